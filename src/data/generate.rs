@@ -1,0 +1,205 @@
+//! Deterministic generators for the small datasets in `data/` and for benchmarks.
+//! The same name, size and seed always write the same bytes.
+
+use crate::random::{self, Stream, standard_normal};
+use rand::RngExt;
+use std::f64::consts::PI;
+use std::fmt;
+use std::io::{self, Write};
+use std::str::FromStr;
+
+/// Which dataset to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Generator {
+    /// Two interleaved half-moons (binary, 2 features; scikit-learn's `make_moons`).
+    Moons,
+    /// Spiral arms, one per class (multiclass, 2 features; the CS231n spiral).
+    Spiral,
+    /// `y = sin(x) + noise` (regression, 1 feature).
+    Sine,
+    /// Gaussian clusters, one per class, in any number of dimensions.
+    Blobs,
+}
+
+impl Generator {
+    /// Every generator.
+    pub const ALL: [Generator; 4] = [
+        Generator::Moons,
+        Generator::Spiral,
+        Generator::Sine,
+        Generator::Blobs,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Generator::Moons => "moons",
+            Generator::Spiral => "spiral",
+            Generator::Sine => "sine",
+            Generator::Blobs => "blobs",
+        }
+    }
+}
+
+impl fmt::Display for Generator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Generator {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Generator::ALL
+            .into_iter()
+            .find(|g| g.name() == text)
+            .ok_or_else(|| {
+                format!("unknown dataset '{text}' (expected one of: moons, spiral, sine, blobs)")
+            })
+    }
+}
+
+/// A generator's settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GeneratorSpec {
+    /// Which dataset.
+    pub kind: Generator,
+    /// Total rows.
+    pub rows: usize,
+    /// Feature columns (blobs only; the others have fixed widths).
+    pub features: usize,
+    /// Classes (spiral and blobs).
+    pub classes: usize,
+    /// Standard deviation of the added Gaussian noise.
+    pub noise: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// Points on `classes` spiral arms, `per_class` each: features `[x, y]` row-major and
+/// each row's class.
+pub fn spiral_points(
+    classes: usize,
+    per_class: usize,
+    noise: f64,
+    seed: u64,
+) -> (Vec<f64>, Vec<usize>) {
+    let mut rng = random::rng(seed, Stream::Generator);
+    let mut features = Vec::with_capacity(classes * per_class * 2);
+    let mut labels = Vec::with_capacity(classes * per_class);
+    for class in 0..classes {
+        for i in 0..per_class {
+            let r = i as f64 / (per_class.max(2) - 1) as f64;
+            let turn = 4.0 * (class as f64 + r) + noise * standard_normal(&mut rng);
+            features.extend([r * turn.sin(), r * turn.cos()]);
+            labels.push(class);
+        }
+    }
+    (features, labels)
+}
+
+/// Writes the dataset as CSV with a header row.
+pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
+    let mut rng = random::rng(spec.seed, Stream::Generator);
+    let mut out = io::BufWriter::new(out);
+    match spec.kind {
+        Generator::Moons => {
+            writeln!(out, "x,y,moon")?;
+            for row in 0..spec.rows {
+                // Alternate moons so any prefix of the file holds both classes.
+                let upper = row % 2 == 0;
+                let t = PI * rng.random::<f64>();
+                let (x, y) = if upper {
+                    (t.cos(), t.sin())
+                } else {
+                    (1.0 - t.cos(), 0.5 - t.sin())
+                };
+                let x = x + spec.noise * standard_normal(&mut rng);
+                let y = y + spec.noise * standard_normal(&mut rng);
+                writeln!(
+                    out,
+                    "{x:.4},{y:.4},{}",
+                    if upper { "upper" } else { "lower" }
+                )?;
+            }
+        }
+        Generator::Spiral => {
+            writeln!(out, "x,y,arm")?;
+            let per_class = spec.rows / spec.classes.max(1);
+            let (features, labels) = spiral_points(spec.classes, per_class, spec.noise, spec.seed);
+            for (point, class) in features.chunks_exact(2).zip(labels) {
+                writeln!(out, "{:.4},{:.4},{class}", point[0], point[1])?;
+            }
+        }
+        Generator::Sine => {
+            writeln!(out, "x,y")?;
+            for _ in 0..spec.rows {
+                let x = -PI + 2.0 * PI * rng.random::<f64>();
+                let y = x.sin() + spec.noise * standard_normal(&mut rng);
+                writeln!(out, "{x:.4},{y:.4}")?;
+            }
+        }
+        Generator::Blobs => {
+            let header: Vec<String> = (1..=spec.features).map(|i| format!("f{i}")).collect();
+            writeln!(out, "{},class", header.join(","))?;
+            let centres: Vec<Vec<f64>> = (0..spec.classes)
+                .map(|_| {
+                    (0..spec.features)
+                        .map(|_| 4.0 * (2.0 * rng.random::<f64>() - 1.0))
+                        .collect()
+                })
+                .collect();
+            let mut line = String::new();
+            for row in 0..spec.rows {
+                let class = row % spec.classes.max(1);
+                line.clear();
+                for &centre in &centres[class] {
+                    let value = centre + spec.noise * standard_normal(&mut rng);
+                    line.push_str(&format!("{value:.3},"));
+                }
+                writeln!(out, "{line}c{class}")?;
+            }
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(spec: GeneratorSpec) -> String {
+        let mut bytes = Vec::new();
+        write_csv(&spec, &mut bytes).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_bytes() {
+        for kind in Generator::ALL {
+            let spec = GeneratorSpec {
+                kind,
+                rows: 30,
+                features: 3,
+                classes: 3,
+                noise: 0.1,
+                seed: 4,
+            };
+            assert_eq!(text(spec), text(spec));
+            assert_ne!(
+                text(spec),
+                text(GeneratorSpec { seed: 5, ..spec }),
+                "{kind}"
+            );
+            assert_eq!(text(spec).lines().count(), 31, "{kind}");
+        }
+    }
+
+    #[test]
+    fn spiral_arms_start_at_the_centre() {
+        let (features, labels) = spiral_points(3, 10, 0.0, 1);
+        assert_eq!(labels.len(), 30);
+        assert_eq!(&features[..2], &[0.0, 0.0]);
+    }
+}

@@ -1,0 +1,544 @@
+//! CSV loading with errors that name the file, line and column.
+
+use super::labels::LabelCollector;
+use super::{DataError, Dataset, Task};
+use ndarray::Array2;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+/// Which column holds the label.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum LabelColumn {
+    /// The last column.
+    #[default]
+    Last,
+    /// A 1-based column number.
+    Index(usize),
+    /// A header name.
+    Name(String),
+}
+
+/// Whether the first row is a header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HeaderMode {
+    /// A header if the first row is not numeric where the data is.
+    #[default]
+    Auto,
+    /// Always a header.
+    Present,
+    /// Never a header.
+    Absent,
+}
+
+/// How to read a CSV file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// The label column.
+    pub label: LabelColumn,
+    /// Header detection.
+    pub header: HeaderMode,
+    /// Field separator.
+    pub delimiter: u8,
+    /// The task, if not inferred.
+    pub task: Option<Task>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            label: LabelColumn::Last,
+            header: HeaderMode::Auto,
+            delimiter: b',',
+            task: None,
+        }
+    }
+}
+
+/// Reads `,`, `;`, `tab`, `\t`, `|` or any single ASCII character as a delimiter.
+pub fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "space" => Ok(b' '),
+        _ if text.len() == 1 && text.is_ascii() && text != "\"" && text != "\n" => {
+            Ok(text.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "'{text}' is not a single ASCII character (use tab for tabs)"
+        )),
+    }
+}
+
+/// Loads a dataset from `path`.
+pub fn load(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+    load_with_progress(path, options, |_, _| {})
+}
+
+/// Rows between two progress reports.
+const PROGRESS_EVERY: usize = 1 << 16;
+
+/// Loads a dataset from `path`, calling `progress(bytes_read, total_bytes)` now and then.
+pub fn load_with_progress(
+    path: &Path,
+    options: &CsvOptions,
+    progress: impl FnMut(u64, u64),
+) -> Result<Dataset, DataError> {
+    let name = path.display().to_string();
+    let io_error = |error: &io::Error| DataError::Io {
+        path: name.clone(),
+        message: describe_io(error),
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| io_error(&e))?;
+    if metadata.is_dir() {
+        return Err(DataError::Io {
+            path: name,
+            message: "is a directory, not a CSV file".into(),
+        });
+    }
+    let file = File::open(path).map_err(|e| io_error(&e))?;
+    Loader::new(name, options, metadata.len())
+        .read(BufReader::with_capacity(1 << 16, file), progress)
+}
+
+/// Plain words for the usual I/O failures.
+fn describe_io(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = error.to_string();
+            // "Is a directory (os error 21)" -> "is a directory (os error 21)"
+            let mut chars = text.chars();
+            chars
+                .next()
+                .map_or(text.clone(), |c| c.to_lowercase().chain(chars).collect())
+        }
+    }
+}
+
+struct Loader<'a> {
+    name: String,
+    options: &'a CsvOptions,
+    size: u64,
+}
+
+/// A value quoted for an error message, shortened if long.
+fn quoted(bytes: &[u8]) -> String {
+    const LONGEST: usize = 40;
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let short: String = text.chars().take(LONGEST).collect();
+            let more = if short.len() < text.len() { "..." } else { "" };
+            format!("{short:?}{more}")
+        }
+        // Not text: show the bytes themselves, escaped.
+        Err(_) => {
+            let more = if bytes.len() > LONGEST { "..." } else { "" };
+            format!(
+                "\"{}\"{more}",
+                bytes[..bytes.len().min(LONGEST)].escape_ascii()
+            )
+        }
+    }
+}
+
+/// A numeric cell's value, or why it is not one.
+fn parse_number(bytes: &[u8]) -> Result<f32, String> {
+    if bytes.is_empty() {
+        return Err("empty value (missing data?)".into());
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(format!("value {} is not valid UTF-8 text", quoted(bytes)));
+    };
+    match text.parse::<f64>() {
+        Ok(value) if !value.is_finite() => {
+            Err(format!("value {} is not a finite number", quoted(bytes)))
+        }
+        Ok(value) if value.abs() > f64::from(f32::MAX) => Err(format!(
+            "value {} is too large for 32-bit floats (largest is 3.4e38)",
+            quoted(bytes)
+        )),
+        Ok(value) => Ok(value as f32),
+        Err(_) => Err(format!("non-numeric value {}", quoted(bytes))),
+    }
+}
+
+impl Loader<'_> {
+    fn new(name: String, options: &CsvOptions, size: u64) -> Loader<'_> {
+        Loader {
+            name,
+            options,
+            size,
+        }
+    }
+
+    fn at(&self, line: u64, column: usize, message: impl Into<String>) -> DataError {
+        DataError::at(&self.name, line, column, message)
+    }
+
+    fn read(
+        &self,
+        input: impl Read,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<Dataset, DataError> {
+        if self.size == 0 {
+            return Err(self.at(1, 1, "the file is empty"));
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(self.options.delimiter)
+            .from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        let next = |reader: &mut csv::Reader<_>, record: &mut csv::ByteRecord| {
+            reader
+                .read_byte_record(record)
+                .map_err(|error| self.csv_error(&error))
+        };
+
+        if !next(&mut reader, &mut record)? {
+            return Err(self.at(1, 1, "the file has no rows (only blank lines)"));
+        }
+        let first = record.clone();
+        let line_of = |r: &csv::ByteRecord| r.position().map_or(0, csv::Position::line);
+        let width = first.len();
+        if width < 2 {
+            let line_text = String::from_utf8_lossy(first.get(0).unwrap_or_default()).to_string();
+            let hint = [(';', "';'"), ('\t', "tab"), ('|', "'|'")]
+                .iter()
+                .find(|(c, _)| line_text.contains(*c))
+                .map(|(_, name)| {
+                    format!(
+                        " (the line contains {name}: try --delimiter {})",
+                        name.trim_matches('\'')
+                    )
+                })
+                .unwrap_or_default();
+            return Err(self.at(
+                line_of(&first),
+                1,
+                format!("found one column; nntui needs feature columns and a label column{hint}"),
+            ));
+        }
+        let label = self.label_index(&first, width)?;
+
+        // Peek at the second row: it settles whether a first row whose only text is
+        // its label is a header (numeric labels below) or data (string labels).
+        let mut second = csv::ByteRecord::new();
+        let has_second = next(&mut reader, &mut second)?;
+        let header = self.is_header(&first, label, has_second.then_some(&second));
+
+        let mut features: Vec<f32> = Vec::new();
+        let mut labels = LabelCollector::new();
+        let mut rows = 0usize;
+        let mut add =
+            |record: &csv::ByteRecord, features: &mut Vec<f32>| -> Result<(), DataError> {
+                let line = line_of(record);
+                if record.len() != width {
+                    let column = record.len().min(width) + 1;
+                    return Err(self.at(
+                        line,
+                        column,
+                        format!(
+                            "expected {width} fields, as on line {}, found {}",
+                            line_of(&first),
+                            record.len()
+                        ),
+                    ));
+                }
+                for (column, field) in record.iter().enumerate() {
+                    if column == label {
+                        let text = std::str::from_utf8(field).map_err(|_| {
+                            self.at(
+                                line,
+                                column + 1,
+                                format!("label {} is not valid UTF-8 text", quoted(field)),
+                            )
+                        })?;
+                        labels
+                            .push(text, line)
+                            .map_err(|message| self.at(line, column + 1, message))?;
+                    } else {
+                        let value = parse_number(field)
+                            .map_err(|message| self.at(line, column + 1, message))?;
+                        features.push(value);
+                    }
+                }
+                rows += 1;
+                if rows.is_multiple_of(PROGRESS_EVERY) {
+                    progress(record.position().map_or(0, csv::Position::byte), self.size);
+                }
+                Ok(())
+            };
+
+        if !header {
+            add(&first, &mut features)?;
+        }
+        if has_second {
+            add(&second, &mut features)?;
+            while next(&mut reader, &mut record)? {
+                add(&record, &mut features)?;
+            }
+        }
+        if rows == 0 {
+            return Err(self.at(line_of(&first) + 1, 1, "a header row but no data rows"));
+        }
+        progress(self.size, self.size);
+
+        let label_column = label + 1;
+        let (task, class_names, labels) =
+            labels.finish(self.options.task, |line, message| DataError::Content {
+                path: self.name.clone(),
+                line,
+                column: Some(label_column),
+                message,
+            })?;
+        let names: Vec<String> = (0..width)
+            .map(|column| {
+                let text = if header {
+                    String::from_utf8_lossy(&first[column]).trim().to_string()
+                } else {
+                    String::new()
+                };
+                if text.is_empty() {
+                    format!("column {}", column + 1)
+                } else {
+                    text
+                }
+            })
+            .collect();
+        let feature_count = width - 1;
+        let features = Array2::from_shape_vec((rows, feature_count), features)
+            .expect("every row added exactly feature_count values");
+        Ok(Dataset {
+            source: self.name.clone(),
+            label_name: names[label].clone(),
+            feature_names: names
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| c != label)
+                .map(|(_, n)| n.clone())
+                .collect(),
+            label_column: label,
+            has_header: header,
+            features,
+            task,
+            class_names,
+            labels,
+        })
+    }
+
+    fn csv_error(&self, error: &csv::Error) -> DataError {
+        let line = error.position().map_or(0, csv::Position::line);
+        match error.kind() {
+            csv::ErrorKind::Io(io) => DataError::Io {
+                path: self.name.clone(),
+                message: describe_io(io),
+            },
+            _ => self.at(line, 1, error.to_string()),
+        }
+    }
+
+    fn label_index(&self, first: &csv::ByteRecord, width: usize) -> Result<usize, DataError> {
+        match &self.options.label {
+            LabelColumn::Last => Ok(width - 1),
+            LabelColumn::Index(index) if (1..=width).contains(index) => Ok(index - 1),
+            LabelColumn::Index(index) => Err(DataError::Option {
+                flag: "--label-col",
+                message: format!(
+                    "column {index} does not exist: {} has {width} columns",
+                    self.name
+                ),
+            }),
+            LabelColumn::Name(wanted) => {
+                if self.options.header == HeaderMode::Absent {
+                    return Err(DataError::Option {
+                        flag: "--label-col",
+                        message: format!(
+                            "a column name ({wanted:?}) needs a header row, but --no-header was given"
+                        ),
+                    });
+                }
+                first
+                    .iter()
+                    .position(|field| String::from_utf8_lossy(field).trim() == wanted.as_str())
+                    .ok_or_else(|| {
+                        let names: Vec<String> = first
+                            .iter()
+                            .take(12)
+                            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                            .collect();
+                        DataError::Option {
+                            flag: "--label-col",
+                            message: format!(
+                                "no column named {wanted:?} in the header of {} ({})",
+                                self.name,
+                                names.join(", ")
+                            ),
+                        }
+                    })
+            }
+        }
+    }
+
+    fn is_header(
+        &self,
+        first: &csv::ByteRecord,
+        label: usize,
+        second: Option<&csv::ByteRecord>,
+    ) -> bool {
+        match self.options.header {
+            HeaderMode::Present => return true,
+            HeaderMode::Absent => return false,
+            HeaderMode::Auto => {}
+        }
+        if matches!(self.options.label, LabelColumn::Name(_)) {
+            return true;
+        }
+        let numeric = |field: &[u8]| parse_number(field).is_ok();
+        // An empty cell says nothing: headers have empty names (pandas' index column)
+        // and data has missing values.
+        let text = |field: &[u8]| !field.is_empty() && !numeric(field);
+        if first.iter().enumerate().any(|(c, f)| c != label && text(f)) {
+            return true;
+        }
+        if numeric(&first[label]) {
+            return false;
+        }
+        // Only the label is text: a header if the labels below are numbers.
+        second.is_some_and(|s| s.get(label).is_some_and(numeric))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &[u8], options: &CsvOptions) -> Result<Dataset, String> {
+        Loader::new("t.csv".into(), options, text.len() as u64)
+            .read(text, |_, _| {})
+            .map_err(|e| e.to_string())
+    }
+
+    fn ok(text: &str) -> Dataset {
+        load_text(text.as_bytes(), &CsvOptions::default()).unwrap()
+    }
+
+    fn error(text: &[u8]) -> String {
+        load_text(text, &CsvOptions::default()).unwrap_err()
+    }
+
+    #[test]
+    fn headerless_numeric_file() {
+        let d = ok("1,2,0\n3,4,1\n5,6,0");
+        assert_eq!((d.rows(), d.feature_count(), d.task), (3, 2, Task::Binary));
+        assert!(!d.has_header);
+        assert_eq!(d.features.row(1).to_vec(), vec![3.0, 4.0]);
+        assert_eq!(d.labels, vec![0.0, 1.0, 0.0]);
+        assert_eq!(d.feature_names, vec!["column 1", "column 2"]);
+    }
+
+    #[test]
+    fn header_bom_crlf_quotes_and_spaces() {
+        let d = ok("\u{feff}a,\"b\",class\r\n1, 2 ,yes\r\n\"3\",4,no\r\n");
+        assert!(d.has_header);
+        assert_eq!(d.feature_names, vec!["a", "b"]);
+        assert_eq!(d.label_name, "class");
+        assert_eq!(d.class_names, vec!["no", "yes"]);
+        assert_eq!(d.features.as_slice().unwrap(), &[1.0, 2.0, 3.0, 4.0]);
+    }
+
+    #[test]
+    fn string_labels_without_header_are_data() {
+        let d = ok("5.1,3.5,setosa\n6.0,2.2,versicolor\n6.3,3.3,virginica\n");
+        assert_eq!(
+            (d.rows(), d.task, d.has_header),
+            (3, Task::Multiclass, false)
+        );
+    }
+
+    #[test]
+    fn label_column_by_index_and_name() {
+        let options = CsvOptions {
+            label: LabelColumn::Index(1),
+            ..Default::default()
+        };
+        let d = load_text(b"0,1.5,2\n1,2.5,3\n", &options).unwrap();
+        assert_eq!(d.labels, vec![0.0, 1.0]);
+        assert_eq!(d.features.as_slice().unwrap(), &[1.5, 2.0, 2.5, 3.0]);
+
+        let options = CsvOptions {
+            label: LabelColumn::Name("y".into()),
+            ..Default::default()
+        };
+        let d = load_text(b"y,x\n0,1\n1,2\n", &options).unwrap();
+        assert_eq!(d.labels, vec![0.0, 1.0]);
+
+        let options = CsvOptions {
+            label: LabelColumn::Index(4),
+            ..Default::default()
+        };
+        assert_eq!(
+            load_text(b"0,1,2\n", &options).unwrap_err(),
+            "--label-col: column 4 does not exist: t.csv has 3 columns"
+        );
+    }
+
+    #[test]
+    fn semicolons_need_the_delimiter_option() {
+        let message = error(b"1;2;0\n3;4;1\n");
+        assert!(
+            message.starts_with("t.csv:1:1: found one column"),
+            "{message}"
+        );
+        assert!(message.contains("try --delimiter ;"), "{message}");
+        let options = CsvOptions {
+            delimiter: b';',
+            ..Default::default()
+        };
+        assert_eq!(load_text(b"1;2;0\n3;4;1\n", &options).unwrap().rows(), 2);
+    }
+
+    #[test]
+    fn every_bad_input_names_line_and_column() {
+        assert_eq!(error(b""), "t.csv:1:1: the file is empty");
+        assert_eq!(
+            error(b"a,b,c\n"),
+            "t.csv:2:1: a header row but no data rows"
+        );
+        assert_eq!(
+            error(b"1,2,0\n3,4\n"),
+            "t.csv:2:3: expected 3 fields, as on line 1, found 2"
+        );
+        assert_eq!(
+            error(b"1,2,0\n3,4,1,9\n"),
+            "t.csv:2:4: expected 3 fields, as on line 1, found 4"
+        );
+        assert_eq!(
+            error(b"1,2,0\n3,abc,1\n"),
+            "t.csv:2:2: non-numeric value \"abc\""
+        );
+        assert_eq!(
+            error(b"1,2,0\nNaN,4,1\n"),
+            "t.csv:2:1: value \"NaN\" is not a finite number"
+        );
+        assert_eq!(
+            error(b"1,2,0\n3,-inf,1\n"),
+            "t.csv:2:2: value \"-inf\" is not a finite number"
+        );
+        assert_eq!(
+            error(b"1,2,0\n3,1e308,1\n"),
+            "t.csv:2:2: value \"1e308\" is too large for 32-bit floats (largest is 3.4e38)"
+        );
+        assert_eq!(error(b"1,,0\n"), "t.csv:1:2: empty value (missing data?)");
+        assert_eq!(
+            error(b"1,2,0\n3,\xff\xfe,1\n"),
+            "t.csv:2:2: value \"\\xff\\xfe\" is not valid UTF-8 text"
+        );
+        assert_eq!(
+            error(b"1,2,1\n3,4,1\n"),
+            "t.csv: column 3: only one label value, \"1\", in 2 rows: there is nothing to learn"
+        );
+    }
+}

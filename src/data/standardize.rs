@@ -1,0 +1,83 @@
+//! Z-scoring features with statistics of the training rows only.
+
+use ndarray::ArrayView2;
+
+/// Per-feature `(x - mean) / std`, with statistics fitted on chosen rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standardizer {
+    mean: Vec<f32>,
+    std: Vec<f32>,
+    inverse: Vec<f32>,
+}
+
+impl Standardizer {
+    /// A standardizer with the given statistics; a zero (or non-finite) `std` is
+    /// treated as 1 so that constant features pass through centred.
+    pub fn new(mean: Vec<f32>, std: Vec<f32>) -> Self {
+        let std: Vec<f32> = std
+            .into_iter()
+            .map(|s| if s > 0.0 && s.is_finite() { s } else { 1.0 })
+            .collect();
+        let inverse = std.iter().map(|s| 1.0 / s).collect();
+        Standardizer { mean, std, inverse }
+    }
+
+    /// Mean and population standard deviation of each column over `rows`
+    /// (as scikit-learn's StandardScaler), accumulated in `f64`.
+    pub fn fit(features: ArrayView2<'_, f32>, rows: &[usize]) -> Self {
+        let columns = features.ncols();
+        let n = rows.len().max(1) as f64;
+        let mut sum = vec![0.0f64; columns];
+        for &row in rows {
+            for (s, &x) in sum.iter_mut().zip(features.row(row)) {
+                *s += f64::from(x);
+            }
+        }
+        let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
+        let mut squares = vec![0.0f64; columns];
+        for &row in rows {
+            for ((s, &x), m) in squares.iter_mut().zip(features.row(row)).zip(&mean) {
+                *s += (f64::from(x) - m).powi(2);
+            }
+        }
+        Standardizer::new(
+            mean.iter().map(|&m| m as f32).collect(),
+            squares.iter().map(|s| (s / n).sqrt() as f32).collect(),
+        )
+    }
+
+    /// Per-column means.
+    pub fn mean(&self) -> &[f32] {
+        &self.mean
+    }
+
+    /// Per-column standard deviations (zeros replaced by 1).
+    pub fn std(&self) -> &[f32] {
+        &self.std
+    }
+
+    /// Writes the standardized `row` into `out`.
+    pub fn transform(&self, row: &[f32], out: &mut [f32]) {
+        for (((o, &x), &m), &inv) in out.iter_mut().zip(row).zip(&self.mean).zip(&self.inverse) {
+            *o = (x - m) * inv;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn fits_on_the_chosen_rows_only() {
+        let x = array![[1.0f32, 5.0], [3.0, 5.0], [100.0, 5.0]];
+        let s = Standardizer::fit(x.view(), &[0, 1]);
+        assert_eq!(s.mean(), &[2.0, 5.0]);
+        // Population std of [1, 3] is 1; the constant column keeps scale 1.
+        assert_eq!(s.std(), &[1.0, 1.0]);
+        let mut out = [0.0; 2];
+        s.transform(&[3.0, 7.0], &mut out);
+        assert_eq!(out, [1.0, 2.0]);
+    }
+}

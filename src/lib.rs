@@ -1,0 +1,11 @@
+//! nntui: train Keras-style neural networks on CSV files, headless or with a live
+//! terminal dashboard.
+//!
+//! The engine (`data`, `nn`, `train`) never names the terminal or command-line crates;
+//! the dashboard (`tui`) and the printers (`headless`) see only [`train::Event`]s.
+
+#![forbid(unsafe_code)]
+
+pub mod data;
+pub mod nn;
+pub mod random;

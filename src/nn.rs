@@ -1,0 +1,104 @@
+//! The network maths: dense layers, activations, initializers, losses, metrics,
+//! optimizers, regularizers and learning-rate schedules.
+//!
+//! Pure computation: no threads, no I/O. Everything is generic over [`Real`] so that
+//! training runs in `f32` while the gradient checks run in `f64`.
+
+pub mod activation;
+pub mod init;
+pub mod loss;
+pub mod metric;
+pub mod model;
+pub mod optimizer;
+pub mod regularizer;
+pub mod schedule;
+
+pub use activation::Activation;
+pub use init::Initializer;
+pub use loss::Loss;
+pub use metric::Metric;
+pub use model::{LayerSpec, Sequential, Workspace};
+pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec};
+pub use regularizer::Regularizer;
+pub use schedule::ExponentialDecay;
+
+/// The floating-point types the network runs on: `f32` for training, `f64` for checks.
+pub trait Real:
+    num_traits::Float
+    + std::fmt::Debug
+    + std::fmt::Display
+    + std::ops::AddAssign
+    + std::ops::SubAssign
+    + std::ops::MulAssign
+    + Default
+    + Send
+    + Sync
+    + 'static
+{
+    /// Converts from `f64`, rounding to the nearest representable value.
+    fn of(value: f64) -> Self;
+    /// Widens to `f64`.
+    fn as_f64(self) -> f64;
+}
+
+impl Real for f32 {
+    fn of(value: f64) -> Self {
+        value as f32
+    }
+    fn as_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl Real for f64 {
+    fn of(value: f64) -> Self {
+        value
+    }
+    fn as_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Test helpers shared by the maths modules.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// `|a - b| <= atol + rtol * |b|`, elementwise, with a readable failure.
+    pub fn assert_close(actual: &[f64], expected: &[f64], atol: f64, rtol: f64) {
+        assert_eq!(actual.len(), expected.len(), "length mismatch");
+        for (i, (a, b)) in actual.iter().zip(expected).enumerate() {
+            assert!(
+                (a - b).abs() <= atol + rtol * b.abs(),
+                "element {i}: {a} vs expected {b} (atol {atol}, rtol {rtol})"
+            );
+        }
+    }
+
+    /// Central-difference gradient of `f` at `x`, step `h`.
+    pub fn numeric_gradient(x: &[f64], h: f64, mut f: impl FnMut(&[f64]) -> f64) -> Vec<f64> {
+        let mut probe = x.to_vec();
+        (0..x.len())
+            .map(|i| {
+                probe[i] = x[i] + h;
+                let up = f(&probe);
+                probe[i] = x[i] - h;
+                let down = f(&probe);
+                probe[i] = x[i];
+                (up - down) / (2.0 * h)
+            })
+            .collect()
+    }
+
+    /// Asserts that an analytic gradient matches the central difference with a
+    /// relative error (scaled by the larger magnitude) below `tolerance`.
+    pub fn assert_gradient(analytic: &[f64], numeric: &[f64], tolerance: f64) {
+        assert_eq!(analytic.len(), numeric.len());
+        for (i, (a, n)) in analytic.iter().zip(numeric).enumerate() {
+            let scale = a.abs().max(n.abs()).max(1e-8);
+            let relative = (a - n).abs() / scale;
+            assert!(
+                relative < tolerance || (a - n).abs() < 1e-10,
+                "gradient element {i}: analytic {a} vs numeric {n} (relative error {relative:e})"
+            );
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Loss functions. Each is a per-sample loss; a batch's loss is their mean.
+
+use super::{Activation, Real};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Predictions are clipped to `[EPSILON, 1 - EPSILON]` before a logarithm, as Keras does.
+pub const EPSILON: f64 = 1e-7;
+
+/// A loss, with Keras's names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// `-mean_j [y_j ln p_j + (1 - y_j) ln(1 - p_j)]`, `p` clipped.
+    BinaryCrossentropy,
+    /// `-sum_j y_j ln p_j` over one-hot targets, `p` clipped.
+    CategoricalCrossentropy,
+    /// `mean_j (p_j - y_j)^2`
+    #[serde(rename = "mse")]
+    MeanSquaredError,
+}
+
+impl Loss {
+    /// Every loss, in the order the help text lists them.
+    pub const ALL: [Loss; 3] = [
+        Loss::BinaryCrossentropy,
+        Loss::CategoricalCrossentropy,
+        Loss::MeanSquaredError,
+    ];
+
+    /// Keras's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::BinaryCrossentropy => "binary_crossentropy",
+            Loss::CategoricalCrossentropy => "categorical_crossentropy",
+            Loss::MeanSquaredError => "mse",
+        }
+    }
+
+    /// The sum over rows of the per-sample loss, accumulated in `f64`.
+    ///
+    /// # Shapes
+    /// `predictions`, `targets`: `rows x units`, row-major.
+    pub fn total<T: Real>(self, predictions: &[T], targets: &[T], units: usize) -> f64 {
+        let pairs = predictions
+            .iter()
+            .zip(targets)
+            .map(|(p, y)| (p.as_f64(), y.as_f64()));
+        match self {
+            Loss::BinaryCrossentropy => {
+                let sum: f64 = pairs
+                    .map(|(p, y)| {
+                        let p = p.clamp(EPSILON, 1.0 - EPSILON);
+                        -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+                    })
+                    .sum();
+                sum / units as f64
+            }
+            Loss::CategoricalCrossentropy => pairs
+                .map(|(p, y)| {
+                    if y == 0.0 {
+                        0.0
+                    } else {
+                        -y * p.clamp(EPSILON, 1.0 - EPSILON).ln()
+                    }
+                })
+                .sum(),
+            Loss::MeanSquaredError => {
+                pairs.map(|(p, y)| (p - y) * (p - y)).sum::<f64>() / units as f64
+            }
+        }
+    }
+
+    /// Writes `dL/dp` for `L = scale * sum over rows of the per-sample loss`.
+    ///
+    /// Where clipping is active the loss is flat, so the gradient there is zero.
+    ///
+    /// # Shapes
+    /// `predictions`, `targets`, `gradient`: `rows x units`, row-major.
+    pub fn gradient<T: Real>(
+        self,
+        predictions: &[T],
+        targets: &[T],
+        gradient: &mut [T],
+        units: usize,
+        scale: T,
+    ) {
+        let low = T::of(EPSILON);
+        let high = T::one() - low;
+        let per_unit = scale / T::of(units as f64);
+        let triples = predictions.iter().zip(targets).zip(gradient.iter_mut());
+        match self {
+            Loss::BinaryCrossentropy => triples.for_each(|((&p, &y), g)| {
+                *g = if p <= low || p >= high {
+                    T::zero()
+                } else {
+                    per_unit * (p - y) / (p * (T::one() - p))
+                };
+            }),
+            Loss::CategoricalCrossentropy => triples.for_each(|((&p, &y), g)| {
+                *g = if p <= low || p >= high {
+                    T::zero()
+                } else {
+                    -scale * y / p
+                };
+            }),
+            Loss::MeanSquaredError => triples.for_each(|((&p, &y), g)| {
+                *g = per_unit * T::of(2.0) * (p - y);
+            }),
+        }
+    }
+
+    /// Writes `dL/dz` at the output layer's pre-activations, given its activations.
+    ///
+    /// sigmoid with binary cross-entropy and softmax with categorical cross-entropy use
+    /// the closed forms `(a - y) / units` and `a - y` (one-hot targets), which stay exact
+    /// where `a` saturates; every other pairing chains `gradient` through the activation.
+    ///
+    /// # Shapes
+    /// `activations`, `targets`, `gradient`: `rows x units`, row-major.
+    pub fn output_gradient<T: Real>(
+        self,
+        activation: Activation,
+        activations: &[T],
+        targets: &[T],
+        gradient: &mut [T],
+        units: usize,
+        scale: T,
+    ) {
+        let fused = match (self, activation) {
+            (Loss::BinaryCrossentropy, Activation::Sigmoid) => Some(scale / T::of(units as f64)),
+            (Loss::CategoricalCrossentropy, Activation::Softmax) => Some(scale),
+            _ => None,
+        };
+        match fused {
+            Some(factor) => {
+                for ((&a, &y), g) in activations.iter().zip(targets).zip(gradient.iter_mut()) {
+                    *g = factor * (a - y);
+                }
+            }
+            None => {
+                self.gradient(activations, targets, gradient, units, scale);
+                activation.backward(activations, gradient, units);
+            }
+        }
+    }
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Loss {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim().to_ascii_lowercase();
+        let alias = match text.as_str() {
+            "mean_squared_error" => "mse",
+            "bce" => "binary_crossentropy",
+            "cce" => "categorical_crossentropy",
+            other => other,
+        };
+        Loss::ALL
+            .into_iter()
+            .find(|l| l.name() == alias)
+            .ok_or_else(|| {
+                format!(
+                    "unknown loss '{text}' (expected one of: {})",
+                    Loss::ALL.map(Loss::name).join(", ")
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::testing::{assert_close, assert_gradient, numeric_gradient};
+
+    #[test]
+    fn hand_worked_values() {
+        // -(ln 0.9 + ln 0.8) over two rows of one unit each.
+        let total = Loss::BinaryCrossentropy.total(&[0.9, 0.2], &[1.0, 0.0], 1);
+        assert_close(
+            &[total],
+            &[0.105_360_515_657_826_3 + 0.223_143_551_314_209_76],
+            1e-15,
+            0.0,
+        );
+        // Clipping: ln(1e-7) rather than ln(0).
+        let total = Loss::BinaryCrossentropy.total(&[0.0], &[1.0], 1);
+        assert_close(&[total], &[-(1e-7_f64).ln()], 1e-12, 0.0);
+
+        let total = Loss::CategoricalCrossentropy.total(&[0.2, 0.7, 0.1], &[0.0, 1.0, 0.0], 3);
+        assert_close(&[total], &[-(0.7_f64).ln()], 1e-15, 0.0);
+
+        // Mean over units of the squared error, summed over rows: (1 + 4)/2 + 9/2.
+        let total = Loss::MeanSquaredError.total(&[1.0, 2.0, 3.0, 0.0], &[0.0, 0.0, 0.0, 0.0], 2);
+        assert_close(&[total], &[2.5 + 4.5], 1e-15, 0.0);
+    }
+
+    fn targets_for(loss: Loss) -> Vec<f64> {
+        match loss {
+            Loss::BinaryCrossentropy => vec![1.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+            Loss::CategoricalCrossentropy => vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
+            Loss::MeanSquaredError => vec![0.3, -1.2, 2.0, 0.0, 0.5, 0.9],
+        }
+    }
+
+    #[test]
+    fn gradients_match_central_differences() {
+        let predictions = [0.3, 0.6, 0.15, 0.45, 0.25, 0.8];
+        for loss in Loss::ALL {
+            let targets = targets_for(loss);
+            let scale = 0.5;
+            let mut analytic = vec![0.0; 6];
+            loss.gradient(&predictions, &targets, &mut analytic, 3, scale);
+            let numeric =
+                numeric_gradient(&predictions, 1e-7, |p| scale * loss.total(p, &targets, 3));
+            assert_gradient(&analytic, &numeric, 1e-6);
+        }
+    }
+
+    #[test]
+    fn output_gradients_match_central_differences_for_every_pairing() {
+        let z = [0.4, -1.1, 0.9, 2.0, -0.3, 0.2];
+        for loss in Loss::ALL {
+            for activation in Activation::ALL {
+                // Relu's kink and cross-entropy over non-probabilities are not meaningful.
+                let probabilities = matches!(activation, Activation::Sigmoid | Activation::Softmax);
+                if loss != Loss::MeanSquaredError && !probabilities {
+                    continue;
+                }
+                let targets = targets_for(loss);
+                let scale = 0.25;
+                let mut a = z.to_vec();
+                activation.forward(&mut a, 3);
+                let mut analytic = vec![0.0; 6];
+                loss.output_gradient(activation, &a, &targets, &mut analytic, 3, scale);
+                let numeric = numeric_gradient(&z, 1e-6, |z| {
+                    let mut a = z.to_vec();
+                    activation.forward(&mut a, 3);
+                    scale * loss.total(&a, &targets, 3)
+                });
+                assert_gradient(&analytic, &numeric, 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn fused_sigmoid_gradient_stays_exact_when_saturated() {
+        // a = 1 - 1e-9 is clipped, so the chained form would give 0; the closed form
+        // still pushes a wrong, confident prediction back.
+        let mut g = [0.0_f64];
+        Loss::BinaryCrossentropy.output_gradient(
+            Activation::Sigmoid,
+            &[1.0 - 1e-9],
+            &[0.0],
+            &mut g,
+            1,
+            1.0,
+        );
+        assert!((g[0] - 1.0).abs() < 1e-8);
+    }
+
+    #[test]
+    fn parses_names_and_aliases() {
+        assert_eq!("mean_squared_error".parse(), Ok(Loss::MeanSquaredError));
+        assert_eq!("binary_crossentropy".parse(), Ok(Loss::BinaryCrossentropy));
+        assert!(
+            "hinge"
+                .parse::<Loss>()
+                .unwrap_err()
+                .contains("unknown loss 'hinge'")
+        );
+    }
+}

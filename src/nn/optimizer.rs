@@ -1,0 +1,298 @@
+//! Optimizers with Keras's update rules and defaults. The learning rate is an argument
+//! of [`Optimizer::step`], so schedules and live changes need no special support.
+
+use super::Real;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which update rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    /// Stochastic gradient descent, optionally with (Nesterov) momentum.
+    Sgd,
+    /// Adam (Kingma and Ba), Keras's form with `epsilon` outside the square root.
+    Adam,
+    /// RMSprop (Hinton), optionally with momentum.
+    Rmsprop,
+}
+
+impl OptimizerKind {
+    /// Every optimizer, in the order the help text lists them.
+    pub const ALL: [OptimizerKind; 3] = [
+        OptimizerKind::Adam,
+        OptimizerKind::Sgd,
+        OptimizerKind::Rmsprop,
+    ];
+
+    /// Keras's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Rmsprop => "rmsprop",
+        }
+    }
+
+    /// Keras's default learning rate.
+    pub fn default_learning_rate(self) -> f64 {
+        match self {
+            OptimizerKind::Sgd => 0.01,
+            OptimizerKind::Adam | OptimizerKind::Rmsprop => 0.001,
+        }
+    }
+
+    /// Whether `momentum` means anything to this optimizer.
+    pub fn takes_momentum(self) -> bool {
+        self != OptimizerKind::Adam
+    }
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for OptimizerKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        OptimizerKind::ALL
+            .into_iter()
+            .find(|o| o.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown optimizer '{text}' (expected one of: {})",
+                    OptimizerKind::ALL.map(OptimizerKind::name).join(", ")
+                )
+            })
+    }
+}
+
+/// An optimizer's settings: plain data, as configured.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OptimizerSpec {
+    /// The update rule.
+    pub kind: OptimizerKind,
+    /// The initial learning rate.
+    pub learning_rate: f64,
+    /// Momentum for sgd and rmsprop (0 for none).
+    pub momentum: f64,
+    /// Nesterov momentum (sgd only).
+    pub nesterov: bool,
+}
+
+impl OptimizerSpec {
+    /// Keras's defaults for `kind`.
+    pub fn new(kind: OptimizerKind) -> Self {
+        OptimizerSpec {
+            kind,
+            learning_rate: kind.default_learning_rate(),
+            momentum: 0.0,
+            nesterov: false,
+        }
+    }
+}
+
+/// Adam's first-moment decay (Keras default).
+pub const ADAM_BETA_1: f64 = 0.9;
+/// Adam's second-moment decay (Keras default).
+pub const ADAM_BETA_2: f64 = 0.999;
+/// RMSprop's decay of the squared-gradient average (Keras default).
+pub const RMSPROP_RHO: f64 = 0.9;
+/// The fuzz factor of Adam and RMSprop (Keras default).
+pub const OPTIMIZER_EPSILON: f64 = 1e-7;
+
+/// An optimizer with its per-parameter state.
+#[derive(Clone, Debug)]
+pub struct Optimizer<T> {
+    spec: OptimizerSpec,
+    /// Momentum velocity (sgd, rmsprop) or first moment (adam).
+    first: Vec<T>,
+    /// Squared-gradient average (adam, rmsprop).
+    second: Vec<T>,
+    iterations: u64,
+}
+
+impl<T: Real> Optimizer<T> {
+    /// A fresh optimizer for `parameters` values.
+    pub fn new(spec: OptimizerSpec, parameters: usize) -> Self {
+        Optimizer {
+            spec,
+            first: vec![T::zero(); parameters],
+            second: vec![T::zero(); parameters],
+            iterations: 0,
+        }
+    }
+
+    /// Updates applied so far.
+    pub fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Applies one update to `parameters` from `gradients`.
+    ///
+    /// - sgd: `v = momentum v - lr g`; `w += v`, or with Nesterov `w += momentum v - lr g`
+    ///   (plain `w -= lr g` without momentum).
+    /// - adam: `m = b1 m + (1 - b1) g`; `s = b2 s + (1 - b2) g^2`;
+    ///   `w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(s) + eps)`.
+    /// - rmsprop: `s = rho s + (1 - rho) g^2`; `d = lr g / sqrt(s + eps)`;
+    ///   `w -= d`, or with momentum `v = momentum v + d; w -= v`.
+    ///
+    /// # Shapes
+    /// `parameters`, `gradients`: the length given to [`Optimizer::new`].
+    pub fn step(&mut self, parameters: &mut [T], gradients: &[T], learning_rate: f64) {
+        self.iterations += 1;
+        let lr = T::of(learning_rate);
+        let momentum = T::of(self.spec.momentum);
+        let params = parameters.iter_mut().zip(gradients);
+        match self.spec.kind {
+            OptimizerKind::Sgd if self.spec.momentum == 0.0 => {
+                params.for_each(|(w, &g)| *w -= lr * g);
+            }
+            OptimizerKind::Sgd => {
+                let nesterov = self.spec.nesterov;
+                for ((w, &g), v) in params.zip(self.first.iter_mut()) {
+                    *v = momentum * *v - lr * g;
+                    *w += if nesterov { momentum * *v - lr * g } else { *v };
+                }
+            }
+            OptimizerKind::Adam => {
+                let t = self.iterations as f64;
+                let alpha = T::of(
+                    learning_rate * (1.0 - ADAM_BETA_2.powf(t)).sqrt()
+                        / (1.0 - ADAM_BETA_1.powf(t)),
+                );
+                let (b1, b2) = (T::of(ADAM_BETA_1), T::of(ADAM_BETA_2));
+                let (c1, c2) = (T::one() - b1, T::one() - b2);
+                let eps = T::of(OPTIMIZER_EPSILON);
+                for (((w, &g), m), s) in params
+                    .zip(self.first.iter_mut())
+                    .zip(self.second.iter_mut())
+                {
+                    *m = b1 * *m + c1 * g;
+                    *s = b2 * *s + c2 * g * g;
+                    *w -= alpha * *m / (s.sqrt() + eps);
+                }
+            }
+            OptimizerKind::Rmsprop => {
+                let rho = T::of(RMSPROP_RHO);
+                let c = T::one() - rho;
+                let eps = T::of(OPTIMIZER_EPSILON);
+                let with_momentum = self.spec.momentum != 0.0;
+                for (((w, &g), v), s) in params
+                    .zip(self.first.iter_mut())
+                    .zip(self.second.iter_mut())
+                {
+                    *s = rho * *s + c * g * g;
+                    let delta = lr * g / (*s + eps).sqrt();
+                    if with_momentum {
+                        *v = momentum * *v + delta;
+                        *w -= *v;
+                    } else {
+                        *w -= delta;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::testing::assert_close;
+
+    fn run(spec: OptimizerSpec, steps: &[[f64; 2]]) -> Vec<f64> {
+        let mut w = vec![1.0, -2.0];
+        let mut optimizer = Optimizer::new(spec, 2);
+        for g in steps {
+            optimizer.step(&mut w, g, spec.learning_rate);
+        }
+        w
+    }
+
+    #[test]
+    fn adam_steps_match_hand_computation() {
+        // Step 1, g = 0.5: m = 0.05, s = 0.00025, alpha = 0.001 sqrt(0.001) / 0.1,
+        // m / (sqrt(s) + eps) = 0.05 / (0.0158113883 + 1e-7) = 3.16225...; the first Adam
+        // step moves each weight by about lr in the gradient's sign.
+        let spec = OptimizerSpec::new(OptimizerKind::Adam);
+        let w = run(spec, &[[0.5, -0.1]]);
+        let alpha = 0.001 * (0.001_f64).sqrt() / 0.1;
+        let w0 = 1.0 - alpha * 0.05 / ((0.00025_f64).sqrt() + 1e-7);
+        let w1 = -2.0 - alpha * -0.01 / ((0.00001_f64).sqrt() + 1e-7);
+        assert_close(&w, &[w0, w1], 1e-15, 0.0);
+        assert_close(&w, &[0.999_000_006_3, -1.999_000_031_6], 1e-10, 0.0);
+
+        // Step 2, g = 0.25 for the first weight:
+        // m = 0.9 * 0.05 + 0.1 * 0.25 = 0.07; s = 0.999 * 0.00025 + 0.001 * 0.0625 = 0.00031225;
+        // alpha = 0.001 * sqrt(1 - 0.999^2) / (1 - 0.9^2) = 0.001 * 0.0447101778 / 0.19.
+        let w = run(spec, &[[0.5, -0.1], [0.25, 0.0]]);
+        let alpha2 = 0.001 * (1.0 - 0.999_f64 * 0.999).sqrt() / 0.19;
+        let expected = w0 - alpha2 * 0.07 / ((0.000_312_25_f64).sqrt() + 1e-7);
+        assert_close(&w[..1], &[expected], 1e-15, 0.0);
+    }
+
+    #[test]
+    fn sgd_with_momentum_matches_hand_computation() {
+        let spec = OptimizerSpec {
+            momentum: 0.9,
+            ..OptimizerSpec::new(OptimizerKind::Sgd)
+        };
+        // v1 = -0.01 * 0.5 = -0.005, w = 0.995; v2 = 0.9 * -0.005 - 0.01 * 0.5 = -0.0095,
+        // w = 0.9855.
+        let w = run(spec, &[[0.5, 0.0], [0.5, 0.0]]);
+        assert_close(&w, &[0.9855, -2.0], 1e-15, 0.0);
+
+        let nesterov = OptimizerSpec {
+            nesterov: true,
+            ..spec
+        };
+        // w1 = 1 + 0.9 * -0.005 - 0.005 = 0.9905; w2 = 0.9905 + 0.9 * -0.0095 - 0.005 = 0.97695.
+        let w = run(nesterov, &[[0.5, 0.0], [0.5, 0.0]]);
+        assert_close(&w, &[0.976_95, -2.0], 1e-15, 0.0);
+
+        let plain = OptimizerSpec::new(OptimizerKind::Sgd);
+        assert_close(&run(plain, &[[0.5, -1.0]]), &[0.995, -1.99], 1e-15, 0.0);
+    }
+
+    #[test]
+    fn rmsprop_matches_hand_computation() {
+        // s = 0.1 * 0.25 = 0.025; w = 1 - 0.001 * 0.5 / sqrt(0.025 + 1e-7) = 0.99683772...
+        let spec = OptimizerSpec::new(OptimizerKind::Rmsprop);
+        let w = run(spec, &[[0.5, 0.0]]);
+        assert_close(
+            &w,
+            &[1.0 - 0.0005 / (0.025_f64 + 1e-7).sqrt(), -2.0],
+            1e-15,
+            0.0,
+        );
+        assert_close(&w[..1], &[0.996_837_728], 1e-9, 0.0);
+
+        // With momentum 0.5, two steps of g = 0.5:
+        // d1 = 0.0005 / sqrt(0.025 + 1e-7), v1 = d1;
+        // s2 = 0.9 * 0.025 + 0.025 = 0.0475, d2 = 0.0005 / sqrt(0.0475 + 1e-7), v2 = 0.5 v1 + d2.
+        let with_momentum = OptimizerSpec {
+            momentum: 0.5,
+            ..spec
+        };
+        let w = run(with_momentum, &[[0.5, 0.0], [0.5, 0.0]]);
+        let d1 = 0.0005 / (0.025_f64 + 1e-7).sqrt();
+        let d2 = 0.0005 / (0.0475_f64 + 1e-7).sqrt();
+        assert_close(&w[..1], &[1.0 - d1 - (0.5 * d1 + d2)], 1e-15, 0.0);
+    }
+
+    #[test]
+    fn defaults_are_keras_defaults() {
+        assert_eq!(OptimizerSpec::new(OptimizerKind::Adam).learning_rate, 0.001);
+        assert_eq!(OptimizerSpec::new(OptimizerKind::Sgd).learning_rate, 0.01);
+        assert_eq!(
+            OptimizerSpec::new(OptimizerKind::Rmsprop).learning_rate,
+            0.001
+        );
+        assert!("adagrad".parse::<OptimizerKind>().is_err());
+    }
+}
