@@ -7,7 +7,9 @@ mod labels;
 mod load;
 pub mod standardize;
 
-pub use load::{CsvOptions, HeaderMode, LabelColumn, load, load_with_progress, parse_delimiter};
+pub use load::{
+    CsvOptions, HeaderMode, LabelColumn, load, load_features, load_with_progress, parse_delimiter,
+};
 pub use standardize::Standardizer;
 
 use ndarray::Array2;

@@ -6,6 +6,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod data;
+pub mod headless;
+pub mod model_file;
 pub mod nn;
 pub mod random;
+pub mod signals;
+pub mod train;

@@ -1,1 +1,241 @@
-fn main() {}
+//! `nntui`: parse, validate and load before anything else runs; then train headless or
+//! on the dashboard; map every failure to one line on stderr and an exit code
+//! (0 ok, 1 failure, 2 usage, 128 + n for signal n).
+
+use clap::Parser;
+use crossbeam_channel::{Receiver, select};
+use nntui::cli::{Cli, Command, GenerateArgs, PredictArgs, TrainArgs};
+use nntui::data::{self, DataError};
+use nntui::headless::{Ending, JsonLines, TextPrinter};
+use nntui::model_file::{ModelFile, Prediction};
+use nntui::signals;
+use nntui::train::{self, Control, Event, Handle, Plan, RunResult};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// A failure to report: the message and the exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+impl From<DataError> for Failure {
+    fn from(error: DataError) -> Self {
+        let code = if matches!(error, DataError::Option { .. }) {
+            2
+        } else {
+            1
+        };
+        Failure::new(code, error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Predict(args)) => predict(&args),
+        Some(Command::Generate(args)) => generate(&args),
+        None => train(&cli.train),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            let _ = writeln!(io::stderr(), "nntui: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn train(args: &TrainArgs) -> Result<u8, Failure> {
+    let dashboard = false;
+    let config = args
+        .run_config(dashboard)
+        .map_err(|e| Failure::new(2, e.0))?;
+    let Some(path) = &args.file else {
+        return Err(Failure::new(2, "a CSV file to train on is required"));
+    };
+    let mut log = match &args.log {
+        Some(path) => Some(JsonLines::new(BufWriter::new(File::create(path).map_err(
+            |e| Failure::new(1, format!("{}: cannot write the log: {e}", path.display())),
+        )?))),
+        None => None,
+    };
+    let dataset = Arc::new(data::load(path, &args.csv_options())?);
+    let plan = Plan::new(config, &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    let signals = signals::listen();
+    let handle = train::spawn(plan, Arc::clone(&dataset));
+    let (result, interruption) = run_headless(handle, args, log.as_mut(), &signals)?;
+    finish(args, &dataset, result, interruption)
+}
+
+/// Why a run ended before its last event was consumed, if it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Interruption {
+    /// A signal asked to stop.
+    Signal(i32),
+    /// The reader of stdout went away (`| head`): not an error.
+    OutputClosed,
+}
+
+/// Consumes events until the run ends: printing, logging, and turning signals into a
+/// stop. A second signal ends the process at once.
+fn run_headless(
+    handle: Handle,
+    args: &TrainArgs,
+    mut log: Option<&mut JsonLines<BufWriter<File>>>,
+    signals: &Receiver<i32>,
+) -> Result<(Result<RunResult, String>, Option<Interruption>), Failure> {
+    let mut json = args
+        .json
+        .then(|| JsonLines::new(BufWriter::new(io::stdout().lock())));
+    let mut printer = (!args.json).then(|| {
+        TextPrinter::new(
+            BufWriter::new(io::stdout().lock()),
+            BufWriter::new(io::stderr()),
+            args.quiet,
+        )
+    });
+    let mut interruption = None;
+    loop {
+        select! {
+            recv(handle.events) -> event => {
+                let Ok(event) = event else { break };
+                if let Some(log) = log.as_deref_mut() {
+                    log.write(&event).map_err(|e| Failure::new(1, format!("cannot write the log: {e}")))?;
+                }
+                if interruption != Some(Interruption::OutputClosed) {
+                    let written = match (&mut json, &mut printer) {
+                        (Some(json), _) => json.write(&event),
+                        (None, Some(printer)) => printer.handle(&event),
+                        (None, None) => Ok(()),
+                    };
+                    if let Err(error) = written {
+                        // A reader that went away (`| head`) is not an error: stop quietly.
+                        if error.kind() != io::ErrorKind::BrokenPipe {
+                            return Err(Failure::new(1, format!("cannot write output: {error}")));
+                        }
+                        interruption = Some(Interruption::OutputClosed);
+                        let _ = handle.control.send(Control::Stop);
+                    }
+                }
+                let ended = matches!(event, Event::RunEnded(_));
+                if ended || handle.events.is_empty() {
+                    if let Some(json) = &mut json { let _ = json.flush(); }
+                    if let Some(printer) = &mut printer { let _ = printer.flush(); }
+                    if let Some(log) = log.as_deref_mut() { let _ = log.flush(); }
+                }
+                if ended {
+                    break;
+                }
+            },
+            recv(signals) -> received => {
+                let Ok(received) = received else { continue };
+                if matches!(interruption, Some(Interruption::Signal(_))) {
+                    std::process::exit(i32::from(signals::exit_status(received)));
+                }
+                interruption = Some(Interruption::Signal(received));
+                let _ = handle.control.send(Control::Stop);
+            },
+        }
+    }
+    Ok((handle.join(), interruption))
+}
+
+/// Saves the model if asked and turns the run's ending into an exit code.
+fn finish(
+    args: &TrainArgs,
+    dataset: &data::Dataset,
+    result: Result<RunResult, String>,
+    interruption: Option<Interruption>,
+) -> Result<u8, Failure> {
+    let result =
+        result.map_err(|message| Failure::new(1, format!("the engine failed: {message}")))?;
+    match interruption {
+        Some(Interruption::Signal(signal)) => return Ok(signals::exit_status(signal)),
+        Some(Interruption::OutputClosed) => return Ok(0),
+        None => {}
+    }
+    let ending = Ending::of(&result.summary);
+    if let Some(path) = &args.save_model {
+        match (&result.model, ending) {
+            (Some(trained), Ending::Finished) => ModelFile::new(trained, dataset)
+                .save(path)
+                .map_err(|e| Failure::new(1, e.to_string()))?,
+            _ => {
+                return Err(Failure::new(
+                    1,
+                    format!("{}: not saved, training did not finish", path.display()),
+                ));
+            }
+        }
+    }
+    Ok(match ending {
+        Ending::Finished => 0,
+        Ending::Diverged | Ending::Stopped | Ending::Failed => 1,
+    })
+}
+
+fn predict(args: &PredictArgs) -> Result<u8, Failure> {
+    let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
+    let rows = file
+        .read_rows(&args.file, &args.csv_options())
+        .map_err(|e| match e {
+            nntui::model_file::ModelError::Data(data) => Failure::from(data),
+            other => Failure::new(1, other.to_string()),
+        })?;
+    let predictions = file.trained().predict(&rows, file.task, &file.class_names);
+    let mut out = csv::Writer::from_writer(io::stdout().lock());
+    for prediction in predictions {
+        let written = match prediction {
+            Prediction::Class(name, probability) => {
+                out.write_record([name, format!("{probability:.4}")])
+            }
+            Prediction::Value(value) => out.write_record([format!("{value}")]),
+        };
+        if let Err(error) = written {
+            return closed_or_failed(error.into());
+        }
+    }
+    match out.flush() {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
+    }
+}
+
+fn closed_or_failed(error: io::Error) -> Result<u8, Failure> {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        Ok(0)
+    } else {
+        Err(Failure::new(1, format!("cannot write output: {error}")))
+    }
+}
+
+fn generate(args: &GenerateArgs) -> Result<u8, Failure> {
+    let spec = args.spec();
+    let written = match &args.output {
+        Some(path) => File::create(path)
+            .and_then(|mut file| data::generate::write_csv(&spec, &mut file))
+            .map_err(|e| Failure::new(1, format!("{}: {e}", path.display()))),
+        None => data::generate::write_csv(&spec, &mut io::stdout().lock())
+            .or_else(|e| closed_or_failed(e).map(|_| ())),
+    };
+    written.map(|()| 0)
+}

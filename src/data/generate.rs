@@ -77,6 +77,64 @@ pub struct GeneratorSpec {
     pub seed: u64,
 }
 
+/// The datasets committed under `data/`: file name and settings. A test checks that
+/// each file is exactly what its generator writes.
+pub const BUNDLED: [(&str, GeneratorSpec); 4] = [
+    (
+        "moons.csv",
+        GeneratorSpec {
+            kind: Generator::Moons,
+            rows: 400,
+            features: 2,
+            classes: 2,
+            noise: 0.15,
+            seed: 7,
+        },
+    ),
+    (
+        "spiral.csv",
+        GeneratorSpec {
+            kind: Generator::Spiral,
+            rows: 300,
+            features: 2,
+            classes: 3,
+            noise: 0.2,
+            seed: 7,
+        },
+    ),
+    (
+        "sine.csv",
+        GeneratorSpec {
+            kind: Generator::Sine,
+            rows: 300,
+            features: 1,
+            classes: 0,
+            noise: 0.1,
+            seed: 7,
+        },
+    ),
+    (
+        "blobs.csv",
+        GeneratorSpec {
+            kind: Generator::Blobs,
+            rows: 600,
+            features: 10,
+            classes: 6,
+            noise: 1.5,
+            seed: 7,
+        },
+    ),
+];
+
+/// Formats with `decimals`, never printing a negative zero such as `-0.0000`.
+fn fixed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(magnitude) if magnitude.chars().all(|c| c == '0' || c == '.') => magnitude.to_string(),
+        _ => text,
+    }
+}
+
 /// Points on `classes` spiral arms, `per_class` each: features `[x, y]` row-major and
 /// each row's class.
 pub fn spiral_points(
@@ -129,7 +187,7 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
             let per_class = spec.rows / spec.classes.max(1);
             let (features, labels) = spiral_points(spec.classes, per_class, spec.noise, spec.seed);
             for (point, class) in features.chunks_exact(2).zip(labels) {
-                writeln!(out, "{:.4},{:.4},{class}", point[0], point[1])?;
+                writeln!(out, "{},{},{class}", fixed(point[0], 4), fixed(point[1], 4))?;
             }
         }
         Generator::Sine => {
@@ -137,7 +195,7 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
             for _ in 0..spec.rows {
                 let x = -PI + 2.0 * PI * rng.random::<f64>();
                 let y = x.sin() + spec.noise * standard_normal(&mut rng);
-                writeln!(out, "{x:.4},{y:.4}")?;
+                writeln!(out, "{},{}", fixed(x, 4), fixed(y, 4))?;
             }
         }
         Generator::Blobs => {
@@ -156,7 +214,8 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
                 line.clear();
                 for &centre in &centres[class] {
                     let value = centre + spec.noise * standard_normal(&mut rng);
-                    line.push_str(&format!("{value:.3},"));
+                    line.push_str(&fixed(value, 3));
+                    line.push(',');
                 }
                 writeln!(out, "{line}c{class}")?;
             }
@@ -194,6 +253,13 @@ mod tests {
             );
             assert_eq!(text(spec).lines().count(), 31, "{kind}");
         }
+    }
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(fixed(-0.000_01, 4), "0.0000");
+        assert_eq!(fixed(-0.05, 2), "-0.05");
+        assert_eq!(fixed(1.5, 1), "1.5");
     }
 
     #[test]

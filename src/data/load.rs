@@ -84,20 +84,74 @@ pub fn load_with_progress(
     progress: impl FnMut(u64, u64),
 ) -> Result<Dataset, DataError> {
     let name = path.display().to_string();
+    let (file, size) = open(path, &name)?;
+    let loader = Loader::new(name, options, size);
+    let table = loader.read(
+        BufReader::with_capacity(1 << 16, file),
+        progress,
+        LabelPolicy::Collect,
+    )?;
+    loader.into_dataset(table)
+}
+
+/// Loads only numeric feature columns (for prediction). `label_to_skip(width)` is told
+/// how many columns the file has and answers which one, if any, holds a label to leave
+/// out, or refuses the width.
+pub fn load_features(
+    path: &Path,
+    options: &CsvOptions,
+    label_to_skip: &dyn Fn(usize) -> Result<Option<usize>, DataError>,
+) -> Result<Array2<f32>, DataError> {
+    let name = path.display().to_string();
+    let (file, size) = open(path, &name)?;
+    let loader = Loader::new(name, options, size);
+    let table = loader.read(
+        BufReader::with_capacity(1 << 16, file),
+        |_, _| {},
+        LabelPolicy::Skip(label_to_skip),
+    )?;
+    Ok(table.features)
+}
+
+/// Opens a regular file, returning it with its size.
+fn open(path: &Path, name: &str) -> Result<(File, u64), DataError> {
     let io_error = |error: &io::Error| DataError::Io {
-        path: name.clone(),
+        path: name.to_string(),
         message: describe_io(error),
     };
     let metadata = std::fs::metadata(path).map_err(|e| io_error(&e))?;
     if metadata.is_dir() {
         return Err(DataError::Io {
-            path: name,
+            path: name.to_string(),
             message: "is a directory, not a CSV file".into(),
         });
     }
     let file = File::open(path).map_err(|e| io_error(&e))?;
-    Loader::new(name, options, metadata.len())
-        .read(BufReader::with_capacity(1 << 16, file), progress)
+    Ok((file, metadata.len()))
+}
+
+/// What to do with the label column.
+#[derive(Clone, Copy)]
+enum LabelPolicy<'f> {
+    /// Find it from the options and collect its values.
+    Collect,
+    /// Leave out the column this names, if any.
+    Skip(&'f dyn Fn(usize) -> Result<Option<usize>, DataError>),
+}
+
+impl LabelPolicy<'_> {
+    fn collects(self) -> bool {
+        matches!(self, LabelPolicy::Collect)
+    }
+}
+
+/// A parsed file before its labels are interpreted.
+struct Table {
+    features: Array2<f32>,
+    names: Vec<String>,
+    has_header: bool,
+    label: Option<usize>,
+    labels: Option<LabelCollector>,
 }
 
 /// Plain words for the usual I/O failures.
@@ -180,7 +234,8 @@ impl Loader<'_> {
         &self,
         input: impl Read,
         mut progress: impl FnMut(u64, u64),
-    ) -> Result<Dataset, DataError> {
+        policy: LabelPolicy<'_>,
+    ) -> Result<Table, DataError> {
         if self.size == 0 {
             return Err(self.at(1, 1, "the file is empty"));
         }
@@ -203,25 +258,19 @@ impl Loader<'_> {
         let first = record.clone();
         let line_of = |r: &csv::ByteRecord| r.position().map_or(0, csv::Position::line);
         let width = first.len();
-        if width < 2 {
-            let line_text = String::from_utf8_lossy(first.get(0).unwrap_or_default()).to_string();
-            let hint = [(';', "';'"), ('\t', "tab"), ('|', "'|'")]
-                .iter()
-                .find(|(c, _)| line_text.contains(*c))
-                .map(|(_, name)| {
-                    format!(
-                        " (the line contains {name}: try --delimiter {})",
-                        name.trim_matches('\'')
-                    )
-                })
-                .unwrap_or_default();
-            return Err(self.at(
-                line_of(&first),
-                1,
-                format!("found one column; nntui needs feature columns and a label column{hint}"),
-            ));
-        }
-        let label = self.label_index(&first, width)?;
+        let label = match policy {
+            LabelPolicy::Collect => {
+                if width < 2 {
+                    return Err(self.one_column(&first, line_of(&first)));
+                }
+                Some(self.label_index(&first, width)?)
+            }
+            LabelPolicy::Skip(skip) => skip(width)?,
+        };
+        let mut labels = label
+            .is_some()
+            .then(LabelCollector::new)
+            .filter(|_| policy.collects());
 
         // Peek at the second row: it settles whether a first row whose only text is
         // its label is a header (numeric labels below) or data (string labels).
@@ -230,7 +279,6 @@ impl Loader<'_> {
         let header = self.is_header(&first, label, has_second.then_some(&second));
 
         let mut features: Vec<f32> = Vec::new();
-        let mut labels = LabelCollector::new();
         let mut rows = 0usize;
         let mut add =
             |record: &csv::ByteRecord, features: &mut Vec<f32>| -> Result<(), DataError> {
@@ -248,7 +296,10 @@ impl Loader<'_> {
                     ));
                 }
                 for (column, field) in record.iter().enumerate() {
-                    if column == label {
+                    if Some(column) == label {
+                        let Some(labels) = labels.as_mut() else {
+                            continue;
+                        };
                         let text = std::str::from_utf8(field).map_err(|_| {
                             self.at(
                                 line,
@@ -286,14 +337,6 @@ impl Loader<'_> {
         }
         progress(self.size, self.size);
 
-        let label_column = label + 1;
-        let (task, class_names, labels) =
-            labels.finish(self.options.task, |line, message| DataError::Content {
-                path: self.name.clone(),
-                line,
-                column: Some(label_column),
-                message,
-            })?;
         let names: Vec<String> = (0..width)
             .map(|column| {
                 let text = if header {
@@ -308,25 +351,66 @@ impl Loader<'_> {
                 }
             })
             .collect();
-        let feature_count = width - 1;
+        let feature_count = width - usize::from(label.is_some());
         let features = Array2::from_shape_vec((rows, feature_count), features)
             .expect("every row added exactly feature_count values");
+        Ok(Table {
+            features,
+            names,
+            has_header: header,
+            label,
+            labels,
+        })
+    }
+
+    /// Turns a training table into a dataset, inferring the task from its labels.
+    fn into_dataset(&self, table: Table) -> Result<Dataset, DataError> {
+        let (Some(label), Some(labels)) = (table.label, table.labels) else {
+            unreachable!("a training table always has a label column");
+        };
+        let (task, class_names, labels) =
+            labels.finish(self.options.task, |line, message| DataError::Content {
+                path: self.name.clone(),
+                line,
+                column: Some(label + 1),
+                message,
+            })?;
         Ok(Dataset {
             source: self.name.clone(),
-            label_name: names[label].clone(),
-            feature_names: names
+            label_name: table.names[label].clone(),
+            feature_names: table
+                .names
                 .iter()
                 .enumerate()
                 .filter(|&(c, _)| c != label)
                 .map(|(_, n)| n.clone())
                 .collect(),
             label_column: label,
-            has_header: header,
-            features,
+            has_header: table.has_header,
+            features: table.features,
             task,
             class_names,
             labels,
         })
+    }
+
+    fn one_column(&self, first: &csv::ByteRecord, line: u64) -> DataError {
+        let line_text = String::from_utf8_lossy(first.get(0).unwrap_or_default()).to_string();
+        let hint = [(';', "';'"), ('\t', "tab"), ('|', "'|'")]
+            .iter()
+            .find(|(c, _)| line_text.contains(*c))
+            .map(|(_, name)| {
+                format!(
+                    " (the line contains {name}: try --delimiter {})",
+                    name.trim_matches('\'')
+                )
+            })
+            .unwrap_or_default();
+        self.at(
+            line,
+            1,
+            format!("found one column; nntui needs feature columns and a label column{hint}"),
+        )
     }
 
     fn csv_error(&self, error: &csv::Error) -> DataError {
@@ -385,7 +469,7 @@ impl Loader<'_> {
     fn is_header(
         &self,
         first: &csv::ByteRecord,
-        label: usize,
+        label: Option<usize>,
         second: Option<&csv::ByteRecord>,
     ) -> bool {
         match self.options.header {
@@ -400,12 +484,16 @@ impl Loader<'_> {
         // An empty cell says nothing: headers have empty names (pandas' index column)
         // and data has missing values.
         let text = |field: &[u8]| !field.is_empty() && !numeric(field);
-        if first.iter().enumerate().any(|(c, f)| c != label && text(f)) {
+        if first
+            .iter()
+            .enumerate()
+            .any(|(c, f)| Some(c) != label && text(f))
+        {
             return true;
         }
-        if numeric(&first[label]) {
+        let Some(label) = label.filter(|&l| !numeric(&first[l])) else {
             return false;
-        }
+        };
         // Only the label is text: a header if the labels below are numbers.
         second.is_some_and(|s| s.get(label).is_some_and(numeric))
     }
@@ -416,8 +504,10 @@ mod tests {
     use super::*;
 
     fn load_text(text: &[u8], options: &CsvOptions) -> Result<Dataset, String> {
-        Loader::new("t.csv".into(), options, text.len() as u64)
-            .read(text, |_, _| {})
+        let loader = Loader::new("t.csv".into(), options, text.len() as u64);
+        loader
+            .read(text, |_, _| {}, LabelPolicy::Collect)
+            .and_then(|table| loader.into_dataset(table))
             .map_err(|e| e.to_string())
     }
 

@@ -24,19 +24,23 @@ impl Standardizer {
 
     /// Mean and population standard deviation of each column over `rows`
     /// (as scikit-learn's StandardScaler), accumulated in `f64`.
-    pub fn fit(features: ArrayView2<'_, f32>, rows: &[usize]) -> Self {
+    pub fn fit(features: ArrayView2<'_, f32>, rows: &[u32]) -> Self {
         let columns = features.ncols();
         let n = rows.len().max(1) as f64;
         let mut sum = vec![0.0f64; columns];
         for &row in rows {
-            for (s, &x) in sum.iter_mut().zip(features.row(row)) {
+            for (s, &x) in sum.iter_mut().zip(features.row(row as usize)) {
                 *s += f64::from(x);
             }
         }
         let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
         let mut squares = vec![0.0f64; columns];
         for &row in rows {
-            for ((s, &x), m) in squares.iter_mut().zip(features.row(row)).zip(&mean) {
+            for ((s, &x), m) in squares
+                .iter_mut()
+                .zip(features.row(row as usize))
+                .zip(&mean)
+            {
                 *s += (f64::from(x) - m).powi(2);
             }
         }

@@ -1,0 +1,557 @@
+//! Command-line parsing (clap) into the engine's plain [`RunConfig`] and load options.
+
+use crate::data::generate::{Generator, GeneratorSpec};
+use crate::data::{CsvOptions, HeaderMode, LabelColumn, Task, parse_delimiter};
+use crate::nn::{
+    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, OptimizerKind, OptimizerSpec,
+    Regularizer,
+};
+use crate::train::RunConfig;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Train Keras-style neural networks on CSV files and watch them learn.
+#[derive(Debug, Parser)]
+#[command(
+    name = "nntui",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Examples:\n  nntui data/moons.csv                      dashboard, 10-fold cross-validation\n  nntui --no-tui --folds 1 pima.csv         the Keras tutorial's fit, headless\n  nntui --save-model m.json pima.csv && nntui predict --model m.json pima.csv"
+)]
+pub struct Cli {
+    /// Something other than training.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Training options.
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Predict with a saved model: one line per row, the class and its probability (or the value).
+    Predict(PredictArgs),
+    /// Write one of the built-in synthetic datasets as CSV.
+    Generate(GenerateArgs),
+}
+
+/// `nntui predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model written by --save-model.
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+    /// The CSV to predict: the model's feature columns, with or without the label column.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `nntui generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// moons, spiral, sine or blobs.
+    #[arg(value_parser = parse_generator)]
+    pub dataset: Generator,
+    /// Rows to write.
+    #[arg(long, default_value_t = 400, value_parser = at_least_one)]
+    pub rows: usize,
+    /// Feature columns (blobs).
+    #[arg(long, default_value_t = 10, value_parser = at_least_one)]
+    pub features: usize,
+    /// Classes (spiral, blobs).
+    #[arg(long, default_value_t = 3, value_parser = at_least_one)]
+    pub classes: usize,
+    /// Standard deviation of the noise.
+    #[arg(long, default_value_t = 0.15, value_parser = non_negative, allow_negative_numbers = true)]
+    pub noise: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Write here instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl GenerateArgs {
+    /// The generator's settings.
+    pub fn spec(&self) -> GeneratorSpec {
+        GeneratorSpec {
+            kind: self.dataset,
+            rows: self.rows,
+            features: self.features,
+            classes: self.classes,
+            noise: self.noise,
+            seed: self.seed,
+        }
+    }
+}
+
+/// How to read a CSV (shared by training and predict).
+#[derive(Debug, Args)]
+pub struct CsvArgs {
+    /// The first row is a header (default: detected).
+    #[arg(long, conflicts_with = "no_header", help_heading = "Data")]
+    pub header: bool,
+    /// The first row is data.
+    #[arg(long, help_heading = "Data")]
+    pub no_header: bool,
+    /// Field separator: a character, or "tab".
+    #[arg(long, short = 'd', default_value = ",", value_parser = parse_delimiter, help_heading = "Data")]
+    pub delimiter: u8,
+}
+
+impl CsvArgs {
+    fn header_mode(&self) -> HeaderMode {
+        if self.header {
+            HeaderMode::Present
+        } else if self.no_header {
+            HeaderMode::Absent
+        } else {
+            HeaderMode::Auto
+        }
+    }
+}
+
+/// Pace of training: epochs per second, or full speed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pace {
+    /// At most this many epochs per second.
+    Limited(f64),
+    /// As fast as the machine goes.
+    Full,
+}
+
+/// Training options.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The CSV to train on: numeric features and one label column.
+    #[arg(value_name = "FILE", required = true)]
+    pub file: Option<PathBuf>,
+
+    /// Label column: a 1-based number or a header name [default: the last].
+    #[arg(long, value_name = "N|NAME", help_heading = "Data")]
+    pub label_col: Option<String>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+    /// binary, multiclass or regression [default: inferred from the labels].
+    #[arg(long, value_parser = parse_task, help_heading = "Data")]
+    pub task: Option<Task>,
+    /// Z-score the features with statistics of the training rows (per fold).
+    #[arg(long, help_heading = "Data")]
+    pub standardize: bool,
+
+    /// Hidden layers as UNITS:ACTIVATION,... ("none" for none).
+    #[arg(long, default_value = "12:relu,8:relu", value_parser = parse_layers, help_heading = "Model")]
+    pub layers: HiddenLayers,
+    /// Output layer UNITS:ACTIVATION [default: from the task].
+    #[arg(long, value_parser = parse_layer, help_heading = "Model")]
+    pub output: Option<LayerSpec>,
+    /// Kernel initializer: random_uniform, glorot_uniform, he_normal, he_uniform.
+    #[arg(long, default_value = "random_uniform", value_parser = parse_init, help_heading = "Model")]
+    pub init: Initializer,
+    /// binary_crossentropy, categorical_crossentropy or mse [default: from the task].
+    #[arg(long, value_parser = parse_loss, help_heading = "Model")]
+    pub loss: Option<Loss>,
+
+    /// adam, sgd or rmsprop.
+    #[arg(long, default_value = "adam", value_parser = parse_optimizer, help_heading = "Optimizer")]
+    pub optimizer: OptimizerKind,
+    /// Learning rate [default: adam 0.001, sgd 0.01, rmsprop 0.001].
+    #[arg(long, value_parser = positive, allow_negative_numbers = true, help_heading = "Optimizer")]
+    pub lr: Option<f64>,
+    /// Momentum (sgd, rmsprop).
+    #[arg(long, default_value_t = 0.0, value_parser = fraction, allow_negative_numbers = true, help_heading = "Optimizer")]
+    pub momentum: f64,
+    /// Nesterov momentum (sgd).
+    #[arg(long, help_heading = "Optimizer")]
+    pub nesterov: bool,
+    /// L1 kernel penalty: adds L * sum|w| to the loss.
+    #[arg(long, default_value_t = 0.0, value_parser = non_negative, allow_negative_numbers = true, help_heading = "Optimizer")]
+    pub l1: f64,
+    /// L2 kernel penalty: adds L * sum w^2 to the loss.
+    #[arg(long, default_value_t = 0.0, value_parser = non_negative, allow_negative_numbers = true, help_heading = "Optimizer")]
+    pub l2: f64,
+    /// Exponential decay: lr = lr0 * RATE^(step / STEPS).
+    #[arg(long, value_name = "RATE", value_parser = decay_rate, allow_negative_numbers = true, requires = "lr_decay_steps", help_heading = "Optimizer")]
+    pub lr_decay: Option<f64>,
+    /// Optimizer steps (batches) per decay by RATE.
+    #[arg(long, value_name = "STEPS", value_parser = at_least_one_u64, requires = "lr_decay", help_heading = "Optimizer")]
+    pub lr_decay_steps: Option<u64>,
+    /// Decay in whole steps (integer division).
+    #[arg(long, requires = "lr_decay", help_heading = "Optimizer")]
+    pub staircase: bool,
+
+    /// Epochs per fold.
+    #[arg(long, default_value_t = 150, value_parser = at_least_one, allow_negative_numbers = true, help_heading = "Training")]
+    pub epochs: usize,
+    /// Rows per batch.
+    #[arg(long, default_value_t = 10, value_parser = at_least_one, allow_negative_numbers = true, help_heading = "Training")]
+    pub batch_size: usize,
+    /// Seed for every random number.
+    #[arg(long, default_value_t = 7, help_heading = "Training")]
+    pub seed: u64,
+    /// Stratified K-fold cross-validation; 1 for a single fit [default: 10, or 1 with --save-model].
+    #[arg(long, value_name = "K", value_parser = at_least_one, allow_negative_numbers = true, help_heading = "Training")]
+    pub folds: Option<usize>,
+    /// Hold out the last share of rows for validation (single fit).
+    #[arg(long, value_name = "F", value_parser = fraction, allow_negative_numbers = true, help_heading = "Training")]
+    pub validation_split: Option<f64>,
+    /// Folds trained at once [default: the machine's cores].
+    #[arg(long, value_parser = thread_count, allow_negative_numbers = true, help_heading = "Training")]
+    pub threads: Option<usize>,
+    /// Epochs per second at most, or "full" [default: 20 on the dashboard, full headless].
+    #[arg(long, value_parser = parse_pace, help_heading = "Training")]
+    pub pace: Option<Pace>,
+
+    /// Print to the terminal instead of opening the dashboard.
+    #[arg(long, help_heading = "Output")]
+    pub no_tui: bool,
+    /// Write events as JSON Lines on stdout (implies --no-tui).
+    #[arg(long, help_heading = "Output")]
+    pub json: bool,
+    /// Also write the events as JSON Lines to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub log: Option<PathBuf>,
+    /// No epoch lines.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+    /// Save the trained model as JSON (a single fit).
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub save_model: Option<PathBuf>,
+}
+
+/// The hidden layers, parsed from one `--layers` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenLayers(pub Vec<LayerSpec>);
+
+/// What the dashboard paces at unless told otherwise: slow enough to watch.
+pub const DASHBOARD_PACE: f64 = 20.0;
+
+/// Why the arguments do not make a run.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl TrainArgs {
+    /// The CSV options.
+    pub fn csv_options(&self) -> CsvOptions {
+        let label = match &self.label_col {
+            None => LabelColumn::Last,
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(index) => LabelColumn::Index(index),
+                Err(_) => LabelColumn::Name(text.trim().to_string()),
+            },
+        };
+        CsvOptions {
+            label,
+            header: self.csv.header_mode(),
+            delimiter: self.csv.delimiter,
+            task: self.task,
+        }
+    }
+
+    /// The engine's settings. `dashboard` picks the default pace.
+    pub fn run_config(&self, dashboard: bool) -> Result<RunConfig, UsageError> {
+        let folds = match (self.folds, &self.save_model) {
+            (Some(k), Some(_)) if k > 1 => {
+                return Err(UsageError(
+                    "--save-model saves a single fit; it cannot be combined with --folds above 1"
+                        .into(),
+                ));
+            }
+            (Some(k), _) => k,
+            (None, Some(_)) => 1,
+            (None, None) => 10,
+        };
+        let mut optimizer = OptimizerSpec::new(self.optimizer);
+        if let Some(lr) = self.lr {
+            optimizer.learning_rate = lr;
+        }
+        optimizer.momentum = self.momentum;
+        optimizer.nesterov = self.nesterov;
+        let pace = match self.pace {
+            Some(Pace::Limited(rate)) => Some(rate),
+            Some(Pace::Full) => None,
+            None if dashboard => Some(DASHBOARD_PACE),
+            None => None,
+        };
+        Ok(RunConfig {
+            hidden: self.layers.0.clone(),
+            output: self.output,
+            initializer: self.init,
+            loss: self.loss,
+            optimizer,
+            regularizer: Regularizer {
+                l1: self.l1,
+                l2: self.l2,
+            },
+            decay: self
+                .lr_decay
+                .zip(self.lr_decay_steps)
+                .map(|(rate, steps)| ExponentialDecay {
+                    rate,
+                    steps,
+                    staircase: self.staircase,
+                }),
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            seed: self.seed,
+            standardize: self.standardize,
+            validation_split: self.validation_split,
+            folds,
+            threads: self.threads.unwrap_or_else(default_threads),
+            pace,
+        })
+    }
+}
+
+impl PredictArgs {
+    /// The CSV options (the label column comes from the model).
+    pub fn csv_options(&self) -> CsvOptions {
+        CsvOptions {
+            header: self.csv.header_mode(),
+            delimiter: self.csv.delimiter,
+            ..CsvOptions::default()
+        }
+    }
+}
+
+/// The machine's cores.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Parses one `UNITS:ACTIVATION`.
+pub fn parse_layer(text: &str) -> Result<LayerSpec, String> {
+    let text = text.trim();
+    let Some((units, activation)) = text.split_once(':') else {
+        return Err(format!("'{text}' is not UNITS:ACTIVATION (e.g. 12:relu)"));
+    };
+    let units: usize = units.trim().parse().map_err(|_| {
+        format!(
+            "'{}' in '{text}' is not a whole number of units",
+            units.trim()
+        )
+    })?;
+    if units == 0 {
+        return Err(format!("'{text}': a layer needs at least one unit"));
+    }
+    if units > 1_000_000 {
+        return Err(format!(
+            "'{text}': {units} units is more than nntui allows (1000000)"
+        ));
+    }
+    let activation: Activation = activation.parse()?;
+    Ok(LayerSpec::new(units, activation))
+}
+
+/// Parses `UNITS:ACTIVATION,...`, or `none` for no hidden layers.
+pub fn parse_layers(text: &str) -> Result<HiddenLayers, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(HiddenLayers(Vec::new()));
+    }
+    let layers = text
+        .split(',')
+        .map(parse_layer)
+        .collect::<Result<Vec<_>, _>>()?;
+    if layers.iter().any(|l| l.activation == Activation::Softmax) {
+        return Err("softmax belongs on the output layer (--output), not a hidden one".into());
+    }
+    Ok(HiddenLayers(layers))
+}
+
+fn parse_task(text: &str) -> Result<Task, String> {
+    text.parse()
+}
+
+fn parse_init(text: &str) -> Result<Initializer, String> {
+    text.parse()
+}
+
+fn parse_loss(text: &str) -> Result<Loss, String> {
+    text.parse()
+}
+
+fn parse_optimizer(text: &str) -> Result<OptimizerKind, String> {
+    text.parse()
+}
+
+fn parse_generator(text: &str) -> Result<Generator, String> {
+    text.parse()
+}
+
+fn number(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number"))?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("'{text}' is not a finite number"))
+    }
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    let value = number(text)?;
+    if value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("must be above 0, got {text}"))
+    }
+}
+
+fn non_negative(text: &str) -> Result<f64, String> {
+    let value = number(text)?;
+    if value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("must be 0 or more, got {text}"))
+    }
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    let value = number(text)?;
+    if (0.0..1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be at least 0 and below 1, got {text}"))
+    }
+}
+
+fn decay_rate(text: &str) -> Result<f64, String> {
+    let value = number(text)?;
+    if value > 0.0 && value <= 1.0 {
+        Ok(value)
+    } else {
+        Err(format!("must be in (0, 1], got {text}"))
+    }
+}
+
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i128>() {
+        Ok(value) if value >= 1 => {
+            usize::try_from(value).map_err(|_| format!("{text} is too large"))
+        }
+        Ok(_) => Err(format!("must be at least 1, got {text}")),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+fn at_least_one_u64(text: &str) -> Result<u64, String> {
+    at_least_one(text).map(|v| v as u64)
+}
+
+fn thread_count(text: &str) -> Result<usize, String> {
+    let threads = at_least_one(text)?;
+    if threads > 256 {
+        Err(format!("{threads} threads is more than nntui allows (256)"))
+    } else {
+        Ok(threads)
+    }
+}
+
+fn parse_pace(text: &str) -> Result<Pace, String> {
+    match text.trim() {
+        "full" | "max" | "unlimited" => Ok(Pace::Full),
+        _ => positive(text)
+            .map(Pace::Limited)
+            .map_err(|e| format!("{e} (or \"full\")")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("nntui").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_are_the_tutorial() {
+        let cli = parse(&["pima.csv"]).unwrap();
+        let config = cli.train.run_config(false).unwrap();
+        let expected = RunConfig {
+            threads: default_threads(),
+            ..RunConfig::default()
+        };
+        assert_eq!(config, expected);
+        assert_eq!(
+            cli.train.run_config(true).unwrap().pace,
+            Some(DASHBOARD_PACE)
+        );
+    }
+
+    #[test]
+    fn layers_parse_and_fail_clearly() {
+        assert_eq!(
+            parse_layers("64:tanh, 3:linear").unwrap().0,
+            vec![
+                LayerSpec::new(64, Activation::Tanh),
+                LayerSpec::new(3, Activation::Linear)
+            ]
+        );
+        assert_eq!(parse_layers("none").unwrap().0, vec![]);
+        assert_eq!(
+            parse_layers("").unwrap_err(),
+            "'' is not UNITS:ACTIVATION (e.g. 12:relu)"
+        );
+        assert_eq!(
+            parse_layers("12").unwrap_err(),
+            "'12' is not UNITS:ACTIVATION (e.g. 12:relu)"
+        );
+        assert_eq!(
+            parse_layers("x:relu").unwrap_err(),
+            "'x' in 'x:relu' is not a whole number of units"
+        );
+        assert!(
+            parse_layers("12:swish")
+                .unwrap_err()
+                .contains("unknown activation 'swish'")
+        );
+        assert!(parse_layers("0:relu").is_err());
+        assert!(parse_layers("12:relu,,8:relu").is_err());
+    }
+
+    #[test]
+    fn usage_errors_name_the_flag() {
+        for (args, flag) in [
+            (vec!["--epochs", "0", "f.csv"], "--epochs"),
+            (vec!["--epochs", "-5", "f.csv"], "--epochs"),
+            (vec!["--lr", "-1", "f.csv"], "--lr"),
+            (vec!["--batch-size", "0", "f.csv"], "--batch-size"),
+            (vec!["--folds", "0", "f.csv"], "--folds"),
+            (vec!["--optimizer", "adagrad", "f.csv"], "--optimizer"),
+            (vec!["--layers", "12:foo", "f.csv"], "--layers"),
+            (vec!["--output", "3", "f.csv"], "--output"),
+            (vec!["--lr-decay", "0.9", "f.csv"], "--lr-decay-steps"),
+            (vec!["--header", "--no-header", "f.csv"], "--no-header"),
+        ] {
+            let error = parse(&args).unwrap_err();
+            assert_eq!(error.exit_code(), 2, "{args:?}");
+            assert!(error.to_string().contains(flag), "{args:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn save_model_implies_a_single_fit() {
+        let cli = parse(&["--save-model", "m.json", "f.csv"]).unwrap();
+        assert_eq!(cli.train.run_config(false).unwrap().folds, 1);
+        let cli = parse(&["--save-model", "m.json", "--folds", "5", "f.csv"]).unwrap();
+        assert!(cli.train.run_config(false).is_err());
+    }
+
+    #[test]
+    fn subcommands() {
+        let cli = parse(&["predict", "--model", "m.json", "x.csv"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Predict(_))));
+        let cli = parse(&["generate", "spiral", "--rows", "30"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Generate(ref g)) if g.rows == 30));
+        assert!(parse(&[]).is_err(), "a file is required");
+    }
+}

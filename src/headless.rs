@@ -1,0 +1,357 @@
+//! The headless consumers of the event stream: Keras-style epoch lines on stderr,
+//! results on stdout, and JSON Lines for `--json` and `--log`.
+
+use crate::nn::Metric;
+use crate::train::{EpochReport, Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// A number as Keras prints it: four decimals, or scientific below 1e-3.
+pub fn keras_number(value: f64) -> String {
+    if value == 0.0 || value.abs() >= 1e-3 {
+        format!("{value:.4}")
+    } else {
+        format!("{value:.4e}")
+    }
+}
+
+/// A metric value for results: accuracy as a percentage, mae as a number.
+pub fn metric_text(metric: Metric, value: f64) -> String {
+    match metric {
+        Metric::Accuracy => format!("{:.2}%", 100.0 * value),
+        Metric::Mae => format!("{value:.4}"),
+    }
+}
+
+/// Keras's time per step: `1ms/step`, `250us/step`, `2s/step`.
+fn per_step(seconds: f64) -> String {
+    if seconds >= 1.0 {
+        format!("{seconds:.0}s/step")
+    } else if seconds >= 1e-3 {
+        format!("{:.0}ms/step", seconds * 1e3)
+    } else {
+        format!("{:.0}us/step", seconds * 1e6)
+    }
+}
+
+/// The two lines Keras prints per epoch with `verbose=2`.
+pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool) -> String {
+    let heading = if info.folds > 1 {
+        format!(
+            "Fold {}/{} - Epoch {}/{}",
+            epoch.fold + 1,
+            info.folds,
+            epoch.epoch,
+            info.config.epochs
+        )
+    } else {
+        format!("Epoch {}/{}", epoch.epoch, info.config.epochs)
+    };
+    let name = info.metric.name();
+    let mut line = format!(
+        "{steps}/{steps} - {seconds:.0}s - {per_step} - loss: {loss} - {name}: {metric}",
+        steps = epoch.steps,
+        seconds = epoch.epoch_seconds,
+        per_step = per_step(epoch.epoch_seconds / epoch.steps.max(1) as f64),
+        loss = keras_number(epoch.loss),
+        metric = keras_number(epoch.metric),
+    );
+    if let (Some(loss), Some(metric)) = (epoch.val_loss, epoch.val_metric) {
+        line.push_str(&format!(
+            " - val_loss: {} - val_{name}: {}",
+            keras_number(loss),
+            keras_number(metric)
+        ));
+    }
+    if show_learning_rate {
+        line.push_str(&format!(
+            " - learning_rate: {}",
+            keras_number(epoch.learning_rate)
+        ));
+    }
+    format!("{heading}\n{line}\n")
+}
+
+/// A fold's result line: `accuracy: 74.03%`, or why it has no score.
+pub fn fold_line(info: &RunInfo, fold: &FoldReport) -> Option<String> {
+    let name = info.metric.name();
+    match (&fold.outcome, fold.validation) {
+        (FoldOutcome::Diverged { epoch, .. }, _) => Some(format!(
+            "fold {}: diverged in epoch {epoch}, no score",
+            fold.fold + 1
+        )),
+        (FoldOutcome::Stopped { .. }, _) => None,
+        (FoldOutcome::Completed, Some(score)) => Some(format!(
+            "{name}: {}",
+            metric_text(info.metric, score.metric)
+        )),
+        (FoldOutcome::Completed, None) => None,
+    }
+}
+
+/// The closing line of cross-validation: `76.05% (+/- 4.68%)`.
+pub fn mean_line(info: &RunInfo, summary: &RunSummary) -> Option<String> {
+    let (mean, std) = summary.mean.zip(summary.std)?;
+    let scored = summary
+        .folds
+        .iter()
+        .filter(|f| f.outcome == FoldOutcome::Completed && f.validation.is_some())
+        .count();
+    let partial = if scored < info.folds {
+        format!(" over {scored} of {} folds", info.folds)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{} (+/- {}){partial}",
+        metric_text(info.metric, mean),
+        metric_text(info.metric, std)
+    ))
+}
+
+/// What stdout shows at the end: per-fold lines and the mean, or the fit's evaluation.
+pub fn result_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
+    if info.folds > 1 {
+        let mut lines: Vec<String> = summary
+            .folds
+            .iter()
+            .filter_map(|f| fold_line(info, f))
+            .collect();
+        lines.extend(mean_line(info, summary));
+        return lines;
+    }
+    let Some(fold) = summary.folds.first() else {
+        return Vec::new();
+    };
+    let name = info.metric.name();
+    let mut lines = Vec::new();
+    if let Some(train) = fold.train {
+        lines.push(format!(
+            "{name}: {}",
+            metric_text(info.metric, train.metric)
+        ));
+        lines.push(format!("loss: {:.4}", train.loss));
+    }
+    if let Some(validation) = fold.validation {
+        lines.push(format!(
+            "val_{name}: {}",
+            metric_text(info.metric, validation.metric)
+        ));
+        lines.push(format!("val_loss: {:.4}", validation.loss));
+    }
+    lines
+}
+
+/// A warning as one stderr line.
+pub fn warning_line(warning: &Warning) -> String {
+    match &warning.hint {
+        Some(hint) => format!("nntui: warning: {}; {hint}", warning.message),
+        None => format!("nntui: warning: {}", warning.message),
+    }
+}
+
+/// How a run ended, for the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Every fold trained.
+    Finished,
+    /// A fold diverged (its results are left out).
+    Diverged,
+    /// Stopped before the end.
+    Stopped,
+    /// The engine ended without a summary.
+    Failed,
+}
+
+impl Ending {
+    /// Classifies a finished run.
+    pub fn of(summary: &RunSummary) -> Ending {
+        if summary.stopped {
+            Ending::Stopped
+        } else if summary
+            .folds
+            .iter()
+            .any(|f| matches!(f.outcome, FoldOutcome::Diverged { .. }))
+        {
+            Ending::Diverged
+        } else {
+            Ending::Finished
+        }
+    }
+}
+
+/// Writes every event as one JSON object per line.
+pub struct JsonLines<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonLines<W> {
+    /// A writer onto `out`.
+    pub fn new(out: W) -> Self {
+        JsonLines { out }
+    }
+
+    /// Writes one event.
+    pub fn write(&mut self, event: &Event) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, event)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Flushes what is buffered.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The text printer: epoch lines and warnings on `err`, results on `out`, fold results
+/// in fold order whatever order parallel folds finish in.
+pub struct TextPrinter<O: Write, E: Write> {
+    out: O,
+    err: E,
+    quiet: bool,
+    info: Option<RunInfo>,
+    show_learning_rate: bool,
+    pending: BTreeMap<usize, FoldReport>,
+    next_fold: usize,
+}
+
+impl<O: Write, E: Write> TextPrinter<O, E> {
+    /// A printer; `quiet` drops the summary table and epoch lines.
+    pub fn new(out: O, err: E, quiet: bool) -> Self {
+        TextPrinter {
+            out,
+            err,
+            quiet,
+            info: None,
+            show_learning_rate: false,
+            pending: BTreeMap::new(),
+            next_fold: 0,
+        }
+    }
+
+    /// Handles one event. Errors come from `out` only (a closed stderr is ignored).
+    pub fn handle(&mut self, event: &Event) -> io::Result<()> {
+        match event {
+            Event::RunStarted(info) => {
+                self.show_learning_rate = info.config.decay.is_some();
+                if !self.quiet {
+                    let _ = writeln!(self.err, "{}", info.model);
+                    let data = &info.dataset;
+                    let plan = if info.folds > 1 {
+                        format!(
+                            "{}-fold cross-validation on {} threads",
+                            info.folds, info.threads
+                        )
+                    } else {
+                        "a single fit".to_string()
+                    };
+                    let _ = writeln!(
+                        self.err,
+                        "{}: {} rows x {} features, {} task; {plan}, {} epochs of batch {}",
+                        data.source,
+                        data.rows,
+                        data.features,
+                        data.task,
+                        info.config.epochs,
+                        info.batch_size
+                    );
+                }
+                for warning in &info.warnings {
+                    let _ = writeln!(self.err, "nntui: warning: {warning}");
+                }
+                self.info = Some(info.clone());
+            }
+            Event::EpochEnded(epoch) => {
+                if let Some(info) = self.info.as_ref().filter(|_| !self.quiet) {
+                    let _ = self
+                        .err
+                        .write_all(epoch_lines(info, epoch, self.show_learning_rate).as_bytes());
+                }
+            }
+            Event::Ack(ack) => {
+                // A live change makes the learning rate worth showing from now on.
+                if matches!(
+                    ack.control,
+                    crate::train::Control::SetLearningRate(_)
+                        | crate::train::Control::ScaleLearningRate(_)
+                ) {
+                    self.show_learning_rate = true;
+                }
+            }
+            Event::Warning(warning) => {
+                let _ = writeln!(self.err, "{}", warning_line(warning));
+            }
+            Event::FoldEnded(fold) => {
+                if self.info.as_ref().is_some_and(|i| i.folds > 1) {
+                    self.pending.insert(fold.fold, fold.clone());
+                    self.print_ready_folds()?;
+                }
+            }
+            Event::RunEnded(summary) => {
+                let Some(info) = self.info.clone() else {
+                    return Ok(());
+                };
+                if info.folds > 1 {
+                    // Folds that never ended (a stop) no longer hold up the ones after them.
+                    self.next_fold = info.folds;
+                    for fold in std::mem::take(&mut self.pending).into_values() {
+                        if let Some(line) = fold_line(&info, &fold) {
+                            writeln!(self.out, "{line}")?;
+                        }
+                    }
+                    if let Some(line) = mean_line(&info, summary) {
+                        writeln!(self.out, "{line}")?;
+                    }
+                } else {
+                    for line in result_lines(&info, summary) {
+                        writeln!(self.out, "{line}")?;
+                    }
+                }
+                if summary.stopped {
+                    let _ = writeln!(
+                        self.err,
+                        "nntui: stopped before the end; results above cover what finished"
+                    );
+                }
+            }
+            Event::FoldStarted(_) | Event::Weights(_) => {}
+        }
+        Ok(())
+    }
+
+    fn print_ready_folds(&mut self) -> io::Result<()> {
+        let Some(info) = &self.info else {
+            return Ok(());
+        };
+        while let Some(fold) = self.pending.remove(&self.next_fold) {
+            if let Some(line) = fold_line(info, &fold) {
+                writeln!(self.out, "{line}")?;
+            }
+            self.next_fold += 1;
+        }
+        Ok(())
+    }
+
+    /// Flushes both streams.
+    pub fn flush(&mut self) -> io::Result<()> {
+        let _ = self.err.flush();
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keras_style_numbers_and_times() {
+        assert_eq!(keras_number(0.476_62), "0.4766");
+        assert_eq!(keras_number(0.000_123_4), "1.2340e-4");
+        assert_eq!(keras_number(0.0), "0.0000");
+        assert_eq!(per_step(0.0012), "1ms/step");
+        assert_eq!(per_step(0.000_25), "250us/step");
+        assert_eq!(per_step(2.0), "2s/step");
+        assert_eq!(metric_text(Metric::Accuracy, 0.760_52), "76.05%");
+        assert_eq!(metric_text(Metric::Mae, 0.123_456), "0.1235");
+    }
+}

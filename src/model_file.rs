@@ -1,0 +1,314 @@
+//! Saving a trained model as JSON, loading it back, and predicting with it.
+
+use crate::data::{CsvOptions, DataError, Dataset, Standardizer, Task, load_features};
+use crate::nn::metric::predicted_class;
+use crate::nn::{Activation, LayerSpec, Sequential};
+use crate::train::TrainedModel;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+/// The `format` field every model file carries.
+pub const FORMAT: &str = "nntui-model";
+/// The layout version written.
+pub const VERSION: u32 = 1;
+
+/// A trained model and everything needed to use it on new rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Always `nntui-model`.
+    pub format: String,
+    /// Layout version.
+    pub version: u32,
+    /// The task it was trained for.
+    pub task: Task,
+    /// Class names in output order (empty for regression).
+    pub class_names: Vec<String>,
+    /// Feature column names, in input order.
+    pub feature_names: Vec<String>,
+    /// The label column's name.
+    pub label_name: String,
+    /// The label column's index in the training file, from zero.
+    pub label_column: usize,
+    /// Feature statistics applied before the network, if it was trained standardized.
+    pub standardization: Option<Standardization>,
+    /// The Dense layers, first to last.
+    pub layers: Vec<SavedLayer>,
+}
+
+/// Per-feature mean and standard deviation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Standardization {
+    /// Means.
+    pub mean: Vec<f32>,
+    /// Standard deviations.
+    pub std: Vec<f32>,
+}
+
+/// One Dense layer's weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedLayer {
+    /// Output units.
+    pub units: usize,
+    /// Activation.
+    pub activation: Activation,
+    /// `inputs x units`, one inner list per input.
+    pub kernel: Vec<Vec<f32>>,
+    /// One per unit.
+    pub bias: Vec<f32>,
+}
+
+/// Why a model file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelError {
+    /// Reading or writing failed, or the content is not a model.
+    File {
+        /// The model file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The CSV to predict on could not be read or does not fit the model.
+    Data(DataError),
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::File { path, message } => write!(f, "{path}: {message}"),
+            ModelError::Data(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+impl ModelFile {
+    /// Describes a trained model and the dataset it learned from.
+    pub fn new(trained: &TrainedModel, dataset: &Dataset) -> ModelFile {
+        let model = &trained.model;
+        let layers = model
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(index, layer)| SavedLayer {
+                units: layer.units,
+                activation: layer.activation,
+                kernel: model
+                    .kernel(index)
+                    .outer_iter()
+                    .map(|row| row.to_vec())
+                    .collect(),
+                bias: model.bias(index).to_vec(),
+            })
+            .collect();
+        ModelFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            task: dataset.task,
+            class_names: dataset.class_names.clone(),
+            feature_names: dataset.feature_names.clone(),
+            label_name: dataset.label_name.clone(),
+            label_column: dataset.label_column,
+            standardization: trained.standardizer.as_ref().map(|s| Standardization {
+                mean: s.mean().to_vec(),
+                std: s.std().to_vec(),
+            }),
+            layers,
+        }
+    }
+
+    /// Writes the model as pretty-printed JSON.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        let error = |message: String| ModelError::File {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = serde_json::to_string_pretty(self).map_err(|e| error(e.to_string()))?;
+        let mut file =
+            std::fs::File::create(path).map_err(|e| error(format!("cannot write: {e}")))?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.write_all(b"\n"))
+            .map_err(|e| error(format!("cannot write: {e}")))
+    }
+
+    /// Reads and checks a model file.
+    pub fn load(path: &Path) -> Result<ModelFile, ModelError> {
+        let name = path.display().to_string();
+        let error = |message: String| ModelError::File {
+            path: name.clone(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => error("no such file".into()),
+            std::io::ErrorKind::InvalidData => error("not a model file (not UTF-8 text)".into()),
+            _ => error(e.to_string()),
+        })?;
+        let file: ModelFile = serde_json::from_str(&text).map_err(|e| {
+            error(format!(
+                "not an nntui model file ({e}); make one with --save-model"
+            ))
+        })?;
+        if file.format != FORMAT || file.version != VERSION {
+            return Err(error(format!(
+                "format {:?} version {} is not {FORMAT} version {VERSION}",
+                file.format, file.version
+            )));
+        }
+        file.check().map_err(error)?;
+        Ok(file)
+    }
+
+    /// Consistency of shapes, so that a hand-edited file fails here, not later.
+    fn check(&self) -> Result<(), String> {
+        let mut inputs = self.feature_names.len();
+        if inputs == 0 || self.layers.is_empty() {
+            return Err("the model has no features or no layers".into());
+        }
+        if let Some(s) = &self.standardization
+            && (s.mean.len() != inputs || s.std.len() != inputs)
+        {
+            return Err("standardization statistics do not match the feature count".into());
+        }
+        for (index, layer) in self.layers.iter().enumerate() {
+            let shaped = layer.units > 0
+                && layer.kernel.len() == inputs
+                && layer.kernel.iter().all(|row| row.len() == layer.units)
+                && layer.bias.len() == layer.units;
+            if !shaped {
+                return Err(format!(
+                    "layer {} does not have a {inputs} x {} kernel and bias",
+                    index + 1,
+                    layer.units
+                ));
+            }
+            if layer
+                .kernel
+                .iter()
+                .flatten()
+                .chain(&layer.bias)
+                .any(|w| !w.is_finite())
+            {
+                return Err(format!(
+                    "layer {} has weights that are not finite numbers",
+                    index + 1
+                ));
+            }
+            inputs = layer.units;
+        }
+        let outputs = inputs;
+        let expected = match self.task {
+            Task::Binary => outputs == 1 || outputs == 2,
+            Task::Multiclass => outputs == self.class_names.len(),
+            Task::Regression => outputs == 1,
+        };
+        if !expected {
+            return Err(format!("{outputs} outputs do not fit a {} task", self.task));
+        }
+        Ok(())
+    }
+
+    /// The network and standardization this file describes.
+    pub fn trained(&self) -> TrainedModel {
+        let specs: Vec<LayerSpec> = self
+            .layers
+            .iter()
+            .map(|l| LayerSpec::new(l.units, l.activation))
+            .collect();
+        let parameters: Vec<f32> = self
+            .layers
+            .iter()
+            .flat_map(|l| l.kernel.iter().flatten().chain(&l.bias).copied())
+            .collect();
+        let model = Sequential::with_parameters(self.feature_names.len(), &specs, parameters)
+            .expect("check() verified every shape");
+        let standardizer = self
+            .standardization
+            .as_ref()
+            .map(|s| Standardizer::new(s.mean.clone(), s.std.clone()));
+        TrainedModel {
+            model,
+            standardizer,
+        }
+    }
+
+    /// Reads `path` as rows of this model's features, with or without the label column.
+    pub fn read_rows(&self, path: &Path, options: &CsvOptions) -> Result<Array2<f32>, ModelError> {
+        let features = self.feature_names.len();
+        let name = path.display().to_string();
+        let label_column = self.label_column;
+        let decide = |width: usize| {
+            if width == features {
+                Ok(None)
+            } else if width == features + 1 && label_column < width {
+                Ok(Some(label_column))
+            } else {
+                Err(DataError::at(
+                    &name,
+                    1,
+                    1,
+                    format!(
+                        "the model takes {features} features ({} columns with the label), but the file has {width} columns",
+                        features + 1
+                    ),
+                ))
+            }
+        };
+        load_features(path, options, &decide).map_err(ModelError::Data)
+    }
+}
+
+/// One row's prediction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prediction {
+    /// The class name and the probability the model gives it.
+    Class(String, f32),
+    /// A regression value.
+    Value(f32),
+}
+
+impl TrainedModel {
+    /// Predicts every row of `features` (`rows x inputs`, unstandardized).
+    pub fn predict(
+        &self,
+        features: &Array2<f32>,
+        task: Task,
+        class_names: &[String],
+    ) -> Vec<Prediction> {
+        let inputs = self.model.input_dim();
+        let units = self.model.output_units();
+        let mut workspace = self.model.workspace(256);
+        let mut batch = vec![0.0f32; 256 * inputs];
+        let mut predictions = Vec::with_capacity(features.nrows());
+        let rows: Vec<_> = features.outer_iter().collect();
+        for chunk in rows.chunks(256) {
+            for (row, slot) in chunk.iter().zip(batch.chunks_exact_mut(inputs)) {
+                let values = row.to_vec();
+                match &self.standardizer {
+                    Some(s) => s.transform(&values, slot),
+                    None => slot.copy_from_slice(&values),
+                }
+            }
+            let out =
+                self.model
+                    .forward(&batch[..chunk.len() * inputs], chunk.len(), &mut workspace);
+            for row in out.chunks_exact(units) {
+                predictions.push(match task {
+                    Task::Regression => Prediction::Value(row[0]),
+                    _ => {
+                        let class = predicted_class(row);
+                        let probability = if units == 1 {
+                            if class == 1 { row[0] } else { 1.0 - row[0] }
+                        } else {
+                            row[class]
+                        };
+                        Prediction::Class(class_names[class].clone(), probability)
+                    }
+                });
+            }
+        }
+        predictions
+    }
+}

@@ -1,0 +1,219 @@
+//! The engine thread: a coordinator that applies controls and collects results, and
+//! fold workers that train in parallel, all sending events on one channel.
+
+use super::event::{Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning};
+use super::fit::{TrainedModel, train_fold};
+use super::live::Live;
+use super::plan::Plan;
+use super::{Control, mean_and_std};
+use crate::data::Dataset;
+use crate::nn::Sequential;
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, never, select, unbounded};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::Instant;
+
+/// Events the channel holds before the engine waits for its consumer. At about 200
+/// bytes an event this bounds a slow consumer's backlog to well under a megabyte,
+/// while a consumer that drains every frame (the dashboard, 30 times a second) never
+/// makes the engine wait: `RunSummary::backpressure_waits` counts the times it did.
+pub const EVENT_CAPACITY: usize = 4096;
+
+/// A running engine: its events, its controls, and its thread.
+pub struct Handle {
+    /// Everything the engine reports, ending with `Event::RunEnded`.
+    pub events: Receiver<Event>,
+    /// Controls, applied at the next batch boundary.
+    pub control: Sender<Control>,
+    thread: JoinHandle<RunResult>,
+}
+
+/// What a finished run leaves besides its events.
+#[derive(Debug)]
+pub struct RunResult {
+    /// The same summary as the last event.
+    pub summary: RunSummary,
+    /// The trained network of a single fit (`None` for cross-validation).
+    pub model: Option<TrainedModel>,
+}
+
+impl Handle {
+    /// Waits for the engine to finish. An engine that panicked gives its panic message.
+    pub fn join(self) -> Result<RunResult, String> {
+        drop(self.events);
+        self.thread
+            .join()
+            .map_err(|payload| panic_message(payload.as_ref()))
+    }
+}
+
+/// The text of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "the engine stopped unexpectedly".to_string())
+}
+
+/// Sends events, counting waits on a full channel and noticing a consumer that left.
+pub(crate) struct Emitter {
+    sender: Sender<Event>,
+    waits: AtomicU64,
+    gone: AtomicBool,
+}
+
+impl Emitter {
+    fn new(sender: Sender<Event>) -> Self {
+        Emitter {
+            sender,
+            waits: AtomicU64::new(0),
+            gone: AtomicBool::new(false),
+        }
+    }
+
+    /// Sends `event`, waiting if the channel is full; drops it if nobody listens.
+    pub fn send(&self, event: Event) {
+        if self.consumer_gone() {
+            return;
+        }
+        match self.sender.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(event)) => {
+                self.waits.fetch_add(1, Ordering::Relaxed);
+                if self.sender.send(event).is_err() {
+                    self.gone.store(true, Ordering::Relaxed);
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => self.gone.store(true, Ordering::Relaxed),
+        }
+    }
+
+    /// Whether the consumer dropped its receiver (then there is no point training on).
+    pub fn consumer_gone(&self) -> bool {
+        self.gone.load(Ordering::Relaxed)
+    }
+}
+
+/// Starts training `plan` on `dataset` in the background.
+pub fn spawn(plan: Plan, dataset: Arc<Dataset>) -> Handle {
+    let (event_sender, events) = bounded(EVENT_CAPACITY);
+    let (control, controls) = unbounded();
+    let thread = thread::Builder::new()
+        .name("nntui-engine".into())
+        .spawn(move || run(&plan, &dataset, &Emitter::new(event_sender), controls))
+        .expect("the system can start one thread");
+    Handle {
+        events,
+        control,
+        thread,
+    }
+}
+
+fn run(
+    plan: &Plan,
+    dataset: &Dataset,
+    emitter: &Emitter,
+    controls: Receiver<Control>,
+) -> RunResult {
+    let started = Instant::now();
+    let folds = plan.fold_count();
+    let workers = plan.config.threads.clamp(1, folds);
+    emitter.send(Event::RunStarted(RunInfo {
+        config: plan.config.clone(),
+        dataset: dataset.summary(),
+        model: Sequential::<f32>::new(dataset.feature_count(), &plan.layers).summary(),
+        loss: plan.loss,
+        metric: plan.metric,
+        folds,
+        batch_size: plan.batch_size,
+        threads: workers,
+        warnings: plan.warnings.clone(),
+    }));
+
+    let live = Live::new(&plan.config);
+    let layout = dataset.features.as_standard_layout();
+    let features = layout
+        .as_slice()
+        .expect("a standard-layout array is one slice");
+    let next_fold = AtomicUsize::new(0);
+    let (done, finished) = unbounded::<(FoldReport, TrainedModel)>();
+    let mut reports: Vec<Option<FoldReport>> = vec![None; folds];
+    let mut model = None;
+
+    thread::scope(|scope| {
+        for worker in 0..workers {
+            let done = done.clone();
+            let (live, next_fold) = (&live, &next_fold);
+            let body = move || {
+                let mut view = live.view();
+                loop {
+                    let fold = next_fold.fetch_add(1, Ordering::SeqCst);
+                    if fold >= folds || live.stopped() || emitter.consumer_gone() {
+                        break;
+                    }
+                    let result =
+                        train_fold(plan, dataset, features, fold, live, &mut view, emitter);
+                    if done.send(result).is_err() {
+                        break;
+                    }
+                }
+            };
+            thread::Builder::new()
+                .name(format!("nntui-fold-{worker}"))
+                .spawn_scoped(scope, body)
+                .expect("the system can start a worker thread");
+        }
+        drop(done);
+        let mut controls = controls;
+        loop {
+            select! {
+                recv(controls) -> message => match message {
+                    Ok(control) => {
+                        if let Err(reason) = live.apply(control) {
+                            emitter.send(Event::Warning(Warning { fold: None, epoch: None, message: reason, hint: None }));
+                        }
+                    }
+                    // Nobody can send controls any more: wait for the workers alone.
+                    Err(_) => controls = never(),
+                },
+                recv(finished) -> message => match message {
+                    Ok((report, trained)) => {
+                        if folds == 1 && report.train.is_some() {
+                            model = Some(trained);
+                        }
+                        let fold = report.fold;
+                        reports[fold] = Some(report);
+                    }
+                    Err(_) => break,
+                },
+            }
+        }
+    });
+
+    for ack in live.unacknowledged() {
+        emitter.send(Event::Ack(ack));
+    }
+    let folds: Vec<FoldReport> = reports.into_iter().flatten().collect();
+    let scores: Vec<f64> = if plan.is_cross_validation() {
+        folds
+            .iter()
+            .filter(|f| f.outcome == FoldOutcome::Completed)
+            .filter_map(|f| f.validation.map(|s| s.metric))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let statistics = mean_and_std(&scores);
+    let summary = RunSummary {
+        stopped: live.stopped(),
+        folds,
+        mean: statistics.map(|(mean, _)| mean),
+        std: statistics.map(|(_, std)| std),
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        backpressure_waits: emitter.waits.load(Ordering::Relaxed),
+    };
+    emitter.send(Event::RunEnded(summary.clone()));
+    RunResult { summary, model }
+}

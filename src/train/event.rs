@@ -1,0 +1,406 @@
+//! What the engine says ([`Event`]) and what it is told ([`Control`]): plain data,
+//! serializable, with the fold it concerns on every event that has one.
+
+use super::RunConfig;
+use crate::data::DatasetSummary;
+use crate::nn::model::ModelSummary;
+use crate::nn::{Loss, Metric};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One message from the engine. Serialized with a `"type"` tag, one JSON object per line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The run is about to train.
+    RunStarted(RunInfo),
+    /// A fold (or the single fit) starts.
+    FoldStarted(FoldStart),
+    /// An epoch finished.
+    EpochEnded(EpochReport),
+    /// Weight and gradient distributions, per layer.
+    Weights(WeightsReport),
+    /// A fold finished, diverged or was stopped.
+    FoldEnded(FoldReport),
+    /// The run is over; the last event.
+    RunEnded(RunSummary),
+    /// Something the user should know.
+    Warning(Warning),
+    /// A control took effect.
+    Ack(Ack),
+}
+
+impl Event {
+    /// The fold an event concerns, if any.
+    pub fn fold(&self) -> Option<usize> {
+        match self {
+            Event::FoldStarted(e) => Some(e.fold),
+            Event::EpochEnded(e) => Some(e.fold),
+            Event::Weights(e) => Some(e.fold),
+            Event::FoldEnded(e) => Some(e.fold),
+            Event::Warning(e) => e.fold,
+            Event::Ack(e) => e.fold,
+            Event::RunStarted(_) | Event::RunEnded(_) => None,
+        }
+    }
+}
+
+/// The run's settings, data and network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Settings as given.
+    pub config: RunConfig,
+    /// The data.
+    pub dataset: DatasetSummary,
+    /// The network.
+    pub model: ModelSummary,
+    /// The loss trained on.
+    pub loss: Loss,
+    /// The metric reported beside it.
+    pub metric: Metric,
+    /// Number of folds (1 for a single fit).
+    pub folds: usize,
+    /// Rows per batch, as used.
+    pub batch_size: usize,
+    /// Folds trained at once.
+    pub threads: usize,
+    /// Adjustments the plan made.
+    pub warnings: Vec<String>,
+}
+
+/// A fold begins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoldStart {
+    /// Fold index, from zero.
+    pub fold: usize,
+    /// Rows trained on.
+    pub train_rows: usize,
+    /// Rows evaluated after every epoch (held out, or the validation split).
+    pub validation_rows: usize,
+    /// Batches per epoch.
+    pub steps_per_epoch: usize,
+}
+
+/// One finished epoch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    /// Fold index, from zero.
+    pub fold: usize,
+    /// Epoch, from one.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (penalty included), as Keras reports it.
+    pub loss: f64,
+    /// Training accuracy (or mae) over the epoch's batches.
+    pub metric: f64,
+    /// Loss on the held-out rows after the epoch.
+    pub val_loss: Option<f64>,
+    /// Accuracy (or mae) on the held-out rows after the epoch.
+    pub val_metric: Option<f64>,
+    /// Learning rate at the epoch's last batch.
+    pub learning_rate: f64,
+    /// Batches in the epoch.
+    pub steps: usize,
+    /// Optimizer updates in this fold so far.
+    pub iterations: u64,
+    /// Seconds the epoch took (pauses excluded).
+    pub epoch_seconds: f64,
+    /// Seconds since the fold started (pauses excluded).
+    pub elapsed_seconds: f64,
+}
+
+/// Value counts over equal-width bins, with summary statistics.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    /// Smallest value (the first bin's left edge).
+    pub min: f64,
+    /// Largest value (the last bin's right edge).
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+    /// Population standard deviation.
+    pub std: f64,
+    /// Count per bin.
+    pub counts: Vec<u32>,
+}
+
+/// Bins per histogram.
+pub const HISTOGRAM_BINS: usize = 32;
+
+impl Histogram {
+    /// The histogram of `values` over `HISTOGRAM_BINS` bins spanning their range.
+    pub fn of(values: &[f32]) -> Histogram {
+        if values.is_empty() {
+            return Histogram::default();
+        }
+        let (mut min, mut max, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+        for &v in values {
+            let v = f64::from(v);
+            min = min.min(v);
+            max = max.max(v);
+            sum += v;
+        }
+        let n = values.len() as f64;
+        let mean = sum / n;
+        let variance = values
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let mut counts = vec![0u32; HISTOGRAM_BINS];
+        let width = (max - min) / HISTOGRAM_BINS as f64;
+        for &v in values {
+            let bin = if width > 0.0 {
+                ((f64::from(v) - min) / width) as usize
+            } else {
+                HISTOGRAM_BINS / 2
+            };
+            if let Some(count) = counts.get_mut(bin.min(HISTOGRAM_BINS - 1)) {
+                *count += 1;
+            }
+        }
+        Histogram {
+            min,
+            max,
+            mean,
+            std: variance.sqrt(),
+            counts,
+        }
+    }
+}
+
+/// One layer's kernel and gradient distributions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerWeights {
+    /// Kernel values.
+    pub kernel: Histogram,
+    /// The kernel's gradient at the last batch.
+    pub gradient: Histogram,
+}
+
+/// Weight distributions after an epoch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeightsReport {
+    /// Fold index.
+    pub fold: usize,
+    /// Epoch, from one.
+    pub epoch: usize,
+    /// One entry per Dense layer.
+    pub layers: Vec<LayerWeights>,
+}
+
+/// A loss and a metric measured on some rows.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// Mean loss (penalty included).
+    pub loss: f64,
+    /// Accuracy or mae.
+    pub metric: f64,
+}
+
+/// How a fold ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FoldOutcome {
+    /// All epochs ran.
+    Completed,
+    /// The loss stopped being finite or the weights exploded.
+    Diverged {
+        /// Epoch in which it happened.
+        epoch: usize,
+        /// Optimizer updates before it happened.
+        iterations: u64,
+        /// What gave it away.
+        cause: Divergence,
+    },
+    /// Stopped by a control before the last epoch.
+    Stopped {
+        /// Epochs completed.
+        epoch: usize,
+    },
+}
+
+/// How divergence showed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Divergence {
+    /// The loss became NaN or infinite.
+    NonFiniteLoss,
+    /// A weight grew past [`EXPLODED_WEIGHT`] (or stopped being finite).
+    ExplodedWeights {
+        /// The largest weight magnitude.
+        largest: f64,
+    },
+}
+
+/// A weight this large means training has blown up: f32 values this size are spaced
+/// more than 0.06 apart, so ordinary updates no longer register, and no network on
+/// sensible inputs needs it. Clipped losses (binary cross-entropy) can stay finite
+/// while weights run away, so the weights are watched too.
+pub const EXPLODED_WEIGHT: f64 = 1e6;
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Divergence::NonFiniteLoss => f.write_str("the loss is no longer a finite number"),
+            Divergence::ExplodedWeights { largest } if largest.is_finite() => {
+                write!(f, "the weights exploded (largest {largest:.1e})")
+            }
+            Divergence::ExplodedWeights { .. } => {
+                f.write_str("the weights are no longer finite numbers")
+            }
+        }
+    }
+}
+
+/// A fold's results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoldReport {
+    /// Fold index.
+    pub fold: usize,
+    /// How it ended.
+    pub outcome: FoldOutcome,
+    /// Epochs completed.
+    pub epochs_run: usize,
+    /// The model evaluated on its training rows after the last epoch.
+    pub train: Option<Score>,
+    /// The model evaluated on the held-out rows after the last epoch: the fold's score.
+    pub validation: Option<Score>,
+    /// The epoch with the lowest validation loss (training loss without validation).
+    pub best_epoch: Option<usize>,
+    /// Set when the model predicts a single class for every evaluated row.
+    pub collapsed_to: Option<String>,
+    /// Seconds spent training (pauses excluded).
+    pub elapsed_seconds: f64,
+}
+
+impl FoldReport {
+    /// The score that counts: held-out for cross-validation, training data for a fit.
+    pub fn score(&self, cross_validation: bool) -> Option<Score> {
+        if cross_validation {
+            self.validation
+        } else {
+            self.train
+        }
+    }
+}
+
+/// The run's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// Every fold that started, in fold order.
+    pub folds: Vec<FoldReport>,
+    /// Mean of the completed folds' held-out metric (cross-validation only).
+    pub mean: Option<f64>,
+    /// Population standard deviation of the same (numpy's `std`).
+    pub std: Option<f64>,
+    /// Whether a stop control ended the run early.
+    pub stopped: bool,
+    /// Wall-clock seconds for the run.
+    pub elapsed_seconds: f64,
+    /// Times the engine found the event channel full and had to wait for the consumer.
+    pub backpressure_waits: u64,
+}
+
+/// Something the user should know, with a hint where one helps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The fold concerned.
+    pub fold: Option<usize>,
+    /// The epoch concerned.
+    pub epoch: Option<usize>,
+    /// What happened.
+    pub message: String,
+    /// What to try.
+    pub hint: Option<String>,
+}
+
+/// A control, sent to the engine between batches.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "control", content = "value", rename_all = "snake_case")]
+pub enum Control {
+    /// Pause at the next batch boundary.
+    Pause,
+    /// Resume.
+    Resume,
+    /// While paused, run until one more epoch has ended.
+    Step,
+    /// Set the initial learning rate (the schedule, if any, still applies).
+    SetLearningRate(f64),
+    /// Multiply the learning rate.
+    ScaleLearningRate(f64),
+    /// Set the L1 kernel penalty.
+    SetL1(f64),
+    /// Set the L2 kernel penalty.
+    SetL2(f64),
+    /// At most this many epochs per second; `None` for full speed.
+    SetPace(Option<f64>),
+    /// End the run at the next batch boundary.
+    Stop,
+}
+
+/// A control took effect: where, and the settings it left.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    /// The control.
+    pub control: Control,
+    /// Fold where it took effect (`None`: no fold was training).
+    pub fold: Option<usize>,
+    /// Epoch in progress when it took effect, from one.
+    pub epoch: usize,
+    /// Optimizer updates done in that fold when it took effect.
+    pub iterations: u64,
+    /// Initial learning rate now in force.
+    pub learning_rate: f64,
+    /// L1 penalty now in force.
+    pub l1: f64,
+    /// L2 penalty now in force.
+    pub l2: f64,
+    /// Pace now in force.
+    pub pace: Option<f64>,
+    /// Whether training is now paused.
+    pub paused: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_bins_and_statistics() {
+        let h = Histogram::of(&[0.0, 1.0, 2.0, 3.0]);
+        assert_eq!((h.min, h.max, h.mean), (0.0, 3.0, 1.5));
+        assert!((h.std - 1.25f64.sqrt()).abs() < 1e-12);
+        assert_eq!(h.counts.iter().sum::<u32>(), 4);
+        assert_eq!(h.counts[0], 1);
+        assert_eq!(
+            h.counts[HISTOGRAM_BINS - 1],
+            1,
+            "the maximum lands in the last bin"
+        );
+
+        let flat = Histogram::of(&[0.5; 7]);
+        assert_eq!(flat.counts.iter().sum::<u32>(), 7);
+        assert_eq!(flat.std, 0.0);
+    }
+
+    #[test]
+    fn events_round_trip_through_json_with_a_type_tag() {
+        let event = Event::Ack(Ack {
+            control: Control::SetPace(Some(5.0)),
+            fold: Some(2),
+            epoch: 3,
+            iterations: 140,
+            learning_rate: 0.002,
+            l1: 0.0,
+            l2: 0.01,
+            pace: Some(5.0),
+            paused: false,
+        });
+        let json = serde_json::to_string(&event).unwrap();
+        assert!(
+            json.starts_with(r#"{"type":"ack","control":{"control":"set_pace","value":5.0}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+    }
+}

@@ -1,0 +1,464 @@
+//! Training one fold: the epoch and batch loop, evaluation, and the fold's events.
+
+use super::engine::Emitter;
+use super::event::{
+    Divergence, EXPLODED_WEIGHT, EpochReport, Event, FoldOutcome, FoldReport, FoldStart, Histogram,
+    LayerWeights, Score, Warning, WeightsReport,
+};
+use super::live::{Flow, Live, Position, View};
+use super::plan::Plan;
+use crate::data::{Dataset, Standardizer, Task};
+use crate::nn::metric::predicted_class;
+use crate::nn::{Optimizer, Sequential, Workspace};
+use crate::random::{self, Stream};
+use rand::seq::SliceRandom;
+use std::time::{Duration, Instant};
+
+/// A trained network with the standardization it expects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainedModel {
+    /// The network.
+    pub model: Sequential<f32>,
+    /// Feature statistics of its training rows, if `--standardize` was on.
+    pub standardizer: Option<Standardizer>,
+}
+
+/// Rows per forward pass when evaluating.
+const EVALUATION_ROWS: usize = 256;
+
+/// Weight histograms cost about as much as a pass over this many rows; they are sent
+/// every `ceil(WEIGHTS_COST_ROWS / training rows)` epochs so that they stay a few
+/// percent of training time even on tiny datasets.
+const WEIGHTS_COST_ROWS: usize = 256;
+
+/// Copies `rows` into a batch: features (standardized if asked) and targets shaped for
+/// the output layer (the class index for one sigmoid unit, one-hot for softmax, the
+/// value for regression).
+fn gather(
+    features: &[f32],
+    dataset: &Dataset,
+    standardizer: Option<&Standardizer>,
+    rows: &[u32],
+    units: usize,
+    x: &mut [f32],
+    y: &mut [f32],
+) {
+    let width = dataset.feature_count();
+    for ((&row, x_row), y_row) in rows
+        .iter()
+        .zip(x.chunks_exact_mut(width))
+        .zip(y.chunks_exact_mut(units))
+    {
+        let row = row as usize;
+        let source = &features[row * width..(row + 1) * width];
+        match standardizer {
+            Some(s) => s.transform(source, x_row),
+            None => x_row.copy_from_slice(source),
+        }
+        let label = dataset.labels[row];
+        if units == 1 || dataset.task == Task::Regression {
+            y_row[0] = label;
+        } else {
+            y_row.fill(0.0);
+            y_row[label as usize] = 1.0;
+        }
+    }
+}
+
+/// Forward-only passes over many rows, with buffers reused between calls.
+struct Evaluator {
+    workspace: Workspace<f32>,
+    x: Vec<f32>,
+    y: Vec<f32>,
+    /// Rows predicted per class by the last evaluation.
+    predicted: Vec<usize>,
+}
+
+impl Evaluator {
+    fn new(model: &Sequential<f32>, classes: usize) -> Self {
+        Evaluator {
+            workspace: model.workspace(EVALUATION_ROWS),
+            x: vec![0.0; EVALUATION_ROWS * model.input_dim()],
+            y: vec![0.0; EVALUATION_ROWS * model.output_units()],
+            predicted: vec![0; classes],
+        }
+    }
+
+    /// Loss (penalty included, as Keras's `evaluate`) and metric over `rows`.
+    fn evaluate(
+        &mut self,
+        fit: &Fit<'_>,
+        model: &Sequential<f32>,
+        settings_penalty: f64,
+        rows: &[u32],
+    ) -> Score {
+        let units = model.output_units();
+        let (mut loss, mut metric) = (0.0, 0.0);
+        self.predicted.fill(0);
+        for chunk in rows.chunks(EVALUATION_ROWS) {
+            let n = chunk.len();
+            gather(
+                fit.features,
+                fit.dataset,
+                fit.standardizer.as_ref(),
+                chunk,
+                units,
+                &mut self.x,
+                &mut self.y,
+            );
+            let out = model.forward(&self.x[..n * model.input_dim()], n, &mut self.workspace);
+            let targets = &self.y[..n * units];
+            loss += fit.plan.loss.total(out, targets, units);
+            metric += fit.plan.metric.total(out, targets, units);
+            if !self.predicted.is_empty() {
+                for row in out.chunks_exact(units) {
+                    self.predicted[predicted_class(row)] += 1;
+                }
+            }
+        }
+        let n = rows.len().max(1) as f64;
+        Score {
+            loss: loss / n + settings_penalty,
+            metric: metric / n,
+        }
+    }
+}
+
+/// One fold's fixed inputs.
+pub(crate) struct Fit<'a> {
+    pub plan: &'a Plan,
+    pub dataset: &'a Dataset,
+    pub features: &'a [f32],
+    pub standardizer: Option<Standardizer>,
+}
+
+/// Trains fold `fold`, sending its events; returns its report and, for a single fit,
+/// the trained model.
+pub(crate) fn train_fold(
+    plan: &Plan,
+    dataset: &Dataset,
+    features: &[f32],
+    fold: usize,
+    live: &Live,
+    view: &mut View,
+    emitter: &Emitter,
+) -> (FoldReport, TrainedModel) {
+    let config = &plan.config;
+    let held_out = &plan.held_out[fold];
+    let mut excluded = vec![false; dataset.rows()];
+    held_out
+        .iter()
+        .for_each(|&row| excluded[row as usize] = true);
+    let train_rows: Vec<u32> = (0..dataset.rows() as u32)
+        .filter(|&row| !excluded[row as usize])
+        .collect();
+    drop(excluded);
+
+    let fit = Fit {
+        plan,
+        dataset,
+        features,
+        standardizer: config
+            .standardize
+            .then(|| Standardizer::fit(dataset.features.view(), &train_rows)),
+    };
+    let mut rng = random::rng(config.seed, Stream::Fold(fold));
+    let mut model = Sequential::<f32>::new(dataset.feature_count(), &plan.layers);
+    model.initialize(config.initializer, &mut rng);
+    let mut optimizer = Optimizer::<f32>::new(config.optimizer, model.parameters().len());
+
+    let batch = plan.batch_size;
+    let units = model.output_units();
+    let mut workspace = model.workspace(batch);
+    let mut x = vec![0.0f32; batch * dataset.feature_count()];
+    let mut y = vec![0.0f32; batch * units];
+    let mut evaluator = Evaluator::new(&model, dataset.class_count());
+    let mut order = train_rows.clone();
+    let mut acks = Vec::new();
+    let steps = train_rows.len().div_ceil(batch);
+    let weights_every = WEIGHTS_COST_ROWS.div_ceil(train_rows.len()).max(1);
+
+    emitter.send(Event::FoldStarted(FoldStart {
+        fold,
+        train_rows: train_rows.len(),
+        validation_rows: held_out.len(),
+        steps_per_epoch: steps,
+    }));
+
+    let fold_started = Instant::now();
+    let mut waited = Duration::ZERO;
+    let mut outcome = FoldOutcome::Completed;
+    let mut epochs_run = 0;
+    let mut best: Option<(usize, f64)> = None;
+
+    let flush = |acks: &mut Vec<_>| {
+        for ack in acks.drain(..) {
+            emitter.send(Event::Ack(ack));
+        }
+    };
+    'epochs: for epoch in 1..=config.epochs {
+        let position = |optimizer: &Optimizer<f32>| Position {
+            fold,
+            epoch,
+            iterations: optimizer.iterations(),
+        };
+        let (flow, paced) = live.pace(view, position(&optimizer), &mut acks);
+        waited += paced;
+        flush(&mut acks);
+        if flow == Flow::Stop || emitter.consumer_gone() {
+            outcome = FoldOutcome::Stopped { epoch: epochs_run };
+            break;
+        }
+        let epoch_started = Instant::now();
+        let mut epoch_waited = Duration::ZERO;
+        order.shuffle(&mut rng);
+        let (mut loss_sum, mut metric_sum) = (0.0, 0.0);
+        let mut learning_rate = view.settings.learning_rate;
+        for rows in order.chunks(batch) {
+            let (flow, paused) = live.checkpoint(view, position(&optimizer), &mut acks);
+            epoch_waited += paused;
+            flush(&mut acks);
+            if flow == Flow::Stop {
+                outcome = FoldOutcome::Stopped { epoch: epochs_run };
+                break 'epochs;
+            }
+            let n = rows.len();
+            gather(
+                features,
+                dataset,
+                fit.standardizer.as_ref(),
+                rows,
+                units,
+                &mut x,
+                &mut y,
+            );
+            let inputs = &x[..n * model.input_dim()];
+            let targets = &y[..n * units];
+            let regularizer = view.settings.regularizer;
+            let out = model.forward(inputs, n, &mut workspace);
+            let batch_loss =
+                plan.loss.total(out, targets, units) / n as f64 + model.penalty(&regularizer);
+            if !batch_loss.is_finite() {
+                outcome = FoldOutcome::Diverged {
+                    epoch,
+                    iterations: optimizer.iterations(),
+                    cause: Divergence::NonFiniteLoss,
+                };
+                break 'epochs;
+            }
+            loss_sum += batch_loss * n as f64;
+            metric_sum += plan.metric.total(out, targets, units);
+            model.backward(inputs, targets, n, plan.loss, &regularizer, &mut workspace);
+            learning_rate = view.settings.learning_rate
+                * config
+                    .decay
+                    .map_or(1.0, |decay| decay.factor(optimizer.iterations()));
+            optimizer.step(model.parameters_mut(), workspace.gradients(), learning_rate);
+        }
+        live.end_epoch(view);
+        waited += epoch_waited;
+        let epoch_seconds = (epoch_started.elapsed().saturating_sub(epoch_waited)).as_secs_f64();
+
+        let largest = largest_weight(model.parameters());
+        if largest > EXPLODED_WEIGHT {
+            let cause = Divergence::ExplodedWeights { largest };
+            outcome = FoldOutcome::Diverged {
+                epoch,
+                iterations: optimizer.iterations(),
+                cause,
+            };
+            break;
+        }
+        let penalty = model.penalty(&view.settings.regularizer);
+        let validation =
+            (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
+        if let Some(score) = validation
+            && !score.loss.is_finite()
+        {
+            let cause = Divergence::NonFiniteLoss;
+            outcome = FoldOutcome::Diverged {
+                epoch,
+                iterations: optimizer.iterations(),
+                cause,
+            };
+            break;
+        }
+        epochs_run = epoch;
+        let n = train_rows.len() as f64;
+        let report = EpochReport {
+            fold,
+            epoch,
+            loss: loss_sum / n,
+            metric: metric_sum / n,
+            val_loss: validation.map(|s| s.loss),
+            val_metric: validation.map(|s| s.metric),
+            learning_rate,
+            steps,
+            iterations: optimizer.iterations(),
+            epoch_seconds,
+            elapsed_seconds: fold_started.elapsed().saturating_sub(waited).as_secs_f64(),
+        };
+        let watched = validation.map_or(report.loss, |s| s.loss);
+        if best.is_none_or(|(_, loss)| watched < loss) {
+            best = Some((epoch, watched));
+        }
+        emitter.send(Event::EpochEnded(report));
+        if epoch % weights_every == 0 || epoch == config.epochs {
+            emitter.send(Event::Weights(weights_report(
+                &model, &workspace, fold, epoch,
+            )));
+        }
+    }
+
+    let elapsed_seconds = fold_started.elapsed().saturating_sub(waited).as_secs_f64();
+    let diverged = matches!(outcome, FoldOutcome::Diverged { .. });
+    let (train, validation, collapsed_to) = if diverged || epochs_run == 0 {
+        (None, None, None)
+    } else {
+        // Measured afresh: a stop may have come in the middle of an epoch.
+        let penalty = model.penalty(&view.settings.regularizer);
+        let validation =
+            (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
+        let held_out_collapse = collapse(&evaluator.predicted, dataset);
+        let train = evaluator.evaluate(&fit, &model, penalty, &train_rows);
+        let collapsed_to = if plan.is_cross_validation() {
+            held_out_collapse
+        } else {
+            collapse(&evaluator.predicted, dataset)
+        };
+        (
+            Some(train).filter(|s| s.loss.is_finite()),
+            validation.filter(|s| s.loss.is_finite()),
+            collapsed_to,
+        )
+    };
+    let outcome = if train.is_none() && !diverged && epochs_run > 0 {
+        let cause = Divergence::NonFiniteLoss;
+        FoldOutcome::Diverged {
+            epoch: epochs_run,
+            iterations: optimizer.iterations(),
+            cause,
+        }
+    } else {
+        outcome
+    };
+    warn_about(
+        &outcome,
+        collapsed_to.as_deref(),
+        fold,
+        plan,
+        view.settings.learning_rate,
+        emitter,
+    );
+    let report = FoldReport {
+        fold,
+        outcome,
+        epochs_run,
+        train,
+        validation,
+        best_epoch: best.map(|(epoch, _)| epoch),
+        collapsed_to,
+        elapsed_seconds,
+    };
+    emitter.send(Event::FoldEnded(report.clone()));
+    (
+        report,
+        TrainedModel {
+            model,
+            standardizer: fit.standardizer,
+        },
+    )
+}
+
+/// The largest weight magnitude; infinite if any weight is not a finite number.
+fn largest_weight(parameters: &[f32]) -> f64 {
+    parameters.iter().fold(0.0f64, |largest, &w| {
+        if w.is_finite() {
+            largest.max(f64::from(w.abs()))
+        } else {
+            f64::INFINITY
+        }
+    })
+}
+
+/// The one class predicted for every evaluated row, if the model collapsed to one.
+fn collapse(predicted: &[usize], dataset: &Dataset) -> Option<String> {
+    let mut nonzero = predicted
+        .iter()
+        .enumerate()
+        .filter(|&(_, &count)| count > 0);
+    match (nonzero.next(), nonzero.next()) {
+        (Some((class, _)), None) if dataset.class_count() > 1 => {
+            Some(dataset.class_names[class].clone())
+        }
+        _ => None,
+    }
+}
+
+fn warn_about(
+    outcome: &FoldOutcome,
+    collapsed_to: Option<&str>,
+    fold: usize,
+    plan: &Plan,
+    learning_rate: f64,
+    emitter: &Emitter,
+) {
+    let name = if plan.is_cross_validation() {
+        format!("fold {}", fold + 1)
+    } else {
+        "training".to_string()
+    };
+    if let FoldOutcome::Diverged { epoch, cause, .. } = outcome {
+        emitter.send(Event::Warning(Warning {
+            fold: Some(fold),
+            epoch: Some(*epoch),
+            message: format!("{name} diverged in epoch {epoch}: {cause}"),
+            hint: Some(format!(
+                "lower the learning rate (it was {learning_rate}){}",
+                if plan.config.standardize {
+                    ""
+                } else {
+                    ", or add --standardize"
+                }
+            )),
+        }));
+    }
+    if let Some(class) = collapsed_to {
+        let rows = if plan.is_cross_validation() {
+            "held-out"
+        } else {
+            "training"
+        };
+        emitter.send(Event::Warning(Warning {
+            fold: Some(fold),
+            epoch: None,
+            message: format!("{name} predicts class {class:?} for every {rows} row"),
+            hint: Some(if plan.config.standardize {
+                "try another --init, more --epochs, or a different --lr".to_string()
+            } else {
+                "try --standardize, another --init, or a different --lr".to_string()
+            }),
+        }));
+    }
+}
+
+fn weights_report(
+    model: &Sequential<f32>,
+    workspace: &Workspace<f32>,
+    fold: usize,
+    epoch: usize,
+) -> WeightsReport {
+    let layers = model
+        .layers()
+        .iter()
+        .map(|layer| LayerWeights {
+            kernel: Histogram::of(&model.parameters()[layer.kernel_range()]),
+            gradient: Histogram::of(&workspace.gradients()[layer.kernel_range()]),
+        })
+        .collect();
+    WeightsReport {
+        fold,
+        epoch,
+        layers,
+    }
+}

@@ -1,0 +1,373 @@
+//! Live settings shared by the coordinator (which applies controls) and the fold
+//! workers (which read them at batch boundaries).
+//!
+//! Workers check one atomic counter per batch; only when it moved do they take the
+//! lock, pick up the new settings and acknowledge each change with where it took
+//! effect. Paused or pacing, they sleep on a condition variable, never spin.
+
+use super::RunConfig;
+use super::event::{Ack, Control};
+use crate::nn::Regularizer;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The hyperparameters a control can change while training runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// Initial learning rate (a schedule multiplies it).
+    pub learning_rate: f64,
+    /// Kernel penalties.
+    pub regularizer: Regularizer,
+    /// Epochs per second, at most.
+    pub pace: Option<f64>,
+    /// Whether training is paused.
+    pub paused: bool,
+}
+
+/// Where a worker is when it looks at the controls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// Fold index.
+    pub fold: usize,
+    /// Epoch in progress, from one.
+    pub epoch: usize,
+    /// Optimizer updates so far in the fold.
+    pub iterations: u64,
+}
+
+/// Whether a worker should go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Train on.
+    Continue,
+    /// Stop now.
+    Stop,
+}
+
+struct State {
+    settings: Settings,
+    /// Epochs that may still start while paused.
+    steps: u32,
+    stop: bool,
+    /// The next moment an epoch may start under the pace.
+    next_slot: Option<Instant>,
+    /// Every accepted control with the settings it left, and whether anyone acked it.
+    changes: Vec<(Control, Settings, bool)>,
+}
+
+/// The shared state.
+pub struct Live {
+    version: AtomicU64,
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+/// One worker thread's copy of the settings and what it has acknowledged.
+pub struct View {
+    seen: u64,
+    acked: usize,
+    stepping: bool,
+    /// The settings this worker trains with.
+    pub settings: Settings,
+}
+
+impl Live {
+    /// Live state starting from the configured settings.
+    pub fn new(config: &RunConfig) -> Live {
+        Live {
+            version: AtomicU64::new(0),
+            state: Mutex::new(State {
+                settings: Settings {
+                    learning_rate: config.optimizer.learning_rate,
+                    regularizer: config.regularizer,
+                    pace: config.pace,
+                    paused: false,
+                },
+                steps: 0,
+                stop: false,
+                next_slot: None,
+                changes: Vec::new(),
+            }),
+            wake: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A worker that panicked cannot leave the settings half-written: each change
+        // is a plain assignment, so the state is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Applies a control; an invalid value is refused with the reason.
+    pub fn apply(&self, control: Control) -> Result<(), String> {
+        let mut state = self.lock();
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        let non_negative = |v: f64| v.is_finite() && v >= 0.0;
+        let s = &mut state.settings;
+        match control {
+            Control::Pause => s.paused = true,
+            Control::Resume => {
+                s.paused = false;
+                state.steps = 0;
+            }
+            Control::Step => {
+                if s.paused {
+                    state.steps += 1;
+                }
+            }
+            Control::SetLearningRate(rate) if positive(rate) => s.learning_rate = rate,
+            Control::ScaleLearningRate(factor)
+                if positive(factor) && positive(s.learning_rate * factor) =>
+            {
+                s.learning_rate *= factor;
+            }
+            Control::SetL1(l1) if non_negative(l1) => s.regularizer.l1 = l1,
+            Control::SetL2(l2) if non_negative(l2) => s.regularizer.l2 = l2,
+            Control::SetPace(pace) if pace.is_none_or(positive) => {
+                s.pace = pace;
+                state.next_slot = None;
+            }
+            Control::Stop => state.stop = true,
+            refused => {
+                return Err(format!(
+                    "control {refused:?} refused: the value is out of range"
+                ));
+            }
+        }
+        let settings = state.settings;
+        state.changes.push((control, settings, false));
+        self.version.fetch_add(1, Ordering::Release);
+        self.wake.notify_all();
+        Ok(())
+    }
+
+    /// A view for a new worker thread, with nothing left to acknowledge.
+    pub fn view(&self) -> View {
+        let state = self.lock();
+        View {
+            seen: self.version.load(Ordering::Acquire),
+            acked: state.changes.len(),
+            stepping: false,
+            settings: state.settings,
+        }
+    }
+
+    /// Whether a stop was requested.
+    pub fn stopped(&self) -> bool {
+        self.lock().stop
+    }
+
+    /// Takes up new settings and lists the acknowledgements owed at `at`.
+    fn sync(&self, state: &mut State, view: &mut View, at: Position, acks: &mut Vec<Ack>) {
+        view.seen = self.version.load(Ordering::Acquire);
+        view.settings = state.settings;
+        for (control, settings, acked) in &mut state.changes[view.acked..] {
+            *acked = true;
+            acks.push(ack(*control, *settings, Some(at)));
+        }
+        view.acked = state.changes.len();
+    }
+
+    /// At a batch boundary: picks up changes, and while paused waits (or lets one
+    /// stepped epoch through). Returns the flow, the acknowledgements to send, and
+    /// how long it waited.
+    pub fn checkpoint(
+        &self,
+        view: &mut View,
+        at: Position,
+        acks: &mut Vec<Ack>,
+    ) -> (Flow, Duration) {
+        let idle = view.settings.paused && !view.stepping;
+        if self.version.load(Ordering::Acquire) == view.seen && !idle {
+            return (Flow::Continue, Duration::ZERO);
+        }
+        let started = Instant::now();
+        let mut state = self.lock();
+        loop {
+            self.sync(&mut state, view, at, acks);
+            if state.stop {
+                return (Flow::Stop, started.elapsed());
+            }
+            if !state.settings.paused || view.stepping {
+                return (Flow::Continue, started.elapsed());
+            }
+            if state.steps > 0 {
+                state.steps -= 1;
+                view.stepping = true;
+                return (Flow::Continue, started.elapsed());
+            }
+            state = self
+                .wake
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// An epoch ended: a stepped epoch is used up.
+    pub fn end_epoch(&self, view: &mut View) {
+        view.stepping = false;
+    }
+
+    /// Between epochs: waits for the pace's next slot, shared by all workers.
+    pub fn pace(&self, view: &mut View, at: Position, acks: &mut Vec<Ack>) -> (Flow, Duration) {
+        if view.settings.pace.is_none() && self.version.load(Ordering::Acquire) == view.seen {
+            return (Flow::Continue, Duration::ZERO);
+        }
+        let started = Instant::now();
+        let mut state = self.lock();
+        loop {
+            self.sync(&mut state, view, at, acks);
+            if state.stop {
+                return (Flow::Stop, started.elapsed());
+            }
+            let Some(pace) = state.settings.pace else {
+                return (Flow::Continue, started.elapsed());
+            };
+            let now = Instant::now();
+            match state.next_slot {
+                Some(slot) if slot > now => {
+                    state = self
+                        .wake
+                        .wait_timeout(state, slot - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+                _ => {
+                    state.next_slot = Some(now + Duration::from_secs_f64(1.0 / pace));
+                    return (Flow::Continue, started.elapsed());
+                }
+            }
+        }
+    }
+
+    /// Acknowledgements for changes no worker saw (they came after the last fold).
+    pub fn unacknowledged(&self) -> Vec<Ack> {
+        let mut state = self.lock();
+        let mut acks = Vec::new();
+        for (control, settings, acked) in &mut state.changes {
+            if !*acked {
+                *acked = true;
+                acks.push(ack(*control, *settings, None));
+            }
+        }
+        acks
+    }
+}
+
+fn ack(control: Control, settings: Settings, at: Option<Position>) -> Ack {
+    Ack {
+        control,
+        fold: at.map(|p| p.fold),
+        epoch: at.map_or(0, |p| p.epoch),
+        iterations: at.map_or(0, |p| p.iterations),
+        learning_rate: settings.learning_rate,
+        l1: settings.regularizer.l1,
+        l2: settings.regularizer.l2,
+        pace: settings.pace,
+        paused: settings.paused,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const AT: Position = Position {
+        fold: 1,
+        epoch: 3,
+        iterations: 40,
+    };
+
+    #[test]
+    fn changes_are_acknowledged_once_with_their_position() {
+        let live = Live::new(&RunConfig::default());
+        let mut view = live.view();
+        live.apply(Control::ScaleLearningRate(2.0)).unwrap();
+        live.apply(Control::SetL2(0.01)).unwrap();
+        let mut acks = Vec::new();
+        assert_eq!(live.checkpoint(&mut view, AT, &mut acks).0, Flow::Continue);
+        assert_eq!(acks.len(), 2);
+        assert_eq!(
+            (acks[0].fold, acks[0].epoch, acks[0].iterations),
+            (Some(1), 3, 40)
+        );
+        assert_eq!(acks[0].learning_rate, 0.002);
+        assert_eq!(
+            acks[0].l2, 0.0,
+            "each ack carries the settings its own change left"
+        );
+        assert_eq!(acks[1].l2, 0.01);
+        assert_eq!(view.settings.learning_rate, 0.002);
+        acks.clear();
+        live.checkpoint(&mut view, AT, &mut acks);
+        assert!(acks.is_empty());
+        assert!(live.unacknowledged().is_empty());
+    }
+
+    #[test]
+    fn refuses_out_of_range_values() {
+        let live = Live::new(&RunConfig::default());
+        assert!(live.apply(Control::SetLearningRate(-1.0)).is_err());
+        assert!(live.apply(Control::SetL2(f64::NAN)).is_err());
+        assert!(live.apply(Control::SetPace(Some(0.0))).is_err());
+        assert!(live.unacknowledged().is_empty());
+    }
+
+    #[test]
+    fn pause_blocks_until_resume_and_step_lets_one_epoch_through() {
+        let live = Arc::new(Live::new(&RunConfig::default()));
+        let mut view = live.view();
+        live.apply(Control::Pause).unwrap();
+        live.apply(Control::Step).unwrap();
+        let mut acks = Vec::new();
+        // The step budget lets this epoch start, and later boundaries in it pass.
+        assert_eq!(live.checkpoint(&mut view, AT, &mut acks).0, Flow::Continue);
+        assert_eq!(live.checkpoint(&mut view, AT, &mut acks).0, Flow::Continue);
+        live.end_epoch(&mut view);
+
+        let worker = {
+            let live = Arc::clone(&live);
+            std::thread::spawn(move || {
+                let mut acks = Vec::new();
+                let flow = live.checkpoint(&mut view, AT, &mut acks);
+                (flow.0, acks.len())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!worker.is_finished(), "a paused worker waits");
+        live.apply(Control::Resume).unwrap();
+        assert_eq!(worker.join().unwrap(), (Flow::Continue, 1));
+    }
+
+    #[test]
+    fn stop_wakes_a_paused_worker() {
+        let live = Arc::new(Live::new(&RunConfig::default()));
+        let mut view = live.view();
+        live.apply(Control::Pause).unwrap();
+        let worker = {
+            let live = Arc::clone(&live);
+            std::thread::spawn(move || live.checkpoint(&mut view, AT, &mut Vec::new()).0)
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        live.apply(Control::Stop).unwrap();
+        assert_eq!(worker.join().unwrap(), Flow::Stop);
+    }
+
+    #[test]
+    fn pace_spaces_epochs() {
+        let config = RunConfig {
+            pace: Some(50.0),
+            ..RunConfig::default()
+        };
+        let live = Live::new(&config);
+        let mut view = live.view();
+        let started = Instant::now();
+        for _ in 0..4 {
+            assert_eq!(live.pace(&mut view, AT, &mut Vec::new()).0, Flow::Continue);
+        }
+        // Slots at 0, 20, 40 and 60 ms.
+        assert!(started.elapsed() >= Duration::from_millis(60));
+    }
+}

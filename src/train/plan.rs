@@ -1,0 +1,550 @@
+//! A run's settings ([`RunConfig`], plain data) and their resolution against a dataset
+//! into a [`Plan`]: the output layer, loss and metric the task calls for, and the folds.
+
+use crate::data::{Dataset, Task, kfold};
+use crate::nn::{
+    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, Metric, OptimizerKind,
+    OptimizerSpec, Regularizer,
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Everything a run was asked to do, as given (after command-line parsing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// Hidden layers, first to last.
+    pub hidden: Vec<LayerSpec>,
+    /// The output layer, if not the task's default.
+    pub output: Option<LayerSpec>,
+    /// Kernel initializer.
+    pub initializer: Initializer,
+    /// The loss, if not the task's default.
+    pub loss: Option<Loss>,
+    /// Optimizer and its initial learning rate.
+    pub optimizer: OptimizerSpec,
+    /// L1/L2 kernel penalties.
+    pub regularizer: Regularizer,
+    /// Learning-rate decay.
+    pub decay: Option<ExponentialDecay>,
+    /// Epochs per fold.
+    pub epochs: usize,
+    /// Rows per batch.
+    pub batch_size: usize,
+    /// The one seed every random number comes from.
+    pub seed: u64,
+    /// Z-score features with training-row statistics.
+    pub standardize: bool,
+    /// Hold out this last share of the rows for validation (single fit only).
+    pub validation_split: Option<f64>,
+    /// 1 for a single fit, K for stratified K-fold cross-validation.
+    pub folds: usize,
+    /// Folds trained at once.
+    pub threads: usize,
+    /// At most this many epochs per second (`None`: as fast as possible).
+    pub pace: Option<f64>,
+}
+
+impl Default for RunConfig {
+    /// The Keras tutorial: 12 relu, 8 relu, random_uniform, Adam, 150 epochs of 10.
+    fn default() -> Self {
+        RunConfig {
+            hidden: vec![
+                LayerSpec::new(12, Activation::Relu),
+                LayerSpec::new(8, Activation::Relu),
+            ],
+            output: None,
+            initializer: Initializer::RandomUniform,
+            loss: None,
+            optimizer: OptimizerSpec::new(OptimizerKind::Adam),
+            regularizer: Regularizer::default(),
+            decay: None,
+            epochs: 150,
+            batch_size: 10,
+            seed: 7,
+            standardize: false,
+            validation_split: None,
+            folds: 10,
+            threads: 1,
+            pace: None,
+        }
+    }
+}
+
+/// A setting that does not fit the dataset: names the option to change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanError {
+    /// The command-line option at fault.
+    pub flag: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.flag, self.message)
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+fn error(flag: &'static str, message: impl Into<String>) -> PlanError {
+    PlanError {
+        flag,
+        message: message.into(),
+    }
+}
+
+/// A run resolved against its dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The settings as given.
+    pub config: RunConfig,
+    /// Hidden layers and the output layer.
+    pub layers: Vec<LayerSpec>,
+    /// The loss trained on.
+    pub loss: Loss,
+    /// The metric reported beside it.
+    pub metric: Metric,
+    /// Rows per batch (at most the training rows).
+    pub batch_size: usize,
+    /// Each fold's held-out rows; for a single fit, the validation rows (maybe none).
+    pub held_out: Vec<Vec<u32>>,
+    /// Notes for the user about adjustments made.
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Checks `config` against `dataset` and fills in what the task implies.
+    pub fn new(config: RunConfig, dataset: &Dataset) -> Result<Plan, PlanError> {
+        validate_numbers(&config)?;
+        let output = output_layer(&config, dataset)?;
+        let loss = loss_for(&config, dataset.task, output)?;
+        let metric = if dataset.task.is_classification() {
+            Metric::Accuracy
+        } else {
+            Metric::Mae
+        };
+        let rows = dataset.rows();
+        let mut warnings = Vec::new();
+
+        let held_out: Vec<Vec<u32>> = if config.folds == 1 {
+            let validation = match config.validation_split {
+                Some(share) => {
+                    // Keras: the last rows, taken before any shuffling.
+                    let split = (rows as f64 * (1.0 - share)) as usize;
+                    if split == 0 || split == rows {
+                        return Err(error(
+                            "--validation-split",
+                            format!(
+                                "{share} of {rows} rows leaves no training or no validation rows"
+                            ),
+                        ));
+                    }
+                    (split as u32..rows as u32).collect()
+                }
+                None => Vec::new(),
+            };
+            vec![validation]
+        } else {
+            if config.validation_split.is_some() {
+                return Err(error(
+                    "--validation-split",
+                    "applies to a single fit (--folds 1); cross-validation already holds out each fold",
+                ));
+            }
+            kfold::split_dataset(dataset, config.folds, config.seed)
+                .map_err(|message| error("--folds", message))?
+                .into_iter()
+                .map(|fold| fold.into_iter().map(|row| row as u32).collect())
+                .collect()
+        };
+
+        let smallest_training = held_out
+            .iter()
+            .map(|h| rows - h.len())
+            .min()
+            .unwrap_or(rows);
+        let batch_size = if config.batch_size > smallest_training {
+            warnings.push(format!(
+                "--batch-size {} is more than the {smallest_training} training rows; using {smallest_training} (one batch per epoch)",
+                config.batch_size
+            ));
+            smallest_training
+        } else {
+            config.batch_size
+        };
+
+        let mut layers = config.hidden.clone();
+        layers.push(output);
+        Ok(Plan {
+            config,
+            layers,
+            loss,
+            metric,
+            batch_size,
+            held_out,
+            warnings,
+        })
+    }
+
+    /// Number of folds (1 for a single fit).
+    pub fn fold_count(&self) -> usize {
+        self.held_out.len()
+    }
+
+    /// Whether this is K-fold cross-validation rather than a single fit.
+    pub fn is_cross_validation(&self) -> bool {
+        self.config.folds > 1
+    }
+}
+
+fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
+    let positive = |value: f64| value.is_finite() && value > 0.0;
+    if config.epochs == 0 {
+        return Err(error("--epochs", "must be at least 1"));
+    }
+    if config.batch_size == 0 {
+        return Err(error("--batch-size", "must be at least 1"));
+    }
+    if config.folds == 0 {
+        return Err(error("--folds", "must be at least 1 (1 is a single fit)"));
+    }
+    if config.threads == 0 {
+        return Err(error("--threads", "must be at least 1"));
+    }
+    if !positive(config.optimizer.learning_rate) {
+        return Err(error(
+            "--lr",
+            format!(
+                "must be a positive number, got {}",
+                config.optimizer.learning_rate
+            ),
+        ));
+    }
+    let momentum = config.optimizer.momentum;
+    if !(0.0..1.0).contains(&momentum) {
+        return Err(error(
+            "--momentum",
+            format!("must be in [0, 1), got {momentum}"),
+        ));
+    }
+    if momentum != 0.0 && !config.optimizer.kind.takes_momentum() {
+        return Err(error("--momentum", "applies to sgd and rmsprop, not adam"));
+    }
+    if config.optimizer.nesterov && config.optimizer.kind != OptimizerKind::Sgd {
+        return Err(error("--nesterov", "applies to sgd only"));
+    }
+    if config.optimizer.nesterov && momentum == 0.0 {
+        return Err(error("--nesterov", "needs --momentum above 0"));
+    }
+    for (flag, value) in [
+        ("--l1", config.regularizer.l1),
+        ("--l2", config.regularizer.l2),
+    ] {
+        if !value.is_finite() || value < 0.0 {
+            return Err(error(
+                flag,
+                format!("must be zero or positive, got {value}"),
+            ));
+        }
+    }
+    if let Some(decay) = config.decay {
+        if !positive(decay.rate) || decay.rate > 1.0 {
+            return Err(error(
+                "--lr-decay",
+                format!("must be in (0, 1], got {}", decay.rate),
+            ));
+        }
+        if decay.steps == 0 {
+            return Err(error("--lr-decay-steps", "must be at least 1"));
+        }
+    }
+    if let Some(share) = config.validation_split
+        && !(share > 0.0 && share < 1.0)
+    {
+        return Err(error(
+            "--validation-split",
+            format!("must be between 0 and 1, got {share}"),
+        ));
+    }
+    if let Some(pace) = config.pace
+        && !positive(pace)
+    {
+        return Err(error(
+            "--pace",
+            format!("must be a positive number of epochs per second, got {pace}"),
+        ));
+    }
+    if config.hidden.iter().any(|l| l.units == 0) {
+        return Err(error("--layers", "every layer needs at least one unit"));
+    }
+    if config
+        .hidden
+        .iter()
+        .any(|l| l.activation == Activation::Softmax)
+    {
+        return Err(error(
+            "--layers",
+            "softmax belongs on the output layer (--output), not a hidden one",
+        ));
+    }
+    Ok(())
+}
+
+fn output_layer(config: &RunConfig, dataset: &Dataset) -> Result<LayerSpec, PlanError> {
+    let classes = dataset.class_count();
+    let default = match dataset.task {
+        Task::Binary => LayerSpec::new(1, Activation::Sigmoid),
+        Task::Multiclass => LayerSpec::new(classes, Activation::Softmax),
+        Task::Regression => LayerSpec::new(1, Activation::Linear),
+    };
+    let Some(output) = config.output else {
+        return Ok(default);
+    };
+    let fits = match dataset.task {
+        Task::Binary => {
+            output == LayerSpec::new(1, Activation::Sigmoid)
+                || output == LayerSpec::new(2, Activation::Softmax)
+        }
+        Task::Multiclass => output == default,
+        Task::Regression => output.units == 1 && output.activation != Activation::Softmax,
+    };
+    if fits {
+        return Ok(output);
+    }
+    let expected = match dataset.task {
+        Task::Binary => "1:sigmoid or 2:softmax".to_string(),
+        Task::Multiclass => format!("{classes}:softmax, one unit per class"),
+        Task::Regression => "one unit, e.g. 1:linear".to_string(),
+    };
+    Err(error(
+        "--output",
+        format!(
+            "{output} does not suit a {} task; expected {expected}",
+            dataset.task
+        ),
+    ))
+}
+
+fn loss_for(config: &RunConfig, task: Task, output: LayerSpec) -> Result<Loss, PlanError> {
+    let default = match (task, output.activation) {
+        (Task::Regression, _) => Loss::MeanSquaredError,
+        (_, Activation::Softmax) => Loss::CategoricalCrossentropy,
+        _ => Loss::BinaryCrossentropy,
+    };
+    let Some(loss) = config.loss else {
+        return Ok(default);
+    };
+    let fits = match loss {
+        Loss::BinaryCrossentropy => {
+            output.activation == Activation::Sigmoid && task.is_classification()
+        }
+        Loss::CategoricalCrossentropy => {
+            output.activation == Activation::Softmax && task.is_classification()
+        }
+        Loss::MeanSquaredError => true,
+    };
+    if fits {
+        Ok(loss)
+    } else {
+        Err(error(
+            "--loss",
+            format!("{loss} does not suit a {task} task with a {output} output; use {default}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn dataset(task: Task, classes: usize, rows: usize) -> Dataset {
+        Dataset {
+            source: "t.csv".into(),
+            feature_names: vec!["a".into(), "b".into()],
+            label_name: "y".into(),
+            label_column: 2,
+            has_header: true,
+            features: Array2::zeros((rows, 2)),
+            task,
+            class_names: (0..classes).map(|c| c.to_string()).collect(),
+            labels: (0..rows)
+                .map(|r| {
+                    if classes > 0 {
+                        (r % classes) as f32
+                    } else {
+                        r as f32
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn task_defaults() {
+        let plan = Plan::new(RunConfig::default(), &dataset(Task::Binary, 2, 100)).unwrap();
+        assert_eq!(
+            plan.layers.last(),
+            Some(&LayerSpec::new(1, Activation::Sigmoid))
+        );
+        assert_eq!(
+            (plan.loss, plan.metric, plan.fold_count()),
+            (Loss::BinaryCrossentropy, Metric::Accuracy, 10)
+        );
+
+        let plan = Plan::new(RunConfig::default(), &dataset(Task::Multiclass, 4, 100)).unwrap();
+        assert_eq!(
+            plan.layers.last(),
+            Some(&LayerSpec::new(4, Activation::Softmax))
+        );
+        assert_eq!(plan.loss, Loss::CategoricalCrossentropy);
+
+        let plan = Plan::new(RunConfig::default(), &dataset(Task::Regression, 0, 100)).unwrap();
+        assert_eq!(
+            (plan.loss, plan.metric),
+            (Loss::MeanSquaredError, Metric::Mae)
+        );
+    }
+
+    #[test]
+    fn output_and_loss_are_checked_against_the_task() {
+        let binary = dataset(Task::Binary, 2, 100);
+        let config = RunConfig {
+            output: Some(LayerSpec::new(3, Activation::Softmax)),
+            ..RunConfig::default()
+        };
+        let e = Plan::new(config, &binary).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--output: 3:softmax does not suit a binary task; expected 1:sigmoid or 2:softmax"
+        );
+
+        let config = RunConfig {
+            output: Some(LayerSpec::new(2, Activation::Softmax)),
+            ..RunConfig::default()
+        };
+        assert_eq!(
+            Plan::new(config, &binary).unwrap().loss,
+            Loss::CategoricalCrossentropy
+        );
+
+        let config = RunConfig {
+            loss: Some(Loss::CategoricalCrossentropy),
+            ..RunConfig::default()
+        };
+        assert_eq!(Plan::new(config, &binary).unwrap_err().flag, "--loss");
+        let config = RunConfig {
+            loss: Some(Loss::MeanSquaredError),
+            ..RunConfig::default()
+        };
+        assert!(Plan::new(config, &binary).is_ok());
+    }
+
+    #[test]
+    fn folds_and_splits() {
+        let small = dataset(Task::Multiclass, 3, 12);
+        let e = Plan::new(RunConfig::default(), &small).unwrap_err();
+        assert_eq!(e.flag, "--folds");
+        assert!(
+            e.message.contains("need at least 10 rows of every class"),
+            "{e}"
+        );
+
+        let config = RunConfig {
+            folds: 1,
+            validation_split: Some(0.25),
+            ..RunConfig::default()
+        };
+        let plan = Plan::new(config, &dataset(Task::Binary, 2, 100)).unwrap();
+        assert_eq!(plan.held_out, vec![(75..100).collect::<Vec<u32>>()]);
+
+        let config = RunConfig {
+            validation_split: Some(0.25),
+            ..RunConfig::default()
+        };
+        assert_eq!(
+            Plan::new(config, &dataset(Task::Binary, 2, 100))
+                .unwrap_err()
+                .flag,
+            "--validation-split"
+        );
+    }
+
+    #[test]
+    fn batch_larger_than_the_data_is_clamped_with_a_warning() {
+        let config = RunConfig {
+            folds: 1,
+            batch_size: 500,
+            ..RunConfig::default()
+        };
+        let plan = Plan::new(config, &dataset(Task::Binary, 2, 40)).unwrap();
+        assert_eq!(plan.batch_size, 40);
+        assert_eq!(plan.warnings.len(), 1);
+    }
+
+    #[test]
+    fn bad_numbers_name_their_flag() {
+        let d = dataset(Task::Binary, 2, 100);
+        let cases: Vec<(RunConfig, &str)> = vec![
+            (
+                RunConfig {
+                    epochs: 0,
+                    ..RunConfig::default()
+                },
+                "--epochs",
+            ),
+            (
+                RunConfig {
+                    batch_size: 0,
+                    ..RunConfig::default()
+                },
+                "--batch-size",
+            ),
+            (
+                RunConfig {
+                    folds: 0,
+                    ..RunConfig::default()
+                },
+                "--folds",
+            ),
+            (
+                RunConfig {
+                    optimizer: OptimizerSpec {
+                        learning_rate: -1.0,
+                        ..OptimizerSpec::new(OptimizerKind::Adam)
+                    },
+                    ..RunConfig::default()
+                },
+                "--lr",
+            ),
+            (
+                RunConfig {
+                    optimizer: OptimizerSpec {
+                        momentum: 0.9,
+                        ..OptimizerSpec::new(OptimizerKind::Adam)
+                    },
+                    ..RunConfig::default()
+                },
+                "--momentum",
+            ),
+            (
+                RunConfig {
+                    regularizer: Regularizer { l1: -0.1, l2: 0.0 },
+                    ..RunConfig::default()
+                },
+                "--l1",
+            ),
+            (
+                RunConfig {
+                    pace: Some(0.0),
+                    ..RunConfig::default()
+                },
+                "--pace",
+            ),
+        ];
+        for (config, flag) in cases {
+            assert_eq!(Plan::new(config, &d).unwrap_err().flag, flag);
+        }
+    }
+}
