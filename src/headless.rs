@@ -259,7 +259,7 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                 for warning in &info.warnings {
                     let _ = writeln!(self.err, "nntui: warning: {warning}");
                 }
-                self.info = Some(info.clone());
+                self.info = Some(info.as_ref().clone());
             }
             Event::EpochEnded(epoch) => {
                 if let Some(info) = self.info.as_ref().filter(|_| !self.quiet) {

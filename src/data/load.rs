@@ -91,7 +91,7 @@ pub fn load_with_progress(
         progress,
         LabelPolicy::Collect,
     )?;
-    loader.into_dataset(table)
+    loader.dataset_from(table)
 }
 
 /// Loads only numeric feature columns (for prediction). `label_to_skip(width)` is told
@@ -363,8 +363,8 @@ impl Loader<'_> {
         })
     }
 
-    /// Turns a training table into a dataset, inferring the task from its labels.
-    fn into_dataset(&self, table: Table) -> Result<Dataset, DataError> {
+    /// Makes a dataset of a training table, inferring the task from its labels.
+    fn dataset_from(&self, table: Table) -> Result<Dataset, DataError> {
         let (Some(label), Some(labels)) = (table.label, table.labels) else {
             unreachable!("a training table always has a label column");
         };
@@ -507,7 +507,7 @@ mod tests {
         let loader = Loader::new("t.csv".into(), options, text.len() as u64);
         loader
             .read(text, |_, _| {}, LabelPolicy::Collect)
-            .and_then(|table| loader.into_dataset(table))
+            .and_then(|table| loader.dataset_from(table))
             .map_err(|e| e.to_string())
     }
 

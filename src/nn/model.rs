@@ -464,11 +464,7 @@ impl fmt::Display for ModelSummary {
         let double = "=".repeat(65);
         writeln!(f, "Model: \"sequential\"")?;
         writeln!(f, "{rule}")?;
-        writeln!(
-            f,
-            " {:<28}{:<26}{}",
-            "Layer (type)", "Output Shape", "Param #"
-        )?;
+        writeln!(f, " {:<28}{:<26}Param #", "Layer (type)", "Output Shape")?;
         writeln!(f, "{double}")?;
         for (index, layer) in self.layers.iter().enumerate() {
             let name = format!("{} (Dense, {})", Self::layer_name(index), layer.activation);
@@ -562,7 +558,7 @@ mod tests {
         model.forward(&inputs, rows, &mut ws);
         model.backward(&inputs, targets, rows, loss, &regularizer, &mut ws);
         let analytic = ws.gradients().to_vec();
-        let numeric = numeric_gradient(&model.parameters().to_vec(), 1e-6, |p| {
+        let numeric = numeric_gradient(model.parameters(), 1e-6, |p| {
             let probe = Sequential::with_parameters(3, specs, p.to_vec()).unwrap();
             let mut ws = probe.workspace(rows);
             let out = probe.forward(&inputs, rows, &mut ws).to_vec();

@@ -120,7 +120,7 @@ fn run(
     let started = Instant::now();
     let folds = plan.fold_count();
     let workers = plan.config.threads.clamp(1, folds);
-    emitter.send(Event::RunStarted(RunInfo {
+    emitter.send(Event::RunStarted(Box::new(RunInfo {
         config: plan.config.clone(),
         dataset: dataset.summary(),
         model: Sequential::<f32>::new(dataset.feature_count(), &plan.layers).summary(),
@@ -130,7 +130,7 @@ fn run(
         batch_size: plan.batch_size,
         threads: workers,
         warnings: plan.warnings.clone(),
-    }));
+    })));
 
     let live = Live::new(&plan.config);
     let layout = dataset.features.as_standard_layout();

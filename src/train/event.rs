@@ -13,7 +13,7 @@ use std::fmt;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// The run is about to train.
-    RunStarted(RunInfo),
+    RunStarted(Box<RunInfo>),
     /// A fold (or the single fit) starts.
     FoldStarted(FoldStart),
     /// An epoch finished.

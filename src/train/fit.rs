@@ -174,7 +174,6 @@ pub(crate) fn train_fold(
     let mut y = vec![0.0f32; batch * units];
     let mut evaluator = Evaluator::new(&model, dataset.class_count());
     let mut order = train_rows.clone();
-    let mut acks = Vec::new();
     let steps = train_rows.len().div_ceil(batch);
     let weights_every = WEIGHTS_COST_ROWS.div_ceil(train_rows.len()).max(1);
 
@@ -191,20 +190,15 @@ pub(crate) fn train_fold(
     let mut epochs_run = 0;
     let mut best: Option<(usize, f64)> = None;
 
-    let flush = |acks: &mut Vec<_>| {
-        for ack in acks.drain(..) {
-            emitter.send(Event::Ack(ack));
-        }
-    };
+    let mut acknowledge = |ack| emitter.send(Event::Ack(ack));
     'epochs: for epoch in 1..=config.epochs {
         let position = |optimizer: &Optimizer<f32>| Position {
             fold,
             epoch,
             iterations: optimizer.iterations(),
         };
-        let (flow, paced) = live.pace(view, position(&optimizer), &mut acks);
+        let (flow, paced) = live.pace(view, position(&optimizer), &mut acknowledge);
         waited += paced;
-        flush(&mut acks);
         if flow == Flow::Stop || emitter.consumer_gone() {
             outcome = FoldOutcome::Stopped { epoch: epochs_run };
             break;
@@ -215,9 +209,8 @@ pub(crate) fn train_fold(
         let (mut loss_sum, mut metric_sum) = (0.0, 0.0);
         let mut learning_rate = view.settings.learning_rate;
         for rows in order.chunks(batch) {
-            let (flow, paused) = live.checkpoint(view, position(&optimizer), &mut acks);
+            let (flow, paused) = live.checkpoint(view, position(&optimizer), &mut acknowledge);
             epoch_waited += paused;
-            flush(&mut acks);
             if flow == Flow::Stop {
                 outcome = FoldOutcome::Stopped { epoch: epochs_run };
                 break 'epochs;

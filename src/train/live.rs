@@ -170,22 +170,29 @@ impl Live {
     }
 
     /// At a batch boundary: picks up changes, and while paused waits (or lets one
-    /// stepped epoch through). Returns the flow, the acknowledgements to send, and
-    /// how long it waited.
+    /// stepped epoch through). Acknowledgements go to `emit` as they happen, with the
+    /// lock released. Returns the flow and how long it waited.
     pub fn checkpoint(
         &self,
         view: &mut View,
         at: Position,
-        acks: &mut Vec<Ack>,
+        emit: &mut dyn FnMut(Ack),
     ) -> (Flow, Duration) {
         let idle = view.settings.paused && !view.stepping;
         if self.version.load(Ordering::Acquire) == view.seen && !idle {
             return (Flow::Continue, Duration::ZERO);
         }
         let started = Instant::now();
+        let mut acks = Vec::new();
         let mut state = self.lock();
         loop {
-            self.sync(&mut state, view, at, acks);
+            self.sync(&mut state, view, at, &mut acks);
+            if !acks.is_empty() {
+                drop(state);
+                acks.drain(..).for_each(&mut *emit);
+                state = self.lock();
+                continue;
+            }
             if state.stop {
                 return (Flow::Stop, started.elapsed());
             }
@@ -196,6 +203,10 @@ impl Live {
                 state.steps -= 1;
                 view.stepping = true;
                 return (Flow::Continue, started.elapsed());
+            }
+            // Changes made while the lock was free bumped the version: look again.
+            if self.version.load(Ordering::Acquire) != view.seen {
+                continue;
             }
             state = self
                 .wake
@@ -210,14 +221,26 @@ impl Live {
     }
 
     /// Between epochs: waits for the pace's next slot, shared by all workers.
-    pub fn pace(&self, view: &mut View, at: Position, acks: &mut Vec<Ack>) -> (Flow, Duration) {
+    pub fn pace(
+        &self,
+        view: &mut View,
+        at: Position,
+        emit: &mut dyn FnMut(Ack),
+    ) -> (Flow, Duration) {
         if view.settings.pace.is_none() && self.version.load(Ordering::Acquire) == view.seen {
             return (Flow::Continue, Duration::ZERO);
         }
         let started = Instant::now();
+        let mut acks = Vec::new();
         let mut state = self.lock();
         loop {
-            self.sync(&mut state, view, at, acks);
+            self.sync(&mut state, view, at, &mut acks);
+            if !acks.is_empty() {
+                drop(state);
+                acks.drain(..).for_each(&mut *emit);
+                state = self.lock();
+                continue;
+            }
             if state.stop {
                 return (Flow::Stop, started.elapsed());
             }
@@ -287,7 +310,10 @@ mod tests {
         live.apply(Control::ScaleLearningRate(2.0)).unwrap();
         live.apply(Control::SetL2(0.01)).unwrap();
         let mut acks = Vec::new();
-        assert_eq!(live.checkpoint(&mut view, AT, &mut acks).0, Flow::Continue);
+        assert_eq!(
+            live.checkpoint(&mut view, AT, &mut |a| acks.push(a)).0,
+            Flow::Continue
+        );
         assert_eq!(acks.len(), 2);
         assert_eq!(
             (acks[0].fold, acks[0].epoch, acks[0].iterations),
@@ -300,9 +326,9 @@ mod tests {
         );
         assert_eq!(acks[1].l2, 0.01);
         assert_eq!(view.settings.learning_rate, 0.002);
-        acks.clear();
-        live.checkpoint(&mut view, AT, &mut acks);
-        assert!(acks.is_empty());
+        let mut more = Vec::new();
+        live.checkpoint(&mut view, AT, &mut |a| more.push(a));
+        assert!(more.is_empty());
         assert!(live.unacknowledged().is_empty());
     }
 
@@ -321,18 +347,17 @@ mod tests {
         let mut view = live.view();
         live.apply(Control::Pause).unwrap();
         live.apply(Control::Step).unwrap();
-        let mut acks = Vec::new();
         // The step budget lets this epoch start, and later boundaries in it pass.
-        assert_eq!(live.checkpoint(&mut view, AT, &mut acks).0, Flow::Continue);
-        assert_eq!(live.checkpoint(&mut view, AT, &mut acks).0, Flow::Continue);
+        assert_eq!(live.checkpoint(&mut view, AT, &mut drop).0, Flow::Continue);
+        assert_eq!(live.checkpoint(&mut view, AT, &mut drop).0, Flow::Continue);
         live.end_epoch(&mut view);
 
         let worker = {
             let live = Arc::clone(&live);
             std::thread::spawn(move || {
-                let mut acks = Vec::new();
-                let flow = live.checkpoint(&mut view, AT, &mut acks);
-                (flow.0, acks.len())
+                let mut acks = 0;
+                let flow = live.checkpoint(&mut view, AT, &mut |_| acks += 1);
+                (flow.0, acks)
             })
         };
         std::thread::sleep(Duration::from_millis(50));
@@ -348,7 +373,7 @@ mod tests {
         live.apply(Control::Pause).unwrap();
         let worker = {
             let live = Arc::clone(&live);
-            std::thread::spawn(move || live.checkpoint(&mut view, AT, &mut Vec::new()).0)
+            std::thread::spawn(move || live.checkpoint(&mut view, AT, &mut drop).0)
         };
         std::thread::sleep(Duration::from_millis(20));
         live.apply(Control::Stop).unwrap();
@@ -365,7 +390,7 @@ mod tests {
         let mut view = live.view();
         let started = Instant::now();
         for _ in 0..4 {
-            assert_eq!(live.pace(&mut view, AT, &mut Vec::new()).0, Flow::Continue);
+            assert_eq!(live.pace(&mut view, AT, &mut drop).0, Flow::Continue);
         }
         // Slots at 0, 20, 40 and 60 ms.
         assert!(started.elapsed() >= Duration::from_millis(60));
