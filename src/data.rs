@@ -10,7 +10,7 @@ pub mod standardize;
 pub use load::{
     CsvOptions, HeaderMode, LabelColumn, load, load_features, load_with_progress, parse_delimiter,
 };
-pub use standardize::Standardizer;
+pub use standardize::{Scaling, Standardizer, TargetScale};
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

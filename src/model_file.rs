@@ -1,6 +1,8 @@
 //! Saving a trained model as JSON, loading it back, and predicting with it.
 
-use crate::data::{CsvOptions, DataError, Dataset, Standardizer, Task, load_features};
+use crate::data::{
+    CsvOptions, DataError, Dataset, Scaling, Standardizer, TargetScale, Task, load_features,
+};
 use crate::nn::metric::predicted_class;
 use crate::nn::{Activation, LayerSpec, Sequential};
 use crate::train::TrainedModel;
@@ -34,6 +36,8 @@ pub struct ModelFile {
     pub label_column: usize,
     /// Feature statistics applied before the network, if it was trained standardized.
     pub standardization: Option<Standardization>,
+    /// Regression target statistics: outputs are `value * std + mean`.
+    pub target_standardization: Option<TargetStandardization>,
     /// The Dense layers, first to last.
     pub layers: Vec<SavedLayer>,
 }
@@ -45,6 +49,15 @@ pub struct Standardization {
     pub mean: Vec<f32>,
     /// Standard deviations.
     pub std: Vec<f32>,
+}
+
+/// A regression target's mean and standard deviation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetStandardization {
+    /// Mean.
+    pub mean: f32,
+    /// Standard deviation.
+    pub std: f32,
 }
 
 /// One Dense layer's weights.
@@ -112,9 +125,13 @@ impl ModelFile {
             feature_names: dataset.feature_names.clone(),
             label_name: dataset.label_name.clone(),
             label_column: dataset.label_column,
-            standardization: trained.standardizer.as_ref().map(|s| Standardization {
+            standardization: trained.scaling.features.as_ref().map(|s| Standardization {
                 mean: s.mean().to_vec(),
                 std: s.std().to_vec(),
+            }),
+            target_standardization: trained.scaling.target.map(|t| TargetStandardization {
+                mean: t.mean,
+                std: t.std,
             }),
             layers,
         }
@@ -198,6 +215,13 @@ impl ModelFile {
             }
             inputs = layer.units;
         }
+        if let Some(t) = self.target_standardization
+            && (self.task != Task::Regression
+                || !(t.std > 0.0 && t.std.is_finite())
+                || !t.mean.is_finite())
+        {
+            return Err("target statistics need a regression task and a positive std".into());
+        }
         let outputs = inputs;
         let expected = match self.task {
             Task::Binary => outputs == 1 || outputs == 2,
@@ -224,14 +248,17 @@ impl ModelFile {
             .collect();
         let model = Sequential::with_parameters(self.feature_names.len(), &specs, parameters)
             .expect("check() verified every shape");
-        let standardizer = self
-            .standardization
-            .as_ref()
-            .map(|s| Standardizer::new(s.mean.clone(), s.std.clone()));
-        TrainedModel {
-            model,
-            standardizer,
-        }
+        let scaling = Scaling {
+            features: self
+                .standardization
+                .as_ref()
+                .map(|s| Standardizer::new(s.mean.clone(), s.std.clone())),
+            target: self.target_standardization.map(|t| TargetScale {
+                mean: t.mean,
+                std: t.std,
+            }),
+        };
+        TrainedModel { model, scaling }
     }
 
     /// Reads `path` as rows of this model's features, with or without the label column.
@@ -269,8 +296,11 @@ pub enum Prediction {
     Value(f32),
 }
 
+/// Rows per forward pass when predicting.
+const PREDICTION_ROWS: usize = 256;
+
 impl TrainedModel {
-    /// Predicts every row of `features` (`rows x inputs`, unstandardized).
+    /// Predicts every row of `features` (`rows x inputs`, in the file's own units).
     pub fn predict(
         &self,
         features: &Array2<f32>,
@@ -279,24 +309,29 @@ impl TrainedModel {
     ) -> Vec<Prediction> {
         let inputs = self.model.input_dim();
         let units = self.model.output_units();
-        let mut workspace = self.model.workspace(256);
-        let mut batch = vec![0.0f32; 256 * inputs];
+        let mut workspace = self.model.workspace(PREDICTION_ROWS);
+        let mut batch = vec![0.0f32; PREDICTION_ROWS * inputs];
         let mut predictions = Vec::with_capacity(features.nrows());
-        let rows: Vec<_> = features.outer_iter().collect();
-        for chunk in rows.chunks(256) {
-            for (row, slot) in chunk.iter().zip(batch.chunks_exact_mut(inputs)) {
-                let values = row.to_vec();
-                match &self.standardizer {
-                    Some(s) => s.transform(&values, slot),
-                    None => slot.copy_from_slice(&values),
-                }
+        let layout = features.as_standard_layout();
+        let values = layout
+            .as_slice()
+            .expect("a standard-layout array is one slice");
+        for chunk in values.chunks(PREDICTION_ROWS * inputs) {
+            let rows = chunk.len() / inputs;
+            for (row, slot) in chunk
+                .chunks_exact(inputs)
+                .zip(batch.chunks_exact_mut(inputs))
+            {
+                self.scaling.transform_features(row, slot);
             }
-            let out =
-                self.model
-                    .forward(&batch[..chunk.len() * inputs], chunk.len(), &mut workspace);
+            let out = self
+                .model
+                .forward(&batch[..chunk.len()], rows, &mut workspace);
             for row in out.chunks_exact(units) {
                 predictions.push(match task {
-                    Task::Regression => Prediction::Value(row[0]),
+                    Task::Regression => {
+                        Prediction::Value(self.scaling.target.map_or(row[0], |t| t.restore(row[0])))
+                    }
                     _ => {
                         let class = predicted_class(row);
                         let probability = if units == 1 {

@@ -85,3 +85,91 @@ mod tests {
         assert_eq!(out, [1.0, 2.0]);
     }
 }
+
+/// `(y - mean) / std` for a regression target, so that networks need not produce
+/// outputs in the target's own units (a price in dollars, say).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TargetScale {
+    /// Mean of the target over the training rows.
+    pub mean: f32,
+    /// Population standard deviation (1 if the target is constant there).
+    pub std: f32,
+}
+
+impl TargetScale {
+    /// Statistics of `values` over `rows`, in `f64`.
+    pub fn fit(values: &[f32], rows: &[u32]) -> Self {
+        let n = rows.len().max(1) as f64;
+        let mean = rows
+            .iter()
+            .map(|&r| f64::from(values[r as usize]))
+            .sum::<f64>()
+            / n;
+        let variance = rows
+            .iter()
+            .map(|&r| (f64::from(values[r as usize]) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let std = variance.sqrt() as f32;
+        TargetScale {
+            mean: mean as f32,
+            std: if std > 0.0 && std.is_finite() {
+                std
+            } else {
+                1.0
+            },
+        }
+    }
+
+    /// The scaled value the network learns.
+    pub fn apply(&self, value: f32) -> f32 {
+        (value - self.mean) / self.std
+    }
+
+    /// A network output back in the target's units.
+    pub fn restore(&self, value: f32) -> f32 {
+        value * self.std + self.mean
+    }
+}
+
+/// Everything rescaled before the network sees it; fitted on training rows only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scaling {
+    /// Feature z-scores.
+    pub features: Option<Standardizer>,
+    /// Regression target z-score.
+    pub target: Option<TargetScale>,
+}
+
+impl Scaling {
+    /// With `standardize`, statistics of the features (and a regression target) over
+    /// `rows`; otherwise no scaling.
+    pub fn fit(dataset: &super::Dataset, rows: &[u32], standardize: bool) -> Scaling {
+        if !standardize {
+            return Scaling::default();
+        }
+        Scaling {
+            features: Some(Standardizer::fit(dataset.features.view(), rows)),
+            target: (dataset.task == super::Task::Regression)
+                .then(|| TargetScale::fit(&dataset.labels, rows)),
+        }
+    }
+
+    /// Writes the (standardized) features of one row into `out`.
+    pub fn transform_features(&self, row: &[f32], out: &mut [f32]) {
+        match &self.features {
+            Some(s) => s.transform(row, out),
+            None => out.copy_from_slice(row),
+        }
+    }
+
+    /// Multiplies a mean squared error on scaled targets back into the target's units.
+    pub fn squared_error_factor(&self) -> f64 {
+        self.target.map_or(1.0, |t| f64::from(t.std).powi(2))
+    }
+
+    /// Multiplies an absolute error on scaled targets back into the target's units.
+    pub fn absolute_error_factor(&self) -> f64 {
+        self.target.map_or(1.0, |t| f64::from(t.std))
+    }
+}

@@ -7,20 +7,20 @@ use super::event::{
 };
 use super::live::{Flow, Live, Position, View};
 use super::plan::Plan;
-use crate::data::{Dataset, Standardizer, Task};
+use crate::data::{Dataset, Scaling, Task};
 use crate::nn::metric::predicted_class;
 use crate::nn::{Optimizer, Sequential, Workspace};
 use crate::random::{self, Stream};
 use rand::seq::SliceRandom;
 use std::time::{Duration, Instant};
 
-/// A trained network with the standardization it expects.
+/// A trained network with the scaling it expects.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedModel {
     /// The network.
     pub model: Sequential<f32>,
-    /// Feature statistics of its training rows, if `--standardize` was on.
-    pub standardizer: Option<Standardizer>,
+    /// Statistics of its training rows, if `--standardize` was on.
+    pub scaling: Scaling,
 }
 
 /// Rows per forward pass when evaluating.
@@ -33,11 +33,11 @@ const WEIGHTS_COST_ROWS: usize = 256;
 
 /// Copies `rows` into a batch: features (standardized if asked) and targets shaped for
 /// the output layer (the class index for one sigmoid unit, one-hot for softmax, the
-/// value for regression).
+/// (scaled) value for regression).
 fn gather(
     features: &[f32],
     dataset: &Dataset,
-    standardizer: Option<&Standardizer>,
+    scaling: &Scaling,
     rows: &[u32],
     units: usize,
     x: &mut [f32],
@@ -51,12 +51,11 @@ fn gather(
     {
         let row = row as usize;
         let source = &features[row * width..(row + 1) * width];
-        match standardizer {
-            Some(s) => s.transform(source, x_row),
-            None => x_row.copy_from_slice(source),
-        }
+        scaling.transform_features(source, x_row);
         let label = dataset.labels[row];
-        if units == 1 || dataset.task == Task::Regression {
+        if let Some(target) = &scaling.target {
+            y_row[0] = target.apply(label);
+        } else if units == 1 || dataset.task == Task::Regression {
             y_row[0] = label;
         } else {
             y_row.fill(0.0);
@@ -100,7 +99,7 @@ impl Evaluator {
             gather(
                 fit.features,
                 fit.dataset,
-                fit.standardizer.as_ref(),
+                &fit.scaling,
                 chunk,
                 units,
                 &mut self.x,
@@ -108,8 +107,8 @@ impl Evaluator {
             );
             let out = model.forward(&self.x[..n * model.input_dim()], n, &mut self.workspace);
             let targets = &self.y[..n * units];
-            loss += fit.plan.loss.total(out, targets, units);
-            metric += fit.plan.metric.total(out, targets, units);
+            loss += fit.plan.loss.total(out, targets, units) * fit.loss_factor;
+            metric += fit.plan.metric.total(out, targets, units) * fit.metric_factor;
             if !self.predicted.is_empty() {
                 for row in out.chunks_exact(units) {
                     self.predicted[predicted_class(row)] += 1;
@@ -129,7 +128,11 @@ pub(crate) struct Fit<'a> {
     pub plan: &'a Plan,
     pub dataset: &'a Dataset,
     pub features: &'a [f32],
-    pub standardizer: Option<Standardizer>,
+    pub scaling: Scaling,
+    /// Turns the loss on scaled targets into the target's units (the loss is mse then).
+    pub loss_factor: f64,
+    /// Turns the metric on scaled targets into the target's units (mae then).
+    pub metric_factor: f64,
 }
 
 /// Trains fold `fold`, sending its events; returns its report and, for a single fit,
@@ -154,13 +157,14 @@ pub(crate) fn train_fold(
         .collect();
     drop(excluded);
 
+    let scaling = Scaling::fit(dataset, &train_rows, config.standardize);
     let fit = Fit {
         plan,
         dataset,
         features,
-        standardizer: config
-            .standardize
-            .then(|| Standardizer::fit(dataset.features.view(), &train_rows)),
+        loss_factor: scaling.squared_error_factor(),
+        metric_factor: scaling.absolute_error_factor(),
+        scaling,
     };
     let mut rng = random::rng(config.seed, Stream::Fold(fold));
     let mut model = Sequential::<f32>::new(dataset.feature_count(), &plan.layers);
@@ -216,21 +220,13 @@ pub(crate) fn train_fold(
                 break 'epochs;
             }
             let n = rows.len();
-            gather(
-                features,
-                dataset,
-                fit.standardizer.as_ref(),
-                rows,
-                units,
-                &mut x,
-                &mut y,
-            );
+            gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
             let inputs = &x[..n * model.input_dim()];
             let targets = &y[..n * units];
             let regularizer = view.settings.regularizer;
             let out = model.forward(inputs, n, &mut workspace);
-            let batch_loss =
-                plan.loss.total(out, targets, units) / n as f64 + model.penalty(&regularizer);
+            let batch_loss = plan.loss.total(out, targets, units) * fit.loss_factor / n as f64
+                + model.penalty(&regularizer);
             if !batch_loss.is_finite() {
                 outcome = FoldOutcome::Diverged {
                     epoch,
@@ -240,7 +236,7 @@ pub(crate) fn train_fold(
                 break 'epochs;
             }
             loss_sum += batch_loss * n as f64;
-            metric_sum += plan.metric.total(out, targets, units);
+            metric_sum += plan.metric.total(out, targets, units) * fit.metric_factor;
             model.backward(inputs, targets, n, plan.loss, &regularizer, &mut workspace);
             learning_rate = view.settings.learning_rate
                 * config
@@ -358,7 +354,7 @@ pub(crate) fn train_fold(
         report,
         TrainedModel {
             model,
-            standardizer: fit.standardizer,
+            scaling: fit.scaling,
         },
     )
 }
