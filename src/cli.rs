@@ -3,8 +3,7 @@
 use crate::data::generate::{Generator, GeneratorSpec};
 use crate::data::{CsvOptions, HeaderMode, LabelColumn, Task, parse_delimiter};
 use crate::nn::{
-    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, OptimizerKind, OptimizerSpec,
-    Regularizer,
+    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, OptimizerKind, OptimizerSpec, Regularizer,
 };
 use crate::train::RunConfig;
 use clap::{Args, Parser, Subcommand};
@@ -246,12 +245,7 @@ impl TrainArgs {
                 Err(_) => LabelColumn::Name(text.trim().to_string()),
             },
         };
-        CsvOptions {
-            label,
-            header: self.csv.header_mode(),
-            delimiter: self.csv.delimiter,
-            task: self.task,
-        }
+        CsvOptions { label, header: self.csv.header_mode(), delimiter: self.csv.delimiter, task: self.task }
     }
 
     /// The engine's settings. `dashboard` picks the default pace.
@@ -259,8 +253,7 @@ impl TrainArgs {
         let folds = match (self.folds, &self.save_model) {
             (Some(k), Some(_)) if k > 1 => {
                 return Err(UsageError(
-                    "--save-model saves a single fit; it cannot be combined with --folds above 1"
-                        .into(),
+                    "--save-model saves a single fit; it cannot be combined with --folds above 1".into(),
                 ));
             }
             (Some(k), _) => k,
@@ -285,18 +278,12 @@ impl TrainArgs {
             initializer: self.init,
             loss: self.loss,
             optimizer,
-            regularizer: Regularizer {
-                l1: self.l1,
-                l2: self.l2,
-            },
-            decay: self
-                .lr_decay
-                .zip(self.lr_decay_steps)
-                .map(|(rate, steps)| ExponentialDecay {
-                    rate,
-                    steps,
-                    staircase: self.staircase,
-                }),
+            regularizer: Regularizer { l1: self.l1, l2: self.l2 },
+            decay: self.lr_decay.zip(self.lr_decay_steps).map(|(rate, steps)| ExponentialDecay {
+                rate,
+                steps,
+                staircase: self.staircase,
+            }),
             epochs: self.epochs,
             batch_size: self.batch_size,
             seed: self.seed,
@@ -312,11 +299,7 @@ impl TrainArgs {
 impl PredictArgs {
     /// The CSV options (the label column comes from the model).
     pub fn csv_options(&self) -> CsvOptions {
-        CsvOptions {
-            header: self.csv.header_mode(),
-            delimiter: self.csv.delimiter,
-            ..CsvOptions::default()
-        }
+        CsvOptions { header: self.csv.header_mode(), delimiter: self.csv.delimiter, ..CsvOptions::default() }
     }
 }
 
@@ -331,19 +314,15 @@ pub fn parse_layer(text: &str) -> Result<LayerSpec, String> {
     let Some((units, activation)) = text.split_once(':') else {
         return Err(format!("'{text}' is not UNITS:ACTIVATION (e.g. 12:relu)"));
     };
-    let units: usize = units.trim().parse().map_err(|_| {
-        format!(
-            "'{}' in '{text}' is not a whole number of units",
-            units.trim()
-        )
-    })?;
+    let units: usize = units
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{}' in '{text}' is not a whole number of units", units.trim()))?;
     if units == 0 {
         return Err(format!("'{text}': a layer needs at least one unit"));
     }
     if units > 1_000_000 {
-        return Err(format!(
-            "'{text}': {units} units is more than nntui allows (1000000)"
-        ));
+        return Err(format!("'{text}': {units} units is more than nntui allows (1000000)"));
     }
     let activation: Activation = activation.parse()?;
     Ok(LayerSpec::new(units, activation))
@@ -354,10 +333,7 @@ pub fn parse_layers(text: &str) -> Result<HiddenLayers, String> {
     if text.trim().eq_ignore_ascii_case("none") {
         return Ok(HiddenLayers(Vec::new()));
     }
-    let layers = text
-        .split(',')
-        .map(parse_layer)
-        .collect::<Result<Vec<_>, _>>()?;
+    let layers = text.split(',').map(parse_layer).collect::<Result<Vec<_>, _>>()?;
     if layers.iter().any(|l| l.activation == Activation::Softmax) {
         return Err("softmax belongs on the output layer (--output), not a hidden one".into());
     }
@@ -385,33 +361,18 @@ fn parse_generator(text: &str) -> Result<Generator, String> {
 }
 
 fn number(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number"))?;
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(format!("'{text}' is not a finite number"))
-    }
+    let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number"))?;
+    if value.is_finite() { Ok(value) } else { Err(format!("'{text}' is not a finite number")) }
 }
 
 fn positive(text: &str) -> Result<f64, String> {
     let value = number(text)?;
-    if value > 0.0 {
-        Ok(value)
-    } else {
-        Err(format!("must be above 0, got {text}"))
-    }
+    if value > 0.0 { Ok(value) } else { Err(format!("must be above 0, got {text}")) }
 }
 
 fn non_negative(text: &str) -> Result<f64, String> {
     let value = number(text)?;
-    if value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(format!("must be 0 or more, got {text}"))
-    }
+    if value >= 0.0 { Ok(value) } else { Err(format!("must be 0 or more, got {text}")) }
 }
 
 fn fraction(text: &str) -> Result<f64, String> {
@@ -425,18 +386,12 @@ fn fraction(text: &str) -> Result<f64, String> {
 
 fn decay_rate(text: &str) -> Result<f64, String> {
     let value = number(text)?;
-    if value > 0.0 && value <= 1.0 {
-        Ok(value)
-    } else {
-        Err(format!("must be in (0, 1], got {text}"))
-    }
+    if value > 0.0 && value <= 1.0 { Ok(value) } else { Err(format!("must be in (0, 1], got {text}")) }
 }
 
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.trim().parse::<i128>() {
-        Ok(value) if value >= 1 => {
-            usize::try_from(value).map_err(|_| format!("{text} is too large"))
-        }
+        Ok(value) if value >= 1 => usize::try_from(value).map_err(|_| format!("{text} is too large")),
         Ok(_) => Err(format!("must be at least 1, got {text}")),
         Err(_) => Err(format!("'{text}' is not a whole number")),
     }
@@ -458,9 +413,7 @@ fn thread_count(text: &str) -> Result<usize, String> {
 fn parse_pace(text: &str) -> Result<Pace, String> {
     match text.trim() {
         "full" | "max" | "unlimited" => Ok(Pace::Full),
-        _ => positive(text)
-            .map(Pace::Limited)
-            .map_err(|e| format!("{e} (or \"full\")")),
+        _ => positive(text).map(Pace::Limited).map_err(|e| format!("{e} (or \"full\")")),
     }
 }
 
@@ -476,44 +429,22 @@ mod tests {
     fn defaults_are_the_tutorial() {
         let cli = parse(&["pima.csv"]).unwrap();
         let config = cli.train.run_config(false).unwrap();
-        let expected = RunConfig {
-            threads: default_threads(),
-            ..RunConfig::default()
-        };
+        let expected = RunConfig { threads: default_threads(), ..RunConfig::default() };
         assert_eq!(config, expected);
-        assert_eq!(
-            cli.train.run_config(true).unwrap().pace,
-            Some(DASHBOARD_PACE)
-        );
+        assert_eq!(cli.train.run_config(true).unwrap().pace, Some(DASHBOARD_PACE));
     }
 
     #[test]
     fn layers_parse_and_fail_clearly() {
         assert_eq!(
             parse_layers("64:tanh, 3:linear").unwrap().0,
-            vec![
-                LayerSpec::new(64, Activation::Tanh),
-                LayerSpec::new(3, Activation::Linear)
-            ]
+            vec![LayerSpec::new(64, Activation::Tanh), LayerSpec::new(3, Activation::Linear)]
         );
         assert_eq!(parse_layers("none").unwrap().0, vec![]);
-        assert_eq!(
-            parse_layers("").unwrap_err(),
-            "'' is not UNITS:ACTIVATION (e.g. 12:relu)"
-        );
-        assert_eq!(
-            parse_layers("12").unwrap_err(),
-            "'12' is not UNITS:ACTIVATION (e.g. 12:relu)"
-        );
-        assert_eq!(
-            parse_layers("x:relu").unwrap_err(),
-            "'x' in 'x:relu' is not a whole number of units"
-        );
-        assert!(
-            parse_layers("12:swish")
-                .unwrap_err()
-                .contains("unknown activation 'swish'")
-        );
+        assert_eq!(parse_layers("").unwrap_err(), "'' is not UNITS:ACTIVATION (e.g. 12:relu)");
+        assert_eq!(parse_layers("12").unwrap_err(), "'12' is not UNITS:ACTIVATION (e.g. 12:relu)");
+        assert_eq!(parse_layers("x:relu").unwrap_err(), "'x' in 'x:relu' is not a whole number of units");
+        assert!(parse_layers("12:swish").unwrap_err().contains("unknown activation 'swish'"));
         assert!(parse_layers("0:relu").is_err());
         assert!(parse_layers("12:relu,,8:relu").is_err());
     }

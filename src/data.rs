@@ -61,9 +61,7 @@ impl FromStr for Task {
         Task::ALL
             .into_iter()
             .find(|t| t.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                format!("unknown task '{text}' (expected one of: binary, multiclass, regression)")
-            })
+            .ok_or_else(|| format!("unknown task '{text}' (expected one of: binary, multiclass, regression)"))
     }
 }
 
@@ -204,12 +202,7 @@ impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DataError::Io { path, message } => write!(f, "{path}: {message}"),
-            DataError::Content {
-                path,
-                line,
-                column,
-                message,
-            } => {
+            DataError::Content { path, line, column, message } => {
                 write!(f, "{path}")?;
                 if let Some(line) = line {
                     write!(f, ":{line}")?;

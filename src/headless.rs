@@ -8,11 +8,7 @@ use std::io::{self, Write};
 
 /// A number as Keras prints it: four decimals, or scientific below 1e-3.
 pub fn keras_number(value: f64) -> String {
-    if value == 0.0 || value.abs() >= 1e-3 {
-        format!("{value:.4}")
-    } else {
-        format!("{value:.4e}")
-    }
+    if value == 0.0 || value.abs() >= 1e-3 { format!("{value:.4}") } else { format!("{value:.4e}") }
 }
 
 /// A metric value for results: accuracy as a percentage, mae as a number.
@@ -37,13 +33,7 @@ fn per_step(seconds: f64) -> String {
 /// The two lines Keras prints per epoch with `verbose=2`.
 pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool) -> String {
     let heading = if info.folds > 1 {
-        format!(
-            "Fold {}/{} - Epoch {}/{}",
-            epoch.fold + 1,
-            info.folds,
-            epoch.epoch,
-            info.config.epochs
-        )
+        format!("Fold {}/{} - Epoch {}/{}", epoch.fold + 1, info.folds, epoch.epoch, info.config.epochs)
     } else {
         format!("Epoch {}/{}", epoch.epoch, info.config.epochs)
     };
@@ -57,17 +47,10 @@ pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool
         metric = keras_number(epoch.metric),
     );
     if let (Some(loss), Some(metric)) = (epoch.val_loss, epoch.val_metric) {
-        line.push_str(&format!(
-            " - val_loss: {} - val_{name}: {}",
-            keras_number(loss),
-            keras_number(metric)
-        ));
+        line.push_str(&format!(" - val_loss: {} - val_{name}: {}", keras_number(loss), keras_number(metric)));
     }
     if show_learning_rate {
-        line.push_str(&format!(
-            " - learning_rate: {}",
-            keras_number(epoch.learning_rate)
-        ));
+        line.push_str(&format!(" - learning_rate: {}", keras_number(epoch.learning_rate)));
     }
     format!("{heading}\n{line}\n")
 }
@@ -76,15 +59,13 @@ pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool
 pub fn fold_line(info: &RunInfo, fold: &FoldReport) -> Option<String> {
     let name = info.metric.name();
     match (&fold.outcome, fold.validation) {
-        (FoldOutcome::Diverged { epoch, .. }, _) => Some(format!(
-            "fold {}: diverged in epoch {epoch}, no score",
-            fold.fold + 1
-        )),
+        (FoldOutcome::Diverged { epoch, .. }, _) => {
+            Some(format!("fold {}: diverged in epoch {epoch}, no score", fold.fold + 1))
+        }
         (FoldOutcome::Stopped { .. }, _) => None,
-        (FoldOutcome::Completed, Some(score)) => Some(format!(
-            "{name}: {}",
-            metric_text(info.metric, score.metric)
-        )),
+        (FoldOutcome::Completed, Some(score)) => {
+            Some(format!("{name}: {}", metric_text(info.metric, score.metric)))
+        }
         (FoldOutcome::Completed, None) => None,
     }
 }
@@ -97,26 +78,15 @@ pub fn mean_line(info: &RunInfo, summary: &RunSummary) -> Option<String> {
         .iter()
         .filter(|f| f.outcome == FoldOutcome::Completed && f.validation.is_some())
         .count();
-    let partial = if scored < info.folds {
-        format!(" over {scored} of {} folds", info.folds)
-    } else {
-        String::new()
-    };
-    Some(format!(
-        "{} (+/- {}){partial}",
-        metric_text(info.metric, mean),
-        metric_text(info.metric, std)
-    ))
+    let partial =
+        if scored < info.folds { format!(" over {scored} of {} folds", info.folds) } else { String::new() };
+    Some(format!("{} (+/- {}){partial}", metric_text(info.metric, mean), metric_text(info.metric, std)))
 }
 
 /// What stdout shows at the end: per-fold lines and the mean, or the fit's evaluation.
 pub fn result_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     if info.folds > 1 {
-        let mut lines: Vec<String> = summary
-            .folds
-            .iter()
-            .filter_map(|f| fold_line(info, f))
-            .collect();
+        let mut lines: Vec<String> = summary.folds.iter().filter_map(|f| fold_line(info, f)).collect();
         lines.extend(mean_line(info, summary));
         return lines;
     }
@@ -126,17 +96,11 @@ pub fn result_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     let name = info.metric.name();
     let mut lines = Vec::new();
     if let Some(train) = fold.train {
-        lines.push(format!(
-            "{name}: {}",
-            metric_text(info.metric, train.metric)
-        ));
+        lines.push(format!("{name}: {}", metric_text(info.metric, train.metric)));
         lines.push(format!("loss: {:.4}", train.loss));
     }
     if let Some(validation) = fold.validation {
-        lines.push(format!(
-            "val_{name}: {}",
-            metric_text(info.metric, validation.metric)
-        ));
+        lines.push(format!("val_{name}: {}", metric_text(info.metric, validation.metric)));
         lines.push(format!("val_loss: {:.4}", validation.loss));
     }
     lines
@@ -168,11 +132,7 @@ impl Ending {
     pub fn of(summary: &RunSummary) -> Ending {
         if summary.stopped {
             Ending::Stopped
-        } else if summary
-            .folds
-            .iter()
-            .any(|f| matches!(f.outcome, FoldOutcome::Diverged { .. }))
-        {
+        } else if summary.folds.iter().any(|f| matches!(f.outcome, FoldOutcome::Diverged { .. })) {
             Ending::Diverged
         } else {
             Ending::Finished
@@ -200,6 +160,11 @@ impl<W: Write> JsonLines<W> {
     /// Flushes what is buffered.
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.out
     }
 }
 
@@ -238,22 +203,14 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                     let _ = writeln!(self.err, "{}", info.model);
                     let data = &info.dataset;
                     let plan = if info.folds > 1 {
-                        format!(
-                            "{}-fold cross-validation on {} threads",
-                            info.folds, info.threads
-                        )
+                        format!("{}-fold cross-validation on {} threads", info.folds, info.threads)
                     } else {
                         "a single fit".to_string()
                     };
                     let _ = writeln!(
                         self.err,
                         "{}: {} rows x {} features, {} task; {plan}, {} epochs of batch {}",
-                        data.source,
-                        data.rows,
-                        data.features,
-                        data.task,
-                        info.config.epochs,
-                        info.batch_size
+                        data.source, data.rows, data.features, data.task, info.config.epochs, info.batch_size
                     );
                 }
                 for warning in &info.warnings {
@@ -263,17 +220,14 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
             }
             Event::EpochEnded(epoch) => {
                 if let Some(info) = self.info.as_ref().filter(|_| !self.quiet) {
-                    let _ = self
-                        .err
-                        .write_all(epoch_lines(info, epoch, self.show_learning_rate).as_bytes());
+                    let _ = self.err.write_all(epoch_lines(info, epoch, self.show_learning_rate).as_bytes());
                 }
             }
             Event::Ack(ack) => {
                 // A live change makes the learning rate worth showing from now on.
                 if matches!(
                     ack.control,
-                    crate::train::Control::SetLearningRate(_)
-                        | crate::train::Control::ScaleLearningRate(_)
+                    crate::train::Control::SetLearningRate(_) | crate::train::Control::ScaleLearningRate(_)
                 ) {
                     self.show_learning_rate = true;
                 }

@@ -14,3 +14,4 @@ pub mod nn;
 pub mod random;
 pub mod signals;
 pub mod train;
+pub mod tui;

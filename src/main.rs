@@ -6,12 +6,12 @@ use clap::Parser;
 use crossbeam_channel::{Receiver, select};
 use nntui::cli::{Cli, Command, GenerateArgs, PredictArgs, TrainArgs};
 use nntui::data::{self, DataError};
-use nntui::headless::{Ending, JsonLines, TextPrinter};
+use nntui::headless::{Ending, JsonLines, TextPrinter, result_lines};
 use nntui::model_file::{ModelFile, Prediction};
-use nntui::signals;
 use nntui::train::{self, Control, Event, Handle, Plan, RunResult};
+use nntui::{signals, tui};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -23,20 +23,13 @@ struct Failure {
 
 impl Failure {
     fn new(code: u8, message: impl Into<String>) -> Self {
-        Failure {
-            message: message.into(),
-            code,
-        }
+        Failure { message: message.into(), code }
     }
 }
 
 impl From<DataError> for Failure {
     fn from(error: DataError) -> Self {
-        let code = if matches!(error, DataError::Option { .. }) {
-            2
-        } else {
-            1
-        };
+        let code = if matches!(error, DataError::Option { .. }) { 2 } else { 1 };
         Failure::new(code, error.to_string())
     }
 }
@@ -65,21 +58,24 @@ fn main() -> ExitCode {
 }
 
 fn train(args: &TrainArgs) -> Result<u8, Failure> {
-    let dashboard = false;
-    let config = args
-        .run_config(dashboard)
-        .map_err(|e| Failure::new(2, e.0))?;
+    // The dashboard needs a terminal; anything else (a pipe, a file, CI) gets text.
+    let dashboard = !(args.json || args.no_tui) && io::stdout().is_terminal();
+    let config = args.run_config(dashboard).map_err(|e| Failure::new(2, e.0))?;
     let Some(path) = &args.file else {
         return Err(Failure::new(2, "a CSV file to train on is required"));
     };
     let mut log = match &args.log {
-        Some(path) => Some(JsonLines::new(BufWriter::new(File::create(path).map_err(
-            |e| Failure::new(1, format!("{}: cannot write the log: {e}", path.display())),
-        )?))),
+        Some(path) => Some(JsonLines::new(BufWriter::new(
+            File::create(path)
+                .map_err(|e| Failure::new(1, format!("{}: cannot write the log: {e}", path.display())))?,
+        ))),
         None => None,
     };
     let dataset = Arc::new(data::load(path, &args.csv_options())?);
     let plan = Plan::new(config, &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    if dashboard {
+        return dashboard_run(args, plan, dataset, log);
+    }
     let signals = signals::listen();
     let handle = train::spawn(plan, Arc::clone(&dataset));
     let (result, interruption) = run_headless(handle, args, log.as_mut(), &signals)?;
@@ -93,6 +89,37 @@ enum Interruption {
     Signal(i32),
     /// The reader of stdout went away (`| head`): not an error.
     OutputClosed,
+    /// The user quit the dashboard: a stop they asked for is not a failure.
+    Quit,
+}
+
+/// Trains on the dashboard; once it is closed, prints the summary on the normal screen
+/// so that it stays in the scrollback.
+fn dashboard_run(
+    args: &TrainArgs,
+    plan: Plan,
+    dataset: Arc<data::Dataset>,
+    log: Option<JsonLines<BufWriter<File>>>,
+) -> Result<u8, Failure> {
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut session = tui::Session { config: plan.config, dataset: Arc::clone(&dataset), log };
+    let ending =
+        tui::run(&mut session, color).map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+    if let (Some(info), Some(summary)) = (&ending.info, &ending.summary) {
+        let mut out = io::stdout().lock();
+        for line in result_lines(info, summary) {
+            if let Err(error) = writeln!(out, "{line}") {
+                return closed_or_failed(error);
+            }
+        }
+    }
+    let interruption = match ending.exit {
+        tui::Exit::Quit => Interruption::Quit,
+        tui::Exit::Interrupted => Interruption::Signal(2),
+        tui::Exit::Signal(signal) => Interruption::Signal(signal),
+    };
+    let result = ending.result.unwrap_or_else(|| Err("the engine did not stop in time".into()));
+    finish(args, &dataset, result, Some(interruption))
 }
 
 /// Consumes events until the run ends: printing, logging, and turning signals into a
@@ -103,15 +130,9 @@ fn run_headless(
     mut log: Option<&mut JsonLines<BufWriter<File>>>,
     signals: &Receiver<i32>,
 ) -> Result<(Result<RunResult, String>, Option<Interruption>), Failure> {
-    let mut json = args
-        .json
-        .then(|| JsonLines::new(BufWriter::new(io::stdout().lock())));
+    let mut json = args.json.then(|| JsonLines::new(BufWriter::new(io::stdout().lock())));
     let mut printer = (!args.json).then(|| {
-        TextPrinter::new(
-            BufWriter::new(io::stdout().lock()),
-            BufWriter::new(io::stderr()),
-            args.quiet,
-        )
+        TextPrinter::new(BufWriter::new(io::stdout().lock()), BufWriter::new(io::stderr()), args.quiet)
     });
     let mut interruption = None;
     loop {
@@ -166,19 +187,21 @@ fn finish(
     result: Result<RunResult, String>,
     interruption: Option<Interruption>,
 ) -> Result<u8, Failure> {
-    let result =
-        result.map_err(|message| Failure::new(1, format!("the engine failed: {message}")))?;
+    let result = result.map_err(|message| Failure::new(1, format!("the engine failed: {message}")))?;
     match interruption {
         Some(Interruption::Signal(signal)) => return Ok(signals::exit_status(signal)),
         Some(Interruption::OutputClosed) => return Ok(0),
-        None => {}
+        Some(Interruption::Quit) | None => {}
     }
     let ending = Ending::of(&result.summary);
+    if ending == Ending::Stopped && interruption == Some(Interruption::Quit) && args.save_model.is_none() {
+        return Ok(0);
+    }
     if let Some(path) = &args.save_model {
         match (&result.model, ending) {
-            (Some(trained), Ending::Finished) => ModelFile::new(trained, dataset)
-                .save(path)
-                .map_err(|e| Failure::new(1, e.to_string()))?,
+            (Some(trained), Ending::Finished) => {
+                ModelFile::new(trained, dataset).save(path).map_err(|e| Failure::new(1, e.to_string()))?
+            }
             _ => {
                 return Err(Failure::new(
                     1,
@@ -195,19 +218,15 @@ fn finish(
 
 fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
-    let rows = file
-        .read_rows(&args.file, &args.csv_options())
-        .map_err(|e| match e {
-            nntui::model_file::ModelError::Data(data) => Failure::from(data),
-            other => Failure::new(1, other.to_string()),
-        })?;
+    let rows = file.read_rows(&args.file, &args.csv_options()).map_err(|e| match e {
+        nntui::model_file::ModelError::Data(data) => Failure::from(data),
+        other => Failure::new(1, other.to_string()),
+    })?;
     let predictions = file.trained().predict(&rows, file.task, &file.class_names);
     let mut out = csv::Writer::from_writer(io::stdout().lock());
     for prediction in predictions {
         let written = match prediction {
-            Prediction::Class(name, probability) => {
-                out.write_record([name, format!("{probability:.4}")])
-            }
+            Prediction::Class(name, probability) => out.write_record([name, format!("{probability:.4}")]),
             Prediction::Value(value) => out.write_record([format!("{value}")]),
         };
         if let Err(error) = written {

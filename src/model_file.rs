@@ -1,8 +1,6 @@
 //! Saving a trained model as JSON, loading it back, and predicting with it.
 
-use crate::data::{
-    CsvOptions, DataError, Dataset, Scaling, Standardizer, TargetScale, Task, load_features,
-};
+use crate::data::{CsvOptions, DataError, Dataset, Scaling, Standardizer, TargetScale, Task, load_features};
 use crate::nn::metric::predicted_class;
 use crate::nn::{Activation, LayerSpec, Sequential};
 use crate::train::TrainedModel;
@@ -109,11 +107,7 @@ impl ModelFile {
             .map(|(index, layer)| SavedLayer {
                 units: layer.units,
                 activation: layer.activation,
-                kernel: model
-                    .kernel(index)
-                    .outer_iter()
-                    .map(|row| row.to_vec())
-                    .collect(),
+                kernel: model.kernel(index).outer_iter().map(|row| row.to_vec()).collect(),
                 bias: model.bias(index).to_vec(),
             })
             .collect();
@@ -125,27 +119,24 @@ impl ModelFile {
             feature_names: dataset.feature_names.clone(),
             label_name: dataset.label_name.clone(),
             label_column: dataset.label_column,
-            standardization: trained.scaling.features.as_ref().map(|s| Standardization {
-                mean: s.mean().to_vec(),
-                std: s.std().to_vec(),
-            }),
-            target_standardization: trained.scaling.target.map(|t| TargetStandardization {
-                mean: t.mean,
-                std: t.std,
-            }),
+            standardization: trained
+                .scaling
+                .features
+                .as_ref()
+                .map(|s| Standardization { mean: s.mean().to_vec(), std: s.std().to_vec() }),
+            target_standardization: trained
+                .scaling
+                .target
+                .map(|t| TargetStandardization { mean: t.mean, std: t.std }),
             layers,
         }
     }
 
     /// Writes the model as pretty-printed JSON.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let error = |message: String| ModelError::File {
-            path: path.display().to_string(),
-            message,
-        };
+        let error = |message: String| ModelError::File { path: path.display().to_string(), message };
         let text = serde_json::to_string_pretty(self).map_err(|e| error(e.to_string()))?;
-        let mut file =
-            std::fs::File::create(path).map_err(|e| error(format!("cannot write: {e}")))?;
+        let mut file = std::fs::File::create(path).map_err(|e| error(format!("cannot write: {e}")))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.write_all(b"\n"))
             .map_err(|e| error(format!("cannot write: {e}")))
@@ -154,20 +145,14 @@ impl ModelFile {
     /// Reads and checks a model file.
     pub fn load(path: &Path) -> Result<ModelFile, ModelError> {
         let name = path.display().to_string();
-        let error = |message: String| ModelError::File {
-            path: name.clone(),
-            message,
-        };
+        let error = |message: String| ModelError::File { path: name.clone(), message };
         let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => error("no such file".into()),
             std::io::ErrorKind::InvalidData => error("not a model file (not UTF-8 text)".into()),
             _ => error(e.to_string()),
         })?;
-        let file: ModelFile = serde_json::from_str(&text).map_err(|e| {
-            error(format!(
-                "not an nntui model file ({e}); make one with --save-model"
-            ))
-        })?;
+        let file: ModelFile = serde_json::from_str(&text)
+            .map_err(|e| error(format!("not an nntui model file ({e}); make one with --save-model")))?;
         if file.format != FORMAT || file.version != VERSION {
             return Err(error(format!(
                 "format {:?} version {} is not {FORMAT} version {VERSION}",
@@ -201,24 +186,13 @@ impl ModelFile {
                     layer.units
                 ));
             }
-            if layer
-                .kernel
-                .iter()
-                .flatten()
-                .chain(&layer.bias)
-                .any(|w| !w.is_finite())
-            {
-                return Err(format!(
-                    "layer {} has weights that are not finite numbers",
-                    index + 1
-                ));
+            if layer.kernel.iter().flatten().chain(&layer.bias).any(|w| !w.is_finite()) {
+                return Err(format!("layer {} has weights that are not finite numbers", index + 1));
             }
             inputs = layer.units;
         }
         if let Some(t) = self.target_standardization
-            && (self.task != Task::Regression
-                || !(t.std > 0.0 && t.std.is_finite())
-                || !t.mean.is_finite())
+            && (self.task != Task::Regression || !(t.std > 0.0 && t.std.is_finite()) || !t.mean.is_finite())
         {
             return Err("target statistics need a regression task and a positive std".into());
         }
@@ -236,27 +210,15 @@ impl ModelFile {
 
     /// The network and standardization this file describes.
     pub fn trained(&self) -> TrainedModel {
-        let specs: Vec<LayerSpec> = self
-            .layers
-            .iter()
-            .map(|l| LayerSpec::new(l.units, l.activation))
-            .collect();
-        let parameters: Vec<f32> = self
-            .layers
-            .iter()
-            .flat_map(|l| l.kernel.iter().flatten().chain(&l.bias).copied())
-            .collect();
+        let specs: Vec<LayerSpec> =
+            self.layers.iter().map(|l| LayerSpec::new(l.units, l.activation)).collect();
+        let parameters: Vec<f32> =
+            self.layers.iter().flat_map(|l| l.kernel.iter().flatten().chain(&l.bias).copied()).collect();
         let model = Sequential::with_parameters(self.feature_names.len(), &specs, parameters)
             .expect("check() verified every shape");
         let scaling = Scaling {
-            features: self
-                .standardization
-                .as_ref()
-                .map(|s| Standardizer::new(s.mean.clone(), s.std.clone())),
-            target: self.target_standardization.map(|t| TargetScale {
-                mean: t.mean,
-                std: t.std,
-            }),
+            features: self.standardization.as_ref().map(|s| Standardizer::new(s.mean.clone(), s.std.clone())),
+            target: self.target_standardization.map(|t| TargetScale { mean: t.mean, std: t.std }),
         };
         TrainedModel { model, scaling }
     }
@@ -301,32 +263,20 @@ const PREDICTION_ROWS: usize = 256;
 
 impl TrainedModel {
     /// Predicts every row of `features` (`rows x inputs`, in the file's own units).
-    pub fn predict(
-        &self,
-        features: &Array2<f32>,
-        task: Task,
-        class_names: &[String],
-    ) -> Vec<Prediction> {
+    pub fn predict(&self, features: &Array2<f32>, task: Task, class_names: &[String]) -> Vec<Prediction> {
         let inputs = self.model.input_dim();
         let units = self.model.output_units();
         let mut workspace = self.model.workspace(PREDICTION_ROWS);
         let mut batch = vec![0.0f32; PREDICTION_ROWS * inputs];
         let mut predictions = Vec::with_capacity(features.nrows());
         let layout = features.as_standard_layout();
-        let values = layout
-            .as_slice()
-            .expect("a standard-layout array is one slice");
+        let values = layout.as_slice().expect("a standard-layout array is one slice");
         for chunk in values.chunks(PREDICTION_ROWS * inputs) {
             let rows = chunk.len() / inputs;
-            for (row, slot) in chunk
-                .chunks_exact(inputs)
-                .zip(batch.chunks_exact_mut(inputs))
-            {
+            for (row, slot) in chunk.chunks_exact(inputs).zip(batch.chunks_exact_mut(inputs)) {
                 self.scaling.transform_features(row, slot);
             }
-            let out = self
-                .model
-                .forward(&batch[..chunk.len()], rows, &mut workspace);
+            let out = self.model.forward(&batch[..chunk.len()], rows, &mut workspace);
             for row in out.chunks_exact(units) {
                 predictions.push(match task {
                     Task::Regression => {

@@ -18,9 +18,7 @@ pub fn listen() -> Receiver<i32> {
             }
         };
         // Without the thread the signals keep their default effect; nothing to report.
-        let _ = std::thread::Builder::new()
-            .name("nntui-signals".into())
-            .spawn(forward);
+        let _ = std::thread::Builder::new().name("nntui-signals".into()).spawn(forward);
     }
     receiver
 }

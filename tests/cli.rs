@@ -10,9 +10,7 @@ fn nntui() -> Command {
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
 }
 
 struct Output {
@@ -53,19 +51,10 @@ fn bad_input(bytes: &[u8], expected: &str) {
 fn each_bad_input_gets_one_line_and_exit_code_1() {
     bad_input(b"", ":1:1: the file is empty");
     bad_input(b"a,b,label\n", ":2:1: a header row but no data rows");
-    bad_input(
-        b"1,2,0\n3,4,1\n5,6\n",
-        ":3:3: expected 3 fields, as on line 1, found 2",
-    );
+    bad_input(b"1,2,0\n3,4,1\n5,6\n", ":3:3: expected 3 fields, as on line 1, found 2");
     bad_input(b"1,2,0\n3,high,1\n", ":2:2: non-numeric value \"high\"");
-    bad_input(
-        b"1,2,0\n3,nan,1\n",
-        ":2:2: value \"nan\" is not a finite number",
-    );
-    bad_input(
-        b"1,2,0\n3,inf,1\n",
-        ":2:2: value \"inf\" is not a finite number",
-    );
+    bad_input(b"1,2,0\n3,nan,1\n", ":2:2: value \"nan\" is not a finite number");
+    bad_input(b"1,2,0\n3,inf,1\n", ":2:2: value \"inf\" is not a finite number");
     bad_input(
         b"1,2,1\n3,4,1\n",
         ": column 3: only one label value, \"1\", in 2 rows: there is nothing to learn",
@@ -75,18 +64,11 @@ fn each_bad_input_gets_one_line_and_exit_code_1() {
 #[test]
 fn missing_file_and_directory() {
     let out = run(&["--no-tui", "no/such/file.csv"]);
-    assert_eq!(
-        (out.code, out.stderr.as_str()),
-        (1, "nntui: no/such/file.csv: no such file\n")
-    );
+    assert_eq!((out.code, out.stderr.as_str()), (1, "nntui: no/such/file.csv: no such file\n"));
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["--no-tui", dir.path().to_str().unwrap()]);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.ends_with(": is a directory, not a CSV file\n"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.ends_with(": is a directory, not a CSV file\n"), "{}", out.stderr);
 }
 
 #[test]
@@ -123,29 +105,13 @@ fn usage_errors_exit_2_and_name_the_flag() {
 #[test]
 fn same_seed_same_bytes_and_another_seed_differs() {
     let moons = data("moons.csv");
-    let args = [
-        "--no-tui",
-        "--folds",
-        "1",
-        "--epochs",
-        "20",
-        moons.to_str().unwrap(),
-    ];
+    let args = ["--no-tui", "--folds", "1", "--epochs", "20", moons.to_str().unwrap()];
     let first = run(&args);
     let second = run(&args);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stdout.starts_with("accuracy: "), "{}", first.stdout);
     assert_eq!(first.stdout, second.stdout);
-    let other = run(&[
-        "--no-tui",
-        "--folds",
-        "1",
-        "--epochs",
-        "20",
-        "--seed",
-        "8",
-        moons.to_str().unwrap(),
-    ]);
+    let other = run(&["--no-tui", "--folds", "1", "--epochs", "20", "--seed", "8", moons.to_str().unwrap()]);
     assert_ne!(first.stdout, other.stdout);
 }
 
@@ -164,11 +130,8 @@ fn epoch_lines_look_like_keras() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("Total params: 149"), "{}", out.stderr);
-    let lines: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("Epoch ") || l.starts_with("30/30"))
-        .collect();
+    let lines: Vec<&str> =
+        out.stderr.lines().filter(|l| l.starts_with("Epoch ") || l.starts_with("30/30")).collect();
     assert_eq!(lines.len(), 6, "{}", out.stderr);
     assert_eq!(lines[0], "Epoch 1/3");
     // 300 training rows in batches of 10, then the validation on the last 100 rows.
@@ -180,15 +143,7 @@ fn epoch_lines_look_like_keras() {
     assert!(pattern.contains(" - val_accuracy: 0."), "{pattern}");
     assert!(out.stdout.contains("\nval_accuracy: "), "{}", out.stdout);
 
-    let quiet = run(&[
-        "--no-tui",
-        "-q",
-        "--folds",
-        "1",
-        "--epochs",
-        "3",
-        moons.to_str().unwrap(),
-    ]);
+    let quiet = run(&["--no-tui", "-q", "--folds", "1", "--epochs", "3", moons.to_str().unwrap()]);
     assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
 }
 
@@ -212,11 +167,7 @@ fn learning_rate_decay_is_shown_and_applied() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     // 40 steps per epoch: the last step of epoch 1 is step 39 (0.01), of epoch 2 step 79 (0.005).
-    let rates: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter_map(|l| l.split(" - learning_rate: ").nth(1))
-        .collect();
+    let rates: Vec<&str> = out.stderr.lines().filter_map(|l| l.split(" - learning_rate: ").nth(1)).collect();
     assert_eq!(rates, vec!["0.0100", "0.0050"]);
 }
 
@@ -241,74 +192,32 @@ fn cross_validation_prints_fold_lines_and_mean_identically_on_any_thread_count()
     assert_eq!(one.code, 0, "{}", one.stderr);
     let lines: Vec<&str> = one.stdout.lines().collect();
     assert_eq!(lines.len(), 6, "{}", one.stdout);
-    assert!(
-        lines[..5]
-            .iter()
-            .all(|l| l.starts_with("accuracy: ") && l.ends_with('%'))
-    );
-    assert!(
-        lines[5].contains("% (+/- ") && lines[5].ends_with("%)"),
-        "{}",
-        lines[5]
-    );
+    assert!(lines[..5].iter().all(|l| l.starts_with("accuracy: ") && l.ends_with('%')));
+    assert!(lines[5].contains("% (+/- ") && lines[5].ends_with("%)"), "{}", lines[5]);
     assert_eq!(one.stdout, two.stdout);
 }
 
 #[test]
 fn multiclass_and_regression_defaults() {
-    let spiral = run(&[
-        "--no-tui",
-        "-q",
-        "--folds",
-        "1",
-        "--standardize",
-        data("spiral.csv").to_str().unwrap(),
-    ]);
+    let spiral =
+        run(&["--no-tui", "-q", "--folds", "1", "--standardize", data("spiral.csv").to_str().unwrap()]);
     assert_eq!(spiral.code, 0, "{}", spiral.stderr);
     assert!(spiral.stdout.starts_with("accuracy: "));
-    let sine = run(&[
-        "--no-tui",
-        "-q",
-        "--folds",
-        "1",
-        data("sine.csv").to_str().unwrap(),
-    ]);
+    let sine = run(&["--no-tui", "-q", "--folds", "1", data("sine.csv").to_str().unwrap()]);
     assert_eq!(sine.code, 0, "{}", sine.stderr);
-    let mae: f64 = sine
-        .stdout
-        .lines()
-        .next()
-        .unwrap()
-        .strip_prefix("mae: ")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let mae: f64 = sine.stdout.lines().next().unwrap().strip_prefix("mae: ").unwrap().parse().unwrap();
     assert!(mae < 0.2, "sine mae {mae}");
 }
 
 #[test]
 fn json_lines_parse_into_events() {
     let moons = data("moons.csv");
-    let out = run(&[
-        "--json",
-        "--folds",
-        "3",
-        "--epochs",
-        "4",
-        moons.to_str().unwrap(),
-    ]);
+    let out = run(&["--json", "--folds", "3", "--epochs", "4", moons.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let events: Vec<Event> = out
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events: Vec<Event> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(matches!(events.first(), Some(Event::RunStarted(_))));
     assert!(matches!(events.last(), Some(Event::RunEnded(_))));
-    let epochs = events
-        .iter()
-        .filter(|e| matches!(e, Event::EpochEnded(_)))
-        .count();
+    let epochs = events.iter().filter(|e| matches!(e, Event::EpochEnded(_))).count();
     assert_eq!(epochs, 12);
     for line in out.stdout.lines() {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -337,10 +246,7 @@ fn log_file_keeps_the_stream_beside_text_output() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.starts_with("accuracy: "));
     let text = std::fs::read_to_string(&log).unwrap();
-    let epochs = text
-        .lines()
-        .filter(|l| l.starts_with(r#"{"type":"epoch_ended""#))
-        .count();
+    let epochs = text.lines().filter(|l| l.starts_with(r#"{"type":"epoch_ended""#)).count();
     assert_eq!(epochs, 5);
 }
 
@@ -362,16 +268,8 @@ fn divergence_is_reported_without_nan() {
     ]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.contains("diverged in epoch"), "{}", out.stdout);
-    assert!(
-        out.stderr.contains("lower the learning rate"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        !out.stdout.to_lowercase().contains("nan") && !out.stdout.contains("inf"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stderr.contains("lower the learning rate"), "{}", out.stderr);
+    assert!(!out.stdout.to_lowercase().contains("nan") && !out.stdout.contains("inf"), "{}", out.stdout);
 }
 
 #[test]
@@ -390,12 +288,7 @@ fn saved_model_predicts_every_row() {
         spiral.to_str().unwrap(),
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let predicted = run(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        spiral.to_str().unwrap(),
-    ]);
+    let predicted = run(&["predict", "--model", model.to_str().unwrap(), spiral.to_str().unwrap()]);
     assert_eq!(predicted.code, 0, "{}", predicted.stderr);
     let lines: Vec<&str> = predicted.stdout.lines().collect();
     assert_eq!(lines.len(), 300);
@@ -420,10 +313,7 @@ fn saved_model_predicts_every_row() {
         .trim_end_matches('%')
         .parse()
         .unwrap();
-    assert!(
-        (100.0 * correct as f64 / 300.0 - accuracy).abs() < 0.01,
-        "{correct} vs {accuracy}"
-    );
+    assert!((100.0 * correct as f64 / 300.0 - accuracy).abs() < 0.01, "{correct} vs {accuracy}");
     for line in &lines {
         let probability: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
         assert!((1.0 / 3.0..=1.0).contains(&probability), "{line}");
@@ -436,51 +326,26 @@ fn saved_model_predicts_every_row() {
         .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
         .collect();
     let (_d, path) = file_with("features.csv", features_only.as_bytes());
-    let again = run(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        path.to_str().unwrap(),
-    ]);
+    let again = run(&["predict", "--model", model.to_str().unwrap(), path.to_str().unwrap()]);
     assert_eq!(again.stdout, predicted.stdout);
-    let wrong = run(&[
-        "predict",
-        "--model",
-        model.to_str().unwrap(),
-        data("blobs.csv").to_str().unwrap(),
-    ]);
+    let wrong = run(&["predict", "--model", model.to_str().unwrap(), data("blobs.csv").to_str().unwrap()]);
     assert_eq!(wrong.code, 1);
     assert!(
-        wrong.stderr.contains(
-            "the model takes 2 features (3 columns with the label), but the file has 11 columns"
-        ),
+        wrong
+            .stderr
+            .contains("the model takes 2 features (3 columns with the label), but the file has 11 columns"),
         "{}",
         wrong.stderr
     );
-    let not_model = run(&[
-        "predict",
-        "--model",
-        spiral.to_str().unwrap(),
-        spiral.to_str().unwrap(),
-    ]);
+    let not_model = run(&["predict", "--model", spiral.to_str().unwrap(), spiral.to_str().unwrap()]);
     assert_eq!(not_model.code, 1);
-    assert!(
-        not_model.stderr.contains("not an nntui model file"),
-        "{}",
-        not_model.stderr
-    );
+    assert!(not_model.stderr.contains("not an nntui model file"), "{}", not_model.stderr);
 }
 
 #[test]
 fn save_model_refuses_cross_validation() {
-    let out = run(&[
-        "--no-tui",
-        "--folds",
-        "5",
-        "--save-model",
-        "m.json",
-        data("moons.csv").to_str().unwrap(),
-    ]);
+    let out =
+        run(&["--no-tui", "--folds", "5", "--save-model", "m.json", data("moons.csv").to_str().unwrap()]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--save-model"), "{}", out.stderr);
 }
@@ -488,29 +353,13 @@ fn save_model_refuses_cross_validation() {
 #[test]
 fn closed_stdout_is_not_an_error() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("nntui"))
-        .args([
-            "--json",
-            "--epochs",
-            "2000",
-            "--folds",
-            "1",
-            data("moons.csv").to_str().unwrap(),
-        ])
+        .args(["--json", "--epochs", "2000", "--folds", "1", data("moons.csv").to_str().unwrap()])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
 }

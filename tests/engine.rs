@@ -25,9 +25,8 @@ fn next_matching<T>(
 ) -> T {
     let deadline = Instant::now() + within;
     loop {
-        let event = events
-            .recv_deadline(deadline)
-            .unwrap_or_else(|e| panic!("no matching event in {within:?}: {e}"));
+        let event =
+            events.recv_deadline(deadline).unwrap_or_else(|e| panic!("no matching event in {within:?}: {e}"));
         if std::env::var_os("NNTUI_DEBUG_EVENTS").is_some() {
             eprintln!("{event:?}");
         }
@@ -54,16 +53,9 @@ const WAIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn pause_step_learning_rate_resume_and_stop() {
-    let handle = start(RunConfig {
-        folds: 1,
-        epochs: 100_000,
-        pace: Some(50.0),
-        ..RunConfig::default()
-    });
+    let handle = start(RunConfig { folds: 1, epochs: 100_000, pace: Some(50.0), ..RunConfig::default() });
     let events = &handle.events;
-    next_matching(events, WAIT, |e| {
-        matches!(e, Event::EpochEnded(_)).then_some(())
-    });
+    next_matching(events, WAIT, |e| matches!(e, Event::EpochEnded(_)).then_some(()));
 
     handle.control.send(Control::Pause).unwrap();
     let paused_at = next_matching(events, WAIT, |e| match e {
@@ -80,10 +72,7 @@ fn pause_step_learning_rate_resume_and_stop() {
         Event::EpochEnded(report) => Some(report),
         _ => None,
     });
-    assert_eq!(
-        stepped.epoch, paused_at.epoch,
-        "a step finishes the epoch the pause interrupted"
-    );
+    assert_eq!(stepped.epoch, paused_at.epoch, "a step finishes the epoch the pause interrupted");
     assert_no_epochs(events, Duration::from_millis(400));
 
     handle.control.send(Control::SetLearningRate(0.05)).unwrap();
@@ -111,10 +100,7 @@ fn pause_step_learning_rate_resume_and_stop() {
         _ => None,
     });
     assert!(summary.stopped);
-    assert!(matches!(
-        summary.folds[0].outcome,
-        FoldOutcome::Stopped { .. }
-    ));
+    assert!(matches!(summary.folds[0].outcome, FoldOutcome::Stopped { .. }));
     let result = handle.join().unwrap();
     assert!(result.summary.stopped);
 }
@@ -132,80 +118,38 @@ fn kernel_spread(event: Event) -> Option<(usize, f64)> {
 
 #[test]
 fn a_live_l2_penalty_enters_the_loss_and_shrinks_the_weights() {
-    let handle = start(RunConfig {
-        folds: 1,
-        epochs: 100_000,
-        ..RunConfig::default()
-    });
+    let handle = start(RunConfig { folds: 1, epochs: 100_000, ..RunConfig::default() });
     let events = &handle.events;
-    let (_, before) = next_matching(events, WAIT, |e| {
-        kernel_spread(e).filter(|&(epoch, _)| epoch >= 300)
-    });
-    let loss_before = next_matching(events, WAIT, |e| {
-        if let Event::EpochEnded(r) = e {
-            Some(r.loss)
-        } else {
-            None
-        }
-    });
+    let (_, before) = next_matching(events, WAIT, |e| kernel_spread(e).filter(|&(epoch, _)| epoch >= 300));
+    let loss_before =
+        next_matching(events, WAIT, |e| if let Event::EpochEnded(r) = e { Some(r.loss) } else { None });
 
-    handle
-        .control
-        .send(Control::ScaleLearningRate(4.0))
-        .unwrap();
+    handle.control.send(Control::ScaleLearningRate(4.0)).unwrap();
     handle.control.send(Control::SetL2(1.0)).unwrap();
     let acks: Vec<_> = (0..2)
-        .map(|_| {
-            next_matching(events, WAIT, |e| {
-                if let Event::Ack(a) = e { Some(a) } else { None }
-            })
-        })
+        .map(|_| next_matching(events, WAIT, |e| if let Event::Ack(a) = e { Some(a) } else { None }))
         .collect();
     assert_eq!((acks[0].learning_rate, acks[0].l2), (0.004, 0.0));
     assert_eq!((acks[1].learning_rate, acks[1].l2), (0.004, 1.0));
 
-    let first = next_matching(events, WAIT, |e| {
-        if let Event::EpochEnded(r) = e {
-            Some(r)
-        } else {
-            None
-        }
-    });
+    let first = next_matching(events, WAIT, |e| if let Event::EpochEnded(r) = e { Some(r) } else { None });
     assert_eq!(first.learning_rate, 0.004);
     // The penalty (sum of squared kernel weights) is part of the reported loss at once.
-    assert!(
-        first.loss > loss_before + 0.2,
-        "loss {} vs {loss_before} before the penalty",
-        first.loss
-    );
+    assert!(first.loss > loss_before + 0.2, "loss {} vs {loss_before} before the penalty", first.loss);
     let start_epoch = acks[1].epoch;
-    let (_, after) = next_matching(events, WAIT, |e| {
-        kernel_spread(e).filter(|&(epoch, _)| epoch >= start_epoch + 200)
-    });
-    assert!(
-        after < before / 2.0,
-        "kernel spread {after} should shrink from {before} under L2"
-    );
+    let (_, after) =
+        next_matching(events, WAIT, |e| kernel_spread(e).filter(|&(epoch, _)| epoch >= start_epoch + 200));
+    assert!(after < before / 2.0, "kernel spread {after} should shrink from {before} under L2");
     handle.control.send(Control::Stop).unwrap();
     for _ in events.iter() {}
 }
 
 #[test]
 fn an_invalid_control_value_is_refused_with_a_warning() {
-    let handle = start(RunConfig {
-        folds: 1,
-        epochs: 100_000,
-        pace: Some(100.0),
-        ..RunConfig::default()
-    });
+    let handle = start(RunConfig { folds: 1, epochs: 100_000, pace: Some(100.0), ..RunConfig::default() });
     handle.control.send(Control::SetLearningRate(-1.0)).unwrap();
-    let warning = next_matching(&handle.events, WAIT, |e| {
-        if let Event::Warning(w) = e {
-            Some(w)
-        } else {
-            None
-        }
-    });
+    let warning =
+        next_matching(&handle.events, WAIT, |e| if let Event::Warning(w) = e { Some(w) } else { None });
     assert!(warning.message.contains("refused"), "{}", warning.message);
     handle.control.send(Control::Stop).unwrap();
     for _ in handle.events.iter() {}
@@ -213,12 +157,7 @@ fn an_invalid_control_value_is_refused_with_a_warning() {
 
 #[test]
 fn every_event_names_its_fold_and_parallel_folds_all_report() {
-    let handle = start(RunConfig {
-        folds: 4,
-        epochs: 6,
-        threads: 2,
-        ..RunConfig::default()
-    });
+    let handle = start(RunConfig { folds: 4, epochs: 6, threads: 2, ..RunConfig::default() });
     let events: Vec<Event> = handle.events.iter().collect();
     let result = handle.join().unwrap();
     let mut per_fold = [0; 4];
@@ -234,10 +173,7 @@ fn every_event_names_its_fold_and_parallel_folds_all_report() {
     }
     assert_eq!(per_fold, [6; 4]);
     assert_eq!(result.summary.folds.len(), 4);
-    let weights = events
-        .iter()
-        .filter(|e| matches!(e, Event::Weights(_)))
-        .count();
+    let weights = events.iter().filter(|e| matches!(e, Event::Weights(_))).count();
     assert!(weights >= 4, "weights at least at each fold's last epoch");
     assert!(result.summary.mean.unwrap() > 0.5);
 }
@@ -245,23 +181,10 @@ fn every_event_names_its_fold_and_parallel_folds_all_report() {
 #[test]
 fn a_consumer_that_goes_away_stops_the_engine() {
     // Ten million epochs would take hours; the engine must notice nobody listens.
-    let handle = start(RunConfig {
-        folds: 1,
-        epochs: 10_000_000,
-        ..RunConfig::default()
-    });
-    next_matching(&handle.events, WAIT, |e| {
-        matches!(e, Event::EpochEnded(_)).then_some(())
-    });
+    let handle = start(RunConfig { folds: 1, epochs: 10_000_000, ..RunConfig::default() });
+    next_matching(&handle.events, WAIT, |e| matches!(e, Event::EpochEnded(_)).then_some(()));
     let started = Instant::now();
     let result = handle.join().unwrap(); // drops the receiver, then waits
-    assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert!(matches!(
-        result.summary.folds[0].outcome,
-        FoldOutcome::Stopped { .. }
-    ));
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert!(matches!(result.summary.folds[0].outcome, FoldOutcome::Stopped { .. }));
 }

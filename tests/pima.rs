@@ -12,15 +12,10 @@ use std::sync::Arc;
 fn pima() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("NNTUI_PIMA") {
         let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "NNTUI_PIMA is set to {}, which is not a file",
-            path.display()
-        );
+        assert!(path.is_file(), "NNTUI_PIMA is set to {}, which is not a file", path.display());
         return Some(path);
     }
-    let shared =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/pima-indians-diabetes.csv");
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/pima-indians-diabetes.csv");
     if shared.is_file() {
         return Some(shared);
     }
@@ -29,11 +24,7 @@ fn pima() -> Option<PathBuf> {
 }
 
 fn nntui(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("nntui")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+    let output = Command::cargo_bin("nntui").unwrap().args(args).output().unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -42,12 +33,7 @@ fn nntui(args: &[&str]) -> (i32, String, String) {
 }
 
 fn percent(line: &str) -> f64 {
-    line.trim_start_matches("accuracy: ")
-        .split('%')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    line.trim_start_matches("accuracy: ").split('%').next().unwrap().parse().unwrap()
 }
 
 #[test]
@@ -57,21 +43,12 @@ fn tutorial_fit_reaches_keras_accuracy_with_identical_bytes() {
     let (code, stdout, stderr) = nntui(&["--no-tui", "--folds", "1", path]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("Total params: 221"), "{stderr}");
-    assert_eq!(
-        stderr.lines().filter(|l| l.starts_with("Epoch ")).count(),
-        150
-    );
-    assert_eq!(
-        stderr.lines().filter(|l| l.starts_with("77/77 - ")).count(),
-        150
-    );
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("Epoch ")).count(), 150);
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("77/77 - ")).count(), 150);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
     let accuracy = percent(lines[0]);
-    assert!(
-        accuracy >= 74.0,
-        "training accuracy {accuracy}% (Keras: 76.6-79.0%)"
-    );
+    assert!(accuracy >= 74.0, "training accuracy {accuracy}% (Keras: 76.6-79.0%)");
     assert!(lines[1].starts_with("loss: 0."), "{}", lines[1]);
     let (_, again, _) = nntui(&["--no-tui", "--folds", "1", path]);
     assert_eq!(stdout, again);
@@ -100,14 +77,8 @@ fn json_gives_1500_epoch_events() {
     let Some(path) = pima() else { return };
     let (code, stdout, _) = nntui(&["--json", path.to_str().unwrap()]);
     assert_eq!(code, 0);
-    let events: Vec<Event> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let epochs = events
-        .iter()
-        .filter(|e| matches!(e, Event::EpochEnded(_)))
-        .count();
+    let events: Vec<Event> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let epochs = events.iter().filter(|e| matches!(e, Event::EpochEnded(_))).count();
     assert_eq!(epochs, 1500);
     for fold in 0..10 {
         let last = events.iter().rev().find_map(|e| match e {
@@ -122,35 +93,20 @@ fn json_gives_1500_epoch_events() {
 fn saved_model_predicts_like_the_model_in_memory() {
     let Some(path) = pima() else { return };
     let dataset = Arc::new(data::load(&path, &CsvOptions::default()).unwrap());
-    let config = RunConfig {
-        folds: 1,
-        standardize: true,
-        epochs: 30,
-        ..RunConfig::default()
-    };
+    let config = RunConfig { folds: 1, standardize: true, epochs: 30, ..RunConfig::default() };
     let handle = train::spawn(Plan::new(config, &dataset).unwrap(), Arc::clone(&dataset));
     for _ in handle.events.iter() {}
-    let trained = handle
-        .join()
-        .unwrap()
-        .model
-        .expect("a single fit keeps its model");
+    let trained = handle.join().unwrap().model.expect("a single fit keeps its model");
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pima.json");
     ModelFile::new(&trained, &dataset).save(&file).unwrap();
     let loaded = ModelFile::load(&file).unwrap();
-    assert_eq!(
-        loaded.trained(),
-        trained,
-        "weights and statistics survive the file"
-    );
+    assert_eq!(loaded.trained(), trained, "weights and statistics survive the file");
 
     let in_memory = trained.predict(&dataset.features, dataset.task, &dataset.class_names);
     let rows = loaded.read_rows(&path, &CsvOptions::default()).unwrap();
-    let from_file = loaded
-        .trained()
-        .predict(&rows, loaded.task, &loaded.class_names);
+    let from_file = loaded.trained().predict(&rows, loaded.task, &loaded.class_names);
     assert_eq!(in_memory, from_file);
     assert_eq!(from_file.len(), 768);
 }

@@ -10,17 +10,7 @@ use std::time::{Duration, Instant};
 fn interrupt(signal: &str, epochs: &str, stop_at: &str) -> (Option<i32>, String, String, Duration) {
     let moons = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/moons.csv");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("nntui"))
-        .args([
-            "--no-tui",
-            "--folds",
-            "4",
-            "--threads",
-            "1",
-            "--epochs",
-            epochs,
-            "--pace",
-            "200",
-        ])
+        .args(["--no-tui", "--folds", "4", "--threads", "1", "--epochs", epochs, "--pace", "200"])
         .arg(&moons)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -38,22 +28,14 @@ fn interrupt(signal: &str, epochs: &str, stop_at: &str) -> (Option<i32>, String,
         }
     }
     let sent = Instant::now();
-    let status = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
+    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     let output = child.wait_with_output().unwrap();
     let took = sent.elapsed();
     seen.push_str(&rest);
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).unwrap(),
-        seen,
-        took,
-    )
+    (output.status.code(), String::from_utf8(output.stdout).unwrap(), seen, took)
 }
 
 #[test]

@@ -23,12 +23,7 @@ pub enum Generator {
 
 impl Generator {
     /// Every generator.
-    pub const ALL: [Generator; 4] = [
-        Generator::Moons,
-        Generator::Spiral,
-        Generator::Sine,
-        Generator::Blobs,
-    ];
+    pub const ALL: [Generator; 4] = [Generator::Moons, Generator::Spiral, Generator::Sine, Generator::Blobs];
 
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -54,9 +49,7 @@ impl FromStr for Generator {
         Generator::ALL
             .into_iter()
             .find(|g| g.name() == text)
-            .ok_or_else(|| {
-                format!("unknown dataset '{text}' (expected one of: moons, spiral, sine, blobs)")
-            })
+            .ok_or_else(|| format!("unknown dataset '{text}' (expected one of: moons, spiral, sine, blobs)"))
     }
 }
 
@@ -82,47 +75,19 @@ pub struct GeneratorSpec {
 pub const BUNDLED: [(&str, GeneratorSpec); 4] = [
     (
         "moons.csv",
-        GeneratorSpec {
-            kind: Generator::Moons,
-            rows: 400,
-            features: 2,
-            classes: 2,
-            noise: 0.15,
-            seed: 7,
-        },
+        GeneratorSpec { kind: Generator::Moons, rows: 400, features: 2, classes: 2, noise: 0.15, seed: 7 },
     ),
     (
         "spiral.csv",
-        GeneratorSpec {
-            kind: Generator::Spiral,
-            rows: 300,
-            features: 2,
-            classes: 3,
-            noise: 0.2,
-            seed: 7,
-        },
+        GeneratorSpec { kind: Generator::Spiral, rows: 300, features: 2, classes: 3, noise: 0.2, seed: 7 },
     ),
     (
         "sine.csv",
-        GeneratorSpec {
-            kind: Generator::Sine,
-            rows: 300,
-            features: 1,
-            classes: 0,
-            noise: 0.1,
-            seed: 7,
-        },
+        GeneratorSpec { kind: Generator::Sine, rows: 300, features: 1, classes: 0, noise: 0.1, seed: 7 },
     ),
     (
         "blobs.csv",
-        GeneratorSpec {
-            kind: Generator::Blobs,
-            rows: 600,
-            features: 10,
-            classes: 6,
-            noise: 1.5,
-            seed: 7,
-        },
+        GeneratorSpec { kind: Generator::Blobs, rows: 600, features: 10, classes: 6, noise: 1.5, seed: 7 },
     ),
 ];
 
@@ -137,12 +102,7 @@ fn fixed(value: f64, decimals: usize) -> String {
 
 /// Points on `classes` spiral arms, `per_class` each: features `[x, y]` row-major and
 /// each row's class.
-pub fn spiral_points(
-    classes: usize,
-    per_class: usize,
-    noise: f64,
-    seed: u64,
-) -> (Vec<f64>, Vec<usize>) {
+pub fn spiral_points(classes: usize, per_class: usize, noise: f64, seed: u64) -> (Vec<f64>, Vec<usize>) {
     let mut rng = random::rng(seed, Stream::Generator);
     let mut features = Vec::with_capacity(classes * per_class * 2);
     let mut labels = Vec::with_capacity(classes * per_class);
@@ -168,18 +128,10 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
                 // Alternate moons so any prefix of the file holds both classes.
                 let upper = row % 2 == 0;
                 let t = PI * rng.random::<f64>();
-                let (x, y) = if upper {
-                    (t.cos(), t.sin())
-                } else {
-                    (1.0 - t.cos(), 0.5 - t.sin())
-                };
+                let (x, y) = if upper { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
                 let x = x + spec.noise * standard_normal(&mut rng);
                 let y = y + spec.noise * standard_normal(&mut rng);
-                writeln!(
-                    out,
-                    "{x:.4},{y:.4},{}",
-                    if upper { "upper" } else { "lower" }
-                )?;
+                writeln!(out, "{x:.4},{y:.4},{}", if upper { "upper" } else { "lower" })?;
             }
         }
         Generator::Spiral => {
@@ -202,11 +154,7 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
             let header: Vec<String> = (1..=spec.features).map(|i| format!("f{i}")).collect();
             writeln!(out, "{},class", header.join(","))?;
             let centres: Vec<Vec<f64>> = (0..spec.classes)
-                .map(|_| {
-                    (0..spec.features)
-                        .map(|_| 4.0 * (2.0 * rng.random::<f64>() - 1.0))
-                        .collect()
-                })
+                .map(|_| (0..spec.features).map(|_| 4.0 * (2.0 * rng.random::<f64>() - 1.0)).collect())
                 .collect();
             let mut line = String::new();
             for row in 0..spec.rows {
@@ -237,20 +185,9 @@ mod tests {
     #[test]
     fn same_seed_same_bytes() {
         for kind in Generator::ALL {
-            let spec = GeneratorSpec {
-                kind,
-                rows: 30,
-                features: 3,
-                classes: 3,
-                noise: 0.1,
-                seed: 4,
-            };
+            let spec = GeneratorSpec { kind, rows: 30, features: 3, classes: 3, noise: 0.1, seed: 4 };
             assert_eq!(text(spec), text(spec));
-            assert_ne!(
-                text(spec),
-                text(GeneratorSpec { seed: 5, ..spec }),
-                "{kind}"
-            );
+            assert_ne!(text(spec), text(GeneratorSpec { seed: 5, ..spec }), "{kind}");
             assert_eq!(text(spec).lines().count(), 31, "{kind}");
         }
     }

@@ -10,12 +10,7 @@ use rand::seq::SliceRandom;
 /// the deal continuing from fold to fold across classes, so each fold holds each class's
 /// count within one of `count / k` and fold sizes differ by at most one row.
 /// Returns each fold's held-out rows in ascending order.
-pub fn split(
-    rows: usize,
-    classes: Option<(&[usize], usize)>,
-    k: usize,
-    seed: u64,
-) -> Vec<Vec<usize>> {
+pub fn split(rows: usize, classes: Option<(&[usize], usize)>, k: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..rows).collect();
     order.shuffle(&mut random::rng(seed, Stream::Folds));
     let mut folds = vec![Vec::with_capacity(rows / k + 1); k];
@@ -46,36 +41,21 @@ pub fn split_dataset(dataset: &Dataset, k: usize, seed: u64) -> Result<Vec<Vec<u
         return Err(format!("cross-validation needs at least 2 folds, got {k}"));
     }
     if k > dataset.rows() {
-        return Err(format!(
-            "{k} folds need at least {k} rows; {} has {}",
-            dataset.source,
-            dataset.rows()
-        ));
+        return Err(format!("{k} folds need at least {k} rows; {} has {}", dataset.source, dataset.rows()));
     }
     if !dataset.task.is_classification() {
         return Ok(split(dataset.rows(), None, k, seed));
     }
     let counts = dataset.class_counts();
-    if let Some((class, &count)) = counts
-        .iter()
-        .enumerate()
-        .filter(|&(_, &c)| c < k)
-        .min_by_key(|&(_, &c)| c)
+    if let Some((class, &count)) = counts.iter().enumerate().filter(|&(_, &c)| c < k).min_by_key(|&(_, &c)| c)
     {
         return Err(format!(
             "{k} folds need at least {k} rows of every class; class {:?} has {count}",
             dataset.class_names[class]
         ));
     }
-    let classes: Vec<usize> = (0..dataset.rows())
-        .map(|row| dataset.class_of(row))
-        .collect();
-    Ok(split(
-        dataset.rows(),
-        Some((&classes, dataset.class_count())),
-        k,
-        seed,
-    ))
+    let classes: Vec<usize> = (0..dataset.rows()).map(|row| dataset.class_of(row)).collect();
+    Ok(split(dataset.rows(), Some((&classes, dataset.class_count())), k, seed))
 }
 
 #[cfg(test)]

@@ -29,11 +29,7 @@ pub struct LabelCollector {
 impl LabelCollector {
     /// An empty collector.
     pub fn new() -> Self {
-        LabelCollector {
-            all_numeric: true,
-            all_integer: true,
-            ..Default::default()
-        }
+        LabelCollector { all_numeric: true, all_integer: true, ..Default::default() }
     }
 
     /// Adds one row's label text (already trimmed and valid UTF-8).
@@ -90,11 +86,7 @@ impl LabelCollector {
         requested: Option<Task>,
         where_: impl Fn(Option<u64>, String) -> DataError,
     ) -> Result<(Task, Vec<String>, Vec<f32>), DataError> {
-        let distinct = if self.too_many {
-            usize::MAX
-        } else {
-            self.names.len()
-        };
+        let distinct = if self.too_many { usize::MAX } else { self.names.len() };
         if distinct == 1 {
             let rows = self.ids.len();
             return Err(where_(
@@ -140,9 +132,7 @@ impl LabelCollector {
                 if self.too_many {
                     return Err(where_(
                         None,
-                        format!(
-                            "more than {MAX_CLASSES} distinct label values are too many classes"
-                        ),
+                        format!("more than {MAX_CLASSES} distinct label values are too many classes"),
                     ));
                 }
                 let (names, labels) = self.sorted_classes();
@@ -171,15 +161,8 @@ impl LabelCollector {
         for (position, &id) in order.iter().enumerate() {
             rank[id as usize] = position as u32;
         }
-        let labels = self
-            .ids
-            .iter()
-            .map(|&id| rank[id as usize] as f32)
-            .collect();
-        let names = order
-            .iter()
-            .map(|&id| self.names[id as usize].clone())
-            .collect();
+        let labels = self.ids.iter().map(|&id| rank[id as usize] as f32).collect();
+        let names = order.iter().map(|&id| self.names[id as usize].clone()).collect();
         (names, labels)
     }
 }
@@ -188,10 +171,7 @@ impl LabelCollector {
 mod tests {
     use super::*;
 
-    fn infer(
-        labels: &[&str],
-        requested: Option<Task>,
-    ) -> Result<(Task, Vec<String>, Vec<f32>), String> {
+    fn infer(labels: &[&str], requested: Option<Task>) -> Result<(Task, Vec<String>, Vec<f32>), String> {
         let mut collector = LabelCollector::new();
         for (i, label) in labels.iter().enumerate() {
             collector.push(label, i as u64 + 1)?;
@@ -209,22 +189,11 @@ mod tests {
     #[test]
     fn two_values_are_binary_in_sorted_order() {
         let (task, names, labels) = infer(&["1", "0", "1.0"], None).unwrap();
-        assert_eq!(
-            (task, names, labels),
-            (
-                Task::Binary,
-                vec!["0".into(), "1".into()],
-                vec![1.0, 0.0, 1.0]
-            )
-        );
+        assert_eq!((task, names, labels), (Task::Binary, vec!["0".into(), "1".into()], vec![1.0, 0.0, 1.0]));
         let (task, names, labels) = infer(&["yes", "no", "no"], None).unwrap();
         assert_eq!(
             (task, names, labels),
-            (
-                Task::Binary,
-                vec!["no".into(), "yes".into()],
-                vec![1.0, 0.0, 0.0]
-            )
+            (Task::Binary, vec!["no".into(), "yes".into()], vec![1.0, 0.0, 0.0])
         );
         let (_, names, _) = infer(&["2", "10", "2"], None).unwrap();
         assert_eq!(names, vec!["2", "10"], "numeric labels sort as numbers");
@@ -242,10 +211,7 @@ mod tests {
     #[test]
     fn many_or_fractional_values_are_regression() {
         let (task, names, values) = infer(&["0.5", "1.25", "2.0"], None).unwrap();
-        assert_eq!(
-            (task, names.len(), values),
-            (Task::Regression, 0, vec![0.5, 1.25, 2.0])
-        );
+        assert_eq!((task, names.len(), values), (Task::Regression, 0, vec![0.5, 1.25, 2.0]));
         let many: Vec<String> = (0..30).map(|i| i.to_string()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         assert_eq!(infer(&many, None).unwrap().0, Task::Regression);
@@ -260,15 +226,9 @@ mod tests {
             "t.csv: column 9: only one label value, \"1\", in 2 rows: there is nothing to learn"
         );
         let error = infer(&["a", "b", "c"], Some(Task::Binary)).unwrap_err();
-        assert!(
-            error.contains("exactly two label values, found 3 (a, b, c)"),
-            "{error}"
-        );
+        assert!(error.contains("exactly two label values, found 3 (a, b, c)"), "{error}");
         let error = infer(&["1", "x", "2"], Some(Task::Regression)).unwrap_err();
-        assert_eq!(
-            error,
-            "t.csv:2:9: regression needs numeric labels, found \"x\""
-        );
+        assert_eq!(error, "t.csv:2:9: regression needs numeric labels, found \"x\"");
         assert_eq!(infer(&["1", ""], None).unwrap_err(), "empty label");
     }
 
@@ -278,10 +238,6 @@ mod tests {
         let values: Vec<&str> = values.iter().map(String::as_str).collect();
         let (task, _, labels) = infer(&values, None).unwrap();
         assert_eq!((task, labels.len()), (Task::Regression, 2000));
-        assert!(
-            infer(&values, Some(Task::Multiclass))
-                .unwrap_err()
-                .contains("too many classes")
-        );
+        assert!(infer(&values, Some(Task::Multiclass)).unwrap_err().contains("too many classes"));
     }
 }

@@ -46,12 +46,7 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions {
-            label: LabelColumn::Last,
-            header: HeaderMode::Auto,
-            delimiter: b',',
-            task: None,
-        }
+        CsvOptions { label: LabelColumn::Last, header: HeaderMode::Auto, delimiter: b',', task: None }
     }
 }
 
@@ -60,12 +55,8 @@ pub fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         "space" => Ok(b' '),
-        _ if text.len() == 1 && text.is_ascii() && text != "\"" && text != "\n" => {
-            Ok(text.as_bytes()[0])
-        }
-        _ => Err(format!(
-            "'{text}' is not a single ASCII character (use tab for tabs)"
-        )),
+        _ if text.len() == 1 && text.is_ascii() && text != "\"" && text != "\n" => Ok(text.as_bytes()[0]),
+        _ => Err(format!("'{text}' is not a single ASCII character (use tab for tabs)")),
     }
 }
 
@@ -86,11 +77,7 @@ pub fn load_with_progress(
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table = loader.read(
-        BufReader::with_capacity(1 << 16, file),
-        progress,
-        LabelPolicy::Collect,
-    )?;
+    let table = loader.read(BufReader::with_capacity(1 << 16, file), progress, LabelPolicy::Collect)?;
     loader.dataset_from(table)
 }
 
@@ -105,20 +92,14 @@ pub fn load_features(
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table = loader.read(
-        BufReader::with_capacity(1 << 16, file),
-        |_, _| {},
-        LabelPolicy::Skip(label_to_skip),
-    )?;
+    let table =
+        loader.read(BufReader::with_capacity(1 << 16, file), |_, _| {}, LabelPolicy::Skip(label_to_skip))?;
     Ok(table.features)
 }
 
 /// Opens a regular file, returning it with its size.
 fn open(path: &Path, name: &str) -> Result<(File, u64), DataError> {
-    let io_error = |error: &io::Error| DataError::Io {
-        path: name.to_string(),
-        message: describe_io(error),
-    };
+    let io_error = |error: &io::Error| DataError::Io { path: name.to_string(), message: describe_io(error) };
     let metadata = std::fs::metadata(path).map_err(|e| io_error(&e))?;
     if metadata.is_dir() {
         return Err(DataError::Io {
@@ -163,9 +144,7 @@ fn describe_io(error: &io::Error) -> String {
             let text = error.to_string();
             // "Is a directory (os error 21)" -> "is a directory (os error 21)"
             let mut chars = text.chars();
-            chars
-                .next()
-                .map_or(text.clone(), |c| c.to_lowercase().chain(chars).collect())
+            chars.next().map_or(text.clone(), |c| c.to_lowercase().chain(chars).collect())
         }
     }
 }
@@ -188,10 +167,7 @@ fn quoted(bytes: &[u8]) -> String {
         // Not text: show the bytes themselves, escaped.
         Err(_) => {
             let more = if bytes.len() > LONGEST { "..." } else { "" };
-            format!(
-                "\"{}\"{more}",
-                bytes[..bytes.len().min(LONGEST)].escape_ascii()
-            )
+            format!("\"{}\"{more}", bytes[..bytes.len().min(LONGEST)].escape_ascii())
         }
     }
 }
@@ -205,13 +181,10 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
         return Err(format!("value {} is not valid UTF-8 text", quoted(bytes)));
     };
     match text.parse::<f64>() {
-        Ok(value) if !value.is_finite() => {
-            Err(format!("value {} is not a finite number", quoted(bytes)))
+        Ok(value) if !value.is_finite() => Err(format!("value {} is not a finite number", quoted(bytes))),
+        Ok(value) if value.abs() > f64::from(f32::MAX) => {
+            Err(format!("value {} is too large for 32-bit floats (largest is 3.4e38)", quoted(bytes)))
         }
-        Ok(value) if value.abs() > f64::from(f32::MAX) => Err(format!(
-            "value {} is too large for 32-bit floats (largest is 3.4e38)",
-            quoted(bytes)
-        )),
         Ok(value) => Ok(value as f32),
         Err(_) => Err(format!("non-numeric value {}", quoted(bytes))),
     }
@@ -219,11 +192,7 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
 
 impl Loader<'_> {
     fn new(name: String, options: &CsvOptions, size: u64) -> Loader<'_> {
-        Loader {
-            name,
-            options,
-            size,
-        }
+        Loader { name, options, size }
     }
 
     fn at(&self, line: u64, column: usize, message: impl Into<String>) -> DataError {
@@ -247,9 +216,7 @@ impl Loader<'_> {
             .from_reader(input);
         let mut record = csv::ByteRecord::new();
         let next = |reader: &mut csv::Reader<_>, record: &mut csv::ByteRecord| {
-            reader
-                .read_byte_record(record)
-                .map_err(|error| self.csv_error(&error))
+            reader.read_byte_record(record).map_err(|error| self.csv_error(&error))
         };
 
         if !next(&mut reader, &mut record)? {
@@ -267,10 +234,7 @@ impl Loader<'_> {
             }
             LabelPolicy::Skip(skip) => skip(width)?,
         };
-        let mut labels = label
-            .is_some()
-            .then(LabelCollector::new)
-            .filter(|_| policy.collects());
+        let mut labels = label.is_some().then(LabelCollector::new).filter(|_| policy.collects());
 
         // Peek at the second row: it settles whether a first row whose only text is
         // its label is a header (numeric labels below) or data (string labels).
@@ -280,48 +244,40 @@ impl Loader<'_> {
 
         let mut features: Vec<f32> = Vec::new();
         let mut rows = 0usize;
-        let mut add =
-            |record: &csv::ByteRecord, features: &mut Vec<f32>| -> Result<(), DataError> {
-                let line = line_of(record);
-                if record.len() != width {
-                    let column = record.len().min(width) + 1;
-                    return Err(self.at(
-                        line,
-                        column,
-                        format!(
-                            "expected {width} fields, as on line {}, found {}",
-                            line_of(&first),
-                            record.len()
-                        ),
-                    ));
+        let mut add = |record: &csv::ByteRecord, features: &mut Vec<f32>| -> Result<(), DataError> {
+            let line = line_of(record);
+            if record.len() != width {
+                let column = record.len().min(width) + 1;
+                return Err(self.at(
+                    line,
+                    column,
+                    format!(
+                        "expected {width} fields, as on line {}, found {}",
+                        line_of(&first),
+                        record.len()
+                    ),
+                ));
+            }
+            for (column, field) in record.iter().enumerate() {
+                if Some(column) == label {
+                    let Some(labels) = labels.as_mut() else {
+                        continue;
+                    };
+                    let text = std::str::from_utf8(field).map_err(|_| {
+                        self.at(line, column + 1, format!("label {} is not valid UTF-8 text", quoted(field)))
+                    })?;
+                    labels.push(text, line).map_err(|message| self.at(line, column + 1, message))?;
+                } else {
+                    let value = parse_number(field).map_err(|message| self.at(line, column + 1, message))?;
+                    features.push(value);
                 }
-                for (column, field) in record.iter().enumerate() {
-                    if Some(column) == label {
-                        let Some(labels) = labels.as_mut() else {
-                            continue;
-                        };
-                        let text = std::str::from_utf8(field).map_err(|_| {
-                            self.at(
-                                line,
-                                column + 1,
-                                format!("label {} is not valid UTF-8 text", quoted(field)),
-                            )
-                        })?;
-                        labels
-                            .push(text, line)
-                            .map_err(|message| self.at(line, column + 1, message))?;
-                    } else {
-                        let value = parse_number(field)
-                            .map_err(|message| self.at(line, column + 1, message))?;
-                        features.push(value);
-                    }
-                }
-                rows += 1;
-                if rows.is_multiple_of(PROGRESS_EVERY) {
-                    progress(record.position().map_or(0, csv::Position::byte), self.size);
-                }
-                Ok(())
-            };
+            }
+            rows += 1;
+            if rows.is_multiple_of(PROGRESS_EVERY) {
+                progress(record.position().map_or(0, csv::Position::byte), self.size);
+            }
+            Ok(())
+        };
 
         if !header {
             add(&first, &mut features)?;
@@ -344,23 +300,13 @@ impl Loader<'_> {
                 } else {
                     String::new()
                 };
-                if text.is_empty() {
-                    format!("column {}", column + 1)
-                } else {
-                    text
-                }
+                if text.is_empty() { format!("column {}", column + 1) } else { text }
             })
             .collect();
         let feature_count = width - usize::from(label.is_some());
         let features = Array2::from_shape_vec((rows, feature_count), features)
             .expect("every row added exactly feature_count values");
-        Ok(Table {
-            features,
-            names,
-            has_header: header,
-            label,
-            labels,
-        })
+        Ok(Table { features, names, has_header: header, label, labels })
     }
 
     /// Makes a dataset of a training table, inferring the task from its labels.
@@ -368,13 +314,9 @@ impl Loader<'_> {
         let (Some(label), Some(labels)) = (table.label, table.labels) else {
             unreachable!("a training table always has a label column");
         };
-        let (task, class_names, labels) =
-            labels.finish(self.options.task, |line, message| DataError::Content {
-                path: self.name.clone(),
-                line,
-                column: Some(label + 1),
-                message,
-            })?;
+        let (task, class_names, labels) = labels.finish(self.options.task, |line, message| {
+            DataError::Content { path: self.name.clone(), line, column: Some(label + 1), message }
+        })?;
         Ok(Dataset {
             source: self.name.clone(),
             label_name: table.names[label].clone(),
@@ -400,26 +342,16 @@ impl Loader<'_> {
             .iter()
             .find(|(c, _)| line_text.contains(*c))
             .map(|(_, name)| {
-                format!(
-                    " (the line contains {name}: try --delimiter {})",
-                    name.trim_matches('\'')
-                )
+                format!(" (the line contains {name}: try --delimiter {})", name.trim_matches('\''))
             })
             .unwrap_or_default();
-        self.at(
-            line,
-            1,
-            format!("found one column; nntui needs feature columns and a label column{hint}"),
-        )
+        self.at(line, 1, format!("found one column; nntui needs feature columns and a label column{hint}"))
     }
 
     fn csv_error(&self, error: &csv::Error) -> DataError {
         let line = error.position().map_or(0, csv::Position::line);
         match error.kind() {
-            csv::ErrorKind::Io(io) => DataError::Io {
-                path: self.name.clone(),
-                message: describe_io(io),
-            },
+            csv::ErrorKind::Io(io) => DataError::Io { path: self.name.clone(), message: describe_io(io) },
             _ => self.at(line, 1, error.to_string()),
         }
     }
@@ -430,10 +362,7 @@ impl Loader<'_> {
             LabelColumn::Index(index) if (1..=width).contains(index) => Ok(index - 1),
             LabelColumn::Index(index) => Err(DataError::Option {
                 flag: "--label-col",
-                message: format!(
-                    "column {index} does not exist: {} has {width} columns",
-                    self.name
-                ),
+                message: format!("column {index} does not exist: {} has {width} columns", self.name),
             }),
             LabelColumn::Name(wanted) => {
                 if self.options.header == HeaderMode::Absent {
@@ -484,11 +413,7 @@ impl Loader<'_> {
         // An empty cell says nothing: headers have empty names (pandas' index column)
         // and data has missing values.
         let text = |field: &[u8]| !field.is_empty() && !numeric(field);
-        if first
-            .iter()
-            .enumerate()
-            .any(|(c, f)| Some(c) != label && text(f))
-        {
+        if first.iter().enumerate().any(|(c, f)| Some(c) != label && text(f)) {
             return true;
         }
         let Some(label) = label.filter(|&l| !numeric(&first[l])) else {
@@ -542,33 +467,21 @@ mod tests {
     #[test]
     fn string_labels_without_header_are_data() {
         let d = ok("5.1,3.5,setosa\n6.0,2.2,versicolor\n6.3,3.3,virginica\n");
-        assert_eq!(
-            (d.rows(), d.task, d.has_header),
-            (3, Task::Multiclass, false)
-        );
+        assert_eq!((d.rows(), d.task, d.has_header), (3, Task::Multiclass, false));
     }
 
     #[test]
     fn label_column_by_index_and_name() {
-        let options = CsvOptions {
-            label: LabelColumn::Index(1),
-            ..Default::default()
-        };
+        let options = CsvOptions { label: LabelColumn::Index(1), ..Default::default() };
         let d = load_text(b"0,1.5,2\n1,2.5,3\n", &options).unwrap();
         assert_eq!(d.labels, vec![0.0, 1.0]);
         assert_eq!(d.features.as_slice().unwrap(), &[1.5, 2.0, 2.5, 3.0]);
 
-        let options = CsvOptions {
-            label: LabelColumn::Name("y".into()),
-            ..Default::default()
-        };
+        let options = CsvOptions { label: LabelColumn::Name("y".into()), ..Default::default() };
         let d = load_text(b"y,x\n0,1\n1,2\n", &options).unwrap();
         assert_eq!(d.labels, vec![0.0, 1.0]);
 
-        let options = CsvOptions {
-            label: LabelColumn::Index(4),
-            ..Default::default()
-        };
+        let options = CsvOptions { label: LabelColumn::Index(4), ..Default::default() };
         assert_eq!(
             load_text(b"0,1,2\n", &options).unwrap_err(),
             "--label-col: column 4 does not exist: t.csv has 3 columns"
@@ -578,45 +491,21 @@ mod tests {
     #[test]
     fn semicolons_need_the_delimiter_option() {
         let message = error(b"1;2;0\n3;4;1\n");
-        assert!(
-            message.starts_with("t.csv:1:1: found one column"),
-            "{message}"
-        );
+        assert!(message.starts_with("t.csv:1:1: found one column"), "{message}");
         assert!(message.contains("try --delimiter ;"), "{message}");
-        let options = CsvOptions {
-            delimiter: b';',
-            ..Default::default()
-        };
+        let options = CsvOptions { delimiter: b';', ..Default::default() };
         assert_eq!(load_text(b"1;2;0\n3;4;1\n", &options).unwrap().rows(), 2);
     }
 
     #[test]
     fn every_bad_input_names_line_and_column() {
         assert_eq!(error(b""), "t.csv:1:1: the file is empty");
-        assert_eq!(
-            error(b"a,b,c\n"),
-            "t.csv:2:1: a header row but no data rows"
-        );
-        assert_eq!(
-            error(b"1,2,0\n3,4\n"),
-            "t.csv:2:3: expected 3 fields, as on line 1, found 2"
-        );
-        assert_eq!(
-            error(b"1,2,0\n3,4,1,9\n"),
-            "t.csv:2:4: expected 3 fields, as on line 1, found 4"
-        );
-        assert_eq!(
-            error(b"1,2,0\n3,abc,1\n"),
-            "t.csv:2:2: non-numeric value \"abc\""
-        );
-        assert_eq!(
-            error(b"1,2,0\nNaN,4,1\n"),
-            "t.csv:2:1: value \"NaN\" is not a finite number"
-        );
-        assert_eq!(
-            error(b"1,2,0\n3,-inf,1\n"),
-            "t.csv:2:2: value \"-inf\" is not a finite number"
-        );
+        assert_eq!(error(b"a,b,c\n"), "t.csv:2:1: a header row but no data rows");
+        assert_eq!(error(b"1,2,0\n3,4\n"), "t.csv:2:3: expected 3 fields, as on line 1, found 2");
+        assert_eq!(error(b"1,2,0\n3,4,1,9\n"), "t.csv:2:4: expected 3 fields, as on line 1, found 4");
+        assert_eq!(error(b"1,2,0\n3,abc,1\n"), "t.csv:2:2: non-numeric value \"abc\"");
+        assert_eq!(error(b"1,2,0\nNaN,4,1\n"), "t.csv:2:1: value \"NaN\" is not a finite number");
+        assert_eq!(error(b"1,2,0\n3,-inf,1\n"), "t.csv:2:2: value \"-inf\" is not a finite number");
         assert_eq!(
             error(b"1,2,0\n3,1e308,1\n"),
             "t.csv:2:2: value \"1e308\" is too large for 32-bit floats (largest is 3.4e38)"

@@ -14,10 +14,7 @@ impl Standardizer {
     /// A standardizer with the given statistics; a zero (or non-finite) `std` is
     /// treated as 1 so that constant features pass through centred.
     pub fn new(mean: Vec<f32>, std: Vec<f32>) -> Self {
-        let std: Vec<f32> = std
-            .into_iter()
-            .map(|s| if s > 0.0 && s.is_finite() { s } else { 1.0 })
-            .collect();
+        let std: Vec<f32> = std.into_iter().map(|s| if s > 0.0 && s.is_finite() { s } else { 1.0 }).collect();
         let inverse = std.iter().map(|s| 1.0 / s).collect();
         Standardizer { mean, std, inverse }
     }
@@ -36,11 +33,7 @@ impl Standardizer {
         let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
         let mut squares = vec![0.0f64; columns];
         for &row in rows {
-            for ((s, &x), m) in squares
-                .iter_mut()
-                .zip(features.row(row as usize))
-                .zip(&mean)
-            {
+            for ((s, &x), m) in squares.iter_mut().zip(features.row(row as usize)).zip(&mean) {
                 *s += (f64::from(x) - m).powi(2);
             }
         }
@@ -100,25 +93,10 @@ impl TargetScale {
     /// Statistics of `values` over `rows`, in `f64`.
     pub fn fit(values: &[f32], rows: &[u32]) -> Self {
         let n = rows.len().max(1) as f64;
-        let mean = rows
-            .iter()
-            .map(|&r| f64::from(values[r as usize]))
-            .sum::<f64>()
-            / n;
-        let variance = rows
-            .iter()
-            .map(|&r| (f64::from(values[r as usize]) - mean).powi(2))
-            .sum::<f64>()
-            / n;
+        let mean = rows.iter().map(|&r| f64::from(values[r as usize])).sum::<f64>() / n;
+        let variance = rows.iter().map(|&r| (f64::from(values[r as usize]) - mean).powi(2)).sum::<f64>() / n;
         let std = variance.sqrt() as f32;
-        TargetScale {
-            mean: mean as f32,
-            std: if std > 0.0 && std.is_finite() {
-                std
-            } else {
-                1.0
-            },
-        }
+        TargetScale { mean: mean as f32, std: if std > 0.0 && std.is_finite() { std } else { 1.0 } }
     }
 
     /// The scaled value the network learns.

@@ -23,13 +23,8 @@ pub enum Activation {
 
 impl Activation {
     /// Every activation, in the order the help text lists them.
-    pub const ALL: [Activation; 5] = [
-        Activation::Relu,
-        Activation::Sigmoid,
-        Activation::Tanh,
-        Activation::Linear,
-        Activation::Softmax,
-    ];
+    pub const ALL: [Activation; 5] =
+        [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Linear, Activation::Softmax];
 
     /// Keras's name for the activation.
     pub fn name(self) -> &'static str {
@@ -86,14 +81,8 @@ impl Activation {
             Activation::Tanh => pairs.for_each(|(&a, g)| *g *= T::one() - a * a),
             Activation::Linear => {}
             Activation::Softmax => {
-                for (a_row, g_row) in activations
-                    .chunks_exact(units)
-                    .zip(gradient.chunks_exact_mut(units))
-                {
-                    let dot = a_row
-                        .iter()
-                        .zip(g_row.iter())
-                        .fold(T::zero(), |s, (&a, &g)| s + a * g);
+                for (a_row, g_row) in activations.chunks_exact(units).zip(gradient.chunks_exact_mut(units)) {
+                    let dot = a_row.iter().zip(g_row.iter()).fold(T::zero(), |s, (&a, &g)| s + a * g);
                     for (&a, g) in a_row.iter().zip(g_row.iter_mut()) {
                         *g = a * (*g - dot);
                     }
@@ -123,15 +112,12 @@ impl FromStr for Activation {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Activation::ALL
-            .into_iter()
-            .find(|a| a.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                format!(
-                    "unknown activation '{text}' (expected one of: {})",
-                    Activation::ALL.map(Activation::name).join(", ")
-                )
-            })
+        Activation::ALL.into_iter().find(|a| a.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
+            format!(
+                "unknown activation '{text}' (expected one of: {})",
+                Activation::ALL.map(Activation::name).join(", ")
+            )
+        })
     }
 }
 

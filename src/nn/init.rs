@@ -86,15 +86,12 @@ impl FromStr for Initializer {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Initializer::ALL
-            .into_iter()
-            .find(|i| i.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                format!(
-                    "unknown initializer '{text}' (expected one of: {})",
-                    Initializer::ALL.map(Initializer::name).join(", ")
-                )
-            })
+        Initializer::ALL.into_iter().find(|i| i.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
+            format!(
+                "unknown initializer '{text}' (expected one of: {})",
+                Initializer::ALL.map(Initializer::name).join(", ")
+            )
+        })
     }
 }
 
@@ -130,10 +127,7 @@ mod tests {
             // A uniform on [-l, l] has standard deviation l / sqrt(3).
             let (mean, std) = mean_and_std(&values);
             assert!(mean.abs() < 0.02 * limit, "{init}: mean {mean}");
-            assert!(
-                (std - limit / 3f64.sqrt()).abs() < 0.02 * limit,
-                "{init}: std {std}"
-            );
+            assert!((std - limit / 3f64.sqrt()).abs() < 0.02 * limit, "{init}: std {std}");
         }
     }
 
@@ -143,23 +137,13 @@ mod tests {
         let (mean, std) = mean_and_std(&values);
         let target = (2.0_f64 / 8.0).sqrt();
         assert!(mean.abs() < 0.02 * target);
-        assert!(
-            (std - target).abs() < 0.02 * target,
-            "std {std} vs {target}"
-        );
+        assert!((std - target).abs() < 0.02 * target, "std {std} vs {target}");
         // Truncation at two of the underlying standard deviations.
-        assert!(
-            values
-                .iter()
-                .all(|v| v.abs() <= 2.0 * target / 0.879_625_661_034_239_8)
-        );
+        assert!(values.iter().all(|v| v.abs() <= 2.0 * target / 0.879_625_661_034_239_8));
     }
 
     #[test]
     fn same_seed_same_values() {
-        assert_eq!(
-            draw(Initializer::GlorotUniform, 3, 4),
-            draw(Initializer::GlorotUniform, 3, 4)
-        );
+        assert_eq!(draw(Initializer::GlorotUniform, 3, 4), draw(Initializer::GlorotUniform, 3, 4));
     }
 }

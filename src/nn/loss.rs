@@ -23,11 +23,8 @@ pub enum Loss {
 
 impl Loss {
     /// Every loss, in the order the help text lists them.
-    pub const ALL: [Loss; 3] = [
-        Loss::BinaryCrossentropy,
-        Loss::CategoricalCrossentropy,
-        Loss::MeanSquaredError,
-    ];
+    pub const ALL: [Loss; 3] =
+        [Loss::BinaryCrossentropy, Loss::CategoricalCrossentropy, Loss::MeanSquaredError];
 
     /// Keras's name.
     pub fn name(self) -> &'static str {
@@ -43,10 +40,7 @@ impl Loss {
     /// # Shapes
     /// `predictions`, `targets`: `rows x units`, row-major.
     pub fn total<T: Real>(self, predictions: &[T], targets: &[T], units: usize) -> f64 {
-        let pairs = predictions
-            .iter()
-            .zip(targets)
-            .map(|(p, y)| (p.as_f64(), y.as_f64()));
+        let pairs = predictions.iter().zip(targets).map(|(p, y)| (p.as_f64(), y.as_f64()));
         match self {
             Loss::BinaryCrossentropy => {
                 let sum: f64 = pairs
@@ -58,17 +52,9 @@ impl Loss {
                 sum / units as f64
             }
             Loss::CategoricalCrossentropy => pairs
-                .map(|(p, y)| {
-                    if y == 0.0 {
-                        0.0
-                    } else {
-                        -y * p.clamp(EPSILON, 1.0 - EPSILON).ln()
-                    }
-                })
+                .map(|(p, y)| if y == 0.0 { 0.0 } else { -y * p.clamp(EPSILON, 1.0 - EPSILON).ln() })
                 .sum(),
-            Loss::MeanSquaredError => {
-                pairs.map(|(p, y)| (p - y) * (p - y)).sum::<f64>() / units as f64
-            }
+            Loss::MeanSquaredError => pairs.map(|(p, y)| (p - y) * (p - y)).sum::<f64>() / units as f64,
         }
     }
 
@@ -92,18 +78,11 @@ impl Loss {
         let triples = predictions.iter().zip(targets).zip(gradient.iter_mut());
         match self {
             Loss::BinaryCrossentropy => triples.for_each(|((&p, &y), g)| {
-                *g = if p <= low || p >= high {
-                    T::zero()
-                } else {
-                    per_unit * (p - y) / (p * (T::one() - p))
-                };
+                *g =
+                    if p <= low || p >= high { T::zero() } else { per_unit * (p - y) / (p * (T::one() - p)) };
             }),
             Loss::CategoricalCrossentropy => triples.for_each(|((&p, &y), g)| {
-                *g = if p <= low || p >= high {
-                    T::zero()
-                } else {
-                    -scale * y / p
-                };
+                *g = if p <= low || p >= high { T::zero() } else { -scale * y / p };
             }),
             Loss::MeanSquaredError => triples.for_each(|((&p, &y), g)| {
                 *g = per_unit * T::of(2.0) * (p - y);
@@ -164,15 +143,9 @@ impl FromStr for Loss {
             "cce" => "categorical_crossentropy",
             other => other,
         };
-        Loss::ALL
-            .into_iter()
-            .find(|l| l.name() == alias)
-            .ok_or_else(|| {
-                format!(
-                    "unknown loss '{text}' (expected one of: {})",
-                    Loss::ALL.map(Loss::name).join(", ")
-                )
-            })
+        Loss::ALL.into_iter().find(|l| l.name() == alias).ok_or_else(|| {
+            format!("unknown loss '{text}' (expected one of: {})", Loss::ALL.map(Loss::name).join(", "))
+        })
     }
 }
 
@@ -185,12 +158,7 @@ mod tests {
     fn hand_worked_values() {
         // -(ln 0.9 + ln 0.8) over two rows of one unit each.
         let total = Loss::BinaryCrossentropy.total(&[0.9, 0.2], &[1.0, 0.0], 1);
-        assert_close(
-            &[total],
-            &[0.105_360_515_657_826_3 + 0.223_143_551_314_209_76],
-            1e-15,
-            0.0,
-        );
+        assert_close(&[total], &[0.105_360_515_657_826_3 + 0.223_143_551_314_209_76], 1e-15, 0.0);
         // Clipping: ln(1e-7) rather than ln(0).
         let total = Loss::BinaryCrossentropy.total(&[0.0], &[1.0], 1);
         assert_close(&[total], &[-(1e-7_f64).ln()], 1e-12, 0.0);
@@ -219,8 +187,7 @@ mod tests {
             let scale = 0.5;
             let mut analytic = vec![0.0; 6];
             loss.gradient(&predictions, &targets, &mut analytic, 3, scale);
-            let numeric =
-                numeric_gradient(&predictions, 1e-7, |p| scale * loss.total(p, &targets, 3));
+            let numeric = numeric_gradient(&predictions, 1e-7, |p| scale * loss.total(p, &targets, 3));
             assert_gradient(&analytic, &numeric, 1e-6);
         }
     }
@@ -256,14 +223,7 @@ mod tests {
         // a = 1 - 1e-9 is clipped, so the chained form would give 0; the closed form
         // still pushes a wrong, confident prediction back.
         let mut g = [0.0_f64];
-        Loss::BinaryCrossentropy.output_gradient(
-            Activation::Sigmoid,
-            &[1.0 - 1e-9],
-            &[0.0],
-            &mut g,
-            1,
-            1.0,
-        );
+        Loss::BinaryCrossentropy.output_gradient(Activation::Sigmoid, &[1.0 - 1e-9], &[0.0], &mut g, 1, 1.0);
         assert!((g[0] - 1.0).abs() < 1e-8);
     }
 
@@ -271,11 +231,6 @@ mod tests {
     fn parses_names_and_aliases() {
         assert_eq!("mean_squared_error".parse(), Ok(Loss::MeanSquaredError));
         assert_eq!("binary_crossentropy".parse(), Ok(Loss::BinaryCrossentropy));
-        assert!(
-            "hinge"
-                .parse::<Loss>()
-                .unwrap_err()
-                .contains("unknown loss 'hinge'")
-        );
+        assert!("hinge".parse::<Loss>().unwrap_err().contains("unknown loss 'hinge'"));
     }
 }

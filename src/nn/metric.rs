@@ -46,11 +46,8 @@ impl Metric {
                 .filter(|(p, y)| argmax(p) == argmax(y))
                 .count() as f64,
             Metric::Mae => {
-                let sum: f64 = predictions
-                    .iter()
-                    .zip(targets)
-                    .map(|(p, y)| (p.as_f64() - y.as_f64()).abs())
-                    .sum();
+                let sum: f64 =
+                    predictions.iter().zip(targets).map(|(p, y)| (p.as_f64() - y.as_f64()).abs()).sum();
                 sum / units as f64
             }
         }
@@ -60,11 +57,7 @@ impl Metric {
 /// The class a row of outputs predicts: the threshold at 0.5 for one unit, the
 /// index of the largest value (the first, on ties) otherwise.
 pub fn predicted_class<T: Real>(outputs: &[T]) -> usize {
-    if outputs.len() == 1 {
-        usize::from(outputs[0] > T::of(0.5))
-    } else {
-        argmax(outputs)
-    }
+    if outputs.len() == 1 { usize::from(outputs[0] > T::of(0.5)) } else { argmax(outputs) }
 }
 
 /// Index of the largest value, the first on ties; NaN never wins.

@@ -100,37 +100,21 @@ impl<T: Real> Sequential<T> {
     /// If `input_dim` is zero, `layers` is empty or a layer has no units: the caller
     /// validates specifications first.
     pub fn new(input_dim: usize, layers: &[LayerSpec]) -> Self {
-        assert!(
-            input_dim > 0 && !layers.is_empty(),
-            "a model needs inputs and layers"
-        );
+        assert!(input_dim > 0 && !layers.is_empty(), "a model needs inputs and layers");
         let mut placed = Vec::with_capacity(layers.len());
         let (mut inputs, mut offset) = (input_dim, 0);
         for spec in layers {
             assert!(spec.units > 0, "a layer needs at least one unit");
-            let layer = Dense {
-                inputs,
-                units: spec.units,
-                activation: spec.activation,
-                offset,
-            };
+            let layer = Dense { inputs, units: spec.units, activation: spec.activation, offset };
             offset += layer.parameter_count();
             inputs = spec.units;
             placed.push(layer);
         }
-        Sequential {
-            input_dim,
-            layers: placed,
-            parameters: vec![T::zero(); offset],
-        }
+        Sequential { input_dim, layers: placed, parameters: vec![T::zero(); offset] }
     }
 
     /// A model with the given parameter values, or `None` if their count does not fit.
-    pub fn with_parameters(
-        input_dim: usize,
-        layers: &[LayerSpec],
-        parameters: Vec<T>,
-    ) -> Option<Self> {
+    pub fn with_parameters(input_dim: usize, layers: &[LayerSpec], parameters: Vec<T>) -> Option<Self> {
         let mut model = Self::new(input_dim, layers);
         if parameters.len() != model.parameters.len() {
             return None;
@@ -142,12 +126,7 @@ impl<T: Real> Sequential<T> {
     /// Draws every kernel from `initializer`, layer by layer; biases are set to zero.
     pub fn initialize<R: Rng + ?Sized>(&mut self, initializer: Initializer, rng: &mut R) {
         for layer in &self.layers {
-            initializer.fill(
-                &mut self.parameters[layer.kernel_range()],
-                layer.inputs,
-                layer.units,
-                rng,
-            );
+            initializer.fill(&mut self.parameters[layer.kernel_range()], layer.inputs, layer.units, rng);
             self.parameters[layer.bias_range()].fill(T::zero());
         }
     }
@@ -169,10 +148,7 @@ impl<T: Real> Sequential<T> {
 
     /// The layer specifications this model was built from.
     pub fn specs(&self) -> Vec<LayerSpec> {
-        self.layers
-            .iter()
-            .map(|l| LayerSpec::new(l.units, l.activation))
-            .collect()
+        self.layers.iter().map(|l| LayerSpec::new(l.units, l.activation)).collect()
     }
 
     /// Every parameter, layer by layer (kernel, then bias).
@@ -199,12 +175,7 @@ impl<T: Real> Sequential<T> {
 
     /// Buffers for passes over up to `capacity` rows.
     pub fn workspace(&self, capacity: usize) -> Workspace<T> {
-        let per_layer = || {
-            self.layers
-                .iter()
-                .map(|l| vec![T::zero(); capacity * l.units])
-                .collect()
-        };
+        let per_layer = || self.layers.iter().map(|l| vec![T::zero(); capacity * l.units]).collect();
         Workspace {
             capacity,
             activations: per_layer(),
@@ -220,16 +191,8 @@ impl<T: Real> Sequential<T> {
     ///
     /// # Panics
     /// If `rows` exceeds the workspace's capacity or `inputs` is too short.
-    pub fn forward<'w>(
-        &self,
-        inputs: &[T],
-        rows: usize,
-        workspace: &'w mut Workspace<T>,
-    ) -> &'w [T] {
-        assert!(
-            rows <= workspace.capacity,
-            "batch larger than the workspace"
-        );
+    pub fn forward<'w>(&self, inputs: &[T], rows: usize, workspace: &'w mut Workspace<T>) -> &'w [T] {
+        assert!(rows <= workspace.capacity, "batch larger than the workspace");
         for (index, layer) in self.layers.iter().enumerate() {
             let (done, rest) = workspace.activations.split_at_mut(index);
             let input = if index == 0 {
@@ -307,9 +270,7 @@ impl<T: Real> Sequential<T> {
                     layer.inputs,
                     layer.units,
                 );
-                self.layers[index - 1]
-                    .activation
-                    .backward(input, previous, layer.inputs);
+                self.layers[index - 1].activation.backward(input, previous, layer.inputs);
             }
         }
     }
@@ -319,10 +280,7 @@ impl<T: Real> Sequential<T> {
         if !regularizer.is_active() {
             return 0.0;
         }
-        self.layers
-            .iter()
-            .map(|l| regularizer.penalty(&self.parameters[l.kernel_range()]))
-            .sum()
+        self.layers.iter().map(|l| regularizer.penalty(&self.parameters[l.kernel_range()])).sum()
     }
 
     /// Layer names, output shapes and parameter counts, as Keras's `model.summary()`.
@@ -355,10 +313,7 @@ fn dense_forward<T: Real>(
     inputs: usize,
     units: usize,
 ) {
-    for (x_row, out_row) in input
-        .chunks_exact(inputs)
-        .zip(output.chunks_exact_mut(units))
-    {
+    for (x_row, out_row) in input.chunks_exact(inputs).zip(output.chunks_exact_mut(units)) {
         out_row.copy_from_slice(bias);
         for (&x, w_row) in x_row.iter().zip(kernel.chunks_exact(units)) {
             for (o, &w) in out_row.iter_mut().zip(w_row) {
@@ -399,15 +354,9 @@ fn dense_input_gradient<T: Real>(
     inputs: usize,
     units: usize,
 ) {
-    for (d_row, g_row) in delta
-        .chunks_exact(units)
-        .zip(input_gradient.chunks_exact_mut(inputs))
-    {
+    for (d_row, g_row) in delta.chunks_exact(units).zip(input_gradient.chunks_exact_mut(inputs)) {
         for (g, w_row) in g_row.iter_mut().zip(kernel.chunks_exact(units)) {
-            *g = d_row
-                .iter()
-                .zip(w_row)
-                .fold(T::zero(), |s, (&d, &w)| s + d * w);
+            *g = d_row.iter().zip(w_row).fold(T::zero(), |s, (&d, &w)| s + d * w);
         }
     }
 }
@@ -449,11 +398,7 @@ impl ModelSummary {
 
     /// Keras's layer names: `dense`, `dense_1`, `dense_2`, ...
     pub fn layer_name(index: usize) -> String {
-        if index == 0 {
-            "dense".to_string()
-        } else {
-            format!("dense_{index}")
-        }
+        if index == 0 { "dense".to_string() } else { format!("dense_{index}") }
     }
 }
 
@@ -468,13 +413,7 @@ impl fmt::Display for ModelSummary {
         writeln!(f, "{double}")?;
         for (index, layer) in self.layers.iter().enumerate() {
             let name = format!("{} (Dense, {})", Self::layer_name(index), layer.activation);
-            writeln!(
-                f,
-                " {:<28}{:<26}{}",
-                name,
-                format!("(None, {})", layer.units),
-                layer.parameters
-            )?;
+            writeln!(f, " {:<28}{:<26}{}", name, format!("(None, {})", layer.units), layer.parameters)?;
         }
         writeln!(f, "{double}")?;
         writeln!(f, "Total params: {}", self.total_parameters())?;
@@ -511,20 +450,14 @@ mod tests {
         assert_eq!(summary.total_parameters(), 221);
         assert_eq!(summary.arrows(), "8 -> 12 relu -> 8 relu -> 1 sigmoid");
         let text = summary.to_string();
-        assert!(
-            text.contains("dense_1 (Dense, relu)       (None, 8)                 104"),
-            "{text}"
-        );
+        assert!(text.contains("dense_1 (Dense, relu)       (None, 8)                 104"), "{text}");
         assert!(text.contains("Total params: 221"));
     }
 
     #[test]
     fn hand_worked_forward_pass() {
         // 2 -> 2 relu -> 1 linear, weights chosen by hand.
-        let specs = [
-            LayerSpec::new(2, Activation::Relu),
-            LayerSpec::new(1, Activation::Linear),
-        ];
+        let specs = [LayerSpec::new(2, Activation::Relu), LayerSpec::new(1, Activation::Linear)];
         // kernel0 = [[1, -1], [2, 0.5]], bias0 = [0, 1], kernel1 = [[3], [-2]], bias1 = [0.5]
         let params = vec![1.0, -1.0, 2.0, 0.5, 0.0, 1.0, 3.0, -2.0, 0.5];
         let model = Sequential::with_parameters(2, &specs, params).unwrap();
@@ -547,10 +480,7 @@ mod tests {
         model.initialize(Initializer::GlorotUniform, &mut rng);
         // Non-zero biases, so relu kinks are unlikely to sit on a probe.
         for layer in model.layers().to_vec() {
-            for (i, b) in model.parameters_mut()[layer.bias_range()]
-                .iter_mut()
-                .enumerate()
-            {
+            for (i, b) in model.parameters_mut()[layer.bias_range()].iter_mut().enumerate() {
                 *b = 0.1 * (i as f64 + 1.0);
             }
         }
@@ -562,18 +492,14 @@ mod tests {
             let probe = Sequential::with_parameters(3, specs, p.to_vec()).unwrap();
             let mut ws = probe.workspace(rows);
             let out = probe.forward(&inputs, rows, &mut ws).to_vec();
-            loss.total(&out, targets, probe.output_units()) / rows as f64
-                + probe.penalty(&regularizer)
+            loss.total(&out, targets, probe.output_units()) / rows as f64 + probe.penalty(&regularizer)
         });
         assert_gradient(&analytic, &numeric, 1e-6);
     }
 
     #[test]
     fn model_gradients_match_central_differences() {
-        let hidden = [
-            LayerSpec::new(4, Activation::Tanh),
-            LayerSpec::new(3, Activation::Relu),
-        ];
+        let hidden = [LayerSpec::new(4, Activation::Tanh), LayerSpec::new(3, Activation::Relu)];
         let with_output = |output: LayerSpec| [hidden[0], hidden[1], output];
         check_model(
             &with_output(LayerSpec::new(1, Activation::Sigmoid)),
@@ -594,10 +520,7 @@ mod tests {
             Regularizer { l1: 0.01, l2: 0.02 },
         );
         check_model(
-            &[
-                LayerSpec::new(5, Activation::Sigmoid),
-                LayerSpec::new(1, Activation::Tanh),
-            ],
+            &[LayerSpec::new(5, Activation::Sigmoid), LayerSpec::new(1, Activation::Tanh)],
             Loss::MeanSquaredError,
             &[0.5, -0.5, 0.2],
             Regularizer::default(),
@@ -618,22 +541,12 @@ mod tests {
         let mut model = Sequential::<f64>::new(input_dim, specs);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         model.initialize(Initializer::GlorotUniform, &mut rng);
-        let spec = OptimizerSpec {
-            learning_rate,
-            ..OptimizerSpec::new(OptimizerKind::Adam)
-        };
+        let spec = OptimizerSpec { learning_rate, ..OptimizerSpec::new(OptimizerKind::Adam) };
         let mut optimizer = Optimizer::new(spec, model.parameters().len());
         let mut ws = model.workspace(rows);
         for _ in 0..epochs {
             model.forward(inputs, rows, &mut ws);
-            model.backward(
-                inputs,
-                targets,
-                rows,
-                loss,
-                &Regularizer::default(),
-                &mut ws,
-            );
+            model.backward(inputs, targets, rows, loss, &Regularizer::default(), &mut ws);
             let gradients = ws.gradients().to_vec();
             optimizer.step(model.parameters_mut(), &gradients, learning_rate);
         }
@@ -645,21 +558,8 @@ mod tests {
     fn learns_xor() {
         let inputs = [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
         let targets = [0.0, 1.0, 1.0, 0.0];
-        let specs = [
-            LayerSpec::new(4, Activation::Tanh),
-            LayerSpec::new(1, Activation::Sigmoid),
-        ];
-        assert_eq!(
-            train(
-                &inputs,
-                &targets,
-                &specs,
-                Loss::BinaryCrossentropy,
-                500,
-                0.05
-            ),
-            1.0
-        );
+        let specs = [LayerSpec::new(4, Activation::Tanh), LayerSpec::new(1, Activation::Sigmoid)];
+        assert_eq!(train(&inputs, &targets, &specs, Loss::BinaryCrossentropy, 500, 0.05), 1.0);
     }
 
     #[test]
@@ -674,14 +574,7 @@ mod tests {
             LayerSpec::new(32, Activation::Relu),
             LayerSpec::new(3, Activation::Softmax),
         ];
-        let accuracy = train(
-            &inputs,
-            &targets,
-            &specs,
-            Loss::CategoricalCrossentropy,
-            2000,
-            0.01,
-        );
+        let accuracy = train(&inputs, &targets, &specs, Loss::CategoricalCrossentropy, 2000, 0.01);
         assert!(accuracy >= 0.95, "spiral accuracy {accuracy}");
     }
 }

@@ -20,11 +20,7 @@ pub enum OptimizerKind {
 
 impl OptimizerKind {
     /// Every optimizer, in the order the help text lists them.
-    pub const ALL: [OptimizerKind; 3] = [
-        OptimizerKind::Adam,
-        OptimizerKind::Sgd,
-        OptimizerKind::Rmsprop,
-    ];
+    pub const ALL: [OptimizerKind; 3] = [OptimizerKind::Adam, OptimizerKind::Sgd, OptimizerKind::Rmsprop];
 
     /// Keras's name.
     pub fn name(self) -> &'static str {
@@ -59,15 +55,12 @@ impl FromStr for OptimizerKind {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        OptimizerKind::ALL
-            .into_iter()
-            .find(|o| o.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                format!(
-                    "unknown optimizer '{text}' (expected one of: {})",
-                    OptimizerKind::ALL.map(OptimizerKind::name).join(", ")
-                )
-            })
+        OptimizerKind::ALL.into_iter().find(|o| o.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
+            format!(
+                "unknown optimizer '{text}' (expected one of: {})",
+                OptimizerKind::ALL.map(OptimizerKind::name).join(", ")
+            )
+        })
     }
 }
 
@@ -87,12 +80,7 @@ pub struct OptimizerSpec {
 impl OptimizerSpec {
     /// Keras's defaults for `kind`.
     pub fn new(kind: OptimizerKind) -> Self {
-        OptimizerSpec {
-            kind,
-            learning_rate: kind.default_learning_rate(),
-            momentum: 0.0,
-            nesterov: false,
-        }
+        OptimizerSpec { kind, learning_rate: kind.default_learning_rate(), momentum: 0.0, nesterov: false }
     }
 }
 
@@ -161,17 +149,12 @@ impl<T: Real> Optimizer<T> {
             }
             OptimizerKind::Adam => {
                 let t = self.iterations as f64;
-                let alpha = T::of(
-                    learning_rate * (1.0 - ADAM_BETA_2.powf(t)).sqrt()
-                        / (1.0 - ADAM_BETA_1.powf(t)),
-                );
+                let alpha =
+                    T::of(learning_rate * (1.0 - ADAM_BETA_2.powf(t)).sqrt() / (1.0 - ADAM_BETA_1.powf(t)));
                 let (b1, b2) = (T::of(ADAM_BETA_1), T::of(ADAM_BETA_2));
                 let (c1, c2) = (T::one() - b1, T::one() - b2);
                 let eps = T::of(OPTIMIZER_EPSILON);
-                for (((w, &g), m), s) in params
-                    .zip(self.first.iter_mut())
-                    .zip(self.second.iter_mut())
-                {
+                for (((w, &g), m), s) in params.zip(self.first.iter_mut()).zip(self.second.iter_mut()) {
                     *m = b1 * *m + c1 * g;
                     *s = b2 * *s + c2 * g * g;
                     *w -= alpha * *m / (s.sqrt() + eps);
@@ -182,10 +165,7 @@ impl<T: Real> Optimizer<T> {
                 let c = T::one() - rho;
                 let eps = T::of(OPTIMIZER_EPSILON);
                 let with_momentum = self.spec.momentum != 0.0;
-                for (((w, &g), v), s) in params
-                    .zip(self.first.iter_mut())
-                    .zip(self.second.iter_mut())
-                {
+                for (((w, &g), v), s) in params.zip(self.first.iter_mut()).zip(self.second.iter_mut()) {
                     *s = rho * *s + c * g * g;
                     let delta = lr * g / (*s + eps).sqrt();
                     if with_momentum {
@@ -238,19 +218,13 @@ mod tests {
 
     #[test]
     fn sgd_with_momentum_matches_hand_computation() {
-        let spec = OptimizerSpec {
-            momentum: 0.9,
-            ..OptimizerSpec::new(OptimizerKind::Sgd)
-        };
+        let spec = OptimizerSpec { momentum: 0.9, ..OptimizerSpec::new(OptimizerKind::Sgd) };
         // v1 = -0.01 * 0.5 = -0.005, w = 0.995; v2 = 0.9 * -0.005 - 0.01 * 0.5 = -0.0095,
         // w = 0.9855.
         let w = run(spec, &[[0.5, 0.0], [0.5, 0.0]]);
         assert_close(&w, &[0.9855, -2.0], 1e-15, 0.0);
 
-        let nesterov = OptimizerSpec {
-            nesterov: true,
-            ..spec
-        };
+        let nesterov = OptimizerSpec { nesterov: true, ..spec };
         // w1 = 1 + 0.9 * -0.005 - 0.005 = 0.9905; w2 = 0.9905 + 0.9 * -0.0095 - 0.005 = 0.97695.
         let w = run(nesterov, &[[0.5, 0.0], [0.5, 0.0]]);
         assert_close(&w, &[0.976_95, -2.0], 1e-15, 0.0);
@@ -264,21 +238,13 @@ mod tests {
         // s = 0.1 * 0.25 = 0.025; w = 1 - 0.001 * 0.5 / sqrt(0.025 + 1e-7) = 0.99683772...
         let spec = OptimizerSpec::new(OptimizerKind::Rmsprop);
         let w = run(spec, &[[0.5, 0.0]]);
-        assert_close(
-            &w,
-            &[1.0 - 0.0005 / (0.025_f64 + 1e-7).sqrt(), -2.0],
-            1e-15,
-            0.0,
-        );
+        assert_close(&w, &[1.0 - 0.0005 / (0.025_f64 + 1e-7).sqrt(), -2.0], 1e-15, 0.0);
         assert_close(&w[..1], &[0.996_837_728], 1e-9, 0.0);
 
         // With momentum 0.5, two steps of g = 0.5:
         // d1 = 0.0005 / sqrt(0.025 + 1e-7), v1 = d1;
         // s2 = 0.9 * 0.025 + 0.025 = 0.0475, d2 = 0.0005 / sqrt(0.0475 + 1e-7), v2 = 0.5 v1 + d2.
-        let with_momentum = OptimizerSpec {
-            momentum: 0.5,
-            ..spec
-        };
+        let with_momentum = OptimizerSpec { momentum: 0.5, ..spec };
         let w = run(with_momentum, &[[0.5, 0.0], [0.5, 0.0]]);
         let d1 = 0.0005 / (0.025_f64 + 1e-7).sqrt();
         let d2 = 0.0005 / (0.0475_f64 + 1e-7).sqrt();
@@ -289,10 +255,7 @@ mod tests {
     fn defaults_are_keras_defaults() {
         assert_eq!(OptimizerSpec::new(OptimizerKind::Adam).learning_rate, 0.001);
         assert_eq!(OptimizerSpec::new(OptimizerKind::Sgd).learning_rate, 0.01);
-        assert_eq!(
-            OptimizerSpec::new(OptimizerKind::Rmsprop).learning_rate,
-            0.001
-        );
+        assert_eq!(OptimizerSpec::new(OptimizerKind::Rmsprop).learning_rate, 0.001);
         assert!("adagrad".parse::<OptimizerKind>().is_err());
     }
 }

@@ -62,12 +62,7 @@ mod tests {
     fn hand_worked_penalty() {
         let r = Regularizer { l1: 0.01, l2: 0.1 };
         // sum|w| = 3.5, sum w^2 = 0.25 + 4 + 1 = 5.25
-        assert_close(
-            &[r.penalty(&[0.5, -2.0, 1.0])],
-            &[0.035 + 0.525],
-            1e-15,
-            0.0,
-        );
+        assert_close(&[r.penalty(&[0.5, -2.0, 1.0])], &[0.035 + 0.525], 1e-15, 0.0);
         assert_eq!(Regularizer::default().penalty(&[1.0, 2.0]), 0.0);
     }
 

@@ -17,11 +17,8 @@ pub struct ExponentialDecay {
 impl ExponentialDecay {
     /// The factor by which the initial learning rate is multiplied at `step`.
     pub fn factor(&self, step: u64) -> f64 {
-        let exponent = if self.staircase {
-            (step / self.steps) as f64
-        } else {
-            step as f64 / self.steps as f64
-        };
+        let exponent =
+            if self.staircase { (step / self.steps) as f64 } else { step as f64 / self.steps as f64 };
         self.rate.powf(exponent)
     }
 
@@ -37,19 +34,12 @@ mod tests {
 
     #[test]
     fn matches_tensorflow_exponential_decay() {
-        let smooth = ExponentialDecay {
-            rate: 0.96,
-            steps: 100,
-            staircase: false,
-        };
+        let smooth = ExponentialDecay { rate: 0.96, steps: 100, staircase: false };
         // 0.01 * 0.96^2.5
         assert!((smooth.learning_rate(0.01, 250) - 0.009_029_8).abs() < 5e-8);
         assert_eq!(smooth.learning_rate(0.01, 0), 0.01);
 
-        let staircase = ExponentialDecay {
-            staircase: true,
-            ..smooth
-        };
+        let staircase = ExponentialDecay { staircase: true, ..smooth };
         // 0.01 * 0.96^2
         assert!((staircase.learning_rate(0.01, 250) - 0.009_216).abs() < 1e-15);
         assert_eq!(staircase.learning_rate(0.01, 99), 0.01);

@@ -42,9 +42,7 @@ impl Handle {
     /// Waits for the engine to finish. An engine that panicked gives its panic message.
     pub fn join(self) -> Result<RunResult, String> {
         drop(self.events);
-        self.thread
-            .join()
-            .map_err(|payload| panic_message(payload.as_ref()))
+        self.thread.join().map_err(|payload| panic_message(payload.as_ref()))
     }
 }
 
@@ -66,11 +64,7 @@ pub(crate) struct Emitter {
 
 impl Emitter {
     fn new(sender: Sender<Event>) -> Self {
-        Emitter {
-            sender,
-            waits: AtomicU64::new(0),
-            gone: AtomicBool::new(false),
-        }
+        Emitter { sender, waits: AtomicU64::new(0), gone: AtomicBool::new(false) }
     }
 
     /// Sends `event`, waiting if the channel is full; drops it if nobody listens.
@@ -104,19 +98,10 @@ pub fn spawn(plan: Plan, dataset: Arc<Dataset>) -> Handle {
         .name("nntui-engine".into())
         .spawn(move || run(&plan, &dataset, &Emitter::new(event_sender), controls))
         .expect("the system can start one thread");
-    Handle {
-        events,
-        control,
-        thread,
-    }
+    Handle { events, control, thread }
 }
 
-fn run(
-    plan: &Plan,
-    dataset: &Dataset,
-    emitter: &Emitter,
-    controls: Receiver<Control>,
-) -> RunResult {
+fn run(plan: &Plan, dataset: &Dataset, emitter: &Emitter, controls: Receiver<Control>) -> RunResult {
     let started = Instant::now();
     let folds = plan.fold_count();
     let workers = plan.config.threads.clamp(1, folds);
@@ -134,9 +119,7 @@ fn run(
 
     let live = Live::new(&plan.config);
     let layout = dataset.features.as_standard_layout();
-    let features = layout
-        .as_slice()
-        .expect("a standard-layout array is one slice");
+    let features = layout.as_slice().expect("a standard-layout array is one slice");
     let next_fold = AtomicUsize::new(0);
     let (done, finished) = unbounded::<(FoldReport, TrainedModel)>();
     let mut reports: Vec<Option<FoldReport>> = vec![None; folds];
@@ -153,8 +136,7 @@ fn run(
                     if fold >= folds || live.stopped() || emitter.consumer_gone() {
                         break;
                     }
-                    let result =
-                        train_fold(plan, dataset, features, fold, live, &mut view, emitter);
+                    let result = train_fold(plan, dataset, features, fold, live, &mut view, emitter);
                     if done.send(result).is_err() {
                         break;
                     }

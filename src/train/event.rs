@@ -141,30 +141,16 @@ impl Histogram {
         }
         let n = values.len() as f64;
         let mean = sum / n;
-        let variance = values
-            .iter()
-            .map(|&v| (f64::from(v) - mean).powi(2))
-            .sum::<f64>()
-            / n;
+        let variance = values.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
         let mut counts = vec![0u32; HISTOGRAM_BINS];
         let width = (max - min) / HISTOGRAM_BINS as f64;
         for &v in values {
-            let bin = if width > 0.0 {
-                ((f64::from(v) - min) / width) as usize
-            } else {
-                HISTOGRAM_BINS / 2
-            };
+            let bin = if width > 0.0 { ((f64::from(v) - min) / width) as usize } else { HISTOGRAM_BINS / 2 };
             if let Some(count) = counts.get_mut(bin.min(HISTOGRAM_BINS - 1)) {
                 *count += 1;
             }
         }
-        Histogram {
-            min,
-            max,
-            mean,
-            std: variance.sqrt(),
-            counts,
-        }
+        Histogram { min, max, mean, std: variance.sqrt(), counts }
     }
 }
 
@@ -245,9 +231,7 @@ impl fmt::Display for Divergence {
             Divergence::ExplodedWeights { largest } if largest.is_finite() => {
                 write!(f, "the weights exploded (largest {largest:.1e})")
             }
-            Divergence::ExplodedWeights { .. } => {
-                f.write_str("the weights are no longer finite numbers")
-            }
+            Divergence::ExplodedWeights { .. } => f.write_str("the weights are no longer finite numbers"),
         }
     }
 }
@@ -276,11 +260,7 @@ pub struct FoldReport {
 impl FoldReport {
     /// The score that counts: held-out for cross-validation, training data for a fit.
     pub fn score(&self, cross_validation: bool) -> Option<Score> {
-        if cross_validation {
-            self.validation
-        } else {
-            self.train
-        }
+        if cross_validation { self.validation } else { self.train }
     }
 }
 
@@ -343,6 +323,9 @@ pub enum Control {
 pub struct Ack {
     /// The control.
     pub control: Control,
+    /// The control's sequence number in the run, from zero: parallel folds each
+    /// acknowledge the same control, with the same number.
+    pub sequence: usize,
     /// Fold where it took effect (`None`: no fold was training).
     pub fold: Option<usize>,
     /// Epoch in progress when it took effect, from one.
@@ -372,11 +355,7 @@ mod tests {
         assert!((h.std - 1.25f64.sqrt()).abs() < 1e-12);
         assert_eq!(h.counts.iter().sum::<u32>(), 4);
         assert_eq!(h.counts[0], 1);
-        assert_eq!(
-            h.counts[HISTOGRAM_BINS - 1],
-            1,
-            "the maximum lands in the last bin"
-        );
+        assert_eq!(h.counts[HISTOGRAM_BINS - 1], 1, "the maximum lands in the last bin");
 
         let flat = Histogram::of(&[0.5; 7]);
         assert_eq!(flat.counts.iter().sum::<u32>(), 7);
@@ -387,6 +366,7 @@ mod tests {
     fn events_round_trip_through_json_with_a_type_tag() {
         let event = Event::Ack(Ack {
             control: Control::SetPace(Some(5.0)),
+            sequence: 4,
             fold: Some(2),
             epoch: 3,
             iterations: 140,
@@ -397,10 +377,7 @@ mod tests {
             paused: false,
         });
         let json = serde_json::to_string(&event).unwrap();
-        assert!(
-            json.starts_with(r#"{"type":"ack","control":{"control":"set_pace","value":5.0}"#),
-            "{json}"
-        );
+        assert!(json.starts_with(r#"{"type":"ack","control":{"control":"set_pace","value":5.0}"#), "{json}");
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
     }
 }

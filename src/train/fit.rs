@@ -44,11 +44,7 @@ fn gather(
     y: &mut [f32],
 ) {
     let width = dataset.feature_count();
-    for ((&row, x_row), y_row) in rows
-        .iter()
-        .zip(x.chunks_exact_mut(width))
-        .zip(y.chunks_exact_mut(units))
-    {
+    for ((&row, x_row), y_row) in rows.iter().zip(x.chunks_exact_mut(width)).zip(y.chunks_exact_mut(units)) {
         let row = row as usize;
         let source = &features[row * width..(row + 1) * width];
         scaling.transform_features(source, x_row);
@@ -96,15 +92,7 @@ impl Evaluator {
         self.predicted.fill(0);
         for chunk in rows.chunks(EVALUATION_ROWS) {
             let n = chunk.len();
-            gather(
-                fit.features,
-                fit.dataset,
-                &fit.scaling,
-                chunk,
-                units,
-                &mut self.x,
-                &mut self.y,
-            );
+            gather(fit.features, fit.dataset, &fit.scaling, chunk, units, &mut self.x, &mut self.y);
             let out = model.forward(&self.x[..n * model.input_dim()], n, &mut self.workspace);
             let targets = &self.y[..n * units];
             loss += fit.plan.loss.total(out, targets, units) * fit.loss_factor;
@@ -116,10 +104,7 @@ impl Evaluator {
             }
         }
         let n = rows.len().max(1) as f64;
-        Score {
-            loss: loss / n + settings_penalty,
-            metric: metric / n,
-        }
+        Score { loss: loss / n + settings_penalty, metric: metric / n }
     }
 }
 
@@ -149,12 +134,8 @@ pub(crate) fn train_fold(
     let config = &plan.config;
     let held_out = &plan.held_out[fold];
     let mut excluded = vec![false; dataset.rows()];
-    held_out
-        .iter()
-        .for_each(|&row| excluded[row as usize] = true);
-    let train_rows: Vec<u32> = (0..dataset.rows() as u32)
-        .filter(|&row| !excluded[row as usize])
-        .collect();
+    held_out.iter().for_each(|&row| excluded[row as usize] = true);
+    let train_rows: Vec<u32> = (0..dataset.rows() as u32).filter(|&row| !excluded[row as usize]).collect();
     drop(excluded);
 
     let scaling = Scaling::fit(dataset, &train_rows, config.standardize);
@@ -196,11 +177,8 @@ pub(crate) fn train_fold(
 
     let mut acknowledge = |ack| emitter.send(Event::Ack(ack));
     'epochs: for epoch in 1..=config.epochs {
-        let position = |optimizer: &Optimizer<f32>| Position {
-            fold,
-            epoch,
-            iterations: optimizer.iterations(),
-        };
+        let position =
+            |optimizer: &Optimizer<f32>| Position { fold, epoch, iterations: optimizer.iterations() };
         let (flow, paced) = live.pace(view, position(&optimizer), &mut acknowledge);
         waited += paced;
         if flow == Flow::Stop || emitter.consumer_gone() {
@@ -239,9 +217,7 @@ pub(crate) fn train_fold(
             metric_sum += plan.metric.total(out, targets, units) * fit.metric_factor;
             model.backward(inputs, targets, n, plan.loss, &regularizer, &mut workspace);
             learning_rate = view.settings.learning_rate
-                * config
-                    .decay
-                    .map_or(1.0, |decay| decay.factor(optimizer.iterations()));
+                * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
             optimizer.step(model.parameters_mut(), workspace.gradients(), learning_rate);
         }
         live.end_epoch(view);
@@ -251,25 +227,16 @@ pub(crate) fn train_fold(
         let largest = largest_weight(model.parameters());
         if largest > EXPLODED_WEIGHT {
             let cause = Divergence::ExplodedWeights { largest };
-            outcome = FoldOutcome::Diverged {
-                epoch,
-                iterations: optimizer.iterations(),
-                cause,
-            };
+            outcome = FoldOutcome::Diverged { epoch, iterations: optimizer.iterations(), cause };
             break;
         }
         let penalty = model.penalty(&view.settings.regularizer);
-        let validation =
-            (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
+        let validation = (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
         if let Some(score) = validation
             && !score.loss.is_finite()
         {
             let cause = Divergence::NonFiniteLoss;
-            outcome = FoldOutcome::Diverged {
-                epoch,
-                iterations: optimizer.iterations(),
-                cause,
-            };
+            outcome = FoldOutcome::Diverged { epoch, iterations: optimizer.iterations(), cause };
             break;
         }
         epochs_run = epoch;
@@ -293,9 +260,7 @@ pub(crate) fn train_fold(
         }
         emitter.send(Event::EpochEnded(report));
         if epoch % weights_every == 0 || epoch == config.epochs {
-            emitter.send(Event::Weights(weights_report(
-                &model, &workspace, fold, epoch,
-            )));
+            emitter.send(Event::Weights(weights_report(&model, &workspace, fold, epoch)));
         }
     }
 
@@ -306,8 +271,7 @@ pub(crate) fn train_fold(
     } else {
         // Measured afresh: a stop may have come in the middle of an epoch.
         let penalty = model.penalty(&view.settings.regularizer);
-        let validation =
-            (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
+        let validation = (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
         let held_out_collapse = collapse(&evaluator.predicted, dataset);
         let train = evaluator.evaluate(&fit, &model, penalty, &train_rows);
         let collapsed_to = if plan.is_cross_validation() {
@@ -315,30 +279,15 @@ pub(crate) fn train_fold(
         } else {
             collapse(&evaluator.predicted, dataset)
         };
-        (
-            Some(train).filter(|s| s.loss.is_finite()),
-            validation.filter(|s| s.loss.is_finite()),
-            collapsed_to,
-        )
+        (Some(train).filter(|s| s.loss.is_finite()), validation.filter(|s| s.loss.is_finite()), collapsed_to)
     };
     let outcome = if train.is_none() && !diverged && epochs_run > 0 {
         let cause = Divergence::NonFiniteLoss;
-        FoldOutcome::Diverged {
-            epoch: epochs_run,
-            iterations: optimizer.iterations(),
-            cause,
-        }
+        FoldOutcome::Diverged { epoch: epochs_run, iterations: optimizer.iterations(), cause }
     } else {
         outcome
     };
-    warn_about(
-        &outcome,
-        collapsed_to.as_deref(),
-        fold,
-        plan,
-        view.settings.learning_rate,
-        emitter,
-    );
+    warn_about(&outcome, collapsed_to.as_deref(), fold, plan, view.settings.learning_rate, emitter);
     let report = FoldReport {
         fold,
         outcome,
@@ -350,36 +299,21 @@ pub(crate) fn train_fold(
         elapsed_seconds,
     };
     emitter.send(Event::FoldEnded(report.clone()));
-    (
-        report,
-        TrainedModel {
-            model,
-            scaling: fit.scaling,
-        },
-    )
+    (report, TrainedModel { model, scaling: fit.scaling })
 }
 
 /// The largest weight magnitude; infinite if any weight is not a finite number.
 fn largest_weight(parameters: &[f32]) -> f64 {
     parameters.iter().fold(0.0f64, |largest, &w| {
-        if w.is_finite() {
-            largest.max(f64::from(w.abs()))
-        } else {
-            f64::INFINITY
-        }
+        if w.is_finite() { largest.max(f64::from(w.abs())) } else { f64::INFINITY }
     })
 }
 
 /// The one class predicted for every evaluated row, if the model collapsed to one.
 fn collapse(predicted: &[usize], dataset: &Dataset) -> Option<String> {
-    let mut nonzero = predicted
-        .iter()
-        .enumerate()
-        .filter(|&(_, &count)| count > 0);
+    let mut nonzero = predicted.iter().enumerate().filter(|&(_, &count)| count > 0);
     match (nonzero.next(), nonzero.next()) {
-        (Some((class, _)), None) if dataset.class_count() > 1 => {
-            Some(dataset.class_names[class].clone())
-        }
+        (Some((class, _)), None) if dataset.class_count() > 1 => Some(dataset.class_names[class].clone()),
         _ => None,
     }
 }
@@ -392,11 +326,7 @@ fn warn_about(
     learning_rate: f64,
     emitter: &Emitter,
 ) {
-    let name = if plan.is_cross_validation() {
-        format!("fold {}", fold + 1)
-    } else {
-        "training".to_string()
-    };
+    let name = if plan.is_cross_validation() { format!("fold {}", fold + 1) } else { "training".to_string() };
     if let FoldOutcome::Diverged { epoch, cause, .. } = outcome {
         emitter.send(Event::Warning(Warning {
             fold: Some(fold),
@@ -404,20 +334,12 @@ fn warn_about(
             message: format!("{name} diverged in epoch {epoch}: {cause}"),
             hint: Some(format!(
                 "lower the learning rate (it was {learning_rate}){}",
-                if plan.config.standardize {
-                    ""
-                } else {
-                    ", or add --standardize"
-                }
+                if plan.config.standardize { "" } else { ", or add --standardize" }
             )),
         }));
     }
     if let Some(class) = collapsed_to {
-        let rows = if plan.is_cross_validation() {
-            "held-out"
-        } else {
-            "training"
-        };
+        let rows = if plan.is_cross_validation() { "held-out" } else { "training" };
         emitter.send(Event::Warning(Warning {
             fold: Some(fold),
             epoch: None,
@@ -445,9 +367,5 @@ fn weights_report(
             gradient: Histogram::of(&workspace.gradients()[layer.kernel_range()]),
         })
         .collect();
-    WeightsReport {
-        fold,
-        epoch,
-        layers,
-    }
+    WeightsReport { fold, epoch, layers }
 }

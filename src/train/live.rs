@@ -52,6 +52,8 @@ struct State {
     stop: bool,
     /// The next moment an epoch may start under the pace.
     next_slot: Option<Instant>,
+    /// Bumped whenever the pace changes, so that reserved slots are reconsidered.
+    pace_version: u64,
     /// Every accepted control with the settings it left, and whether anyone acked it.
     changes: Vec<(Control, Settings, bool)>,
 }
@@ -87,6 +89,7 @@ impl Live {
                 steps: 0,
                 stop: false,
                 next_slot: None,
+                pace_version: 0,
                 changes: Vec::new(),
             }),
             wake: Condvar::new(),
@@ -117,9 +120,7 @@ impl Live {
                 }
             }
             Control::SetLearningRate(rate) if positive(rate) => s.learning_rate = rate,
-            Control::ScaleLearningRate(factor)
-                if positive(factor) && positive(s.learning_rate * factor) =>
-            {
+            Control::ScaleLearningRate(factor) if positive(factor) && positive(s.learning_rate * factor) => {
                 s.learning_rate *= factor;
             }
             Control::SetL1(l1) if non_negative(l1) => s.regularizer.l1 = l1,
@@ -127,12 +128,11 @@ impl Live {
             Control::SetPace(pace) if pace.is_none_or(positive) => {
                 s.pace = pace;
                 state.next_slot = None;
+                state.pace_version += 1;
             }
             Control::Stop => state.stop = true,
             refused => {
-                return Err(format!(
-                    "control {refused:?} refused: the value is out of range"
-                ));
+                return Err(format!("control {refused:?} refused: the value is out of range"));
             }
         }
         let settings = state.settings;
@@ -162,9 +162,10 @@ impl Live {
     fn sync(&self, state: &mut State, view: &mut View, at: Position, acks: &mut Vec<Ack>) {
         view.seen = self.version.load(Ordering::Acquire);
         view.settings = state.settings;
-        for (control, settings, acked) in &mut state.changes[view.acked..] {
+        let first = view.acked;
+        for (index, (control, settings, acked)) in state.changes[first..].iter_mut().enumerate() {
             *acked = true;
-            acks.push(ack(*control, *settings, Some(at)));
+            acks.push(ack(first + index, *control, *settings, Some(at)));
         }
         view.acked = state.changes.len();
     }
@@ -172,12 +173,7 @@ impl Live {
     /// At a batch boundary: picks up changes, and while paused waits (or lets one
     /// stepped epoch through). Acknowledgements go to `emit` as they happen, with the
     /// lock released. Returns the flow and how long it waited.
-    pub fn checkpoint(
-        &self,
-        view: &mut View,
-        at: Position,
-        emit: &mut dyn FnMut(Ack),
-    ) -> (Flow, Duration) {
+    pub fn checkpoint(&self, view: &mut View, at: Position, emit: &mut dyn FnMut(Ack)) -> (Flow, Duration) {
         let idle = view.settings.paused && !view.stepping;
         if self.version.load(Ordering::Acquire) == view.seen && !idle {
             return (Flow::Continue, Duration::ZERO);
@@ -208,10 +204,7 @@ impl Live {
             if self.version.load(Ordering::Acquire) != view.seen {
                 continue;
             }
-            state = self
-                .wake
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            state = self.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
     }
 
@@ -220,18 +213,15 @@ impl Live {
         view.stepping = false;
     }
 
-    /// Between epochs: waits for the pace's next slot, shared by all workers.
-    pub fn pace(
-        &self,
-        view: &mut View,
-        at: Position,
-        emit: &mut dyn FnMut(Ack),
-    ) -> (Flow, Duration) {
+    /// Between epochs: waits for the pace's next slot. Slots are handed out in the order
+    /// workers arrive, so parallel folds share the pace fairly.
+    pub fn pace(&self, view: &mut View, at: Position, emit: &mut dyn FnMut(Ack)) -> (Flow, Duration) {
         if view.settings.pace.is_none() && self.version.load(Ordering::Acquire) == view.seen {
             return (Flow::Continue, Duration::ZERO);
         }
         let started = Instant::now();
         let mut acks = Vec::new();
+        let mut reserved: Option<(Instant, u64)> = None;
         let mut state = self.lock();
         loop {
             self.sync(&mut state, view, at, &mut acks);
@@ -248,19 +238,19 @@ impl Live {
                 return (Flow::Continue, started.elapsed());
             };
             let now = Instant::now();
-            match state.next_slot {
-                Some(slot) if slot > now => {
-                    state = self
-                        .wake
-                        .wait_timeout(state, slot - now)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0;
-                }
+            let slot = match reserved {
+                Some((slot, version)) if version == state.pace_version => slot,
                 _ => {
-                    state.next_slot = Some(now + Duration::from_secs_f64(1.0 / pace));
-                    return (Flow::Continue, started.elapsed());
+                    let slot = state.next_slot.map_or(now, |next| next.max(now));
+                    state.next_slot = Some(slot + Duration::from_secs_f64(1.0 / pace));
+                    reserved = Some((slot, state.pace_version));
+                    slot
                 }
+            };
+            if slot <= now {
+                return (Flow::Continue, started.elapsed());
             }
+            state = self.wake.wait_timeout(state, slot - now).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
 
@@ -268,19 +258,20 @@ impl Live {
     pub fn unacknowledged(&self) -> Vec<Ack> {
         let mut state = self.lock();
         let mut acks = Vec::new();
-        for (control, settings, acked) in &mut state.changes {
+        for (sequence, (control, settings, acked)) in state.changes.iter_mut().enumerate() {
             if !*acked {
                 *acked = true;
-                acks.push(ack(*control, *settings, None));
+                acks.push(ack(sequence, *control, *settings, None));
             }
         }
         acks
     }
 }
 
-fn ack(control: Control, settings: Settings, at: Option<Position>) -> Ack {
+fn ack(sequence: usize, control: Control, settings: Settings, at: Option<Position>) -> Ack {
     Ack {
         control,
+        sequence,
         fold: at.map(|p| p.fold),
         epoch: at.map_or(0, |p| p.epoch),
         iterations: at.map_or(0, |p| p.iterations),
@@ -297,11 +288,7 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
-    const AT: Position = Position {
-        fold: 1,
-        epoch: 3,
-        iterations: 40,
-    };
+    const AT: Position = Position { fold: 1, epoch: 3, iterations: 40 };
 
     #[test]
     fn changes_are_acknowledged_once_with_their_position() {
@@ -310,20 +297,11 @@ mod tests {
         live.apply(Control::ScaleLearningRate(2.0)).unwrap();
         live.apply(Control::SetL2(0.01)).unwrap();
         let mut acks = Vec::new();
-        assert_eq!(
-            live.checkpoint(&mut view, AT, &mut |a| acks.push(a)).0,
-            Flow::Continue
-        );
+        assert_eq!(live.checkpoint(&mut view, AT, &mut |a| acks.push(a)).0, Flow::Continue);
         assert_eq!(acks.len(), 2);
-        assert_eq!(
-            (acks[0].fold, acks[0].epoch, acks[0].iterations),
-            (Some(1), 3, 40)
-        );
+        assert_eq!((acks[0].fold, acks[0].epoch, acks[0].iterations), (Some(1), 3, 40));
         assert_eq!(acks[0].learning_rate, 0.002);
-        assert_eq!(
-            acks[0].l2, 0.0,
-            "each ack carries the settings its own change left"
-        );
+        assert_eq!(acks[0].l2, 0.0, "each ack carries the settings its own change left");
         assert_eq!(acks[1].l2, 0.01);
         assert_eq!(view.settings.learning_rate, 0.002);
         let mut more = Vec::new();
@@ -381,11 +359,33 @@ mod tests {
     }
 
     #[test]
+    fn pace_is_shared_fairly_between_workers() {
+        let config = RunConfig { pace: Some(100.0), ..RunConfig::default() };
+        let live = Arc::new(Live::new(&config));
+        let workers: Vec<_> = (0..2)
+            .map(|fold| {
+                let live = Arc::clone(&live);
+                std::thread::spawn(move || {
+                    let mut view = live.view();
+                    let at = Position { fold, ..AT };
+                    let mut count = 0;
+                    let until = Instant::now() + Duration::from_millis(300);
+                    while Instant::now() < until {
+                        live.pace(&mut view, at, &mut drop);
+                        count += 1;
+                    }
+                    count
+                })
+            })
+            .collect();
+        let counts: Vec<i32> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+        // About 30 slots in 300 ms, taken in turn.
+        assert!((counts[0] - counts[1]).abs() <= 2, "{counts:?}");
+    }
+
+    #[test]
     fn pace_spaces_epochs() {
-        let config = RunConfig {
-            pace: Some(50.0),
-            ..RunConfig::default()
-        };
+        let config = RunConfig { pace: Some(50.0), ..RunConfig::default() };
         let live = Live::new(&config);
         let mut view = live.view();
         let started = Instant::now();

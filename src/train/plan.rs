@@ -3,8 +3,8 @@
 
 use crate::data::{Dataset, Task, kfold};
 use crate::nn::{
-    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, Metric, OptimizerKind,
-    OptimizerSpec, Regularizer,
+    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, Metric, OptimizerKind, OptimizerSpec,
+    Regularizer,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -48,10 +48,7 @@ impl Default for RunConfig {
     /// The Keras tutorial: 12 relu, 8 relu, random_uniform, Adam, 150 epochs of 10.
     fn default() -> Self {
         RunConfig {
-            hidden: vec![
-                LayerSpec::new(12, Activation::Relu),
-                LayerSpec::new(8, Activation::Relu),
-            ],
+            hidden: vec![LayerSpec::new(12, Activation::Relu), LayerSpec::new(8, Activation::Relu)],
             output: None,
             initializer: Initializer::RandomUniform,
             loss: None,
@@ -88,10 +85,7 @@ impl fmt::Display for PlanError {
 impl std::error::Error for PlanError {}
 
 fn error(flag: &'static str, message: impl Into<String>) -> PlanError {
-    PlanError {
-        flag,
-        message: message.into(),
-    }
+    PlanError { flag, message: message.into() }
 }
 
 /// A run resolved against its dataset.
@@ -119,11 +113,7 @@ impl Plan {
         validate_numbers(&config)?;
         let output = output_layer(&config, dataset)?;
         let loss = loss_for(&config, dataset.task, output)?;
-        let metric = if dataset.task.is_classification() {
-            Metric::Accuracy
-        } else {
-            Metric::Mae
-        };
+        let metric = if dataset.task.is_classification() { Metric::Accuracy } else { Metric::Mae };
         let rows = dataset.rows();
         let mut warnings = Vec::new();
 
@@ -135,9 +125,7 @@ impl Plan {
                     if split == 0 || split == rows {
                         return Err(error(
                             "--validation-split",
-                            format!(
-                                "{share} of {rows} rows leaves no training or no validation rows"
-                            ),
+                            format!("{share} of {rows} rows leaves no training or no validation rows"),
                         ));
                     }
                     (split as u32..rows as u32).collect()
@@ -159,11 +147,7 @@ impl Plan {
                 .collect()
         };
 
-        let smallest_training = held_out
-            .iter()
-            .map(|h| rows - h.len())
-            .min()
-            .unwrap_or(rows);
+        let smallest_training = held_out.iter().map(|h| rows - h.len()).min().unwrap_or(rows);
         let batch_size = if config.batch_size > smallest_training {
             warnings.push(format!(
                 "--batch-size {} is more than the {smallest_training} training rows; using {smallest_training} (one batch per epoch)",
@@ -176,15 +160,7 @@ impl Plan {
 
         let mut layers = config.hidden.clone();
         layers.push(output);
-        Ok(Plan {
-            config,
-            layers,
-            loss,
-            metric,
-            batch_size,
-            held_out,
-            warnings,
-        })
+        Ok(Plan { config, layers, loss, metric, batch_size, held_out, warnings })
     }
 
     /// Number of folds (1 for a single fit).
@@ -215,18 +191,12 @@ fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
     if !positive(config.optimizer.learning_rate) {
         return Err(error(
             "--lr",
-            format!(
-                "must be a positive number, got {}",
-                config.optimizer.learning_rate
-            ),
+            format!("must be a positive number, got {}", config.optimizer.learning_rate),
         ));
     }
     let momentum = config.optimizer.momentum;
     if !(0.0..1.0).contains(&momentum) {
-        return Err(error(
-            "--momentum",
-            format!("must be in [0, 1), got {momentum}"),
-        ));
+        return Err(error("--momentum", format!("must be in [0, 1), got {momentum}")));
     }
     if momentum != 0.0 && !config.optimizer.kind.takes_momentum() {
         return Err(error("--momentum", "applies to sgd and rmsprop, not adam"));
@@ -237,23 +207,14 @@ fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
     if config.optimizer.nesterov && momentum == 0.0 {
         return Err(error("--nesterov", "needs --momentum above 0"));
     }
-    for (flag, value) in [
-        ("--l1", config.regularizer.l1),
-        ("--l2", config.regularizer.l2),
-    ] {
+    for (flag, value) in [("--l1", config.regularizer.l1), ("--l2", config.regularizer.l2)] {
         if !value.is_finite() || value < 0.0 {
-            return Err(error(
-                flag,
-                format!("must be zero or positive, got {value}"),
-            ));
+            return Err(error(flag, format!("must be zero or positive, got {value}")));
         }
     }
     if let Some(decay) = config.decay {
         if !positive(decay.rate) || decay.rate > 1.0 {
-            return Err(error(
-                "--lr-decay",
-                format!("must be in (0, 1], got {}", decay.rate),
-            ));
+            return Err(error("--lr-decay", format!("must be in (0, 1], got {}", decay.rate)));
         }
         if decay.steps == 0 {
             return Err(error("--lr-decay-steps", "must be at least 1"));
@@ -262,31 +223,18 @@ fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
     if let Some(share) = config.validation_split
         && !(share > 0.0 && share < 1.0)
     {
-        return Err(error(
-            "--validation-split",
-            format!("must be between 0 and 1, got {share}"),
-        ));
+        return Err(error("--validation-split", format!("must be between 0 and 1, got {share}")));
     }
     if let Some(pace) = config.pace
         && !positive(pace)
     {
-        return Err(error(
-            "--pace",
-            format!("must be a positive number of epochs per second, got {pace}"),
-        ));
+        return Err(error("--pace", format!("must be a positive number of epochs per second, got {pace}")));
     }
     if config.hidden.iter().any(|l| l.units == 0) {
         return Err(error("--layers", "every layer needs at least one unit"));
     }
-    if config
-        .hidden
-        .iter()
-        .any(|l| l.activation == Activation::Softmax)
-    {
-        return Err(error(
-            "--layers",
-            "softmax belongs on the output layer (--output), not a hidden one",
-        ));
+    if config.hidden.iter().any(|l| l.activation == Activation::Softmax) {
+        return Err(error("--layers", "softmax belongs on the output layer (--output), not a hidden one"));
     }
     Ok(())
 }
@@ -317,13 +265,7 @@ fn output_layer(config: &RunConfig, dataset: &Dataset) -> Result<LayerSpec, Plan
         Task::Multiclass => format!("{classes}:softmax, one unit per class"),
         Task::Regression => "one unit, e.g. 1:linear".to_string(),
     };
-    Err(error(
-        "--output",
-        format!(
-            "{output} does not suit a {} task; expected {expected}",
-            dataset.task
-        ),
-    ))
+    Err(error("--output", format!("{output} does not suit a {} task; expected {expected}", dataset.task)))
 }
 
 fn loss_for(config: &RunConfig, task: Task, output: LayerSpec) -> Result<Loss, PlanError> {
@@ -336,12 +278,8 @@ fn loss_for(config: &RunConfig, task: Task, output: LayerSpec) -> Result<Loss, P
         return Ok(default);
     };
     let fits = match loss {
-        Loss::BinaryCrossentropy => {
-            output.activation == Activation::Sigmoid && task.is_classification()
-        }
-        Loss::CategoricalCrossentropy => {
-            output.activation == Activation::Softmax && task.is_classification()
-        }
+        Loss::BinaryCrossentropy => output.activation == Activation::Sigmoid && task.is_classification(),
+        Loss::CategoricalCrossentropy => output.activation == Activation::Softmax && task.is_classification(),
         Loss::MeanSquaredError => true,
     };
     if fits {
@@ -369,75 +307,45 @@ mod tests {
             features: Array2::zeros((rows, 2)),
             task,
             class_names: (0..classes).map(|c| c.to_string()).collect(),
-            labels: (0..rows)
-                .map(|r| {
-                    if classes > 0 {
-                        (r % classes) as f32
-                    } else {
-                        r as f32
-                    }
-                })
-                .collect(),
+            labels: (0..rows).map(|r| if classes > 0 { (r % classes) as f32 } else { r as f32 }).collect(),
         }
     }
 
     #[test]
     fn task_defaults() {
         let plan = Plan::new(RunConfig::default(), &dataset(Task::Binary, 2, 100)).unwrap();
-        assert_eq!(
-            plan.layers.last(),
-            Some(&LayerSpec::new(1, Activation::Sigmoid))
-        );
+        assert_eq!(plan.layers.last(), Some(&LayerSpec::new(1, Activation::Sigmoid)));
         assert_eq!(
             (plan.loss, plan.metric, plan.fold_count()),
             (Loss::BinaryCrossentropy, Metric::Accuracy, 10)
         );
 
         let plan = Plan::new(RunConfig::default(), &dataset(Task::Multiclass, 4, 100)).unwrap();
-        assert_eq!(
-            plan.layers.last(),
-            Some(&LayerSpec::new(4, Activation::Softmax))
-        );
+        assert_eq!(plan.layers.last(), Some(&LayerSpec::new(4, Activation::Softmax)));
         assert_eq!(plan.loss, Loss::CategoricalCrossentropy);
 
         let plan = Plan::new(RunConfig::default(), &dataset(Task::Regression, 0, 100)).unwrap();
-        assert_eq!(
-            (plan.loss, plan.metric),
-            (Loss::MeanSquaredError, Metric::Mae)
-        );
+        assert_eq!((plan.loss, plan.metric), (Loss::MeanSquaredError, Metric::Mae));
     }
 
     #[test]
     fn output_and_loss_are_checked_against_the_task() {
         let binary = dataset(Task::Binary, 2, 100);
-        let config = RunConfig {
-            output: Some(LayerSpec::new(3, Activation::Softmax)),
-            ..RunConfig::default()
-        };
+        let config =
+            RunConfig { output: Some(LayerSpec::new(3, Activation::Softmax)), ..RunConfig::default() };
         let e = Plan::new(config, &binary).unwrap_err();
         assert_eq!(
             e.to_string(),
             "--output: 3:softmax does not suit a binary task; expected 1:sigmoid or 2:softmax"
         );
 
-        let config = RunConfig {
-            output: Some(LayerSpec::new(2, Activation::Softmax)),
-            ..RunConfig::default()
-        };
-        assert_eq!(
-            Plan::new(config, &binary).unwrap().loss,
-            Loss::CategoricalCrossentropy
-        );
+        let config =
+            RunConfig { output: Some(LayerSpec::new(2, Activation::Softmax)), ..RunConfig::default() };
+        assert_eq!(Plan::new(config, &binary).unwrap().loss, Loss::CategoricalCrossentropy);
 
-        let config = RunConfig {
-            loss: Some(Loss::CategoricalCrossentropy),
-            ..RunConfig::default()
-        };
+        let config = RunConfig { loss: Some(Loss::CategoricalCrossentropy), ..RunConfig::default() };
         assert_eq!(Plan::new(config, &binary).unwrap_err().flag, "--loss");
-        let config = RunConfig {
-            loss: Some(Loss::MeanSquaredError),
-            ..RunConfig::default()
-        };
+        let config = RunConfig { loss: Some(Loss::MeanSquaredError), ..RunConfig::default() };
         assert!(Plan::new(config, &binary).is_ok());
     }
 
@@ -446,38 +354,19 @@ mod tests {
         let small = dataset(Task::Multiclass, 3, 12);
         let e = Plan::new(RunConfig::default(), &small).unwrap_err();
         assert_eq!(e.flag, "--folds");
-        assert!(
-            e.message.contains("need at least 10 rows of every class"),
-            "{e}"
-        );
+        assert!(e.message.contains("need at least 10 rows of every class"), "{e}");
 
-        let config = RunConfig {
-            folds: 1,
-            validation_split: Some(0.25),
-            ..RunConfig::default()
-        };
+        let config = RunConfig { folds: 1, validation_split: Some(0.25), ..RunConfig::default() };
         let plan = Plan::new(config, &dataset(Task::Binary, 2, 100)).unwrap();
         assert_eq!(plan.held_out, vec![(75..100).collect::<Vec<u32>>()]);
 
-        let config = RunConfig {
-            validation_split: Some(0.25),
-            ..RunConfig::default()
-        };
-        assert_eq!(
-            Plan::new(config, &dataset(Task::Binary, 2, 100))
-                .unwrap_err()
-                .flag,
-            "--validation-split"
-        );
+        let config = RunConfig { validation_split: Some(0.25), ..RunConfig::default() };
+        assert_eq!(Plan::new(config, &dataset(Task::Binary, 2, 100)).unwrap_err().flag, "--validation-split");
     }
 
     #[test]
     fn batch_larger_than_the_data_is_clamped_with_a_warning() {
-        let config = RunConfig {
-            folds: 1,
-            batch_size: 500,
-            ..RunConfig::default()
-        };
+        let config = RunConfig { folds: 1, batch_size: 500, ..RunConfig::default() };
         let plan = Plan::new(config, &dataset(Task::Binary, 2, 40)).unwrap();
         assert_eq!(plan.batch_size, 40);
         assert_eq!(plan.warnings.len(), 1);
@@ -487,27 +376,9 @@ mod tests {
     fn bad_numbers_name_their_flag() {
         let d = dataset(Task::Binary, 2, 100);
         let cases: Vec<(RunConfig, &str)> = vec![
-            (
-                RunConfig {
-                    epochs: 0,
-                    ..RunConfig::default()
-                },
-                "--epochs",
-            ),
-            (
-                RunConfig {
-                    batch_size: 0,
-                    ..RunConfig::default()
-                },
-                "--batch-size",
-            ),
-            (
-                RunConfig {
-                    folds: 0,
-                    ..RunConfig::default()
-                },
-                "--folds",
-            ),
+            (RunConfig { epochs: 0, ..RunConfig::default() }, "--epochs"),
+            (RunConfig { batch_size: 0, ..RunConfig::default() }, "--batch-size"),
+            (RunConfig { folds: 0, ..RunConfig::default() }, "--folds"),
             (
                 RunConfig {
                     optimizer: OptimizerSpec {
@@ -520,28 +391,13 @@ mod tests {
             ),
             (
                 RunConfig {
-                    optimizer: OptimizerSpec {
-                        momentum: 0.9,
-                        ..OptimizerSpec::new(OptimizerKind::Adam)
-                    },
+                    optimizer: OptimizerSpec { momentum: 0.9, ..OptimizerSpec::new(OptimizerKind::Adam) },
                     ..RunConfig::default()
                 },
                 "--momentum",
             ),
-            (
-                RunConfig {
-                    regularizer: Regularizer { l1: -0.1, l2: 0.0 },
-                    ..RunConfig::default()
-                },
-                "--l1",
-            ),
-            (
-                RunConfig {
-                    pace: Some(0.0),
-                    ..RunConfig::default()
-                },
-                "--pace",
-            ),
+            (RunConfig { regularizer: Regularizer { l1: -0.1, l2: 0.0 }, ..RunConfig::default() }, "--l1"),
+            (RunConfig { pace: Some(0.0), ..RunConfig::default() }, "--pace"),
         ];
         for (config, flag) in cases {
             assert_eq!(Plan::new(config, &d).unwrap_err().flag, flag);

@@ -1,0 +1,262 @@
+//! The dashboard: a terminal guard, an input thread, and one event loop that gives keys
+//! priority, drains engine events, and draws at most 30 times a second, only when
+//! something changed. The loop is generic over the ratatui backend, so tests drive the
+//! real thing on a `TestBackend`.
+
+pub mod app;
+mod charts;
+mod folds;
+mod header;
+pub mod history;
+pub mod keymap;
+mod log;
+pub mod terminal;
+pub mod ui;
+mod weights;
+
+use crate::data::Dataset;
+use crate::headless::JsonLines;
+use crate::train::{self, Control, Event, Handle, Plan, RunConfig, RunInfo, RunResult, RunSummary};
+use app::{App, Command, Live, Mode};
+use crossbeam_channel::{Receiver, never, select_biased};
+use crossterm::event::Event as TerminalEvent;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The shortest time between two frames.
+pub const FRAME: Duration = Duration::from_millis(33);
+/// Events handled before keys are looked at again.
+const EVENTS_PER_TURN: usize = 4096;
+/// How long a stopping engine may take to finish its batch and report.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// How the dashboard was left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `q` or Esc.
+    Quit,
+    /// Ctrl-C.
+    Interrupted,
+    /// A signal (SIGTERM, SIGHUP, SIGINT from outside).
+    Signal(i32),
+}
+
+/// What the dashboard leaves for the normal screen.
+pub struct Ending {
+    /// How it was left.
+    pub exit: Exit,
+    /// The last run's settings and summary, when it got that far.
+    pub info: Option<RunInfo>,
+    /// The last run's summary.
+    pub summary: Option<RunSummary>,
+    /// The engine's result (or its panic message), when it ended.
+    pub result: Option<Result<RunResult, String>>,
+}
+
+/// A run being shown: its engine, and where its events are also logged.
+pub struct Session<W: Write> {
+    /// Settings for (re)starting.
+    pub config: RunConfig,
+    /// The data.
+    pub dataset: Arc<Dataset>,
+    /// `--log`: every event as JSON Lines.
+    pub log: Option<JsonLines<W>>,
+}
+
+/// The live engine and whether its end was seen.
+struct Engine {
+    handle: Option<Handle>,
+    events: Receiver<Event>,
+    ended: bool,
+    result: Option<Result<RunResult, String>>,
+}
+
+impl Engine {
+    fn start(config: &RunConfig, dataset: &Arc<Dataset>) -> Engine {
+        // The configuration was checked when the program started; a restart changes
+        // only live settings that the engine itself accepted.
+        let plan = Plan::new(config.clone(), dataset).expect("a checked configuration plans again");
+        let handle = train::spawn(plan, Arc::clone(dataset));
+        let events = handle.events.clone();
+        Engine { handle: Some(handle), events, ended: false, result: None }
+    }
+
+    fn send(&self, control: Control) {
+        if let Some(handle) = &self.handle {
+            let _ = handle.control.send(control);
+        }
+    }
+
+    /// The channel closed: collect the thread's result.
+    fn finish(&mut self) -> Option<&Result<RunResult, String>> {
+        self.events = never();
+        if let Some(handle) = self.handle.take() {
+            self.result = Some(handle.join());
+        }
+        self.result.as_ref()
+    }
+}
+
+/// Runs the dashboard on `terminal` until the user quits.
+///
+/// # Errors
+/// Drawing to the terminal failed.
+pub fn event_loop<B: Backend, W: Write>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    session: &mut Session<W>,
+    inputs: &Receiver<TerminalEvent>,
+    signals: &Receiver<i32>,
+) -> io::Result<Ending>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut engine = Engine::start(&session.config, &session.dataset);
+    let mut dirty = true;
+    let mut last_frame: Option<Instant> = None;
+    let exit = loop {
+        let now = Instant::now();
+        let due = last_frame.map_or(Duration::ZERO, |t| FRAME.saturating_sub(now.duration_since(t)));
+        if dirty && due.is_zero() {
+            app.tick(now);
+            terminal.draw(|frame| frame.render_widget(&*app, frame.area())).map_err(io::Error::other)?;
+            last_frame = Some(now);
+            dirty = false;
+        }
+        // Idle: sleep until something happens; running: wake each second for the
+        // clock; changed: wake when the next frame is due.
+        let timeout = if dirty {
+            due.max(Duration::from_millis(1))
+        } else if app.mode == Mode::Running {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs(3600)
+        };
+        select_biased! {
+            recv(inputs) -> input => match input {
+                Ok(TerminalEvent::Key(key)) => {
+                    dirty = true;
+                    let command = keymap::action_for(key).and_then(|action| app.apply(action));
+                    match command {
+                        Some(Command::Control(control)) => engine.send(control),
+                        Some(Command::Restart) => {
+                            stop(&mut engine, app, session);
+                            session.config.optimizer.learning_rate = app.live.learning_rate;
+                            session.config.regularizer.l1 = app.live.l1;
+                            session.config.regularizer.l2 = app.live.l2;
+                            session.config.pace = app.live.pace;
+                            *app = app.restarted(Instant::now());
+                            engine = Engine::start(&session.config, &session.dataset);
+                        }
+                        Some(Command::Quit { interrupted }) => {
+                            break if interrupted { Exit::Interrupted } else { Exit::Quit };
+                        }
+                        None => {}
+                    }
+                }
+                Ok(_) => dirty = true,
+                // No terminal input any more: nothing can end the session but a signal.
+                Err(_) => {}
+            },
+            recv(signals) -> signal => {
+                if let Ok(signal) = signal {
+                    break Exit::Signal(signal);
+                }
+            },
+            recv(engine.events) -> event => {
+                dirty = true;
+                match event {
+                    Ok(event) => {
+                        take(app, session, &mut engine, event);
+                        for _ in 0..EVENTS_PER_TURN {
+                            let Ok(event) = engine.events.try_recv() else { break };
+                            take(app, session, &mut engine, event);
+                        }
+                    }
+                    Err(_) => {
+                        if let Some(Err(message)) = engine.finish() {
+                            let message = terminal::engine_panic().unwrap_or_else(|| message.clone());
+                            app.fail(message);
+                        } else if !engine.ended {
+                            app.fail("the engine ended without a summary".into());
+                        }
+                    }
+                }
+            },
+            default(timeout) => {
+                app.tick(Instant::now());
+                dirty |= app.mode == Mode::Running;
+            },
+        }
+    };
+    stop(&mut engine, app, session);
+    if let Some(log) = session.log.as_mut() {
+        log.flush()?;
+    }
+    Ok(Ending { exit, info: app.info.clone(), summary: app.summary.clone(), result: engine.result.take() })
+}
+
+/// One engine event: into the log file and the app.
+fn take<W: Write>(app: &mut App, session: &mut Session<W>, engine: &mut Engine, event: Event) {
+    if let Some(log) = session.log.as_mut()
+        && log.write(&event).is_err()
+    {
+        // A log that cannot be written is reported once and then left alone.
+        session.log = None;
+        app.fail_log();
+    }
+    engine.ended |= matches!(event, Event::RunEnded(_));
+    app.on_event(&event, Instant::now());
+}
+
+/// Stops the engine and takes in its last events, waiting at most [`STOP_GRACE`].
+fn stop<W: Write>(engine: &mut Engine, app: &mut App, session: &mut Session<W>) {
+    if engine.handle.is_none() {
+        return;
+    }
+    engine.send(Control::Stop);
+    let deadline = Instant::now() + STOP_GRACE;
+    while !engine.ended {
+        match engine.events.recv_deadline(deadline) {
+            Ok(event) => take(app, session, engine, event),
+            Err(_) => break,
+        }
+    }
+    if engine.ended {
+        engine.finish();
+    }
+}
+
+/// The settings the dashboard starts from.
+pub fn initial_live(config: &RunConfig) -> Live {
+    Live {
+        learning_rate: config.optimizer.learning_rate,
+        l1: config.regularizer.l1,
+        l2: config.regularizer.l2,
+        pace: config.pace,
+        paused: false,
+    }
+}
+
+/// Runs the dashboard on the real terminal. The terminal is restored however this
+/// ends: normally, on an error, or on a panic anywhere.
+///
+/// # Errors
+/// The terminal could not be set up or drawn to.
+pub fn run<W: Write>(session: &mut Session<W>, color: bool) -> io::Result<Ending> {
+    terminal::install_panic_hook();
+    let guard = terminal::TerminalGuard::enter()?;
+    let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
+    let mut terminal = Terminal::new(backend)?;
+    terminal.clear()?;
+    let inputs = terminal::spawn_input_thread();
+    let signals = crate::signals::listen();
+    let mut app = App::new(session.dataset.source.clone(), initial_live(&session.config), Instant::now());
+    app.theme = ui::Theme { color };
+    let ending = event_loop(&mut terminal, &mut app, session, &inputs, &signals);
+    drop(guard);
+    ending
+}

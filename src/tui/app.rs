@@ -1,0 +1,778 @@
+//! The dashboard's state: everything it shows, built from engine events alone, and the
+//! small verbs that keys map to. Pure: time comes in as an argument.
+
+use super::history::Series;
+use super::ui::Theme;
+use crate::train::{
+    Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning, WeightsReport,
+};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// What the run is doing, as the header shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Waiting for the engine's first event.
+    Starting,
+    /// Training.
+    Running,
+    /// Paused by the user.
+    Paused,
+    /// Every fold ended; the results stay up until the user quits.
+    Done,
+    /// The engine stopped without finishing; the message says why.
+    Failed(String),
+}
+
+/// A fold's state in the cross-validation table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoldState {
+    /// Not started.
+    Pending,
+    /// Training.
+    Running,
+    /// All epochs ran.
+    Completed,
+    /// Its loss or weights blew up.
+    Diverged,
+    /// Stopped early.
+    Stopped,
+}
+
+/// A vertical mark on the charts where a hyperparameter changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// Position in epochs (fractional: mid-epoch changes land mid-epoch).
+    pub at: f64,
+    /// What changed.
+    pub label: String,
+}
+
+/// One snapshot in the weights-over-time strip.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Epoch of the snapshot.
+    pub epoch: usize,
+    /// The weights report.
+    pub weights: WeightsReport,
+}
+
+/// Snapshots kept per fold for the strip.
+pub const STRIP_CAPACITY: usize = 48;
+/// Markers kept per fold.
+pub const MARKER_CAPACITY: usize = 64;
+/// Log lines kept.
+pub const LOG_CAPACITY: usize = 200;
+/// Points a finished fold keeps for its dimmed lines.
+const FINISHED_FOLD_POINTS: usize = 256;
+
+/// Everything shown about one fold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoldView {
+    /// Its state.
+    pub state: FoldState,
+    /// Training loss per epoch.
+    pub loss: Series,
+    /// Validation loss per epoch.
+    pub val_loss: Series,
+    /// Training metric per epoch.
+    pub metric: Series,
+    /// Validation metric per epoch.
+    pub val_metric: Series,
+    /// The last epoch report.
+    pub last: Option<EpochReport>,
+    /// Batches per epoch (to place mid-epoch markers).
+    pub steps_per_epoch: usize,
+    /// Its final report.
+    pub report: Option<FoldReport>,
+    /// Hyperparameter changes.
+    pub markers: Vec<Marker>,
+    /// Weight distributions over time, oldest first, decimated.
+    pub strip: Vec<Snapshot>,
+    strip_stride: usize,
+}
+
+impl Default for FoldView {
+    fn default() -> Self {
+        FoldView {
+            state: FoldState::Pending,
+            loss: Series::new(),
+            val_loss: Series::new(),
+            metric: Series::new(),
+            val_metric: Series::new(),
+            last: None,
+            steps_per_epoch: 1,
+            report: None,
+            markers: Vec::new(),
+            strip: Vec::new(),
+            strip_stride: 1,
+        }
+    }
+}
+
+impl FoldView {
+    /// Epochs finished.
+    pub fn epochs_done(&self) -> usize {
+        self.last.as_ref().map_or(0, |r| r.epoch)
+    }
+
+    /// The latest weights, if any arrived.
+    pub fn weights(&self) -> Option<&WeightsReport> {
+        self.strip.last().map(|s| &s.weights)
+    }
+
+    fn add_snapshot(&mut self, weights: &WeightsReport) {
+        let snapshot = Snapshot { epoch: weights.epoch, weights: weights.clone() };
+        // The newest snapshot is always shown; older ones are kept on a stride that
+        // doubles whenever the strip is full.
+        if let Some(last) = self.strip.last()
+            && !last.epoch.is_multiple_of(self.strip_stride)
+        {
+            self.strip.pop();
+        }
+        self.strip.push(snapshot);
+        if self.strip.len() > STRIP_CAPACITY {
+            self.strip_stride *= 2;
+            let stride = self.strip_stride;
+            let newest = self.strip.pop();
+            self.strip.retain(|s| s.epoch.is_multiple_of(stride));
+            self.strip.extend(newest);
+        }
+    }
+}
+
+/// What the user may be told, with where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The fold concerned.
+    pub fold: Option<usize>,
+    /// The epoch concerned.
+    pub epoch: Option<usize>,
+    /// The text.
+    pub text: String,
+    /// How to show it.
+    pub kind: LogKind,
+}
+
+/// The kind of a log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    /// Ordinary news.
+    Info,
+    /// A hyperparameter changed.
+    Change,
+    /// Something went wrong.
+    Warning,
+}
+
+/// The settings the user can change live, as the dashboard last heard of them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Live {
+    /// Initial learning rate (a schedule multiplies it).
+    pub learning_rate: f64,
+    /// L1 penalty.
+    pub l1: f64,
+    /// L2 penalty.
+    pub l2: f64,
+    /// Epochs per second at most; `None` is full speed.
+    pub pace: Option<f64>,
+    /// Paused.
+    pub paused: bool,
+}
+
+/// A key's meaning.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Action {
+    /// Pause, or resume.
+    TogglePause,
+    /// One more epoch while paused.
+    Step,
+    /// Multiply the learning rate.
+    ScaleLearningRate(f64),
+    /// L2 x10 (from 0: 1e-4).
+    RaiseL2,
+    /// L2 /10 (below 1e-6: 0).
+    LowerL2,
+    /// Pace x2.
+    Faster,
+    /// Pace /2.
+    Slower,
+    /// Full speed, or back to the last pace.
+    ToggleFullSpeed,
+    /// Next layer in the weights panel.
+    NextLayer,
+    /// Previous layer.
+    PreviousLayer,
+    /// Show the next fold in the charts.
+    NextFold,
+    /// Show the previous fold.
+    PreviousFold,
+    /// Log scale for the loss chart.
+    ToggleLogScale,
+    /// The help overlay.
+    ToggleHelp,
+    /// Close the overlay, or quit.
+    Back,
+    /// Restart the run with the current settings.
+    Restart,
+    /// Quit.
+    Quit,
+    /// Ctrl-C: quit, reported as an interruption.
+    Interrupt,
+}
+
+/// What the event loop must do for an action.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Command {
+    /// Send a control to the engine.
+    Control(Control),
+    /// Stop this run and start again with the current settings.
+    Restart,
+    /// Leave the dashboard; `interrupted` for Ctrl-C.
+    Quit {
+        /// Whether the user pressed Ctrl-C.
+        interrupted: bool,
+    },
+}
+
+/// Fastest pace before `]` switches to full speed.
+const FASTEST_PACE: f64 = 5120.0;
+/// Slowest pace `[` goes to.
+const SLOWEST_PACE: f64 = 0.25;
+/// Pace the full-speed toggle returns to when there was none before.
+const DEFAULT_PACE: f64 = 20.0;
+
+/// The dashboard's state.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Run state.
+    pub mode: Mode,
+    /// The file being trained on (known before the first event).
+    pub source: String,
+    /// Settings, data and network, once the run started.
+    pub info: Option<RunInfo>,
+    /// One view per fold.
+    pub folds: Vec<FoldView>,
+    /// The fold the user chose to look at (`None`: follow training).
+    pub focus: Option<usize>,
+    /// Layer shown in the weights panel.
+    pub layer: usize,
+    /// Log scale for the loss chart.
+    pub log_scale: bool,
+    /// Help overlay shown.
+    pub help: bool,
+    /// Colours or none.
+    pub theme: Theme,
+    /// Live settings.
+    pub live: Live,
+    /// News, oldest first.
+    pub log: VecDeque<LogEntry>,
+    /// The final summary.
+    pub summary: Option<RunSummary>,
+    /// When the current time was last set.
+    pub now: Instant,
+    started: Option<Instant>,
+    ended: Option<Instant>,
+    recent_epochs: VecDeque<Instant>,
+    last_pace: f64,
+    /// What keys asked for and the engine may not have confirmed yet: repeated presses
+    /// build on it rather than on the last acknowledged value.
+    wanted: Live,
+    logged_changes: usize,
+}
+
+impl App {
+    /// A dashboard waiting for the run on `source`, with the settings it will start with.
+    pub fn new(source: impl Into<String>, live: Live, now: Instant) -> App {
+        App {
+            mode: Mode::Starting,
+            source: source.into(),
+            info: None,
+            folds: Vec::new(),
+            focus: None,
+            layer: 0,
+            log_scale: false,
+            help: false,
+            theme: Theme { color: true },
+            live,
+            log: VecDeque::new(),
+            summary: None,
+            now,
+            started: None,
+            ended: None,
+            recent_epochs: VecDeque::new(),
+            last_pace: live.pace.unwrap_or(DEFAULT_PACE),
+            wanted: live,
+            logged_changes: 0,
+        }
+    }
+
+    /// A fresh dashboard for a restarted run that keeps the user's view choices.
+    pub fn restarted(&self, now: Instant) -> App {
+        let mut app = App::new(self.source.clone(), Live { paused: false, ..self.live }, now);
+        app.layer = self.layer;
+        app.log_scale = self.log_scale;
+        app.theme = self.theme;
+        app.last_pace = self.last_pace;
+        app
+    }
+
+    /// Updates the clock (for elapsed time, epochs per second and ETA).
+    pub fn tick(&mut self, now: Instant) {
+        self.now = now;
+    }
+
+    fn note(&mut self, fold: Option<usize>, epoch: Option<usize>, kind: LogKind, text: String) {
+        if self.log.len() == LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogEntry { fold, epoch, text, kind });
+    }
+
+    /// Takes in one engine event.
+    pub fn on_event(&mut self, event: &Event, now: Instant) {
+        self.now = now;
+        match event {
+            Event::RunStarted(info) => {
+                self.folds = vec![FoldView::default(); info.folds];
+                self.live.learning_rate = info.config.optimizer.learning_rate;
+                self.live.l1 = info.config.regularizer.l1;
+                self.live.l2 = info.config.regularizer.l2;
+                self.live.pace = info.config.pace;
+                self.wanted = self.live;
+                self.mode = Mode::Running;
+                self.started = Some(now);
+                let what = if info.folds > 1 {
+                    let threads = if info.threads == 1 {
+                        "1 thread".into()
+                    } else {
+                        format!("{} threads", info.threads)
+                    };
+                    format!("{}-fold cross-validation on {threads}", info.folds)
+                } else {
+                    "a single fit".to_string()
+                };
+                self.note(
+                    None,
+                    None,
+                    LogKind::Info,
+                    format!("started {what}, {} epochs each", info.config.epochs),
+                );
+                for warning in &info.warnings {
+                    self.note(None, None, LogKind::Warning, warning.clone());
+                }
+                self.info = Some(info.as_ref().clone());
+            }
+            Event::FoldStarted(start) => {
+                if let Some(fold) = self.folds.get_mut(start.fold) {
+                    fold.state = FoldState::Running;
+                    fold.steps_per_epoch = start.steps_per_epoch.max(1);
+                }
+            }
+            Event::EpochEnded(report) => self.on_epoch(report, now),
+            Event::Weights(weights) => {
+                if let Some(fold) = self.folds.get_mut(weights.fold) {
+                    fold.add_snapshot(weights);
+                }
+            }
+            Event::FoldEnded(report) => self.on_fold_ended(report),
+            Event::RunEnded(summary) => {
+                self.summary = Some(summary.clone());
+                self.ended = Some(now);
+                if !matches!(self.mode, Mode::Failed(_)) {
+                    self.mode = Mode::Done;
+                }
+                let text = match (summary.mean, summary.std, self.info.as_ref()) {
+                    (Some(mean), Some(std), Some(info)) => format!(
+                        "done: {} (+/- {})",
+                        crate::headless::metric_text(info.metric, mean),
+                        crate::headless::metric_text(info.metric, std)
+                    ),
+                    _ if summary.stopped => "stopped".to_string(),
+                    _ => "done".to_string(),
+                };
+                self.note(None, None, LogKind::Info, text);
+            }
+            Event::Warning(warning) => self.on_warning(warning),
+            Event::Ack(ack) => self.on_ack(ack),
+        }
+    }
+
+    fn on_epoch(&mut self, report: &EpochReport, now: Instant) {
+        let Some(fold) = self.folds.get_mut(report.fold) else {
+            return;
+        };
+        fold.state = FoldState::Running;
+        fold.loss.push(report.epoch, report.loss);
+        fold.metric.push(report.epoch, report.metric);
+        if let (Some(loss), Some(metric)) = (report.val_loss, report.val_metric) {
+            fold.val_loss.push(report.epoch, loss);
+            fold.val_metric.push(report.epoch, metric);
+        }
+        fold.last = Some(report.clone());
+        if self.recent_epochs.len() == 256 {
+            self.recent_epochs.pop_front();
+        }
+        self.recent_epochs.push_back(now);
+    }
+
+    fn on_fold_ended(&mut self, report: &FoldReport) {
+        let cross_validation = self.info.as_ref().is_some_and(|i| i.folds > 1);
+        let Some(fold) = self.folds.get_mut(report.fold) else {
+            return;
+        };
+        fold.state = match report.outcome {
+            FoldOutcome::Completed => FoldState::Completed,
+            FoldOutcome::Diverged { .. } => FoldState::Diverged,
+            FoldOutcome::Stopped { .. } => FoldState::Stopped,
+        };
+        fold.report = Some(report.clone());
+        for series in [&mut fold.loss, &mut fold.val_loss, &mut fold.metric, &mut fold.val_metric] {
+            series.compact(FINISHED_FOLD_POINTS);
+        }
+        if report.outcome == FoldOutcome::Completed
+            && let (Some(info), Some(score)) = (self.info.as_ref(), report.score(cross_validation))
+        {
+            let name = if cross_validation { format!("fold {}", report.fold + 1) } else { "fit".into() };
+            let text = format!(
+                "{name} done: {} {}, loss {:.4}",
+                info.metric.name(),
+                crate::headless::metric_text(info.metric, score.metric),
+                score.loss
+            );
+            self.note(Some(report.fold), Some(report.epochs_run), LogKind::Info, text);
+        }
+    }
+
+    fn on_warning(&mut self, warning: &Warning) {
+        let text = match &warning.hint {
+            Some(hint) => format!("{}; {hint}", warning.message),
+            None => warning.message.clone(),
+        };
+        self.note(warning.fold, warning.epoch, LogKind::Warning, text);
+    }
+
+    fn on_ack(&mut self, ack: &Ack) {
+        let before = self.live;
+        self.live = Live {
+            learning_rate: ack.learning_rate,
+            l1: ack.l1,
+            l2: ack.l2,
+            pace: ack.pace,
+            paused: ack.paused,
+        };
+        self.wanted = Live { paused: self.wanted.paused, ..self.live };
+        if let Some(pace) = ack.pace {
+            self.last_pace = pace;
+        }
+        match self.mode {
+            Mode::Running if ack.paused => self.mode = Mode::Paused,
+            Mode::Paused if !ack.paused => self.mode = Mode::Running,
+            _ => {}
+        }
+        let label = match ack.control {
+            Control::SetLearningRate(_) | Control::ScaleLearningRate(_) => {
+                Some(format!("learning rate {} -> {}", short(before.learning_rate), short(ack.learning_rate)))
+            }
+            Control::SetL1(_) => Some(format!("L1 {} -> {}", short(before.l1), short(ack.l1))),
+            Control::SetL2(_) => Some(format!("L2 {} -> {}", short(before.l2), short(ack.l2))),
+            _ => None,
+        };
+        if let (Some(label), Some(fold)) = (&label, ack.fold.and_then(|f| self.folds.get_mut(f))) {
+            let at = ack.iterations as f64 / fold.steps_per_epoch as f64;
+            if fold.markers.len() < MARKER_CAPACITY {
+                fold.markers.push(Marker { at, label: label.clone() });
+            }
+        }
+        // Parallel folds acknowledge the same control each; log it once.
+        if ack.sequence < self.logged_changes {
+            return;
+        }
+        self.logged_changes = ack.sequence + 1;
+        let text = match ack.control {
+            Control::Pause => "paused".to_string(),
+            Control::Resume => "resumed".to_string(),
+            Control::Step => "one more epoch".to_string(),
+            Control::SetPace(Some(pace)) => format!("pace {} epochs/s", short(pace)),
+            Control::SetPace(None) => "full speed".to_string(),
+            Control::Stop => "stopping".to_string(),
+            _ => label.unwrap_or_default(),
+        };
+        let epoch = ack.fold.map(|_| ack.epoch);
+        self.note(ack.fold, epoch, LogKind::Change, text);
+    }
+
+    /// The engine ended without a summary: show why.
+    pub fn fail(&mut self, message: String) {
+        self.note(None, None, LogKind::Warning, format!("the engine failed: {message}"));
+        self.mode = Mode::Failed(message);
+        self.ended.get_or_insert(self.now);
+    }
+
+    /// The `--log` file could not be written: say so once.
+    pub fn fail_log(&mut self) {
+        self.note(None, None, LogKind::Warning, "cannot write the log file; logging stopped".into());
+    }
+
+    /// The fold the charts show: the user's choice, else the first one training, else
+    /// the last one that trained.
+    pub fn shown_fold(&self) -> Option<usize> {
+        if let Some(focus) = self.focus.filter(|&f| f < self.folds.len()) {
+            return Some(focus);
+        }
+        self.folds
+            .iter()
+            .position(|f| f.state == FoldState::Running)
+            .or_else(|| self.folds.iter().rposition(|f| f.last.is_some()))
+            .or(if self.folds.is_empty() { None } else { Some(0) })
+    }
+
+    /// Epochs finished over all folds, and the total the run will do.
+    pub fn progress(&self) -> (usize, usize) {
+        let Some(info) = &self.info else {
+            return (0, 0);
+        };
+        let epochs = info.config.epochs;
+        let done = self
+            .folds
+            .iter()
+            .map(|f| match f.state {
+                FoldState::Pending | FoldState::Running | FoldState::Completed => f.epochs_done(),
+                // Their remaining epochs will never run.
+                FoldState::Diverged | FoldState::Stopped => epochs,
+            })
+            .sum();
+        (done, epochs * info.folds)
+    }
+
+    /// Epochs per second over the last two seconds of arrivals.
+    pub fn epochs_per_second(&self) -> Option<f64> {
+        if self.mode != Mode::Running {
+            return None;
+        }
+        let window = Duration::from_secs(2);
+        let recent: Vec<&Instant> =
+            self.recent_epochs.iter().filter(|&&t| self.now.saturating_duration_since(t) <= window).collect();
+        let (first, last) = (recent.first()?, recent.last()?);
+        let span = self.now.saturating_duration_since(**first).max(last.saturating_duration_since(**first));
+        if recent.len() < 2 || span.is_zero() {
+            return None;
+        }
+        Some((recent.len() - 1) as f64 / span.as_secs_f64())
+    }
+
+    /// Time since the run started (to its end once it ended).
+    pub fn elapsed(&self) -> Duration {
+        match self.started {
+            Some(start) => self.ended.unwrap_or(self.now).saturating_duration_since(start),
+            None => Duration::ZERO,
+        }
+    }
+
+    /// Estimated time to the end, while running.
+    pub fn eta(&self) -> Option<Duration> {
+        let rate = self.epochs_per_second()?;
+        let (done, total) = self.progress();
+        Some(Duration::from_secs_f64(total.saturating_sub(done) as f64 / rate))
+    }
+
+    /// Carries out what a key means; returns what the event loop must do.
+    pub fn apply(&mut self, action: Action) -> Option<Command> {
+        if self.help
+            && !matches!(action, Action::ToggleHelp | Action::Back | Action::Quit | Action::Interrupt)
+        {
+            // The overlay is modal: keys other than those closing it do nothing.
+            return None;
+        }
+        let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
+        let control = |c| running.then_some(Command::Control(c));
+        match action {
+            Action::TogglePause => {
+                self.wanted.paused = !self.wanted.paused;
+                control(if self.wanted.paused { Control::Pause } else { Control::Resume })
+            }
+            Action::Step => control(Control::Step).filter(|_| self.wanted.paused),
+            Action::ScaleLearningRate(factor) => control(Control::ScaleLearningRate(factor)),
+            Action::RaiseL2 => {
+                let l2 = if self.wanted.l2 == 0.0 { 1e-4 } else { (self.wanted.l2 * 10.0).min(10.0) };
+                self.wanted.l2 = l2;
+                control(Control::SetL2(l2))
+            }
+            Action::LowerL2 => {
+                let l2 = if self.wanted.l2 <= 1e-6 { 0.0 } else { self.wanted.l2 / 10.0 };
+                self.wanted.l2 = l2;
+                control(Control::SetL2(l2))
+            }
+            Action::Faster => {
+                let pace = self.wanted.pace.map(|p| p * 2.0).filter(|&p| p <= FASTEST_PACE);
+                self.set_pace(pace, running)
+            }
+            Action::Slower => {
+                let pace = self.wanted.pace.map_or(self.last_pace, |p| (p / 2.0).max(SLOWEST_PACE));
+                self.set_pace(Some(pace), running)
+            }
+            Action::ToggleFullSpeed => {
+                let pace = if self.wanted.pace.is_some() { None } else { Some(self.last_pace) };
+                self.set_pace(pace, running)
+            }
+            Action::NextLayer | Action::PreviousLayer => {
+                let layers = self.info.as_ref().map_or(1, |i| i.model.layers.len()).max(1);
+                self.layer = if action == Action::NextLayer {
+                    (self.layer + 1) % layers
+                } else {
+                    (self.layer + layers - 1) % layers
+                };
+                None
+            }
+            Action::NextFold | Action::PreviousFold => {
+                let folds = self.folds.len();
+                if folds > 1 {
+                    let current = self.shown_fold().unwrap_or(0);
+                    self.focus = Some(if action == Action::NextFold {
+                        (current + 1) % folds
+                    } else {
+                        (current + folds - 1) % folds
+                    });
+                }
+                None
+            }
+            Action::ToggleLogScale => {
+                self.log_scale = !self.log_scale;
+                None
+            }
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                None
+            }
+            Action::Back if self.help => {
+                self.help = false;
+                None
+            }
+            Action::Back | Action::Quit => Some(Command::Quit { interrupted: false }),
+            Action::Interrupt => Some(Command::Quit { interrupted: true }),
+            Action::Restart => Some(Command::Restart),
+        }
+    }
+
+    fn set_pace(&mut self, pace: Option<f64>, running: bool) -> Option<Command> {
+        if let Some(p) = self.wanted.pace {
+            self.last_pace = p;
+        }
+        self.wanted.pace = pace;
+        running.then_some(Command::Control(Control::SetPace(pace)))
+    }
+}
+
+/// Three significant digits: `-0.541`, `0.0253`, `16.9`, `1.2e-5`.
+pub fn three_digits(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-4..5).contains(&magnitude) {
+        return format!("{value:.1e}");
+    }
+    let decimals = (2 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// A compact number: `0.001`, `2.5e-5`, `20`.
+pub fn short(value: f64) -> String {
+    if value == 0.0 {
+        "0".into()
+    } else if value.abs() >= 1e-3 && value.abs() < 1e5 {
+        let text = format!("{value:.4}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{value:.1e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> App {
+        let live = Live { learning_rate: 0.001, l1: 0.0, l2: 0.0, pace: Some(20.0), paused: false };
+        let mut app = App::new("t.csv", live, Instant::now());
+        app.mode = Mode::Running;
+        app
+    }
+
+    #[test]
+    fn three_significant_digits() {
+        assert_eq!(three_digits(-0.540_71), "-0.541");
+        assert_eq!(three_digits(0.025_31), "0.0253");
+        assert_eq!(three_digits(16.928), "16.9");
+        assert_eq!(three_digits(1234.6), "1235");
+        assert_eq!(three_digits(1.2e-5), "1.2e-5");
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(0.001), "0.001");
+        assert_eq!(short(0.0025), "0.0025");
+        assert_eq!(short(20.0), "20");
+        assert_eq!(short(2.5e-5), "2.5e-5");
+        assert_eq!(short(0.0), "0");
+    }
+
+    #[test]
+    fn each_action_gives_its_control() {
+        let mut a = app();
+        assert_eq!(a.apply(Action::TogglePause), Some(Command::Control(Control::Pause)));
+        assert_eq!(a.apply(Action::Step), Some(Command::Control(Control::Step)));
+        assert_eq!(a.apply(Action::TogglePause), Some(Command::Control(Control::Resume)));
+        assert_eq!(a.apply(Action::Step), None, "step means nothing while running");
+        assert_eq!(
+            a.apply(Action::ScaleLearningRate(2.0)),
+            Some(Command::Control(Control::ScaleLearningRate(2.0)))
+        );
+        assert_eq!(a.apply(Action::RaiseL2), Some(Command::Control(Control::SetL2(1e-4))));
+        assert_eq!(a.apply(Action::RaiseL2), Some(Command::Control(Control::SetL2(1e-3))));
+        assert_eq!(a.apply(Action::LowerL2), Some(Command::Control(Control::SetL2(1e-4))));
+        assert_eq!(a.apply(Action::Faster), Some(Command::Control(Control::SetPace(Some(40.0)))));
+        assert_eq!(a.apply(Action::Slower), Some(Command::Control(Control::SetPace(Some(20.0)))));
+        assert_eq!(a.apply(Action::ToggleFullSpeed), Some(Command::Control(Control::SetPace(None))));
+        assert_eq!(a.apply(Action::ToggleFullSpeed), Some(Command::Control(Control::SetPace(Some(20.0)))));
+        assert_eq!(a.apply(Action::Restart), Some(Command::Restart));
+        assert_eq!(a.apply(Action::Quit), Some(Command::Quit { interrupted: false }));
+        assert_eq!(a.apply(Action::Interrupt), Some(Command::Quit { interrupted: true }));
+    }
+
+    #[test]
+    fn view_actions_change_only_the_view() {
+        let mut a = app();
+        assert_eq!(a.apply(Action::ToggleLogScale), None);
+        assert!(a.log_scale);
+        assert_eq!(a.apply(Action::ToggleHelp), None);
+        assert!(a.help);
+        assert_eq!(a.apply(Action::TogglePause), None, "help is modal");
+        assert_eq!(a.apply(Action::Back), None);
+        assert!(!a.help, "Esc closes help first");
+        assert_eq!(a.apply(Action::Back), Some(Command::Quit { interrupted: false }));
+    }
+
+    #[test]
+    fn pace_limits() {
+        let mut a = app();
+        a.wanted.pace = Some(FASTEST_PACE);
+        assert_eq!(
+            a.apply(Action::Faster),
+            Some(Command::Control(Control::SetPace(None))),
+            "past the fastest is full speed"
+        );
+        assert_eq!(a.apply(Action::Slower), Some(Command::Control(Control::SetPace(Some(FASTEST_PACE)))));
+        a.wanted.pace = Some(SLOWEST_PACE);
+        assert_eq!(a.apply(Action::Slower), Some(Command::Control(Control::SetPace(Some(SLOWEST_PACE)))));
+    }
+
+    #[test]
+    fn controls_are_not_sent_once_done() {
+        let mut a = app();
+        a.mode = Mode::Done;
+        assert_eq!(a.apply(Action::TogglePause), None);
+        assert_eq!(a.apply(Action::ScaleLearningRate(2.0)), None);
+        assert_eq!(a.apply(Action::Restart), Some(Command::Restart));
+    }
+}

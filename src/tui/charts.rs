@@ -1,0 +1,190 @@
+//! The loss and metric charts: training and validation lines of the shown fold, the
+//! other folds dimmed behind them, and a mark wherever a setting was changed.
+
+use super::app::{App, FoldView, Mode, short};
+use super::history::Series;
+use super::ui::panel;
+use crate::nn::Metric;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
+
+/// Which chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quantity {
+    Loss,
+    Metric,
+}
+
+/// Dimmed folds drawn behind the shown one, at most.
+const BACKGROUND_FOLDS: usize = 20;
+
+/// Draws the loss chart.
+pub fn render_loss(app: &App, area: Rect, buf: &mut Buffer) {
+    render(app, area, buf, Quantity::Loss);
+}
+
+/// Draws the accuracy (or mae) chart.
+pub fn render_metric(app: &App, area: Rect, buf: &mut Buffer) {
+    render(app, area, buf, Quantity::Metric);
+}
+
+fn series(fold: &FoldView, quantity: Quantity) -> (&Series, &Series) {
+    match quantity {
+        Quantity::Loss => (&fold.loss, &fold.val_loss),
+        Quantity::Metric => (&fold.metric, &fold.val_metric),
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
+    let theme = app.theme;
+    let metric = app.info.as_ref().map_or(Metric::Accuracy, |i| i.metric);
+    let name = match quantity {
+        Quantity::Loss => "Loss".to_string(),
+        Quantity::Metric if metric == Metric::Accuracy => "Accuracy".to_string(),
+        Quantity::Metric => "MAE".to_string(),
+    };
+    let log = quantity == Quantity::Loss && app.log_scale;
+    let shown = app.shown_fold();
+    let Some((index, fold)) =
+        shown.and_then(|i| app.folds.get(i).map(|f| (i, f))).filter(|(_, f)| !f.loss.is_empty())
+    else {
+        let block = panel(format!(" {name} "), theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let note = if matches!(app.mode, Mode::Done | Mode::Failed(_)) {
+            "no epoch finished"
+        } else {
+            "waiting for the first epoch"
+        };
+        Paragraph::new(Span::styled(note, theme.quiet())).render(inner, buf);
+        return;
+    };
+    let (train, validation) = series(fold, quantity);
+    let format_value = |v: f64| match quantity {
+        Quantity::Metric if metric == Metric::Accuracy => format!("{:.2}%", 100.0 * v),
+        _ => format!("{v:.4}"),
+    };
+    let mut title =
+        vec![Span::raw(format!(" {name} ")), Span::styled(format!("fold {} ", index + 1), theme.quiet())];
+    if let Some(value) = train.latest() {
+        title.push(Span::styled(format!("train {} ", format_value(value)), theme.train()));
+    }
+    if let Some(value) = validation.latest() {
+        title.push(Span::styled(format!("val {} ", format_value(value)), theme.validation()));
+    }
+    if log {
+        title.push(Span::styled("log ", theme.quiet()));
+    }
+
+    let transform = |v: f64| if log { v.max(1e-12).log10() } else { v };
+    let transformed = |s: &Series| s.points().into_iter().map(|(x, y)| (x, transform(y))).collect::<Vec<_>>();
+    let background: Vec<Vec<(f64, f64)>> = app
+        .folds
+        .iter()
+        .enumerate()
+        .filter(|&(i, f)| i != index && !f.loss.is_empty())
+        .take(BACKGROUND_FOLDS)
+        .flat_map(|(_, f)| {
+            let (t, v) = series(f, quantity);
+            [transformed(t), transformed(v)]
+        })
+        .filter(|points| !points.is_empty())
+        .collect();
+    let train_points = transformed(train);
+    let validation_points = transformed(validation);
+
+    let epochs = app.info.as_ref().map_or(1, |i| i.config.epochs) as f64;
+    let x_bounds = if epochs > 1.0 { [1.0, epochs] } else { [0.0, 1.0] };
+    let (mut low, mut high) = [&train_points, &validation_points]
+        .into_iter()
+        .chain(background.iter())
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| (lo.min(y), hi.max(y)));
+    if !low.is_finite() {
+        (low, high) = (0.0, 1.0);
+    }
+    let pad = ((high - low) * 0.05).max(if log { 0.05 } else { 1e-3 });
+    low -= pad;
+    high += pad;
+    if quantity == Quantity::Metric && metric == Metric::Accuracy {
+        low = low.max(0.0);
+        high = high.min(1.0);
+    }
+
+    let markers: Vec<Vec<(f64, f64)>> = fold
+        .markers
+        .iter()
+        .map(|m| {
+            let x = m.at.clamp(x_bounds[0], x_bounds[1]);
+            vec![(x, low), (x, high)]
+        })
+        .collect();
+
+    let mut datasets: Vec<Dataset> = background
+        .iter()
+        .map(|points| {
+            Dataset::default()
+                .data(points)
+                .graph_type(GraphType::Line)
+                .marker(Marker::Braille)
+                .style(theme.dimmed())
+        })
+        .collect();
+    for (i, points) in markers.iter().enumerate() {
+        let mut set = Dataset::default()
+            .data(points)
+            .graph_type(GraphType::Line)
+            .marker(Marker::Braille)
+            .style(theme.marker());
+        if i == 0 {
+            set = set.name("change");
+        }
+        datasets.push(set);
+    }
+    if !validation_points.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .name("val")
+                .data(&validation_points)
+                .graph_type(GraphType::Line)
+                .marker(Marker::Braille)
+                .style(theme.validation()),
+        );
+    }
+    datasets.push(
+        Dataset::default()
+            .name("train")
+            .data(&train_points)
+            .graph_type(GraphType::Line)
+            .marker(Marker::Braille)
+            .style(theme.train()),
+    );
+
+    let label = |v: f64| {
+        let value = if log { 10f64.powf(v) } else { v };
+        match quantity {
+            Quantity::Metric if metric == Metric::Accuracy => format!("{:.0}%", 100.0 * value),
+            _ => short(value),
+        }
+    };
+    let middle = (low + high) / 2.0;
+    let x_middle = ((x_bounds[0] + x_bounds[1]) / 2.0).round();
+    let chart = Chart::new(datasets)
+        .block(panel(Line::from(title), theme))
+        .x_axis(Axis::default().bounds(x_bounds).style(theme.quiet()).labels([
+            Span::raw(format!("{}", x_bounds[0])),
+            Span::raw(format!("{x_middle}")),
+            Span::raw(format!("{}", x_bounds[1])),
+        ]))
+        .y_axis(Axis::default().bounds([low, high]).style(theme.quiet()).labels([
+            Span::raw(label(low)),
+            Span::raw(label(middle)),
+            Span::raw(label(high)),
+        ]))
+        .hidden_legend_constraints((Constraint::Percentage(40), Constraint::Percentage(60)));
+    chart.render(area, buf);
+}

@@ -1,0 +1,223 @@
+//! The cross-validation panel: a row per fold with its held-out score, a bar, and its
+//! state, and the running mean +/- std; for a single fit, its training and validation
+//! scores.
+
+use super::app::{App, FoldState, FoldView, Mode};
+use super::ui::{Theme, panel};
+use crate::headless::metric_text;
+use crate::nn::Metric;
+use crate::train::{FoldOutcome, mean_and_std};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+
+/// Draws the panel.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let Some(info) = &app.info else {
+        let block = panel(" Folds ", theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        Paragraph::new(Span::styled("waiting for the run to start", theme.quiet())).render(inner, buf);
+        return;
+    };
+    let cross_validation = info.folds > 1;
+    let title =
+        if cross_validation { format!(" Cross-validation, {} folds ", info.folds) } else { " Fit ".into() };
+    let block = panel(title, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 2 {
+        return;
+    }
+    let metric = info.metric;
+    let table_height = inner.height - 1;
+    let rows: Vec<Row> = if cross_validation {
+        fold_rows(app, metric, usize::from(table_height.saturating_sub(1)))
+    } else {
+        fit_rows(app, metric)
+    };
+    let name = if metric == Metric::Accuracy { "acc" } else { "mae" };
+    let header = Row::new(["fold", name, "loss", "epoch", "best", "state", ""]).style(theme.quiet());
+    // Narrow panels drop the best epoch first, then the loss.
+    let (show_best, show_loss) = (inner.width >= 44, inner.width >= 36);
+    let widths = [
+        Constraint::Length(4),
+        Constraint::Length(7),
+        Constraint::Length(if show_loss { 6 } else { 0 }),
+        Constraint::Length(5),
+        Constraint::Length(if show_best { 4 } else { 0 }),
+        Constraint::Length(9),
+        Constraint::Fill(1),
+    ];
+    let table_area = Rect { height: table_height, ..inner };
+    Table::new(rows, widths).header(header).column_spacing(1).render(table_area, buf);
+    let footer = Rect { y: inner.bottom() - 1, height: 1, ..inner };
+    Paragraph::new(footer_line(app, metric, theme, inner.width >= 40)).render(footer, buf);
+}
+
+/// The folds around the shown one, as many as fit.
+fn fold_rows(app: &App, metric: Metric, room: usize) -> Vec<Row<'static>> {
+    let theme = app.theme;
+    let shown = app.shown_fold().unwrap_or(0);
+    let count = app.folds.len();
+    let first = shown.saturating_sub(room / 2).min(count.saturating_sub(room));
+    let scale = bar_scale(app, metric);
+    app.folds
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(room.max(1))
+        .map(|(index, fold)| {
+            let score = fold
+                .report
+                .as_ref()
+                .and_then(|r| r.validation)
+                .map(|s| (s.metric, s.loss))
+                .or_else(|| fold.last.as_ref().and_then(|r| r.val_metric.zip(r.val_loss)));
+            let live = fold.report.is_none();
+            let (value, loss) = match score {
+                Some((value, loss)) => (metric_text(metric, value), format!("{loss:.4}")),
+                None => ("-".into(), "-".into()),
+            };
+            let mut row = Row::new([
+                Cell::from(format!("{:>4}", index + 1)),
+                Cell::from(value),
+                Cell::from(loss),
+                Cell::from(fold.epochs_done().to_string()),
+                Cell::from(
+                    fold.report.as_ref().and_then(|r| r.best_epoch).map_or("-".into(), |b| b.to_string()),
+                ),
+                state_cell(fold, theme),
+                Cell::from(bar(score.map(|s| s.0), scale)).style(if live {
+                    theme.dimmed()
+                } else {
+                    theme.train()
+                }),
+            ]);
+            if index == shown {
+                row = row.style(Style::new().add_modifier(Modifier::BOLD));
+            }
+            row
+        })
+        .collect()
+}
+
+/// A single fit: its training and validation rows.
+fn fit_rows(app: &App, metric: Metric) -> Vec<Row<'static>> {
+    let theme = app.theme;
+    let Some(fold) = app.folds.first() else {
+        return Vec::new();
+    };
+    let report = fold.report.as_ref();
+    let last = fold.last.as_ref();
+    let train =
+        report.and_then(|r| r.train).map(|s| (s.metric, s.loss)).or_else(|| last.map(|r| (r.metric, r.loss)));
+    let validation = report
+        .and_then(|r| r.validation)
+        .map(|s| (s.metric, s.loss))
+        .or_else(|| last.and_then(|r| r.val_metric.zip(r.val_loss)));
+    let scale = bar_scale(app, metric);
+    let row = |name: &str, score: Option<(f64, f64)>, style: Style| {
+        let (value, loss) = match score {
+            Some((v, l)) => (metric_text(metric, v), format!("{l:.4}")),
+            None => ("-".into(), "-".into()),
+        };
+        Row::new([
+            Cell::from(name.to_string()),
+            Cell::from(value),
+            Cell::from(loss),
+            Cell::from(fold.epochs_done().to_string()),
+            Cell::from(report.and_then(|r| r.best_epoch).map_or("-".into(), |b| b.to_string())),
+            state_cell(fold, theme),
+            Cell::from(bar(score.map(|s| s.0), scale)).style(style),
+        ])
+    };
+    let mut rows = vec![row("train", train, theme.train())];
+    if validation.is_some() {
+        rows.push(row("val", validation, theme.validation()));
+    }
+    rows
+}
+
+fn state_cell(fold: &FoldView, theme: Theme) -> Cell<'static> {
+    let collapsed = fold.report.as_ref().and_then(|r| r.collapsed_to.as_ref());
+    match (fold.state, collapsed) {
+        (FoldState::Completed, Some(_)) => Cell::from("one class").style(theme.warning()),
+        (FoldState::Completed, None) => Cell::from("done"),
+        (FoldState::Running, _) => Cell::from("running").style(theme.state(&super::app::Mode::Running)),
+        (FoldState::Pending, _) => Cell::from("pending").style(theme.quiet()),
+        (FoldState::Diverged, _) => Cell::from("DIVERGED").style(theme.warning()),
+        (FoldState::Stopped, _) => Cell::from("stopped").style(theme.quiet()),
+    }
+}
+
+/// The largest value a bar can show: 100% for accuracy, the worst error for mae.
+fn bar_scale(app: &App, metric: Metric) -> f64 {
+    match metric {
+        Metric::Accuracy => 1.0,
+        Metric::Mae => app
+            .folds
+            .iter()
+            .filter_map(|f| f.last.as_ref().and_then(|r| r.val_metric.or(Some(r.metric))))
+            .fold(0.0, f64::max),
+    }
+}
+
+/// A bar of up to ten cells.
+fn bar(value: Option<f64>, scale: f64) -> String {
+    let Some(value) = value.filter(|v| v.is_finite()) else {
+        return String::new();
+    };
+    let share = if scale > 0.0 { (value / scale).clamp(0.0, 1.0) } else { 0.0 };
+    let eighths = (share * 80.0).round() as usize;
+    let mut text = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        text.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
+    }
+    text
+}
+
+/// `mean 76.05% +/- 4.68% over 7 folds`, and how many failed.
+fn footer_line(app: &App, metric: Metric, theme: Theme, roomy: bool) -> Line<'static> {
+    let cross_validation = app.folds.len() > 1;
+    let scores: Vec<f64> = app
+        .folds
+        .iter()
+        .filter_map(|f| f.report.as_ref())
+        .filter(|r| r.outcome == FoldOutcome::Completed)
+        .filter_map(|r| r.score(cross_validation).map(|s| s.metric))
+        .collect();
+    let diverged = app.folds.iter().filter(|f| f.state == FoldState::Diverged).count();
+    let collapsed =
+        app.folds.iter().filter(|f| f.report.as_ref().is_some_and(|r| r.collapsed_to.is_some())).count();
+    let mut spans = Vec::new();
+    if cross_validation {
+        match mean_and_std(&scores) {
+            Some((mean, std)) if roomy => spans.push(Span::raw(format!(
+                "mean {} +/- {} over {} fold{}",
+                metric_text(metric, mean),
+                metric_text(metric, std),
+                scores.len(),
+                if scores.len() == 1 { "" } else { "s" }
+            ))),
+            Some((mean, std)) => spans.push(Span::raw(format!(
+                "{} +/- {} ({})",
+                metric_text(metric, mean),
+                metric_text(metric, std),
+                scores.len()
+            ))),
+            None if app.mode == Mode::Done => spans.push(Span::styled("no fold finished", theme.quiet())),
+            None => spans.push(Span::styled("no fold finished yet", theme.quiet())),
+        }
+    }
+    if diverged > 0 {
+        spans.push(Span::styled(format!("  {diverged} diverged: lower the lr"), theme.warning()));
+    }
+    if collapsed > 0 {
+        spans.push(Span::styled(format!("  {collapsed} predict one class"), theme.warning()));
+    }
+    Line::from(spans)
+}

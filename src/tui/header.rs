@@ -1,0 +1,101 @@
+//! The header: data, network, optimizer and live settings, progress and state.
+
+use super::app::{App, Mode, short};
+use super::ui::{clock, fitted_pairs, pairs};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// The state as one word with a symbol.
+pub fn state_text(mode: &Mode) -> &'static str {
+    match mode {
+        Mode::Starting => "starting",
+        Mode::Running => "running",
+        Mode::Paused => "paused",
+        Mode::Done => "done",
+        Mode::Failed(_) => "failed",
+    }
+}
+
+/// Draws the three header lines into `area`.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(12)]).areas(area);
+    let state = Span::styled(format!("[{}]", state_text(&app.mode)), theme.state(&app.mode));
+    Paragraph::new(Line::from(state)).right_aligned().render(right, buf);
+
+    let Some(info) = &app.info else {
+        let line = pairs(theme, &[("nntui", app.source.clone()), ("", "starting...".into())]);
+        Paragraph::new(line).render(left, buf);
+        return;
+    };
+    // Each line lists the most important items first and keeps those that fit.
+    let width = usize::from(left.width);
+    let data = &info.dataset;
+    let plan = if info.folds > 1 { format!("{}-fold CV", info.folds) } else { "single fit".into() };
+    let task = match data.class_names.len() {
+        0 => data.task.to_string(),
+        classes => format!("{} ({classes} classes)", data.task),
+    };
+    let shape = format!("{} rows x {} features", data.rows, data.features);
+    let first =
+        fitted_pairs(theme, &[("nntui", data.source.clone()), ("", plan), ("", shape), ("", task)], width);
+
+    let config = &info.config;
+    let regularization = match (app.live.l1, app.live.l2) {
+        (0.0, 0.0) => "none".to_string(),
+        (0.0, l2) => format!("L2 {}", short(l2)),
+        (l1, 0.0) => format!("L1 {}", short(l1)),
+        (l1, l2) => format!("L1 {} L2 {}", short(l1), short(l2)),
+    };
+    let shown = app.shown_fold();
+    let current_rate =
+        shown.and_then(|f| app.folds.get(f)).and_then(|f| f.last.as_ref()).map(|r| r.learning_rate);
+    let mut rate = short(app.live.learning_rate);
+    if let Some(now) = current_rate.filter(|&r| config.decay.is_some() && r != app.live.learning_rate) {
+        rate = format!("{rate} (now {})", short(now));
+    }
+    let network = format!("{}, {} params", info.model.arrows(), info.model.total_parameters());
+    let second = fitted_pairs(
+        theme,
+        &[
+            ("", config.optimizer.kind.name().to_string()),
+            ("lr", rate),
+            ("reg", regularization),
+            ("", network),
+            ("batch", info.batch_size.to_string()),
+        ],
+        width,
+    );
+
+    let (done, total) = app.progress();
+    let epoch = shown.and_then(|f| app.folds.get(f)).map_or(0, |f| f.epochs_done());
+    let speed = match app.epochs_per_second() {
+        Some(rate) => format!("{rate:.1}/s"),
+        None => "-".into(),
+    };
+    let pace = match app.live.pace {
+        Some(pace) => format!("{} epochs/s", short(pace)),
+        None => "full speed".into(),
+    };
+    let eta = match app.eta() {
+        Some(eta) if app.mode == Mode::Running => clock(eta),
+        _ => "-".into(),
+    };
+    let percent = (100 * done).checked_div(total).unwrap_or(0);
+    let third = fitted_pairs(
+        theme,
+        &[
+            ("fold", format!("{}/{}", shown.map_or(0, |f| f + 1), info.folds)),
+            ("epoch", format!("{epoch}/{}", config.epochs)),
+            ("speed", speed),
+            ("pace", pace),
+            ("eta", eta),
+            ("elapsed", clock(app.elapsed())),
+            ("done", format!("{percent}%")),
+        ],
+        width,
+    );
+    Paragraph::new(vec![first, second, third]).render(left, buf);
+}

@@ -1,0 +1,132 @@
+//! Chart history that costs the same memory for a million epochs as for a thousand.
+
+/// Points kept before a series halves its resolution.
+pub const CAPACITY: usize = 1024;
+
+/// A series of `(epoch, value)` points, decimated as it grows: once more than
+/// [`CAPACITY`] points are kept, every other one is dropped and only epochs on the new,
+/// doubled stride are kept from then on. The latest point is always kept, so the line
+/// reaches the present.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    points: Vec<(f64, f64)>,
+    stride: usize,
+    latest: Option<(f64, f64)>,
+}
+
+impl Series {
+    /// An empty series.
+    pub fn new() -> Self {
+        Series { points: Vec::new(), stride: 1, latest: None }
+    }
+
+    /// Adds the value at `epoch` (1-based, increasing).
+    pub fn push(&mut self, epoch: usize, value: f64) {
+        if !value.is_finite() {
+            return;
+        }
+        let point = (epoch as f64, value);
+        self.latest = Some(point);
+        if epoch.is_multiple_of(self.stride.max(1)) || self.points.is_empty() {
+            self.points.push(point);
+            if self.points.len() > CAPACITY {
+                self.stride = self.stride.max(1) * 2;
+                let stride = self.stride;
+                self.points.retain(|&(e, _)| (e as usize).is_multiple_of(stride));
+            }
+        }
+    }
+
+    /// The kept points and the latest one, in epoch order.
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        let mut points = self.points.clone();
+        if let Some(latest) = self.latest
+            && points.last() != Some(&latest)
+        {
+            points.push(latest);
+        }
+        points
+    }
+
+    /// The most recent value.
+    pub fn latest(&self) -> Option<f64> {
+        self.latest.map(|(_, v)| v)
+    }
+
+    /// Whether nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.latest.is_none()
+    }
+
+    /// Smallest and largest kept value.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        self.points().iter().fold(None, |range, &(_, v)| match range {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+    }
+
+    /// Thins the series to at most `limit` points (for folds that are done and only
+    /// drawn dimmed behind the current one).
+    pub fn compact(&mut self, limit: usize) {
+        while self.points.len() > limit.max(2) {
+            self.stride = self.stride.max(1) * 2;
+            let stride = self.stride;
+            let first = self.points[0];
+            self.points.retain(|&(e, _)| (e as usize).is_multiple_of(stride));
+            if self.points.first() != Some(&first) {
+                self.points.insert(0, first);
+            }
+        }
+    }
+
+    /// Memory held, in points.
+    pub fn kept(&self) -> usize {
+        self.points.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_stays_bounded_over_a_million_epochs() {
+        let mut series = Series::new();
+        for epoch in 1..=1_000_000 {
+            series.push(epoch, 1.0 / epoch as f64);
+        }
+        assert!(series.kept() <= CAPACITY, "{} points", series.kept());
+        assert!(series.kept() >= CAPACITY / 2);
+        let points = series.points();
+        assert_eq!(points.last(), Some(&(1_000_000.0, 1e-6)), "the line reaches the present");
+        assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
+        // Early history survives thinning.
+        assert!(points[0].0 <= 1024.0);
+    }
+
+    #[test]
+    fn small_series_keep_everything_and_skip_non_finite_values() {
+        let mut series = Series::new();
+        for epoch in 1..=10 {
+            series.push(epoch, epoch as f64);
+        }
+        series.push(11, f64::NAN);
+        assert_eq!(series.points().len(), 10);
+        assert_eq!(series.range(), Some((1.0, 10.0)));
+        assert_eq!(series.latest(), Some(10.0));
+    }
+
+    #[test]
+    fn compact_keeps_the_ends() {
+        let mut series = Series::new();
+        for epoch in 1..=1000 {
+            series.push(epoch, epoch as f64);
+        }
+        series.compact(100);
+        let points = series.points();
+        assert!(points.len() <= 101, "{}", points.len());
+        assert_eq!(points[0].0, 1.0);
+        assert_eq!(points.last().unwrap().0, 1000.0);
+    }
+}

@@ -1,0 +1,172 @@
+//! Keys to actions, in one place. The help overlay and the key bar are built from the
+//! same table, so they cannot disagree with what the keys do.
+
+use super::app::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// The action a key press means, if any.
+pub fn action_for(key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c' | 'C')).then_some(Action::Interrupt);
+    }
+    Some(match key.code {
+        KeyCode::Char(' ') | KeyCode::Char('p') => Action::TogglePause,
+        KeyCode::Char('n') => Action::Step,
+        KeyCode::Char('+' | '=') => Action::ScaleLearningRate(2.0),
+        KeyCode::Char('-' | '_') => Action::ScaleLearningRate(0.5),
+        KeyCode::Char('>' | '.') => Action::ScaleLearningRate(1.25),
+        KeyCode::Char('<' | ',') => Action::ScaleLearningRate(0.8),
+        KeyCode::Char('w') => Action::RaiseL2,
+        KeyCode::Char('W') => Action::LowerL2,
+        KeyCode::Char(']') => Action::Faster,
+        KeyCode::Char('[') => Action::Slower,
+        KeyCode::Char('f') => Action::ToggleFullSpeed,
+        KeyCode::Tab | KeyCode::Right => Action::NextLayer,
+        KeyCode::BackTab | KeyCode::Left => Action::PreviousLayer,
+        KeyCode::Down => Action::NextFold,
+        KeyCode::Up => Action::PreviousFold,
+        KeyCode::Char('l') => Action::ToggleLogScale,
+        KeyCode::Char('?') | KeyCode::F(1) => Action::ToggleHelp,
+        KeyCode::Char('r') => Action::Restart,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Esc => Action::Back,
+        _ => return None,
+    })
+}
+
+/// One line of the help overlay: the keys as shown, the key codes, the meaning.
+pub struct KeyHelp {
+    /// The keys, as the overlay names them.
+    pub keys: &'static str,
+    /// The same keys as codes (with modifiers), checked against [`action_for`] by a test.
+    pub codes: &'static [(KeyCode, KeyModifiers)],
+    /// What they do.
+    pub meaning: &'static str,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+
+/// Every key with what it does, for the help overlay.
+pub const HELP: [KeyHelp; 16] = [
+    KeyHelp {
+        keys: "space, p",
+        codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
+        meaning: "pause / resume",
+    },
+    KeyHelp { keys: "n", codes: &[(KeyCode::Char('n'), NONE)], meaning: "one more epoch while paused" },
+    KeyHelp {
+        keys: "+ / -",
+        codes: &[(KeyCode::Char('+'), NONE), (KeyCode::Char('-'), NONE)],
+        meaning: "learning rate x2 / /2",
+    },
+    KeyHelp {
+        keys: "> / <",
+        codes: &[(KeyCode::Char('>'), NONE), (KeyCode::Char('<'), NONE)],
+        meaning: "learning rate x1.25 / /1.25",
+    },
+    KeyHelp {
+        keys: "w / W",
+        codes: &[(KeyCode::Char('w'), NONE), (KeyCode::Char('W'), NONE)],
+        meaning: "L2 penalty x10 / /10 (from 0: 1e-4)",
+    },
+    KeyHelp {
+        keys: "] / [",
+        codes: &[(KeyCode::Char(']'), NONE), (KeyCode::Char('['), NONE)],
+        meaning: "faster / slower pace (x2 / /2)",
+    },
+    KeyHelp { keys: "f", codes: &[(KeyCode::Char('f'), NONE)], meaning: "full speed, or back to the pace" },
+    KeyHelp {
+        keys: "tab / shift-tab",
+        codes: &[(KeyCode::Tab, NONE), (KeyCode::BackTab, KeyModifiers::SHIFT)],
+        meaning: "next / previous layer (weights)",
+    },
+    KeyHelp {
+        keys: "right / left",
+        codes: &[(KeyCode::Right, NONE), (KeyCode::Left, NONE)],
+        meaning: "next / previous layer",
+    },
+    KeyHelp {
+        keys: "down / up",
+        codes: &[(KeyCode::Down, NONE), (KeyCode::Up, NONE)],
+        meaning: "next / previous fold in the charts",
+    },
+    KeyHelp { keys: "l", codes: &[(KeyCode::Char('l'), NONE)], meaning: "log scale for the loss" },
+    KeyHelp {
+        keys: "r",
+        codes: &[(KeyCode::Char('r'), NONE)],
+        meaning: "restart the run with the current settings",
+    },
+    KeyHelp { keys: "?", codes: &[(KeyCode::Char('?'), NONE)], meaning: "this help" },
+    KeyHelp { keys: "esc", codes: &[(KeyCode::Esc, NONE)], meaning: "close this help, or quit" },
+    KeyHelp {
+        keys: "q",
+        codes: &[(KeyCode::Char('q'), NONE)],
+        meaning: "quit; the summary stays in the scrollback",
+    },
+    KeyHelp { keys: "ctrl-c", codes: &[(KeyCode::Char('c'), KeyModifiers::CONTROL)], meaning: "quit" },
+];
+
+/// The short form for the bottom bar, most important first.
+pub const BAR: [(&str, &str); 11] = [
+    ("space", "pause"),
+    ("n", "step"),
+    ("+/-", "lr"),
+    ("w/W", "L2"),
+    ("[/]", "pace"),
+    ("f", "full speed"),
+    ("tab", "layer"),
+    ("up/down", "fold"),
+    ("l", "log"),
+    ("r", "restart"),
+    ("?", "help  q quit"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> Option<Action> {
+        action_for(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn keys_map_to_their_actions() {
+        assert_eq!(press(KeyCode::Char(' ')), Some(Action::TogglePause));
+        assert_eq!(press(KeyCode::Char('n')), Some(Action::Step));
+        assert_eq!(press(KeyCode::Char('+')), Some(Action::ScaleLearningRate(2.0)));
+        assert_eq!(press(KeyCode::Char('-')), Some(Action::ScaleLearningRate(0.5)));
+        assert_eq!(press(KeyCode::Char('>')), Some(Action::ScaleLearningRate(1.25)));
+        assert_eq!(press(KeyCode::Char('<')), Some(Action::ScaleLearningRate(0.8)));
+        assert_eq!(press(KeyCode::Char('w')), Some(Action::RaiseL2));
+        assert_eq!(press(KeyCode::Char('W')), Some(Action::LowerL2));
+        assert_eq!(press(KeyCode::Char(']')), Some(Action::Faster));
+        assert_eq!(press(KeyCode::Char('[')), Some(Action::Slower));
+        assert_eq!(press(KeyCode::Char('f')), Some(Action::ToggleFullSpeed));
+        assert_eq!(press(KeyCode::Tab), Some(Action::NextLayer));
+        assert_eq!(press(KeyCode::Left), Some(Action::PreviousLayer));
+        assert_eq!(press(KeyCode::Down), Some(Action::NextFold));
+        assert_eq!(press(KeyCode::Char('l')), Some(Action::ToggleLogScale));
+        assert_eq!(press(KeyCode::Char('r')), Some(Action::Restart));
+        assert_eq!(press(KeyCode::Char('?')), Some(Action::ToggleHelp));
+        assert_eq!(press(KeyCode::Char('q')), Some(Action::Quit));
+        assert_eq!(press(KeyCode::Esc), Some(Action::Back));
+        assert_eq!(press(KeyCode::Char('x')), None);
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(ctrl_c), Some(Action::Interrupt));
+        let release =
+            KeyEvent { kind: KeyEventKind::Release, ..KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE) };
+        assert_eq!(action_for(release), None);
+    }
+
+    #[test]
+    fn every_key_in_the_help_does_something() {
+        for entry in &HELP {
+            for &(code, modifiers) in entry.codes {
+                assert!(action_for(KeyEvent::new(code, modifiers)).is_some(), "{} ({code:?})", entry.keys);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Drawing: `impl Widget for &App`, the layout, and what every panel shares.
+
+use super::app::{App, Mode};
+use super::{charts, folds, header, log, weights};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+/// Below this the dashboard shows a note instead of a broken layout.
+pub const MIN_WIDTH: u16 = 60;
+/// Below this the dashboard shows a note instead of a broken layout.
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Colours, or none (`NO_COLOR`), in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    /// Whether to use colour at all.
+    pub color: bool,
+}
+
+impl Theme {
+    /// A foreground colour, or plain text without colour.
+    pub fn fg(self, color: Color) -> Style {
+        if self.color { Style::new().fg(color) } else { Style::new() }
+    }
+
+    /// Training lines.
+    pub fn train(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    /// Validation lines.
+    pub fn validation(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
+    /// Earlier folds, behind the current one.
+    pub fn dimmed(self) -> Style {
+        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new().add_modifier(Modifier::DIM) }
+    }
+
+    /// Hyperparameter-change markers.
+    pub fn marker(self) -> Style {
+        self.fg(Color::LightRed)
+    }
+
+    /// Warnings and failures.
+    pub fn warning(self) -> Style {
+        self.fg(Color::LightRed).add_modifier(Modifier::BOLD)
+    }
+
+    /// Labels and quiet text.
+    pub fn quiet(self) -> Style {
+        self.dimmed()
+    }
+
+    /// Keys in the bar and the help.
+    pub fn key(self) -> Style {
+        self.fg(Color::LightCyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// Panel borders; the focused data is brighter.
+    pub fn border(self) -> Style {
+        self.fg(Color::Gray)
+    }
+
+    /// The state word in the header.
+    pub fn state(self, mode: &Mode) -> Style {
+        let color = match mode {
+            Mode::Starting | Mode::Running => Color::LightGreen,
+            Mode::Paused => Color::Yellow,
+            Mode::Done => Color::LightBlue,
+            Mode::Failed(_) => Color::LightRed,
+        };
+        self.fg(color).add_modifier(Modifier::BOLD)
+    }
+}
+
+/// A bordered panel with a title.
+pub fn panel<'a>(title: impl Into<Line<'a>>, theme: Theme) -> Block<'a> {
+    Block::new().borders(Borders::ALL).border_style(theme.border()).title(title)
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            too_small(area, buf);
+            return;
+        }
+        let log_rows = match area.height {
+            36.. => 7,
+            26.. => 5,
+            _ => 4,
+        };
+        let [top, body, news, keys] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Min(8),
+            Constraint::Length(log_rows),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        header::render(self, top, buf);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
+        let [loss, metric] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(left);
+        charts::render_loss(self, loss, buf);
+        charts::render_metric(self, metric, buf);
+        // The fold table gets a row per fold (plus borders, header and footer) while the
+        // weights panel keeps at least half.
+        let fold_rows = self.folds.len().max(2) as u16 + 4;
+        let folds_height = fold_rows.clamp(6, right.height / 2);
+        let [weights_area, folds_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(folds_height)]).areas(right);
+        weights::render(self, weights_area, buf);
+        folds::render(self, folds_area, buf);
+        log::render(self, news, buf);
+        log::render_key_bar(self, keys, buf);
+        if self.help {
+            log::render_help(self, area, buf);
+        }
+    }
+}
+
+fn too_small(area: Rect, buf: &mut Buffer) {
+    Clear.render(area, buf);
+    let text = vec![
+        Line::from("terminal too small"),
+        Line::from(format!("need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}", area.width, area.height)),
+        Line::from("q quits"),
+    ];
+    let top = area.height.saturating_sub(3) / 2;
+    let rows = Rect { y: area.y + top, height: area.height.saturating_sub(top), ..area };
+    Paragraph::new(text).centered().wrap(Wrap { trim: true }).render(rows, buf);
+}
+
+/// `label value` pairs as one line of spans, the labels quiet.
+pub fn pairs<'a>(theme: Theme, items: &[(&'a str, String)]) -> Line<'a> {
+    fitted_pairs(theme, items, usize::MAX)
+}
+
+/// As [`pairs`], but only the leading items that fit in `width` columns: callers list
+/// the most important first.
+pub fn fitted_pairs<'a>(theme: Theme, items: &[(&'a str, String)], width: usize) -> Line<'a> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (index, (label, value)) in items.iter().enumerate() {
+        let separator = if index > 0 { 2 } else { 0 };
+        let label_width = if label.is_empty() { 0 } else { label.chars().count() + 1 };
+        let needed = separator + label_width + value.chars().count();
+        if used + needed > width {
+            break;
+        }
+        used += needed;
+        if separator > 0 {
+            spans.push(Span::raw("  "));
+        }
+        if !label.is_empty() {
+            spans.push(Span::styled(format!("{label} "), theme.quiet()));
+        }
+        spans.push(Span::raw(value.clone()));
+    }
+    Line::from(spans)
+}
+
+/// `mm:ss`, or `h:mm:ss` past an hour.
+pub fn clock(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    let (hours, minutes, seconds) = (seconds / 3600, (seconds / 60) % 60, seconds % 60);
+    if hours > 0 {
+        format!("{hours}:{minutes:02}:{seconds:02}")
+    } else {
+        format!("{minutes:02}:{seconds:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn clock_format() {
+        assert_eq!(clock(Duration::from_secs(75)), "01:15");
+        assert_eq!(clock(Duration::from_secs(3725)), "1:02:05");
+    }
+}

@@ -1,0 +1,204 @@
+//! The weights panel: the chosen layer's kernel histogram, its last gradient, and a
+//! strip of kernel histograms over the epochs (newest at the bottom), as TensorBoard's
+//! histogram view shows how a distribution moves.
+
+use super::app::{App, Mode, three_digits};
+use super::ui::{Theme, fitted_pairs, panel};
+use crate::train::{Histogram, WeightsReport};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// Eighths of a cell, for bar tops.
+const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+/// Density shades for the strip, light to dark.
+const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
+
+/// Draws the panel.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let fold = app.shown_fold().and_then(|f| app.folds.get(f));
+    let layers = app.info.as_ref().map_or(0, |i| i.model.layers.len());
+    let layer = app.layer.min(layers.saturating_sub(1));
+    let mut title = vec![Span::raw(" Weights ")];
+    if let Some(info) = &app.info {
+        let inputs = if layer == 0 { info.model.input_dim } else { info.model.layers[layer - 1].units };
+        let spec = &info.model.layers[layer];
+        title.push(Span::styled(
+            format!("layer {}/{layers} {inputs}->{} {} ", layer + 1, spec.units, spec.activation),
+            theme.quiet(),
+        ));
+    }
+    let latest = fold.and_then(|f| f.weights());
+    if let Some(weights) = latest {
+        title.push(Span::styled(format!("epoch {} ", weights.epoch), theme.quiet()));
+    }
+    let block = panel(Line::from(title), theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some((weights, fold)) = latest.zip(fold).filter(|(w, _)| layer < w.layers.len()) else {
+        let note = if matches!(app.mode, Mode::Done | Mode::Failed(_)) {
+            "no weights reported"
+        } else {
+            "waiting for the first weights"
+        };
+        Paragraph::new(Span::styled(note, theme.quiet())).render(inner, buf);
+        return;
+    };
+    let kernel = &weights.layers[layer].kernel;
+    let gradient = &weights.layers[layer].gradient;
+
+    let height = inner.height;
+    let (bars, gradient_bars, strip) = match height {
+        14.. => (4, 2, height - 10),
+        9.. => (3, 0, height - 7),
+        _ => (height.saturating_sub(3).max(1), 0, 0),
+    };
+    let mut y = inner.y;
+    let line = |text: Line, y: &mut u16, buf: &mut Buffer| {
+        if *y < inner.bottom() {
+            Paragraph::new(text).render(Rect { y: *y, height: 1, ..inner }, buf);
+            *y += 1;
+        }
+    };
+    line(stats_line(theme, "kernel", kernel, inner.width), &mut y, buf);
+    let bar_area = Rect { y, height: bars.min(inner.bottom().saturating_sub(y)), ..inner };
+    vertical_bars(&resample(&kernel.counts, inner.width), bar_area, buf, theme.fg(Color::Cyan));
+    y += bar_area.height;
+    line(range_line(theme, kernel.min, kernel.max, inner.width), &mut y, buf);
+    line(stats_line(theme, "gradient", gradient, inner.width), &mut y, buf);
+    if gradient_bars > 0 {
+        let area = Rect { y, height: gradient_bars.min(inner.bottom().saturating_sub(y)), ..inner };
+        vertical_bars(&resample(&gradient.counts, inner.width), area, buf, theme.fg(Color::LightMagenta));
+        y += area.height;
+    }
+    if strip >= 2 && y + 2 <= inner.bottom() {
+        line(Line::from(Span::styled("kernel over epochs (newest last)", theme.quiet())), &mut y, buf);
+        let rows: Vec<&WeightsReport> = fold.strip.iter().map(|s| &s.weights).collect();
+        let area = Rect { y, height: inner.bottom() - y, ..inner };
+        render_strip(&rows, layer, area, buf, theme);
+    }
+}
+
+/// Mean and spread (the range line under the bars gives min and max).
+fn stats_line<'a>(theme: Theme, name: &'a str, h: &Histogram, width: u16) -> Line<'a> {
+    fitted_pairs(
+        theme,
+        &[
+            (name, String::new()),
+            ("mean", three_digits(h.mean)),
+            ("std", three_digits(h.std)),
+            ("min", three_digits(h.min)),
+            ("max", three_digits(h.max)),
+        ],
+        usize::from(width),
+    )
+}
+
+fn range_line(theme: Theme, low: f64, high: f64, width: u16) -> Line<'static> {
+    let (left, right) = (three_digits(low), three_digits(high));
+    let gap = (width as usize).saturating_sub(left.len() + right.len());
+    Line::from(Span::styled(format!("{left}{}{right}", " ".repeat(gap)), theme.quiet()))
+}
+
+/// Spreads `counts` over `width` columns (averaging or repeating bins).
+pub fn resample(counts: &[u32], width: u16) -> Vec<f64> {
+    let (bins, width) = (counts.len(), width as usize);
+    if bins == 0 || width == 0 {
+        return Vec::new();
+    }
+    (0..width)
+        .map(|column| {
+            let start = column * bins / width;
+            let end = ((column + 1) * bins / width).max(start + 1).min(bins);
+            let sum: u32 = counts[start..end].iter().sum();
+            f64::from(sum) / (end - start) as f64
+        })
+        .collect()
+}
+
+/// Bars rising from the bottom of `area`, scaled to the largest value.
+pub fn vertical_bars(values: &[f64], area: Rect, buf: &mut Buffer, style: Style) {
+    let largest = values.iter().copied().fold(0.0, f64::max);
+    if largest <= 0.0 || area.height == 0 {
+        return;
+    }
+    let levels = f64::from(area.height) * 8.0;
+    for (column, &value) in values.iter().enumerate().take(area.width as usize) {
+        // Any non-empty bin shows at least a sliver.
+        let mut eighths = (value / largest * levels).round() as u32;
+        if value > 0.0 {
+            eighths = eighths.max(1);
+        }
+        for row in 0..area.height {
+            let from_bottom = u32::from(area.height - 1 - row);
+            let fill = eighths.saturating_sub(from_bottom * 8).min(8) as usize;
+            if fill > 0 {
+                let x = area.x + column as u16;
+                buf[(x, area.y + row)].set_symbol(EIGHTHS[fill]).set_style(style);
+            }
+        }
+    }
+}
+
+/// One row per snapshot (the newest at the bottom), columns on a range common to all
+/// rows, shaded by how many weights fall there.
+fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mut Buffer, theme: Theme) {
+    let gutter = 6u16;
+    if area.width <= gutter || area.height == 0 || snapshots.is_empty() {
+        return;
+    }
+    let shown = &snapshots[snapshots.len().saturating_sub(area.height as usize)..];
+    let histograms: Vec<&Histogram> =
+        shown.iter().filter_map(|s| s.layers.get(layer).map(|l| &l.kernel)).collect();
+    let low = histograms.iter().map(|h| h.min).fold(f64::INFINITY, f64::min);
+    let high = histograms.iter().map(|h| h.max).fold(f64::NEG_INFINITY, f64::max);
+    let width = usize::from(area.width - gutter);
+    let span = (high - low).max(f64::EPSILON);
+    let top = area.y + area.height - shown.len().min(area.height as usize) as u16;
+    for (row, (snapshot, histogram)) in shown.iter().zip(&histograms).enumerate() {
+        let y = top + row as u16;
+        let label = format!("e{:<5}", snapshot.epoch);
+        buf.set_stringn(area.x, y, &label, gutter as usize, theme.quiet());
+        let mut columns = vec![0.0f64; width];
+        let bins = histogram.counts.len().max(1) as f64;
+        let bin_width = (histogram.max - histogram.min) / bins;
+        for (i, &count) in histogram.counts.iter().enumerate() {
+            let centre = histogram.min + (i as f64 + 0.5) * bin_width;
+            let column = (((centre - low) / span) * width as f64) as usize;
+            columns[column.min(width - 1)] += f64::from(count);
+        }
+        let largest = columns.iter().copied().fold(0.0, f64::max);
+        for (column, &value) in columns.iter().enumerate() {
+            if value <= 0.0 || largest <= 0.0 {
+                continue;
+            }
+            let shade = ((value / largest) * 4.0).ceil().clamp(1.0, 4.0) as usize;
+            buf[(area.x + gutter + column as u16, y)]
+                .set_symbol(SHADES[shade])
+                .set_style(theme.fg(Color::Cyan));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resampling_averages_or_repeats_bins() {
+        assert_eq!(resample(&[1, 3, 5, 7], 2), vec![2.0, 6.0]);
+        assert_eq!(resample(&[1, 3], 4), vec![1.0, 1.0, 3.0, 3.0]);
+        assert!(resample(&[], 4).is_empty());
+    }
+
+    #[test]
+    fn bars_rise_from_the_bottom() {
+        let area = Rect::new(0, 0, 3, 2);
+        let mut buf = Buffer::empty(area);
+        vertical_bars(&[4.0, 2.0, 0.0], area, &mut buf, Style::new());
+        assert_eq!(buf, Buffer::with_lines(["█  ", "██ "]));
+    }
+}

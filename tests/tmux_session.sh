@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The live program in a real terminal (tmux, 120x40): start the dashboard on a bundled
+# dataset, wait for the charts, pause, raise the learning rate, check that the screen
+# shows both, quit, and check that the terminal is back to normal with the summary
+# printed. Usage: tests/tmux_session.sh path/to/nntui
+set -euo pipefail
+
+binary=$(realpath "$1")
+root=$(cd "$(dirname "$0")/.." && pwd)
+session="nntui-test-$$"
+socket="nntui-test-$$"
+tm() { tmux -L "$socket" "$@"; }
+cleanup() { tm kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "---- screen ----" >&2
+  tm capture-pane -t "$session" -p >&2 || true
+  exit 1
+}
+
+# Waits until the screen matches a pattern (extended regex), at most $2 seconds.
+wait_for() {
+  local pattern=$1 limit=${2:-20} waited=0
+  until tm capture-pane -t "$session" -p | grep -Eq -- "$pattern"; do
+    sleep 0.2
+    waited=$((waited + 1))
+    [ "$waited" -lt $((limit * 5)) ] || fail "no '$pattern' on screen after ${limit}s"
+  done
+}
+
+tm new-session -d -s "$session" -x 120 -y 40 "env -i PATH=$PATH TERM=xterm-256color HOME=$HOME bash --norc --noprofile"
+tm send-keys -t "$session" "cd '$root' && PS1='$ ' && clear" Enter
+tm send-keys -t "$session" "'$binary' --standardize --pace 30 data/spiral.csv; echo EXIT=\$?" Enter
+
+# The charts are drawn once their lines (braille dots) appear.
+wait_for 'Loss fold 1 train'
+wait_for 'Accuracy fold 1 train'
+waited=0
+until tm capture-pane -t "$session" -p | grep -qF -e '⠉' -e '⣀' -e '⠒' -e '⠤'; do
+  sleep 0.2; waited=$((waited + 1))
+  [ "$waited" -lt 100 ] || fail "no chart lines on screen"
+done
+[ "$(tm display -p -t "$session" '#{alternate_on}')" = 1 ] || fail "the dashboard is not on the alternate screen"
+
+tm send-keys -t "$session" Space
+wait_for '\[paused\]'
+tm send-keys -t "$session" +
+wait_for 'lr 0\.002'
+wait_for 'learning rate 0\.001 -> 0\.002'
+screen=$(tm capture-pane -t "$session" -p)
+grep -q '\[paused\]' <<<"$screen" || fail "paused state gone"
+grep -q 'lr 0\.002' <<<"$screen" || fail "new learning rate not in the header"
+
+# Help overlay opens and closes.
+tm send-keys -t "$session" ?
+wait_for 'Keys \(\? or esc closes\)'
+tm send-keys -t "$session" Escape
+sleep 0.3
+tm capture-pane -t "$session" -p | grep -q 'Keys (? or esc closes)' && fail "help did not close"
+
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+[ "$(tm display -p -t "$session" '#{alternate_on}')" = 0 ] || fail "still on the alternate screen"
+[ "$(tm display -p -t "$session" '#{cursor_flag}')" = 1 ] || fail "the cursor is hidden"
+after=$(tm capture-pane -t "$session" -p -S -50)
+grep -q '^EXIT=0$' <<<"$after" || fail "exit code is not 0"
+# Quit while paused in fold 1: nothing finished, so there is no mean, but the run is
+# reported as stopped by the summary on the normal screen, never a half-drawn one.
+grep -q '│' <<<"$after" && fail "dashboard remnants on the normal screen"
+
+# Raw mode is off: the shell reads lines again (icanon and echo on).
+tm send-keys -t "$session" "stty -a | tr ' ' '\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo" Enter
+wait_for '^-?icanon -?echo' 5
+tm capture-pane -t "$session" -p | grep -q '^icanon echo' || fail "the terminal was left in raw mode"
+
+# A full run that finishes: the summary stays in the scrollback.
+tm send-keys -t "$session" "clear; '$binary' --pace full --epochs 20 --folds 3 data/moons.csv; echo EXIT=\$?" Enter
+wait_for '\[done\]' 30
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+after=$(tm capture-pane -t "$session" -p -S -50)
+grep -Eq '^accuracy: [0-9.]+%$' <<<"$after" || fail "no fold lines after quitting"
+grep -Eq '^[0-9.]+% \(\+/- [0-9.]+%\)$' <<<"$after" || fail "no mean line after quitting"
+grep -q '^EXIT=0$' <<<"$after" || fail "exit code is not 0"
+echo "tmux session: ok"
