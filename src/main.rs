@@ -15,6 +15,9 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// How long the headless printer lets events gather once it has drained the channel.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// A failure to report: the message and the exit code.
 struct Failure {
     message: String,
@@ -165,6 +168,11 @@ fn run_headless(
                 }
                 if ended {
                     break;
+                }
+                if handle.events.is_empty() {
+                    // Let events gather rather than be woken for each one: a waiting
+                    // receiver costs the engine a system call per event.
+                    std::thread::sleep(GATHER);
                 }
             },
             recv(signals) -> received => {

@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod init;
+pub mod kernels;
 pub mod loss;
 pub mod metric;
 pub mod model;

@@ -41,6 +41,7 @@ impl Activation {
     ///
     /// # Shapes
     /// `values`: `rows x units`, row-major; `units` > 0.
+    #[inline(always)]
     pub fn forward<T: Real>(self, values: &mut [T], units: usize) {
         match self {
             Activation::Relu => values.iter_mut().for_each(|v| *v = v.max(T::zero())),
@@ -69,14 +70,12 @@ impl Activation {
     ///
     /// # Shapes
     /// `activations`, `gradient`: `rows x units`, row-major.
+    #[inline(always)]
     pub fn backward<T: Real>(self, activations: &[T], gradient: &mut [T], units: usize) {
         let pairs = activations.iter().zip(gradient.iter_mut());
         match self {
-            Activation::Relu => pairs.for_each(|(&a, g)| {
-                if a <= T::zero() {
-                    *g = T::zero();
-                }
-            }),
+            // A select rather than a branch, so that it vectorizes.
+            Activation::Relu => pairs.for_each(|(&a, g)| *g = if a > T::zero() { *g } else { T::zero() }),
             Activation::Sigmoid => pairs.for_each(|(&a, g)| *g *= a * (T::one() - a)),
             Activation::Tanh => pairs.for_each(|(&a, g)| *g *= T::one() - a * a),
             Activation::Linear => {}

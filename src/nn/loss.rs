@@ -39,14 +39,29 @@ impl Loss {
     ///
     /// # Shapes
     /// `predictions`, `targets`: `rows x units`, row-major.
+    #[inline(always)]
     pub fn total<T: Real>(self, predictions: &[T], targets: &[T], units: usize) -> f64 {
         let pairs = predictions.iter().zip(targets).map(|(p, y)| (p.as_f64(), y.as_f64()));
         match self {
             Loss::BinaryCrossentropy => {
-                let sum: f64 = pairs
-                    .map(|(p, y)| {
-                        let p = p.clamp(EPSILON, 1.0 - EPSILON);
-                        -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+                // The logarithms in the network's own precision (logf for f32): the
+                // reported loss needs four decimals, not sixteen.
+                let (low, high) = (T::of(EPSILON), T::one() - T::of(EPSILON));
+                let sum: f64 = predictions
+                    .iter()
+                    .zip(targets)
+                    .map(|(&p, &y)| {
+                        // Comparisons, not max/min: a NaN prediction must stay NaN.
+                        let p = if p < low {
+                            low
+                        } else if p > high {
+                            high
+                        } else {
+                            p
+                        };
+                        let (p_ln, q_ln) = (p.ln().as_f64(), (T::one() - p).ln().as_f64());
+                        let y = y.as_f64();
+                        -(y * p_ln + (1.0 - y) * q_ln)
                     })
                     .sum();
                 sum / units as f64
@@ -64,6 +79,7 @@ impl Loss {
     ///
     /// # Shapes
     /// `predictions`, `targets`, `gradient`: `rows x units`, row-major.
+    #[inline(always)]
     pub fn gradient<T: Real>(
         self,
         predictions: &[T],
@@ -98,6 +114,7 @@ impl Loss {
     ///
     /// # Shapes
     /// `activations`, `targets`, `gradient`: `rows x units`, row-major.
+    #[inline(always)]
     pub fn output_gradient<T: Real>(
         self,
         activation: Activation,
@@ -176,6 +193,13 @@ mod tests {
             Loss::BinaryCrossentropy => vec![1.0, 0.0, 1.0, 0.0, 0.0, 1.0],
             Loss::CategoricalCrossentropy => vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
             Loss::MeanSquaredError => vec![0.3, -1.2, 2.0, 0.0, 0.5, 0.9],
+        }
+    }
+
+    #[test]
+    fn a_nan_prediction_gives_a_nan_loss() {
+        for loss in Loss::ALL {
+            assert!(loss.total(&[f32::NAN], &[1.0], 1).is_nan(), "{loss}");
         }
     }
 

@@ -33,6 +33,7 @@ impl Metric {
     ///
     /// # Shapes
     /// `predictions`, `targets`: `rows x units`, row-major.
+    #[inline(always)]
     pub fn total<T: Real>(self, predictions: &[T], targets: &[T], units: usize) -> f64 {
         match self {
             Metric::Accuracy if units == 1 => predictions

@@ -5,6 +5,7 @@
 //! the gradients share the same layout. The batch loop allocates nothing: activations,
 //! deltas and gradients live in a [`Workspace`] sized once per fit.
 
+use super::kernels::{dense_forward, dense_input_gradient, dense_parameter_gradients};
 use super::{Activation, Initializer, Loss, Real, Regularizer};
 use ndarray::ArrayView2;
 use rand::Rng;
@@ -79,6 +80,8 @@ pub struct Workspace<T> {
     activations: Vec<Vec<T>>,
     deltas: Vec<Vec<T>>,
     gradients: Vec<T>,
+    /// A transposed kernel, for the input gradient.
+    transposed: Vec<T>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -181,6 +184,7 @@ impl<T: Real> Sequential<T> {
             activations: per_layer(),
             deltas: per_layer(),
             gradients: vec![T::zero(); self.parameters.len()],
+            transposed: vec![T::zero(); self.layers.iter().map(|l| l.inputs * l.units).max().unwrap_or(0)],
         }
     }
 
@@ -191,6 +195,7 @@ impl<T: Real> Sequential<T> {
     ///
     /// # Panics
     /// If `rows` exceeds the workspace's capacity or `inputs` is too short.
+    #[inline(always)]
     pub fn forward<'w>(&self, inputs: &[T], rows: usize, workspace: &'w mut Workspace<T>) -> &'w [T] {
         assert!(rows <= workspace.capacity, "batch larger than the workspace");
         for (index, layer) in self.layers.iter().enumerate() {
@@ -221,6 +226,7 @@ impl<T: Real> Sequential<T> {
     ///
     /// # Shapes
     /// `inputs`: `rows x input_dim`; `targets`: `rows x output_units`.
+    #[inline(always)]
     pub fn backward(
         &self,
         inputs: &[T],
@@ -266,6 +272,7 @@ impl<T: Real> Sequential<T> {
                 dense_input_gradient(
                     delta,
                     &self.parameters[layer.kernel_range()],
+                    &mut workspace.transposed,
                     previous,
                     layer.inputs,
                     layer.units,
@@ -296,67 +303,6 @@ impl<T: Real> Sequential<T> {
                     parameters: l.parameter_count(),
                 })
                 .collect(),
-        }
-    }
-}
-
-/// `output = input W + b`.
-///
-/// # Shapes
-/// `input`: `rows x inputs`; `kernel`: `inputs x units`; `bias`: `units`;
-/// `output`: `rows x units`.
-fn dense_forward<T: Real>(
-    input: &[T],
-    kernel: &[T],
-    bias: &[T],
-    output: &mut [T],
-    inputs: usize,
-    units: usize,
-) {
-    for (x_row, out_row) in input.chunks_exact(inputs).zip(output.chunks_exact_mut(units)) {
-        out_row.copy_from_slice(bias);
-        for (&x, w_row) in x_row.iter().zip(kernel.chunks_exact(units)) {
-            for (o, &w) in out_row.iter_mut().zip(w_row) {
-                *o += x * w;
-            }
-        }
-    }
-}
-
-/// `dW = input^T delta`, `db = sum over rows of delta` (overwriting both).
-fn dense_parameter_gradients<T: Real>(
-    input: &[T],
-    delta: &[T],
-    kernel_gradient: &mut [T],
-    bias_gradient: &mut [T],
-    inputs: usize,
-    units: usize,
-) {
-    kernel_gradient.fill(T::zero());
-    bias_gradient.fill(T::zero());
-    for (x_row, d_row) in input.chunks_exact(inputs).zip(delta.chunks_exact(units)) {
-        for (b, &d) in bias_gradient.iter_mut().zip(d_row) {
-            *b += d;
-        }
-        for (&x, g_row) in x_row.iter().zip(kernel_gradient.chunks_exact_mut(units)) {
-            for (g, &d) in g_row.iter_mut().zip(d_row) {
-                *g += x * d;
-            }
-        }
-    }
-}
-
-/// `d input = delta W^T`.
-fn dense_input_gradient<T: Real>(
-    delta: &[T],
-    kernel: &[T],
-    input_gradient: &mut [T],
-    inputs: usize,
-    units: usize,
-) {
-    for (d_row, g_row) in delta.chunks_exact(units).zip(input_gradient.chunks_exact_mut(inputs)) {
-        for (g, w_row) in g_row.iter_mut().zip(kernel.chunks_exact(units)) {
-            *g = d_row.iter().zip(w_row).fold(T::zero(), |s, (&d, &w)| s + d * w);
         }
     }
 }

@@ -102,6 +102,8 @@ pub struct Optimizer<T> {
     /// Squared-gradient average (adam, rmsprop).
     second: Vec<T>,
     iterations: u64,
+    /// `beta_1^t` and `beta_2^t`, kept as running products (Adam).
+    beta_powers: (f64, f64),
 }
 
 impl<T: Real> Optimizer<T> {
@@ -112,6 +114,7 @@ impl<T: Real> Optimizer<T> {
             first: vec![T::zero(); parameters],
             second: vec![T::zero(); parameters],
             iterations: 0,
+            beta_powers: (1.0, 1.0),
         }
     }
 
@@ -131,6 +134,7 @@ impl<T: Real> Optimizer<T> {
     ///
     /// # Shapes
     /// `parameters`, `gradients`: the length given to [`Optimizer::new`].
+    #[inline(always)]
     pub fn step(&mut self, parameters: &mut [T], gradients: &[T], learning_rate: f64) {
         self.iterations += 1;
         let lr = T::of(learning_rate);
@@ -148,9 +152,9 @@ impl<T: Real> Optimizer<T> {
                 }
             }
             OptimizerKind::Adam => {
-                let t = self.iterations as f64;
-                let alpha =
-                    T::of(learning_rate * (1.0 - ADAM_BETA_2.powf(t)).sqrt() / (1.0 - ADAM_BETA_1.powf(t)));
+                self.beta_powers = (self.beta_powers.0 * ADAM_BETA_1, self.beta_powers.1 * ADAM_BETA_2);
+                let (power_1, power_2) = self.beta_powers;
+                let alpha = T::of(learning_rate * (1.0 - power_2).sqrt() / (1.0 - power_1));
                 let (b1, b2) = (T::of(ADAM_BETA_1), T::of(ADAM_BETA_2));
                 let (c1, c2) = (T::one() - b1, T::one() - b2);
                 let eps = T::of(OPTIMIZER_EPSILON);

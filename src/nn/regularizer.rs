@@ -34,6 +34,7 @@ impl Regularizer {
     ///
     /// # Shapes
     /// `kernel`, `gradient`: equal lengths.
+    #[inline(always)]
     pub fn add_gradient<T: Real>(&self, kernel: &[T], gradient: &mut [T]) {
         if !self.is_active() {
             return;
