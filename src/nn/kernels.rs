@@ -22,7 +22,33 @@ pub fn dense_forward<T: Real>(
     inputs: usize,
     units: usize,
 ) {
+    if units == 1 {
+        // One output unit (binary and regression heads): a dot product per row, with
+        // the lanes running along the inputs instead.
+        for (x, out) in input.chunks_exact(inputs).zip(output.iter_mut()) {
+            *out = bias[0] + dot(x, &kernel[..inputs]);
+        }
+        return;
+    }
     product(input, kernel, Some(bias), output, inputs, units);
+}
+
+/// A dot product with eight running sums, so that it vectorizes.
+#[inline(always)]
+fn dot<T: Real>(a: &[T], b: &[T]) -> T {
+    let mut sums = [T::zero(); 8];
+    let (a_blocks, b_blocks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (a_rest, b_rest) = (a_blocks.remainder(), b_blocks.remainder());
+    for (x, y) in a_blocks.zip(b_blocks) {
+        for lane in 0..8 {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    let mut total = ((sums[0] + sums[4]) + (sums[1] + sums[5])) + ((sums[2] + sums[6]) + (sums[3] + sums[7]));
+    for (&x, &y) in a_rest.iter().zip(b_rest) {
+        total += x * y;
+    }
+    total
 }
 
 /// `output = input . kernel (+ bias)`, two rows at a time, in blocks of output units:
@@ -143,6 +169,13 @@ pub fn dense_parameter_gradients<T: Real>(
 ) {
     let rows = delta.len() / units;
     let input = &input[..rows * inputs];
+    if units == 1 {
+        // One output unit: dW = delta^T . input, a 1 x rows by rows x inputs product
+        // whose lanes run along the inputs.
+        bias_gradient[0] = delta.iter().fold(T::zero(), |sum, &d| sum + d);
+        product(delta, input, None, &mut kernel_gradient[..inputs], rows, inputs);
+        return;
+    }
     let mut j = 0;
     while j + 8 <= units {
         gradient_block::<T, 8>(input, delta, kernel_gradient, bias_gradient, inputs, units, j);

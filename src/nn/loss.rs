@@ -59,9 +59,15 @@ impl Loss {
                         } else {
                             p
                         };
-                        let (p_ln, q_ln) = (p.ln().as_f64(), (T::one() - p).ln().as_f64());
-                        let y = y.as_f64();
-                        -(y * p_ln + (1.0 - y) * q_ln)
+                        // Class labels are 0 or 1: one logarithm each; soft labels need both.
+                        if y == T::one() {
+                            -p.ln().as_f64()
+                        } else if y == T::zero() {
+                            -(T::one() - p).ln().as_f64()
+                        } else {
+                            let y = y.as_f64();
+                            -(y * p.ln().as_f64() + (1.0 - y) * (T::one() - p).ln().as_f64())
+                        }
                     })
                     .sum();
                 sum / units as f64
