@@ -11,8 +11,8 @@ use ndarray::Array2;
 use nntui::data::{self, CsvOptions, Dataset};
 use nntui::nn::kernels::dense_forward;
 use nntui::nn::{
-    Activation, Initializer, LayerSpec, Loss, Optimizer, OptimizerKind, OptimizerSpec, Regularizer,
-    Sequential,
+    Activation, Batch, Initializer, LayerSpec, Loss, Metric, Optimizer, OptimizerKind, OptimizerSpec,
+    Regularizer, Sequential,
 };
 use nntui::random::{self, Stream};
 use nntui::train::{self, Plan, RunConfig};
@@ -58,7 +58,8 @@ fn tutorial(c: &mut Criterion) {
 }
 
 /// One epoch of the tutorial network's batch loop, on the nn layer alone: 77 batches of
-/// 10 rows of 8 features (Pima's shape), forward, backward and an Adam step.
+/// 10 rows of 8 features (Pima's shape), forward, backward and an Adam step, dispatched
+/// as the engine does.
 fn epoch(c: &mut Criterion) {
     let specs = [
         LayerSpec::new(12, Activation::Relu),
@@ -74,12 +75,19 @@ fn epoch(c: &mut Criterion) {
     let regularizer = Regularizer::default();
     let mut group = c.benchmark_group("epoch");
     group.throughput(Throughput::Elements(770));
+    let arch = pulp::Arch::new();
     group.bench_function("77 batches of 10, 8-12-8-1", |b| {
         b.iter(|| {
             for (inputs, targets) in x.chunks_exact(80).zip(y.chunks_exact(10)) {
-                model.forward(inputs, 10, &mut workspace);
-                model.backward(inputs, targets, 10, Loss::BinaryCrossentropy, &regularizer, &mut workspace);
-                optimizer.step(model.parameters_mut(), workspace.gradients(), 0.001);
+                let batch = Batch {
+                    inputs,
+                    targets,
+                    loss: Loss::BinaryCrossentropy,
+                    metric: Metric::Accuracy,
+                    regularizer,
+                    learning_rate: 0.001,
+                };
+                black_box(model.train_step(&mut optimizer, &mut workspace, batch, arch));
             }
             black_box(model.parameters()[0])
         });

@@ -74,7 +74,7 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         ))),
         None => None,
     };
-    let dataset = Arc::new(data::load(path, &args.csv_options())?);
+    let dataset = Arc::new(load(path, args)?);
     let plan = Plan::new(config, &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
     if dashboard {
         return dashboard_run(args, plan, dataset, log);
@@ -83,6 +83,43 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     let handle = train::spawn(plan, Arc::clone(&dataset));
     let (result, interruption) = run_headless(handle, args, log.as_mut(), &signals)?;
     finish(args, &dataset, result, interruption)
+}
+
+/// Files at least this large get a progress line while loading and a note of how long
+/// it took.
+const BIG_FILE: u64 = 32 << 20;
+
+/// Loads the training data, showing progress on a terminal for big files.
+fn load(path: &std::path::Path, args: &TrainArgs) -> Result<data::Dataset, Failure> {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let big = size >= BIG_FILE && !args.quiet && !args.json;
+    let show = big && io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut shown = 0;
+    let progress = |read: u64, total: u64| {
+        let percent = (100 * read).checked_div(total).unwrap_or(100);
+        if show && percent != shown {
+            shown = percent;
+            let _ = write!(io::stderr(), "\rnntui: loading {}: {percent}%", path.display());
+        }
+    };
+    let loaded = data::load_with_progress(path, &args.csv_options(), progress);
+    if show {
+        // Clear the progress line whatever happened.
+        let _ = write!(io::stderr(), "\r\x1b[K");
+    }
+    let dataset = loaded?;
+    if big {
+        let _ = writeln!(
+            io::stderr(),
+            "nntui: loaded {}: {} rows x {} features in {:.2} s",
+            path.display(),
+            dataset.rows(),
+            dataset.feature_count(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(dataset)
 }
 
 /// Why a run ended before its last event was consumed, if it did.

@@ -13,6 +13,7 @@ pub mod model;
 pub mod optimizer;
 pub mod regularizer;
 pub mod schedule;
+pub mod step;
 
 pub use activation::Activation;
 pub use init::Initializer;
@@ -22,6 +23,7 @@ pub use model::{LayerSpec, Sequential, Workspace};
 pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec};
 pub use regularizer::Regularizer;
 pub use schedule::ExponentialDecay;
+pub use step::{Batch, StepTotals};
 
 /// The floating-point types the network runs on: `f32` for training, `f64` for checks.
 pub trait Real:

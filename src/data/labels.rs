@@ -15,7 +15,10 @@ pub struct LabelCollector {
     ids: Vec<u32>,
     /// Distinct label texts (numbers in canonical form), in order of appearance.
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    /// Numeric labels by value (so that "1" and "1.0" are one class), and the others
+    /// by text; looked up without allocating, so only a new class costs a string.
+    numbers: HashMap<u64, u32>,
+    texts: HashMap<String, u32>,
     /// Each row's numeric value, while every label so far is numeric.
     values: Vec<f32>,
     all_numeric: bool,
@@ -37,34 +40,44 @@ impl LabelCollector {
         if text.is_empty() {
             return Err("empty label".to_string());
         }
-        let key = match text.parse::<f64>() {
+        let number = match text.parse::<f64>() {
             Ok(value) if self.all_numeric => {
                 if !value.is_finite() || value.abs() > f64::from(f32::MAX) {
                     return Err(format!("label {text:?} is not a finite 32-bit number"));
                 }
                 self.all_integer &= value.fract() == 0.0;
                 self.values.push(value as f32);
-                // Canonical form, so that "1" and "1.0" are one class.
-                format!("{value}")
+                Some(value)
             }
-            Ok(value) => format!("{value}"),
+            Ok(value) => Some(value),
             Err(_) => {
                 if self.all_numeric {
                     self.all_numeric = false;
                     self.first_text = Some((line, text.to_string()));
                     self.values = Vec::new();
                 }
-                text.to_string()
+                None
             }
         };
         if self.too_many {
             return Ok(());
         }
         let next = self.names.len() as u32;
-        let id = *self.index.entry(key).or_insert_with_key(|key| {
-            self.names.push(key.clone());
-            next
-        });
+        let id = match number {
+            // Adding 0.0 turns -0 into 0, so that they are one class.
+            Some(value) => *self.numbers.entry((value + 0.0).to_bits()).or_insert_with(|| {
+                self.names.push(format!("{value}"));
+                next
+            }),
+            None => match self.texts.get(text) {
+                Some(&id) => id,
+                None => {
+                    self.names.push(text.to_string());
+                    self.texts.insert(text.to_string(), next);
+                    next
+                }
+            },
+        };
         self.ids.push(id);
         if self.names.len() > MAX_CLASSES {
             if !self.all_numeric {
@@ -74,7 +87,8 @@ impl LabelCollector {
             }
             self.too_many = true;
             self.ids = Vec::new();
-            self.index = HashMap::new();
+            self.numbers = HashMap::new();
+            self.texts = HashMap::new();
         }
         Ok(())
     }

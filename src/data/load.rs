@@ -135,6 +135,14 @@ struct Table {
     labels: Option<LabelCollector>,
 }
 
+/// Memory the system can still give, in bytes (Linux's MemAvailable; elsewhere unknown).
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Plain words for the usual I/O failures.
 fn describe_io(error: &io::Error) -> String {
     match error.kind() {
@@ -172,8 +180,10 @@ fn quoted(bytes: &[u8]) -> String {
     }
 }
 
-/// A numeric cell's value, or why it is not one.
+/// A numeric cell's value, or why it is not one. Surrounding spaces are ignored (the
+/// fields are trimmed here rather than by the reader, which would copy every record).
 fn parse_number(bytes: &[u8]) -> Result<f32, String> {
+    let bytes = bytes.trim_ascii();
     if bytes.is_empty() {
         return Err("empty value (missing data?)".into());
     }
@@ -211,7 +221,6 @@ impl Loader<'_> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .trim(csv::Trim::All)
             .delimiter(self.options.delimiter)
             .from_reader(input);
         let mut record = csv::ByteRecord::new();
@@ -242,10 +251,27 @@ impl Loader<'_> {
         let has_second = next(&mut reader, &mut second)?;
         let header = self.is_header(&first, label, has_second.then_some(&second));
 
+        // Size the feature array from the file's size and the first rows' length, and
+        // refuse up front a file whose numbers cannot fit in memory.
+        let feature_count = width - usize::from(label.is_some());
+        let row_bytes = match (first.position(), second.position()) {
+            (Some(a), Some(b)) if has_second && b.byte() > a.byte() => b.byte() - a.byte(),
+            _ => self.size,
+        };
+        let estimated_rows = usize::try_from(self.size / row_bytes.max(2) + 1).unwrap_or(usize::MAX);
+        self.check_memory(estimated_rows, feature_count)?;
         let mut features: Vec<f32> = Vec::new();
+        features
+            .try_reserve_exact(estimated_rows.saturating_mul(feature_count).min(1 << 28))
+            .map_err(|_| self.too_big(estimated_rows, feature_count, None))?;
         let mut rows = 0usize;
         let mut add = |record: &csv::ByteRecord, features: &mut Vec<f32>| -> Result<(), DataError> {
             let line = line_of(record);
+            if features.len() + feature_count > features.capacity() {
+                features
+                    .try_reserve(features.capacity().max(feature_count))
+                    .map_err(|_| self.too_big(rows * 2, feature_count, None))?;
+            }
             if record.len() != width {
                 let column = record.len().min(width) + 1;
                 return Err(self.at(
@@ -263,7 +289,7 @@ impl Loader<'_> {
                     let Some(labels) = labels.as_mut() else {
                         continue;
                     };
-                    let text = std::str::from_utf8(field).map_err(|_| {
+                    let text = std::str::from_utf8(field.trim_ascii()).map_err(|_| {
                         self.at(line, column + 1, format!("label {} is not valid UTF-8 text", quoted(field)))
                     })?;
                     labels.push(text, line).map_err(|message| self.at(line, column + 1, message))?;
@@ -303,7 +329,6 @@ impl Loader<'_> {
                 if text.is_empty() { format!("column {}", column + 1) } else { text }
             })
             .collect();
-        let feature_count = width - usize::from(label.is_some());
         let features = Array2::from_shape_vec((rows, feature_count), features)
             .expect("every row added exactly feature_count values");
         Ok(Table { features, names, has_header: header, label, labels })
@@ -346,6 +371,31 @@ impl Loader<'_> {
             })
             .unwrap_or_default();
         self.at(line, 1, format!("found one column; nntui needs feature columns and a label column{hint}"))
+    }
+
+    /// Fails if about `rows` rows of `features` numbers (and their labels) would not fit
+    /// in the memory the system says is available.
+    fn check_memory(&self, rows: usize, features: usize) -> Result<(), DataError> {
+        let needed = rows as f64 * (features as f64 * 4.0 + 12.0);
+        match available_memory() {
+            Some(available) if needed > available as f64 => {
+                Err(self.too_big(rows, features, Some(available)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn too_big(&self, rows: usize, features: usize, available: Option<u64>) -> DataError {
+        const GIB: f64 = (1u64 << 30) as f64;
+        let needed = rows as f64 * (features as f64 * 4.0 + 12.0) / GIB;
+        let available =
+            available.map_or(String::new(), |a| format!(", and {:.1} GiB is available", a as f64 / GIB));
+        DataError::Io {
+            path: self.name.clone(),
+            message: format!(
+                "too big for this machine's memory: about {rows} rows of {features} features need {needed:.1} GiB as 32-bit numbers{available}"
+            ),
+        }
     }
 
     fn csv_error(&self, error: &csv::Error) -> DataError {

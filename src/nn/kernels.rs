@@ -254,6 +254,15 @@ pub fn dense_input_gradient<T: Real>(
     inputs: usize,
     units: usize,
 ) {
+    if units == 1 {
+        // The kernel is a single column: each row's gradient is it, scaled.
+        for (&d, g_row) in delta.iter().zip(input_gradient.chunks_exact_mut(inputs)) {
+            for (g, &w) in g_row.iter_mut().zip(&kernel[..inputs]) {
+                *g = d * w;
+            }
+        }
+        return;
+    }
     let transposed = &mut scratch[..inputs * units];
     for (k, w_row) in kernel.chunks_exact(units).take(inputs).enumerate() {
         for (j, &w) in w_row.iter().enumerate() {

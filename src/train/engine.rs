@@ -14,11 +14,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
-/// Events the channel holds before the engine waits for its consumer. At about 200
-/// bytes an event this bounds a slow consumer's backlog to well under a megabyte,
-/// while a consumer that drains every frame (the dashboard, 30 times a second) never
-/// makes the engine wait: `RunSummary::backpressure_waits` counts the times it did.
-pub const EVENT_CAPACITY: usize = 4096;
+/// Events the channel holds before the engine waits for its consumer. At 144 bytes an
+/// event this bounds a slow consumer's backlog to 300 KB (and costs that much, touched
+/// once, at start-up), while a consumer that drains every frame (the dashboard, 30
+/// times a second) does not make the engine wait: `RunSummary::backpressure_waits`
+/// counts the times it did.
+pub const EVENT_CAPACITY: usize = 2048;
 
 /// A running engine: its events, its controls, and its thread.
 pub struct Handle {

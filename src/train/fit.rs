@@ -9,7 +9,7 @@ use super::live::{Flow, Live, Position, View};
 use super::plan::Plan;
 use crate::data::{Dataset, Scaling, Task};
 use crate::nn::metric::predicted_class;
-use crate::nn::{Optimizer, Sequential, Workspace};
+use crate::nn::{Batch, Optimizer, Sequential, Workspace};
 use crate::random::{self, Stream};
 use rand::seq::SliceRandom;
 use std::time::{Duration, Instant};
@@ -203,13 +203,13 @@ pub(crate) fn train_fold(
             let inputs = &x[..n * model.input_dim()];
             let targets = &y[..n * units];
             let regularizer = view.settings.regularizer;
-            // The batch's arithmetic runs compiled for the widest vector instructions
-            // this CPU has (pulp picks at run time); results are the same bits either
-            // way, as no operation is fused or reordered.
-            let (data_loss, metric_total) =
-                arch.dispatch(Forward { model: &model, workspace: &mut workspace, inputs, targets, plan });
-            let batch_loss = data_loss * fit.loss_factor / n as f64 + model.penalty(&regularizer);
-            if !batch_loss.is_finite() {
+            learning_rate = view.settings.learning_rate
+                * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
+            let batch =
+                Batch { inputs, targets, loss: plan.loss, metric: plan.metric, regularizer, learning_rate };
+            let totals = model.train_step(&mut optimizer, &mut workspace, batch, arch);
+            let batch_loss = totals.loss * fit.loss_factor / n as f64 + model.penalty(&regularizer);
+            if !totals.stepped || !batch_loss.is_finite() {
                 outcome = FoldOutcome::Diverged {
                     epoch,
                     iterations: optimizer.iterations(),
@@ -218,19 +218,7 @@ pub(crate) fn train_fold(
                 break 'epochs;
             }
             loss_sum += batch_loss * n as f64;
-            metric_sum += metric_total * fit.metric_factor;
-            learning_rate = view.settings.learning_rate
-                * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
-            arch.dispatch(Backward {
-                model: &mut model,
-                optimizer: &mut optimizer,
-                workspace: &mut workspace,
-                inputs,
-                targets,
-                loss: plan.loss,
-                regularizer,
-                learning_rate,
-            });
+            metric_sum += totals.metric * fit.metric_factor;
         }
         live.end_epoch(view);
         waited += epoch_waited;
@@ -312,51 +300,6 @@ pub(crate) fn train_fold(
     };
     emitter.send(Event::FoldEnded(report.clone()));
     (report, TrainedModel { model, scaling: fit.scaling })
-}
-
-/// A batch's forward pass, loss and metric, as a unit that pulp compiles for each
-/// instruction set (a closure would not be inlined into the dispatched code).
-struct Forward<'a> {
-    model: &'a Sequential<f32>,
-    workspace: &'a mut Workspace<f32>,
-    inputs: &'a [f32],
-    targets: &'a [f32],
-    plan: &'a Plan,
-}
-
-impl pulp::WithSimd for Forward<'_> {
-    type Output = (f64, f64);
-
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) -> (f64, f64) {
-        let units = self.model.output_units();
-        let rows = self.targets.len() / units;
-        let out = self.model.forward(self.inputs, rows, self.workspace);
-        (self.plan.loss.total(out, self.targets, units), self.plan.metric.total(out, self.targets, units))
-    }
-}
-
-/// A batch's backward pass and optimizer step, dispatched like [`Forward`].
-struct Backward<'a> {
-    model: &'a mut Sequential<f32>,
-    optimizer: &'a mut Optimizer<f32>,
-    workspace: &'a mut Workspace<f32>,
-    inputs: &'a [f32],
-    targets: &'a [f32],
-    loss: crate::nn::Loss,
-    regularizer: crate::nn::Regularizer,
-    learning_rate: f64,
-}
-
-impl pulp::WithSimd for Backward<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) {
-        let rows = self.targets.len() / self.model.output_units();
-        self.model.backward(self.inputs, self.targets, rows, self.loss, &self.regularizer, self.workspace);
-        self.optimizer.step(self.model.parameters_mut(), self.workspace.gradients(), self.learning_rate);
-    }
 }
 
 /// The largest weight magnitude; infinite if any weight is not a finite number.
