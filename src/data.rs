@@ -8,7 +8,7 @@ mod load;
 pub mod standardize;
 
 pub use load::{
-    CsvOptions, HeaderMode, LabelColumn, load, load_features, load_with_progress, parse_delimiter,
+    CsvOptions, HeaderMode, LabelColumn, load, load_features, load_with_progress, parse, parse_delimiter,
 };
 pub use standardize::{Scaling, Standardizer, TargetScale};
 

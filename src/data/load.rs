@@ -4,7 +4,7 @@ use super::labels::LabelCollector;
 use super::{DataError, Dataset, Task};
 use ndarray::Array2;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 /// Which column holds the label.
@@ -77,7 +77,7 @@ pub fn load_with_progress(
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table = loader.read(BufReader::with_capacity(1 << 16, file), progress, LabelPolicy::Collect)?;
+    let table = loader.read(file, progress, LabelPolicy::Collect)?;
     loader.dataset_from(table)
 }
 
@@ -92,13 +92,13 @@ pub fn load_features(
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table =
-        loader.read(BufReader::with_capacity(1 << 16, file), |_, _| {}, LabelPolicy::Skip(label_to_skip))?;
+    let table = loader.read(file, |_, _| {}, LabelPolicy::Skip(label_to_skip))?;
     Ok(table.features)
 }
 
-/// Opens a regular file, returning it with its size.
-fn open(path: &Path, name: &str) -> Result<(File, u64), DataError> {
+/// Opens a file, returning it with its size if it is a regular file (a pipe, such as
+/// `<(zcat data.csv.gz)`, has none).
+fn open(path: &Path, name: &str) -> Result<(File, Option<u64>), DataError> {
     let io_error = |error: &io::Error| DataError::Io { path: name.to_string(), message: describe_io(error) };
     let metadata = std::fs::metadata(path).map_err(|e| io_error(&e))?;
     if metadata.is_dir() {
@@ -108,7 +108,14 @@ fn open(path: &Path, name: &str) -> Result<(File, u64), DataError> {
         });
     }
     let file = File::open(path).map_err(|e| io_error(&e))?;
-    Ok((file, metadata.len()))
+    Ok((file, metadata.is_file().then_some(metadata.len())))
+}
+
+/// Parses CSV text already in memory (for tests and fuzzing; `name` stands for the file).
+pub fn parse(bytes: &[u8], name: &str, options: &CsvOptions) -> Result<Dataset, DataError> {
+    let loader = Loader::new(name.to_string(), options, Some(bytes.len() as u64));
+    let table = loader.read(bytes, |_, _| {}, LabelPolicy::Collect)?;
+    loader.dataset_from(table)
 }
 
 /// What to do with the label column.
@@ -160,7 +167,8 @@ fn describe_io(error: &io::Error) -> String {
 struct Loader<'a> {
     name: String,
     options: &'a CsvOptions,
-    size: u64,
+    /// The file's size, when it is a regular file.
+    size: Option<u64>,
 }
 
 /// A value quoted for an error message, shortened if long.
@@ -201,7 +209,7 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
 }
 
 impl Loader<'_> {
-    fn new(name: String, options: &CsvOptions, size: u64) -> Loader<'_> {
+    fn new(name: String, options: &CsvOptions, size: Option<u64>) -> Loader<'_> {
         Loader { name, options, size }
     }
 
@@ -215,8 +223,12 @@ impl Loader<'_> {
         mut progress: impl FnMut(u64, u64),
         policy: LabelPolicy<'_>,
     ) -> Result<Table, DataError> {
-        if self.size == 0 {
+        if self.size == Some(0) {
             return Err(self.at(1, 1, "the file is empty"));
+        }
+        let mut input = BufReader::with_capacity(1 << 16, input);
+        if let Some(error) = self.binary(input.fill_buf().map_err(|e| self.io(&e))?) {
+            return Err(error);
         }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -229,7 +241,12 @@ impl Loader<'_> {
         };
 
         if !next(&mut reader, &mut record)? {
-            return Err(self.at(1, 1, "the file has no rows (only blank lines)"));
+            let what = if reader.position().byte() == 0 {
+                "the file is empty"
+            } else {
+                "the file has no rows (only blank lines)"
+            };
+            return Err(self.at(1, 1, what));
         }
         let first = record.clone();
         let line_of = |r: &csv::ByteRecord| r.position().map_or(0, csv::Position::line);
@@ -254,11 +271,12 @@ impl Loader<'_> {
         // Size the feature array from the file's size and the first rows' length, and
         // refuse up front a file whose numbers cannot fit in memory.
         let feature_count = width - usize::from(label.is_some());
+        let size = self.size.unwrap_or(1 << 20);
         let row_bytes = match (first.position(), second.position()) {
             (Some(a), Some(b)) if has_second && b.byte() > a.byte() => b.byte() - a.byte(),
-            _ => self.size,
+            _ => size,
         };
-        let estimated_rows = usize::try_from(self.size / row_bytes.max(2) + 1).unwrap_or(usize::MAX);
+        let estimated_rows = usize::try_from(size / row_bytes.max(2) + 1).unwrap_or(usize::MAX);
         self.check_memory(estimated_rows, feature_count)?;
         let mut features: Vec<f32> = Vec::new();
         features
@@ -300,7 +318,7 @@ impl Loader<'_> {
             }
             rows += 1;
             if rows.is_multiple_of(PROGRESS_EVERY) {
-                progress(record.position().map_or(0, csv::Position::byte), self.size);
+                progress(record.position().map_or(0, csv::Position::byte), self.size.unwrap_or(0));
             }
             Ok(())
         };
@@ -317,7 +335,8 @@ impl Loader<'_> {
         if rows == 0 {
             return Err(self.at(line_of(&first) + 1, 1, "a header row but no data rows"));
         }
-        progress(self.size, self.size);
+        let end = reader.position().byte();
+        progress(end, self.size.unwrap_or(end));
 
         let names: Vec<String> = (0..width)
             .map(|column| {
@@ -398,6 +417,24 @@ impl Loader<'_> {
         }
     }
 
+    /// A NUL byte in the first block means binary data, not a CSV: say where it is.
+    fn binary(&self, start: &[u8]) -> Option<DataError> {
+        let offset = start.iter().position(|&b| b == 0)?;
+        let before = &start[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = before[line_start..].iter().filter(|&&b| b == self.options.delimiter).count() + 1;
+        Some(self.at(
+            line,
+            column,
+            format!("binary data (a NUL byte at offset {offset}): this is not a CSV text file"),
+        ))
+    }
+
+    fn io(&self, error: &io::Error) -> DataError {
+        DataError::Io { path: self.name.clone(), message: describe_io(error) }
+    }
+
     fn csv_error(&self, error: &csv::Error) -> DataError {
         let line = error.position().map_or(0, csv::Position::line);
         match error.kind() {
@@ -460,10 +497,18 @@ impl Loader<'_> {
             return true;
         }
         let numeric = |field: &[u8]| parse_number(field).is_ok();
-        // An empty cell says nothing: headers have empty names (pandas' index column)
-        // and data has missing values.
-        let text = |field: &[u8]| !field.is_empty() && !numeric(field);
-        if first.iter().enumerate().any(|(c, f)| Some(c) != label && text(f)) {
+        // A header names every feature column, so all its (non-empty) feature cells are
+        // text; one bad value in a row of numbers is data, and an error on that line.
+        // Empty cells say nothing: headers have them (pandas' index column) and so
+        // does data with missing values.
+        let mut cells =
+            first.iter().enumerate().filter(|&(c, f)| Some(c) != label && !f.trim_ascii().is_empty());
+        let mut any = false;
+        if cells.all(|(_, f)| {
+            any = true;
+            !numeric(f)
+        }) && any
+        {
             return true;
         }
         let Some(label) = label.filter(|&l| !numeric(&first[l])) else {
@@ -479,11 +524,7 @@ mod tests {
     use super::*;
 
     fn load_text(text: &[u8], options: &CsvOptions) -> Result<Dataset, String> {
-        let loader = Loader::new("t.csv".into(), options, text.len() as u64);
-        loader
-            .read(text, |_, _| {}, LabelPolicy::Collect)
-            .and_then(|table| loader.dataset_from(table))
-            .map_err(|e| e.to_string())
+        parse(text, "t.csv", options).map_err(|e| e.to_string())
     }
 
     fn ok(text: &str) -> Dataset {
