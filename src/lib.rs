@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod data;
+pub mod debug;
 pub mod headless;
 pub mod model_file;
 pub mod nn;

@@ -115,6 +115,7 @@ where
     B::Error: Send + Sync + 'static,
 {
     let mut engine = Engine::start(&session.config, &session.dataset);
+    let injected_panic = crate::debug::injected_panic("ui");
     let mut dirty = true;
     let mut last_frame: Option<Instant> = None;
     let exit = loop {
@@ -122,6 +123,10 @@ where
         let due = last_frame.map_or(Duration::ZERO, |t| FRAME.saturating_sub(now.duration_since(t)));
         if dirty && due.is_zero() {
             app.tick(now);
+            let epochs = app.progress().0;
+            if injected_panic.is_some_and(|epoch| epochs >= epoch) {
+                panic!("injected by NNTUI_DEBUG_PANIC in the dashboard after {epochs} epochs");
+            }
             terminal.draw(|frame| frame.render_widget(&*app, frame.area())).map_err(io::Error::other)?;
             last_frame = Some(now);
             dirty = false;
@@ -178,8 +183,8 @@ where
                     }
                     Err(_) => {
                         if let Some(Err(message)) = engine.finish() {
-                            let message = terminal::engine_panic().unwrap_or_else(|| message.clone());
-                            app.fail(message);
+                            // The hook's copy says where it happened too.
+                            app.fail(terminal::engine_panic().unwrap_or_else(|| message.clone()));
                         } else if !engine.ended {
                             app.fail("the engine ended without a summary".into());
                         }

@@ -1,6 +1,8 @@
 //! The real binary in a real terminal: `tests/tmux_session.sh` drives the dashboard in
 //! tmux at 120x40 and checks what a person would see, and that quitting leaves the
-//! terminal clean with the summary printed.
+//! terminal clean with the summary printed; `tests/tmux_drills.sh` breaks it on purpose
+//! (Ctrl-C, SIGTERM, a panic in the dashboard, an engine failure, a tiny terminal, rapid
+//! resizes) and checks the terminal is restored and the exit code right each time.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +14,22 @@ fn dashboard_session_in_tmux() {
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tmux_session.sh");
+    let output = Command::new("bash").arg(script).arg(env!("CARGO_BIN_EXE_nntui")).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn failure_drills_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping the terminal failure drills");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tmux_drills.sh");
     let output = Command::new("bash").arg(script).arg(env!("CARGO_BIN_EXE_nntui")).output().unwrap();
     assert!(
         output.status.success(),

@@ -9,6 +9,7 @@ use super::{Control, mean_and_std};
 use crate::data::Dataset;
 use crate::nn::Sequential;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, never, select, unbounded};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
@@ -27,7 +28,7 @@ pub struct Handle {
     pub events: Receiver<Event>,
     /// Controls, applied at the next batch boundary.
     pub control: Sender<Control>,
-    thread: JoinHandle<RunResult>,
+    thread: JoinHandle<Result<RunResult, String>>,
 }
 
 /// What a finished run leaves besides its events.
@@ -43,7 +44,7 @@ impl Handle {
     /// Waits for the engine to finish. An engine that panicked gives its panic message.
     pub fn join(self) -> Result<RunResult, String> {
         drop(self.events);
-        self.thread.join().map_err(|payload| panic_message(payload.as_ref()))
+        self.thread.join().map_err(|payload| panic_message(payload.as_ref())).and_then(|result| result)
     }
 }
 
@@ -102,7 +103,20 @@ pub fn spawn(plan: Plan, dataset: Arc<Dataset>) -> Handle {
     Handle { events, control, thread }
 }
 
-fn run(plan: &Plan, dataset: &Dataset, emitter: &Emitter, controls: Receiver<Control>) -> RunResult {
+/// What a worker reports back: a finished fold, or the panic that ended it.
+enum Done {
+    Fold(Box<(FoldReport, TrainedModel)>),
+    Failed(String),
+}
+
+/// The run; `Err` with the message if a worker panicked (then no `RunEnded` is sent:
+/// consumers see the channel close, and `Handle::join` gives the message).
+fn run(
+    plan: &Plan,
+    dataset: &Dataset,
+    emitter: &Emitter,
+    controls: Receiver<Control>,
+) -> Result<RunResult, String> {
     let started = Instant::now();
     let folds = plan.fold_count();
     let workers = plan.config.threads.clamp(1, folds);
@@ -122,7 +136,8 @@ fn run(plan: &Plan, dataset: &Dataset, emitter: &Emitter, controls: Receiver<Con
     let layout = dataset.features.as_standard_layout();
     let features = layout.as_slice().expect("a standard-layout array is one slice");
     let next_fold = AtomicUsize::new(0);
-    let (done, finished) = unbounded::<(FoldReport, TrainedModel)>();
+    let (done, finished) = unbounded::<Done>();
+    let mut failure = None;
     let mut reports: Vec<Option<FoldReport>> = vec![None; folds];
     let mut model = None;
 
@@ -137,8 +152,15 @@ fn run(plan: &Plan, dataset: &Dataset, emitter: &Emitter, controls: Receiver<Con
                     if fold >= folds || live.stopped() || emitter.consumer_gone() {
                         break;
                     }
-                    let result = train_fold(plan, dataset, features, fold, live, &mut view, emitter);
-                    if done.send(result).is_err() {
+                    let trained = panic::catch_unwind(AssertUnwindSafe(|| {
+                        train_fold(plan, dataset, features, fold, live, &mut view, emitter)
+                    }));
+                    let message = match trained {
+                        Ok(result) => Done::Fold(Box::new(result)),
+                        Err(payload) => Done::Failed(panic_message(payload.as_ref())),
+                    };
+                    let failed = matches!(message, Done::Failed(_));
+                    if done.send(message).is_err() || failed {
                         break;
                     }
                 }
@@ -162,18 +184,27 @@ fn run(plan: &Plan, dataset: &Dataset, emitter: &Emitter, controls: Receiver<Con
                     Err(_) => controls = never(),
                 },
                 recv(finished) -> message => match message {
-                    Ok((report, trained)) => {
+                    Ok(Done::Fold(result)) => {
+                        let (report, trained) = *result;
                         if folds == 1 && report.train.is_some() {
                             model = Some(trained);
                         }
                         let fold = report.fold;
                         reports[fold] = Some(report);
                     }
+                    Ok(Done::Failed(message)) => {
+                        // The other folds stop too: the run cannot be reported whole.
+                        let _ = live.apply(Control::Stop);
+                        failure.get_or_insert(message);
+                    }
                     Err(_) => break,
                 },
             }
         }
     });
+    if let Some(message) = failure {
+        return Err(message);
+    }
 
     for ack in live.unacknowledged() {
         emitter.send(Event::Ack(ack));
@@ -198,5 +229,5 @@ fn run(plan: &Plan, dataset: &Dataset, emitter: &Emitter, controls: Receiver<Con
         backpressure_waits: emitter.waits.load(Ordering::Relaxed),
     };
     emitter.send(Event::RunEnded(summary.clone()));
-    RunResult { summary, model }
+    Ok(RunResult { summary, model })
 }

@@ -177,7 +177,11 @@ pub(crate) fn train_fold(
     let mut best: Option<(usize, f64)> = None;
 
     let mut acknowledge = |ack| emitter.send(Event::Ack(ack));
+    let injected_panic = crate::debug::injected_panic("engine");
     'epochs: for epoch in 1..=config.epochs {
+        if injected_panic == Some(epoch) {
+            panic!("injected by NNTUI_DEBUG_PANIC in fold {}, epoch {epoch}", fold + 1);
+        }
         let position =
             |optimizer: &Optimizer<f32>| Position { fold, epoch, iterations: optimizer.iterations() };
         let (flow, paced) = live.pace(view, position(&optimizer), &mut acknowledge);
