@@ -248,3 +248,22 @@ fn the_event_loop_restarts_with_the_current_settings() {
     let info = ending.info.unwrap();
     assert_eq!(info.config.optimizer.learning_rate, 0.0005, "the new run started with it");
 }
+
+/// Every size from 1x1 up draws without a panic, with data in every panel (the rapid
+/// resize drill once found a layout that could not be drawn at 61x17).
+#[test]
+fn every_terminal_size_draws() {
+    let config = RunConfig { folds: 12, epochs: 20, ..cv_config() };
+    let events = recorded("spiral.csv", config.clone());
+    let middle = events.len() / 2;
+    for script in [&events[..0], &events[..middle], &events[..]] {
+        let (mut app, _) = replay(script, &config);
+        app.apply(Action::ToggleHelp);
+        for width in (1..=130).step_by(3) {
+            for height in 1..=45 {
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                terminal.draw(|frame| frame.render_widget(&app, frame.area())).unwrap();
+            }
+        }
+    }
+}

@@ -109,8 +109,8 @@ impl Widget for &App {
         charts::render_metric(self, metric, buf);
         // The fold table gets a row per fold (plus borders, header and footer) while the
         // weights panel keeps at least half.
-        let fold_rows = self.folds.len().max(2) as u16 + 4;
-        let folds_height = fold_rows.clamp(6, right.height / 2);
+        let fold_rows = u16::try_from(self.folds.len().max(2)).unwrap_or(u16::MAX).saturating_add(4);
+        let folds_height = fold_rows.max(6).min(right.height / 2);
         let [weights_area, folds_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(folds_height)]).areas(right);
         weights::render(self, weights_area, buf);
