@@ -273,6 +273,41 @@ fn divergence_is_reported_without_nan() {
 }
 
 #[test]
+fn exploding_inputs_are_flagged_not_printed_as_nan() {
+    let mut text = String::from("a,b,label\n");
+    for row in 0..100 {
+        text.push_str(&format!("{}e30,{}e35,{}\n", row % 7, (row * 3) % 5, row % 2));
+    }
+    let (_dir, path) = file_with("explode.csv", text.as_bytes());
+    for optimizer in ["adam", "sgd"] {
+        let out = run(&[
+            "--no-tui",
+            "-q",
+            "--folds",
+            "4",
+            "--epochs",
+            "5",
+            "--optimizer",
+            optimizer,
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.stderr.contains("feature \"b\" reaches 4.0e35"), "{}", out.stderr);
+        assert!(out.stderr.contains("--standardize"), "{}", out.stderr);
+        let lower = out.stdout.to_lowercase();
+        assert!(!lower.contains("nan") && !lower.contains("inf"), "{}", out.stdout);
+        // Adam's steps stay small whatever the gradient; plain SGD blows up.
+        if optimizer == "sgd" {
+            assert_eq!(out.code, 1);
+            assert!(out.stdout.contains("diverged in epoch 1, no score"), "{}", out.stdout);
+        }
+    }
+    let fixed =
+        run(&["--no-tui", "-q", "--folds", "4", "--epochs", "5", "--standardize", path.to_str().unwrap()]);
+    assert_eq!(fixed.code, 0);
+    assert!(!fixed.stderr.contains("reaches"), "{}", fixed.stderr);
+}
+
+#[test]
 fn saved_model_predicts_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("model.json");

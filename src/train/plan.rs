@@ -147,6 +147,15 @@ impl Plan {
                 .collect()
         };
 
+        if !config.standardize
+            && let Some((column, largest)) = largest_feature(dataset).filter(|&(_, v)| v > LARGE_FEATURE)
+        {
+            warnings.push(format!(
+                "feature {:?} reaches {largest:.1e}; values this large saturate the network (try --standardize)",
+                dataset.feature_names[column]
+            ));
+        }
+
         let smallest_training = held_out.iter().map(|h| rows - h.len()).min().unwrap_or(rows);
         let batch_size = if config.batch_size > smallest_training {
             warnings.push(format!(
@@ -172,6 +181,23 @@ impl Plan {
     pub fn is_cross_validation(&self) -> bool {
         self.config.folds > 1
     }
+}
+
+/// Feature magnitudes beyond this are worth a warning when not standardizing.
+const LARGE_FEATURE: f64 = 1e6;
+
+/// The feature column with the largest magnitude, and that magnitude.
+fn largest_feature(dataset: &Dataset) -> Option<(usize, f64)> {
+    let mut largest: Option<(usize, f64)> = None;
+    for row in dataset.features.outer_iter() {
+        for (column, &value) in row.iter().enumerate() {
+            let value = f64::from(value.abs());
+            if largest.is_none_or(|(_, l)| value > l) {
+                largest = Some((column, value));
+            }
+        }
+    }
+    largest
 }
 
 fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
