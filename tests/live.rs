@@ -7,13 +7,13 @@
 use std::path::Path;
 use std::process::Command;
 
-#[test]
-fn dashboard_session_in_tmux() {
+/// Runs a tmux script on the built binary; skips, with a note, without tmux.
+fn run_script(name: &str) {
     if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the live dashboard session");
+        eprintln!("note: tmux is not installed; skipping {name}");
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tmux_session.sh");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name);
     let output = Command::new("bash").arg(script).arg(env!("CARGO_BIN_EXE_nntui")).output().unwrap();
     assert!(
         output.status.success(),
@@ -24,17 +24,11 @@ fn dashboard_session_in_tmux() {
 }
 
 #[test]
+fn dashboard_session_in_tmux() {
+    run_script("tmux_session.sh");
+}
+
+#[test]
 fn failure_drills_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the terminal failure drills");
-        return;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tmux_drills.sh");
-    let output = Command::new("bash").arg(script).arg(env!("CARGO_BIN_EXE_nntui")).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_script("tmux_drills.sh");
 }

@@ -36,6 +36,14 @@ pub struct Position {
     pub iterations: u64,
 }
 
+/// What a waiting worker does next.
+enum Next {
+    /// Go on now.
+    Go,
+    /// Sleep until a change, or at most this long.
+    Wait(Option<Duration>),
+}
+
 /// Whether a worker should go on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -178,34 +186,17 @@ impl Live {
         if self.version.load(Ordering::Acquire) == view.seen && !idle {
             return (Flow::Continue, Duration::ZERO);
         }
-        let started = Instant::now();
-        let mut acks = Vec::new();
-        let mut state = self.lock();
-        loop {
-            self.sync(&mut state, view, at, &mut acks);
-            if !acks.is_empty() {
-                drop(state);
-                acks.drain(..).for_each(&mut *emit);
-                state = self.lock();
-                continue;
-            }
-            if state.stop {
-                return (Flow::Stop, started.elapsed());
-            }
+        self.wait_until(view, at, emit, |state, view| {
             if !state.settings.paused || view.stepping {
-                return (Flow::Continue, started.elapsed());
-            }
-            if state.steps > 0 {
+                Next::Go
+            } else if state.steps > 0 {
                 state.steps -= 1;
                 view.stepping = true;
-                return (Flow::Continue, started.elapsed());
+                Next::Go
+            } else {
+                Next::Wait(None)
             }
-            // Changes made while the lock was free bumped the version: look again.
-            if self.version.load(Ordering::Acquire) != view.seen {
-                continue;
-            }
-            state = self.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
-        }
+        })
     }
 
     /// An epoch ended: a stepped epoch is used up.
@@ -219,9 +210,37 @@ impl Live {
         if view.settings.pace.is_none() && self.version.load(Ordering::Acquire) == view.seen {
             return (Flow::Continue, Duration::ZERO);
         }
+        let mut reserved: Option<(Instant, u64)> = None;
+        self.wait_until(view, at, emit, |state, _| {
+            let Some(pace) = state.settings.pace else {
+                return Next::Go;
+            };
+            let now = Instant::now();
+            let slot = match reserved {
+                Some((slot, version)) if version == state.pace_version => slot,
+                _ => {
+                    let slot = state.next_slot.map_or(now, |next| next.max(now));
+                    state.next_slot = Some(slot + Duration::from_secs_f64(1.0 / pace));
+                    reserved = Some((slot, state.pace_version));
+                    slot
+                }
+            };
+            if slot <= now { Next::Go } else { Next::Wait(Some(slot - now)) }
+        })
+    }
+
+    /// The waiting both gates share: take up changes and acknowledge them (with the
+    /// lock released), stop if asked, else do what `decide` says, sleeping on the
+    /// condition variable (never spinning) until a change or the timeout.
+    fn wait_until(
+        &self,
+        view: &mut View,
+        at: Position,
+        emit: &mut dyn FnMut(Ack),
+        mut decide: impl FnMut(&mut State, &mut View) -> Next,
+    ) -> (Flow, Duration) {
         let started = Instant::now();
         let mut acks = Vec::new();
-        let mut reserved: Option<(Instant, u64)> = None;
         let mut state = self.lock();
         loop {
             self.sync(&mut state, view, at, &mut acks);
@@ -234,23 +253,15 @@ impl Live {
             if state.stop {
                 return (Flow::Stop, started.elapsed());
             }
-            let Some(pace) = state.settings.pace else {
-                return (Flow::Continue, started.elapsed());
-            };
-            let now = Instant::now();
-            let slot = match reserved {
-                Some((slot, version)) if version == state.pace_version => slot,
-                _ => {
-                    let slot = state.next_slot.map_or(now, |next| next.max(now));
-                    state.next_slot = Some(slot + Duration::from_secs_f64(1.0 / pace));
-                    reserved = Some((slot, state.pace_version));
-                    slot
+            match decide(&mut state, view) {
+                Next::Go => return (Flow::Continue, started.elapsed()),
+                // Changes made while the lock was free bumped the version: look again.
+                Next::Wait(_) if self.version.load(Ordering::Acquire) != view.seen => {}
+                Next::Wait(None) => state = self.wake.wait(state).unwrap_or_else(PoisonError::into_inner),
+                Next::Wait(Some(timeout)) => {
+                    state = self.wake.wait_timeout(state, timeout).unwrap_or_else(PoisonError::into_inner).0;
                 }
-            };
-            if slot <= now {
-                return (Flow::Continue, started.elapsed());
             }
-            state = self.wake.wait_timeout(state, slot - now).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
 
