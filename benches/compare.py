@@ -16,20 +16,35 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def timed(command, runs):
-    """As `measure`, with peak memory from GNU time's %M where available."""
-    seconds, peaks, output = [], [], ""
-    gnu_time = "/usr/bin/time"
-    for _ in range(runs):
-        wrapped = [gnu_time, "-f", "%M", *command] if os.path.exists(gnu_time) else command
+    """Median wall seconds of `runs` whole processes started directly, the largest peak
+    resident MiB (GNU time's %M, measured in separate runs so that its own start-up is
+    not timed), and the output."""
+    gnu_time = os.path.exists("/usr/bin/time")
+    if runs == 1 and gnu_time:
+        # Seconds-long peers: one run, timed with the wrapper (its start-up is noise here).
         start = time.perf_counter()
-        result = subprocess.run(wrapped, capture_output=True)
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True)
+        elapsed = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit("failed: %s\n%s" % (" ".join(command), result.stderr.decode()))
+        peak = int(result.stderr.decode().strip().splitlines()[-1]) / 1024
+        return elapsed, peak, result.stdout.decode()
+    seconds, output = [], ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True)
         seconds.append(time.perf_counter() - start)
         if result.returncode != 0:
             sys.exit("failed: %s\n%s" % (" ".join(command), result.stderr.decode()))
         output = result.stdout.decode()
-        if wrapped is not command:
+    peak = None
+    if gnu_time:
+        peaks = []
+        for _ in range(min(runs, 3)):
+            result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True)
             peaks.append(int(result.stderr.decode().strip().splitlines()[-1]) / 1024)
-    return statistics.median(seconds), (max(peaks) if peaks else None), output
+        peak = max(peaks)
+    return statistics.median(seconds), peak, output
 
 
 def last_line(text):
@@ -37,27 +52,21 @@ def last_line(text):
     return lines[-1] if lines else ""
 
 
-def criterion(binary_dir):
-    """The fit's engine time and the multiply-add rate from the criterion benchmarks."""
+def criterion():
+    """The multiply-add rates of the criterion tight-loop benchmarks."""
     result = subprocess.run(
-        ["cargo", "bench", "--bench", "training", "--", "tutorial/fit|arithmetic bound", "--noplot"],
+        ["cargo", "bench", "--bench", "training", "--", "arithmetic bound", "--noplot"],
         cwd=os.path.dirname(HERE),
         capture_output=True,
         text=True,
     )
     text = result.stdout
-    fit = re.search(r"tutorial/fit, 150 epochs\s+time:\s+\[\S+ \S+ (\S+) (\S+)", text)
     rate = re.search(r"f32 multiply-adds, dispatched\s+time:.*?\n\s+thrpt:\s+\[\S+ \S+ (\S+) (\S+)", text, re.S)
     baseline = re.search(r"f32 multiply-adds, baseline\s+time:.*?\n\s+thrpt:\s+\[\S+ \S+ (\S+) (\S+)", text, re.S)
-    unit = {"ms": 1e-3, "µs": 1e-6, "us": 1e-6, "s": 1.0}
     scale = {"Gelem/s": 1e9, "Melem/s": 1e6}
-    if not (fit and rate and baseline):
+    if not (rate and baseline):
         return None
-    return (
-        float(fit.group(1)) * unit[fit.group(2)],
-        float(rate.group(1)) * scale[rate.group(2)],
-        float(baseline.group(1)) * scale[baseline.group(2)],
-    )
+    return float(rate.group(1)) * scale[rate.group(2)], float(baseline.group(1)) * scale[baseline.group(2)]
 
 
 def main():
@@ -87,13 +96,21 @@ def main():
             % (name, ours * 1e3, our_result, our_peak or 0, peer, theirs, their_result, their_peak or 0, theirs / ours)
         )
 
-    bench = criterion(os.path.dirname(binary))
-    if bench:
-        fit_seconds, rate, baseline_rate = bench
-        macs = 768 * 150 * (8 * 12 + 12 * 8 + 8 * 1) + 768 * 150 * (8 * 12 + 12 * 8 + 8 * 1) + 768 * 150 * (12 * 8 + 8 * 1)
+    rates = criterion()
+    if rates:
+        rate, baseline_rate = rates
+        # The fit's compute as the engine itself times it (run_ended.elapsed_seconds),
+        # median of 21 runs of the real program.
+        engine = []
+        for _ in range(21):
+            result = subprocess.run([binary, "--json", "--folds", "1", pima], capture_output=True, text=True, check=True)
+            engine.append(json.loads(result.stdout.strip().splitlines()[-1])["elapsed_seconds"])
+        fit_seconds = statistics.median(engine)
+        per_row = (8 * 12 + 12 * 8 + 8 * 1) + (8 * 12 + 12 * 8 + 8 * 1) + (12 * 8 + 8 * 1)
+        macs = 768 * 150 * per_row
         bound = macs / rate
         print()
-        print("tutorial fit, engine only (criterion): %.2f ms for %.1fM multiply-adds" % (fit_seconds * 1e3, macs / 1e6))
+        print("tutorial fit, engine time (median of 21): %.2f ms for %.1fM multiply-adds" % (fit_seconds * 1e3, macs / 1e6))
         print(
             "tight-loop multiply-add rate: %.1f G/s dispatched (AVX2 here), %.1f G/s baseline x86-64"
             % (rate / 1e9, baseline_rate / 1e9)

@@ -15,7 +15,8 @@ use nntui::nn::{
     Regularizer, Sequential,
 };
 use nntui::random::{self, Stream};
-use nntui::train::{self, Plan, RunConfig};
+use crossbeam_channel::TryRecvError;
+use nntui::train::{self, Event, Plan, RunConfig};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,10 +35,23 @@ fn dataset() -> Arc<Dataset> {
     Arc::new(data::load(&path, &CsvOptions::default()).unwrap())
 }
 
+/// Runs to the end, consuming events as the headless printer does: drain what is
+/// queued, then let events gather for a millisecond (a consumer blocked on every event
+/// would cost the engine a wake-up system call per event).
 fn run(config: RunConfig, dataset: &Arc<Dataset>) {
     let handle = train::spawn(Plan::new(config, dataset).unwrap(), Arc::clone(dataset));
-    for event in handle.events.iter() {
-        black_box(event);
+    loop {
+        match handle.events.try_recv() {
+            Ok(Event::RunEnded(summary)) => {
+                black_box(summary);
+                break;
+            }
+            Ok(event) => {
+                black_box(event);
+            }
+            Err(TryRecvError::Empty) => std::thread::sleep(std::time::Duration::from_millis(1)),
+            Err(TryRecvError::Disconnected) => break,
+        }
     }
     black_box(handle.join().unwrap());
 }

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 /// How long the headless printer lets events gather once it has drained the channel.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+const GATHER: std::time::Duration = std::time::Duration::from_micros(250);
 
 /// A failure to report: the message and the exit code.
 struct Failure {
