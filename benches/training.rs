@@ -7,6 +7,7 @@
 //! copy beside the project); without it the fit and CV benchmarks use data/moons.csv.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use crossbeam_channel::TryRecvError;
 use ndarray::Array2;
 use nntui::data::{self, CsvOptions, Dataset};
 use nntui::nn::kernels::dense_forward;
@@ -15,7 +16,6 @@ use nntui::nn::{
     Regularizer, Sequential,
 };
 use nntui::random::{self, Stream};
-use crossbeam_channel::TryRecvError;
 use nntui::train::{self, Event, Plan, RunConfig};
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -162,6 +162,16 @@ where
                         None => {}
                     }
                 }
+                Ok(TerminalEvent::Resize(..)) => {
+                    // The terminal may have reflowed or cropped the screen at sizes that
+                    // were never drawn; ratatui only diffs against what it drew last, so
+                    // start from a blank screen. (Not `Terminal::clear`: it asks the
+                    // terminal where the cursor is, and the input thread would eat the
+                    // answer.)
+                    let size = terminal.size().map_err(io::Error::other)?;
+                    terminal.resize(size.into()).map_err(io::Error::other)?;
+                    dirty = true;
+                }
                 Ok(_) => dirty = true,
                 // No terminal input any more: nothing can end the session but a signal.
                 Err(_) => {}
@@ -256,7 +266,8 @@ pub fn run<W: Write>(session: &mut Session<W>, color: bool) -> io::Result<Ending
     let guard = terminal::TerminalGuard::enter()?;
     let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
     let mut terminal = Terminal::new(backend)?;
-    terminal.clear()?;
+    let size = terminal.size()?;
+    terminal.resize(size.into())?;
     let inputs = terminal::spawn_input_thread();
     let signals = crate::signals::listen();
     let mut app = App::new(session.dataset.source.clone(), initial_live(&session.config), Instant::now());

@@ -132,25 +132,26 @@ impl Histogram {
         if values.is_empty() {
             return Histogram::default();
         }
-        let (mut min, mut max, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+        let (mut min, mut max, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0.0f64);
         for &v in values {
-            let v = f64::from(v);
             min = min.min(v);
             max = max.max(v);
-            sum += v;
+            sum += f64::from(v);
         }
         let n = values.len() as f64;
         let mean = sum / n;
-        let variance = values.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / n;
+        let mut squares = 0.0f64;
         let mut counts = vec![0u32; HISTOGRAM_BINS];
-        let width = (max - min) / HISTOGRAM_BINS as f64;
+        // Bins by multiplication with the inverse width, in f32: this runs every epoch.
+        let scale = if max > min { HISTOGRAM_BINS as f32 / (max - min) } else { 0.0 };
         for &v in values {
-            let bin = if width > 0.0 { ((f64::from(v) - min) / width) as usize } else { HISTOGRAM_BINS / 2 };
+            squares += (f64::from(v) - mean).powi(2);
+            let bin = if scale > 0.0 { ((v - min) * scale) as usize } else { HISTOGRAM_BINS / 2 };
             if let Some(count) = counts.get_mut(bin.min(HISTOGRAM_BINS - 1)) {
                 *count += 1;
             }
         }
-        Histogram { min, max, mean, std: variance.sqrt(), counts }
+        Histogram { min: f64::from(min), max: f64::from(max), mean, std: (squares / n).sqrt(), counts }
     }
 }
 

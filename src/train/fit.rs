@@ -33,7 +33,7 @@ const WEIGHTS_COST_ROWS: usize = 256;
 
 /// Copies `rows` into a batch: features (standardized if asked) and targets shaped for
 /// the output layer (the class index for one sigmoid unit, one-hot for softmax, the
-/// (scaled) value for regression).
+/// (scaled) value for regression). The choices are made once per call, not per row.
 fn gather(
     features: &[f32],
     dataset: &Dataset,
@@ -44,19 +44,21 @@ fn gather(
     y: &mut [f32],
 ) {
     let width = dataset.feature_count();
-    for ((&row, x_row), y_row) in rows.iter().zip(x.chunks_exact_mut(width)).zip(y.chunks_exact_mut(units)) {
-        let row = row as usize;
-        let source = &features[row * width..(row + 1) * width];
-        scaling.transform_features(source, x_row);
-        let label = dataset.labels[row];
-        if let Some(target) = &scaling.target {
-            y_row[0] = target.apply(label);
-        } else if units == 1 || dataset.task == Task::Regression {
-            y_row[0] = label;
-        } else {
+    let pairs = rows.iter().map(|&row| row as usize).zip(x.chunks_exact_mut(width));
+    match &scaling.features {
+        Some(standardizer) => {
+            pairs.for_each(|(row, x_row)| standardizer.transform(&features[row * width..][..width], x_row));
+        }
+        None => pairs.for_each(|(row, x_row)| x_row.copy_from_slice(&features[row * width..][..width])),
+    }
+    let labels = rows.iter().map(|&row| dataset.labels[row as usize]);
+    match (&scaling.target, units == 1 || dataset.task == Task::Regression) {
+        (Some(target), _) => labels.zip(y.iter_mut()).for_each(|(label, y)| *y = target.apply(label)),
+        (None, true) => labels.zip(y.iter_mut()).for_each(|(label, y)| *y = label),
+        (None, false) => labels.zip(y.chunks_exact_mut(units)).for_each(|(label, y_row)| {
             y_row.fill(0.0);
             y_row[label as usize] = 1.0;
-        }
+        }),
     }
 }
 
