@@ -135,6 +135,12 @@ impl Dataset {
     }
 }
 
+/// `768 rows x 8 features`, in the singular where it applies.
+pub fn shape_text(rows: usize, features: usize) -> String {
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    format!("{} x {}", plural(rows, "row"), plural(features, "feature"))
+}
+
 /// What the dashboard and the event log say about a dataset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DatasetSummary {

@@ -209,8 +209,13 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                     };
                     let _ = writeln!(
                         self.err,
-                        "{}: {} rows x {} features, {} task; {plan}, {} epochs of batch {}",
-                        data.source, data.rows, data.features, data.task, info.config.epochs, info.batch_size
+                        "{}: {}, {} task; {plan}, {} epoch{} of batch {}",
+                        data.source,
+                        crate::data::shape_text(data.rows, data.features),
+                        data.task,
+                        info.config.epochs,
+                        if info.config.epochs == 1 { "" } else { "s" },
+                        info.batch_size
                     );
                 }
                 for warning in &info.warnings {

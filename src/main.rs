@@ -112,10 +112,9 @@ fn load(path: &std::path::Path, args: &TrainArgs) -> Result<data::Dataset, Failu
     if big {
         let _ = writeln!(
             io::stderr(),
-            "nntui: loaded {}: {} rows x {} features in {:.2} s",
+            "nntui: loaded {}: {} in {:.2} s",
             path.display(),
-            dataset.rows(),
-            dataset.feature_count(),
+            data::shape_text(dataset.rows(), dataset.feature_count()),
             started.elapsed().as_secs_f64()
         );
     }
