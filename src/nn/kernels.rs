@@ -191,8 +191,8 @@ pub fn dense_parameter_gradients<T: Real>(
     }
 }
 
-/// Columns `j..j + N` of the kernel gradient (two kernel rows at a time, sharing each
-/// load of `delta`) and of the bias gradient.
+/// Columns `j..j + N` of the kernel gradient (four kernel rows at a time, then one,
+/// sharing each load of `delta`) and of the bias gradient.
 #[inline(always)]
 fn gradient_block<T: Real, const N: usize>(
     input: &[T],
@@ -212,30 +212,39 @@ fn gradient_block<T: Real, const N: usize>(
     }
     bias_gradient[j..j + N].copy_from_slice(&bias);
     let mut k = 0;
-    while k + 2 <= inputs {
-        let (mut a, mut b) = ([T::zero(); N], [T::zero(); N]);
-        for (x_row, d_row) in input.chunks_exact(inputs).zip(delta.chunks_exact(units)) {
-            let (u, v) = (x_row[k], x_row[k + 1]);
-            let d = &d_row[j..j + N];
-            for lane in 0..N {
-                a[lane] += u * d[lane];
-                b[lane] += v * d[lane];
-            }
-        }
-        kernel_gradient[k * units + j..][..N].copy_from_slice(&a);
-        kernel_gradient[(k + 1) * units + j..][..N].copy_from_slice(&b);
-        k += 2;
+    while k + 4 <= inputs {
+        kernel_rows::<T, 4, N>(input, delta, kernel_gradient, inputs, units, j, k);
+        k += 4;
     }
-    if k < inputs {
-        let mut a = [T::zero(); N];
-        for (x_row, d_row) in input.chunks_exact(inputs).zip(delta.chunks_exact(units)) {
-            let u = x_row[k];
-            let d = &d_row[j..j + N];
+    while k < inputs {
+        kernel_rows::<T, 1, N>(input, delta, kernel_gradient, inputs, units, j, k);
+        k += 1;
+    }
+}
+
+/// Kernel-gradient rows `k..k + K`, columns `j..j + N`, summed over the batch's rows.
+#[inline(always)]
+fn kernel_rows<T: Real, const K: usize, const N: usize>(
+    input: &[T],
+    delta: &[T],
+    kernel_gradient: &mut [T],
+    inputs: usize,
+    units: usize,
+    j: usize,
+    k: usize,
+) {
+    let mut acc = [[T::zero(); N]; K];
+    for (x_row, d_row) in input.chunks_exact(inputs).zip(delta.chunks_exact(units)) {
+        let x = &x_row[k..k + K];
+        let d = &d_row[j..j + N];
+        for (sums, &value) in acc.iter_mut().zip(x) {
             for lane in 0..N {
-                a[lane] += u * d[lane];
+                sums[lane] += value * d[lane];
             }
         }
-        kernel_gradient[k * units + j..][..N].copy_from_slice(&a);
+    }
+    for (row, sums) in acc.iter().enumerate() {
+        kernel_gradient[(k + row) * units + j..][..N].copy_from_slice(sums);
     }
 }
 
