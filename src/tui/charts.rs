@@ -1,15 +1,15 @@
 //! The loss and metric charts: training and validation lines of the shown fold, the
 //! other folds dimmed behind them, and a mark wherever a setting was changed.
 
-use super::app::{App, FoldView, Mode, short};
+use super::app::{App, FoldView, short};
 use super::history::Series;
-use super::ui::panel;
+use super::ui::{note_for_missing, panel};
 use crate::nn::Metric;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 
 /// Which chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,12 +55,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         let block = panel(format!(" {name} "), theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        let note = if matches!(app.mode, Mode::Done | Mode::Failed(_)) {
-            "no epoch finished"
-        } else {
-            "waiting for the first epoch"
-        };
-        Paragraph::new(Span::styled(note, theme.quiet())).render(inner, buf);
+        note_for_missing(app, "waiting for the first epoch", "no epoch finished", inner, buf);
         return;
     };
     let (train, validation) = series(fold, quantity);

@@ -3,7 +3,7 @@
 //! scores.
 
 use super::app::{App, FoldState, FoldView, Mode};
-use super::ui::{Theme, panel};
+use super::ui::{Theme, note_for_missing, panel};
 use crate::headless::metric_text;
 use crate::nn::Metric;
 use crate::train::{FoldOutcome, mean_and_std};
@@ -20,7 +20,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let block = panel(" Folds ", theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        Paragraph::new(Span::styled("waiting for the run to start", theme.quiet())).render(inner, buf);
+        note_for_missing(app, "waiting for the run to start", "the run did not start", inner, buf);
         return;
     };
     let cross_validation = info.folds > 1;

@@ -135,6 +135,13 @@ fn too_small(area: Rect, buf: &mut Buffer) {
     Paragraph::new(text).centered().wrap(Wrap { trim: true }).render(rows, buf);
 }
 
+/// A quiet note in place of a panel's data: what it waits for while the run is on, or
+/// that nothing came once it is over.
+pub fn note_for_missing(app: &App, waiting: &'static str, none: &'static str, area: Rect, buf: &mut Buffer) {
+    let text = if matches!(app.mode, Mode::Done | Mode::Failed(_)) { none } else { waiting };
+    Paragraph::new(Span::styled(text, app.theme.quiet())).render(area, buf);
+}
+
 /// `label value` pairs as one line of spans, the labels quiet.
 pub fn pairs<'a>(theme: Theme, items: &[(&'a str, String)]) -> Line<'a> {
     fitted_pairs(theme, items, usize::MAX)

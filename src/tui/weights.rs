@@ -2,8 +2,8 @@
 //! strip of kernel histograms over the epochs (newest at the bottom), as TensorBoard's
 //! histogram view shows how a distribution moves.
 
-use super::app::{App, Mode, three_digits};
-use super::ui::{Theme, fitted_pairs, panel};
+use super::app::{App, three_digits};
+use super::ui::{Theme, fitted_pairs, note_for_missing, panel};
 use crate::train::{Histogram, WeightsReport};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -39,12 +39,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let Some((weights, fold)) = latest.zip(fold).filter(|(w, _)| layer < w.layers.len()) else {
-        let note = if matches!(app.mode, Mode::Done | Mode::Failed(_)) {
-            "no weights reported"
-        } else {
-            "waiting for the first weights"
-        };
-        Paragraph::new(Span::styled(note, theme.quiet())).render(inner, buf);
+        note_for_missing(app, "waiting for the first weights", "no weights reported", inner, buf);
         return;
     };
     let kernel = &weights.layers[layer].kernel;
