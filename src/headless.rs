@@ -123,8 +123,6 @@ pub enum Ending {
     Diverged,
     /// Stopped before the end.
     Stopped,
-    /// The engine ended without a summary.
-    Failed,
 }
 
 impl Ending {

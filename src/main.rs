@@ -154,7 +154,8 @@ fn dashboard_run(
     }
     let interruption = match ending.exit {
         tui::Exit::Quit => Interruption::Quit,
-        tui::Exit::Interrupted => Interruption::Signal(2),
+        // Ctrl-C reaches the dashboard as a key (the terminal is raw), but means SIGINT.
+        tui::Exit::Interrupted => Interruption::Signal(signal_hook::consts::SIGINT),
         tui::Exit::Signal(signal) => Interruption::Signal(signal),
     };
     let result = ending.result.unwrap_or_else(|| Err("the engine did not stop in time".into()));
@@ -256,7 +257,7 @@ fn finish(
     }
     Ok(match ending {
         Ending::Finished => 0,
-        Ending::Diverged | Ending::Stopped | Ending::Failed => 1,
+        Ending::Diverged | Ending::Stopped => 1,
     })
 }
 
