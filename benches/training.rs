@@ -6,6 +6,8 @@
 //! `cargo bench --bench training`. The Pima data comes from `NNTUI_PIMA` (or the shared
 //! copy beside the project); without it the fit and CV benchmarks use data/moons.csv.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crossbeam_channel::TryRecvError;
 use ndarray::Array2;

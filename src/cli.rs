@@ -161,7 +161,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "adam", value_parser = parse_optimizer, help_heading = "Optimizer")]
     pub optimizer: OptimizerKind,
     /// Learning rate [default: adam 0.001, sgd 0.01, rmsprop 0.001].
-    #[arg(long, value_parser = positive, allow_negative_numbers = true, help_heading = "Optimizer")]
+    #[arg(long, value_parser = learning_rate, allow_negative_numbers = true, help_heading = "Optimizer")]
     pub lr: Option<f64>,
     /// Momentum (sgd, rmsprop).
     #[arg(long, default_value_t = 0.0, value_parser = fraction, allow_negative_numbers = true, help_heading = "Optimizer")]
@@ -170,10 +170,10 @@ pub struct TrainArgs {
     #[arg(long, help_heading = "Optimizer")]
     pub nesterov: bool,
     /// L1 kernel penalty: adds L * sum|w| to the loss.
-    #[arg(long, default_value_t = 0.0, value_parser = non_negative, allow_negative_numbers = true, help_heading = "Optimizer")]
+    #[arg(long, default_value_t = 0.0, value_parser = penalty, allow_negative_numbers = true, help_heading = "Optimizer")]
     pub l1: f64,
     /// L2 kernel penalty: adds L * sum w^2 to the loss.
-    #[arg(long, default_value_t = 0.0, value_parser = non_negative, allow_negative_numbers = true, help_heading = "Optimizer")]
+    #[arg(long, default_value_t = 0.0, value_parser = penalty, allow_negative_numbers = true, help_heading = "Optimizer")]
     pub l2: f64,
     /// Exponential decay: lr = lr0 * RATE^(step / STEPS).
     #[arg(long, value_name = "RATE", value_parser = decay_rate, allow_negative_numbers = true, requires = "lr_decay_steps", help_heading = "Optimizer")]
@@ -203,6 +203,12 @@ pub struct TrainArgs {
     /// Folds trained at once [default: the machine's cores].
     #[arg(long, value_parser = thread_count, allow_negative_numbers = true, help_heading = "Training")]
     pub threads: Option<usize>,
+    /// Keep the rows in file order every epoch (Keras's shuffle=False).
+    #[arg(long, help_heading = "Training")]
+    pub no_shuffle: bool,
+    /// Start from the weights of a saved model (its layers replace --layers and --output).
+    #[arg(long, value_name = "PATH", help_heading = "Model")]
+    pub initial_model: Option<PathBuf>,
     /// Epochs per second at most, or "full" [default: 20 on the dashboard, full headless].
     #[arg(long, value_parser = parse_pace, help_heading = "Training")]
     pub pace: Option<Pace>,
@@ -292,6 +298,9 @@ impl TrainArgs {
             folds,
             threads: self.threads.unwrap_or_else(default_threads),
             pace,
+            shuffle: !self.no_shuffle,
+            // Filled in by the caller, which reads the file.
+            initial_model: None,
         })
     }
 }
@@ -368,6 +377,14 @@ fn number(text: &str) -> Result<f64, String> {
 fn positive(text: &str) -> Result<f64, String> {
     let value = number(text)?;
     if value > 0.0 { Ok(value) } else { Err(format!("must be above 0, got {text}")) }
+}
+
+fn learning_rate(text: &str) -> Result<f64, String> {
+    crate::nn::check_learning_rate(number(text)?)
+}
+
+fn penalty(text: &str) -> Result<f64, String> {
+    crate::nn::check_penalty(number(text)?)
 }
 
 fn non_negative(text: &str) -> Result<f64, String> {

@@ -15,7 +15,6 @@ pub use standardize::{Scaling, Standardizer, TargetScale};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// What the label column asks of the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,22 +47,7 @@ impl Task {
     }
 }
 
-impl fmt::Display for Task {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Task {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Task::ALL
-            .into_iter()
-            .find(|t| t.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("unknown task '{text}' (expected one of: binary, multiclass, regression)"))
-    }
-}
+crate::names::named!(Task, "task");
 
 /// A loaded dataset: numeric features and one label per row.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +89,7 @@ impl Dataset {
     }
 
     /// The class of `row` (classification only).
+    #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers stored as f32")]
     pub fn class_of(&self, row: usize) -> usize {
         self.labels[row] as usize
     }

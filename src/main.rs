@@ -75,6 +75,10 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         None => None,
     };
     let dataset = Arc::new(load(path, args)?);
+    let mut config = config;
+    if let Some(model_path) = &args.initial_model {
+        start_from(&mut config, model_path, &dataset)?;
+    }
     let plan = Plan::new(config, &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
     if dashboard {
         return dashboard_run(args, plan, dataset, log);
@@ -83,6 +87,34 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     let handle = train::spawn(plan, Arc::clone(&dataset));
     let (result, interruption) = run_headless(handle, args, log.as_mut(), &signals)?;
     finish(args, &dataset, result, interruption)
+}
+
+/// `--initial-model`: the saved model's layers and weights become the run's starting
+/// point (every fold starts from them).
+fn start_from(
+    config: &mut train::RunConfig,
+    path: &std::path::Path,
+    dataset: &data::Dataset,
+) -> Result<(), Failure> {
+    let file = ModelFile::load(path).map_err(|e| Failure::new(1, e.to_string()))?;
+    let usage = |message: String| Failure::new(2, format!("--initial-model: {}: {message}", path.display()));
+    if file.feature_names.len() != dataset.feature_count() {
+        return Err(usage(format!(
+            "the model takes {} features, the data has {}",
+            file.feature_names.len(),
+            dataset.feature_count()
+        )));
+    }
+    if file.task != dataset.task {
+        return Err(usage(format!("the model is for a {} task, the data is {}", file.task, dataset.task)));
+    }
+    let trained = file.trained();
+    let mut specs = trained.model.specs();
+    config.output = specs.pop();
+    config.hidden = specs;
+    config.initial_model =
+        Some(train::InitialModel { path: path.to_path_buf(), parameters: trained.model.parameters().into() });
+    Ok(())
 }
 
 /// Files at least this large get a progress line while loading and a note of how long

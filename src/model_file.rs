@@ -214,6 +214,7 @@ impl ModelFile {
             self.layers.iter().map(|l| LayerSpec::new(l.units, l.activation)).collect();
         let parameters: Vec<f32> =
             self.layers.iter().flat_map(|l| l.kernel.iter().flatten().chain(&l.bias).copied()).collect();
+        #[allow(clippy::expect_used, reason = "check() verified every shape when the file was loaded")]
         let model = Sequential::with_parameters(self.feature_names.len(), &specs, parameters)
             .expect("check() verified every shape");
         let scaling = Scaling {
@@ -270,6 +271,7 @@ impl TrainedModel {
         let mut batch = vec![0.0f32; PREDICTION_ROWS * inputs];
         let mut predictions = Vec::with_capacity(features.nrows());
         let layout = features.as_standard_layout();
+        #[allow(clippy::expect_used, reason = "a standard-layout array is one slice")]
         let values = layout.as_slice().expect("a standard-layout array is one slice");
         for chunk in values.chunks(PREDICTION_ROWS * inputs) {
             let rows = chunk.len() / inputs;

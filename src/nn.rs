@@ -20,8 +20,8 @@ pub use init::Initializer;
 pub use loss::Loss;
 pub use metric::Metric;
 pub use model::{LayerSpec, Sequential, Workspace};
-pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec};
-pub use regularizer::Regularizer;
+pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec, check_learning_rate};
+pub use regularizer::{Regularizer, check_penalty};
 pub use schedule::ExponentialDecay;
 pub use step::{Batch, StepTotals};
 
@@ -45,6 +45,7 @@ pub trait Real:
 }
 
 impl Real for f32 {
+    #[allow(clippy::cast_possible_truncation, reason = "rounding to the nearest f32 is the point")]
     fn of(value: f64) -> Self {
         value as f32
     }

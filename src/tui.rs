@@ -78,6 +78,7 @@ impl Engine {
     fn start(config: &RunConfig, dataset: &Arc<Dataset>) -> Engine {
         // The configuration was checked when the program started; a restart changes
         // only live settings that the engine itself accepted.
+        #[allow(clippy::expect_used, reason = "the same configuration planned before, on the same data")]
         let plan = Plan::new(config.clone(), dataset).expect("a checked configuration plans again");
         let handle = train::spawn(plan, Arc::clone(dataset));
         let events = handle.events.clone();

@@ -1,6 +1,8 @@
 //! The dependency direction is law: the engine never names the terminal or the
 //! command line; only the dashboard, the printers and main do.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use std::path::Path;
 
 fn rust_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {

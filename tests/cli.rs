@@ -1,6 +1,8 @@
 //! The command line as a process: exit codes, what goes to stdout and stderr, and one
 //! test per kind of bad input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use assert_cmd::Command;
 use nntui::train::Event;
 use std::path::{Path, PathBuf};

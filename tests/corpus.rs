@@ -2,6 +2,8 @@
 //! expected of it, plus inputs made on the spot (a 5,000-column file, a directory, an
 //! unreadable file, a file that ends while it is being read).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 

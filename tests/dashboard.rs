@@ -2,6 +2,8 @@
 //! after scripted events (a real engine run replayed with a made-up clock), the styles
 //! that tell lines apart, and the real event loop driven by scripted keys.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use crossbeam_channel::unbounded;
 use crossterm::event::{Event as TerminalEvent, KeyCode, KeyEvent, KeyModifiers};
 use nntui::data::{self, CsvOptions};

@@ -1,6 +1,8 @@
 //! The datasets in `data/` are exactly what the project's generators write.
 //! Regenerate them with `NNTUI_REGENERATE=1 cargo test --test data_files`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use nntui::data::generate::{BUNDLED, write_csv};
 use std::path::Path;
 

@@ -1,5 +1,7 @@
 //! The engine through its channels only: every control observed in the events.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use nntui::data::{self, CsvOptions, Dataset};
 use nntui::train::{self, Control, Event, FoldOutcome, Plan, RunConfig};
@@ -187,4 +189,84 @@ fn a_consumer_that_goes_away_stops_the_engine() {
     let result = handle.join().unwrap(); // drops the receiver, then waits
     assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
     assert!(matches!(result.summary.folds[0].outcome, FoldOutcome::Stopped { .. }));
+}
+
+#[test]
+fn joining_a_paused_engine_stops_it() {
+    let handle = start(RunConfig { folds: 2, epochs: 10_000_000, threads: 2, ..RunConfig::default() });
+    next_matching(&handle.events, WAIT, |e| matches!(e, Event::EpochEnded(_)).then_some(()));
+    handle.control.send(Control::Pause).unwrap();
+    next_matching(&handle.events, WAIT, |e| matches!(e, Event::Ack(a) if a.paused).then_some(()));
+    // join must not wait for a resume that can never come: run it on a thread and
+    // fail (rather than hang the suite) if it does not return.
+    let (done, joined) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || done.send(handle.join().map(|r| r.summary.stopped)).unwrap());
+    let stopped = joined.recv_timeout(WAIT).expect("join on a paused engine returned").unwrap();
+    assert!(stopped);
+}
+
+#[test]
+fn dropping_a_paused_engine_stops_it() {
+    let dataset = moons();
+    let config = RunConfig { folds: 1, epochs: 10_000_000, ..RunConfig::default() };
+    let handle = train::spawn(Plan::new(config, &dataset).unwrap(), Arc::clone(&dataset));
+    let events = handle.events.clone();
+    next_matching(&events, WAIT, |e| matches!(e, Event::EpochEnded(_)).then_some(()));
+    handle.control.send(Control::Pause).unwrap();
+    next_matching(&events, WAIT, |e| matches!(e, Event::Ack(a) if a.paused).then_some(()));
+    drop(handle);
+    // The engine's thread ends, closing the channel after its last events.
+    let summary = next_matching(&events, WAIT, |e| match e {
+        Event::RunEnded(summary) => Some(summary),
+        _ => None,
+    });
+    assert!(summary.stopped);
+}
+
+#[test]
+fn a_control_sent_at_start_up_is_acknowledged_before_the_first_batch() {
+    // The race needs repetition to show: the control may land before or after the
+    // workers start; either way it is acknowledged where it took effect.
+    for attempt in 0..20 {
+        let handle = start(RunConfig { folds: 2, epochs: 5, threads: 2, ..RunConfig::default() });
+        handle.control.send(Control::Pause).unwrap();
+        let ack = next_matching(&handle.events, WAIT, |e| match e {
+            Event::Ack(ack) => Some(ack),
+            Event::EpochEnded(e) => panic!("attempt {attempt}: epoch {} ended while paused", e.epoch),
+            Event::RunEnded(_) => panic!("attempt {attempt}: the pause was not acknowledged during the run"),
+            _ => None,
+        });
+        assert!(ack.paused);
+        assert_eq!((ack.epoch, ack.iterations), (1, 0), "attempt {attempt}: before the first batch");
+        assert!(ack.fold.is_some());
+        handle.control.send(Control::Stop).unwrap();
+        assert!(handle.join().unwrap().summary.stopped);
+    }
+}
+
+#[test]
+fn a_stopped_fold_reports_what_it_measured_without_evaluating_again() {
+    let handle =
+        start(RunConfig { folds: 1, epochs: 50, validation_split: Some(0.2), ..RunConfig::default() });
+    handle.control.send(Control::Pause).unwrap();
+    next_matching(&handle.events, WAIT, |e| matches!(e, Event::Ack(a) if a.paused).then_some(()));
+    handle.control.send(Control::Step).unwrap();
+    let epoch = next_matching(&handle.events, WAIT, |e| match e {
+        Event::EpochEnded(epoch) => Some(epoch),
+        _ => None,
+    });
+    handle.control.send(Control::Stop).unwrap();
+    let fold = next_matching(&handle.events, WAIT, |e| match e {
+        Event::FoldEnded(fold) => Some(fold),
+        _ => None,
+    });
+    assert_eq!(fold.outcome, FoldOutcome::Stopped { epoch: 1 });
+    assert_eq!(fold.epochs_run, 1);
+    // The last epoch's own numbers, not a fresh pass over the rows (which would give the
+    // training rows' loss after the epoch's last update, a different number).
+    let train = fold.train.unwrap();
+    assert_eq!((train.loss, train.metric), (epoch.loss, epoch.metric));
+    let validation = fold.validation.unwrap();
+    assert_eq!((Some(validation.loss), Some(validation.metric)), (epoch.val_loss, epoch.val_metric));
+    handle.join().unwrap();
 }

@@ -4,6 +4,8 @@
 //! of each; a long run is `PROPTEST_CASES=200000 cargo test --release --test fuzz`.
 //! Inputs that once failed live in `tests/fuzz.proptest-regressions` and run first.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)] // a test fails loudly where its set-up does
+
 use nntui::cli::parse_layers;
 use nntui::data::{CsvOptions, Dataset, Task, parse};
 use proptest::prelude::*;

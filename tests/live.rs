@@ -4,6 +4,8 @@
 //! (Ctrl-C, SIGTERM, a panic in the dashboard, an engine failure, a tiny terminal, rapid
 //! resizes) and checks the terminal is restored and the exit code right each time.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use std::path::Path;
 use std::process::Command;
 

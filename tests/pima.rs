@@ -2,6 +2,8 @@
 //! `NNTUI_PIMA` names it (and must exist when set); otherwise the shared copy beside the
 //! project is used, and without either the tests skip with a note.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use assert_cmd::Command;
 use nntui::data::{self, CsvOptions};
 use nntui::model_file::ModelFile;

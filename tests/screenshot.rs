@@ -3,6 +3,8 @@
 //! as SVG. This test fails when the drawing changes and the picture was not renewed;
 //! `NNTUI_REGENERATE=1 cargo test --test screenshot` renews it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use nntui::data::{self, CsvOptions};
 use nntui::train::{self, Ack, Control, Event, Plan, RunConfig};
 use nntui::tui::app::App;

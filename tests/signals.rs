@@ -1,5 +1,7 @@
 //! Ctrl-C and `kill` in headless mode: a prompt stop, finished results printed, no panic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};

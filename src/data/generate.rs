@@ -4,9 +4,7 @@
 use crate::random::{self, Stream, standard_normal};
 use rand::RngExt;
 use std::f64::consts::PI;
-use std::fmt;
 use std::io::{self, Write};
-use std::str::FromStr;
 
 /// Which dataset to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,22 +34,7 @@ impl Generator {
     }
 }
 
-impl fmt::Display for Generator {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Generator {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Generator::ALL
-            .into_iter()
-            .find(|g| g.name() == text)
-            .ok_or_else(|| format!("unknown dataset '{text}' (expected one of: moons, spiral, sine, blobs)"))
-    }
-}
+crate::names::named!(Generator, "dataset");
 
 /// A generator's settings.
 #[derive(Clone, Copy, Debug, PartialEq)]

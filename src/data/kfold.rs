@@ -35,8 +35,15 @@ pub fn split(rows: usize, classes: Option<(&[usize], usize)>, k: usize, seed: u6
     folds
 }
 
-/// The folds for a dataset, or why `k` does not suit it.
-pub fn split_dataset(dataset: &Dataset, k: usize, seed: u64) -> Result<Vec<Vec<usize>>, String> {
+/// The folds for a dataset and a warning where a class is too small to appear in every
+/// fold, or why `k` does not suit it. As scikit-learn's `StratifiedKFold`, a class with
+/// fewer than `k` rows is a warning (some folds hold none of it); only when every class
+/// is that small is it an error.
+pub fn split_dataset(
+    dataset: &Dataset,
+    k: usize,
+    seed: u64,
+) -> Result<(Vec<Vec<usize>>, Option<String>), String> {
     if k < 2 {
         return Err(format!("cross-validation needs at least 2 folds, got {k}"));
     }
@@ -44,18 +51,24 @@ pub fn split_dataset(dataset: &Dataset, k: usize, seed: u64) -> Result<Vec<Vec<u
         return Err(format!("{k} folds need at least {k} rows; {} has {}", dataset.source, dataset.rows()));
     }
     if !dataset.task.is_classification() {
-        return Ok(split(dataset.rows(), None, k, seed));
+        return Ok((split(dataset.rows(), None, k, seed), None));
     }
     let counts = dataset.class_counts();
-    if let Some((class, &count)) = counts.iter().enumerate().filter(|&(_, &c)| c < k).min_by_key(|&(_, &c)| c)
-    {
+    if counts.iter().all(|&count| count < k) {
         return Err(format!(
-            "{k} folds need at least {k} rows of every class; class {:?} has {count}",
-            dataset.class_names[class]
+            "{k} folds need more rows than every class has (the largest class has {})",
+            counts.iter().max().copied().unwrap_or(0)
         ));
     }
+    let warning =
+        counts.iter().enumerate().filter(|&(_, &c)| c < k).min_by_key(|&(_, &c)| c).map(|(class, &count)| {
+            format!(
+                "class {:?} has only {count} rows, fewer than the {k} folds: some folds hold none of it",
+                dataset.class_names[class]
+            )
+        });
     let classes: Vec<usize> = (0..dataset.rows()).map(|row| dataset.class_of(row)).collect();
-    Ok(split(dataset.rows(), Some((&classes, dataset.class_count())), k, seed))
+    Ok((split(dataset.rows(), Some((&classes, dataset.class_count())), k, seed), warning))
 }
 
 #[cfg(test)]

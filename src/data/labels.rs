@@ -46,6 +46,10 @@ impl LabelCollector {
                     return Err(format!("label {text:?} is not a finite 32-bit number"));
                 }
                 self.all_integer &= value.fract() == 0.0;
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "in f32's range, checked above; rounding intended"
+                )]
                 self.values.push(value as f32);
                 Some(value)
             }
@@ -62,6 +66,10 @@ impl LabelCollector {
         if self.too_many {
             return Ok(());
         }
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "class ids are below the row count, which fits u32"
+        )]
         let next = self.names.len() as u32;
         let id = match number {
             // Adding 0.0 turns -0 into 0, so that they are one class.
@@ -163,6 +171,7 @@ impl LabelCollector {
 
     /// Class names sorted (numerically when every label is a number, as scikit-learn's
     /// LabelEncoder orders them), and each row's class index.
+    #[allow(clippy::cast_possible_truncation, reason = "class ids are below the row count, which fits u32")]
     fn sorted_classes(self) -> (Vec<String>, Vec<f32>) {
         let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
         if self.all_numeric {

@@ -68,6 +68,10 @@ pub fn load(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
 /// Rows between two progress reports.
 const PROGRESS_EVERY: usize = 1 << 16;
 
+/// Rows are indexed with `u32` in folds and batches (half the memory of `usize`), so a
+/// dataset holds at most this many; the check makes every such index exact.
+pub const MAX_ROWS: usize = u32::MAX as usize;
+
 /// Loads a dataset from `path`, calling `progress(bytes_read, total_bytes)` now and then.
 pub fn load_with_progress(
     path: &Path,
@@ -203,6 +207,10 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
         Ok(value) if value.abs() > f64::from(f32::MAX) => {
             Err(format!("value {} is too large for 32-bit floats (largest is 3.4e38)", quoted(bytes)))
         }
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "rounding to f32 is the point; the range was checked"
+        )]
         Ok(value) => Ok(value as f32),
         Err(_) => Err(format!("non-numeric value {}", quoted(bytes))),
     }
@@ -317,6 +325,13 @@ impl Loader<'_> {
                 }
             }
             rows += 1;
+            if rows > MAX_ROWS {
+                return Err(self.at(
+                    line,
+                    1,
+                    format!("more than {MAX_ROWS} data rows; nntui indexes rows with 32 bits"),
+                ));
+            }
             if rows.is_multiple_of(PROGRESS_EVERY) {
                 progress(record.position().map_or(0, csv::Position::byte), self.size.unwrap_or(0));
             }
@@ -348,6 +363,7 @@ impl Loader<'_> {
                 if text.is_empty() { format!("column {}", column + 1) } else { text }
             })
             .collect();
+        #[allow(clippy::expect_used, reason = "every row added exactly feature_count values")]
         let features = Array2::from_shape_vec((rows, feature_count), features)
             .expect("every row added exactly feature_count values");
         Ok(Table { features, names, has_header: header, label, labels })

@@ -37,6 +37,7 @@ impl Standardizer {
                 *s += (f64::from(x) - m).powi(2);
             }
         }
+        #[allow(clippy::cast_possible_truncation, reason = "statistics of f32 values, rounded back to f32")]
         Standardizer::new(
             mean.iter().map(|&m| m as f32).collect(),
             squares.iter().map(|s| (s / n).sqrt() as f32).collect(),
@@ -91,11 +92,11 @@ pub struct TargetScale {
 
 impl TargetScale {
     /// Statistics of `values` over `rows`, in `f64`.
+    #[allow(clippy::cast_possible_truncation, reason = "statistics of f32 values, rounded back to f32")]
     pub fn fit(values: &[f32], rows: &[u32]) -> Self {
-        let n = rows.len().max(1) as f64;
-        let mean = rows.iter().map(|&r| f64::from(values[r as usize])).sum::<f64>() / n;
-        let variance = rows.iter().map(|&r| (f64::from(values[r as usize]) - mean).powi(2)).sum::<f64>() / n;
-        let std = variance.sqrt() as f32;
+        let (mean, std) = crate::stats::mean_and_std(rows.iter().map(|&r| f64::from(values[r as usize])))
+            .unwrap_or((0.0, 1.0));
+        let std = std as f32;
         TargetScale { mean: mean as f32, std: if std > 0.0 && std.is_finite() { std } else { 1.0 } }
     }
 

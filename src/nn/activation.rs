@@ -2,8 +2,6 @@
 
 use super::Real;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// An elementwise (or, for softmax, row-wise) activation, with Keras's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,6 +33,12 @@ impl Activation {
             Activation::Linear => "linear",
             Activation::Softmax => "softmax",
         }
+    }
+
+    /// Whether this activation turns logits into probabilities (sigmoid, softmax), so
+    /// that a cross-entropy can be computed from its input.
+    pub fn has_logits(self) -> bool {
+        matches!(self, Activation::Sigmoid | Activation::Softmax)
     }
 
     /// Replaces pre-activations `z` by activations `a`, in place.
@@ -101,24 +105,7 @@ pub fn sigmoid<T: Real>(z: T) -> T {
     }
 }
 
-impl fmt::Display for Activation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Activation {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Activation::ALL.into_iter().find(|a| a.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
-            format!(
-                "unknown activation '{text}' (expected one of: {})",
-                Activation::ALL.map(Activation::name).join(", ")
-            )
-        })
-    }
-}
+crate::names::named!(Activation, "activation");
 
 #[cfg(test)]
 mod tests {

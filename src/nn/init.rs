@@ -4,8 +4,6 @@ use super::Real;
 use crate::random::standard_normal;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// How a kernel's starting values are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,24 +74,7 @@ fn truncated_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     }
 }
 
-impl fmt::Display for Initializer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Initializer {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Initializer::ALL.into_iter().find(|i| i.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
-            format!(
-                "unknown initializer '{text}' (expected one of: {})",
-                Initializer::ALL.map(Initializer::name).join(", ")
-            )
-        })
-    }
-}
+crate::names::named!(Initializer, "initializer");
 
 #[cfg(test)]
 mod tests {
@@ -109,10 +90,7 @@ mod tests {
     }
 
     fn mean_and_std(values: &[f64]) -> (f64, f64) {
-        let n = values.len() as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-        (mean, var.sqrt())
+        crate::stats::mean_and_std(values.iter().copied()).unwrap()
     }
 
     #[test]

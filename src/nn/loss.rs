@@ -2,8 +2,6 @@
 
 use super::{Activation, Real};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Predictions are clipped to `[EPSILON, 1 - EPSILON]` before a logarithm, as Keras does.
 pub const EPSILON: f64 = 1e-7;
@@ -79,6 +77,54 @@ impl Loss {
         }
     }
 
+    /// Whether this loss is computed from the logits of `activation`'s input, as Keras 3
+    /// on TensorFlow does (`_get_logits` in `keras/src/backend/tensorflow/nn.py`): binary
+    /// cross-entropy after a sigmoid, categorical cross-entropy after a softmax.
+    pub fn pairs_with(self, activation: Activation) -> bool {
+        matches!(
+            (self, activation),
+            (Loss::BinaryCrossentropy, Activation::Sigmoid)
+                | (Loss::CategoricalCrossentropy, Activation::Softmax)
+        )
+    }
+
+    /// The sum over rows of the per-sample loss computed from logits `z`, unclipped, in
+    /// the network's precision and summed in `f64`, with TensorFlow's stable forms:
+    /// - binary (`sigmoid_cross_entropy_with_logits`): the mean over units of
+    ///   `max(z, 0) - z y + ln(1 + e^-|z|)`;
+    /// - categorical (`softmax_cross_entropy_with_logits`):
+    ///   `sum_j y_j (ln sum_k e^(z_k - m) - (z_j - m))`, `m = max_k z_k`.
+    ///
+    /// A confidently wrong row thus costs its logit (e.g. 30), not the clipped 16.12.
+    /// Mean squared error has no logits: it is computed from `z` as from outputs.
+    ///
+    /// # Shapes
+    /// `logits`, `targets`: `rows x units`, row-major.
+    #[inline(always)]
+    pub fn total_from_logits<T: Real>(self, logits: &[T], targets: &[T], units: usize) -> f64 {
+        match self {
+            Loss::BinaryCrossentropy => {
+                let sum: f64 = logits
+                    .iter()
+                    .zip(targets)
+                    .map(|(&z, &y)| (z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p()).as_f64())
+                    .sum();
+                sum / units as f64
+            }
+            Loss::CategoricalCrossentropy => logits
+                .chunks_exact(units)
+                .zip(targets.chunks_exact(units))
+                .map(|(z, y)| {
+                    let max = z.iter().fold(T::neg_infinity(), |m, &v| m.max(v));
+                    let log_sum = z.iter().fold(T::zero(), |s, &v| s + (v - max).exp()).ln();
+                    let row = z.iter().zip(y).fold(T::zero(), |s, (&z, &y)| s + y * (log_sum - (z - max)));
+                    row.as_f64()
+                })
+                .sum(),
+            Loss::MeanSquaredError => self.total(logits, targets, units),
+        }
+    }
+
     /// Writes `dL/dp` for `L = scale * sum over rows of the per-sample loss`.
     ///
     /// Where clipping is active the loss is flat, so the gradient there is zero.
@@ -149,28 +195,7 @@ impl Loss {
     }
 }
 
-impl fmt::Display for Loss {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Loss {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim().to_ascii_lowercase();
-        let alias = match text.as_str() {
-            "mean_squared_error" => "mse",
-            "bce" => "binary_crossentropy",
-            "cce" => "categorical_crossentropy",
-            other => other,
-        };
-        Loss::ALL.into_iter().find(|l| l.name() == alias).ok_or_else(|| {
-            format!("unknown loss '{text}' (expected one of: {})", Loss::ALL.map(Loss::name).join(", "))
-        })
-    }
-}
+crate::names::named!(Loss, "loss", "mean_squared_error" => Loss::MeanSquaredError, "bce" => Loss::BinaryCrossentropy, "cce" => Loss::CategoricalCrossentropy);
 
 #[cfg(test)]
 mod tests {

@@ -82,6 +82,9 @@ pub struct Workspace<T> {
     gradients: Vec<T>,
     /// A transposed kernel, for the input gradient.
     transposed: Vec<T>,
+    /// The output layer's pre-activations, kept when it is sigmoid or softmax: Keras
+    /// reports cross-entropy from these logits (see [`Loss::total_from_logits`]).
+    logits: Vec<T>,
 }
 
 impl<T: Real> Workspace<T> {
@@ -93,6 +96,12 @@ impl<T: Real> Workspace<T> {
     /// The most rows a pass may hold.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// The outputs of the last [`Sequential::forward`] over `rows` rows.
+    pub fn outputs(&self, model: &Sequential<T>, rows: usize) -> &[T] {
+        let last = model.layers.len() - 1;
+        &self.activations[last][..rows * model.output_units()]
     }
 }
 
@@ -165,6 +174,7 @@ impl<T: Real> Sequential<T> {
     }
 
     /// A layer's kernel as an `inputs x units` matrix.
+    #[allow(clippy::expect_used, reason = "the kernel range is inputs x units long by construction")]
     pub fn kernel(&self, layer: usize) -> ArrayView2<'_, T> {
         let l = &self.layers[layer];
         ArrayView2::from_shape((l.inputs, l.units), &self.parameters[l.kernel_range()])
@@ -185,6 +195,7 @@ impl<T: Real> Sequential<T> {
             deltas: per_layer(),
             gradients: vec![T::zero(); self.parameters.len()],
             transposed: vec![T::zero(); self.layers.iter().map(|l| l.inputs * l.units).max().unwrap_or(0)],
+            logits: vec![T::zero(); capacity * self.output_units()],
         }
     }
 
@@ -214,10 +225,32 @@ impl<T: Real> Sequential<T> {
                 layer.inputs,
                 layer.units,
             );
+            if index == self.layers.len() - 1 && layer.activation.has_logits() {
+                workspace.logits[..output.len()].copy_from_slice(output);
+            }
             layer.activation.forward(output, layer.units);
         }
         let last = self.layers.len() - 1;
         &workspace.activations[last][..rows * self.output_units()]
+    }
+
+    /// The loss summed over the rows of the last [`Sequential::forward`], as Keras 3 on
+    /// TensorFlow reports it: cross-entropy from the logits (unclipped) when the output
+    /// activation is the loss's own (sigmoid for binary, softmax for categorical),
+    /// otherwise from the clipped outputs.
+    ///
+    /// # Shapes
+    /// `targets`: `rows x output_units`.
+    #[inline(always)]
+    pub fn reported_loss(&self, loss: Loss, targets: &[T], rows: usize, workspace: &Workspace<T>) -> f64 {
+        let units = self.output_units();
+        let activation = self.layers[self.layers.len() - 1].activation;
+        let targets = &targets[..rows * units];
+        if loss.pairs_with(activation) {
+            loss.total_from_logits(&workspace.logits[..rows * units], targets, units)
+        } else {
+            loss.total(workspace.outputs(self, rows), targets, units)
+        }
     }
 
     /// Gradients of `mean over rows of loss + regularization` with respect to every

@@ -3,8 +3,6 @@
 
 use super::Real;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Which update rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,24 +43,7 @@ impl OptimizerKind {
     }
 }
 
-impl fmt::Display for OptimizerKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for OptimizerKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        OptimizerKind::ALL.into_iter().find(|o| o.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
-            format!(
-                "unknown optimizer '{text}' (expected one of: {})",
-                OptimizerKind::ALL.map(OptimizerKind::name).join(", ")
-            )
-        })
-    }
-}
+crate::names::named!(OptimizerKind, "optimizer");
 
 /// An optimizer's settings: plain data, as configured.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,6 +65,16 @@ impl OptimizerSpec {
     }
 }
 
+/// A usable learning rate: a finite number above zero. The one rule that the command
+/// line, the plan and live changes all apply.
+pub fn check_learning_rate(value: f64) -> Result<f64, String> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("must be a positive number, got {value}"))
+    }
+}
+
 /// Adam's first-moment decay (Keras default).
 pub const ADAM_BETA_1: f64 = 0.9;
 /// Adam's second-moment decay (Keras default).
@@ -102,8 +93,6 @@ pub struct Optimizer<T> {
     /// Squared-gradient average (adam, rmsprop).
     second: Vec<T>,
     iterations: u64,
-    /// `beta_1^t` and `beta_2^t`, kept as running products (Adam).
-    beta_powers: (f64, f64),
 }
 
 impl<T: Real> Optimizer<T> {
@@ -114,7 +103,6 @@ impl<T: Real> Optimizer<T> {
             first: vec![T::zero(); parameters],
             second: vec![T::zero(); parameters],
             iterations: 0,
-            beta_powers: (1.0, 1.0),
         }
     }
 
@@ -127,8 +115,8 @@ impl<T: Real> Optimizer<T> {
     ///
     /// - sgd: `v = momentum v - lr g`; `w += v`, or with Nesterov `w += momentum v - lr g`
     ///   (plain `w -= lr g` without momentum).
-    /// - adam: `m = b1 m + (1 - b1) g`; `s = b2 s + (1 - b2) g^2`;
-    ///   `w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(s) + eps)`.
+    /// - adam: `m += (g - m)(1 - b1)`; `s += (g^2 - s)(1 - b2)`;
+    ///   `w -= m lr sqrt(1 - b2^t) / (1 - b1^t) / (sqrt(s) + eps)`.
     /// - rmsprop: `s = rho s + (1 - rho) g^2`; `d = lr g / sqrt(s + eps)`;
     ///   `w -= d`, or with momentum `v = momentum v + d; w -= v`.
     ///
@@ -152,21 +140,26 @@ impl<T: Real> Optimizer<T> {
                 }
             }
             OptimizerKind::Adam => {
-                self.beta_powers = (self.beta_powers.0 * ADAM_BETA_1, self.beta_powers.1 * ADAM_BETA_2);
-                let (power_1, power_2) = self.beta_powers;
-                let alpha = T::of(learning_rate * (1.0 - power_2).sqrt() / (1.0 - power_1));
-                let (b1, b2) = (T::of(ADAM_BETA_1), T::of(ADAM_BETA_2));
-                let (c1, c2) = (T::one() - b1, T::one() - b2);
+                // Keras 3 (`keras/src/optimizers/adam.py`, `update_step`), operation for
+                // operation in the variables' precision: the powers as
+                // `pow(T(beta), t)`, `1 - beta` as T of the f64 difference (0.1f32, not
+                // 1f32 - 0.9f32 = 0.100000024), the moments as `m += (g - m) (1 - b1)`.
+                let step = T::of(self.iterations as f64);
+                let (power_1, power_2) = (T::of(ADAM_BETA_1).powf(step), T::of(ADAM_BETA_2).powf(step));
+                let alpha = lr * (T::one() - power_2).sqrt() / (T::one() - power_1);
+                let (c1, c2) = (T::of(1.0 - ADAM_BETA_1), T::of(1.0 - ADAM_BETA_2));
                 let eps = T::of(OPTIMIZER_EPSILON);
                 for (((w, &g), m), s) in params.zip(self.first.iter_mut()).zip(self.second.iter_mut()) {
-                    *m = b1 * *m + c1 * g;
-                    *s = b2 * *s + c2 * g * g;
-                    *w -= alpha * *m / (s.sqrt() + eps);
+                    *m += (g - *m) * c1;
+                    *s += (g * g - *s) * c2;
+                    *w -= *m * alpha / (s.sqrt() + eps);
                 }
             }
             OptimizerKind::Rmsprop => {
+                // Keras 3 (`keras/src/optimizers/rmsprop.py`): `1 - rho` is the f64
+                // difference rounded once.
                 let rho = T::of(RMSPROP_RHO);
-                let c = T::one() - rho;
+                let c = T::of(1.0 - RMSPROP_RHO);
                 let eps = T::of(OPTIMIZER_EPSILON);
                 let with_momentum = self.spec.momentum != 0.0;
                 for (((w, &g), v), s) in params.zip(self.first.iter_mut()).zip(self.second.iter_mut()) {
@@ -253,6 +246,20 @@ mod tests {
         let d1 = 0.0005 / (0.025_f64 + 1e-7).sqrt();
         let d2 = 0.0005 / (0.0475_f64 + 1e-7).sqrt();
         assert_close(&w[..1], &[1.0 - d1 - (0.5 * d1 + d2)], 1e-15, 0.0);
+    }
+
+    #[test]
+    fn one_minus_beta_is_the_f64_difference_rounded_once() {
+        // Keras multiplies f32 tensors by the Python float 1 - 0.9 = 0.09999999999999998,
+        // which becomes 0.1f32; 1f32 - 0.9f32 would be 0.100000024.
+        let mut adam = Optimizer::<f32>::new(OptimizerSpec::new(OptimizerKind::Adam), 1);
+        adam.step(&mut [0.0], &[1.0], 0.001);
+        assert_eq!(adam.first[0], 0.1f32);
+        assert_eq!(adam.second[0], 0.001f32);
+        assert_ne!(1.0f32 - 0.9f32, 0.1f32, "the difference the test guards against");
+        let mut rmsprop = Optimizer::<f32>::new(OptimizerSpec::new(OptimizerKind::Rmsprop), 1);
+        rmsprop.step(&mut [0.0], &[1.0], 0.001);
+        assert_eq!(rmsprop.second[0], 0.1f32);
     }
 
     #[test]

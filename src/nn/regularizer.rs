@@ -3,6 +3,16 @@
 use super::Real;
 use serde::{Deserialize, Serialize};
 
+/// A usable L1 or L2 factor: a finite number, zero or more. The one rule that the
+/// command line, the plan and live changes all apply.
+pub fn check_penalty(value: f64) -> Result<f64, String> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("must be zero or positive, got {value}"))
+    }
+}
+
 /// L1 and L2 penalties on kernels (never biases); both zero means none.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Regularizer {

@@ -25,7 +25,8 @@ pub struct Batch<'a, T> {
 /// What a step measured before it updated the weights.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepTotals {
-    /// The loss summed over the batch's rows (no penalty).
+    /// The loss summed over the batch's rows (no penalty), as Keras reports it
+    /// ([`Sequential::reported_loss`]).
     pub loss: f64,
     /// The metric summed over the batch's rows.
     pub metric: f64,
@@ -65,8 +66,8 @@ impl<T: Real> WithSimd for Step<'_, T> {
         let units = model.output_units();
         let rows = batch.targets.len() / units;
         let out = model.forward(batch.inputs, rows, workspace);
-        let loss = batch.loss.total(out, batch.targets, units);
         let metric = batch.metric.total(out, batch.targets, units);
+        let loss = model.reported_loss(batch.loss, batch.targets, rows, workspace);
         if !loss.is_finite() {
             return StepTotals { loss, metric, stepped: false };
         }

@@ -1,13 +1,14 @@
 //! The engine thread: a coordinator that applies controls and collects results, and
 //! fold workers that train in parallel, all sending events on one channel.
 
+use super::Control;
 use super::event::{Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning};
 use super::fit::{TrainedModel, train_fold};
 use super::live::Live;
 use super::plan::Plan;
-use super::{Control, mean_and_std};
 use crate::data::Dataset;
 use crate::nn::Sequential;
+use crate::stats::mean_and_std;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, never, select, unbounded};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -41,9 +42,13 @@ pub struct RunResult {
 }
 
 impl Handle {
-    /// Waits for the engine to finish. An engine that panicked gives its panic message.
+    /// Stops the engine if it is still running (paused or not), then waits for it to
+    /// finish. An engine that panicked gives its panic message.
     pub fn join(self) -> Result<RunResult, String> {
+        // Without a consumer or a controller the run has no one to serve: the closed
+        // control channel is the engine's signal to stop.
         drop(self.events);
+        drop(self.control);
         self.thread.join().map_err(|payload| panic_message(payload.as_ref())).and_then(|result| result)
     }
 }
@@ -93,6 +98,10 @@ impl Emitter {
 }
 
 /// Starts training `plan` on `dataset` in the background.
+#[allow(
+    clippy::expect_used,
+    reason = "std::thread::spawn panics alike: a system that cannot start a thread cannot train"
+)]
 pub fn spawn(plan: Plan, dataset: Arc<Dataset>) -> Handle {
     let (event_sender, events) = bounded(EVENT_CAPACITY);
     let (control, controls) = unbounded();
@@ -134,6 +143,7 @@ fn run(
 
     let live = Live::new(&plan.config);
     let layout = dataset.features.as_standard_layout();
+    #[allow(clippy::expect_used, reason = "a standard-layout array is one slice")]
     let features = layout.as_slice().expect("a standard-layout array is one slice");
     let next_fold = AtomicUsize::new(0);
     let (done, finished) = unbounded::<Done>();
@@ -165,6 +175,10 @@ fn run(
                     }
                 }
             };
+            #[allow(
+                clippy::expect_used,
+                reason = "as std::thread::spawn: a system that cannot start a thread cannot train"
+            )]
             thread::Builder::new()
                 .name(format!("nntui-fold-{worker}"))
                 .spawn_scoped(scope, body)
@@ -180,8 +194,12 @@ fn run(
                             emitter.send(Event::Warning(Warning { fold: None, epoch: None, message: reason, hint: None }));
                         }
                     }
-                    // Nobody can send controls any more: wait for the workers alone.
-                    Err(_) => controls = never(),
+                    // Nobody can steer the run any more (the handle was joined or
+                    // dropped): stop, or a paused worker would wait forever.
+                    Err(_) => {
+                        let _ = live.apply(Control::Stop);
+                        controls = never();
+                    }
                 },
                 recv(finished) -> message => match message {
                     Ok(Done::Fold(result)) => {
@@ -219,7 +237,7 @@ fn run(
     } else {
         Vec::new()
     };
-    let statistics = mean_and_std(&scores);
+    let statistics = mean_and_std(scores.iter().copied());
     let summary = RunSummary {
         stopped: live.stopped(),
         folds,

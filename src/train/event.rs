@@ -132,26 +132,21 @@ impl Histogram {
         if values.is_empty() {
             return Histogram::default();
         }
-        let (mut min, mut max, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0.0f64);
-        for &v in values {
-            min = min.min(v);
-            max = max.max(v);
-            sum += f64::from(v);
-        }
-        let n = values.len() as f64;
-        let mean = sum / n;
-        let mut squares = 0.0f64;
+        let (min, max) =
+            values.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(min, max), &v| (min.min(v), max.max(v)));
+        let (mean, std) =
+            crate::stats::mean_and_std(values.iter().map(|&v| f64::from(v))).unwrap_or_default();
         let mut counts = vec![0u32; HISTOGRAM_BINS];
         // Bins by multiplication with the inverse width, in f32: this runs every epoch.
         let scale = if max > min { HISTOGRAM_BINS as f32 / (max - min) } else { 0.0 };
         for &v in values {
-            squares += (f64::from(v) - mean).powi(2);
+            #[allow(clippy::cast_possible_truncation, reason = "the floor of a bin position in 0..=BINS")]
             let bin = if scale > 0.0 { ((v - min) * scale) as usize } else { HISTOGRAM_BINS / 2 };
             if let Some(count) = counts.get_mut(bin.min(HISTOGRAM_BINS - 1)) {
                 *count += 1;
             }
         }
-        Histogram { min: f64::from(min), max: f64::from(max), mean, std: (squares / n).sqrt(), counts }
+        Histogram { min: f64::from(min), max: f64::from(max), mean, std, counts }
     }
 }
 

@@ -55,6 +55,10 @@ fn gather(
     match (&scaling.target, units == 1 || dataset.task == Task::Regression) {
         (Some(target), _) => labels.zip(y.iter_mut()).for_each(|(label, y)| *y = target.apply(label)),
         (None, true) => labels.zip(y.iter_mut()).for_each(|(label, y)| *y = label),
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "class labels are small whole numbers stored as f32"
+        )]
         (None, false) => labels.zip(y.chunks_exact_mut(units)).for_each(|(label, y_row)| {
             y_row.fill(0.0);
             y_row[label as usize] = 1.0;
@@ -81,23 +85,30 @@ impl Evaluator {
         }
     }
 
-    /// Loss (penalty included, as Keras's `evaluate`) and metric over `rows`.
+    /// Loss (penalty included, as Keras's `evaluate`) and metric over `rows`; `None`
+    /// if a stop came first (looked at between chunks, so a stop never waits for a
+    /// pass over a large dataset).
     fn evaluate(
         &mut self,
         fit: &Fit<'_>,
         model: &Sequential<f32>,
         settings_penalty: f64,
         rows: &[u32],
-    ) -> Score {
+        live: &Live,
+    ) -> Option<Score> {
         let units = model.output_units();
         let (mut loss, mut metric) = (0.0, 0.0);
         self.predicted.fill(0);
         for chunk in rows.chunks(EVALUATION_ROWS) {
+            if live.stopped() {
+                return None;
+            }
             let n = chunk.len();
             gather(fit.features, fit.dataset, &fit.scaling, chunk, units, &mut self.x, &mut self.y);
-            let out = model.forward(&self.x[..n * model.input_dim()], n, &mut self.workspace);
+            model.forward(&self.x[..n * model.input_dim()], n, &mut self.workspace);
             let targets = &self.y[..n * units];
-            loss += fit.plan.loss.total(out, targets, units) * fit.loss_factor;
+            loss += model.reported_loss(fit.plan.loss, targets, n, &self.workspace) * fit.loss_factor;
+            let out = self.workspace.outputs(model, n);
             metric += fit.plan.metric.total(out, targets, units) * fit.metric_factor;
             if !self.predicted.is_empty() {
                 for row in out.chunks_exact(units) {
@@ -106,7 +117,7 @@ impl Evaluator {
             }
         }
         let n = rows.len().max(1) as f64;
-        Score { loss: loss / n + settings_penalty, metric: metric / n }
+        Some(Score { loss: loss / n + settings_penalty, metric: metric / n })
     }
 }
 
@@ -137,6 +148,10 @@ pub(crate) fn train_fold(
     let held_out = &plan.held_out[fold];
     let mut excluded = vec![false; dataset.rows()];
     held_out.iter().for_each(|&row| excluded[row as usize] = true);
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
+    )]
     let train_rows: Vec<u32> = (0..dataset.rows() as u32).filter(|&row| !excluded[row as usize]).collect();
     drop(excluded);
 
@@ -152,7 +167,12 @@ pub(crate) fn train_fold(
     let arch = pulp::Arch::new();
     let mut rng = random::rng(config.seed, Stream::Fold(fold));
     let mut model = Sequential::<f32>::new(dataset.feature_count(), &plan.layers);
-    model.initialize(config.initializer, &mut rng);
+    match &config.initial_model {
+        // The plan checked the count; the initializer's draws are skipped, as Keras
+        // skips them for weights that are set.
+        Some(initial) => model.parameters_mut().copy_from_slice(&initial.parameters),
+        None => model.initialize(config.initializer, &mut rng),
+    }
     let mut optimizer = Optimizer::<f32>::new(config.optimizer, model.parameters().len());
 
     let batch = plan.batch_size;
@@ -177,6 +197,8 @@ pub(crate) fn train_fold(
     let mut outcome = FoldOutcome::Completed;
     let mut epochs_run = 0;
     let mut best: Option<(usize, f64)> = None;
+    // The last reported epoch's training and held-out scores: what a stopped fold reports.
+    let mut measured: Option<(Score, Option<Score>)> = None;
 
     let mut acknowledge = |ack| emitter.send(Event::Ack(ack));
     let injected_panic = crate::debug::injected_panic("engine");
@@ -194,7 +216,9 @@ pub(crate) fn train_fold(
         }
         let epoch_started = Instant::now();
         let mut epoch_waited = Duration::ZERO;
-        order.shuffle(&mut rng);
+        if config.shuffle {
+            order.shuffle(&mut rng);
+        }
         let (mut loss_sum, mut metric_sum) = (0.0, 0.0);
         let mut learning_rate = view.settings.learning_rate;
         for rows in order.chunks(batch) {
@@ -211,10 +235,12 @@ pub(crate) fn train_fold(
             let regularizer = view.settings.regularizer;
             learning_rate = view.settings.learning_rate
                 * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
+            // Keras adds the penalty in the forward pass: of the weights before the update.
+            let penalty = model.penalty(&regularizer);
             let batch =
                 Batch { inputs, targets, loss: plan.loss, metric: plan.metric, regularizer, learning_rate };
             let totals = model.train_step(&mut optimizer, &mut workspace, batch, arch);
-            let batch_loss = totals.loss * fit.loss_factor / n as f64 + model.penalty(&regularizer);
+            let batch_loss = totals.loss * fit.loss_factor / n as f64 + penalty;
             if !totals.stepped || !batch_loss.is_finite() {
                 outcome = FoldOutcome::Diverged {
                     epoch,
@@ -237,7 +263,15 @@ pub(crate) fn train_fold(
             break;
         }
         let penalty = model.penalty(&view.settings.regularizer);
-        let validation = (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
+        let validation = if held_out.is_empty() {
+            None
+        } else if let Some(score) = evaluator.evaluate(&fit, &model, penalty, held_out, live) {
+            Some(score)
+        } else {
+            // Stopped while evaluating: this epoch is not reported.
+            outcome = FoldOutcome::Stopped { epoch: epochs_run };
+            break;
+        };
         if let Some(score) = validation
             && !score.loss.is_finite()
         {
@@ -260,6 +294,7 @@ pub(crate) fn train_fold(
             epoch_seconds,
             elapsed_seconds: fold_started.elapsed().saturating_sub(waited).as_secs_f64(),
         };
+        measured = Some((Score { loss: report.loss, metric: report.metric }, validation));
         let watched = validation.map_or(report.loss, |s| s.loss);
         if best.is_none_or(|(_, loss)| watched < loss) {
             best = Some((epoch, watched));
@@ -270,29 +305,37 @@ pub(crate) fn train_fold(
         }
     }
 
-    let elapsed_seconds = fold_started.elapsed().saturating_sub(waited).as_secs_f64();
-    let diverged = matches!(outcome, FoldOutcome::Diverged { .. });
-    let (train, validation, collapsed_to) = if diverged || epochs_run == 0 {
-        (None, None, None)
-    } else {
-        // Measured afresh: a stop may have come in the middle of an epoch.
+    // A completed fold is scored by the held-out evaluation after its last epoch (the
+    // same model, already measured) and one pass over its training rows; a stopped fold
+    // reports what it measured, so that a stop ends the work within one batch (or one
+    // evaluation chunk) whatever the size of the data.
+    let (mut train, mut validation, mut collapsed_to) = (None, None, None);
+    if let (FoldOutcome::Completed, Some((_, last_validation))) = (&outcome, measured) {
+        let held_out_collapse = last_validation.and_then(|_| collapse(&evaluator.predicted, dataset));
         let penalty = model.penalty(&view.settings.regularizer);
-        let validation = (!held_out.is_empty()).then(|| evaluator.evaluate(&fit, &model, penalty, held_out));
-        let held_out_collapse = collapse(&evaluator.predicted, dataset);
-        let train = evaluator.evaluate(&fit, &model, penalty, &train_rows);
-        let collapsed_to = if plan.is_cross_validation() {
-            held_out_collapse
-        } else {
-            collapse(&evaluator.predicted, dataset)
-        };
-        (Some(train).filter(|s| s.loss.is_finite()), validation.filter(|s| s.loss.is_finite()), collapsed_to)
-    };
-    let outcome = if train.is_none() && !diverged && epochs_run > 0 {
-        let cause = Divergence::NonFiniteLoss;
-        FoldOutcome::Diverged { epoch: epochs_run, iterations: optimizer.iterations(), cause }
-    } else {
-        outcome
-    };
+        match evaluator.evaluate(&fit, &model, penalty, &train_rows, live) {
+            Some(score) if score.loss.is_finite() => {
+                train = Some(score);
+                validation = last_validation;
+                collapsed_to = if plan.is_cross_validation() {
+                    held_out_collapse
+                } else {
+                    collapse(&evaluator.predicted, dataset)
+                };
+            }
+            Some(_) => {
+                let cause = Divergence::NonFiniteLoss;
+                outcome =
+                    FoldOutcome::Diverged { epoch: epochs_run, iterations: optimizer.iterations(), cause };
+            }
+            None => outcome = FoldOutcome::Stopped { epoch: epochs_run },
+        }
+    }
+    if let (FoldOutcome::Stopped { .. }, Some((last_train, last_validation))) = (&outcome, measured) {
+        train = Some(last_train);
+        validation = last_validation;
+    }
+    let elapsed_seconds = fold_started.elapsed().saturating_sub(waited).as_secs_f64();
     warn_about(&outcome, collapsed_to.as_deref(), fold, plan, view.settings.learning_rate, emitter);
     let report = FoldReport {
         fold,

@@ -7,8 +7,8 @@
 
 use super::RunConfig;
 use super::event::{Ack, Control};
-use crate::nn::Regularizer;
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::nn::{Regularizer, check_learning_rate, check_penalty};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -69,6 +69,8 @@ struct State {
 /// The shared state.
 pub struct Live {
     version: AtomicU64,
+    /// Set once by a stop, so that long loops (evaluation) can look without the lock.
+    stop_requested: AtomicBool,
     state: Mutex<State>,
     wake: Condvar,
 }
@@ -87,6 +89,7 @@ impl Live {
     pub fn new(config: &RunConfig) -> Live {
         Live {
             version: AtomicU64::new(0),
+            stop_requested: AtomicBool::new(false),
             state: Mutex::new(State {
                 settings: Settings {
                     learning_rate: config.optimizer.learning_rate,
@@ -114,7 +117,6 @@ impl Live {
     pub fn apply(&self, control: Control) -> Result<(), String> {
         let mut state = self.lock();
         let positive = |v: f64| v.is_finite() && v > 0.0;
-        let non_negative = |v: f64| v.is_finite() && v >= 0.0;
         let s = &mut state.settings;
         match control {
             Control::Pause => s.paused = true,
@@ -127,18 +129,23 @@ impl Live {
                     state.steps += 1;
                 }
             }
-            Control::SetLearningRate(rate) if positive(rate) => s.learning_rate = rate,
-            Control::ScaleLearningRate(factor) if positive(factor) && positive(s.learning_rate * factor) => {
+            Control::SetLearningRate(rate) if check_learning_rate(rate).is_ok() => s.learning_rate = rate,
+            Control::ScaleLearningRate(factor)
+                if positive(factor) && check_learning_rate(s.learning_rate * factor).is_ok() =>
+            {
                 s.learning_rate *= factor;
             }
-            Control::SetL1(l1) if non_negative(l1) => s.regularizer.l1 = l1,
-            Control::SetL2(l2) if non_negative(l2) => s.regularizer.l2 = l2,
+            Control::SetL1(l1) if check_penalty(l1).is_ok() => s.regularizer.l1 = l1,
+            Control::SetL2(l2) if check_penalty(l2).is_ok() => s.regularizer.l2 = l2,
             Control::SetPace(pace) if pace.is_none_or(positive) => {
                 s.pace = pace;
                 state.next_slot = None;
                 state.pace_version += 1;
             }
-            Control::Stop => state.stop = true,
+            Control::Stop => {
+                state.stop = true;
+                self.stop_requested.store(true, Ordering::Release);
+            }
             refused => {
                 return Err(format!("control {refused:?} refused: the value is out of range"));
             }
@@ -150,12 +157,17 @@ impl Live {
         Ok(())
     }
 
-    /// A view for a new worker thread, with nothing left to acknowledge.
+    /// A view for a new worker thread. Changes that no worker has acknowledged yet (a
+    /// control sent while the workers were starting) are owed by this one: its first
+    /// gate takes them up and acknowledges them where they take effect, before the
+    /// first batch.
     pub fn view(&self) -> View {
         let state = self.lock();
+        let acked = state.changes.iter().position(|(_, _, acked)| !acked).unwrap_or(state.changes.len());
         View {
-            seen: self.version.load(Ordering::Acquire),
-            acked: state.changes.len(),
+            // Never a real version: the first gate always looks at the shared state.
+            seen: u64::MAX,
+            acked,
             stepping: false,
             settings: state.settings,
         }
@@ -163,7 +175,7 @@ impl Live {
 
     /// Whether a stop was requested.
     pub fn stopped(&self) -> bool {
-        self.lock().stop
+        self.stop_requested.load(Ordering::Acquire)
     }
 
     /// Takes up new settings and lists the acknowledgements owed at `at`.

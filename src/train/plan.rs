@@ -4,7 +4,7 @@
 use crate::data::{Dataset, Task, kfold};
 use crate::nn::{
     Activation, ExponentialDecay, Initializer, LayerSpec, Loss, Metric, OptimizerKind, OptimizerSpec,
-    Regularizer,
+    Regularizer, check_learning_rate, check_penalty,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -42,6 +42,26 @@ pub struct RunConfig {
     pub threads: usize,
     /// At most this many epochs per second (`None`: as fast as possible).
     pub pace: Option<f64>,
+    /// Shuffle the training rows before every epoch (Keras's `shuffle=True`).
+    #[serde(default = "shuffle_default")]
+    pub shuffle: bool,
+    /// Start from these weights (`--initial-model`) instead of the initializer's.
+    #[serde(default)]
+    pub initial_model: Option<InitialModel>,
+}
+
+fn shuffle_default() -> bool {
+    true
+}
+
+/// Weights to start every fold from, and the file they came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InitialModel {
+    /// The model file, as given.
+    pub path: std::path::PathBuf,
+    /// Every parameter in the model's layout (not written to events).
+    #[serde(skip)]
+    pub parameters: std::sync::Arc<[f32]>,
 }
 
 impl Default for RunConfig {
@@ -63,6 +83,8 @@ impl Default for RunConfig {
             folds: 10,
             threads: 1,
             pace: None,
+            shuffle: true,
+            initial_model: None,
         }
     }
 }
@@ -121,6 +143,10 @@ impl Plan {
             let validation = match config.validation_split {
                 Some(share) => {
                     // Keras: the last rows, taken before any shuffling.
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        reason = "Keras's int(): a share of rows, truncated"
+                    )]
                     let split = (rows as f64 * (1.0 - share)) as usize;
                     if split == 0 || split == rows {
                         return Err(error(
@@ -128,7 +154,12 @@ impl Plan {
                             format!("{share} of {rows} rows leaves no training or no validation rows"),
                         ));
                     }
-                    (split as u32..rows as u32).collect()
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
+                    )]
+                    let rows = split as u32..rows as u32;
+                    rows.collect()
                 }
                 None => Vec::new(),
             };
@@ -140,11 +171,16 @@ impl Plan {
                     "applies to a single fit (--folds 1); cross-validation already holds out each fold",
                 ));
             }
-            kfold::split_dataset(dataset, config.folds, config.seed)
-                .map_err(|message| error("--folds", message))?
-                .into_iter()
-                .map(|fold| fold.into_iter().map(|row| row as u32).collect())
-                .collect()
+            let (folds, warning) = kfold::split_dataset(dataset, config.folds, config.seed)
+                .map_err(|message| error("--folds", message))?;
+            warnings.extend(warning);
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
+            )]
+            let folds =
+                folds.into_iter().map(|fold| fold.into_iter().map(|row| row as u32).collect()).collect();
+            folds
         };
 
         if !config.standardize
@@ -169,6 +205,21 @@ impl Plan {
 
         let mut layers = config.hidden.clone();
         layers.push(output);
+        if let Some(initial) = &config.initial_model {
+            let expected =
+                crate::nn::Sequential::<f32>::new(dataset.feature_count(), &layers).parameters().len();
+            if initial.parameters.len() != expected {
+                return Err(error(
+                    "--initial-model",
+                    format!(
+                        "{} holds {} weights, but this network on {} features needs {expected}",
+                        initial.path.display(),
+                        initial.parameters.len(),
+                        dataset.feature_count()
+                    ),
+                ));
+            }
+        }
         Ok(Plan { config, layers, loss, metric, batch_size, held_out, warnings })
     }
 
@@ -214,12 +265,7 @@ fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
     if config.threads == 0 {
         return Err(error("--threads", "must be at least 1"));
     }
-    if !positive(config.optimizer.learning_rate) {
-        return Err(error(
-            "--lr",
-            format!("must be a positive number, got {}", config.optimizer.learning_rate),
-        ));
-    }
+    check_learning_rate(config.optimizer.learning_rate).map_err(|message| error("--lr", message))?;
     let momentum = config.optimizer.momentum;
     if !(0.0..1.0).contains(&momentum) {
         return Err(error("--momentum", format!("must be in [0, 1), got {momentum}")));
@@ -234,9 +280,7 @@ fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
         return Err(error("--nesterov", "needs --momentum above 0"));
     }
     for (flag, value) in [("--l1", config.regularizer.l1), ("--l2", config.regularizer.l2)] {
-        if !value.is_finite() || value < 0.0 {
-            return Err(error(flag, format!("must be zero or positive, got {value}")));
-        }
+        check_penalty(value).map_err(|message| error(flag, message))?;
     }
     if let Some(decay) = config.decay {
         if !positive(decay.rate) || decay.rate > 1.0 {
@@ -380,7 +424,18 @@ mod tests {
         let small = dataset(Task::Multiclass, 3, 12);
         let e = Plan::new(RunConfig::default(), &small).unwrap_err();
         assert_eq!(e.flag, "--folds");
-        assert!(e.message.contains("need at least 10 rows of every class"), "{e}");
+        assert!(e.message.contains("need more rows than every class has"), "{e}");
+
+        // One small class is a warning, as scikit-learn's StratifiedKFold gives.
+        let mut uneven = dataset(Task::Binary, 2, 60);
+        uneven.labels = (0..60).map(|r| if r < 4 { 1.0 } else { 0.0 }).collect();
+        let plan = Plan::new(RunConfig::default(), &uneven).unwrap();
+        assert_eq!(plan.fold_count(), 10);
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("class \"1\" has only 4 rows")),
+            "{:?}",
+            plan.warnings
+        );
 
         let config = RunConfig { folds: 1, validation_split: Some(0.25), ..RunConfig::default() };
         let plan = Plan::new(config, &dataset(Task::Binary, 2, 100)).unwrap();

@@ -664,6 +664,7 @@ impl App {
 }
 
 /// Three significant digits: `-0.541`, `0.0253`, `16.9`, `1.2e-5`.
+#[allow(clippy::cast_possible_truncation, reason = "a decimal exponent of a finite f64, within i32")]
 pub fn three_digits(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format!("{value}");

@@ -6,7 +6,8 @@ use super::app::{App, FoldState, FoldView, Mode};
 use super::ui::{Theme, note_for_missing, panel};
 use crate::headless::metric_text;
 use crate::nn::Metric;
-use crate::train::{FoldOutcome, mean_and_std};
+use crate::stats::mean_and_std;
+use crate::train::FoldOutcome;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -167,6 +168,7 @@ fn bar_scale(app: &App, metric: Metric) -> f64 {
 }
 
 /// A bar of up to ten cells.
+#[allow(clippy::cast_possible_truncation, reason = "a share in [0, 1] times 80")]
 fn bar(value: Option<f64>, scale: f64) -> String {
     let Some(value) = value.filter(|v| v.is_finite()) else {
         return String::new();
@@ -195,7 +197,7 @@ fn footer_line(app: &App, metric: Metric, theme: Theme, roomy: bool) -> Line<'st
         app.folds.iter().filter(|f| f.report.as_ref().is_some_and(|r| r.collapsed_to.is_some())).count();
     let mut spans = Vec::new();
     if cross_validation {
-        match mean_and_std(&scores) {
+        match mean_and_std(scores.iter().copied()) {
             Some((mean, std)) if roomy => spans.push(Span::raw(format!(
                 "mean {} +/- {} over {} fold{}",
                 metric_text(metric, mean),

@@ -21,6 +21,10 @@ impl Series {
     }
 
     /// Adds the value at `epoch` (1-based, increasing).
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "epochs are whole numbers stored as f64 for the chart"
+    )]
     pub fn push(&mut self, epoch: usize, value: f64) {
         if !value.is_finite() {
             return;
@@ -68,6 +72,10 @@ impl Series {
 
     /// Thins the series to at most `limit` points (for folds that are done and only
     /// drawn dimmed behind the current one).
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "epochs are whole numbers stored as f64 for the chart"
+    )]
     pub fn compact(&mut self, limit: usize) {
         while self.points.len() > limit.max(2) {
             self.stride = self.stride.max(1) * 2;

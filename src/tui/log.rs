@@ -54,6 +54,7 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The help overlay, centred over everything.
+#[allow(clippy::cast_possible_truncation, reason = "the help has a few dozen lines")]
 pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let width = area.width.min(64);

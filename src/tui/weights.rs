@@ -115,6 +115,7 @@ pub fn resample(counts: &[u32], width: u16) -> Vec<f64> {
 }
 
 /// Bars rising from the bottom of `area`, scaled to the largest value.
+#[allow(clippy::cast_possible_truncation, reason = "screen cells: bounded by the area's u16 size")]
 pub fn vertical_bars(values: &[f64], area: Rect, buf: &mut Buffer, style: Style) {
     let largest = values.iter().copied().fold(0.0, f64::max);
     if largest <= 0.0 || area.height == 0 {
@@ -140,6 +141,7 @@ pub fn vertical_bars(values: &[f64], area: Rect, buf: &mut Buffer, style: Style)
 
 /// One row per snapshot (the newest at the bottom), columns on a range common to all
 /// rows, shaded by how many weights fall there.
+#[allow(clippy::cast_possible_truncation, reason = "screen cells: bounded by the area's u16 size")]
 fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mut Buffer, theme: Theme) {
     let gutter = 6u16;
     if area.width <= gutter || area.height == 0 || snapshots.is_empty() {
