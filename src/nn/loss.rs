@@ -283,6 +283,48 @@ mod tests {
     }
 
     #[test]
+    fn from_logits_hand_worked_and_unclipped() {
+        // z = 0: ln 2 whatever the label; z = 30 with y = 0: 30 + ln(1 + e^-30), where
+        // clipped probabilities would give -ln(1e-7) = 16.12.
+        let total = Loss::BinaryCrossentropy.total_from_logits(&[0.0, 30.0], &[1.0, 0.0], 1);
+        assert_close(&[total], &[std::f64::consts::LN_2 + 30.0 + (-30.0f64).exp().ln_1p()], 1e-12, 0.0);
+        // Softmax over (1, 2, 3), true class 0: ln(e + e^2 + e^3) - 1 = 2.4076059644.
+        let total = Loss::CategoricalCrossentropy.total_from_logits(&[1.0, 2.0, 3.0], &[1.0, 0.0, 0.0], 3);
+        assert_close(&[total], &[2.407_605_964_444_38], 1e-12, 0.0);
+        // Agrees with the probability form where nothing is clipped.
+        let z = [0.4, -1.1, 0.9, 2.0, -0.3, 0.2];
+        for (loss, activation) in [
+            (Loss::BinaryCrossentropy, Activation::Sigmoid),
+            (Loss::CategoricalCrossentropy, Activation::Softmax),
+        ] {
+            let targets = targets_for(loss);
+            let mut a = z.to_vec();
+            activation.forward(&mut a, 3);
+            let expected = loss.total(&a, &targets, 3);
+            assert_close(&[loss.total_from_logits(&z, &targets, 3)], &[expected], 1e-12, 1e-12);
+        }
+    }
+
+    #[test]
+    fn the_trained_gradient_is_the_gradient_of_the_reported_loss() {
+        // The fused output gradient (a - y) is the exact derivative of the loss from
+        // logits, saturated rows included (z = 25 would be flat if clipped).
+        let z = [0.4, -1.1, 25.0, 2.0, -0.3, -18.0];
+        for (loss, activation) in [
+            (Loss::BinaryCrossentropy, Activation::Sigmoid),
+            (Loss::CategoricalCrossentropy, Activation::Softmax),
+        ] {
+            let targets = targets_for(loss);
+            let mut a = z.to_vec();
+            activation.forward(&mut a, 3);
+            let mut analytic = vec![0.0; 6];
+            loss.output_gradient(activation, &a, &targets, &mut analytic, 3, 1.0);
+            let numeric = numeric_gradient(&z, 1e-6, |z| loss.total_from_logits(z, &targets, 3));
+            assert_gradient(&analytic, &numeric, 1e-6);
+        }
+    }
+
+    #[test]
     fn parses_names_and_aliases() {
         assert_eq!("mean_squared_error".parse(), Ok(Loss::MeanSquaredError));
         assert_eq!("binary_crossentropy".parse(), Ok(Loss::BinaryCrossentropy));
