@@ -150,10 +150,11 @@ where
                         Some(Command::Control(control)) => engine.send(control),
                         Some(Command::Restart) => {
                             stop(&mut engine, app, session);
-                            session.config.optimizer.learning_rate = app.live.learning_rate;
-                            session.config.regularizer.l1 = app.live.l1;
-                            session.config.regularizer.l2 = app.live.l2;
-                            session.config.pace = app.live.pace;
+                            let wanted = app.wanted();
+                            session.config.optimizer.learning_rate = wanted.learning_rate;
+                            session.config.regularizer.l1 = wanted.l1;
+                            session.config.regularizer.l2 = wanted.l2;
+                            session.config.pace = wanted.pace;
                             *app = app.restarted(Instant::now());
                             engine = Engine::start(&session.config, &session.dataset);
                         }

@@ -269,3 +269,165 @@ fn every_terminal_size_draws() {
         }
     }
 }
+
+/// The first row of the key bar at several sizes: quitting and help come first.
+#[test]
+fn the_key_bar_always_shows_quit_and_help() {
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let (app, _) = replay(until_epoch(&events, 0, 5), &config);
+    for (width, height) in [(60, 16), (80, 24), (100, 30), (120, 40)] {
+        let text = screen(&app, width, height);
+        let bar = text.lines().last().unwrap();
+        assert!(bar.starts_with("\" q quit  ? help"), "{width}x{height}: {bar}");
+    }
+}
+
+/// Numbers keep their magnitude wherever they are shown, and bars fill the space they
+/// have with their scale stated.
+#[test]
+fn big_epoch_numbers_and_bars_that_scale() {
+    let config = RunConfig { epochs: 300_000, ..cv_config() };
+    let events = recorded("moons.csv", RunConfig { epochs: 4, ..cv_config() });
+    let mut script = Vec::new();
+    for event in &events {
+        let mut event = event.clone();
+        match &mut event {
+            Event::RunStarted(info) => info.config.epochs = 300_000,
+            Event::EpochEnded(report) => report.epoch += 232_034,
+            Event::Weights(weights) => weights.epoch += 232_034,
+            Event::FoldEnded(report) => {
+                report.epochs_run += 232_034;
+                report.best_epoch = report.best_epoch.map(|b| b + 232_034);
+            }
+            _ => {}
+        }
+        script.push(event);
+    }
+    let (app, _) = replay(&script, &config);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("232038"), "the header's epoch in full: {text}");
+    assert!(text.contains("232k"), "the fold table's epoch shortened, not cut: {text}");
+    assert!(text.contains("e232038"), "the strip's labels in full: {text}");
+    assert!(!text.contains("23203 ") && !text.contains("23203│"), "{text}");
+    assert!(text.contains("0-100%"), "the bars' scale: {text}");
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("232k  232k done")).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    // The bars use the column they have: 82.84% of a 7-cell column is five cells and
+    // most of a sixth, where a 10-cell bar cut to 7 cells drew seven full cells.
+    assert!(rows[0].contains("█████▊ "), "{}", rows[0]);
+    let narrow = screen(&app, 80, 24);
+    assert!(narrow.contains("232k"), "{narrow}");
+}
+
+#[test]
+fn the_loss_axis_never_goes_below_zero_and_the_legend_is_in_the_title() {
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let (app, _) = replay(&events, &config);
+    for (width, height) in [(80, 24), (100, 30), (120, 40)] {
+        let text = screen(&app, width, height);
+        // Axis labels sit between two vertical bars at the chart's left edge.
+        for line in text.lines() {
+            assert!(!line.starts_with("\"│-"), "{width}x{height}: a negative axis label: {line}");
+        }
+        let title = text.lines().find(|l| l.contains("Loss")).unwrap();
+        assert!(title.contains("train") && title.contains("val"), "{width}x{height}: {title}");
+        assert!(!text.contains("│train") && !text.contains("│val "), "no legend box: {text}");
+    }
+}
+
+#[test]
+fn other_folds_can_be_hidden() {
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    let dimmed = screen(&app, 120, 40);
+    app.apply(Action::ToggleOtherFolds);
+    let hidden = screen(&app, 120, 40);
+    let dots = |text: &str| text.chars().filter(|c| ('\u{2801}'..='\u{28ff}').contains(c)).count();
+    assert!(dots(&hidden) < dots(&dimmed), "hiding the other folds removes their lines");
+}
+
+#[test]
+fn without_colour_validation_is_drawn_in_dots() {
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let (mut app, _) = replay(until_epoch(&events, 0, 30), &config);
+    app.theme.color = false;
+    let text = screen(&app, 120, 40);
+    assert!(text.contains('•'), "{text}");
+    assert!(text.contains("val •"), "the title names the marker: {text}");
+}
+
+#[test]
+fn settings_change_after_the_run_for_the_restart_and_say_so() {
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    assert_eq!(app.apply(Action::ScaleLearningRate(2.0)), None);
+    assert_eq!(app.apply(Action::RaiseL2), None);
+    assert_eq!(app.apply(Action::ToggleFullSpeed), None);
+    assert_eq!(app.wanted().learning_rate, 0.002);
+    assert_eq!(app.wanted().l2, 1e-4);
+    assert_eq!(app.wanted().pace, None);
+    app.apply(Action::TogglePause);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("learning rate 0.001 -> 0.002; applies on r (restart)"), "{text}");
+    assert!(text.contains("L2 0 -> 1e-4; applies on r (restart)") || text.contains("L2 0 -> 1.0e-4; applies on r"), "{text}");
+    assert!(text.contains("the run is over: r restarts it"), "{text}");
+    let restarted = app.restarted(Instant::now());
+    assert_eq!(restarted.live.learning_rate, 0.002);
+    let text = screen(&restarted, 120, 40);
+    assert!(text.contains("restarted at full speed (f: back to 20 epochs/s)"), "{text}");
+}
+
+#[test]
+fn lowering_l2_reaches_zero_and_then_says_so() {
+    let config = cv_config();
+    let (mut app, _) = replay(&[], &config);
+    app.mode = Mode::Running;
+    let mut seen = Vec::new();
+    app.apply(Action::RaiseL2);
+    for _ in 0..4 {
+        if let Some(nntui::tui::app::Command::Control(Control::SetL2(l2))) = app.apply(Action::LowerL2) {
+            seen.push(l2);
+        }
+    }
+    assert_eq!(seen, [1e-5, 0.0], "1e-4 -> 1e-5 -> 0, then nothing to send");
+    assert!(app.log.iter().any(|e| e.text.contains("L2 is already 0")));
+}
+
+#[test]
+fn long_log_lines_wrap_instead_of_losing_their_end() {
+    let config = cv_config();
+    let (mut app, now) = replay(&[], &config);
+    let message = "fold 3 diverged in epoch 2: the loss is no longer a finite number; lower the learning rate (it was 1000000000), or add --standardize";
+    app.on_event(
+        &Event::Warning(nntui::train::Warning { fold: Some(2), epoch: Some(2), message: message.into(), hint: None }),
+        now,
+    );
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("or add --standardize"), "{text}");
+}
+
+#[test]
+fn a_run_whose_folds_all_diverged_ends_failed_and_pauses_stop_the_clock() {
+    let config = RunConfig {
+        optimizer: OptimizerSpec { learning_rate: 1e9, ..OptimizerSpec::new(OptimizerKind::Sgd) },
+        ..cv_config()
+    };
+    let events = recorded("moons.csv", config.clone());
+    let (app, _) = replay(&events, &config);
+    assert!(matches!(app.mode, Mode::Failed(_)), "{:?}", app.mode);
+    assert!(screen(&app, 120, 40).contains("[failed]"));
+
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let mut script = until_epoch(&events, 0, 2).to_vec();
+    script.push(ack(Control::Pause, 0, 0, 3, true, 0.001));
+    let (mut app, now) = replay(&script, &config);
+    let before = app.elapsed();
+    app.tick(now + Duration::from_secs(60));
+    assert_eq!(app.elapsed(), before, "a minute paused is not training time");
+}

@@ -55,8 +55,10 @@ pub enum Flow {
 
 struct State {
     settings: Settings,
-    /// Epochs that may still start while paused.
-    steps: u32,
+    /// Steps granted while paused, ever: each worker may run one epoch per step.
+    steps: u64,
+    /// Steps granted before the last resume, which no worker may use any more.
+    steps_void: u64,
     stop: bool,
     /// The next moment an epoch may start under the pace.
     next_slot: Option<Instant>,
@@ -80,6 +82,8 @@ pub struct View {
     seen: u64,
     acked: usize,
     stepping: bool,
+    /// Steps this worker has used (or that were void when it looked).
+    steps_used: u64,
     /// The settings this worker trains with.
     pub settings: Settings,
 }
@@ -98,6 +102,7 @@ impl Live {
                     paused: false,
                 },
                 steps: 0,
+                steps_void: 0,
                 stop: false,
                 next_slot: None,
                 pace_version: 0,
@@ -122,7 +127,7 @@ impl Live {
             Control::Pause => s.paused = true,
             Control::Resume => {
                 s.paused = false;
-                state.steps = 0;
+                state.steps_void = state.steps;
             }
             Control::Step => {
                 if s.paused {
@@ -169,6 +174,7 @@ impl Live {
             seen: u64::MAX,
             acked,
             stepping: false,
+            steps_used: state.steps,
             settings: state.settings,
         }
     }
@@ -199,10 +205,12 @@ impl Live {
             return (Flow::Continue, Duration::ZERO);
         }
         self.wait_until(view, at, emit, |state, view| {
+            view.steps_used = view.steps_used.max(state.steps_void);
             if !state.settings.paused || view.stepping {
                 Next::Go
-            } else if state.steps > 0 {
-                state.steps -= 1;
+            } else if view.steps_used < state.steps {
+                // Every worker takes each step: `n` advances every running fold.
+                view.steps_used += 1;
                 view.stepping = true;
                 Next::Go
             } else {
@@ -365,6 +373,39 @@ mod tests {
         assert!(!worker.is_finished(), "a paused worker waits");
         live.apply(Control::Resume).unwrap();
         assert_eq!(worker.join().unwrap(), (Flow::Continue, 1));
+    }
+
+    #[test]
+    fn a_step_lets_every_worker_run_one_epoch() {
+        let live = Live::new(&RunConfig::default());
+        let (mut a, mut b) = (live.view(), live.view());
+        live.apply(Control::Pause).unwrap();
+        live.apply(Control::Step).unwrap();
+        for view in [&mut a, &mut b] {
+            assert_eq!(live.checkpoint(view, AT, &mut drop).0, Flow::Continue, "each worker gets the step");
+            live.end_epoch(view);
+        }
+        // Used up: a second epoch would wait (checked without blocking: the step count).
+        assert_eq!(a.steps_used, 1);
+        assert_eq!(b.steps_used, 1);
+    }
+
+    #[test]
+    fn steps_granted_before_a_resume_are_void_after_it() {
+        let live = Arc::new(Live::new(&RunConfig::default()));
+        let mut view = live.view();
+        live.apply(Control::Pause).unwrap();
+        live.apply(Control::Step).unwrap();
+        live.apply(Control::Resume).unwrap();
+        live.apply(Control::Pause).unwrap();
+        let worker = {
+            let live = Arc::clone(&live);
+            std::thread::spawn(move || live.checkpoint(&mut view, AT, &mut drop).0)
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!worker.is_finished(), "the old step does not let an epoch through");
+        live.apply(Control::Stop).unwrap();
+        assert_eq!(worker.join().unwrap(), Flow::Stop);
     }
 
     #[test]

@@ -209,6 +209,8 @@ pub enum Action {
     PreviousFold,
     /// Log scale for the loss chart.
     ToggleLogScale,
+    /// The other folds on the charts: dimmed, or hidden.
+    ToggleOtherFolds,
     /// The help overlay.
     ToggleHelp,
     /// Close the overlay, or quit.
@@ -235,6 +237,8 @@ pub enum Command {
     },
 }
 
+/// The largest L2 penalty `w` goes to.
+const MAX_L2: f64 = 10.0;
 /// Fastest pace before `]` switches to full speed.
 const FASTEST_PACE: f64 = 5120.0;
 /// Slowest pace `[` goes to.
@@ -259,6 +263,8 @@ pub struct App {
     pub layer: usize,
     /// Log scale for the loss chart.
     pub log_scale: bool,
+    /// Whether the charts leave out the folds other than the shown one.
+    pub hide_other_folds: bool,
     /// Help overlay shown.
     pub help: bool,
     /// Colours or none.
@@ -271,8 +277,13 @@ pub struct App {
     pub summary: Option<RunSummary>,
     /// When the current time was last set.
     pub now: Instant,
+    /// Learning-rate and penalty changes the engine acknowledged, once each, in order.
+    pub changes: Vec<LogEntry>,
     started: Option<Instant>,
     ended: Option<Instant>,
+    /// Since when the run is paused, and the paused time before that.
+    paused_since: Option<Instant>,
+    paused_total: Duration,
     recent_epochs: VecDeque<Instant>,
     last_pace: f64,
     /// What keys asked for and the engine may not have confirmed yet: repeated presses
@@ -292,14 +303,18 @@ impl App {
             focus: None,
             layer: 0,
             log_scale: false,
+            hide_other_folds: false,
             help: false,
             theme: Theme { color: true },
             live,
             log: VecDeque::new(),
             summary: None,
             now,
+            changes: Vec::new(),
             started: None,
             ended: None,
+            paused_since: None,
+            paused_total: Duration::ZERO,
             recent_epochs: VecDeque::new(),
             last_pace: live.pace.unwrap_or(DEFAULT_PACE),
             wanted: live,
@@ -307,13 +322,24 @@ impl App {
         }
     }
 
-    /// A fresh dashboard for a restarted run that keeps the user's view choices.
+    /// The settings the user asked for last: what a restart runs with.
+    pub fn wanted(&self) -> Live {
+        self.wanted
+    }
+
+    /// A fresh dashboard for a restarted run that keeps the user's view choices and
+    /// the settings they asked for.
     pub fn restarted(&self, now: Instant) -> App {
-        let mut app = App::new(self.source.clone(), Live { paused: false, ..self.live }, now);
+        let mut app = App::new(self.source.clone(), Live { paused: false, ..self.wanted }, now);
         app.layer = self.layer;
         app.log_scale = self.log_scale;
+        app.hide_other_folds = self.hide_other_folds;
         app.theme = self.theme;
         app.last_pace = self.last_pace;
+        if self.wanted.pace.is_none() {
+            let text = format!("restarted at full speed (f: back to {} epochs/s)", short(self.last_pace));
+            app.note(None, None, LogKind::Change, text);
+        }
         app
     }
 
@@ -379,7 +405,13 @@ impl App {
             Event::RunEnded(summary) => {
                 self.summary = Some(summary.clone());
                 self.ended = Some(now);
-                if !matches!(self.mode, Mode::Failed(_)) {
+                self.resume_clock(now);
+                let all_diverged = !summary.folds.is_empty()
+                    && summary.folds.iter().all(|f| matches!(f.outcome, FoldOutcome::Diverged { .. }));
+                if all_diverged {
+                    let what = if summary.folds.len() > 1 { "every fold diverged" } else { "training diverged" };
+                    self.mode = Mode::Failed(what.into());
+                } else if !matches!(self.mode, Mode::Failed(_)) {
                     self.mode = Mode::Done;
                 }
                 let text = match (summary.mean, summary.std, self.info.as_ref()) {
@@ -389,6 +421,7 @@ impl App {
                         crate::headless::metric_text(info.metric, std)
                     ),
                     _ if summary.stopped => "stopped".to_string(),
+                    _ if all_diverged => "failed: no fold finished".to_string(),
                     _ => "done".to_string(),
                 };
                 self.note(None, None, LogKind::Info, text);
@@ -466,8 +499,14 @@ impl App {
             self.last_pace = pace;
         }
         match self.mode {
-            Mode::Running if ack.paused => self.mode = Mode::Paused,
-            Mode::Paused if !ack.paused => self.mode = Mode::Running,
+            Mode::Running if ack.paused => {
+                self.mode = Mode::Paused;
+                self.paused_since = Some(self.now);
+            }
+            Mode::Paused if !ack.paused => {
+                self.mode = Mode::Running;
+                self.resume_clock(self.now);
+            }
             _ => {}
         }
         let label = match ack.control {
@@ -499,7 +538,17 @@ impl App {
             _ => label.unwrap_or_default(),
         };
         let epoch = ack.fold.map(|_| ack.epoch);
+        if matches!(ack.control, Control::SetLearningRate(_) | Control::ScaleLearningRate(_) | Control::SetL1(_) | Control::SetL2(_)) {
+            self.changes.push(LogEntry { fold: ack.fold, epoch, text: text.clone(), kind: LogKind::Change });
+        }
         self.note(ack.fold, epoch, LogKind::Change, text);
+    }
+
+    /// Adds a pause that ended at `now` to the paused time.
+    fn resume_clock(&mut self, now: Instant) {
+        if let Some(since) = self.paused_since.take() {
+            self.paused_total += now.saturating_duration_since(since);
+        }
     }
 
     /// The engine ended without a summary: show why.
@@ -561,12 +610,14 @@ impl App {
         Some((recent.len() - 1) as f64 / span.as_secs_f64())
     }
 
-    /// Time since the run started (to its end once it ended).
+    /// Training time since the run started (to its end once it ended), pauses left out.
     pub fn elapsed(&self) -> Duration {
-        match self.started {
-            Some(start) => self.ended.unwrap_or(self.now).saturating_duration_since(start),
-            None => Duration::ZERO,
-        }
+        let Some(start) = self.started else {
+            return Duration::ZERO;
+        };
+        let end = self.ended.unwrap_or(self.now);
+        let paused = self.paused_total + self.paused_since.map_or(Duration::ZERO, |since| end.saturating_duration_since(since));
+        end.saturating_duration_since(start).saturating_sub(paused)
     }
 
     /// Estimated time to the end, while running.
@@ -576,7 +627,9 @@ impl App {
         Some(Duration::from_secs_f64(total.saturating_sub(done) as f64 / rate))
     }
 
-    /// Carries out what a key means; returns what the event loop must do.
+    /// Carries out what a key means; returns what the event loop must do. Once the run
+    /// is over, setting keys still change the settings a restart (`r`) runs with, and
+    /// say so in the log; a key that would change nothing says why instead.
     pub fn apply(&mut self, action: Action) -> Option<Command> {
         if self.help
             && !matches!(action, Action::ToggleHelp | Action::Back | Action::Quit | Action::Interrupt)
@@ -585,30 +638,52 @@ impl App {
             return None;
         }
         let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
-        let control = |c| running.then_some(Command::Control(c));
         match action {
+            Action::TogglePause if !running => self.explain("the run is over: r restarts it"),
             Action::TogglePause => {
                 self.wanted.paused = !self.wanted.paused;
-                control(if self.wanted.paused { Control::Pause } else { Control::Resume })
+                Some(Command::Control(if self.wanted.paused { Control::Pause } else { Control::Resume }))
             }
-            Action::Step => control(Control::Step).filter(|_| self.wanted.paused),
-            Action::ScaleLearningRate(factor) => control(Control::ScaleLearningRate(factor)),
-            Action::RaiseL2 => {
-                let l2 = if self.wanted.l2 == 0.0 { 1e-4 } else { (self.wanted.l2 * 10.0).min(10.0) };
-                self.wanted.l2 = l2;
-                control(Control::SetL2(l2))
+            Action::Step if !running => self.explain("the run is over: r restarts it"),
+            Action::Step if !self.wanted.paused => self.explain("n runs one epoch while paused (space pauses)"),
+            Action::Step => Some(Command::Control(Control::Step)),
+            Action::ScaleLearningRate(factor) => {
+                let (before, after) = (self.wanted.learning_rate, self.wanted.learning_rate * factor);
+                if crate::nn::check_learning_rate(after).is_err() {
+                    return self.explain(format!("the learning rate cannot go from {} to {}", short(before), short(after)));
+                }
+                if !running {
+                    self.wanted.learning_rate = after;
+                }
+                self.change(running, Control::ScaleLearningRate(factor), format!("learning rate {} -> {}", short(before), short(after)))
             }
-            Action::LowerL2 => {
-                let l2 = if self.wanted.l2 <= 1e-6 { 0.0 } else { self.wanted.l2 / 10.0 };
-                self.wanted.l2 = l2;
-                control(Control::SetL2(l2))
+            Action::RaiseL2 | Action::LowerL2 => {
+                let before = self.wanted.l2;
+                let after = match action {
+                    Action::RaiseL2 if before == 0.0 => 1e-4,
+                    Action::RaiseL2 => (before * 10.0).min(MAX_L2),
+                    // 1e-5 is the smallest step; below it the penalty is off.
+                    _ if before <= 1.000_1e-5 => 0.0,
+                    _ => before / 10.0,
+                };
+                if after == before {
+                    let why = if before == 0.0 { "L2 is already 0 (w raises it)" } else { "L2 is already at its largest, 10" };
+                    return self.explain(why);
+                }
+                self.wanted.l2 = after;
+                self.change(running, Control::SetL2(after), format!("L2 {} -> {}", short(before), short(after)))
             }
             Action::Faster => {
-                let pace = self.wanted.pace.map(|p| p * 2.0).filter(|&p| p <= FASTEST_PACE);
-                self.set_pace(pace, running)
+                let Some(pace) = self.wanted.pace else {
+                    return self.explain("already at full speed ([ slows down)");
+                };
+                self.set_pace(Some(pace * 2.0).filter(|&p| p <= FASTEST_PACE), running)
             }
             Action::Slower => {
                 let pace = self.wanted.pace.map_or(self.last_pace, |p| (p / 2.0).max(SLOWEST_PACE));
+                if self.wanted.pace == Some(pace) {
+                    return self.explain(format!("already at the slowest pace, {} epochs/s", short(pace)));
+                }
                 self.set_pace(Some(pace), running)
             }
             Action::ToggleFullSpeed => {
@@ -640,6 +715,10 @@ impl App {
                 self.log_scale = !self.log_scale;
                 None
             }
+            Action::ToggleOtherFolds => {
+                self.hide_other_folds = !self.hide_other_folds;
+                None
+            }
             Action::ToggleHelp => {
                 self.help = !self.help;
                 None
@@ -654,12 +733,30 @@ impl App {
         }
     }
 
+    /// A setting change: sent to a running engine (the acknowledgement logs it), or,
+    /// once the run is over, kept for the restart and logged now.
+    fn change(&mut self, running: bool, control: Control, what: String) -> Option<Command> {
+        if running {
+            return Some(Command::Control(control));
+        }
+        self.note(None, None, LogKind::Change, format!("{what}; applies on r (restart)"));
+        None
+    }
+
+    /// A key that changes nothing: say why in the log.
+    fn explain(&mut self, why: impl Into<String>) -> Option<Command> {
+        self.note(None, None, LogKind::Info, why.into());
+        None
+    }
+
     fn set_pace(&mut self, pace: Option<f64>, running: bool) -> Option<Command> {
-        if let Some(p) = self.wanted.pace {
+        let before = self.wanted.pace;
+        if let Some(p) = before {
             self.last_pace = p;
         }
         self.wanted.pace = pace;
-        running.then_some(Command::Control(Control::SetPace(pace)))
+        let name = |pace: Option<f64>| pace.map_or("full speed".to_string(), |p| format!("{} epochs/s", short(p)));
+        self.change(running, Control::SetPace(pace), format!("pace {} -> {}", name(before), name(pace)))
     }
 }
 
@@ -765,7 +862,10 @@ mod tests {
         );
         assert_eq!(a.apply(Action::Slower), Some(Command::Control(Control::SetPace(Some(FASTEST_PACE)))));
         a.wanted.pace = Some(SLOWEST_PACE);
-        assert_eq!(a.apply(Action::Slower), Some(Command::Control(Control::SetPace(Some(SLOWEST_PACE)))));
+        assert_eq!(a.apply(Action::Slower), None, "nothing to change at the slowest pace");
+        assert!(a.log.back().unwrap().text.contains("already at the slowest pace"));
+        a.wanted.pace = None;
+        assert_eq!(a.apply(Action::Faster), None, "nothing faster than full speed");
     }
 
     #[test]

@@ -3,10 +3,10 @@
 
 use super::app::{App, FoldView, short};
 use super::history::Series;
-use super::ui::{note_for_missing, panel};
+use super::ui::{fitted_title, note_for_missing, panel};
 use crate::nn::Metric;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
@@ -63,17 +63,25 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         Quantity::Metric if metric == Metric::Accuracy => format!("{:.2}%", 100.0 * v),
         _ => format!("{v:.4}"),
     };
-    let mut title =
-        vec![Span::raw(format!(" {name} ")), Span::styled(format!("fold {} ", index + 1), theme.quiet())];
+    // The legend is the title: each line's name (with its marker when there is no
+    // colour to tell them apart) and latest value. Parts that do not fit are left out,
+    // least important first; a value is never cut.
+    let (train_mark, validation_mark) = if theme.color { ("", "") } else { (" ⠒", " •") };
+    let mut parts: Vec<(u8, Span)> = vec![(0, Span::raw(format!(" {name} ")))];
+    parts.push((3, Span::styled(format!("fold {} ", index + 1), theme.quiet())));
     if let Some(value) = train.latest() {
-        title.push(Span::styled(format!("train {} ", format_value(value)), theme.train()));
+        parts.push((1, Span::styled(format!("train{train_mark} {} ", format_value(value)), theme.train())));
     }
     if let Some(value) = validation.latest() {
-        title.push(Span::styled(format!("val {} ", format_value(value)), theme.validation()));
+        parts.push((2, Span::styled(format!("val{validation_mark} {} ", format_value(value)), theme.validation())));
     }
     if log {
-        title.push(Span::styled("log ", theme.quiet()));
+        parts.push((4, Span::styled("log ", theme.quiet())));
     }
+    if !fold.markers.is_empty() {
+        parts.push((5, Span::styled("| change ", theme.marker())));
+    }
+    let title = fitted_title(parts, usize::from(area.width.saturating_sub(2)));
 
     let transform = |v: f64| if log { v.max(1e-12).log10() } else { v };
     let transformed = |s: &Series| s.points().into_iter().map(|(x, y)| (x, transform(y))).collect::<Vec<_>>();
@@ -81,7 +89,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         .folds
         .iter()
         .enumerate()
-        .filter(|&(i, f)| i != index && !f.loss.is_empty())
+        .filter(|&(i, f)| i != index && !f.loss.is_empty() && !app.hide_other_folds)
         .take(BACKGROUND_FOLDS)
         .flat_map(|(_, f)| {
             let (t, v) = series(f, quantity);
@@ -105,8 +113,11 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let pad = ((high - low) * 0.05).max(if log { 0.05 } else { 1e-3 });
     low -= pad;
     high += pad;
-    if quantity == Quantity::Metric && metric == Metric::Accuracy {
+    // Losses and errors are never negative: the axis stops at 0 (a log axis has no 0).
+    if !log {
         low = low.max(0.0);
+    }
+    if quantity == Quantity::Metric && metric == Metric::Accuracy {
         high = high.min(1.0);
     }
 
@@ -129,30 +140,24 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
                 .style(theme.dimmed())
         })
         .collect();
-    for (i, points) in markers.iter().enumerate() {
-        let mut set = Dataset::default()
-            .data(points)
-            .graph_type(GraphType::Line)
-            .marker(Marker::Braille)
-            .style(theme.marker());
-        if i == 0 {
-            set = set.name("change");
-        }
-        datasets.push(set);
+    for points in &markers {
+        datasets.push(
+            Dataset::default().data(points).graph_type(GraphType::Line).marker(Marker::Braille).style(theme.marker()),
+        );
     }
     if !validation_points.is_empty() {
+        // Without colour the validation line is drawn in dots, the training line in braille.
+        let marker = if theme.color { Marker::Braille } else { Marker::Dot };
         datasets.push(
             Dataset::default()
-                .name("val")
                 .data(&validation_points)
                 .graph_type(GraphType::Line)
-                .marker(Marker::Braille)
+                .marker(marker)
                 .style(theme.validation()),
         );
     }
     datasets.push(
         Dataset::default()
-            .name("train")
             .data(&train_points)
             .graph_type(GraphType::Line)
             .marker(Marker::Braille)
@@ -180,6 +185,6 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
             Span::raw(label(middle)),
             Span::raw(label(high)),
         ]))
-        .hidden_legend_constraints((Constraint::Percentage(40), Constraint::Percentage(60)));
+        .legend_position(None);
     chart.render(area, buf);
 }

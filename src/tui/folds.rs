@@ -3,7 +3,7 @@
 //! scores.
 
 use super::app::{App, FoldState, FoldView, Mode};
-use super::ui::{Theme, note_for_missing, panel};
+use super::ui::{Theme, count_text, note_for_missing, panel};
 use crate::headless::metric_text;
 use crate::nn::Metric;
 use crate::stats::mean_and_std;
@@ -35,15 +35,28 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let metric = info.metric;
     let table_height = inner.height - 1;
+    // Narrow panels drop the best epoch first, then the loss; the bar takes what is left
+    // (it is left out when that is too little to read) and states its scale.
+    let (show_best, show_loss) = (inner.width >= 44, inner.width >= 36);
+    let fixed = 4 + 7 + if show_loss { 6 } else { 0 } + 5 + if show_best { 4 } else { 0 } + 9 + 6;
+    let bar_width = usize::from(inner.width.saturating_sub(fixed));
+    let scale = bar_scale(app, metric);
+    let scale_text = match metric {
+        Metric::Accuracy => "0-100%".to_string(),
+        Metric::Mae => format!("0-{}", super::app::short(scale)),
+    };
+    let bar_width = if bar_width >= scale_text.chars().count().max(6) { bar_width } else { 0 };
+    let bars = Bars { width: bar_width, scale };
     let rows: Vec<Row> = if cross_validation {
-        fold_rows(app, metric, usize::from(table_height.saturating_sub(1)))
+        fold_rows(app, metric, usize::from(table_height.saturating_sub(1)), bars)
     } else {
-        fit_rows(app, metric)
+        fit_rows(app, metric, bars)
     };
     let name = if metric == Metric::Accuracy { "acc" } else { "mae" };
-    let header = Row::new(["fold", name, "loss", "epoch", "best", "state", ""]).style(theme.quiet());
-    // Narrow panels drop the best epoch first, then the loss.
-    let (show_best, show_loss) = (inner.width >= 44, inner.width >= 36);
+    let scale_header = if bar_width > 0 { scale_text } else { String::new() };
+    let header =
+        Row::new(["fold".to_string(), name.into(), "loss".into(), "epoch".into(), "best".into(), "state".into(), scale_header])
+            .style(theme.quiet());
     let widths = [
         Constraint::Length(4),
         Constraint::Length(7),
@@ -60,12 +73,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The folds around the shown one, as many as fit.
-fn fold_rows(app: &App, metric: Metric, room: usize) -> Vec<Row<'static>> {
+fn fold_rows(app: &App, metric: Metric, room: usize, bars: Bars) -> Vec<Row<'static>> {
     let theme = app.theme;
     let shown = app.shown_fold().unwrap_or(0);
     let count = app.folds.len();
     let first = shown.saturating_sub(room / 2).min(count.saturating_sub(room));
-    let scale = bar_scale(app, metric);
     app.folds
         .iter()
         .enumerate()
@@ -87,12 +99,10 @@ fn fold_rows(app: &App, metric: Metric, room: usize) -> Vec<Row<'static>> {
                 Cell::from(format!("{:>4}", index + 1)),
                 Cell::from(value),
                 Cell::from(loss),
-                Cell::from(fold.epochs_done().to_string()),
-                Cell::from(
-                    fold.report.as_ref().and_then(|r| r.best_epoch).map_or("-".into(), |b| b.to_string()),
-                ),
+                Cell::from(count_text(fold.epochs_done(), 5)),
+                Cell::from(fold.report.as_ref().and_then(|r| r.best_epoch).map_or("-".into(), |b| count_text(b, 4))),
                 state_cell(fold, theme),
-                Cell::from(bar(score.map(|s| s.0), scale)).style(if live {
+                Cell::from(bars.draw(score.map(|s| s.0))).style(if live {
                     theme.dimmed()
                 } else {
                     theme.train()
@@ -107,7 +117,7 @@ fn fold_rows(app: &App, metric: Metric, room: usize) -> Vec<Row<'static>> {
 }
 
 /// A single fit: its training and validation rows.
-fn fit_rows(app: &App, metric: Metric) -> Vec<Row<'static>> {
+fn fit_rows(app: &App, metric: Metric, bars: Bars) -> Vec<Row<'static>> {
     let theme = app.theme;
     let Some(fold) = app.folds.first() else {
         return Vec::new();
@@ -120,7 +130,6 @@ fn fit_rows(app: &App, metric: Metric) -> Vec<Row<'static>> {
         .and_then(|r| r.validation)
         .map(|s| (s.metric, s.loss))
         .or_else(|| last.and_then(|r| r.val_metric.zip(r.val_loss)));
-    let scale = bar_scale(app, metric);
     let row = |name: &str, score: Option<(f64, f64)>, style: Style| {
         let (value, loss) = match score {
             Some((v, l)) => (metric_text(metric, v), format!("{l:.4}")),
@@ -130,10 +139,10 @@ fn fit_rows(app: &App, metric: Metric) -> Vec<Row<'static>> {
             Cell::from(name.to_string()),
             Cell::from(value),
             Cell::from(loss),
-            Cell::from(fold.epochs_done().to_string()),
-            Cell::from(report.and_then(|r| r.best_epoch).map_or("-".into(), |b| b.to_string())),
+            Cell::from(count_text(fold.epochs_done(), 5)),
+            Cell::from(report.and_then(|r| r.best_epoch).map_or("-".into(), |b| count_text(b, 4))),
             state_cell(fold, theme),
-            Cell::from(bar(score.map(|s| s.0), scale)).style(style),
+            Cell::from(bars.draw(score.map(|s| s.0))).style(style),
         ])
     };
     let mut rows = vec![row("train", train, theme.train())];
@@ -167,19 +176,30 @@ fn bar_scale(app: &App, metric: Metric) -> f64 {
     }
 }
 
-/// A bar of up to ten cells.
-#[allow(clippy::cast_possible_truncation, reason = "a share in [0, 1] times 80")]
-fn bar(value: Option<f64>, scale: f64) -> String {
-    let Some(value) = value.filter(|v| v.is_finite()) else {
-        return String::new();
-    };
-    let share = if scale > 0.0 { (value / scale).clamp(0.0, 1.0) } else { 0.0 };
-    let eighths = (share * 80.0).round() as usize;
-    let mut text = "█".repeat(eighths / 8);
-    if !eighths.is_multiple_of(8) {
-        text.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
+/// Bars of a given width over `0..=scale`.
+#[derive(Clone, Copy, Debug)]
+struct Bars {
+    /// Cells a full bar takes (0: no bars).
+    width: usize,
+    /// The value of a full bar.
+    scale: f64,
+}
+
+impl Bars {
+    /// A bar in eighths of a cell; empty for no value.
+    #[allow(clippy::cast_possible_truncation, reason = "a share in [0, 1] times the bar's cells")]
+    fn draw(self, value: Option<f64>) -> String {
+        let Some(value) = value.filter(|v| v.is_finite()) else {
+            return String::new();
+        };
+        let share = if self.scale > 0.0 { (value / self.scale).clamp(0.0, 1.0) } else { 0.0 };
+        let eighths = (share * (self.width * 8) as f64).round() as usize;
+        let mut text = "█".repeat(eighths / 8);
+        if !eighths.is_multiple_of(8) {
+            text.push_str(["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8]);
+        }
+        text
     }
-    text
 }
 
 /// `mean 76.05% +/- 4.68% over 7 folds`, and how many failed.

@@ -75,8 +75,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(rate) => format!("{rate:.1}/s"),
         None => "-".into(),
     };
+    // Why a run is slower than the machine: the pace is a choice, and `f` undoes it.
     let pace = match app.live.pace {
-        Some(pace) => format!("{} epochs/s", short(pace)),
+        Some(pace) => format!("{} epochs/s (f: full speed)", short(pace)),
         None => "full speed".into(),
     };
     let eta = match app.eta() {

@@ -29,6 +29,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Down => Action::NextFold,
         KeyCode::Up => Action::PreviousFold,
         KeyCode::Char('l') => Action::ToggleLogScale,
+        KeyCode::Char('o') => Action::ToggleOtherFolds,
         KeyCode::Char('?') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Char('r') => Action::Restart,
         KeyCode::Char('q') => Action::Quit,
@@ -50,7 +51,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 16] = [
+pub const HELP: [KeyHelp; 17] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -95,9 +96,14 @@ pub const HELP: [KeyHelp; 16] = [
     },
     KeyHelp { keys: "l", codes: &[(KeyCode::Char('l'), NONE)], meaning: "log scale for the loss" },
     KeyHelp {
+        keys: "o",
+        codes: &[(KeyCode::Char('o'), NONE)],
+        meaning: "other folds on the charts: dimmed / hidden",
+    },
+    KeyHelp {
         keys: "r",
         codes: &[(KeyCode::Char('r'), NONE)],
-        meaning: "restart the run with the current settings",
+        meaning: "restart with the settings now shown",
     },
     KeyHelp { keys: "?", codes: &[(KeyCode::Char('?'), NONE)], meaning: "this help" },
     KeyHelp { keys: "esc", codes: &[(KeyCode::Esc, NONE)], meaning: "close this help, or quit" },
@@ -109,19 +115,22 @@ pub const HELP: [KeyHelp; 16] = [
     KeyHelp { keys: "ctrl-c", codes: &[(KeyCode::Char('c'), KeyModifiers::CONTROL)], meaning: "quit" },
 ];
 
-/// The short form for the bottom bar, most important first.
-pub const BAR: [(&str, &str); 11] = [
+/// The short form for the bottom bar, most important first: a narrow terminal drops
+/// entries from the end, so quitting and help are always shown.
+pub const BAR: [(&str, &str); 13] = [
+    ("q", "quit"),
+    ("?", "help"),
     ("space", "pause"),
     ("n", "step"),
     ("+/-", "lr"),
     ("w/W", "L2"),
-    ("[/]", "pace"),
     ("f", "full speed"),
-    ("tab", "layer"),
-    ("up/down", "fold"),
-    ("l", "log"),
+    ("[/]", "pace"),
     ("r", "restart"),
-    ("?", "help  q quit"),
+    ("up/down", "fold"),
+    ("o", "other folds"),
+    ("tab", "layer"),
+    ("l", "log"),
 ];
 
 #[cfg(test)]
@@ -149,6 +158,7 @@ mod tests {
         assert_eq!(press(KeyCode::Left), Some(Action::PreviousLayer));
         assert_eq!(press(KeyCode::Down), Some(Action::NextFold));
         assert_eq!(press(KeyCode::Char('l')), Some(Action::ToggleLogScale));
+        assert_eq!(press(KeyCode::Char('o')), Some(Action::ToggleOtherFolds));
         assert_eq!(press(KeyCode::Char('r')), Some(Action::Restart));
         assert_eq!(press(KeyCode::Char('?')), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::Char('q')), Some(Action::Quit));

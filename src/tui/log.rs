@@ -2,38 +2,101 @@
 
 use super::app::{App, LogKind};
 use super::keymap::{BAR, HELP};
-use super::ui::panel;
+use super::ui::{count_text, panel};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-/// Draws the newest log lines that fit.
+/// Width of the place column (`fold 10 epoch 12345 `).
+const PLACE: usize = 21;
+/// Width of the compact place column (`f10 e12345 `).
+const COMPACT_PLACE: usize = 12;
+
+/// Draws the newest log entries that fit, each wrapped at word boundaries under its
+/// text column, so that no hint loses its end.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let block = panel(" Log ", theme);
     let inner = block.inner(area);
     block.render(area, buf);
     let room = inner.height as usize;
-    let lines: Vec<Line> = app
-        .log
-        .iter()
-        .skip(app.log.len().saturating_sub(room))
-        .map(|entry| {
-            let place = match (entry.fold, entry.epoch) {
-                (Some(fold), Some(epoch)) => format!("fold {:<2} epoch {:<5} ", fold + 1, epoch),
-                (Some(fold), None) => format!("fold {:<2}             ", fold + 1),
-                (None, _) => " ".repeat(21),
-            };
-            let style = match entry.kind {
-                LogKind::Info => ratatui::style::Style::new(),
-                LogKind::Change => theme.marker(),
-                LogKind::Warning => theme.warning(),
-            };
-            Line::from(vec![Span::styled(place, theme.quiet()), Span::styled(entry.text.clone(), style)])
-        })
-        .collect();
+    // Narrow terminals get a compact place (`f3 e12`), leaving more room for the text.
+    let compact = inner.width < 100;
+    let place_width = if compact { COMPACT_PLACE } else { PLACE };
+    let text_width = (inner.width as usize).saturating_sub(place_width).max(8);
+    let mut lines: Vec<Line> = Vec::new();
+    for entry in app.log.iter().rev() {
+        if lines.len() >= room {
+            break;
+        }
+        let place = match (entry.fold, entry.epoch, compact) {
+            (Some(fold), Some(epoch), false) => format!("fold {:<2} epoch {:<5} ", fold + 1, epoch),
+            (Some(fold), None, false) => format!("fold {:<2}             ", fold + 1),
+            (Some(fold), Some(epoch), true) => {
+                format!("{:<width$}", format!("f{} e{}", fold + 1, count_text(epoch, 6)), width = COMPACT_PLACE)
+            }
+            (Some(fold), None, true) => format!("{:<width$}", format!("f{}", fold + 1), width = COMPACT_PLACE),
+            (None, _, _) => " ".repeat(place_width),
+        };
+        let style = match entry.kind {
+            LogKind::Info => ratatui::style::Style::new(),
+            LogKind::Change => theme.marker(),
+            LogKind::Warning => theme.warning(),
+        };
+        let mut entry_lines: Vec<Line> = wrap(&entry.text, text_width)
+            .into_iter()
+            .enumerate()
+            .map(|(index, part)| {
+                let lead = if index == 0 { place.clone() } else { " ".repeat(place.chars().count()) };
+                Line::from(vec![Span::styled(lead, theme.quiet()), Span::styled(part, style)])
+            })
+            .collect();
+        // The newest entries are shown whole where they fit; an older one that does not
+        // fit keeps its first lines.
+        entry_lines.truncate(room - lines.len());
+        entry_lines.reverse();
+        lines.extend(entry_lines);
+    }
+    lines.reverse();
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces (a word longer than
+/// a line is cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let needed = word.chars().count() + usize::from(used > 0);
+            if used + needed <= width {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than the line: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// The bottom line: the most used keys.
@@ -41,7 +104,9 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (key, meaning) in BAR {
+    let over = matches!(app.mode, super::app::Mode::Done | super::app::Mode::Failed(_));
+    // Once the run is over, pausing and stepping mean nothing: their room goes to the rest.
+    for (key, meaning) in BAR.into_iter().filter(|(key, _)| !(over && matches!(*key, "space" | "n"))) {
         let width = key.chars().count() + meaning.chars().count() + 3;
         if used + width > area.width as usize {
             break;
@@ -82,4 +147,16 @@ pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
         theme.quiet(),
     )));
     Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_only_overlong_words() {
+        assert_eq!(wrap("lower the learning rate (it was 0.5)", 16), ["lower the", "learning rate", "(it was 0.5)"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 10), [""]);
+    }
 }

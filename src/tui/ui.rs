@@ -171,6 +171,33 @@ pub fn fitted_pairs<'a>(theme: Theme, items: &[(&'a str, String)], width: usize)
     Line::from(spans)
 }
 
+/// The parts of a title in their order, leaving out the least important (highest
+/// number) until the rest fit in `width`.
+pub fn fitted_title(mut parts: Vec<(u8, Span<'_>)>, width: usize) -> Line<'_> {
+    let total = |parts: &[(u8, Span)]| parts.iter().map(|(_, s)| s.width()).sum::<usize>();
+    while total(&parts) > width {
+        let Some(least) = parts.iter().enumerate().max_by_key(|(_, (p, _))| *p).map(|(i, _)| i) else {
+            break;
+        };
+        if parts[least].0 == 0 {
+            break;
+        }
+        parts.remove(least);
+    }
+    Line::from(parts.into_iter().map(|(_, span)| span).collect::<Vec<_>>())
+}
+
+/// A count in at most `width` characters, never losing digits silently: `232038`, or
+/// `232k`, `12M` where the digits do not fit.
+pub fn count_text(count: usize, width: usize) -> String {
+    let full = count.to_string();
+    if full.len() <= width {
+        return full;
+    }
+    let (value, unit) = if count < 1_000_000 { (count / 1_000, "k") } else { (count / 1_000_000, "M") };
+    format!("{value}{unit}")
+}
+
 /// `mm:ss`, or `h:mm:ss` past an hour.
 pub fn clock(duration: std::time::Duration) -> String {
     let seconds = duration.as_secs();
@@ -186,6 +213,15 @@ pub fn clock(duration: std::time::Duration) -> String {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn counts_keep_their_magnitude() {
+        assert_eq!(count_text(184, 5), "184");
+        assert_eq!(count_text(232_038, 5), "232k");
+        assert_eq!(count_text(232_038, 6), "232038");
+        assert_eq!(count_text(12_345, 4), "12k");
+        assert_eq!(count_text(12_345_678, 5), "12M");
+    }
 
     #[test]
     fn clock_format() {

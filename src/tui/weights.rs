@@ -3,7 +3,7 @@
 //! histogram view shows how a distribution moves.
 
 use super::app::{App, three_digits};
-use super::ui::{Theme, fitted_pairs, note_for_missing, panel};
+use super::ui::{Theme, count_text, fitted_pairs, fitted_title, note_for_missing, panel};
 use crate::train::{Histogram, WeightsReport};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -22,20 +22,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let fold = app.shown_fold().and_then(|f| app.folds.get(f));
     let layers = app.info.as_ref().map_or(0, |i| i.model.layers.len());
     let layer = app.layer.min(layers.saturating_sub(1));
-    let mut title = vec![Span::raw(" Weights ")];
+    let mut title = vec![(0, Span::raw(" Weights "))];
     if let Some(info) = &app.info {
         let inputs = if layer == 0 { info.model.input_dim } else { info.model.layers[layer - 1].units };
         let spec = &info.model.layers[layer];
-        title.push(Span::styled(
-            format!("layer {}/{layers} {inputs}->{} {} ", layer + 1, spec.units, spec.activation),
-            theme.quiet(),
-        ));
+        title.push((1, Span::styled(format!("layer {}/{layers} ", layer + 1), theme.quiet())));
+        title.push((3, Span::styled(format!("{inputs}->{} {} ", spec.units, spec.activation), theme.quiet())));
     }
     let latest = fold.and_then(|f| f.weights());
     if let Some(weights) = latest {
-        title.push(Span::styled(format!("epoch {} ", weights.epoch), theme.quiet()));
+        title.push((2, Span::styled(format!("epoch {} ", weights.epoch), theme.quiet())));
     }
-    let block = panel(Line::from(title), theme);
+    let block = panel(fitted_title(title, usize::from(area.width.saturating_sub(2))), theme);
     let inner = block.inner(area);
     block.render(area, buf);
     let Some((weights, fold)) = latest.zip(fold).filter(|(w, _)| layer < w.layers.len()) else {
@@ -143,11 +141,14 @@ pub fn vertical_bars(values: &[f64], area: Rect, buf: &mut Buffer, style: Style)
 /// rows, shaded by how many weights fall there.
 #[allow(clippy::cast_possible_truncation, reason = "screen cells: bounded by the area's u16 size")]
 fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mut Buffer, theme: Theme) {
-    let gutter = 6u16;
-    if area.width <= gutter || area.height == 0 || snapshots.is_empty() {
+    let shown = &snapshots[snapshots.len().saturating_sub(area.height as usize)..];
+    // Room for `e` and the newest epoch's digits (the strip's rows differ there), at
+    // most nine columns; past that the epochs are shortened to `232k`.
+    let digits = shown.last().map_or(1, |s| s.epoch.to_string().len());
+    let gutter = (digits as u16 + 2).clamp(6, 9);
+    if area.width <= gutter + 8 || area.height == 0 || snapshots.is_empty() {
         return;
     }
-    let shown = &snapshots[snapshots.len().saturating_sub(area.height as usize)..];
     let histograms: Vec<&Histogram> =
         shown.iter().filter_map(|s| s.layers.get(layer).map(|l| &l.kernel)).collect();
     let low = histograms.iter().map(|h| h.min).fold(f64::INFINITY, f64::min);
@@ -157,7 +158,7 @@ fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mu
     let top = area.y + area.height - shown.len().min(area.height as usize) as u16;
     for (row, (snapshot, histogram)) in shown.iter().zip(&histograms).enumerate() {
         let y = top + row as u16;
-        let label = format!("e{:<5}", snapshot.epoch);
+        let label = format!("e{}", count_text(snapshot.epoch, usize::from(gutter) - 2));
         buf.set_stringn(area.x, y, &label, gutter as usize, theme.quiet());
         let mut columns = vec![0.0f64; width];
         let bins = histogram.counts.len().max(1) as f64;
