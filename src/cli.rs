@@ -33,6 +33,9 @@ pub struct Cli {
 pub enum Command {
     /// Predict with a saved model: one line per row, the class and its probability (or the value).
     Predict(PredictArgs),
+    /// Score a saved model on a labelled file: accuracy, loss, confusion matrix and a
+    /// per-class report (or mse and mae).
+    Evaluate(EvaluateArgs),
     /// Write one of the built-in synthetic datasets as CSV.
     Generate(GenerateArgs),
 }
@@ -48,6 +51,43 @@ pub struct PredictArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub csv: CsvArgs,
+    /// Every class's probability, under a header row naming the classes.
+    #[arg(long)]
+    pub proba: bool,
+    /// A column to pass through to each output row (a name or a number from 1), e.g. an ID.
+    #[arg(long, value_name = "COL")]
+    pub id_col: Option<String>,
+    /// Write the predictions to FILE (CSV) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `nntui evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The model written by --save-model.
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+    /// A CSV with the model's feature columns and its label column.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+impl EvaluateArgs {
+    /// The CSV options (the label column comes from the model).
+    pub fn csv_options(&self) -> CsvOptions {
+        CsvOptions { header: self.csv.header_mode(), delimiter: self.csv.delimiter, ..CsvOptions::default() }
+    }
+}
+
+/// A column given by number (from 1) or by name.
+pub fn column(text: &str) -> LabelColumn {
+    match text.trim().parse::<usize>() {
+        Ok(index) => LabelColumn::Index(index),
+        Err(_) => LabelColumn::Name(text.trim().to_string()),
+    }
 }
 
 /// `nntui generate`.
@@ -225,7 +265,7 @@ pub struct TrainArgs {
     /// No epoch lines.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
-    /// Save the trained model as JSON (a single fit).
+    /// Save the trained model as JSON (after cross-validation: refitted on every row).
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub save_model: Option<PathBuf>,
 }
@@ -244,24 +284,13 @@ pub struct UsageError(pub String);
 impl TrainArgs {
     /// The CSV options.
     pub fn csv_options(&self) -> CsvOptions {
-        let label = match &self.label_col {
-            None => LabelColumn::Last,
-            Some(text) => match text.trim().parse::<usize>() {
-                Ok(index) => LabelColumn::Index(index),
-                Err(_) => LabelColumn::Name(text.trim().to_string()),
-            },
-        };
+        let label = self.label_col.as_deref().map_or(LabelColumn::Last, column);
         CsvOptions { label, header: self.csv.header_mode(), delimiter: self.csv.delimiter, task: self.task }
     }
 
     /// The engine's settings. `dashboard` picks the default pace.
     pub fn run_config(&self, dashboard: bool) -> Result<RunConfig, UsageError> {
         let folds = match (self.folds, &self.save_model) {
-            (Some(k), Some(_)) if k > 1 => {
-                return Err(UsageError(
-                    "--save-model saves a single fit; it cannot be combined with --folds above 1".into(),
-                ));
-            }
             (Some(k), _) => k,
             (None, Some(_)) => 1,
             (None, None) => 10,

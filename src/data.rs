@@ -8,7 +8,8 @@ mod load;
 pub mod standardize;
 
 pub use load::{
-    CsvOptions, HeaderMode, LabelColumn, load, load_features, load_with_progress, parse, parse_delimiter,
+    CsvOptions, HeaderMode, LabelColumn, ModelRows, load, load_model_rows, load_with_progress, parse,
+    parse_delimiter,
 };
 pub use standardize::{Scaling, Standardizer, TargetScale};
 

@@ -95,6 +95,11 @@ pub fn result_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     };
     let name = info.metric.name();
     let mut lines = Vec::new();
+    if let FoldOutcome::Stopped { epoch } = fold.outcome {
+        // What follows was measured during the last epoch that finished, not after
+        // training: say so before any number.
+        lines.push(format!("stopped at epoch {epoch} of {}: partial results", info.config.epochs));
+    }
     if let Some(train) = fold.train {
         lines.push(format!("{name}: {}", metric_text(info.metric, train.metric)));
         lines.push(format!("loss: {:.4}", train.loss));

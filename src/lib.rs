@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod data;
 pub mod debug;
+pub mod evaluate;
 pub mod headless;
 pub mod model_file;
 pub mod names;

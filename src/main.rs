@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use crossbeam_channel::{Receiver, select};
-use nntui::cli::{Cli, Command, GenerateArgs, PredictArgs, TrainArgs};
+use nntui::cli::{Cli, Command, EvaluateArgs, GenerateArgs, PredictArgs, TrainArgs};
 use nntui::data::{self, DataError};
 use nntui::headless::{Ending, JsonLines, TextPrinter, result_lines};
 use nntui::model_file::{ModelFile, Prediction};
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Predict(args)) => predict(&args),
+        Some(Command::Evaluate(args)) => evaluate(&args),
         Some(Command::Generate(args)) => generate(&args),
         None => train(&cli.train),
     };
@@ -79,14 +80,14 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     if let Some(model_path) = &args.initial_model {
         start_from(&mut config, model_path, &dataset)?;
     }
-    let plan = Plan::new(config, &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    let plan = Plan::new(config.clone(), &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
     if dashboard {
         return dashboard_run(args, plan, dataset, log);
     }
     let signals = signals::listen();
     let handle = train::spawn(plan, Arc::clone(&dataset));
     let (result, interruption) = run_headless(handle, args, log.as_mut(), &signals)?;
-    finish(args, &dataset, result, interruption)
+    finish(args, &dataset, &config, result, interruption, &signals)
 }
 
 /// `--initial-model`: the saved model's layers and weights become the run's starting
@@ -177,21 +178,88 @@ fn dashboard_run(
     let ending =
         tui::run(&mut session, color).map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
     if let (Some(info), Some(summary)) = (&ending.info, &ending.summary) {
+        let mut lines = result_lines(info, summary);
+        lines.extend(live_changes(&ending));
         let mut out = io::stdout().lock();
-        for line in result_lines(info, summary) {
+        for line in lines {
             if let Err(error) = writeln!(out, "{line}") {
                 return closed_or_failed(error);
             }
         }
     }
+    // A run that had ended is not interrupted by leaving its dashboard, however that is.
+    let finished = ending.summary.as_ref().is_some_and(|s| !s.stopped);
     let interruption = match ending.exit {
         tui::Exit::Quit => Interruption::Quit,
+        tui::Exit::Interrupted | tui::Exit::Signal(_) if finished => Interruption::Quit,
         // Ctrl-C reaches the dashboard as a key (the terminal is raw), but means SIGINT.
         tui::Exit::Interrupted => Interruption::Signal(signal_hook::consts::SIGINT),
         tui::Exit::Signal(signal) => Interruption::Signal(signal),
     };
     let result = ending.result.unwrap_or_else(|| Err("the engine did not stop in time".into()));
-    finish(args, &dataset, result, Some(interruption))
+    let config = ending.info.map_or(session.config, |info| info.config);
+    finish(args, &dataset, &config, result, Some(interruption), &signals::listen())
+}
+
+/// The changes made live and the command line that starts with the settings in force
+/// at the end, or nothing when nothing was changed.
+fn live_changes(ending: &tui::Ending) -> Vec<String> {
+    if ending.changes.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec!["changed live:".to_string()];
+    for change in &ending.changes {
+        let place = match (change.fold, change.epoch) {
+            (Some(fold), Some(epoch)) => format!(" (fold {}, epoch {epoch})", fold + 1),
+            _ => String::new(),
+        };
+        lines.push(format!("  {}{place}", change.text));
+    }
+    let arguments: Vec<String> = std::env::args().collect();
+    let live = &ending.live;
+    lines.push(format!(
+        "settings at the end: {}",
+        command_line(&arguments, live.learning_rate, live.l1, live.l2)
+    ));
+    lines
+}
+
+/// `arguments` with `--lr`, `--l1` and `--l2` (in either `--flag value` or `--flag=value`
+/// form) replaced by the given values; zero penalties are left out.
+fn command_line(arguments: &[String], learning_rate: f64, l1: f64, l2: f64) -> String {
+    let replaced = ["--lr", "--l1", "--l2"];
+    let mut kept = Vec::new();
+    let mut skip_value = false;
+    for argument in arguments {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        if replaced.contains(&argument.as_str()) {
+            skip_value = true;
+            continue;
+        }
+        if replaced.iter().any(|flag| argument.starts_with(&format!("{flag}="))) {
+            continue;
+        }
+        kept.push(quoted(argument));
+    }
+    if let Some(program) = kept.first_mut() {
+        *program = "nntui".into();
+    }
+    kept.push(format!("--lr {learning_rate}"));
+    for (flag, value) in [("--l1", l1), ("--l2", l2)] {
+        if value != 0.0 {
+            kept.push(format!("{flag} {value}"));
+        }
+    }
+    kept.join(" ")
+}
+
+/// An argument as a shell reads it back.
+fn quoted(argument: &str) -> String {
+    let plain = !argument.is_empty()
+        && argument.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:,=+@%".contains(c));
+    if plain { argument.to_string() } else { format!("'{}'", argument.replace('\'', "'\\''")) }
 }
 
 /// Consumes events until the run ends: printing, logging, and turning signals into a
@@ -260,9 +328,11 @@ fn run_headless(
 /// Saves the model if asked and turns the run's ending into an exit code.
 fn finish(
     args: &TrainArgs,
-    dataset: &data::Dataset,
+    dataset: &Arc<data::Dataset>,
+    config: &train::RunConfig,
     result: Result<RunResult, String>,
     interruption: Option<Interruption>,
+    signals: &Receiver<i32>,
 ) -> Result<u8, Failure> {
     let result = result.map_err(|message| Failure::new(1, format!("the engine failed: {message}")))?;
     match interruption {
@@ -279,6 +349,23 @@ fn finish(
             (Some(trained), Ending::Finished) => {
                 ModelFile::new(trained, dataset).save(path).map_err(|e| Failure::new(1, e.to_string()))?
             }
+            // Cross-validation estimated how well the settings do; the model to keep is
+            // trained on every row, as scikit-learn's refit does.
+            (None, Ending::Finished) if config.folds > 1 => {
+                let trained = match refit(config, dataset, args.quiet, signals)? {
+                    Ok(trained) => trained,
+                    Err(signal) => return Ok(signals::exit_status(signal)),
+                };
+                ModelFile::new(&trained, dataset).save(path).map_err(|e| Failure::new(1, e.to_string()))?;
+                if !args.quiet {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "nntui: saved {} (trained on all {} rows)",
+                        path.display(),
+                        dataset.rows()
+                    );
+                }
+            }
             _ => {
                 return Err(Failure::new(
                     1,
@@ -293,24 +380,134 @@ fn finish(
     })
 }
 
-fn predict(args: &PredictArgs) -> Result<u8, Failure> {
-    let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
-    let rows = file.read_rows(&args.file, &args.csv_options()).map_err(|e| match e {
-        nntui::model_file::ModelError::Data(data) => Failure::from(data),
-        other => Failure::new(1, other.to_string()),
-    })?;
-    let predictions = file.trained().predict(&rows, file.task, &file.class_names);
-    let mut out = csv::Writer::from_writer(io::stdout().lock());
-    for prediction in predictions {
-        let written = match prediction {
-            Prediction::Class(name, probability) => out.write_record([name, format!("{probability:.4}")]),
-            Prediction::Value(value) => out.write_record([format!("{value}")]),
-        };
-        if let Err(error) = written {
-            return closed_or_failed(error.into());
+/// Trains the settings once on every row, quietly: the model `--save-model` keeps after
+/// cross-validation. A signal stops it (`Ok(Err(signal))`).
+fn refit(
+    config: &train::RunConfig,
+    dataset: &Arc<data::Dataset>,
+    quiet: bool,
+    signals: &Receiver<i32>,
+) -> Result<Result<train::TrainedModel, i32>, Failure> {
+    if !quiet {
+        let _ = writeln!(
+            io::stderr(),
+            "nntui: refitting on all {} rows for --save-model (the cross-validation above estimates how it does)",
+            dataset.rows()
+        );
+    }
+    let single = train::RunConfig { folds: 1, validation_split: None, pace: None, ..config.clone() };
+    let plan = Plan::new(single, dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    let handle = train::spawn(plan, Arc::clone(dataset));
+    loop {
+        select! {
+            recv(handle.events) -> event => match event {
+                Ok(Event::RunEnded(_)) | Err(_) => break,
+                Ok(_) => {}
+            },
+            recv(signals) -> signal => if let Ok(signal) = signal {
+                drop(handle.join());
+                return Ok(Err(signal));
+            },
         }
     }
-    match out.flush() {
+    let result = handle.join().map_err(|message| Failure::new(1, format!("the engine failed: {message}")))?;
+    match (result.model, Ending::of(&result.summary)) {
+        (Some(trained), Ending::Finished) => Ok(Ok(trained)),
+        _ => Err(Failure::new(1, "the refit on all rows did not finish: the model was not saved")),
+    }
+}
+
+/// Reads a file for a model, mapping its errors to exit codes.
+fn model_rows(
+    file: &ModelFile,
+    path: &std::path::Path,
+    options: &data::CsvOptions,
+    id: Option<&data::LabelColumn>,
+) -> Result<data::ModelRows, Failure> {
+    file.read_rows(path, options, id).map_err(|e| match e {
+        nntui::model_file::ModelError::Data(data) => Failure::from(data),
+        other => Failure::new(1, other.to_string()),
+    })
+}
+
+fn predict(args: &PredictArgs) -> Result<u8, Failure> {
+    let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
+    if args.proba && file.task == data::Task::Regression {
+        return Err(Failure::new(2, "--proba: the model predicts values (regression), not classes"));
+    }
+    let id = args.id_col.as_deref().map(nntui::cli::column);
+    let rows = model_rows(&file, &args.file, &args.csv_options(), id.as_ref())?;
+    let predictions = file.trained().predict(&rows.features, file.task);
+    let sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path)
+                .map_err(|e| Failure::new(1, format!("{}: cannot write: {e}", path.display())))?,
+        )),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = csv::Writer::from_writer(sink);
+    // A table with named columns (probabilities, an identifier) gets a header row.
+    let mut header: Vec<String> = Vec::new();
+    if args.proba || rows.ids.is_some() {
+        header.extend(rows.ids.as_ref().map(|(name, _)| name.clone()));
+        header.push(if file.task == data::Task::Regression { "value".into() } else { "predicted".into() });
+        if args.proba {
+            header.extend(file.class_names.iter().cloned());
+        } else if file.task != data::Task::Regression {
+            header.push("probability".into());
+        }
+    }
+    let written = (|| -> Result<(), csv::Error> {
+        if !header.is_empty() {
+            out.write_record(&header)?;
+        }
+        for (index, prediction) in predictions.iter().enumerate() {
+            let mut record: Vec<String> = Vec::new();
+            if let Some((_, ids)) = &rows.ids {
+                record.push(ids[index].clone());
+            }
+            match prediction {
+                Prediction::Class { class, probabilities } => {
+                    record.push(file.class_names[*class].clone());
+                    if args.proba {
+                        record.extend(probabilities.iter().map(|p| format!("{p:.4}")));
+                    } else {
+                        record.push(format!("{:.4}", probabilities[*class]));
+                    }
+                }
+                Prediction::Value(value) => record.push(format!("{value}")),
+            }
+            out.write_record(&record)?;
+        }
+        out.flush()?;
+        Ok(())
+    })();
+    match written {
+        Ok(()) => Ok(0),
+        // The csv crate wraps the writer's error; a closed pipe is still not an error.
+        Err(error) => match error.into_kind() {
+            csv::ErrorKind::Io(error) => closed_or_failed(error),
+            other => Err(Failure::new(1, format!("cannot write output: {other:?}"))),
+        },
+    }
+}
+
+fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
+    let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
+    let rows = model_rows(&file, &args.file, &args.csv_options(), None)?;
+    let Some(labels) = &rows.labels else {
+        return Err(Failure::new(
+            1,
+            format!(
+                "{}: no label column ({:?}): evaluation needs the true labels; nntui predict works without them",
+                args.file.display(),
+                file.label_name
+            ),
+        ));
+    };
+    let evaluation = nntui::evaluate::evaluate(&file, &rows.features, labels)
+        .map_err(|message| Failure::new(1, format!("{}: {message}", args.file.display())))?;
+    match write!(io::stdout().lock(), "{}", nntui::evaluate::report(&evaluation)) {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
     }
@@ -334,4 +531,30 @@ fn generate(args: &GenerateArgs) -> Result<u8, Failure> {
             .or_else(|e| closed_or_failed(e).map(|_| ())),
     };
     written.map(|()| 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_line;
+
+    #[test]
+    fn the_command_line_carries_the_settings_in_force() {
+        let arguments: Vec<String> = [
+            "target/nntui",
+            "data/my file.csv",
+            "--lr",
+            "0.01",
+            "--l2=0.5",
+            "--lr-decay",
+            "0.9",
+            "--epochs",
+            "20",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            command_line(&arguments, 0.02, 0.0, 1e-4),
+            "nntui 'data/my file.csv' --lr-decay 0.9 --epochs 20 --lr 0.02 --l2 0.0001"
+        );
+    }
 }

@@ -1,6 +1,9 @@
 //! Saving a trained model as JSON, loading it back, and predicting with it.
 
-use crate::data::{CsvOptions, DataError, Dataset, Scaling, Standardizer, TargetScale, Task, load_features};
+use crate::data::{
+    CsvOptions, DataError, Dataset, LabelColumn, ModelRows, Scaling, Standardizer, TargetScale, Task,
+    load_model_rows,
+};
 use crate::nn::metric::predicted_class;
 use crate::nn::{Activation, LayerSpec, Sequential};
 use crate::train::TrainedModel;
@@ -224,47 +227,109 @@ impl ModelFile {
         TrainedModel { model, scaling }
     }
 
-    /// Reads `path` as rows of this model's features, with or without the label column.
-    pub fn read_rows(&self, path: &Path, options: &CsvOptions) -> Result<Array2<f32>, ModelError> {
+    /// Reads `path` as rows of this model's features, with or without the label column
+    /// (placed as in the training file), and with the `id` column passed through.
+    pub fn read_rows(
+        &self,
+        path: &Path,
+        options: &CsvOptions,
+        id: Option<&LabelColumn>,
+    ) -> Result<ModelRows, ModelError> {
         let features = self.feature_names.len();
         let name = path.display().to_string();
         let label_column = self.label_column;
-        let decide = |width: usize| {
-            if width == features {
+        let decide = |width: usize, id: Option<usize>| {
+            let others = width - usize::from(id.is_some());
+            // The training file's columns, with the identifier column somewhere among them.
+            let label = label_column + usize::from(id.is_some_and(|id| id <= label_column));
+            if others == features {
                 Ok(None)
-            } else if width == features + 1 && label_column < width {
-                Ok(Some(label_column))
+            } else if others == features + 1 && label < width {
+                Ok(Some(label))
             } else {
+                let id_note = if id.is_some() { " besides the identifier" } else { "" };
                 Err(DataError::at(
                     &name,
                     1,
                     1,
                     format!(
-                        "the model takes {features} features ({} columns with the label), but the file has {width} columns",
+                        "the model takes {features} features ({} columns with the label), but the file has {others} columns{id_note}",
                         features + 1
                     ),
                 ))
             }
         };
-        load_features(path, options, &decide).map_err(ModelError::Data)
+        load_model_rows(path, options, id, &decide).map_err(ModelError::Data)
     }
 }
 
 /// One row's prediction.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Prediction {
-    /// The class name and the probability the model gives it.
-    Class(String, f32),
+    /// The predicted class (an index into the class names) and every class's
+    /// probability, in class order.
+    Class {
+        /// The most probable class.
+        class: usize,
+        /// One probability per class.
+        probabilities: Vec<f32>,
+    },
     /// A regression value.
     Value(f32),
+}
+
+impl Prediction {
+    /// The probability of the predicted class (regression: none).
+    pub fn confidence(&self) -> Option<f32> {
+        match self {
+            Prediction::Class { class, probabilities } => probabilities.get(*class).copied(),
+            Prediction::Value(_) => None,
+        }
+    }
 }
 
 /// Rows per forward pass when predicting.
 const PREDICTION_ROWS: usize = 256;
 
 impl TrainedModel {
+    /// The mean cross-entropy over rows whose classes are `truth`, reported as training
+    /// reports it (from the logits after a sigmoid or softmax).
+    pub fn class_loss(&self, features: &Array2<f32>, truth: &[usize]) -> f64 {
+        let inputs = self.model.input_dim();
+        let units = self.model.output_units();
+        let loss = if units == 1 {
+            crate::nn::Loss::BinaryCrossentropy
+        } else {
+            crate::nn::Loss::CategoricalCrossentropy
+        };
+        let mut workspace = self.model.workspace(PREDICTION_ROWS);
+        let mut batch = vec![0.0f32; PREDICTION_ROWS * inputs];
+        let mut targets = vec![0.0f32; PREDICTION_ROWS * units];
+        let layout = features.as_standard_layout();
+        #[allow(clippy::expect_used, reason = "a standard-layout array is one slice")]
+        let values = layout.as_slice().expect("a standard-layout array is one slice");
+        let mut total = 0.0;
+        for (chunk, classes) in values.chunks(PREDICTION_ROWS * inputs).zip(truth.chunks(PREDICTION_ROWS)) {
+            let rows = classes.len();
+            for (row, slot) in chunk.chunks_exact(inputs).zip(batch.chunks_exact_mut(inputs)) {
+                self.scaling.transform_features(row, slot);
+            }
+            for (&class, target) in classes.iter().zip(targets.chunks_exact_mut(units)) {
+                target.fill(0.0);
+                if units == 1 {
+                    target[0] = if class == 1 { 1.0 } else { 0.0 };
+                } else if let Some(slot) = target.get_mut(class) {
+                    *slot = 1.0;
+                }
+            }
+            self.model.forward(&batch[..rows * inputs], rows, &mut workspace);
+            total += self.model.reported_loss(loss, &targets[..rows * units], rows, &workspace);
+        }
+        total / truth.len().max(1) as f64
+    }
+
     /// Predicts every row of `features` (`rows x inputs`, in the file's own units).
-    pub fn predict(&self, features: &Array2<f32>, task: Task, class_names: &[String]) -> Vec<Prediction> {
+    pub fn predict(&self, features: &Array2<f32>, task: Task) -> Vec<Prediction> {
         let inputs = self.model.input_dim();
         let units = self.model.output_units();
         let mut workspace = self.model.workspace(PREDICTION_ROWS);
@@ -286,12 +351,9 @@ impl TrainedModel {
                     }
                     _ => {
                         let class = predicted_class(row);
-                        let probability = if units == 1 {
-                            if class == 1 { row[0] } else { 1.0 - row[0] }
-                        } else {
-                            row[class]
-                        };
-                        Prediction::Class(class_names[class].clone(), probability)
+                        let probabilities =
+                            if units == 1 { vec![1.0 - row[0], row[0]] } else { row.to_vec() };
+                        Prediction::Class { class, probabilities }
                     }
                 });
             }

@@ -54,6 +54,10 @@ pub struct Ending {
     pub summary: Option<RunSummary>,
     /// The engine's result (or its panic message), when it ended.
     pub result: Option<Result<RunResult, String>>,
+    /// Learning-rate and penalty changes made live in the last run, in order.
+    pub changes: Vec<app::LogEntry>,
+    /// The settings in force when the dashboard closed.
+    pub live: Live,
 }
 
 /// A run being shown: its engine, and where its events are also logged.
@@ -213,7 +217,14 @@ where
     if let Some(log) = session.log.as_mut() {
         log.flush()?;
     }
-    Ok(Ending { exit, info: app.info.clone(), summary: app.summary.clone(), result: engine.result.take() })
+    Ok(Ending {
+        exit,
+        info: app.info.clone(),
+        summary: app.summary.clone(),
+        result: engine.result.take(),
+        changes: app.changes.clone(),
+        live: app.live,
+    })
 }
 
 /// One engine event: into the log file and the app.

@@ -380,11 +380,19 @@ fn saved_model_predicts_every_row() {
 }
 
 #[test]
-fn save_model_refuses_cross_validation() {
-    let out =
-        run(&["--no-tui", "--folds", "5", "--save-model", "m.json", data("moons.csv").to_str().unwrap()]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--save-model"), "{}", out.stderr);
+fn save_model_after_cross_validation_refits_on_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let moons = data("moons.csv");
+    let args = ["--no-tui", "--folds", "3", "--epochs", "5", "--save-model", model.to_str().unwrap()];
+    let out = run(&[&args[..], &[moons.to_str().unwrap()]].concat());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.lines().last().unwrap().contains("(+/- "), "the CV score first: {}", out.stdout);
+    assert!(out.stderr.contains("refitting on all 400 rows for --save-model"), "{}", out.stderr);
+    assert!(out.stderr.contains("(trained on all 400 rows)"), "{}", out.stderr);
+    let predicted = run(&["predict", "--model", model.to_str().unwrap(), moons.to_str().unwrap()]);
+    assert_eq!(predicted.code, 0, "{}", predicted.stderr);
+    assert_eq!(predicted.stdout.lines().count(), 400);
 }
 
 #[test]
@@ -399,4 +407,101 @@ fn closed_stdout_is_not_an_error() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// A model trained briefly on moons, saved in a fresh directory.
+fn moons_model() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("moons.json");
+    let out = run(&[
+        "--no-tui",
+        "-q",
+        "--folds",
+        "1",
+        "--epochs",
+        "20",
+        "--save-model",
+        model.to_str().unwrap(),
+        data("moons.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    (dir, model)
+}
+
+#[test]
+fn evaluate_prints_accuracy_a_confusion_matrix_and_a_classification_report() {
+    let (_dir, model) = moons_model();
+    let out = run(&["evaluate", "--model", model.to_str().unwrap(), data("moons.csv").to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("accuracy: ") && lines[0].ends_with(" of 400 rows)"), "{}", out.stdout);
+    assert!(lines[1].starts_with("loss: "), "{}", out.stdout);
+    assert!(out.stdout.contains("true \\ predicted  lower  upper"), "{}", out.stdout);
+    assert!(out.stdout.contains("              precision    recall  f1-score   support"), "{}", out.stdout);
+    assert!(out.stdout.contains("\n    accuracy                           0."), "{}", out.stdout);
+    assert!(out.stdout.contains("weighted avg"), "{}", out.stdout);
+
+    // Without labels there is nothing to score; with foreign labels, the row is named.
+    let (_d, features_only) = file_with("x.csv", b"x,y\n0.1,0.2\n");
+    let out = run(&["evaluate", "--model", model.to_str().unwrap(), features_only.to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("no label column"), "{}", out.stderr);
+    let (_d, foreign) = file_with("f.csv", b"x,y,moon\n0.1,0.2,upper\n0.3,0.4,middle\n");
+    let out = run(&["evaluate", "--model", model.to_str().unwrap(), foreign.to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("row 2: label \"middle\" is not one of the model's classes (lower, upper)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn predict_gives_probabilities_passes_an_id_through_and_writes_a_file() {
+    let (dir, model) = moons_model();
+    let (_d, with_ids) = file_with("ids.csv", b"name,x,y\nfirst,-0.1194,0.9638\nsecond,1.0577,-0.1908\n");
+    let out = run(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--proba",
+        "--id-col",
+        "name",
+        with_ids.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], "name,predicted,lower,upper");
+    assert!(
+        lines[1].starts_with("first,upper,0.") && lines[2].starts_with("second,lower,0."),
+        "{}",
+        out.stdout
+    );
+    let probabilities: f64 = lines[1].split(',').skip(2).map(|p| p.parse::<f64>().unwrap()).sum();
+    assert!((probabilities - 1.0).abs() < 2e-4, "{}", lines[1]);
+
+    let written = dir.path().join("out.csv");
+    let out = run(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--id-col",
+        "1",
+        "--output",
+        written.to_str().unwrap(),
+        with_ids.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(&written).unwrap();
+    assert!(text.starts_with("name,predicted,probability\nfirst,upper,"), "{text}");
+
+    let out =
+        run(&["predict", "--model", model.to_str().unwrap(), "--id-col", "nope", with_ids.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--id-col") && out.stderr.contains("no column named \"nope\""),
+        "{}",
+        out.stderr
+    );
 }

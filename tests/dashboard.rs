@@ -374,7 +374,11 @@ fn settings_change_after_the_run_for_the_restart_and_say_so() {
     app.apply(Action::TogglePause);
     let text = screen(&app, 120, 40);
     assert!(text.contains("learning rate 0.001 -> 0.002; applies on r (restart)"), "{text}");
-    assert!(text.contains("L2 0 -> 1e-4; applies on r (restart)") || text.contains("L2 0 -> 1.0e-4; applies on r"), "{text}");
+    assert!(
+        text.contains("L2 0 -> 1e-4; applies on r (restart)")
+            || text.contains("L2 0 -> 1.0e-4; applies on r"),
+        "{text}"
+    );
     assert!(text.contains("the run is over: r restarts it"), "{text}");
     let restarted = app.restarted(Instant::now());
     assert_eq!(restarted.live.learning_rate, 0.002);
@@ -404,7 +408,12 @@ fn long_log_lines_wrap_instead_of_losing_their_end() {
     let (mut app, now) = replay(&[], &config);
     let message = "fold 3 diverged in epoch 2: the loss is no longer a finite number; lower the learning rate (it was 1000000000), or add --standardize";
     app.on_event(
-        &Event::Warning(nntui::train::Warning { fold: Some(2), epoch: Some(2), message: message.into(), hint: None }),
+        &Event::Warning(nntui::train::Warning {
+            fold: Some(2),
+            epoch: Some(2),
+            message: message.into(),
+            hint: None,
+        }),
         now,
     );
     let text = screen(&app, 80, 24);

@@ -106,9 +106,9 @@ fn saved_model_predicts_like_the_model_in_memory() {
     let loaded = ModelFile::load(&file).unwrap();
     assert_eq!(loaded.trained(), trained, "weights and statistics survive the file");
 
-    let in_memory = trained.predict(&dataset.features, dataset.task, &dataset.class_names);
-    let rows = loaded.read_rows(&path, &CsvOptions::default()).unwrap();
-    let from_file = loaded.trained().predict(&rows, loaded.task, &loaded.class_names);
+    let in_memory = trained.predict(&dataset.features, dataset.task);
+    let rows = loaded.read_rows(&path, &CsvOptions::default(), None).unwrap();
+    let from_file = loaded.trained().predict(&rows.features, loaded.task);
     assert_eq!(in_memory, from_file);
     assert_eq!(from_file.len(), 768);
 }

@@ -85,19 +85,34 @@ pub fn load_with_progress(
     loader.dataset_from(table)
 }
 
-/// Loads only numeric feature columns (for prediction). `label_to_skip(width)` is told
-/// how many columns the file has and answers which one, if any, holds a label to leave
-/// out, or refuses the width.
-pub fn load_features(
+/// A file read for a saved model: its feature columns as numbers, and the text of its
+/// label and identifier columns where it has them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelRows {
+    /// `rows x features`, in the file's own units.
+    pub features: Array2<f32>,
+    /// Each row's label, as written (when the file has the label column).
+    pub labels: Option<Vec<String>>,
+    /// Each row's identifier, as written (with `id`), and the column's name.
+    pub ids: Option<(String, Vec<String>)>,
+}
+
+/// Reads a file for a saved model (prediction, evaluation). `id` names a column to pass
+/// through as text (`--id-col`, counted as `--label-col` counts). `label_column(width, id)`
+/// is told how many columns the file has and where the identifier is, and answers which
+/// column, if any, holds the label, or refuses the width.
+pub fn load_model_rows(
     path: &Path,
     options: &CsvOptions,
-    label_to_skip: &dyn Fn(usize) -> Result<Option<usize>, DataError>,
-) -> Result<Array2<f32>, DataError> {
+    id: Option<&LabelColumn>,
+    label_column: &dyn Fn(usize, Option<usize>) -> Result<Option<usize>, DataError>,
+) -> Result<ModelRows, DataError> {
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table = loader.read(file, |_, _| {}, LabelPolicy::Skip(label_to_skip))?;
-    Ok(table.features)
+    let table = loader.read(file, |_, _| {}, LabelPolicy::Keep { id, label_column })?;
+    let ids = table.id.zip(table.ids).map(|(column, ids)| (table.names[column].clone(), ids));
+    Ok(ModelRows { features: table.features, labels: table.label_texts, ids })
 }
 
 /// Opens a file, returning it with its size if it is a regular file (a pipe, such as
@@ -127,8 +142,12 @@ pub fn parse(bytes: &[u8], name: &str, options: &CsvOptions) -> Result<Dataset, 
 enum LabelPolicy<'f> {
     /// Find it from the options and collect its values.
     Collect,
-    /// Leave out the column this names, if any.
-    Skip(&'f dyn Fn(usize) -> Result<Option<usize>, DataError>),
+    /// Keep the text of the label column that `label_column` names, if any, and of the
+    /// `id` column.
+    Keep {
+        id: Option<&'f LabelColumn>,
+        label_column: &'f dyn Fn(usize, Option<usize>) -> Result<Option<usize>, DataError>,
+    },
 }
 
 impl LabelPolicy<'_> {
@@ -144,6 +163,11 @@ struct Table {
     has_header: bool,
     label: Option<usize>,
     labels: Option<LabelCollector>,
+    /// The label column's text, row by row (when kept, not collected).
+    label_texts: Option<Vec<String>>,
+    /// The identifier column, and its text row by row.
+    id: Option<usize>,
+    ids: Option<Vec<String>>,
 }
 
 /// Memory the system can still give, in bytes (Linux's MemAvailable; elsewhere unknown).
@@ -259,26 +283,32 @@ impl Loader<'_> {
         let first = record.clone();
         let line_of = |r: &csv::ByteRecord| r.position().map_or(0, csv::Position::line);
         let width = first.len();
-        let label = match policy {
+        let (label, id) = match policy {
             LabelPolicy::Collect => {
                 if width < 2 {
                     return Err(self.one_column(&first, line_of(&first)));
                 }
-                Some(self.label_index(&first, width)?)
+                (Some(self.column_index(&self.options.label, "--label-col", &first, width)?), None)
             }
-            LabelPolicy::Skip(skip) => skip(width)?,
+            LabelPolicy::Keep { id, label_column } => {
+                let id = id.map(|id| self.column_index(id, "--id-col", &first, width)).transpose()?;
+                (label_column(width, id)?, id)
+            }
         };
         let mut labels = label.is_some().then(LabelCollector::new).filter(|_| policy.collects());
+        let mut label_texts = label.filter(|_| !policy.collects()).map(|_| Vec::new());
+        let mut ids = id.map(|_| Vec::new());
 
         // Peek at the second row: it settles whether a first row whose only text is
         // its label is a header (numeric labels below) or data (string labels).
         let mut second = csv::ByteRecord::new();
         let has_second = next(&mut reader, &mut second)?;
-        let header = self.is_header(&first, label, has_second.then_some(&second));
+        let named_id = matches!(policy, LabelPolicy::Keep { id: Some(LabelColumn::Name(_)), .. });
+        let header = named_id || self.is_header(&first, label, id, has_second.then_some(&second));
 
         // Size the feature array from the file's size and the first rows' length, and
         // refuse up front a file whose numbers cannot fit in memory.
-        let feature_count = width - usize::from(label.is_some());
+        let feature_count = width - usize::from(label.is_some()) - usize::from(id.is_some());
         let size = self.size.unwrap_or(1 << 20);
         let row_bytes = match (first.position(), second.position()) {
             (Some(a), Some(b)) if has_second && b.byte() > a.byte() => b.byte() - a.byte(),
@@ -311,7 +341,15 @@ impl Loader<'_> {
                 ));
             }
             for (column, field) in record.iter().enumerate() {
-                if Some(column) == label {
+                if Some(column) == id {
+                    if let Some(ids) = ids.as_mut() {
+                        ids.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
+                    }
+                } else if Some(column) == label {
+                    if let Some(texts) = label_texts.as_mut() {
+                        texts.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
+                        continue;
+                    }
                     let Some(labels) = labels.as_mut() else {
                         continue;
                     };
@@ -366,7 +404,7 @@ impl Loader<'_> {
         #[allow(clippy::expect_used, reason = "every row added exactly feature_count values")]
         let features = Array2::from_shape_vec((rows, feature_count), features)
             .expect("every row added exactly feature_count values");
-        Ok(Table { features, names, has_header: header, label, labels })
+        Ok(Table { features, names, has_header: header, label, labels, label_texts, id, ids })
     }
 
     /// Makes a dataset of a training table, inferring the task from its labels.
@@ -459,18 +497,25 @@ impl Loader<'_> {
         }
     }
 
-    fn label_index(&self, first: &csv::ByteRecord, width: usize) -> Result<usize, DataError> {
-        match &self.options.label {
+    /// Where the column `wanted` (for option `flag`) is, from 0.
+    fn column_index(
+        &self,
+        wanted: &LabelColumn,
+        flag: &'static str,
+        first: &csv::ByteRecord,
+        width: usize,
+    ) -> Result<usize, DataError> {
+        match wanted {
             LabelColumn::Last => Ok(width - 1),
             LabelColumn::Index(index) if (1..=width).contains(index) => Ok(index - 1),
             LabelColumn::Index(index) => Err(DataError::Option {
-                flag: "--label-col",
+                flag,
                 message: format!("column {index} does not exist: {} has {width} columns", self.name),
             }),
             LabelColumn::Name(wanted) => {
                 if self.options.header == HeaderMode::Absent {
                     return Err(DataError::Option {
-                        flag: "--label-col",
+                        flag,
                         message: format!(
                             "a column name ({wanted:?}) needs a header row, but --no-header was given"
                         ),
@@ -486,7 +531,7 @@ impl Loader<'_> {
                             .map(|f| String::from_utf8_lossy(f).trim().to_string())
                             .collect();
                         DataError::Option {
-                            flag: "--label-col",
+                            flag,
                             message: format!(
                                 "no column named {wanted:?} in the header of {} ({})",
                                 self.name,
@@ -502,6 +547,7 @@ impl Loader<'_> {
         &self,
         first: &csv::ByteRecord,
         label: Option<usize>,
+        id: Option<usize>,
         second: Option<&csv::ByteRecord>,
     ) -> bool {
         match self.options.header {
@@ -512,13 +558,16 @@ impl Loader<'_> {
         if matches!(self.options.label, LabelColumn::Name(_)) {
             return true;
         }
+        // An identifier is text in every row, header or not: it says nothing.
         let numeric = |field: &[u8]| parse_number(field).is_ok();
         // A header names every feature column, so all its (non-empty) feature cells are
         // text; one bad value in a row of numbers is data, and an error on that line.
         // Empty cells say nothing: headers have them (pandas' index column) and so
         // does data with missing values.
-        let mut cells =
-            first.iter().enumerate().filter(|&(c, f)| Some(c) != label && !f.trim_ascii().is_empty());
+        let mut cells = first
+            .iter()
+            .enumerate()
+            .filter(|&(c, f)| Some(c) != label && Some(c) != id && !f.trim_ascii().is_empty());
         let mut any = false;
         if cells.all(|(_, f)| {
             any = true;

@@ -409,7 +409,8 @@ impl App {
                 let all_diverged = !summary.folds.is_empty()
                     && summary.folds.iter().all(|f| matches!(f.outcome, FoldOutcome::Diverged { .. }));
                 if all_diverged {
-                    let what = if summary.folds.len() > 1 { "every fold diverged" } else { "training diverged" };
+                    let what =
+                        if summary.folds.len() > 1 { "every fold diverged" } else { "training diverged" };
                     self.mode = Mode::Failed(what.into());
                 } else if !matches!(self.mode, Mode::Failed(_)) {
                     self.mode = Mode::Done;
@@ -538,7 +539,13 @@ impl App {
             _ => label.unwrap_or_default(),
         };
         let epoch = ack.fold.map(|_| ack.epoch);
-        if matches!(ack.control, Control::SetLearningRate(_) | Control::ScaleLearningRate(_) | Control::SetL1(_) | Control::SetL2(_)) {
+        if matches!(
+            ack.control,
+            Control::SetLearningRate(_)
+                | Control::ScaleLearningRate(_)
+                | Control::SetL1(_)
+                | Control::SetL2(_)
+        ) {
             self.changes.push(LogEntry { fold: ack.fold, epoch, text: text.clone(), kind: LogKind::Change });
         }
         self.note(ack.fold, epoch, LogKind::Change, text);
@@ -616,7 +623,8 @@ impl App {
             return Duration::ZERO;
         };
         let end = self.ended.unwrap_or(self.now);
-        let paused = self.paused_total + self.paused_since.map_or(Duration::ZERO, |since| end.saturating_duration_since(since));
+        let paused = self.paused_total
+            + self.paused_since.map_or(Duration::ZERO, |since| end.saturating_duration_since(since));
         end.saturating_duration_since(start).saturating_sub(paused)
     }
 
@@ -645,17 +653,27 @@ impl App {
                 Some(Command::Control(if self.wanted.paused { Control::Pause } else { Control::Resume }))
             }
             Action::Step if !running => self.explain("the run is over: r restarts it"),
-            Action::Step if !self.wanted.paused => self.explain("n runs one epoch while paused (space pauses)"),
+            Action::Step if !self.wanted.paused => {
+                self.explain("n runs one epoch while paused (space pauses)")
+            }
             Action::Step => Some(Command::Control(Control::Step)),
             Action::ScaleLearningRate(factor) => {
                 let (before, after) = (self.wanted.learning_rate, self.wanted.learning_rate * factor);
                 if crate::nn::check_learning_rate(after).is_err() {
-                    return self.explain(format!("the learning rate cannot go from {} to {}", short(before), short(after)));
+                    return self.explain(format!(
+                        "the learning rate cannot go from {} to {}",
+                        short(before),
+                        short(after)
+                    ));
                 }
                 if !running {
                     self.wanted.learning_rate = after;
                 }
-                self.change(running, Control::ScaleLearningRate(factor), format!("learning rate {} -> {}", short(before), short(after)))
+                self.change(
+                    running,
+                    Control::ScaleLearningRate(factor),
+                    format!("learning rate {} -> {}", short(before), short(after)),
+                )
             }
             Action::RaiseL2 | Action::LowerL2 => {
                 let before = self.wanted.l2;
@@ -667,11 +685,19 @@ impl App {
                     _ => before / 10.0,
                 };
                 if after == before {
-                    let why = if before == 0.0 { "L2 is already 0 (w raises it)" } else { "L2 is already at its largest, 10" };
+                    let why = if before == 0.0 {
+                        "L2 is already 0 (w raises it)"
+                    } else {
+                        "L2 is already at its largest, 10"
+                    };
                     return self.explain(why);
                 }
                 self.wanted.l2 = after;
-                self.change(running, Control::SetL2(after), format!("L2 {} -> {}", short(before), short(after)))
+                self.change(
+                    running,
+                    Control::SetL2(after),
+                    format!("L2 {} -> {}", short(before), short(after)),
+                )
             }
             Action::Faster => {
                 let Some(pace) = self.wanted.pace else {
@@ -755,7 +781,8 @@ impl App {
             self.last_pace = p;
         }
         self.wanted.pace = pace;
-        let name = |pace: Option<f64>| pace.map_or("full speed".to_string(), |p| format!("{} epochs/s", short(p)));
+        let name =
+            |pace: Option<f64>| pace.map_or("full speed".to_string(), |p| format!("{} epochs/s", short(p)));
         self.change(running, Control::SetPace(pace), format!("pace {} -> {}", name(before), name(pace)))
     }
 }

@@ -73,7 +73,10 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         parts.push((1, Span::styled(format!("train{train_mark} {} ", format_value(value)), theme.train())));
     }
     if let Some(value) = validation.latest() {
-        parts.push((2, Span::styled(format!("val{validation_mark} {} ", format_value(value)), theme.validation())));
+        parts.push((
+            2,
+            Span::styled(format!("val{validation_mark} {} ", format_value(value)), theme.validation()),
+        ));
     }
     if log {
         parts.push((4, Span::styled("log ", theme.quiet())));
@@ -142,7 +145,11 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         .collect();
     for points in &markers {
         datasets.push(
-            Dataset::default().data(points).graph_type(GraphType::Line).marker(Marker::Braille).style(theme.marker()),
+            Dataset::default()
+                .data(points)
+                .graph_type(GraphType::Line)
+                .marker(Marker::Braille)
+                .style(theme.marker()),
         );
     }
     if !validation_points.is_empty() {
@@ -174,7 +181,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let middle = (low + high) / 2.0;
     let x_middle = ((x_bounds[0] + x_bounds[1]) / 2.0).round();
     let chart = Chart::new(datasets)
-        .block(panel(Line::from(title), theme))
+        .block(panel(title, theme))
         .x_axis(Axis::default().bounds(x_bounds).style(theme.quiet()).labels([
             Span::raw(format!("{}", x_bounds[0])),
             Span::raw(format!("{x_middle}")),

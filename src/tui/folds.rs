@@ -54,9 +54,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let name = if metric == Metric::Accuracy { "acc" } else { "mae" };
     let scale_header = if bar_width > 0 { scale_text } else { String::new() };
-    let header =
-        Row::new(["fold".to_string(), name.into(), "loss".into(), "epoch".into(), "best".into(), "state".into(), scale_header])
-            .style(theme.quiet());
+    let header = Row::new([
+        "fold".to_string(),
+        name.into(),
+        "loss".into(),
+        "epoch".into(),
+        "best".into(),
+        "state".into(),
+        scale_header,
+    ])
+    .style(theme.quiet());
     let widths = [
         Constraint::Length(4),
         Constraint::Length(7),
@@ -100,7 +107,9 @@ fn fold_rows(app: &App, metric: Metric, room: usize, bars: Bars) -> Vec<Row<'sta
                 Cell::from(value),
                 Cell::from(loss),
                 Cell::from(count_text(fold.epochs_done(), 5)),
-                Cell::from(fold.report.as_ref().and_then(|r| r.best_epoch).map_or("-".into(), |b| count_text(b, 4))),
+                Cell::from(
+                    fold.report.as_ref().and_then(|r| r.best_epoch).map_or("-".into(), |b| count_text(b, 4)),
+                ),
                 state_cell(fold, theme),
                 Cell::from(bars.draw(score.map(|s| s.0))).style(if live {
                     theme.dimmed()

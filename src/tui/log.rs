@@ -34,9 +34,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (Some(fold), Some(epoch), false) => format!("fold {:<2} epoch {:<5} ", fold + 1, epoch),
             (Some(fold), None, false) => format!("fold {:<2}             ", fold + 1),
             (Some(fold), Some(epoch), true) => {
-                format!("{:<width$}", format!("f{} e{}", fold + 1, count_text(epoch, 6)), width = COMPACT_PLACE)
+                format!(
+                    "{:<width$}",
+                    format!("f{} e{}", fold + 1, count_text(epoch, 6)),
+                    width = COMPACT_PLACE
+                )
             }
-            (Some(fold), None, true) => format!("{:<width$}", format!("f{}", fold + 1), width = COMPACT_PLACE),
+            (Some(fold), None, true) => {
+                format!("{:<width$}", format!("f{}", fold + 1), width = COMPACT_PLACE)
+            }
             (None, _, _) => " ".repeat(place_width),
         };
         let style = match entry.kind {
@@ -155,7 +161,10 @@ mod tests {
 
     #[test]
     fn wraps_at_spaces_and_cuts_only_overlong_words() {
-        assert_eq!(wrap("lower the learning rate (it was 0.5)", 16), ["lower the", "learning rate", "(it was 0.5)"]);
+        assert_eq!(
+            wrap("lower the learning rate (it was 0.5)", 16),
+            ["lower the", "learning rate", "(it was 0.5)"]
+        );
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 10), [""]);
     }

@@ -27,7 +27,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let inputs = if layer == 0 { info.model.input_dim } else { info.model.layers[layer - 1].units };
         let spec = &info.model.layers[layer];
         title.push((1, Span::styled(format!("layer {}/{layers} ", layer + 1), theme.quiet())));
-        title.push((3, Span::styled(format!("{inputs}->{} {} ", spec.units, spec.activation), theme.quiet())));
+        title
+            .push((3, Span::styled(format!("{inputs}->{} {} ", spec.units, spec.activation), theme.quiet())));
     }
     let latest = fold.and_then(|f| f.weights());
     if let Some(weights) = latest {
