@@ -330,6 +330,7 @@ impl TrainArgs {
             shuffle: !self.no_shuffle,
             // Filled in by the caller, which reads the file.
             initial_model: None,
+            demo: None,
         })
     }
 }

@@ -77,6 +77,7 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     };
     let dataset = Arc::new(load(path, args)?);
     let mut config = config;
+    config.demo = data::generate::demo_hint(&dataset);
     if let Some(model_path) = &args.initial_model {
         start_from(&mut config, model_path, &dataset)?;
     }

@@ -4,6 +4,7 @@
 use crate::random::{self, Stream, standard_normal};
 use rand::RngExt;
 use std::f64::consts::PI;
+use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
 /// Which dataset to generate.
@@ -73,6 +74,30 @@ pub const BUNDLED: [(&str, GeneratorSpec); 4] = [
         GeneratorSpec { kind: Generator::Blobs, rows: 600, features: 10, classes: 6, noise: 1.5, seed: 7 },
     ),
 ];
+
+/// What a demo dataset can reach, for a hint when a run falls far short of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoHint {
+    /// The demo's name (`spiral`).
+    pub name: String,
+    /// The flags that reach the score (as `data/README.md` lists them).
+    pub suggested: String,
+    /// The cross-validated accuracy (or mae, for regression) those flags reach.
+    pub reachable: f64,
+}
+
+/// The hint for a dataset written by one of nntui's generators (recognized by its
+/// column names), where the defaults fall short of what the data allows.
+pub fn demo_hint(dataset: &super::Dataset) -> Option<DemoHint> {
+    let features: Vec<&str> = dataset.feature_names.iter().map(String::as_str).collect();
+    let (name, suggested, reachable) = match (features.as_slice(), dataset.label_name.as_str()) {
+        (["x", "y"], "moon") => ("moons", "--init he_uniform", 0.985),
+        (["x", "y"], "arm") => ("spiral", "--init he_uniform", 0.97),
+        (["x"], "y") => ("sine", "--standardize --init he_uniform", 0.09),
+        _ => return None,
+    };
+    Some(DemoHint { name: name.into(), suggested: suggested.into(), reachable })
+}
 
 /// Formats with `decimals`, never printing a negative zero such as `-0.0000`.
 fn fixed(value: f64, decimals: usize) -> String {

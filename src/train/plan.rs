@@ -48,6 +48,9 @@ pub struct RunConfig {
     /// Start from these weights (`--initial-model`) instead of the initializer's.
     #[serde(default)]
     pub initial_model: Option<InitialModel>,
+    /// For nntui's own demo datasets: what they can reach, to hint when a run falls short.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo: Option<crate::data::generate::DemoHint>,
 }
 
 fn shuffle_default() -> bool {
@@ -85,6 +88,7 @@ impl Default for RunConfig {
             pace: None,
             shuffle: true,
             initial_model: None,
+            demo: None,
         }
     }
 }
