@@ -511,7 +511,11 @@ fn a_demo_that_falls_short_of_what_it_can_reach_gets_a_hint() {
     let spiral = data("spiral.csv");
     let out = run(&["--no-tui", "-q", "--folds", "3", spiral.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("on the spiral demo, where about 97% is within reach; try --init he_uniform"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("on the spiral demo, where about 97% is within reach; try --init he_uniform"),
+        "{}",
+        out.stderr
+    );
     let out = run(&["--no-tui", "-q", "--folds", "3", "--init", "he_uniform", spiral.to_str().unwrap()]);
     assert!(!out.stderr.contains("demo"), "{}", out.stderr);
 }

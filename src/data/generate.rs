@@ -3,8 +3,8 @@
 
 use crate::random::{self, Stream, standard_normal};
 use rand::RngExt;
-use std::f64::consts::PI;
 use serde::{Deserialize, Serialize};
+use std::f64::consts::PI;
 use std::io::{self, Write};
 
 /// Which dataset to generate.
