@@ -84,4 +84,23 @@ after=$(tm capture-pane -t "$session" -p -S -50)
 grep -Eq '^accuracy: [0-9.]+%$' <<<"$after" || fail "no fold lines after quitting"
 grep -Eq '^[0-9.]+% \(\+/- [0-9.]+%\)$' <<<"$after" || fail "no mean line after quitting"
 grep -q '^EXIT=0$' <<<"$after" || fail "exit code is not 0"
+
+# A newcomer's first run at 80x24: quit and help are on the key bar; a live change is
+# listed after quitting with the command line for it; quitting a single fit mid-run marks
+# its results as partial.
+tm resize-window -t "$session" -x 80 -y 24
+tm send-keys -t "$session" "clear; '$binary' --folds 1 --pace 20 data/moons.csv; echo EXIT=\$?" Enter
+wait_for 'Loss fold 1 train'
+screen=$(tm capture-pane -t "$session" -p)
+grep -q '^ q quit  ? help' <<<"$screen" || fail "the key bar does not start with q quit and ? help at 80x24"
+grep -q 'pace 20 epochs/s (f: full speed)' <<<"$screen" || fail "the pace does not say why it is slow"
+tm send-keys -t "$session" +
+wait_for 'lr 0\.002'
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+after=$(tm capture-pane -t "$session" -p -S -50)
+grep -q '^EXIT=0$' <<<"$after" || fail "exit code is not 0"
+grep -Eq '^stopped at epoch [0-9]+ of 150: partial results$' <<<"$after" || fail "partial results not marked"
+grep -Eq '^  learning rate 0\.001 -> 0\.002 \(fold 1, epoch [0-9]+\)$' <<<"$after" || fail "the live change is not listed"
+grep -q "^settings at the end: nntui --folds 1 --pace 20 data/moons.csv --lr 0.002$" <<<"$after" || fail "no command line for the settings at the end"
 echo "tmux session: ok"

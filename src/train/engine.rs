@@ -112,11 +112,15 @@ pub fn spawn(plan: Plan, dataset: Arc<Dataset>) -> Handle {
     Handle { events, control, thread }
 }
 
+/// Runs shorter than this get no demo hint.
+const DEMO_EPOCHS: usize = 100;
+
 /// A hint when a run on one of nntui's demo datasets falls far short of what the data
 /// allows (the spiral reaches 97% with `--init he_uniform`, 71% with the tutorial's
 /// `random_uniform`): the score of a finished run, cross-validated or fitted.
 fn demo_warning(plan: &Plan, folds: &[FoldReport], mean: Option<f64>) -> Option<Warning> {
-    let demo = plan.config.demo.as_ref()?;
+    // A short run falls short for want of epochs, not of settings.
+    let demo = plan.config.demo.as_ref().filter(|_| plan.config.epochs >= DEMO_EPOCHS)?;
     let score = if plan.is_cross_validation() {
         mean?
     } else {

@@ -38,7 +38,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // Narrow panels drop the best epoch first, then the loss; the bar takes what is left
     // (it is left out when that is too little to read) and states its scale.
     let (show_best, show_loss) = (inner.width >= 44, inner.width >= 36);
-    let fixed = 4 + 7 + if show_loss { 6 } else { 0 } + 5 + if show_best { 4 } else { 0 } + 9 + 6;
+    // `train` needs five cells where fold numbers need four.
+    let first = if cross_validation { 4 } else { 5 };
+    let fixed = first + 7 + if show_loss { 6 } else { 0 } + 5 + if show_best { 4 } else { 0 } + 9 + 6;
     let bar_width = usize::from(inner.width.saturating_sub(fixed));
     let scale = bar_scale(app, metric);
     let scale_text = match metric {
@@ -65,7 +67,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     ])
     .style(theme.quiet());
     let widths = [
-        Constraint::Length(4),
+        Constraint::Length(first),
         Constraint::Length(7),
         Constraint::Length(if show_loss { 6 } else { 0 }),
         Constraint::Length(5),

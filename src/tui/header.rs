@@ -90,8 +90,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         &[
             ("fold", format!("{}/{}", shown.map_or(0, |f| f + 1), info.folds)),
             ("epoch", format!("{epoch}/{}", config.epochs)),
-            ("speed", speed),
             ("pace", pace),
+            ("speed", speed),
             ("eta", eta),
             ("elapsed", clock(app.elapsed())),
             ("done", format!("{percent}%")),
