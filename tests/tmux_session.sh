@@ -85,6 +85,15 @@ grep -Eq '^accuracy: [0-9.]+%$' <<<"$after" || fail "no fold lines after quittin
 grep -Eq '^[0-9.]+% \(\+/- [0-9.]+%\)$' <<<"$after" || fail "no mean line after quitting"
 grep -q '^EXIT=0$' <<<"$after" || fail "exit code is not 0"
 
+# Ctrl-C once the run has ended interrupts nothing: exit 0 with the results.
+tm send-keys -t "$session" "clear; '$binary' --pace full --epochs 5 --folds 2 data/moons.csv; echo EXIT=\$?" Enter
+wait_for '\[done\]' 30
+tm send-keys -t "$session" C-c
+wait_for '^EXIT=[0-9]+' 10
+after=$(tm capture-pane -t "$session" -p -S -50)
+grep -q '^EXIT=0$' <<<"$after" || fail "Ctrl-C after the end did not exit 0"
+grep -Eq '^[0-9.]+% \(\+/- [0-9.]+%\)$' <<<"$after" || fail "no mean line after Ctrl-C"
+
 # A newcomer's first run at 80x24: quit and help are on the key bar; a live change is
 # listed after quitting with the command line for it; quitting a single fit mid-run marks
 # its results as partial.

@@ -570,16 +570,18 @@ impl App {
         self.note(None, None, LogKind::Warning, "cannot write the log file; logging stopped".into());
     }
 
-    /// The fold the charts show: the user's choice, else the first one training, else
-    /// the last one that trained.
+    /// The fold the charts show: the user's choice, else the first one training that
+    /// finished an epoch, else the last one that did.
     pub fn shown_fold(&self) -> Option<usize> {
         if let Some(focus) = self.focus.filter(|&f| f < self.folds.len()) {
             return Some(focus);
         }
+        // A fold that has just started has nothing to draw yet: keep showing one that has.
         self.folds
             .iter()
-            .position(|f| f.state == FoldState::Running)
+            .position(|f| f.state == FoldState::Running && f.last.is_some())
             .or_else(|| self.folds.iter().rposition(|f| f.last.is_some()))
+            .or_else(|| self.folds.iter().position(|f| f.state == FoldState::Running))
             .or(if self.folds.is_empty() { None } else { Some(0) })
     }
 
