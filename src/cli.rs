@@ -40,17 +40,32 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
-/// `nntui predict`.
+/// A saved model and a CSV to apply it to (`predict`, `evaluate`).
 #[derive(Debug, Args)]
-pub struct PredictArgs {
+pub struct ModelInput {
     /// The model written by --save-model.
     #[arg(long, value_name = "PATH")]
     pub model: PathBuf,
-    /// The CSV to predict: the model's feature columns, with or without the label column.
+    /// The CSV: the model's feature columns, and its label column where it has one
+    /// (evaluate needs it).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     #[command(flatten)]
     pub csv: CsvArgs,
+}
+
+impl ModelInput {
+    /// The CSV options (the label column comes from the model).
+    pub fn csv_options(&self) -> CsvOptions {
+        CsvOptions { header: self.csv.header_mode(), delimiter: self.csv.delimiter, ..CsvOptions::default() }
+    }
+}
+
+/// `nntui predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    pub input: ModelInput,
     /// Every class's probability, under a header row naming the classes.
     #[arg(long)]
     pub proba: bool,
@@ -65,21 +80,8 @@ pub struct PredictArgs {
 /// `nntui evaluate`.
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// The model written by --save-model.
-    #[arg(long, value_name = "PATH")]
-    pub model: PathBuf,
-    /// A CSV with the model's feature columns and its label column.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
     #[command(flatten)]
-    pub csv: CsvArgs,
-}
-
-impl EvaluateArgs {
-    /// The CSV options (the label column comes from the model).
-    pub fn csv_options(&self) -> CsvOptions {
-        CsvOptions { header: self.csv.header_mode(), delimiter: self.csv.delimiter, ..CsvOptions::default() }
-    }
+    pub input: ModelInput,
 }
 
 /// A column given by number (from 1) or by name.
@@ -332,13 +334,6 @@ impl TrainArgs {
             initial_model: None,
             demo: None,
         })
-    }
-}
-
-impl PredictArgs {
-    /// The CSV options (the label column comes from the model).
-    pub fn csv_options(&self) -> CsvOptions {
-        CsvOptions { header: self.csv.header_mode(), delimiter: self.csv.delimiter, ..CsvOptions::default() }
     }
 }
 

@@ -432,12 +432,13 @@ fn model_rows(
 }
 
 fn predict(args: &PredictArgs) -> Result<u8, Failure> {
-    let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
+    let input = &args.input;
+    let file = ModelFile::load(&input.model).map_err(|e| Failure::new(1, e.to_string()))?;
     if args.proba && file.task == data::Task::Regression {
         return Err(Failure::new(2, "--proba: the model predicts values (regression), not classes"));
     }
     let id = args.id_col.as_deref().map(nntui::cli::column);
-    let rows = model_rows(&file, &args.file, &args.csv_options(), id.as_ref())?;
+    let rows = model_rows(&file, &input.file, &input.csv_options(), id.as_ref())?;
     let predictions = file.trained().predict(&rows.features, file.task);
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
@@ -494,20 +495,21 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
 }
 
 fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
-    let file = ModelFile::load(&args.model).map_err(|e| Failure::new(1, e.to_string()))?;
-    let rows = model_rows(&file, &args.file, &args.csv_options(), None)?;
+    let input = &args.input;
+    let file = ModelFile::load(&input.model).map_err(|e| Failure::new(1, e.to_string()))?;
+    let rows = model_rows(&file, &input.file, &input.csv_options(), None)?;
     let Some(labels) = &rows.labels else {
         return Err(Failure::new(
             1,
             format!(
                 "{}: no label column ({:?}): evaluation needs the true labels; nntui predict works without them",
-                args.file.display(),
+                input.file.display(),
                 file.label_name
             ),
         ));
     };
     let evaluation = nntui::evaluate::evaluate(&file, &rows.features, labels)
-        .map_err(|message| Failure::new(1, format!("{}: {message}", args.file.display())))?;
+        .map_err(|message| Failure::new(1, format!("{}: {message}", input.file.display())))?;
     match write!(io::stdout().lock(), "{}", nntui::evaluate::report(&evaluation)) {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
