@@ -1,6 +1,7 @@
 //! The training engine: plans a run, trains folds on background threads, and talks
 //! to the outside only through [`Event`]s out and [`Control`]s in.
 
+pub mod callbacks;
 mod engine;
 pub mod event;
 mod fit;
