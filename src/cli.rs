@@ -6,6 +6,7 @@ use crate::nn::{
     Activation, ExponentialDecay, Initializer, LayerSpec, Loss, OptimizerKind, OptimizerSpec, Regularizer,
 };
 use crate::train::RunConfig;
+use crate::train::callbacks::{CheckpointSpec, EarlyStoppingSpec, PlateauSpec, Policies};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -245,6 +246,22 @@ pub struct TrainArgs {
     /// Folds trained at once [default: the machine's cores].
     #[arg(long, value_parser = thread_count, allow_negative_numbers = true, help_heading = "Training")]
     pub threads: Option<usize>,
+    /// Stop a fold when the monitored value stops improving, as Keras's EarlyStopping:
+    /// monitor=val_loss,patience=10,min_delta=0,mode=auto,baseline=,restore_best_weights=true,start_from_epoch=0
+    /// (every key optional).
+    #[arg(long, value_name = "KEY=VALUE,...", num_args = 0..=1, default_missing_value = "", value_parser = parse_early_stopping, help_heading = "Callbacks")]
+    pub early_stopping: Option<EarlyStoppingSpec>,
+    /// Reduce the learning rate when the monitored value stops improving (ReduceLROnPlateau):
+    /// monitor=val_loss,factor=0.1,patience=10,mode=auto,min_delta=0.0001,cooldown=0,min_lr=0.
+    #[arg(long, value_name = "KEY=VALUE,...", num_args = 0..=1, default_missing_value = "", value_parser = parse_plateau, help_heading = "Callbacks")]
+    pub reduce_lr_on_plateau: Option<PlateauSpec>,
+    /// Save the model when the monitored value improves (ModelCheckpoint):
+    /// PATH[,monitor=val_loss,save_best_only=true,mode=auto]; {epoch} and {fold} fill in.
+    #[arg(long, value_name = "PATH[,KEY=VALUE,...]", value_parser = parse_checkpoint, help_heading = "Callbacks")]
+    pub checkpoint: Option<CheckpointSpec>,
+    /// Every epoch's values as CSV (Keras's CSVLogger); {fold} fills in.
+    #[arg(long, value_name = "PATH", help_heading = "Callbacks")]
+    pub csv_log: Option<String>,
     /// Keep the rows in file order every epoch (Keras's shuffle=False).
     #[arg(long, help_heading = "Training")]
     pub no_shuffle: bool,
@@ -333,6 +350,12 @@ impl TrainArgs {
             // Filled in by the caller, which reads the file.
             initial_model: None,
             demo: None,
+            policies: Policies {
+                early_stopping: self.early_stopping.clone(),
+                reduce_lr_on_plateau: self.reduce_lr_on_plateau.clone(),
+                checkpoint: self.checkpoint.clone(),
+                csv_log: self.csv_log.clone(),
+            },
         })
     }
 }
@@ -372,6 +395,18 @@ pub fn parse_layers(text: &str) -> Result<HiddenLayers, String> {
         return Err("softmax belongs on the output layer (--output), not a hidden one".into());
     }
     Ok(HiddenLayers(layers))
+}
+
+fn parse_early_stopping(text: &str) -> Result<EarlyStoppingSpec, String> {
+    text.parse()
+}
+
+fn parse_plateau(text: &str) -> Result<PlateauSpec, String> {
+    text.parse()
+}
+
+fn parse_checkpoint(text: &str) -> Result<CheckpointSpec, String> {
+    text.parse()
 }
 
 fn parse_task(text: &str) -> Result<Task, String> {

@@ -2,6 +2,7 @@
 //! results on stdout, and JSON Lines for `--json` and `--log`.
 
 use crate::nn::Metric;
+use crate::train::callbacks::PolicyAction;
 use crate::train::{EpochReport, Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -53,6 +54,17 @@ pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool
         line.push_str(&format!(" - learning_rate: {}", keras_number(epoch.learning_rate)));
     }
     format!("{heading}\n{line}\n")
+}
+
+/// A policy's message as Keras prints it (`Epoch 23: early stopping`), after the fold's
+/// name under cross-validation.
+pub fn policy_line(info: &RunInfo, fold: usize, epoch: usize, action: &PolicyAction) -> String {
+    let prefix = if info.folds > 1 { format!("Fold {}/{} - ", fold + 1, info.folds) } else { String::new() };
+    match action {
+        // Keras prints this one without the epoch.
+        PolicyAction::RestoredBestWeights { .. } => format!("{prefix}{action}"),
+        _ => format!("{prefix}Epoch {epoch}: {action}"),
+    }
 }
 
 /// A fold's result line: `accuracy: 74.03%`, or why it has no score.
@@ -201,7 +213,8 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
     pub fn handle(&mut self, event: &Event) -> io::Result<()> {
         match event {
             Event::RunStarted(info) => {
-                self.show_learning_rate = info.config.decay.is_some();
+                self.show_learning_rate =
+                    info.config.decay.is_some() || info.config.policies.reduce_lr_on_plateau.is_some();
                 if !self.quiet {
                     let _ = writeln!(self.err, "{}", info.model);
                     let data = &info.dataset;
@@ -274,6 +287,23 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                         self.err,
                         "nntui: stopped before the end; results above cover what finished"
                     );
+                }
+            }
+            Event::Policy(policy) => {
+                if let Some(info) = &self.info {
+                    match &policy.action {
+                        PolicyAction::WriteFailed { message } => {
+                            let _ = writeln!(self.err, "nntui: warning: {message}");
+                        }
+                        _ if self.quiet => {}
+                        action => {
+                            let _ = writeln!(
+                                self.err,
+                                "{}",
+                                policy_line(info, policy.fold, policy.epoch, action)
+                            );
+                        }
+                    }
                 }
             }
             Event::FoldStarted(_) | Event::Weights(_) => {}

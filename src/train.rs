@@ -5,13 +5,14 @@ pub mod callbacks;
 mod engine;
 pub mod event;
 mod fit;
+mod fold_policies;
 mod live;
 pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
     Ack, Control, Divergence, EpochReport, Event, FoldOutcome, FoldReport, FoldStart, Histogram,
-    LayerWeights, RunInfo, RunSummary, Score, Warning, WeightsReport,
+    LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
 pub use plan::{InitialModel, Plan, PlanError, RunConfig};

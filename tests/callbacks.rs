@@ -4,7 +4,7 @@
 //! Each row says where Keras stops, which epoch's weights it restores, and when it
 //! reduces the learning rate to what.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)] // a test fails loudly where its set-up does
 
 use nntui::train::callbacks::{EarlyStopping, EarlyStoppingSpec, Logs, Mode, PlateauSpec, ReduceLrOnPlateau};
 use serde::Deserialize;
@@ -112,7 +112,12 @@ fn plateaus_reduce_the_learning_rate_where_keras_does() {
         );
         // Keras keeps the rate in float32; nntui in f64: equal to float32 precision.
         for (ours, keras) in reductions.iter().zip(&case.reductions) {
-            assert!((ours.1 - keras.1).abs() <= 1e-6 * keras.1, "rate {} vs Keras {}: {label}", ours.1, keras.1);
+            assert!(
+                (ours.1 - keras.1).abs() <= 1e-6 * keras.1,
+                "rate {} vs Keras {}: {label}",
+                ours.1,
+                keras.1
+            );
         }
         checked += 1;
     }
@@ -126,4 +131,270 @@ fn auto_mode_follows_the_metric_name() {
     assert!(!Mode::Auto.maximizes("val_loss"));
     assert!(!Mode::Auto.maximizes("mae"));
     assert!(Mode::Max.maximizes("loss"));
+}
+
+// ---- End to end: the command line with policies --------------------------------------
+
+use assert_cmd::Command;
+use nntui::train::Event;
+use nntui::train::callbacks::PolicyAction;
+
+struct Run {
+    code: i32,
+    events: Vec<Event>,
+    stderr: String,
+}
+
+fn nntui(args: &[&str]) -> Run {
+    let output = Command::cargo_bin("nntui").unwrap().args(args).output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let events = if args.contains(&"--json") {
+        stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    } else {
+        Vec::new()
+    };
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        events,
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// A noisy two-moons set that a large network over-fits.
+fn noisy_moons(dir: &Path) -> String {
+    let path = dir.join("noisy.csv");
+    let out = Command::cargo_bin("nntui")
+        .unwrap()
+        .args([
+            "generate",
+            "moons",
+            "--rows",
+            "200",
+            "--noise",
+            "0.45",
+            "--seed",
+            "3",
+            "-o",
+            path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    path.to_str().unwrap().to_string()
+}
+
+const OVERFIT: [&str; 10] = [
+    "--folds",
+    "1",
+    "--validation-split",
+    "0.3",
+    "--layers",
+    "128:relu,128:relu",
+    "--init",
+    "he_uniform",
+    "--lr",
+    "0.01",
+];
+
+#[test]
+fn early_stopping_ends_near_the_validation_minimum_and_keeps_those_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = noisy_moons(dir.path());
+    let mut args = OVERFIT.to_vec();
+    args.extend(["--epochs", "400", "--early-stopping", "patience=20", "--json", &data]);
+    let run = nntui(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let val_losses: Vec<(usize, f64)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::EpochEnded(r) => Some((r.epoch, r.val_loss.unwrap())),
+            _ => None,
+        })
+        .collect();
+    let (last, _) = *val_losses.last().unwrap();
+    assert!(last < 400, "the network over-fits, so training stops early (ran {last} epochs)");
+    let (best_epoch, best_loss) =
+        val_losses.iter().copied().fold((0, f64::INFINITY), |b, (e, l)| if l < b.1 { (e, l) } else { b });
+    assert_eq!(last, best_epoch + 20, "patience 20 after the minimum");
+    let fold = run
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::FoldEnded(f) => Some(f.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(fold.stopped_early, Some(last));
+    assert_eq!(fold.restored_epoch, Some(best_epoch));
+    // The kept weights are the best epoch's: scored again, they give its loss exactly.
+    assert_eq!(fold.validation.unwrap().loss, best_loss);
+    let actions: Vec<&PolicyAction> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Policy(p) => Some(&p.action),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            &PolicyAction::EarlyStopping { stopped_epoch: last },
+            &PolicyAction::RestoredBestWeights { best_epoch }
+        ]
+    );
+
+    // The same run as text: Keras's messages.
+    let mut args = OVERFIT.to_vec();
+    args.extend(["--epochs", "400", "--early-stopping", "patience=20", "--no-tui", &data]);
+    let text = nntui(&args);
+    assert!(text.stderr.contains(&format!("\nEpoch {last}: early stopping\n")), "{}", text.stderr);
+    assert!(
+        text.stderr
+            .contains(&format!("\nRestoring model weights from the end of the best epoch: {best_epoch}.\n")),
+        "{}",
+        text.stderr
+    );
+}
+
+#[test]
+fn plateaus_reduce_the_rate_in_the_epoch_lines_and_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = noisy_moons(dir.path());
+    let mut args = OVERFIT.to_vec();
+    args.extend(["--epochs", "80", "--reduce-lr-on-plateau", "patience=4,factor=0.5", "--json", &data]);
+    let run = nntui(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rate = 0.01;
+    let mut reductions = 0;
+    for event in &run.events {
+        match event {
+            Event::EpochEnded(report) => assert!(
+                (report.learning_rate - rate).abs() < 1e-15,
+                "epoch {}: {}",
+                report.epoch,
+                report.learning_rate
+            ),
+            Event::Policy(policy) => {
+                if let PolicyAction::ReduceLrOnPlateau { learning_rate } = policy.action {
+                    assert_eq!(learning_rate, rate * 0.5);
+                    rate = learning_rate;
+                    reductions += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(reductions >= 2, "a noisy validation loss plateaus: {reductions} reductions");
+    let mut args = OVERFIT.to_vec();
+    args.extend(["--epochs", "80", "--reduce-lr-on-plateau", "patience=4,factor=0.5", "--no-tui", &data]);
+    let text = nntui(&args);
+    assert!(
+        text.stderr.contains(": ReduceLROnPlateau reducing learning rate to 0.005.\n"),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stderr.contains(" - learning_rate: 0.0050\n"),
+        "the epoch lines show the rate: {}",
+        text.stderr
+    );
+}
+
+#[test]
+fn checkpoints_reload_as_the_model_of_their_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = noisy_moons(dir.path());
+    let template = dir.path().join("ck-{epoch}.json");
+    let mut args = OVERFIT.to_vec();
+    let checkpoint = format!("{},monitor=val_loss", template.to_str().unwrap());
+    args.extend(["--epochs", "30", "--checkpoint", &checkpoint, "--json", &data]);
+    let run = nntui(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let saves: Vec<(usize, f64, String)> = run
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Policy(p) => match &p.action {
+                PolicyAction::Checkpoint { to: Some(to), path, .. } => Some((p.epoch, *to, path.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert!(saves.len() >= 2, "{saves:?}");
+    assert!(saves.windows(2).all(|w| w[1].1 < w[0].1), "each save improves on the last");
+    // The last checkpoint, evaluated on the validation rows (the last 30% of the file),
+    // gives the loss it was saved for.
+    let (epoch, loss, path) = saves.last().unwrap().clone();
+    assert!(path.ends_with(&format!("ck-{epoch}.json")));
+    let text = std::fs::read_to_string(&data).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let rows = lines.len() - 1;
+    let split = (rows as f64 * 0.7) as usize;
+    let validation = dir.path().join("validation.csv");
+    std::fs::write(&validation, format!("{}\n{}\n", lines[0], lines[1 + split..].join("\n"))).unwrap();
+    let out = Command::cargo_bin("nntui")
+        .unwrap()
+        .args(["evaluate", "--model", &path, validation.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains(&format!("loss: {loss:.4}\n")), "epoch {epoch} saved at {loss}: {report}");
+}
+
+#[test]
+fn csv_log_has_kerass_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log-{fold}.csv");
+    let run = nntui(&[
+        "--folds",
+        "2",
+        "--epochs",
+        "3",
+        "--csv-log",
+        log.to_str().unwrap(),
+        "--no-tui",
+        "-q",
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/moons.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for fold in 1..=2 {
+        let text = std::fs::read_to_string(dir.path().join(format!("log-{fold}.csv"))).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "epoch,accuracy,loss,val_accuracy,val_loss");
+        assert_eq!(lines.len(), 4);
+        assert!(lines[1].starts_with("0,") && lines[3].starts_with("2,"), "{text}");
+    }
+}
+
+#[test]
+fn a_monitored_value_that_does_not_exist_is_a_usage_error() {
+    let moons = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/moons.csv");
+    let run = nntui(&["--folds", "1", "--early-stopping", "--no-tui", moons.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--early-stopping: monitor=val_loss is not a value this run reports; it reports loss, accuracy (there is no validation data"),
+        "{}",
+        run.stderr
+    );
+    let run = nntui(&[
+        "--folds",
+        "1",
+        "--validation-split",
+        "0.2",
+        "--reduce-lr-on-plateau",
+        "monitor=val_auc",
+        "--no-tui",
+        moons.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("it reports loss, accuracy, val_loss, val_accuracy"), "{}", run.stderr);
+    let run = nntui(&["--reduce-lr-on-plateau", "factor=2", "--no-tui", moons.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("factor >= 1.0"), "{}", run.stderr);
+    let run = nntui(&["--checkpoint", "m.json", "--no-tui", moons.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "cross-validation needs {{fold}} in the path");
+    assert!(run.stderr.contains("put {fold} in the path"), "{}", run.stderr);
 }

@@ -74,7 +74,11 @@ impl Monitor {
         let Some(reference) = reference else {
             return true;
         };
-        if self.maximize { current - self.min_delta > reference } else { current - self.min_delta < reference }
+        if self.maximize {
+            current - self.min_delta > reference
+        } else {
+            current - self.min_delta < reference
+        }
     }
 
     /// Whether higher values are better.
@@ -382,7 +386,9 @@ pub fn fill(template: &str, epoch: usize, fold: usize) -> String {
 /// values in `columns` (sorted names), `NA` where an epoch has none.
 pub fn csv_row(epoch: usize, columns: &[String], logs: &Logs) -> Vec<String> {
     let mut row = vec![(epoch - 1).to_string()];
-    row.extend(columns.iter().map(|name| logs.get(name).map_or_else(|| "NA".to_string(), |v| python_float(*v))));
+    row.extend(
+        columns.iter().map(|name| logs.get(name).map_or_else(|| "NA".to_string(), |v| python_float(*v))),
+    );
     row
 }
 
@@ -461,7 +467,11 @@ fn pairs(text: &str, mut apply: impl FnMut(&str, &str) -> Result<(), String>) ->
 }
 
 fn number(key: &str, value: &str) -> Result<f64, String> {
-    value.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("{key} must be a number, got '{value}'"))
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("{key} must be a number, got '{value}'"))
 }
 
 fn count(key: &str, value: &str) -> Result<usize, String> {
@@ -486,8 +496,15 @@ impl std::str::FromStr for EarlyStoppingSpec {
     /// `monitor=val_loss,patience=10,min_delta=0,mode=auto,baseline=,restore_best_weights=true,start_from_epoch=0`,
     /// every key optional.
     fn from_str(text: &str) -> Result<Self, String> {
-        const KEYS: [&str; 7] =
-            ["monitor", "patience", "min_delta", "mode", "baseline", "restore_best_weights", "start_from_epoch"];
+        const KEYS: [&str; 7] = [
+            "monitor",
+            "patience",
+            "min_delta",
+            "mode",
+            "baseline",
+            "restore_best_weights",
+            "start_from_epoch",
+        ];
         let mut spec = EarlyStoppingSpec::default();
         pairs(text, |key, value| {
             match key {
@@ -528,7 +545,10 @@ impl std::str::FromStr for PlateauSpec {
             Ok(())
         })?;
         if spec.factor >= 1.0 {
-            return Err(format!("ReduceLROnPlateau does not support a factor >= 1.0, got factor={}", spec.factor));
+            return Err(format!(
+                "ReduceLROnPlateau does not support a factor >= 1.0, got factor={}",
+                spec.factor
+            ));
         }
         if spec.factor <= 0.0 {
             return Err(format!("factor must be above 0, got {}", spec.factor));
@@ -615,7 +635,7 @@ impl fmt::Display for PolicyAction {
                 write!(f, "Restoring model weights from the end of the best epoch: {best_epoch}.")
             }
             PolicyAction::ReduceLrOnPlateau { learning_rate } => {
-                write!(f, "ReduceLROnPlateau reducing learning rate to {learning_rate}.")
+                write!(f, "ReduceLROnPlateau reducing learning rate to {}.", python_float(*learning_rate))
             }
             PolicyAction::Checkpoint { monitor, from, to: Some(to), path } => {
                 let from = from.map_or("None".to_string(), |b| format!("{b:.5}"));
@@ -712,11 +732,17 @@ mod tests {
 
     #[test]
     fn parses_keras_argument_names() {
-        let spec: EarlyStoppingSpec = "monitor=val_accuracy,patience=3,baseline=0.8,restore_best_weights=false".parse().unwrap();
+        let spec: EarlyStoppingSpec =
+            "monitor=val_accuracy,patience=3,baseline=0.8,restore_best_weights=false".parse().unwrap();
         assert_eq!((spec.monitor.as_str(), spec.patience, spec.baseline), ("val_accuracy", 3, Some(0.8)));
         assert!(!spec.restore_best_weights);
         assert_eq!("".parse::<EarlyStoppingSpec>().unwrap(), EarlyStoppingSpec::default());
-        assert!("patience=x".parse::<EarlyStoppingSpec>().unwrap_err().contains("patience must be a whole number"));
+        assert!(
+            "patience=x"
+                .parse::<EarlyStoppingSpec>()
+                .unwrap_err()
+                .contains("patience must be a whole number")
+        );
         assert!("wait=3".parse::<EarlyStoppingSpec>().unwrap_err().contains("unknown key 'wait'"));
         assert!("factor=1".parse::<PlateauSpec>().unwrap_err().contains("factor >= 1.0"));
         let checkpoint: CheckpointSpec = "m-{fold}-{epoch}.json,monitor=val_accuracy".parse().unwrap();
@@ -727,16 +753,32 @@ mod tests {
 
     #[test]
     fn checkpoints_save_on_improvement_only() {
-        let spec = CheckpointSpec { path: "m.json".into(), monitor: "val_loss".into(), save_best_only: true, mode: Mode::Auto };
+        let spec = CheckpointSpec {
+            path: "m.json".into(),
+            monitor: "val_loss".into(),
+            save_best_only: true,
+            mode: Mode::Auto,
+        };
         let mut checkpoint = Checkpoint::new(spec);
-        assert_eq!(checkpoint.on_epoch_end(&logs("val_loss", 0.5)), Some(CheckpointDecision::Improved { from: None, to: 0.5 }));
-        assert_eq!(checkpoint.on_epoch_end(&logs("val_loss", 0.6)), Some(CheckpointDecision::NotImproved { best: Some(0.5) }));
+        assert_eq!(
+            checkpoint.on_epoch_end(&logs("val_loss", 0.5)),
+            Some(CheckpointDecision::Improved { from: None, to: 0.5 })
+        );
+        assert_eq!(
+            checkpoint.on_epoch_end(&logs("val_loss", 0.6)),
+            Some(CheckpointDecision::NotImproved { best: Some(0.5) })
+        );
         assert_eq!(
             checkpoint.on_epoch_end(&logs("val_loss", 0.4)),
             Some(CheckpointDecision::Improved { from: Some(0.5), to: 0.4 })
         );
         assert_eq!(checkpoint.on_epoch_end(&logs("loss", 0.4)), None, "a missing value decides nothing");
-        let message = PolicyAction::Checkpoint { monitor: "val_loss".into(), from: Some(0.5531), to: Some(0.5402), path: "m.json".into() };
+        let message = PolicyAction::Checkpoint {
+            monitor: "val_loss".into(),
+            from: Some(0.5531),
+            to: Some(0.5402),
+            path: "m.json".into(),
+        };
         assert_eq!(message.to_string(), "val_loss improved from 0.55310 to 0.54020, saving model to m.json");
     }
 

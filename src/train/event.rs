@@ -28,6 +28,20 @@ pub enum Event {
     Warning(Warning),
     /// A control took effect.
     Ack(Ack),
+    /// A training policy acted (early stopping, learning-rate reduction, checkpoint).
+    Policy(PolicyEvent),
+}
+
+/// A policy's action in a fold, after an epoch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyEvent {
+    /// Fold index.
+    pub fold: usize,
+    /// The epoch after which it acted (from 1).
+    pub epoch: usize,
+    /// What it did.
+    #[serde(flatten)]
+    pub action: super::callbacks::PolicyAction,
 }
 
 impl Event {
@@ -40,6 +54,7 @@ impl Event {
             Event::FoldEnded(e) => Some(e.fold),
             Event::Warning(e) => e.fold,
             Event::Ack(e) => e.fold,
+            Event::Policy(e) => Some(e.fold),
             Event::RunStarted(_) | Event::RunEnded(_) => None,
         }
     }
@@ -106,6 +121,9 @@ pub struct EpochReport {
     pub epoch_seconds: f64,
     /// Seconds since the fold started (pauses excluded).
     pub elapsed_seconds: f64,
+    /// The fold's policies after this epoch (early stopping's patience used, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<super::callbacks::PolicyState>,
 }
 
 /// Value counts over equal-width bins, with summary statistics.
@@ -249,6 +267,12 @@ pub struct FoldReport {
     pub best_epoch: Option<usize>,
     /// Set when the model predicts a single class for every evaluated row.
     pub collapsed_to: Option<String>,
+    /// The epoch at which early stopping ended the fold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<usize>,
+    /// The epoch whose weights the fold kept (early stopping's best), when not its last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_epoch: Option<usize>,
     /// Seconds spent training (pauses excluded).
     pub elapsed_seconds: f64,
 }
@@ -312,6 +336,12 @@ pub enum Control {
     SetPace(Option<f64>),
     /// End the run at the next batch boundary.
     Stop,
+    /// Let early stopping end folds (true), or only watch (false).
+    SetEarlyStopping(bool),
+    /// Add this many epochs to early stopping's patience.
+    ExtendPatience(usize),
+    /// Put back each running fold's best weights now (early stopping's best epoch).
+    RestoreBestWeights,
 }
 
 /// A control took effect: where, and the settings it left.

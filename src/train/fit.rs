@@ -1,10 +1,12 @@
 //! Training one fold: the epoch and batch loop, evaluation, and the fold's events.
 
+use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
     Divergence, EXPLODED_WEIGHT, EpochReport, Event, FoldOutcome, FoldReport, FoldStart, Histogram,
-    LayerWeights, Score, Warning, WeightsReport,
+    LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
 };
+use super::fold_policies::FoldPolicies;
 use super::live::{Flow, Live, Position, View};
 use super::plan::Plan;
 use crate::data::{Dataset, Scaling, Task};
@@ -192,6 +194,8 @@ pub(crate) fn train_fold(
         steps_per_epoch: steps,
     }));
 
+    let mut policies = FoldPolicies::new(&config.policies, fold, &view.settings);
+    let policy_event = |epoch, action| Event::Policy(PolicyEvent { fold, epoch, action });
     let fold_started = Instant::now();
     let mut waited = Duration::ZERO;
     let mut outcome = FoldOutcome::Completed;
@@ -228,12 +232,16 @@ pub(crate) fn train_fold(
                 outcome = FoldOutcome::Stopped { epoch: epochs_run };
                 break 'epochs;
             }
+            if let Some(best_epoch) = policies.on_batch(&view.settings, model.parameters_mut()) {
+                emitter.send(policy_event(epoch, PolicyAction::RestoredBestWeights { best_epoch }));
+            }
             let n = rows.len();
             gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
             let inputs = &x[..n * model.input_dim()];
             let targets = &y[..n * units];
             let regularizer = view.settings.regularizer;
             learning_rate = view.settings.learning_rate
+                * policies.lr_factor
                 * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
             // Keras adds the penalty in the forward pass: of the weights before the update.
             let penalty = model.penalty(&regularizer);
@@ -293,15 +301,35 @@ pub(crate) fn train_fold(
             iterations: optimizer.iterations(),
             epoch_seconds,
             elapsed_seconds: fold_started.elapsed().saturating_sub(waited).as_secs_f64(),
+            policies: None,
         };
         measured = Some((Score { loss: report.loss, metric: report.metric }, validation));
         let watched = validation.map_or(report.loss, |s| s.loss);
         if best.is_none_or(|(_, loss)| watched < loss) {
             best = Some((epoch, watched));
         }
+        let (actions, policy_stop) = if policies.active() {
+            let logs = epoch_logs(plan, &report);
+            let mut save = |path: &str| {
+                let trained = TrainedModel { model: model.clone(), scaling: fit.scaling.clone() };
+                crate::model_file::ModelFile::new(&trained, dataset)
+                    .save(std::path::Path::new(path))
+                    .map_err(|e| e.to_string())
+            };
+            policies.on_epoch_end(epoch, &logs, view.settings.learning_rate, model.parameters(), &mut save)
+        } else {
+            (Vec::new(), false)
+        };
+        let report = EpochReport { policies: policies.state(), ..report };
         emitter.send(Event::EpochEnded(report));
-        if epoch % weights_every == 0 || epoch == config.epochs {
+        if epoch % weights_every == 0 || epoch == config.epochs || policy_stop {
             emitter.send(Event::Weights(weights_report(&model, &workspace, fold, epoch)));
+        }
+        for action in actions {
+            emitter.send(policy_event(epoch, action));
+        }
+        if policy_stop {
+            break;
         }
     }
 
@@ -310,9 +338,18 @@ pub(crate) fn train_fold(
     // reports what it measured, so that a stop ends the work within one batch (or one
     // evaluation chunk) whatever the size of the data.
     let (mut train, mut validation, mut collapsed_to) = (None, None, None);
-    if let (FoldOutcome::Completed, Some((_, last_validation))) = (&outcome, measured) {
-        let held_out_collapse = last_validation.and_then(|_| collapse(&evaluator.predicted, dataset));
+    let mut restored_epoch = None;
+    if let (FoldOutcome::Completed, Some((_, mut last_validation))) = (&outcome, measured) {
         let penalty = model.penalty(&view.settings.regularizer);
+        // Early stopping's best weights, put back: the held-out rows are scored again.
+        if let Some(best_epoch) = policies.finish(model.parameters_mut()) {
+            emitter.send(policy_event(epochs_run, PolicyAction::RestoredBestWeights { best_epoch }));
+            restored_epoch = Some(best_epoch).filter(|&b| b != epochs_run);
+            if !held_out.is_empty() {
+                last_validation = evaluator.evaluate(&fit, &model, penalty, held_out, live);
+            }
+        }
+        let held_out_collapse = last_validation.and_then(|_| collapse(&evaluator.predicted, dataset));
         match evaluator.evaluate(&fit, &model, penalty, &train_rows, live) {
             Some(score) if score.loss.is_finite() => {
                 train = Some(score);
@@ -345,10 +382,25 @@ pub(crate) fn train_fold(
         validation,
         best_epoch: best.map(|(epoch, _)| epoch),
         collapsed_to,
+        stopped_early: policies.stopped_early,
+        restored_epoch,
         elapsed_seconds,
     };
     emitter.send(Event::FoldEnded(report.clone()));
     (report, TrainedModel { model, scaling: fit.scaling })
+}
+
+/// An epoch's values by Keras's names (`loss`, `accuracy`, `val_loss`, ...), for policies.
+fn epoch_logs(plan: &Plan, report: &EpochReport) -> Logs {
+    let name = plan.metric.name();
+    let mut logs = Logs::new();
+    logs.insert("loss".into(), report.loss);
+    logs.insert(name.into(), report.metric);
+    if let (Some(loss), Some(metric)) = (report.val_loss, report.val_metric) {
+        logs.insert("val_loss".into(), loss);
+        logs.insert(format!("val_{name}"), metric);
+    }
+    logs
 }
 
 /// The largest weight magnitude; infinite if any weight is not a finite number.

@@ -23,6 +23,12 @@ pub struct Settings {
     pub pace: Option<f64>,
     /// Whether training is paused.
     pub paused: bool,
+    /// Whether early stopping may end folds.
+    pub early_stopping: bool,
+    /// Epochs added to early stopping's patience.
+    pub extra_patience: usize,
+    /// Requests to restore the best weights, ever.
+    pub restores: u64,
 }
 
 /// Where a worker is when it looks at the controls.
@@ -100,6 +106,9 @@ impl Live {
                     regularizer: config.regularizer,
                     pace: config.pace,
                     paused: false,
+                    early_stopping: true,
+                    extra_patience: 0,
+                    restores: 0,
                 },
                 steps: 0,
                 steps_void: 0,
@@ -147,6 +156,9 @@ impl Live {
                 state.next_slot = None;
                 state.pace_version += 1;
             }
+            Control::SetEarlyStopping(on) => s.early_stopping = on,
+            Control::ExtendPatience(epochs) => s.extra_patience = s.extra_patience.saturating_add(epochs),
+            Control::RestoreBestWeights => s.restores += 1,
             Control::Stop => {
                 state.stop = true;
                 self.stop_requested.store(true, Ordering::Release);

@@ -51,6 +51,9 @@ pub struct RunConfig {
     /// For nntui's own demo datasets: what they can reach, to hint when a run falls short.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demo: Option<crate::data::generate::DemoHint>,
+    /// Early stopping, learning-rate reduction, checkpoints, the CSV log.
+    #[serde(default)]
+    pub policies: super::callbacks::Policies,
 }
 
 fn shuffle_default() -> bool {
@@ -89,6 +92,7 @@ impl Default for RunConfig {
             shuffle: true,
             initial_model: None,
             demo: None,
+            policies: super::callbacks::Policies::default(),
         }
     }
 }
@@ -207,6 +211,7 @@ impl Plan {
             config.batch_size
         };
 
+        check_policies(&config, metric, held_out.iter().any(|h| !h.is_empty()))?;
         let mut layers = config.hidden.clone();
         layers.push(output);
         if let Some(initial) = &config.initial_model {
@@ -253,6 +258,60 @@ fn largest_feature(dataset: &Dataset) -> Option<(usize, f64)> {
         }
     }
     largest
+}
+
+/// The values an epoch reports, by Keras's names, which policies may monitor.
+pub fn epoch_values(metric: Metric, validation: bool) -> Vec<String> {
+    let mut names = vec!["loss".to_string(), metric.name().to_string()];
+    if validation {
+        names.extend(["val_loss".to_string(), format!("val_{}", metric.name())]);
+    }
+    names
+}
+
+/// Policies monitor values that exist and write one file per fold.
+fn check_policies(config: &RunConfig, metric: Metric, validation: bool) -> Result<(), PlanError> {
+    let policies = &config.policies;
+    let available = epoch_values(metric, validation);
+    for (flag, monitor) in policies.monitored() {
+        if !available.iter().any(|name| name == monitor) {
+            let why = if monitor.starts_with("val_") && !validation {
+                " (there is no validation data: add --validation-split, or cross-validate with --folds)"
+            } else {
+                ""
+            };
+            return Err(error(
+                flag,
+                format!(
+                    "monitor={monitor} is not a value this run reports; it reports {}{why}",
+                    available.join(", ")
+                ),
+            ));
+        }
+    }
+    if policies.reduce_lr_on_plateau.is_some() && config.decay.is_some() {
+        return Err(error(
+            "--reduce-lr-on-plateau",
+            "cannot be combined with --lr-decay (Keras refuses to set a learning rate that a schedule controls)",
+        ));
+    }
+    if config.folds > 1 {
+        let paths = [
+            ("--checkpoint", policies.checkpoint.as_ref().map(|c| c.path.as_str())),
+            ("--csv-log", policies.csv_log.as_deref()),
+        ];
+        for (flag, path) in paths {
+            if let Some(path) = path.filter(|p| !p.contains("{fold}")) {
+                return Err(error(
+                    flag,
+                    format!(
+                        "{path}: with cross-validation each fold writes its own file: put {{fold}} in the path"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {

@@ -3,8 +3,10 @@
 
 use super::history::Series;
 use super::ui::Theme;
+use crate::train::callbacks::PolicyAction;
 use crate::train::{
-    Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning, WeightsReport,
+    Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, PolicyEvent, RunInfo, RunSummary, Warning,
+    WeightsReport,
 };
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -87,6 +89,8 @@ pub struct FoldView {
     pub report: Option<FoldReport>,
     /// Hyperparameter changes.
     pub markers: Vec<Marker>,
+    /// Where policies acted: early stopping's end, learning-rate reductions.
+    pub policy_marks: Vec<Marker>,
     /// Weight distributions over time, oldest first, decimated.
     pub strip: Vec<Snapshot>,
     strip_stride: usize,
@@ -104,6 +108,7 @@ impl Default for FoldView {
             steps_per_epoch: 1,
             report: None,
             markers: Vec::new(),
+            policy_marks: Vec::new(),
             strip: Vec::new(),
             strip_stride: 1,
         }
@@ -161,6 +166,8 @@ pub enum LogKind {
     Info,
     /// A hyperparameter changed.
     Change,
+    /// A training policy acted (early stopping, a learning-rate reduction, a checkpoint).
+    Policy,
     /// Something went wrong.
     Warning,
 }
@@ -211,6 +218,12 @@ pub enum Action {
     ToggleLogScale,
     /// The other folds on the charts: dimmed, or hidden.
     ToggleOtherFolds,
+    /// Early stopping may stop folds, or only watch.
+    ToggleEarlyStopping,
+    /// Five more epochs of early stopping's patience.
+    ExtendPatience,
+    /// Put back the best epoch's weights now.
+    RestoreBestWeights,
     /// The help overlay.
     ToggleHelp,
     /// Close the overlay, or quit.
@@ -237,6 +250,8 @@ pub enum Command {
     },
 }
 
+/// Epochs of patience one press of `x` adds.
+pub const PATIENCE_STEP: usize = 5;
 /// The largest L2 penalty `w` goes to.
 const MAX_L2: f64 = 10.0;
 /// Fastest pace before `]` switches to full speed.
@@ -265,6 +280,8 @@ pub struct App {
     pub log_scale: bool,
     /// Whether the charts leave out the folds other than the shown one.
     pub hide_other_folds: bool,
+    /// Whether early stopping may stop folds (as last asked).
+    early_stopping_on: bool,
     /// Help overlay shown.
     pub help: bool,
     /// Colours or none.
@@ -304,6 +321,7 @@ impl App {
             layer: 0,
             log_scale: false,
             hide_other_folds: false,
+            early_stopping_on: true,
             help: false,
             theme: Theme { color: true },
             live,
@@ -429,6 +447,7 @@ impl App {
             }
             Event::Warning(warning) => self.on_warning(warning),
             Event::Ack(ack) => self.on_ack(ack),
+            Event::Policy(policy) => self.on_policy(policy),
         }
     }
 
@@ -536,6 +555,12 @@ impl App {
             Control::SetPace(Some(pace)) => format!("pace {} epochs/s", short(pace)),
             Control::SetPace(None) => "full speed".to_string(),
             Control::Stop => "stopping".to_string(),
+            Control::SetEarlyStopping(true) => "early stopping on".to_string(),
+            Control::SetEarlyStopping(false) => {
+                "early stopping off: it watches but does not stop".to_string()
+            }
+            Control::ExtendPatience(epochs) => format!("early stopping's patience +{epochs}"),
+            Control::RestoreBestWeights => "putting back the best weights".to_string(),
             _ => label.unwrap_or_default(),
         };
         let epoch = ack.fold.map(|_| ack.epoch);
@@ -549,6 +574,30 @@ impl App {
             self.changes.push(LogEntry { fold: ack.fold, epoch, text: text.clone(), kind: LogKind::Change });
         }
         self.note(ack.fold, epoch, LogKind::Change, text);
+    }
+
+    fn on_policy(&mut self, policy: &PolicyEvent) {
+        let kind = match policy.action {
+            PolicyAction::WriteFailed { .. } => LogKind::Warning,
+            _ => LogKind::Policy,
+        };
+        if let Some(fold) = self.folds.get_mut(policy.fold) {
+            let mark = match &policy.action {
+                PolicyAction::EarlyStopping { stopped_epoch } => {
+                    Some((*stopped_epoch, "stopped".to_string()))
+                }
+                PolicyAction::ReduceLrOnPlateau { learning_rate } => {
+                    Some((policy.epoch, format!("lr {}", short(*learning_rate))))
+                }
+                _ => None,
+            };
+            if let Some((epoch, label)) = mark
+                && fold.policy_marks.len() < MARKER_CAPACITY
+            {
+                fold.policy_marks.push(Marker { at: epoch as f64, label });
+            }
+        }
+        self.note(Some(policy.fold), Some(policy.epoch), kind, policy.action.to_string());
     }
 
     /// Adds a pause that ended at `now` to the paused time.
@@ -746,6 +795,24 @@ impl App {
             Action::ToggleOtherFolds => {
                 self.hide_other_folds = !self.hide_other_folds;
                 None
+            }
+            Action::ToggleEarlyStopping | Action::ExtendPatience | Action::RestoreBestWeights => {
+                let configured =
+                    self.info.as_ref().is_some_and(|i| i.config.policies.early_stopping.is_some());
+                if !configured {
+                    return self.explain("no early stopping in this run (--early-stopping adds it)");
+                }
+                if !running {
+                    return self.explain("the run is over: early stopping keys act on running folds");
+                }
+                Some(Command::Control(match action {
+                    Action::ToggleEarlyStopping => {
+                        self.early_stopping_on = !self.early_stopping_on;
+                        Control::SetEarlyStopping(self.early_stopping_on)
+                    }
+                    Action::ExtendPatience => Control::ExtendPatience(PATIENCE_STEP),
+                    _ => Control::RestoreBestWeights,
+                }))
             }
             Action::ToggleHelp => {
                 self.help = !self.help;

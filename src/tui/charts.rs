@@ -82,7 +82,13 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         parts.push((4, Span::styled("log ", theme.quiet())));
     }
     if !fold.markers.is_empty() {
-        parts.push((5, Span::styled("| change ", theme.marker())));
+        parts.push((6, Span::styled("| change ", theme.marker())));
+    }
+    if let Some(epoch) = best_epoch(fold) {
+        parts.push((5, Span::styled(format!("| best {epoch} "), theme.best())));
+    }
+    if !fold.policy_marks.is_empty() {
+        parts.push((7, Span::styled("| policy ", theme.policy())));
     }
     let title = fitted_title(parts, usize::from(area.width.saturating_sub(2)));
 
@@ -124,14 +130,13 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         high = high.min(1.0);
     }
 
-    let markers: Vec<Vec<(f64, f64)>> = fold
-        .markers
-        .iter()
-        .map(|m| {
-            let x = m.at.clamp(x_bounds[0], x_bounds[1]);
-            vec![(x, low), (x, high)]
-        })
-        .collect();
+    let vertical = |at: f64| {
+        let x = at.clamp(x_bounds[0], x_bounds[1]);
+        vec![(x, low), (x, high)]
+    };
+    let markers: Vec<Vec<(f64, f64)>> = fold.markers.iter().map(|m| vertical(m.at)).collect();
+    let policy_marks: Vec<Vec<(f64, f64)>> = fold.policy_marks.iter().map(|m| vertical(m.at)).collect();
+    let best_mark: Option<Vec<(f64, f64)>> = best_epoch(fold).map(|epoch| vertical(epoch as f64));
 
     let mut datasets: Vec<Dataset> = background
         .iter()
@@ -143,13 +148,15 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
                 .style(theme.dimmed())
         })
         .collect();
-    for points in &markers {
+    // Manual changes in one colour, policies' actions in another, the best epoch in a third.
+    let verticals = markers
+        .iter()
+        .map(|points| (points, theme.marker()))
+        .chain(policy_marks.iter().map(|points| (points, theme.policy())))
+        .chain(best_mark.iter().map(|points| (points, theme.best())));
+    for (points, style) in verticals {
         datasets.push(
-            Dataset::default()
-                .data(points)
-                .graph_type(GraphType::Line)
-                .marker(Marker::Braille)
-                .style(theme.marker()),
+            Dataset::default().data(points).graph_type(GraphType::Line).marker(Marker::Braille).style(style),
         );
     }
     if !validation_points.is_empty() {
@@ -194,4 +201,12 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         ]))
         .legend_position(None);
     chart.render(area, buf);
+}
+
+/// Early stopping's best epoch for the fold: the one it kept, or its best so far.
+fn best_epoch(fold: &FoldView) -> Option<usize> {
+    if let Some(restored) = fold.report.as_ref().and_then(|r| r.restored_epoch) {
+        return Some(restored);
+    }
+    fold.last.as_ref()?.policies.as_ref()?.early_stopping.as_ref()?.best.map(|(_, epoch)| epoch)
 }

@@ -98,5 +98,53 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ],
         width,
     );
-    Paragraph::new(vec![first, second, third]).render(left, buf);
+    let mut lines = vec![first, second, third];
+    if height(app) > 3 {
+        lines.push(policy_line(app, width));
+    }
+    Paragraph::new(lines).render(left, buf);
+}
+
+/// Rows the header takes: a fourth for the policies' state when any are active.
+pub fn height(app: &App) -> u16 {
+    let policies = app.info.as_ref().map(|i| &i.config.policies);
+    if policies.is_some_and(|p| p.early_stopping.is_some() || p.reduce_lr_on_plateau.is_some()) {
+        4
+    } else {
+        3
+    }
+}
+
+/// Early stopping's patience used, best value and epoch; ReduceLROnPlateau's wait and
+/// cooldown: the shown fold's, after its last epoch.
+fn policy_line(app: &App, width: usize) -> Line<'static> {
+    let theme = app.theme;
+    let state = app
+        .shown_fold()
+        .and_then(|f| app.folds.get(f))
+        .and_then(|f| f.last.as_ref())
+        .and_then(|r| r.policies.clone());
+    let policies = app.info.as_ref().map(|i| i.config.policies.clone()).unwrap_or_default();
+    let mut items: Vec<(&str, String)> = Vec::new();
+    if let Some(spec) = &policies.early_stopping {
+        let early = state.as_ref().and_then(|s| s.early_stopping.clone());
+        let (wait, patience) = early.as_ref().map_or((0, spec.patience), |e| (e.wait, e.patience));
+        let on = early.as_ref().is_none_or(|e| e.enabled);
+        items.push((
+            "early stopping",
+            format!("{} patience {wait}/{patience}{}", spec.monitor, if on { "" } else { " (off)" }),
+        ));
+        if let Some((value, epoch)) = early.and_then(|e| e.best) {
+            items.push(("best", format!("{} at {epoch}", super::app::three_digits(value))));
+        }
+    }
+    if let Some(spec) = &policies.reduce_lr_on_plateau {
+        let plateau = state.as_ref().and_then(|s| s.plateau.clone());
+        let (wait, cooldown) = plateau.map_or((0, 0), |p| (p.wait, p.cooldown));
+        items.push(("plateau", format!("{} wait {wait}/{}", spec.monitor, spec.patience)));
+        items.push(("cooldown", format!("{cooldown}/{}", spec.cooldown)));
+    }
+    let mut line = fitted_pairs(theme, &items, width);
+    line.style = theme.policy();
+    line
 }

@@ -30,6 +30,9 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Up => Action::PreviousFold,
         KeyCode::Char('l') => Action::ToggleLogScale,
         KeyCode::Char('o') => Action::ToggleOtherFolds,
+        KeyCode::Char('e') => Action::ToggleEarlyStopping,
+        KeyCode::Char('x') => Action::ExtendPatience,
+        KeyCode::Char('b') => Action::RestoreBestWeights,
         KeyCode::Char('?') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Char('r') => Action::Restart,
         KeyCode::Char('q') => Action::Quit,
@@ -51,7 +54,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 17] = [
+pub const HELP: [KeyHelp; 20] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -101,6 +104,21 @@ pub const HELP: [KeyHelp; 17] = [
         meaning: "other folds on the charts: dimmed / hidden",
     },
     KeyHelp {
+        keys: "e",
+        codes: &[(KeyCode::Char('e'), NONE)],
+        meaning: "early stopping on / off (off: it only watches)",
+    },
+    KeyHelp {
+        keys: "x",
+        codes: &[(KeyCode::Char('x'), NONE)],
+        meaning: "early stopping: 5 more epochs of patience",
+    },
+    KeyHelp {
+        keys: "b",
+        codes: &[(KeyCode::Char('b'), NONE)],
+        meaning: "put back the best epoch's weights now",
+    },
+    KeyHelp {
         keys: "r",
         codes: &[(KeyCode::Char('r'), NONE)],
         meaning: "restart with the settings now shown",
@@ -117,7 +135,7 @@ pub const HELP: [KeyHelp; 17] = [
 
 /// The short form for the bottom bar, most important first: a narrow terminal drops
 /// entries from the end, so quitting and help are always shown.
-pub const BAR: [(&str, &str); 13] = [
+pub const BAR: [(&str, &str); 14] = [
     ("q", "quit"),
     ("?", "help"),
     ("space", "pause"),
@@ -131,6 +149,7 @@ pub const BAR: [(&str, &str); 13] = [
     ("o", "other folds"),
     ("tab", "layer"),
     ("l", "log"),
+    ("e/x/b", "early stopping"),
 ];
 
 #[cfg(test)]
@@ -159,6 +178,9 @@ mod tests {
         assert_eq!(press(KeyCode::Down), Some(Action::NextFold));
         assert_eq!(press(KeyCode::Char('l')), Some(Action::ToggleLogScale));
         assert_eq!(press(KeyCode::Char('o')), Some(Action::ToggleOtherFolds));
+        assert_eq!(press(KeyCode::Char('e')), Some(Action::ToggleEarlyStopping));
+        assert_eq!(press(KeyCode::Char('x')), Some(Action::ExtendPatience));
+        assert_eq!(press(KeyCode::Char('b')), Some(Action::RestoreBestWeights));
         assert_eq!(press(KeyCode::Char('r')), Some(Action::Restart));
         assert_eq!(press(KeyCode::Char('?')), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::Char('q')), Some(Action::Quit));

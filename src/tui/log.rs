@@ -48,6 +48,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let style = match entry.kind {
             LogKind::Info => ratatui::style::Style::new(),
             LogKind::Change => theme.marker(),
+            LogKind::Policy => theme.policy(),
             LogKind::Warning => theme.warning(),
         };
         let mut entry_lines: Vec<Line> = wrap(&entry.text, text_width)
@@ -111,8 +112,14 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     let over = matches!(app.mode, super::app::Mode::Done | super::app::Mode::Failed(_));
+    let early_stopping = app.info.as_ref().is_some_and(|i| i.config.policies.early_stopping.is_some());
     // Once the run is over, pausing and stepping mean nothing: their room goes to the rest.
-    for (key, meaning) in BAR.into_iter().filter(|(key, _)| !(over && matches!(*key, "space" | "n"))) {
+    let shown = |key: &str| match key {
+        "space" | "n" => !over,
+        "e/x/b" => early_stopping && !over,
+        _ => true,
+    };
+    for (key, meaning) in BAR.into_iter().filter(|(key, _)| shown(key)) {
         let width = key.chars().count() + meaning.chars().count() + 3;
         if used + width > area.width as usize {
             break;

@@ -46,6 +46,16 @@ impl Theme {
         self.fg(Color::LightRed)
     }
 
+    /// What training policies did (early stopping, learning-rate reductions).
+    pub fn policy(self) -> Style {
+        self.fg(Color::LightMagenta)
+    }
+
+    /// The best epoch early stopping found.
+    pub fn best(self) -> Style {
+        self.fg(Color::LightGreen)
+    }
+
     /// Warnings and failures.
     pub fn warning(self) -> Style {
         self.fg(Color::LightRed).add_modifier(Modifier::BOLD)
@@ -95,7 +105,7 @@ impl Widget for &App {
             _ => 4,
         };
         let [top, body, news, keys] = Layout::vertical([
-            Constraint::Length(3),
+            Constraint::Length(header::height(self)),
             Constraint::Min(8),
             Constraint::Length(log_rows),
             Constraint::Length(1),
