@@ -440,3 +440,36 @@ fn a_run_whose_folds_all_diverged_ends_failed_and_pauses_stop_the_clock() {
     app.tick(now + Duration::from_secs(60));
     assert_eq!(app.elapsed(), before, "a minute paused is not training time");
 }
+
+/// Early stopping and a plateau at work: the policy line in the header, the best epoch
+/// and the policy marks in the charts, Keras's messages in the log.
+#[test]
+fn policies_on_the_dashboard() {
+    use nntui::train::callbacks::{EarlyStoppingSpec, PlateauSpec, Policies};
+    let config = RunConfig {
+        folds: 1,
+        epochs: 300,
+        validation_split: Some(0.3),
+        hidden: vec![
+            nntui::nn::LayerSpec::new(64, nntui::nn::Activation::Relu),
+            nntui::nn::LayerSpec::new(64, nntui::nn::Activation::Relu),
+        ],
+        initializer: nntui::nn::Initializer::HeUniform,
+        policies: Policies {
+            early_stopping: Some(EarlyStoppingSpec { patience: 15, ..EarlyStoppingSpec::default() }),
+            reduce_lr_on_plateau: Some(PlateauSpec { patience: 5, factor: 0.5, ..PlateauSpec::default() }),
+            ..Policies::default()
+        },
+        ..cv_config()
+    };
+    let events = recorded("moons.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("early stopping val_loss patience 15/15"), "{text}");
+    assert!(text.contains("plateau val_loss wait"), "{text}");
+    assert!(text.contains("| best "), "{text}");
+    assert!(text.contains("early stopping") && text.contains("Restoring model weights from the end of the best epoch"), "{text}");
+    insta::assert_snapshot!("policies_120x40", text);
+    assert_eq!(app.apply(Action::ExtendPatience), None, "the run is over");
+    assert!(app.log.back().unwrap().text.contains("early stopping keys act on running folds"));
+}
