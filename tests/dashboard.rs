@@ -468,7 +468,11 @@ fn policies_on_the_dashboard() {
     assert!(text.contains("early stopping val_loss patience 15/15"), "{text}");
     assert!(text.contains("plateau val_loss wait"), "{text}");
     assert!(text.contains("| best "), "{text}");
-    assert!(text.contains("early stopping") && text.contains("Restoring model weights from the end of the best epoch"), "{text}");
+    assert!(
+        text.contains("early stopping")
+            && text.contains("Restoring model weights from the end of the best epoch"),
+        "{text}"
+    );
     insta::assert_snapshot!("policies_120x40", text);
     assert_eq!(app.apply(Action::ExtendPatience), None, "the run is over");
     assert!(app.log.back().unwrap().text.contains("early stopping keys act on running folds"));

@@ -284,3 +284,74 @@ fn a_stopped_fold_reports_what_it_measured_without_evaluating_again() {
     assert_eq!((Some(validation.loss), Some(validation.metric)), (epoch.val_loss, epoch.val_metric));
     handle.join().unwrap();
 }
+
+#[test]
+fn early_stopping_can_be_turned_off_extended_and_asked_to_restore_live() {
+    use nntui::train::callbacks::{EarlyStoppingSpec, Policies, PolicyAction};
+    let policies = |patience| Policies {
+        early_stopping: Some(EarlyStoppingSpec { patience, ..EarlyStoppingSpec::default() }),
+        ..Policies::default()
+    };
+    // Patience 0 stops at the first epoch that does not improve; turned off, it only watches.
+    let config = RunConfig {
+        folds: 1,
+        epochs: 60,
+        validation_split: Some(0.3),
+        policies: policies(0),
+        ..RunConfig::default()
+    };
+    let handle = start(config.clone());
+    handle.control.send(Control::Pause).unwrap();
+    next_matching(&handle.events, WAIT, |e| matches!(e, Event::Ack(a) if a.paused).then_some(()));
+    handle.control.send(Control::SetEarlyStopping(false)).unwrap();
+    handle.control.send(Control::Resume).unwrap();
+    let events: Vec<Event> = handle.events.iter().collect();
+    assert!(
+        events.iter().any(|e| matches!(e, Event::Ack(a) if a.control == Control::SetEarlyStopping(false)))
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::Policy(p) if matches!(p.action, PolicyAction::EarlyStopping { .. })))
+    );
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::EpochEnded(_))).count(), 60);
+    handle.join().unwrap();
+
+    // The same run with early stopping on stops early.
+    let handle = start(config);
+    let events: Vec<Event> = handle.events.iter().collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Policy(p) if matches!(p.action, PolicyAction::EarlyStopping { .. })))
+    );
+    handle.join().unwrap();
+
+    // Asked live, a running fold puts back its best weights and says which.
+    let config = RunConfig {
+        folds: 1,
+        epochs: 100_000,
+        validation_split: Some(0.3),
+        policies: policies(100_000),
+        ..RunConfig::default()
+    };
+    let handle = start(config);
+    next_matching(&handle.events, WAIT, |e| matches!(e, Event::EpochEnded(r) if r.epoch >= 5).then_some(()));
+    handle.control.send(Control::ExtendPatience(5)).unwrap();
+    handle.control.send(Control::RestoreBestWeights).unwrap();
+    let best = next_matching(&handle.events, WAIT, |e| match e {
+        Event::Policy(p) => match p.action {
+            PolicyAction::RestoredBestWeights { best_epoch } => Some(best_epoch),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert!(best >= 1);
+    let patience = next_matching(&handle.events, WAIT, |e| match e {
+        Event::EpochEnded(r) => r.policies.and_then(|p| p.early_stopping).map(|e| e.patience),
+        _ => None,
+    });
+    assert_eq!(patience, 100_005);
+    handle.control.send(Control::Stop).unwrap();
+    handle.join().unwrap();
+}

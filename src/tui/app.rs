@@ -645,7 +645,9 @@ impl App {
             .iter()
             .map(|f| match f.state {
                 // Early stopping's remaining epochs will never run either.
-                FoldState::Completed if f.report.as_ref().is_some_and(|r| r.stopped_early.is_some()) => epochs,
+                FoldState::Completed if f.report.as_ref().is_some_and(|r| r.stopped_early.is_some()) => {
+                    epochs
+                }
                 FoldState::Pending | FoldState::Running | FoldState::Completed => f.epochs_done(),
                 // Their remaining epochs will never run.
                 FoldState::Diverged | FoldState::Stopped => epochs,
