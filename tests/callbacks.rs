@@ -68,11 +68,7 @@ fn early_stopping_stops_and_restores_where_keras_does() {
     let tables = tables();
     let mut checked = 0;
     for case in tables.cases.iter().filter(|c| c.callback == "early_stopping") {
-        let mut spec: EarlyStoppingSpec = argument(case).parse().unwrap();
-        // Keras's default is restore_best_weights=False; nntui's is true.
-        if !case.params.contains_key("restore_best_weights") {
-            spec.restore_best_weights = false;
-        }
+        let spec: EarlyStoppingSpec = argument(case).parse().unwrap();
         let mut policy = EarlyStopping::new(spec);
         let mut stopped = None;
         for (index, &value) in case.values.iter().enumerate() {
@@ -201,7 +197,14 @@ fn early_stopping_ends_near_the_validation_minimum_and_keeps_those_weights() {
     let dir = tempfile::tempdir().unwrap();
     let data = noisy_moons(dir.path());
     let mut args = OVERFIT.to_vec();
-    args.extend(["--epochs", "400", "--early-stopping", "patience=20", "--json", &data]);
+    args.extend([
+        "--epochs",
+        "400",
+        "--early-stopping",
+        "patience=20,restore_best_weights=true",
+        "--json",
+        &data,
+    ]);
     let run = nntui(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let val_losses: Vec<(usize, f64)> = run
@@ -247,7 +250,14 @@ fn early_stopping_ends_near_the_validation_minimum_and_keeps_those_weights() {
 
     // The same run as text: Keras's messages.
     let mut args = OVERFIT.to_vec();
-    args.extend(["--epochs", "400", "--early-stopping", "patience=20", "--no-tui", &data]);
+    args.extend([
+        "--epochs",
+        "400",
+        "--early-stopping",
+        "patience=20,restore_best_weights=true",
+        "--no-tui",
+        &data,
+    ]);
     let text = nntui(&args);
     assert!(text.stderr.contains(&format!("\nEpoch {last}: early stopping\n")), "{}", text.stderr);
     assert!(

@@ -456,7 +456,11 @@ fn policies_on_the_dashboard() {
         ],
         initializer: nntui::nn::Initializer::HeUniform,
         policies: Policies {
-            early_stopping: Some(EarlyStoppingSpec { patience: 15, ..EarlyStoppingSpec::default() }),
+            early_stopping: Some(EarlyStoppingSpec {
+                patience: 15,
+                restore_best_weights: true,
+                ..EarlyStoppingSpec::default()
+            }),
             reduce_lr_on_plateau: Some(PlateauSpec { patience: 5, factor: 0.5, ..PlateauSpec::default() }),
             ..Policies::default()
         },

@@ -110,16 +110,16 @@ pub struct EarlyStoppingSpec {
 }
 
 impl Default for EarlyStoppingSpec {
-    /// Keras's defaults, except `restore_best_weights`, which nntui turns on (the
-    /// weights of the best epoch are what a user stopping early wants).
+    /// Keras's defaults (`keras.callbacks.EarlyStopping()`): patience 0, the last
+    /// epoch's weights kept.
     fn default() -> Self {
         EarlyStoppingSpec {
             monitor: "val_loss".into(),
             min_delta: 0.0,
-            patience: 10,
+            patience: 0,
             mode: Mode::Auto,
             baseline: None,
-            restore_best_weights: true,
+            restore_best_weights: false,
             start_from_epoch: 0,
         }
     }

@@ -54,7 +54,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 20] = [
+pub const HELP: [KeyHelp; 19] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -84,13 +84,13 @@ pub const HELP: [KeyHelp; 20] = [
     KeyHelp { keys: "f", codes: &[(KeyCode::Char('f'), NONE)], meaning: "full speed, or back to the pace" },
     KeyHelp {
         keys: "tab / shift-tab",
-        codes: &[(KeyCode::Tab, NONE), (KeyCode::BackTab, KeyModifiers::SHIFT)],
-        meaning: "next / previous layer (weights)",
-    },
-    KeyHelp {
-        keys: "right / left",
-        codes: &[(KeyCode::Right, NONE), (KeyCode::Left, NONE)],
-        meaning: "next / previous layer",
+        codes: &[
+            (KeyCode::Tab, NONE),
+            (KeyCode::BackTab, KeyModifiers::SHIFT),
+            (KeyCode::Right, NONE),
+            (KeyCode::Left, NONE),
+        ],
+        meaning: "next / previous layer (also right / left)",
     },
     KeyHelp {
         keys: "down / up",
@@ -106,7 +106,7 @@ pub const HELP: [KeyHelp; 20] = [
     KeyHelp {
         keys: "e",
         codes: &[(KeyCode::Char('e'), NONE)],
-        meaning: "early stopping on / off (off: it only watches)",
+        meaning: "early stopping on / off (off, it only watches)",
     },
     KeyHelp {
         keys: "x",
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(press(KeyCode::Char('?')), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::Char('q')), Some(Action::Quit));
         assert_eq!(press(KeyCode::Esc), Some(Action::Back));
-        assert_eq!(press(KeyCode::Char('x')), None);
+        assert_eq!(press(KeyCode::Char('z')), None);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(ctrl_c), Some(Action::Interrupt));
         let release =
