@@ -37,6 +37,9 @@ pub enum Command {
     /// Score a saved model on a labelled file: accuracy, loss, confusion matrix and a
     /// per-class report (or mse and mae).
     Evaluate(EvaluateArgs),
+    /// Recorded runs (--log-dir folders, events.jsonl files, Keras-callback lines): a table
+    /// of their results, or one run replayed.
+    View(ViewArgs),
     /// Write one of the built-in synthetic datasets as CSV.
     Generate(GenerateArgs),
 }
@@ -76,6 +79,23 @@ pub struct PredictArgs {
     /// Write the predictions to FILE (CSV) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `nntui view`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Runs: events.jsonl files, run folders, or folders of runs.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print the table of runs (the default when stdout is not a terminal).
+    #[arg(long)]
+    pub no_tui: bool,
+    /// The table as JSON Lines, one run per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Print one run's epoch lines and results again, as training printed them.
+    #[arg(long)]
+    pub replay: bool,
 }
 
 /// `nntui evaluate`.
@@ -284,6 +304,13 @@ pub struct TrainArgs {
     /// No epoch lines.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// Record the run in its own folder under DIR (events.jsonl, config.json, model.json)
+    /// [env: NNTUI_LOG_DIR].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub log_dir: Option<PathBuf>,
+    /// The run's name in --log-dir [default: the file and the settings that differ].
+    #[arg(long, value_name = "NAME", help_heading = "Output")]
+    pub name: Option<String>,
     /// Save the trained model as JSON (after cross-validation: refitted on every row).
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub save_model: Option<PathBuf>,

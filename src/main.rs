@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use crossbeam_channel::{Receiver, select};
-use nntui::cli::{Cli, Command, EvaluateArgs, GenerateArgs, PredictArgs, TrainArgs};
+use nntui::cli::{Cli, Command, EvaluateArgs, GenerateArgs, PredictArgs, TrainArgs, ViewArgs};
 use nntui::data::{self, DataError};
 use nntui::headless::{Ending, JsonLines, TextPrinter, result_lines};
 use nntui::model_file::{ModelFile, Prediction};
@@ -49,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Predict(args)) => predict(&args),
         Some(Command::Evaluate(args)) => evaluate(&args),
+        Some(Command::View(args)) => view(&args),
         Some(Command::Generate(args)) => generate(&args),
         None => train(&cli.train),
     };
@@ -82,13 +83,34 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         start_from(&mut config, model_path, &dataset)?;
     }
     let plan = Plan::new(config.clone(), &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    let recording = recording(args, path, &config);
     if dashboard {
-        return dashboard_run(args, plan, dataset, log);
+        return dashboard_run(args, plan, dataset, log, recording);
     }
+    let mut recorder = match &recording {
+        Some(r) => Some(
+            nntui::runs::record::Recorder::create(&r.dir, &r.name, &r.data, &config)
+                .map_err(|e| Failure::new(1, format!("{}: cannot record the run: {e}", r.dir.display())))?,
+        ),
+        None => None,
+    };
     let signals = signals::listen();
     let handle = train::spawn(plan, Arc::clone(&dataset));
-    let (result, interruption) = run_headless(handle, args, log.as_mut(), &signals)?;
-    finish(args, &dataset, &config, result, interruption, &signals)
+    let (result, interruption) = run_headless(handle, args, log.as_mut(), recorder.as_mut(), &signals)?;
+    let folder = recorder.map(|r| r.folder);
+    finish(args, &dataset, &config, result, interruption, &signals, folder.as_deref())
+}
+
+/// `--log-dir` (or `NNTUI_LOG_DIR`) and the run's name, if runs are recorded.
+fn recording(args: &TrainArgs, data: &std::path::Path, config: &train::RunConfig) -> Option<tui::Recording> {
+    let dir = args.log_dir.clone().or_else(|| {
+        std::env::var_os("NNTUI_LOG_DIR").filter(|v| !v.is_empty()).map(std::path::PathBuf::from)
+    })?;
+    let name = match &args.name {
+        Some(name) => nntui::runs::record::safe_name(name),
+        None => nntui::runs::record::default_name(data, config),
+    };
+    Some(tui::Recording { dir, name, data: data.display().to_string() })
 }
 
 /// `--initial-model`: the saved model's layers and weights become the run's starting
@@ -173,9 +195,12 @@ fn dashboard_run(
     plan: Plan,
     dataset: Arc<data::Dataset>,
     log: Option<JsonLines<BufWriter<File>>>,
+    recording: Option<tui::Recording>,
 ) -> Result<u8, Failure> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut session = tui::Session { config: plan.config, dataset: Arc::clone(&dataset), log };
+    let mut session =
+        tui::Session { config: plan.config, dataset: Arc::clone(&dataset), log, recording, recorder: None };
+    session.start_recording().map_err(|e| Failure::new(1, format!("cannot record the run: {e}")))?;
     let ending =
         tui::run(&mut session, color).map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
     if let (Some(info), Some(summary)) = (&ending.info, &ending.summary) {
@@ -198,8 +223,9 @@ fn dashboard_run(
         tui::Exit::Signal(signal) => Interruption::Signal(signal),
     };
     let result = ending.result.unwrap_or_else(|| Err("the engine did not stop in time".into()));
+    let folder = session.recorder.take().map(|r| r.folder);
     let config = ending.info.map_or(session.config, |info| info.config);
-    finish(args, &dataset, &config, result, Some(interruption), &signals::listen())
+    finish(args, &dataset, &config, result, Some(interruption), &signals::listen(), folder.as_deref())
 }
 
 /// The changes made live and the command line that starts with the settings in force
@@ -269,6 +295,7 @@ fn run_headless(
     handle: Handle,
     args: &TrainArgs,
     mut log: Option<&mut JsonLines<BufWriter<File>>>,
+    mut recorder: Option<&mut nntui::runs::record::Recorder>,
     signals: &Receiver<i32>,
 ) -> Result<(Result<RunResult, String>, Option<Interruption>), Failure> {
     let mut json = args.json.then(|| JsonLines::new(BufWriter::new(io::stdout().lock())));
@@ -282,6 +309,11 @@ fn run_headless(
                 let Ok(event) = event else { break };
                 if let Some(log) = log.as_deref_mut() {
                     log.write(&event).map_err(|e| Failure::new(1, format!("cannot write the log: {e}")))?;
+                }
+                if let Some(recorder) = recorder.as_deref_mut() {
+                    recorder.write(&event).map_err(|e| {
+                        Failure::new(1, format!("{}: cannot record the run: {e}", recorder.folder.display()))
+                    })?;
                 }
                 if interruption != Some(Interruption::OutputClosed) {
                     let written = match (&mut json, &mut printer) {
@@ -334,6 +366,7 @@ fn finish(
     result: Result<RunResult, String>,
     interruption: Option<Interruption>,
     signals: &Receiver<i32>,
+    folder: Option<&std::path::Path>,
 ) -> Result<u8, Failure> {
     let result = result.map_err(|message| Failure::new(1, format!("the engine failed: {message}")))?;
     match interruption {
@@ -342,6 +375,11 @@ fn finish(
         Some(Interruption::Quit) | None => {}
     }
     let ending = Ending::of(&result.summary);
+    // A recorded single fit keeps its model beside its events.
+    if let (Some(folder), Some(trained), Ending::Finished) = (folder, &result.model, ending) {
+        let path = folder.join(nntui::runs::record::MODEL);
+        ModelFile::new(trained, dataset).save(&path).map_err(|e| Failure::new(1, e.to_string()))?;
+    }
     if ending == Ending::Stopped && interruption == Some(Interruption::Quit) && args.save_model.is_none() {
         return Ok(0);
     }
@@ -511,6 +549,86 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
     let evaluation = nntui::evaluate::evaluate(&file, &rows.features, labels)
         .map_err(|message| Failure::new(1, format!("{}: {message}", input.file.display())))?;
     match write!(io::stdout().lock(), "{}", nntui::evaluate::report(&evaluation)) {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
+    }
+}
+
+/// `nntui view`: the table of runs, or one run replayed.
+fn view(args: &ViewArgs) -> Result<u8, Failure> {
+    use nntui::runs::{read, table};
+    let mut files = Vec::new();
+    for path in &args.paths {
+        if !path.exists() {
+            return Err(Failure::new(1, format!("{}: no such file or folder", path.display())));
+        }
+        let found = read::discover(path);
+        if found.is_empty() {
+            return Err(Failure::new(
+                1,
+                format!("{}: no runs here (no events.jsonl below it)", path.display()),
+            ));
+        }
+        files.extend(found);
+    }
+    let runs =
+        files.iter().map(|f| read::read(f)).collect::<Result<Vec<_>, _>>().map_err(|m| Failure::new(1, m))?;
+    if args.replay {
+        let [run] = runs.as_slice() else {
+            return Err(Failure::new(2, format!("--replay: one run at a time ({} found)", runs.len())));
+        };
+        return replay(run);
+    }
+    if !(args.no_tui || args.json) && io::stdout().is_terminal() {
+        return Err(Failure::new(
+            2,
+            "the interactive viewer is not built yet: --no-tui prints the table of runs, --replay one run's lines",
+        ));
+    }
+    let rows = table::rows(&runs);
+    let mut out = io::stdout().lock();
+    let written = if args.json {
+        rows.iter().try_for_each(|row| {
+            serde_json::to_writer(&mut out, row).map_err(io::Error::other)?;
+            writeln!(out)
+        })
+    } else {
+        out.write_all(table::text(&rows).as_bytes())
+    };
+    match written {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
+    }
+}
+
+/// A recorded run's lines again: nntui's own through the same printer as training; a
+/// foreign run's epochs in Keras's `verbose=2` shape.
+fn replay(run: &nntui::runs::read::Run) -> Result<u8, Failure> {
+    let written = if run.events.is_empty() {
+        let mut out = io::stdout().lock();
+        (|| -> io::Result<()> {
+            for (fold, series) in &run.folds {
+                for (epoch, values) in &series.epochs {
+                    let prefix =
+                        if run.folds.len() > 1 { format!("Fold {} - ", fold + 1) } else { String::new() };
+                    let line: Vec<String> = values
+                        .iter()
+                        .map(|(name, v)| format!("{name}: {}", nntui::headless::keras_number(*v)))
+                        .collect();
+                    writeln!(out, "{prefix}Epoch {epoch}\n{}", line.join(" - "))?;
+                }
+            }
+            Ok(())
+        })()
+    } else {
+        let mut printer =
+            TextPrinter::new(BufWriter::new(io::stdout().lock()), BufWriter::new(io::stderr()), false);
+        run.events.iter().try_for_each(|event| printer.handle(event)).and_then(|()| printer.flush())
+    };
+    if run.skipped > 0 {
+        let _ = writeln!(io::stderr(), "nntui: warning: {} unreadable line(s) skipped", run.skipped);
+    }
+    match written {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
     }

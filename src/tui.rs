@@ -68,6 +68,39 @@ pub struct Session<W: Write> {
     pub dataset: Arc<Dataset>,
     /// `--log`: every event as JSON Lines.
     pub log: Option<JsonLines<W>>,
+    /// `--log-dir`: where each run (a restart is a new one) gets its folder, and its name.
+    pub recording: Option<Recording>,
+    /// The folder of the run on screen.
+    pub recorder: Option<crate::runs::record::Recorder>,
+}
+
+/// Where and as what runs are recorded.
+#[derive(Clone, Debug)]
+pub struct Recording {
+    /// `--log-dir`.
+    pub dir: std::path::PathBuf,
+    /// The run's name.
+    pub name: String,
+    /// The data file, as given.
+    pub data: String,
+}
+
+impl<W: Write> Session<W> {
+    /// Opens a folder for a run starting now, if recording; an error is returned for the
+    /// caller to show.
+    pub fn start_recording(&mut self) -> io::Result<()> {
+        self.recorder = None;
+        if let Some(recording) = &self.recording {
+            let recorder = crate::runs::record::Recorder::create(
+                &recording.dir,
+                &recording.name,
+                &recording.data,
+                &self.config,
+            )?;
+            self.recorder = Some(recorder);
+        }
+        Ok(())
+    }
 }
 
 /// The live engine and whether its end was seen.
@@ -160,6 +193,9 @@ where
                             session.config.regularizer.l2 = wanted.l2;
                             session.config.pace = wanted.pace;
                             *app = app.restarted(Instant::now());
+                            if let Err(error) = session.start_recording() {
+                                app.fail(format!("cannot record the run: {error}"));
+                            }
                             engine = Engine::start(&session.config, &session.dataset);
                         }
                         Some(Command::Quit { interrupted }) => {
@@ -234,6 +270,12 @@ fn take<W: Write>(app: &mut App, session: &mut Session<W>, engine: &mut Engine, 
     {
         // A log that cannot be written is reported once and then left alone.
         session.log = None;
+        app.fail_log();
+    }
+    if let Some(recorder) = session.recorder.as_mut()
+        && recorder.write(&event).is_err()
+    {
+        session.recorder = None;
         app.fail_log();
     }
     engine.ended |= matches!(event, Event::RunEnded(_));

@@ -197,6 +197,8 @@ fn the_event_loop_pauses_changes_the_rate_and_quits_with_a_summary() {
         config: config.clone(),
         dataset: dataset("moons.csv"),
         log: Some(nntui::headless::JsonLines::new(Vec::new())),
+        recording: None,
+        recorder: None,
     };
     let (keys, inputs) = unbounded();
     let (_signal_sender, signals) = unbounded();
@@ -228,8 +230,13 @@ fn the_event_loop_pauses_changes_the_rate_and_quits_with_a_summary() {
 fn the_event_loop_restarts_with_the_current_settings() {
     let config =
         RunConfig { folds: 1, epochs: 100_000, threads: 1, pace: Some(50.0), ..RunConfig::default() };
-    let mut session: Session<Vec<u8>> =
-        Session { config: config.clone(), dataset: dataset("moons.csv"), log: None };
+    let mut session: Session<Vec<u8>> = Session {
+        config: config.clone(),
+        dataset: dataset("moons.csv"),
+        log: None,
+        recording: None,
+        recorder: None,
+    };
     let (keys, inputs) = unbounded();
     let (_signal_sender, signals) = unbounded();
     let script = std::thread::spawn(move || {

@@ -163,6 +163,7 @@ fn run(
     let folds = plan.fold_count();
     let workers = plan.config.threads.clamp(1, folds);
     emitter.send(Event::RunStarted(Box::new(RunInfo {
+        schema: crate::runs::SCHEMA,
         config: plan.config.clone(),
         dataset: dataset.summary(),
         model: Sequential::<f32>::new(dataset.feature_count(), &plan.layers).summary(),

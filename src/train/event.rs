@@ -44,6 +44,10 @@ pub struct PolicyEvent {
     pub action: super::callbacks::PolicyAction,
 }
 
+fn first_schema() -> u32 {
+    1
+}
+
 impl Event {
     /// The fold an event concerns, if any.
     pub fn fold(&self) -> Option<usize> {
@@ -63,6 +67,9 @@ impl Event {
 /// The run's settings, data and network.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
+    /// The event schema's version (`crate::runs::SCHEMA`); files from before it had none.
+    #[serde(default = "first_schema")]
+    pub schema: u32,
     /// Settings as given.
     pub config: RunConfig,
     /// The data.

@@ -1,0 +1,230 @@
+//! Reading runs back: nntui's `events.jsonl` and files of Keras-callback lines
+//! (`{"epoch": 3, "logs": {"loss": 0.52, "val_loss": 0.55}}`, optional `"run"`, `"fold"`,
+//! `"time"`), into named series per fold, whatever the metric names. Damaged or
+//! unknown lines are skipped and counted, never fatal; a last line without its newline
+//! is a writer in the middle of it, left for the next read.
+
+use super::record::EVENTS;
+use crate::train::{Event, RunConfig, RunSummary};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One epoch's values by name (`loss`, `val_accuracy`, `epoch_auc`, ...).
+pub type Values = BTreeMap<String, f64>;
+
+/// A fold's epochs, in the order they arrived.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FoldSeries {
+    /// `(epoch from 1, values)`.
+    pub epochs: Vec<(usize, Values)>,
+}
+
+impl FoldSeries {
+    /// The last value of `name`.
+    pub fn last(&self, name: &str) -> Option<f64> {
+        self.epochs.iter().rev().find_map(|(_, v)| v.get(name).copied())
+    }
+
+    /// The best value of `name` (lowest, or highest with `maximize`) and its epoch.
+    pub fn best(&self, name: &str, maximize: bool) -> Option<(f64, usize)> {
+        let values = self.epochs.iter().filter_map(|(epoch, v)| v.get(name).map(|&x| (x, *epoch)));
+        values.filter(|(x, _)| x.is_finite()).reduce(|a, b| {
+            let better = if maximize { b.0 > a.0 } else { b.0 < a.0 };
+            if better { b } else { a }
+        })
+    }
+}
+
+/// A run as read from its file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Run {
+    /// Its name: the folder's, or the `"run"` of foreign lines.
+    pub name: String,
+    /// nntui's settings, when nntui wrote it.
+    pub config: Option<RunConfig>,
+    /// nntui's events in order (empty for foreign files).
+    pub events: Vec<Event>,
+    /// Named series per fold.
+    pub folds: BTreeMap<usize, FoldSeries>,
+    /// The run's end, when it ended.
+    pub summary: Option<RunSummary>,
+    /// Lines that were neither nntui events nor Keras-callback lines, or were damaged.
+    pub skipped: usize,
+    /// Whether the file ends in a partial line (a writer in the middle of it).
+    pub partial: bool,
+}
+
+impl Run {
+    /// Every value name seen, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.folds.values().flat_map(|f| f.epochs.iter().flat_map(|(_, v)| v.keys().cloned())).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// The epoch values an nntui epoch report carries, by Keras's names.
+fn values_of(report: &crate::train::EpochReport, metric: &str) -> Values {
+    let mut values = Values::new();
+    values.insert("loss".into(), report.loss);
+    values.insert(metric.into(), report.metric);
+    if let Some(v) = report.val_loss {
+        values.insert("val_loss".into(), v);
+    }
+    if let Some(v) = report.val_metric {
+        values.insert(format!("val_{metric}"), v);
+    }
+    values.insert("learning_rate".into(), report.learning_rate);
+    values
+}
+
+/// Parses the complete lines of `text` as one run named `name`.
+pub fn parse(text: &str, name: &str) -> Run {
+    let mut run = Run { name: name.to_string(), ..Run::default() };
+    let complete = match text.rfind('\n') {
+        Some(end) => &text[..=end],
+        None => "",
+    };
+    run.partial = complete.len() < text.len();
+    let mut metric = "accuracy".to_string();
+    // Foreign epochs count from 0 or from 1: the first one seen decides.
+    let mut foreign_offset: Option<usize> = None;
+    for line in complete.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        // Python's json writes NaN and Infinity, which JSON has no words for: read them
+        // as missing values rather than losing the line.
+        let parsed = serde_json::from_str::<Value>(line).or_else(|_| {
+            serde_json::from_str::<Value>(
+                &line.replace("-Infinity", "null").replace("Infinity", "null").replace("NaN", "null"),
+            )
+        });
+        let Ok(value) = parsed else {
+            run.skipped += 1;
+            continue;
+        };
+        if value.get("type").is_some() {
+            // nntui's own events; types and fields this build does not know are skipped.
+            let Ok(event) = serde_json::from_value::<Event>(value) else {
+                run.skipped += 1;
+                continue;
+            };
+            match &event {
+                Event::RunStarted(info) => {
+                    metric = info.metric.name().to_string();
+                    run.config = Some(info.config.clone());
+                }
+                Event::EpochEnded(report) => {
+                    run.folds
+                        .entry(report.fold)
+                        .or_default()
+                        .epochs
+                        .push((report.epoch, values_of(report, &metric)));
+                }
+                Event::RunEnded(summary) => run.summary = Some(summary.clone()),
+                _ => {}
+            }
+            run.events.push(event);
+            continue;
+        }
+        match foreign(&value, &mut foreign_offset) {
+            Some((fold, epoch, values)) => run.folds.entry(fold).or_default().epochs.push((epoch, values)),
+            None => run.skipped += 1,
+        }
+    }
+    run
+}
+
+/// A Keras-callback line: `(fold, epoch from 1, finite values)`, or `None` if it is not one.
+fn foreign(value: &Value, offset: &mut Option<usize>) -> Option<(usize, usize, Values)> {
+    let epoch = usize::try_from(value.get("epoch")?.as_u64()?).ok()?;
+    let logs = value.get("logs")?.as_object()?;
+    let fold = value.get("fold").and_then(Value::as_u64).and_then(|f| usize::try_from(f).ok()).unwrap_or(0);
+    let offset = *offset.get_or_insert(usize::from(epoch == 0));
+    // Non-numbers and non-finite values (a NaN loss) are left out of the series.
+    let values: Values = logs
+        .iter()
+        .filter_map(|(name, v)| v.as_f64().filter(|x| x.is_finite()).map(|x| (name.clone(), x)))
+        .collect();
+    Some((fold, epoch + offset, values))
+}
+
+/// The `events.jsonl` files a path names: the file itself, a run folder's, or every run
+/// folder's below a folder of runs, sorted.
+pub fn discover(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let own = path.join(EVENTS);
+    if own.is_file() {
+        return vec![own];
+    }
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for entry in entries.flatten() {
+            let child = entry.path();
+            if child.is_dir() {
+                found.extend(discover(&child));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Reads one events file; the run is named after its folder (or the file).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn read(path: &Path) -> Result<Run, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let name = if path.file_name().is_some_and(|n| n == EVENTS) {
+        path.parent().and_then(Path::file_name)
+    } else {
+        path.file_stem()
+    };
+    let name = name.map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(parse(&text, &name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keras_callback_lines_become_named_series() {
+        let text = concat!(
+            "{\"epoch\": 0, \"logs\": {\"loss\": 0.7, \"accuracy\": 0.5, \"val_loss\": 0.8}}\n",
+            "not json\n",
+            "{\"epoch\": 1, \"logs\": {\"loss\": NaN, \"epoch_auc\": 0.9}, \"extra\": true}\n",
+            "{\"something\": \"else\"}\n",
+            "{\"epoch\": 2, \"logs\": {\"loss\": 0.5}, \"fold\": 1}\n",
+            "{\"epoch\": 3, \"logs\": {\"loss\": 0.4"
+        );
+        let run = parse(text, "keras");
+        assert_eq!(run.skipped, 2, "the garbage line and the line of another shape");
+        assert!(run.partial, "the last line is still being written");
+        let fold = &run.folds[&0];
+        assert_eq!(fold.epochs.len(), 2);
+        assert_eq!(fold.epochs[0].0, 1, "epochs from 0 are shifted to count from 1");
+        assert_eq!(fold.last("loss"), Some(0.7), "a NaN is left out");
+        assert_eq!(fold.last("epoch_auc"), Some(0.9));
+        assert_eq!(run.folds[&1].epochs[0].0, 3);
+        assert_eq!(run.names(), ["accuracy", "epoch_auc", "loss", "val_loss"]);
+        assert_eq!(fold.best("loss", false), Some((0.7, 1)));
+    }
+
+    #[test]
+    fn unknown_event_types_and_fields_are_skipped() {
+        let text = concat!(
+            "{\"type\":\"from_the_future\",\"x\":1}\n",
+            "{\"type\":\"warning\",\"fold\":null,\"epoch\":null,\"message\":\"m\",\"hint\":null,\"new_field\":3}\n"
+        );
+        let run = parse(text, "r");
+        assert_eq!(run.skipped, 1);
+        assert_eq!(run.events.len(), 1);
+        assert!(!run.partial);
+    }
+}

@@ -1,0 +1,133 @@
+//! Runs as files: recorded with --log-dir, read back by `nntui view` (the table, the
+//! replay), from nntui and from programs that write Keras-callback lines.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name).to_str().unwrap().to_string()
+}
+
+fn nntui(args: &[&str]) -> (i32, String, String) {
+    let output =
+        Command::cargo_bin("nntui").unwrap().env_remove("NNTUI_LOG_DIR").args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn folders(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_recorded_run_replays_as_it_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().to_str().unwrap();
+    let args = ["--no-tui", "--folds", "1", "--epochs", "20", "--validation-split", "0.2", "--log-dir", logs];
+    let (code, stdout, stderr) = nntui(&[&args[..], &[&data("moons.csv")]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let runs = folders(dir.path());
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let name = run.file_name().unwrap().to_str().unwrap();
+    assert!(name.ends_with("-moons-e20-fit"), "{name}");
+    let config = std::fs::read_to_string(run.join("config.json")).unwrap();
+    assert!(config.contains("\"schema\": 1") && config.contains("\"epochs\": 20"), "{config}");
+    let events = std::fs::read_to_string(run.join("events.jsonl")).unwrap();
+    assert!(events.starts_with("{\"type\":\"run_started\",\"schema\":1,"), "{}", &events[..80]);
+    assert!(events.ends_with("}\n"));
+    assert!(run.join("model.json").is_file(), "a single fit keeps its model");
+
+    let (code, replayed, replayed_err) = nntui(&["view", "--replay", run.to_str().unwrap()]);
+    assert_eq!(code, 0, "{replayed_err}");
+    assert_eq!(replayed, stdout, "the same results");
+    assert_eq!(replayed_err, stderr, "the same epoch lines");
+
+    // The table says the same numbers.
+    let (code, table, _) = nntui(&["view", "--no-tui", logs]);
+    assert_eq!(code, 0);
+    let row = table.lines().nth(1).unwrap();
+    assert!(row.starts_with(name) && row.contains(" done "), "{table}");
+    let val_accuracy = stdout.lines().find(|l| l.starts_with("val_accuracy: ")).unwrap();
+    let percent: f64 =
+        val_accuracy.trim_start_matches("val_accuracy: ").trim_end_matches('%').parse().unwrap();
+    assert!(row.contains(&format!("{:.4}", percent / 100.0)), "{table}\n{val_accuracy}");
+}
+
+#[test]
+fn a_folder_of_runs_and_foreign_files_make_one_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().to_str().unwrap();
+    for seed in 1..=20 {
+        let seed = seed.to_string();
+        let (code, _, stderr) = nntui(&[
+            "--no-tui",
+            "-q",
+            "--folds",
+            "1",
+            "--epochs",
+            "3",
+            "--seed",
+            &seed,
+            "--log-dir",
+            logs,
+            &data("moons.csv"),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    // A Keras callback's lines, with a NaN, a garbage line and one still being written.
+    let keras = dir.path().join("keras-run");
+    std::fs::create_dir(&keras).unwrap();
+    std::fs::write(
+        keras.join("events.jsonl"),
+        "{\"epoch\": 0, \"logs\": {\"loss\": 0.7, \"val_loss\": NaN}}\ngarbage\n{\"epoch\": 1, \"logs\": {\"loss\": 0.5, \"val_loss\": 0.6}}\n{\"epoch\": 2, \"lo",
+    )
+    .unwrap();
+    let (code, table, stderr) = nntui(&["view", "--no-tui", logs]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = table.lines().collect();
+    // Seed 7 is the default, so that run's name does not mention it.
+    assert_eq!(lines.iter().filter(|l| l.contains("-moons-e3-fit")).count(), 20, "{table}");
+    let keras_row = lines.iter().find(|l| l.starts_with("keras-run")).unwrap();
+    assert!(keras_row.contains("incomplete") && keras_row.contains("0.6000 @2"), "{table}");
+    assert!(table.contains("(1 unreadable line skipped)"), "{table}");
+    // Only the seed differs between the nntui runs.
+    assert!(
+        lines.iter().filter(|l| l.contains("-moons-e3-fit")).all(|l| l
+            .trim_end()
+            .split("  ")
+            .last()
+            .unwrap()
+            .starts_with("seed=")),
+        "{table}"
+    );
+
+    let (code, json, _) = nntui(&["view", "--json", logs]);
+    assert_eq!(code, 0);
+    assert_eq!(json.lines().count(), 21);
+    assert!(json.lines().all(|l| l.starts_with("{\"type\":\"run\"")));
+
+    let (code, _, stderr) = nntui(&["view", "--no-tui", dir.path().join("nothing").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no such file or folder"), "{stderr}");
+}
+
+#[test]
+fn files_from_before_the_schema_version_still_read() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events-before-schema.jsonl");
+    let run = nntui::runs::read::read(&fixture).unwrap();
+    assert_eq!(run.skipped, 0);
+    assert!(matches!(run.events.first(), Some(nntui::train::Event::RunStarted(info)) if info.schema == 1));
+    assert_eq!(run.folds[&0].epochs.len(), 3);
+    assert!(run.summary.is_some());
+    let (code, stdout, _) = nntui(&["view", "--replay", fixture.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("val_accuracy: "), "{stdout}");
+}
