@@ -580,10 +580,25 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         return replay(run);
     }
     if !(args.no_tui || args.json) && io::stdout().is_terminal() {
-        return Err(Failure::new(
-            2,
-            "the interactive viewer is not built yet: --no-tui prints the table of runs, --replay one run's lines",
-        ));
+        let [file] = files.as_slice() else {
+            return Err(Failure::new(
+                2,
+                format!(
+                    "{} runs: the dashboard shows one run at a time (comparing runs side by side is not built yet); --no-tui prints them as a table",
+                    files.len()
+                ),
+            ));
+        };
+        if runs[0].events.is_empty() && !runs[0].folds.is_empty() {
+            return Err(Failure::new(
+                2,
+                "this run's lines come from another program: --no-tui or --replay show them (the dashboard reads nntui's own runs)",
+            ));
+        }
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        tui::view(file.clone(), runs[0].name.clone(), color)
+            .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+        return Ok(0);
     }
     let rows = table::rows(&runs);
     let mut out = io::stdout().lock();

@@ -7,6 +7,7 @@
 //! accepts older files (no `schema` means 1), skips event types and fields it does not
 //! know, and leaves a partial last line (a writer in the middle of it) for later.
 
+pub mod follow;
 pub mod read;
 pub mod record;
 pub mod table;

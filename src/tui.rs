@@ -300,6 +300,119 @@ fn stop<W: Write>(engine: &mut Engine, app: &mut App, session: &mut Session<W>) 
     }
 }
 
+/// How long a followed run may be silent before the viewer says it stalled.
+const STALL: Duration = Duration::from_secs(30);
+
+/// `nntui view` on a terminal: the dashboard on one recorded run, followed live while
+/// its file grows. Keys that change the view work; the others say they cannot steer a
+/// recording. The terminal is restored however this ends.
+///
+/// # Errors
+/// The terminal could not be set up or drawn to.
+pub fn view(path: std::path::PathBuf, name: String, color: bool) -> io::Result<()> {
+    terminal::install_panic_hook();
+    let guard = terminal::TerminalGuard::enter()?;
+    let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
+    let mut terminal = Terminal::new(backend)?;
+    let size = terminal.size()?;
+    terminal.resize(size.into())?;
+    let inputs = terminal::spawn_input_thread();
+    let signals = crate::signals::listen();
+    let followed = crate::runs::follow::follow(path, STALL);
+    let fresh = |now| {
+        let mut app = App::new(name.clone(), initial_live(&RunConfig::default()), now);
+        app.theme = ui::Theme { color };
+        app.recorded = true;
+        app
+    };
+    let mut app = fresh(Instant::now());
+    let result = view_loop(&mut terminal, &mut app, &inputs, &signals, &followed, fresh);
+    drop(guard);
+    result
+}
+
+/// The viewer's loop: keys first, then what the follower found, drawing at most once a frame.
+fn view_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    inputs: &Receiver<TerminalEvent>,
+    signals: &Receiver<i32>,
+    followed: &Receiver<crate::runs::follow::Followed>,
+    fresh: impl Fn(Instant) -> App,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    use crate::runs::follow::Followed;
+    let mut skipped = 0usize;
+    let mut dirty = true;
+    let mut last_frame: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        let due = last_frame.map_or(Duration::ZERO, |t| FRAME.saturating_sub(now.duration_since(t)));
+        if dirty && due.is_zero() {
+            app.tick(now);
+            terminal.draw(|frame| frame.render_widget(&*app, frame.area())).map_err(io::Error::other)?;
+            last_frame = Some(now);
+            dirty = false;
+        }
+        let timeout = if dirty { due.max(Duration::from_millis(1)) } else { Duration::from_secs(1) };
+        select_biased! {
+            recv(inputs) -> input => match input {
+                Ok(TerminalEvent::Key(key)) => {
+                    dirty = true;
+                    if let Some(Command::Quit { .. }) = keymap::action_for(key).and_then(|action| app.apply(action)) {
+                        return Ok(());
+                    }
+                }
+                Ok(TerminalEvent::Resize(..)) => {
+                    let size = terminal.size().map_err(io::Error::other)?;
+                    terminal.resize(size.into()).map_err(io::Error::other)?;
+                    dirty = true;
+                }
+                Ok(_) => dirty = true,
+                Err(_) => {}
+            },
+            recv(signals) -> signal => if signal.is_ok() { return Ok(()) },
+            recv(followed) -> message => {
+                dirty = true;
+                let mut message = message.ok();
+                let mut handled = 0;
+                while let Some(found) = message.take() {
+                    let now = Instant::now();
+                    match found {
+                        Followed::Event(event) => app.on_event(&event, now),
+                        Followed::Restarted => {
+                            let mut new = fresh(now);
+                            (new.layer, new.log_scale, new.hide_other_folds) = (app.layer, app.log_scale, app.hide_other_folds);
+                            *app = new;
+                            app.notice("the file was truncated or replaced: reading it again from the start".into());
+                        }
+                        Followed::Stalled(since) => {
+                            let stamp = crate::runs::record::timestamp(since);
+                            app.notice(format!("stalled: no new lines since {} UTC", &stamp[9..]));
+                        }
+                        Followed::Skipped => {
+                            skipped += 1;
+                            if skipped == 1 {
+                                app.notice("skipped a line that is not an nntui event (more are counted here)".into());
+                            }
+                        }
+                    }
+                    handled += 1;
+                    if handled < EVENTS_PER_TURN {
+                        message = followed.try_recv().ok();
+                    }
+                }
+            },
+            default(timeout) => {
+                app.tick(Instant::now());
+                dirty |= app.mode == Mode::Running;
+            },
+        }
+    }
+}
+
 /// The settings the dashboard starts from.
 pub fn initial_live(config: &RunConfig) -> Live {
     Live {

@@ -112,4 +112,20 @@ grep -q '^EXIT=0$' <<<"$after" || fail "exit code is not 0"
 grep -Eq '^stopped at epoch [0-9]+ of 150: partial results$' <<<"$after" || fail "partial results not marked"
 grep -Eq '^  learning rate 0\.001 -> 0\.002 \(fold 1, epoch [0-9]+\)$' <<<"$after" || fail "the live change is not listed"
 grep -q "^settings at the end: nntui --folds 1 --pace 20 data/moons.csv --lr 0.002$" <<<"$after" || fail "no command line for the settings at the end"
+
+# A run recorded in the background and watched live: the viewer follows the file until
+# the run ends, and keys that would steer it say they cannot.
+runs=$(mktemp -d)
+tm resize-window -t "$session" -x 120 -y 40
+tm send-keys -t "$session" "clear; ('$binary' --no-tui -q --folds 1 --pace 15 --epochs 45 --log-dir '$runs' data/moons.csv > /dev/null &); sleep 1; '$binary' view '$runs'; echo EXIT=\$?" Enter
+wait_for 'Loss fold 1 train'
+wait_for 'recorded run: controls unavailable'
+tm send-keys -t "$session" Space
+wait_for 'a recorded run cannot be steered'
+wait_for '\[done\]' 20
+tm capture-pane -t "$session" -p | grep -q 'epoch 45/45' || fail "the viewer did not follow the run to its end"
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the viewer did not exit 0"
+rm -rf "$runs"
 echo "tmux session: ok"

@@ -136,6 +136,14 @@ pub fn parse(text: &str, name: &str) -> Run {
     run
 }
 
+/// One complete line as an nntui event, if it is one (unknown types and damaged lines
+/// are not).
+pub fn parse_line(line: &str) -> Option<Event> {
+    let value = serde_json::from_str::<Value>(line).ok()?;
+    value.get("type")?;
+    serde_json::from_value::<Event>(value).ok()
+}
+
 /// A Keras-callback line: `(fold, epoch from 1, finite values)`, or `None` if it is not one.
 fn foreign(value: &Value, offset: &mut Option<usize>) -> Option<(usize, usize, Values)> {
     let epoch = usize::try_from(value.get("epoch")?.as_u64()?).ok()?;

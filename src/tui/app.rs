@@ -280,6 +280,8 @@ pub struct App {
     pub log_scale: bool,
     /// Whether the charts leave out the folds other than the shown one.
     pub hide_other_folds: bool,
+    /// A recorded run (`nntui view`): nothing can be steered.
+    pub recorded: bool,
     /// Whether early stopping may stop folds (as last asked).
     early_stopping_on: bool,
     /// Help overlay shown.
@@ -321,6 +323,7 @@ impl App {
             layer: 0,
             log_scale: false,
             hide_other_folds: false,
+            recorded: false,
             early_stopping_on: true,
             help: false,
             theme: Theme { color: true },
@@ -614,6 +617,11 @@ impl App {
         self.ended.get_or_insert(self.now);
     }
 
+    /// A line of news from outside the run (the viewer's follower).
+    pub fn notice(&mut self, text: String) {
+        self.note(None, None, LogKind::Info, text);
+    }
+
     /// The `--log` file could not be written: say so once.
     pub fn fail_log(&mut self) {
         self.note(None, None, LogKind::Warning, "cannot write the log file; logging stopped".into());
@@ -701,6 +709,22 @@ impl App {
             return None;
         }
         let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
+        let steers = !matches!(
+            action,
+            Action::NextLayer
+                | Action::PreviousLayer
+                | Action::NextFold
+                | Action::PreviousFold
+                | Action::ToggleLogScale
+                | Action::ToggleOtherFolds
+                | Action::ToggleHelp
+                | Action::Back
+                | Action::Quit
+                | Action::Interrupt
+        );
+        if self.recorded && steers {
+            return self.explain("a recorded run cannot be steered: its keys only change the view");
+        }
         match action {
             Action::TogglePause if !running => self.explain("the run is over: r restarts it"),
             Action::TogglePause => {

@@ -77,6 +77,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     // Why a run is slower than the machine: the pace is a choice, and `f` undoes it.
     let pace = match app.live.pace {
+        Some(pace) if app.recorded => format!("{} epochs/s", short(pace)),
         Some(pace) => format!("{} epochs/s (f: full speed)", short(pace)),
         None => "full speed".into(),
     };

@@ -114,7 +114,9 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let over = matches!(app.mode, super::app::Mode::Done | super::app::Mode::Failed(_));
     let early_stopping = app.info.as_ref().is_some_and(|i| i.config.policies.early_stopping.is_some());
     // Once the run is over, pausing and stepping mean nothing: their room goes to the rest.
+    let recorded = app.recorded;
     let shown = |key: &str| match key {
+        _ if recorded => ["q", "?", "up/down", "o", "tab", "l"].contains(&key),
         "space" | "n" => !over,
         "e/x/b" => early_stopping && !over,
         _ => true,
@@ -127,6 +129,9 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
         used += width;
         spans.push(Span::styled(format!(" {key}"), theme.key()));
         spans.push(Span::raw(format!(" {meaning} ")));
+    }
+    if recorded && used + 36 <= area.width as usize {
+        spans.push(Span::styled(" recorded run: controls unavailable", theme.quiet()));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }
