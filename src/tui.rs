@@ -205,13 +205,7 @@ where
                     }
                 }
                 Ok(TerminalEvent::Resize(..)) => {
-                    // The terminal may have reflowed or cropped the screen at sizes that
-                    // were never drawn; ratatui only diffs against what it drew last, so
-                    // start from a blank screen. (Not `Terminal::clear`: it asks the
-                    // terminal where the cursor is, and the input thread would eat the
-                    // answer.)
-                    let size = terminal.size().map_err(io::Error::other)?;
-                    terminal.resize(size.into()).map_err(io::Error::other)?;
+                    repaint(terminal)?;
                     dirty = true;
                 }
                 Ok(_) => dirty = true,
@@ -310,14 +304,7 @@ const STALL: Duration = Duration::from_secs(30);
 /// # Errors
 /// The terminal could not be set up or drawn to.
 pub fn view(path: std::path::PathBuf, name: String, color: bool) -> io::Result<()> {
-    terminal::install_panic_hook();
-    let guard = terminal::TerminalGuard::enter()?;
-    let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
-    let mut terminal = Terminal::new(backend)?;
-    let size = terminal.size()?;
-    terminal.resize(size.into())?;
-    let inputs = terminal::spawn_input_thread();
-    let signals = crate::signals::listen();
+    let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let followed = crate::runs::follow::follow(path, STALL);
     let fresh = |now| {
         let mut app = App::new(name.clone(), initial_live(&RunConfig::default()), now);
@@ -366,8 +353,7 @@ where
                     }
                 }
                 Ok(TerminalEvent::Resize(..)) => {
-                    let size = terminal.size().map_err(io::Error::other)?;
-                    terminal.resize(size.into()).map_err(io::Error::other)?;
+                    repaint(terminal)?;
                     dirty = true;
                 }
                 Ok(_) => dirty = true,
@@ -424,20 +410,43 @@ pub fn initial_live(config: &RunConfig) -> Live {
     }
 }
 
-/// Runs the dashboard on the real terminal. The terminal is restored however this
-/// ends: normally, on an error, or on a panic anywhere.
-///
-/// # Errors
-/// The terminal could not be set up or drawn to.
-pub fn run<W: Write>(session: &mut Session<W>, color: bool) -> io::Result<Ending> {
+/// After a resize: the terminal may have reflowed or cropped the screen at sizes that
+/// were never drawn, and ratatui only diffs against what it drew last, so the next frame
+/// starts from a blank screen. (Not `Terminal::clear`: it asks the terminal where the
+/// cursor is, and the input thread would eat the answer.)
+fn repaint<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let size = terminal.size().map_err(io::Error::other)?;
+    terminal.resize(size.into()).map_err(io::Error::other)
+}
+
+/// The real terminal, restored when the guard drops (or by the panic hook), with the
+/// key and signal channels.
+#[allow(clippy::type_complexity)]
+fn open_terminal() -> io::Result<(
+    terminal::TerminalGuard,
+    Terminal<ratatui::backend::CrosstermBackend<io::Stdout>>,
+    Receiver<TerminalEvent>,
+    Receiver<i32>,
+)> {
     terminal::install_panic_hook();
     let guard = terminal::TerminalGuard::enter()?;
     let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
     let mut terminal = Terminal::new(backend)?;
     let size = terminal.size()?;
     terminal.resize(size.into())?;
-    let inputs = terminal::spawn_input_thread();
-    let signals = crate::signals::listen();
+    Ok((guard, terminal, terminal::spawn_input_thread(), crate::signals::listen()))
+}
+
+/// Runs the dashboard on the real terminal. The terminal is restored however this
+/// ends: normally, on an error, or on a panic anywhere.
+///
+/// # Errors
+/// The terminal could not be set up or drawn to.
+pub fn run<W: Write>(session: &mut Session<W>, color: bool) -> io::Result<Ending> {
+    let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let mut app = App::new(session.dataset.source.clone(), initial_live(&session.config), Instant::now());
     app.theme = ui::Theme { color };
     let ending = event_loop(&mut terminal, &mut app, session, &inputs, &signals);
