@@ -580,24 +580,18 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         return replay(run);
     }
     if !(args.no_tui || args.json) && io::stdout().is_terminal() {
-        let [file] = files.as_slice() else {
-            return Err(Failure::new(
-                2,
-                format!(
-                    "{} runs: the dashboard shows one run at a time (comparing runs side by side is not built yet); --no-tui prints them as a table",
-                    files.len()
-                ),
-            ));
-        };
-        if runs[0].events.is_empty() && !runs[0].folds.is_empty() {
-            return Err(Failure::new(
-                2,
-                "this run's lines come from another program: --no-tui or --replay show them (the dashboard reads nntui's own runs)",
-            ));
-        }
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        tui::view(file.clone(), runs[0].name.clone(), color)
-            .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+        // One of nntui's runs: its full dashboard; several runs, a folder of runs, or a
+        // run from another program: the comparison.
+        let single_own = matches!(files.as_slice(), [_])
+            && !runs[0].events.is_empty()
+            && args.paths.iter().all(|p| !p.is_dir() || p.join(nntui::runs::record::EVENTS).is_file());
+        let shown = if single_own {
+            tui::view(files[0].clone(), runs[0].name.clone(), color)
+        } else {
+            tui::compare(args.paths.clone(), color)
+        };
+        shown.map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
     }
     let rows = table::rows(&runs);

@@ -5,6 +5,7 @@
 
 pub mod app;
 mod charts;
+pub mod compare;
 mod folds;
 mod header;
 pub mod history;
@@ -314,6 +315,74 @@ pub fn view(path: std::path::PathBuf, name: String, color: bool) -> io::Result<(
     };
     let mut app = fresh(Instant::now());
     let result = view_loop(&mut terminal, &mut app, &inputs, &signals, &followed, fresh);
+    drop(guard);
+    result
+}
+
+/// `nntui view` on several runs: the comparison, read again every second (new run
+/// folders under a watched folder join it); Enter opens a run's full dashboard, from
+/// which Esc comes back.
+///
+/// # Errors
+/// The terminal could not be set up or drawn to.
+pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
+    let (guard, mut terminal, inputs, signals) = open_terminal()?;
+    let read_all = || -> Vec<(std::path::PathBuf, crate::runs::read::Run)> {
+        roots
+            .iter()
+            .flat_map(|root| crate::runs::read::discover(root))
+            .filter_map(|file| crate::runs::read::read(&file).ok().map(|run| (file, run)))
+            .collect()
+    };
+    let mut state = compare::Compare::new(Vec::new(), ui::Theme { color });
+    state.refresh(read_all());
+    let result = (|| -> io::Result<()> {
+        let mut dirty = true;
+        loop {
+            if dirty {
+                let width = terminal.size().map_err(io::Error::other)?.width;
+                state.value_columns = if width >= 150 { 4 } else { 2 };
+                terminal.draw(|frame| frame.render_widget(&state, frame.area())).map_err(io::Error::other)?;
+                dirty = false;
+            }
+            select_biased! {
+                recv(inputs) -> input => match input {
+                    Ok(TerminalEvent::Key(key)) => {
+                        dirty = true;
+                        let Some(action) = keymap::compare_action_for(key) else { continue };
+                        match state.apply(action) {
+                            compare::Next::Quit => return Ok(()),
+                            compare::Next::Open(path) => {
+                                let name = state.entries.iter().find(|e| e.path == path).map_or_else(String::new, |e| e.run.name.clone());
+                                let followed = crate::runs::follow::follow(path, STALL);
+                                let fresh = |now| {
+                                    let mut app = App::new(name.clone(), initial_live(&RunConfig::default()), now);
+                                    app.theme = ui::Theme { color };
+                                    app.recorded = true;
+                                    app
+                                };
+                                let mut app = fresh(Instant::now());
+                                view_loop(&mut terminal, &mut app, &inputs, &signals, &followed, fresh)?;
+                                repaint(&mut terminal)?;
+                            }
+                            compare::Next::Stay => {}
+                        }
+                    }
+                    Ok(TerminalEvent::Resize(..)) => {
+                        repaint(&mut terminal)?;
+                        dirty = true;
+                    }
+                    Ok(_) => dirty = true,
+                    Err(_) => {}
+                },
+                recv(signals) -> signal => if signal.is_ok() { return Ok(()) },
+                default(Duration::from_secs(1)) => {
+                    state.refresh(read_all());
+                    dirty = true;
+                },
+            }
+        }
+    })();
     drop(guard);
     result
 }

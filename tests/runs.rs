@@ -131,3 +131,67 @@ fn files_from_before_the_schema_version_still_read() {
     assert_eq!(code, 0);
     assert!(stdout.contains("val_accuracy: "), "{stdout}");
 }
+
+/// The comparison of several runs on ratatui's TestBackend: both charts, every run in
+/// the table with the setting that differs, the cursor's keys.
+#[test]
+fn the_comparison_shows_runs_side_by_side() {
+    use nntui::tui::compare::{Compare, CompareAction, Entry, Next};
+    use nntui::tui::ui::Theme;
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().to_str().unwrap();
+    for lr in ["0.001", "0.01", "0.1"] {
+        let (code, _, stderr) = nntui(&[
+            "--no-tui",
+            "-q",
+            "--folds",
+            "1",
+            "--epochs",
+            "15",
+            "--validation-split",
+            "0.25",
+            "--lr",
+            lr,
+            "--log-dir",
+            logs,
+            &data("moons.csv"),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let entries: Vec<Entry> = nntui::runs::read::discover(dir.path())
+        .into_iter()
+        .map(|path| {
+            let run = nntui::runs::read::read(&path).unwrap();
+            Entry { path, run, selected: true, pinned: false, hidden: false }
+        })
+        .collect();
+    assert_eq!(entries.len(), 3);
+    let mut compare = Compare::new(entries, Theme { color: true });
+    compare.value_columns = 2;
+    let screen = |compare: &Compare| {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|frame| frame.render_widget(compare, frame.area())).unwrap();
+        terminal.backend().to_string()
+    };
+    let text = screen(&compare);
+    assert!(text.contains("3 runs, 3 drawn"), "{text}");
+    assert!(
+        text.contains("loss and val_loss (dotted)") && text.contains("accuracy and val_accuracy (dotted)"),
+        "{text}"
+    );
+    for lr in ["lr=0.001", "lr=0.01", "lr=0.1"] {
+        assert!(text.contains(lr), "the differing setting {lr}: {text}");
+    }
+    compare.apply(CompareAction::ToggleSelected);
+    assert!(screen(&compare).contains("3 runs, 2 drawn"));
+    // Sort by val_loss, the second value column.
+    for _ in 0..5 {
+        compare.apply(CompareAction::NextSort);
+    }
+    assert!(screen(&compare).contains("sorted by val_loss"));
+    let opened = compare.apply(CompareAction::Open);
+    assert!(
+        matches!(opened, Next::Open(p) if p.ends_with("events.jsonl")),
+        "nntui's runs open on the full dashboard"
+    );
+}

@@ -117,7 +117,7 @@ grep -q "^settings at the end: nntui --folds 1 --pace 20 data/moons.csv --lr 0.0
 # the run ends, and keys that would steer it say they cannot.
 runs=$(mktemp -d)
 tm resize-window -t "$session" -x 120 -y 40
-tm send-keys -t "$session" "clear; ('$binary' --no-tui -q --folds 1 --pace 15 --epochs 45 --log-dir '$runs' data/moons.csv > /dev/null &); sleep 1; '$binary' view '$runs'; echo EXIT=\$?" Enter
+tm send-keys -t "$session" "clear; ('$binary' --no-tui -q --folds 1 --pace 15 --epochs 45 --log-dir '$runs' data/moons.csv > /dev/null &); sleep 1; '$binary' view '$runs'/*; echo EXIT=\$?" Enter
 wait_for 'Loss fold 1 train'
 wait_for 'recorded run: controls unavailable'
 tm send-keys -t "$session" Space
@@ -127,5 +127,17 @@ tm capture-pane -t "$session" -p | grep -q 'epoch 45/45' || fail "the viewer did
 tm send-keys -t "$session" q
 wait_for '^EXIT=[0-9]+' 10
 tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the viewer did not exit 0"
+
+# A second run in the same folder: the comparison; Enter opens a run, Esc comes back.
+tm send-keys -t "$session" "clear; '$binary' --no-tui -q --folds 1 --epochs 20 --lr 0.01 --log-dir '$runs' data/moons.csv > /dev/null; '$binary' view '$runs'; echo EXIT=\$?" Enter
+wait_for '2 runs, 2 drawn'
+tm capture-pane -t "$session" -p | grep -q 'lr=0.01' || fail "the comparison does not show the setting that differs"
+tm send-keys -t "$session" Enter
+wait_for '\[done\]'
+tm send-keys -t "$session" Escape
+wait_for '2 runs, 2 drawn'
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the comparison did not exit 0"
 rm -rf "$runs"
 echo "tmux session: ok"

@@ -41,6 +41,31 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
     })
 }
 
+/// The comparison's keys (`nntui view` on several runs).
+pub fn compare_action_for(key: KeyEvent) -> Option<super::compare::CompareAction> {
+    use super::compare::CompareAction;
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c' | 'C')).then_some(CompareAction::Quit);
+    }
+    Some(match key.code {
+        KeyCode::Up | KeyCode::Char('k') => CompareAction::Up,
+        KeyCode::Down | KeyCode::Char('j') => CompareAction::Down,
+        KeyCode::Char(' ') => CompareAction::ToggleSelected,
+        KeyCode::Char('p') => CompareAction::TogglePinned,
+        KeyCode::Char('h') => CompareAction::Hide,
+        KeyCode::Char('u') => CompareAction::Unhide,
+        KeyCode::Char('s') => CompareAction::NextSort,
+        KeyCode::Char('S') => CompareAction::ReverseSort,
+        KeyCode::Enter => CompareAction::Open,
+        KeyCode::Char('?') => CompareAction::ToggleHelp,
+        KeyCode::Char('q') | KeyCode::Esc => CompareAction::Quit,
+        _ => return None,
+    })
+}
+
 /// One line of the help overlay: the keys as shown, the key codes, the meaning.
 pub struct KeyHelp {
     /// The keys, as the overlay names them.

@@ -1,0 +1,497 @@
+//! Several recorded runs side by side (`nntui view DIR` with more than one run): each run
+//! in a stable colour, the selected runs' curves overlaid on shared axes (loss-like
+//! names on the left chart, the rest on the right, `val_` dotted beside its training
+//! twin), and a table of the runs' last and best values, sortable by any column, with the
+//! settings that differ between the runs. Works on named series, so runs written by any
+//! program are drawn alike. Pure state and drawing; the loop lives in `tui.rs`.
+
+use super::ui::{Theme, panel};
+use crate::runs::read::Run;
+use crate::runs::table::{self, Row};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row as TableRow, Table, Widget};
+use std::collections::BTreeMap;
+
+/// Colours given to runs by their name, so that a run keeps its colour between views.
+const PALETTE: [Color; 8] = [
+    Color::Cyan,
+    Color::Yellow,
+    Color::LightMagenta,
+    Color::LightGreen,
+    Color::LightBlue,
+    Color::LightRed,
+    Color::White,
+    Color::Magenta,
+];
+
+/// One run on the list.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Its file.
+    pub path: std::path::PathBuf,
+    /// What was read.
+    pub run: Run,
+    /// Drawn on the charts.
+    pub selected: bool,
+    /// Kept at the top of the table.
+    pub pinned: bool,
+    /// Left out of the table and the charts.
+    pub hidden: bool,
+}
+
+/// What a key asks of the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareAction {
+    /// Move the cursor.
+    Up,
+    /// Move the cursor.
+    Down,
+    /// Draw the run under the cursor, or not.
+    ToggleSelected,
+    /// Keep the run at the top, or not.
+    TogglePinned,
+    /// Leave the run out.
+    Hide,
+    /// Show every hidden run again.
+    Unhide,
+    /// Sort by the next column.
+    NextSort,
+    /// Reverse the sort.
+    ReverseSort,
+    /// Open the run under the cursor on the full dashboard.
+    Open,
+    /// The help line.
+    ToggleHelp,
+    /// Leave.
+    Quit,
+}
+
+/// What the loop does after a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Keep comparing.
+    Stay,
+    /// Open this run's full dashboard.
+    Open(std::path::PathBuf),
+    /// Leave.
+    Quit,
+}
+
+/// A drawn line: its points, style and marker.
+type Drawn = (Vec<(f64, f64)>, Style, Marker);
+
+/// The comparison's state.
+#[derive(Clone, Debug)]
+pub struct Compare {
+    /// The runs, in the order found.
+    pub entries: Vec<Entry>,
+    /// The row under the cursor (an index into the shown order).
+    pub cursor: usize,
+    /// The column sorted by (0 is the name) and whether descending.
+    pub sort: (usize, bool),
+    /// Colours or none.
+    pub theme: Theme,
+    /// Notes for the user (the last one is shown).
+    pub note: Option<String>,
+    /// Value columns in the table: fewer on narrow terminals, so that `differs` fits.
+    pub value_columns: usize,
+}
+
+/// The fixed columns before the value columns.
+const FIXED: [&str; 4] = ["run", "state", "folds", "epochs"];
+
+impl Compare {
+    /// A comparison of `entries`, all selected.
+    pub fn new(entries: Vec<Entry>, theme: Theme) -> Compare {
+        Compare { entries, cursor: 0, sort: (0, false), theme, note: None, value_columns: 4 }
+    }
+
+    /// Takes in the runs read again (same paths keep their choices; new ones are added, selected).
+    pub fn refresh(&mut self, runs: Vec<(std::path::PathBuf, Run)>) {
+        for (path, run) in runs {
+            match self.entries.iter_mut().find(|e| e.path == path) {
+                Some(entry) => entry.run = run,
+                None => self.entries.push(Entry { path, run, selected: true, pinned: false, hidden: false }),
+            }
+        }
+    }
+
+    /// A run's colour, from its name.
+    pub fn colour(name: &str) -> Color {
+        let hash = name.bytes().fold(5381u32, |h, b| h.wrapping_mul(33) ^ u32::from(b));
+        PALETTE[hash as usize % PALETTE.len()]
+    }
+
+    fn rows(&self) -> Vec<Row> {
+        let runs: Vec<Run> = self.entries.iter().map(|e| e.run.clone()).collect();
+        table::rows(&runs)
+    }
+
+    /// The value columns shown (at most `self.value_columns`).
+    fn columns(&self, rows: &[Row]) -> Vec<String> {
+        let mut names: BTreeMap<&String, usize> = BTreeMap::new();
+        for row in rows {
+            for name in row.last.keys().filter(|n| *n != "learning_rate") {
+                *names.entry(name).or_default() += 1;
+            }
+        }
+        let mut names: Vec<(&String, usize)> = names.into_iter().collect();
+        let rank = |n: &str| usize::from(n != "loss") + usize::from(n != "val_loss");
+        names.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
+        names.into_iter().take(self.value_columns).map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Indices of the shown entries in table order: pinned first, then by the sort column.
+    pub fn order(&self) -> Vec<usize> {
+        let rows = self.rows();
+        let columns = self.columns(&rows);
+        let key = |i: usize| -> (Option<f64>, String) {
+            let row = &rows[i];
+            match self.sort.0 {
+                0 => (None, row.name.clone()),
+                1 => (None, row.state.to_string()),
+                2 => (Some(row.folds as f64), String::new()),
+                3 => (Some(row.epochs as f64), String::new()),
+                c if c - 4 < columns.len() => (row.last.get(&columns[c - 4]).copied(), String::new()),
+                _ => (row.best_val_loss.map(|b| b.0), String::new()),
+            }
+        };
+        let mut order: Vec<usize> = (0..self.entries.len()).filter(|&i| !self.entries[i].hidden).collect();
+        order.sort_by(|&a, &b| {
+            let pinned = self.entries[b].pinned.cmp(&self.entries[a].pinned);
+            let (ka, kb) = (key(a), key(b));
+            let mut by = match (ka.0, kb.0) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => ka.1.cmp(&kb.1),
+            };
+            if self.sort.1 {
+                by = by.reverse();
+            }
+            pinned.then(by)
+        });
+        order
+    }
+
+    /// Carries out a key and says what the loop does next.
+    pub fn apply(&mut self, action: CompareAction) -> Next {
+        let order = self.order();
+        let current = order.get(self.cursor.min(order.len().saturating_sub(1))).copied();
+        match action {
+            CompareAction::Up => self.cursor = self.cursor.saturating_sub(1),
+            CompareAction::Down => self.cursor = (self.cursor + 1).min(order.len().saturating_sub(1)),
+            CompareAction::ToggleSelected => {
+                if let Some(i) = current {
+                    self.entries[i].selected = !self.entries[i].selected;
+                }
+            }
+            CompareAction::TogglePinned => {
+                if let Some(i) = current {
+                    self.entries[i].pinned = !self.entries[i].pinned;
+                }
+            }
+            CompareAction::Hide => {
+                if let Some(i) = current {
+                    self.entries[i].hidden = true;
+                    self.note = Some(format!("hid {} (u shows every run again)", self.entries[i].run.name));
+                    self.cursor = self.cursor.min(order.len().saturating_sub(2));
+                }
+            }
+            CompareAction::Unhide => self.entries.iter_mut().for_each(|e| e.hidden = false),
+            CompareAction::NextSort => {
+                let columns = FIXED.len() + self.columns(&self.rows()).len() + 1;
+                self.sort = ((self.sort.0 + 1) % columns, self.sort.1);
+            }
+            CompareAction::ReverseSort => self.sort.1 = !self.sort.1,
+            CompareAction::Open => {
+                if let Some(i) = current {
+                    if self.entries[i].run.events.is_empty() {
+                        self.note = Some(format!(
+                            "{} was written by another program: its curves are here; the full dashboard reads nntui's own runs",
+                            self.entries[i].run.name
+                        ));
+                    } else {
+                        return Next::Open(self.entries[i].path.clone());
+                    }
+                }
+            }
+            CompareAction::ToggleHelp => {
+                self.note = Some(
+                    "space draw/hide a run's curves  p pin  h hide  u unhide  s sort by the next column  S reverse  enter open  q quit"
+                        .into(),
+                );
+            }
+            CompareAction::Quit => return Next::Quit,
+        }
+        Next::Stay
+    }
+}
+
+/// The mean over folds of `name` at each epoch that every fold with the name reached.
+fn curve(run: &Run, name: &str) -> Vec<(f64, f64)> {
+    let mut sums: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
+    for fold in run.folds.values() {
+        for (epoch, values) in &fold.epochs {
+            if let Some(&v) = values.get(name) {
+                let entry = sums.entry(*epoch).or_insert((0.0, 0));
+                entry.0 += v;
+                entry.1 += 1;
+            }
+        }
+    }
+    #[allow(clippy::cast_precision_loss, reason = "epochs are small whole numbers")]
+    let points = sums.into_iter().map(|(epoch, (sum, n))| (epoch as f64, sum / n as f64)).collect();
+    points
+}
+
+/// Whether `name` belongs on the loss chart.
+fn loss_like(name: &str) -> bool {
+    name.contains("loss") || name.contains("mse") || name.contains("mae") || name.contains("error")
+}
+
+impl Widget for &Compare {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let rows = self.rows();
+        let order = self.order();
+        let table_height = u16::try_from(order.len() + 3).unwrap_or(u16::MAX).min(area.height / 2).max(4);
+        let [title, charts, table_area, keys] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(6),
+            Constraint::Length(table_height),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let selected: Vec<usize> = order.iter().copied().filter(|&i| self.entries[i].selected).collect();
+        let heading = format!(
+            " nntui view  {} runs, {} drawn  sorted by {}{}",
+            order.len(),
+            selected.len(),
+            self.sort_name(&rows),
+            if self.sort.1 { " (descending)" } else { "" }
+        );
+        Paragraph::new(Line::from(Span::styled(heading, theme.quiet()))).render(title, buf);
+
+        // The names on each chart: loss-like ones left, the rest right (training names;
+        // `val_` twins follow their training name).
+        let mut names: Vec<String> = selected.iter().flat_map(|&i| self.entries[i].run.names()).collect();
+        names.sort();
+        names.dedup();
+        let bases: Vec<String> = names
+            .iter()
+            .map(|n| n.strip_prefix("val_").unwrap_or(n).to_string())
+            .filter(|n| n != "learning_rate")
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let left = bases.iter().find(|n| loss_like(n)).cloned();
+        let right = bases
+            .iter()
+            .find(|n| !loss_like(n))
+            .cloned()
+            .or_else(|| bases.iter().filter(|n| loss_like(n)).nth(1).cloned());
+        let [left_area, right_area] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+        for (base, chart_area) in [(left, left_area), (right, right_area)] {
+            match base {
+                Some(base) => self.chart(&base, &selected, chart_area, buf),
+                None => panel(" - ", theme).render(chart_area, buf),
+            }
+        }
+        self.table(&rows, &order, table_area, buf);
+        let text = self
+            .note
+            .clone()
+            .unwrap_or_else(|| " q quit  ? keys  space draw  p pin  h hide  s sort  enter open".to_string());
+        Paragraph::new(Line::from(Span::styled(text, theme.quiet()))).render(keys, buf);
+    }
+}
+
+impl Compare {
+    fn sort_name(&self, rows: &[Row]) -> String {
+        let columns = self.columns(rows);
+        match self.sort.0 {
+            c if c < FIXED.len() => FIXED[c].to_string(),
+            c if c - FIXED.len() < columns.len() => columns[c - FIXED.len()].clone(),
+            _ => "best val_loss".to_string(),
+        }
+    }
+
+    fn chart(&self, base: &str, selected: &[usize], area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let val = format!("val_{base}");
+        let lines: Vec<Drawn> = selected
+            .iter()
+            .flat_map(|&i| {
+                let run = &self.entries[i].run;
+                let style =
+                    if theme.color { Style::new().fg(Compare::colour(&run.name)) } else { Style::new() };
+                [(curve(run, base), style, Marker::Braille), (curve(run, &val), style, Marker::Dot)]
+            })
+            .filter(|(points, _, _)| !points.is_empty())
+            .collect();
+        let (mut low, mut high, mut last) = (f64::INFINITY, f64::NEG_INFINITY, 1.0f64);
+        for (points, _, _) in &lines {
+            for &(x, y) in points {
+                low = low.min(y);
+                high = high.max(y);
+                last = last.max(x);
+            }
+        }
+        if !low.is_finite() {
+            (low, high) = (0.0, 1.0);
+        }
+        let pad = ((high - low) * 0.05).max(1e-3);
+        let (low, high) = ((low - pad).max(if low >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), high + pad);
+        let datasets: Vec<Dataset> = lines
+            .iter()
+            .map(|(points, style, marker)| {
+                Dataset::default().data(points).graph_type(GraphType::Line).marker(*marker).style(*style)
+            })
+            .collect();
+        let label = |v: f64| super::app::short(v);
+        let title = Line::from(vec![
+            Span::raw(format!(" {base} ")),
+            Span::styled(format!("and {val} (dotted) "), theme.quiet()),
+        ]);
+        Chart::new(datasets)
+            .block(panel(title, theme))
+            .x_axis(
+                Axis::default()
+                    .bounds([1.0, last.max(2.0)])
+                    .style(theme.quiet())
+                    .labels([Span::raw("1"), Span::raw(format!("{last}"))]),
+            )
+            .y_axis(
+                Axis::default()
+                    .bounds([low, high])
+                    .style(theme.quiet())
+                    .labels([Span::raw(label(low)), Span::raw(label(high))]),
+            )
+            .legend_position(None)
+            .render(area, buf);
+    }
+
+    fn table(&self, rows: &[Row], order: &[usize], area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let columns = self.columns(rows);
+        let mut header: Vec<String> = FIXED.iter().map(|s| (*s).to_string()).collect();
+        header.extend(columns.iter().cloned());
+        header.push("best val_loss".into());
+        header.push("differs".into());
+        let cursor = self.cursor.min(order.len().saturating_sub(1));
+        let body: Vec<TableRow> = order
+            .iter()
+            .enumerate()
+            .map(|(position, &i)| {
+                let entry = &self.entries[i];
+                let row = &rows[i];
+                let mark = match (entry.selected, entry.pinned) {
+                    (true, true) => "*+",
+                    (true, false) => "* ",
+                    (false, true) => " +",
+                    (false, false) => "  ",
+                };
+                let colour =
+                    if theme.color { Style::new().fg(Compare::colour(&row.name)) } else { Style::new() };
+                let mut cells = vec![
+                    Cell::from(format!("{mark}{}", row.name)).style(colour),
+                    Cell::from(row.state),
+                    Cell::from(row.folds.to_string()),
+                    Cell::from(row.epochs.to_string()),
+                ];
+                cells.extend(
+                    columns
+                        .iter()
+                        .map(|c| Cell::from(row.last.get(c).map_or("-".into(), |v| format!("{v:.4}")))),
+                );
+                cells.push(Cell::from(row.best_val_loss.map_or("-".into(), |(v, e)| format!("{v:.4} @{e}"))));
+                cells.push(Cell::from(
+                    row.differs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+                ));
+                let mut table_row = TableRow::new(cells);
+                if position == cursor {
+                    table_row = table_row.style(Style::new().add_modifier(Modifier::REVERSED));
+                }
+                table_row
+            })
+            .collect();
+        let name_width =
+            order.iter().map(|&i| rows[i].name.chars().count() + 2).max().unwrap_or(4).clamp(4, 32);
+        let mut widths = vec![
+            Constraint::Length(u16::try_from(name_width).unwrap_or(40)),
+            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Length(6),
+        ];
+        widths
+            .extend(columns.iter().map(|c| Constraint::Length(u16::try_from(c.len().max(8)).unwrap_or(12))));
+        widths.push(Constraint::Length(14));
+        widths.push(Constraint::Fill(1));
+        Table::new(body, widths)
+            .header(TableRow::new(header).style(theme.quiet()))
+            .column_spacing(1)
+            .block(panel(" Runs ", theme))
+            .render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runs::read::parse;
+
+    fn entry(name: &str, losses: &[f64]) -> Entry {
+        let text: String = losses
+            .iter()
+            .enumerate()
+            .map(|(e, l)| {
+                format!("{{\"epoch\": {}, \"logs\": {{\"loss\": {l}, \"val_loss\": {}}}}}\n", e + 1, l + 0.1)
+            })
+            .collect();
+        Entry { path: name.into(), run: parse(&text, name), selected: true, pinned: false, hidden: false }
+    }
+
+    #[test]
+    fn sorting_pinning_and_hiding() {
+        let mut compare = Compare::new(
+            vec![entry("b", &[0.9, 0.5]), entry("a", &[0.8, 0.7]), entry("c", &[0.6, 0.2])],
+            Theme { color: false },
+        );
+        assert_eq!(compare.order(), [1, 0, 2], "by name first");
+        // Sort by the first value column (loss), ascending: c (0.2), b (0.5), a (0.7).
+        for _ in 0..4 {
+            compare.apply(CompareAction::NextSort);
+        }
+        assert_eq!(compare.sort_name(&compare.rows()), "loss");
+        assert_eq!(compare.order(), [2, 0, 1]);
+        compare.apply(CompareAction::ReverseSort);
+        assert_eq!(compare.order(), [1, 0, 2]);
+        // Pin the last row: it comes first.
+        compare.cursor = 2;
+        compare.apply(CompareAction::TogglePinned);
+        assert_eq!(compare.order()[0], 2);
+        compare.cursor = 0;
+        compare.apply(CompareAction::Hide);
+        assert_eq!(compare.order().len(), 2);
+        compare.apply(CompareAction::Unhide);
+        assert_eq!(compare.order().len(), 3);
+        assert_eq!(compare.apply(CompareAction::Quit), Next::Quit);
+        // A foreign run cannot open the full dashboard, and says so.
+        assert_eq!(compare.apply(CompareAction::Open), Next::Stay);
+        assert!(compare.note.as_deref().unwrap().contains("another program"));
+    }
+
+    #[test]
+    fn colours_follow_names() {
+        assert_eq!(Compare::colour("run-1"), Compare::colour("run-1"));
+        let distinct: std::collections::HashSet<Color> =
+            (0..20).map(|i| Compare::colour(&format!("run-{i}"))).collect();
+        assert!(distinct.len() >= 4);
+    }
+}
