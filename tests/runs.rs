@@ -161,7 +161,13 @@ fn the_comparison_shows_runs_side_by_side() {
     let entries: Vec<Entry> = nntui::runs::read::discover(dir.path())
         .into_iter()
         .map(|path| {
-            let run = nntui::runs::read::read(&path).unwrap();
+            let mut run = nntui::runs::read::read(&path).unwrap();
+            // Folder names start with the time of day: fixed names keep the snapshot stable.
+            run.name = run
+                .name
+                .split_once('-')
+                .and_then(|(_, rest)| rest.split_once('-'))
+                .map_or(run.name.clone(), |(_, name)| name.to_string());
             Entry { path, run, selected: true, pinned: false, hidden: false }
         })
         .collect();
@@ -182,6 +188,7 @@ fn the_comparison_shows_runs_side_by_side() {
     for lr in ["lr=0.001", "lr=0.01", "lr=0.1"] {
         assert!(text.contains(lr), "the differing setting {lr}: {text}");
     }
+    insta::assert_snapshot!("compare_120x40", text);
     compare.apply(CompareAction::ToggleSelected);
     assert!(screen(&compare).contains("3 runs, 2 drawn"));
     // Sort by val_loss, the second value column.

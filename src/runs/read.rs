@@ -225,6 +225,25 @@ mod tests {
     }
 
     #[test]
+    fn epochs_out_of_order_and_missing_fields_are_kept_or_skipped_not_fatal() {
+        let text = concat!(
+            "{\"epoch\": 5, \"logs\": {\"loss\": 0.5}}\n",
+            "{\"epoch\": 3, \"logs\": {\"loss\": 0.7}}\n",
+            "{\"epoch\": 4}\n",
+            "{\"logs\": {\"loss\": 0.1}}\n",
+            "{\"epoch\": \"six\", \"logs\": {}}\n"
+        );
+        let run = parse(text, "odd");
+        assert_eq!(run.skipped, 3, "no logs, no epoch, a non-numeric epoch");
+        assert_eq!(
+            run.folds[&0].epochs.iter().map(|(e, _)| *e).collect::<Vec<_>>(),
+            [5, 3],
+            "kept as written"
+        );
+        assert_eq!(run.folds[&0].best("loss", false), Some((0.5, 5)));
+    }
+
+    #[test]
     fn unknown_event_types_and_fields_are_skipped() {
         let text = concat!(
             "{\"type\":\"from_the_future\",\"x\":1}\n",

@@ -347,7 +347,10 @@ impl Compare {
             (low, high) = (0.0, 1.0);
         }
         let pad = ((high - low) * 0.05).max(1e-3);
-        let (low, high) = ((low - pad).max(if low >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), high + pad);
+        // Values that cannot go below 0 (or above 1, for accuracies) keep their axis there.
+        let ceiling = if base.contains("acc") && high <= 1.0 { 1.0 } else { f64::INFINITY };
+        let (low, high) =
+            ((low - pad).max(if low >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), (high + pad).min(ceiling));
         let datasets: Vec<Dataset> = lines
             .iter()
             .map(|(points, style, marker)| {
