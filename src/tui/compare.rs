@@ -64,6 +64,10 @@ pub enum CompareAction {
     ReverseSort,
     /// Open the run under the cursor on the full dashboard.
     Open,
+    /// The next name on the right chart (accuracy, auc, ...).
+    NextMetric,
+    /// The next loss-like name on the left chart.
+    NextLoss,
     /// The help line.
     ToggleHelp,
     /// Leave.
@@ -99,6 +103,8 @@ pub struct Compare {
     pub note: Option<String>,
     /// Value columns in the table: fewer on narrow terminals, so that `differs` fits.
     pub value_columns: usize,
+    /// Which loss-like name the left chart shows, and which other name the right one.
+    pub chart_choice: (usize, usize),
 }
 
 /// The fixed columns before the value columns.
@@ -107,7 +113,15 @@ const FIXED: [&str; 4] = ["run", "state", "folds", "epochs"];
 impl Compare {
     /// A comparison of `entries`, all selected.
     pub fn new(entries: Vec<Entry>, theme: Theme) -> Compare {
-        Compare { entries, cursor: 0, sort: (0, false), theme, note: None, value_columns: 4 }
+        Compare {
+            entries,
+            cursor: 0,
+            sort: (0, false),
+            theme,
+            note: None,
+            value_columns: 4,
+            chart_choice: (0, 0),
+        }
     }
 
     /// Takes in the runs read again (same paths keep their choices; new ones are added, selected).
@@ -208,6 +222,8 @@ impl Compare {
                 self.sort = ((self.sort.0 + 1) % columns, self.sort.1);
             }
             CompareAction::ReverseSort => self.sort.1 = !self.sort.1,
+            CompareAction::NextMetric => self.chart_choice.1 += 1,
+            CompareAction::NextLoss => self.chart_choice.0 += 1,
             CompareAction::Open => {
                 if let Some(i) = current {
                     if self.entries[i].run.events.is_empty() {
@@ -222,7 +238,7 @@ impl Compare {
             }
             CompareAction::ToggleHelp => {
                 self.note = Some(
-                    "space draw/hide a run's curves  p pin  h hide  u unhide  s sort by the next column  S reverse  enter open  q quit"
+                    "space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  enter open  q quit"
                         .into(),
                 );
             }
@@ -289,12 +305,14 @@ impl Widget for &Compare {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let left = bases.iter().find(|n| loss_like(n)).cloned();
-        let right = bases
-            .iter()
-            .find(|n| !loss_like(n))
-            .cloned()
-            .or_else(|| bases.iter().filter(|n| loss_like(n)).nth(1).cloned());
+        // `M` and `m` walk through the names each chart can show.
+        let losses: Vec<&String> = bases.iter().filter(|n| loss_like(n)).collect();
+        let others: Vec<&String> = bases.iter().filter(|n| !loss_like(n)).collect();
+        let pick = |names: &[&String], choice: usize| {
+            (!names.is_empty()).then(|| names[choice % names.len()].clone())
+        };
+        let left = pick(&losses, self.chart_choice.0);
+        let right = pick(&others, self.chart_choice.1).or_else(|| losses.get(1).map(|n| (*n).clone()));
         let [left_area, right_area] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
         for (base, chart_area) in [(left, left_area), (right, right_area)] {
@@ -304,10 +322,9 @@ impl Widget for &Compare {
             }
         }
         self.table(&rows, &order, table_area, buf);
-        let text = self
-            .note
-            .clone()
-            .unwrap_or_else(|| " q quit  ? keys  space draw  p pin  h hide  s sort  enter open".to_string());
+        let text = self.note.clone().unwrap_or_else(|| {
+            " q quit  ? keys  space draw  p pin  h hide  s sort  m metric  enter open".to_string()
+        });
         Paragraph::new(Line::from(Span::styled(text, theme.quiet()))).render(keys, buf);
     }
 }
@@ -488,6 +505,25 @@ mod tests {
         // A foreign run cannot open the full dashboard, and says so.
         assert_eq!(compare.apply(CompareAction::Open), Next::Stay);
         assert!(compare.note.as_deref().unwrap().contains("another program"));
+    }
+
+    #[test]
+    fn every_metric_can_be_drawn() {
+        let text = "{\"epoch\": 1, \"logs\": {\"loss\": 0.5, \"accuracy\": 0.7, \"epoch_auc\": 0.8}}\n";
+        let run = parse(text, "keras");
+        let entry = Entry { path: "k".into(), run, selected: true, pinned: false, hidden: false };
+        let mut compare = Compare::new(vec![entry], Theme { color: false });
+        let draw = |compare: &Compare| {
+            let area = Rect::new(0, 0, 100, 30);
+            let mut buf = Buffer::empty(area);
+            compare.render(area, &mut buf);
+            let rows = (0..area.height)
+                .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>());
+            rows.collect::<Vec<_>>().join("\n")
+        };
+        assert!(draw(&compare).contains(" accuracy and val_accuracy"));
+        compare.apply(CompareAction::NextMetric);
+        assert!(draw(&compare).contains(" epoch_auc and val_epoch_auc"));
     }
 
     #[test]

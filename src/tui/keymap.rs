@@ -59,6 +59,8 @@ pub fn compare_action_for(key: KeyEvent) -> Option<super::compare::CompareAction
         KeyCode::Char('u') => CompareAction::Unhide,
         KeyCode::Char('s') => CompareAction::NextSort,
         KeyCode::Char('S') => CompareAction::ReverseSort,
+        KeyCode::Char('m') => CompareAction::NextMetric,
+        KeyCode::Char('M') => CompareAction::NextLoss,
         KeyCode::Enter => CompareAction::Open,
         KeyCode::Char('?') => CompareAction::ToggleHelp,
         KeyCode::Char('q') | KeyCode::Esc => CompareAction::Quit,
