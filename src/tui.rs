@@ -306,17 +306,32 @@ const STALL: Duration = Duration::from_secs(30);
 /// The terminal could not be set up or drawn to.
 pub fn view(path: std::path::PathBuf, name: String, color: bool) -> io::Result<()> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
+    let result = watch(&mut terminal, &inputs, &signals, path, &name, color);
+    drop(guard);
+    result
+}
+
+/// One recorded run on the dashboard until the user leaves it.
+fn watch<B: Backend>(
+    terminal: &mut Terminal<B>,
+    inputs: &Receiver<TerminalEvent>,
+    signals: &Receiver<i32>,
+    path: std::path::PathBuf,
+    name: &str,
+    color: bool,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let followed = crate::runs::follow::follow(path, STALL);
     let fresh = |now| {
-        let mut app = App::new(name.clone(), initial_live(&RunConfig::default()), now);
+        let mut app = App::new(name.to_string(), initial_live(&RunConfig::default()), now);
         app.theme = ui::Theme { color };
         app.recorded = true;
         app
     };
     let mut app = fresh(Instant::now());
-    let result = view_loop(&mut terminal, &mut app, &inputs, &signals, &followed, fresh);
-    drop(guard);
-    result
+    view_loop(terminal, &mut app, inputs, signals, &followed, fresh)
 }
 
 /// `nntui view` on several runs: the comparison, read again every second (new run
@@ -354,15 +369,7 @@ pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
                             compare::Next::Quit => return Ok(()),
                             compare::Next::Open(path) => {
                                 let name = state.entries.iter().find(|e| e.path == path).map_or_else(String::new, |e| e.run.name.clone());
-                                let followed = crate::runs::follow::follow(path, STALL);
-                                let fresh = |now| {
-                                    let mut app = App::new(name.clone(), initial_live(&RunConfig::default()), now);
-                                    app.theme = ui::Theme { color };
-                                    app.recorded = true;
-                                    app
-                                };
-                                let mut app = fresh(Instant::now());
-                                view_loop(&mut terminal, &mut app, &inputs, &signals, &followed, fresh)?;
+                                watch(&mut terminal, &inputs, &signals, path, &name, color)?;
                                 repaint(&mut terminal)?;
                             }
                             compare::Next::Stay => {}
