@@ -488,3 +488,44 @@ fn policies_on_the_dashboard() {
     assert_eq!(app.apply(Action::ExtendPatience), None, "the run is over");
     assert!(app.log.back().unwrap().text.contains("early stopping keys act on running folds"));
 }
+
+/// Smoothing, zoom and the value cursor: pure state changes, drawn.
+#[test]
+fn smoothing_zoom_and_the_value_cursor() {
+    let config = RunConfig { epochs: 150, ..cv_config() };
+    let events = recorded("moons.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    app.apply(Action::CycleSmoothing);
+    assert!(screen(&app, 120, 40).contains("smooth 0.6"));
+    app.apply(Action::CycleSmoothing);
+    app.apply(Action::CycleSmoothing);
+    assert!(screen(&app, 120, 40).contains("smooth 0.99"));
+    app.apply(Action::CycleSmoothing);
+    assert!(!screen(&app, 120, 40).contains("smooth 0."), "back to raw");
+
+    app.apply(Action::CycleZoom);
+    assert_eq!(app.x_range(), Some((51, 150)));
+    app.apply(Action::CycleZoom);
+    assert_eq!(app.x_range(), Some((131, 150)));
+    let zoomed = screen(&app, 120, 40);
+    assert!(zoomed.contains("epochs 131-150"), "{zoomed}");
+    app.apply(Action::CycleZoom);
+    assert_eq!(app.x_range(), None);
+
+    app.apply(Action::ToggleCursor);
+    assert_eq!(app.cursor, Some(150));
+    app.apply(Action::Left);
+    app.apply(Action::Left);
+    assert_eq!(app.cursor, Some(148));
+    let layer = app.layer;
+    let text = screen(&app, 120, 40);
+    assert_eq!(app.layer, layer, "with the cursor on, left and right move it, not the layer");
+    assert!(text.contains("@148"), "{text}");
+    // The box lists every fold's values at the cursor.
+    assert!(text.contains("f1 ") && text.contains("f3 "), "{text}");
+    insta::assert_snapshot!("cursor_120x40", text);
+    app.apply(Action::ToggleCursor);
+    app.apply(Action::Right);
+    assert_eq!(app.cursor, None);
+    assert_ne!(app.layer, layer, "without it, right picks the next layer");
+}

@@ -218,6 +218,16 @@ pub enum Action {
     ToggleLogScale,
     /// The other folds on the charts: dimmed, or hidden.
     ToggleOtherFolds,
+    /// The next smoothing weight (0, 0.6, 0.9, 0.99).
+    CycleSmoothing,
+    /// The next x range (all epochs, the last 100, the last 20).
+    CycleZoom,
+    /// The value cursor on or off.
+    ToggleCursor,
+    /// The cursor an epoch later, or the next layer.
+    Right,
+    /// The cursor an epoch earlier, or the previous layer.
+    Left,
     /// Early stopping may stop folds, or only watch.
     ToggleEarlyStopping,
     /// Five more epochs of early stopping's patience.
@@ -249,6 +259,11 @@ pub enum Command {
         interrupted: bool,
     },
 }
+
+/// The smoothing weights `s` cycles through (TensorBoard's slider, in steps).
+pub const SMOOTHING: [f64; 4] = [0.0, 0.6, 0.9, 0.99];
+/// The x ranges `z` cycles through: all epochs, or the last so many.
+pub const ZOOM: [Option<usize>; 3] = [None, Some(100), Some(20)];
 
 /// Epochs of patience one press of `x` adds.
 pub const PATIENCE_STEP: usize = 5;
@@ -282,6 +297,12 @@ pub struct App {
     pub hide_other_folds: bool,
     /// A recorded run (`nntui view`): nothing can be steered.
     pub recorded: bool,
+    /// Index into [`SMOOTHING`].
+    pub smoothing: usize,
+    /// Index into [`ZOOM`].
+    pub zoom: usize,
+    /// The value cursor's epoch, when shown.
+    pub cursor: Option<usize>,
     /// Whether early stopping may stop folds (as last asked).
     early_stopping_on: bool,
     /// Help overlay shown.
@@ -324,6 +345,9 @@ impl App {
             log_scale: false,
             hide_other_folds: false,
             recorded: false,
+            smoothing: 0,
+            zoom: 0,
+            cursor: None,
             early_stopping_on: true,
             help: false,
             theme: Theme { color: true },
@@ -642,6 +666,18 @@ impl App {
             .or(if self.folds.is_empty() { None } else { Some(0) })
     }
 
+    /// The latest epoch any fold finished.
+    pub fn latest_epoch(&self) -> usize {
+        self.folds.iter().map(FoldView::epochs_done).max().unwrap_or(0)
+    }
+
+    /// The x range the charts show: all epochs, or the last [`ZOOM`] ones.
+    pub fn x_range(&self) -> Option<(usize, usize)> {
+        let span = ZOOM[self.zoom % ZOOM.len()]?;
+        let last = self.latest_epoch().max(1);
+        Some((last.saturating_sub(span - 1).max(1), last))
+    }
+
     /// Epochs finished over all folds, and the total the run will do.
     pub fn progress(&self) -> (usize, usize) {
         let Some(info) = &self.info else {
@@ -711,7 +747,12 @@ impl App {
         let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
         let steers = !matches!(
             action,
-            Action::NextLayer
+            Action::CycleSmoothing
+                | Action::CycleZoom
+                | Action::ToggleCursor
+                | Action::Right
+                | Action::Left
+                | Action::NextLayer
                 | Action::PreviousLayer
                 | Action::NextFold
                 | Action::PreviousFold
@@ -795,6 +836,31 @@ impl App {
                 let pace = if self.wanted.pace.is_some() { None } else { Some(self.last_pace) };
                 self.set_pace(pace, running)
             }
+            Action::CycleSmoothing => {
+                self.smoothing = (self.smoothing + 1) % SMOOTHING.len();
+                None
+            }
+            Action::CycleZoom => {
+                self.zoom = (self.zoom + 1) % ZOOM.len();
+                None
+            }
+            Action::ToggleCursor => {
+                self.cursor = match self.cursor {
+                    Some(_) => None,
+                    None => Some(self.latest_epoch().max(1)),
+                };
+                None
+            }
+            // With the cursor on, left and right move it an epoch; otherwise they pick layers.
+            Action::Right | Action::Left if self.cursor.is_some() => {
+                let last = self.latest_epoch().max(1);
+                self.cursor = self.cursor.map(|at| {
+                    if action == Action::Right { (at + 1).min(last) } else { at.saturating_sub(1).max(1) }
+                });
+                None
+            }
+            Action::Right => self.apply(Action::NextLayer),
+            Action::Left => self.apply(Action::PreviousLayer),
             Action::NextLayer | Action::PreviousLayer => {
                 let layers = self.info.as_ref().map_or(1, |i| i.model.layers.len()).max(1);
                 self.layer = if action == Action::NextLayer {

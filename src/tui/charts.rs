@@ -1,14 +1,15 @@
 //! The loss and metric charts: training and validation lines of the shown fold, the
 //! other folds dimmed behind them, and a mark wherever a setting was changed.
 
+use super::app::SMOOTHING;
 use super::app::{App, FoldView, short};
-use super::history::Series;
+use super::history::{Series, smooth};
 use super::ui::{fitted_title, note_for_missing, panel};
 use crate::nn::Metric;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 
 /// Which chart.
@@ -69,10 +70,19 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let (train_mark, validation_mark) = if theme.color { ("", "") } else { (" ⠒", " •") };
     let mut parts: Vec<(u8, Span)> = vec![(0, Span::raw(format!(" {name} ")))];
     parts.push((3, Span::styled(format!("fold {} ", index + 1), theme.quiet())));
-    if let Some(value) = train.latest() {
+    // With the cursor on, the title reads the values at its epoch instead of the latest.
+    let at_cursor = |series: &Series| app.cursor.and_then(|epoch| value_at(&series.points(), epoch));
+    if let Some(epoch) = app.cursor {
+        parts.push((1, Span::styled(format!("@{epoch} "), theme.key())));
+    }
+    let (train_value, validation_value) = match app.cursor {
+        Some(_) => (at_cursor(train), at_cursor(validation)),
+        None => (train.latest(), validation.latest()),
+    };
+    if let Some(value) = train_value {
         parts.push((1, Span::styled(format!("train{train_mark} {} ", format_value(value)), theme.train())));
     }
-    if let Some(value) = validation.latest() {
+    if let Some(value) = validation_value {
         parts.push((
             2,
             Span::styled(format!("val{validation_mark} {} ", format_value(value)), theme.validation()),
@@ -80,6 +90,13 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     }
     if log {
         parts.push((4, Span::styled("log ", theme.quiet())));
+    }
+    let weight = SMOOTHING[app.smoothing % SMOOTHING.len()];
+    if weight > 0.0 {
+        parts.push((4, Span::styled(format!("smooth {weight} "), theme.quiet())));
+    }
+    if let Some((first, last)) = app.x_range() {
+        parts.push((4, Span::styled(format!("epochs {first}-{last} "), theme.quiet())));
     }
     if !fold.markers.is_empty() {
         parts.push((6, Span::styled("| change ", theme.marker())));
@@ -106,15 +123,30 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         })
         .filter(|points| !points.is_empty())
         .collect();
-    let train_points = transformed(train);
-    let validation_points = transformed(validation);
+    // Smoothed, the raw lines stay faint behind the smoothed ones.
+    let raw_train = transformed(train);
+    let raw_validation = transformed(validation);
+    let (train_points, validation_points) = if weight > 0.0 {
+        (smooth(&raw_train, weight), smooth(&raw_validation, weight))
+    } else {
+        (raw_train.clone(), raw_validation.clone())
+    };
+    let raw: Vec<&Vec<(f64, f64)>> =
+        if weight > 0.0 { vec![&raw_train, &raw_validation] } else { Vec::new() };
 
     let epochs = app.info.as_ref().map_or(1, |i| i.config.epochs) as f64;
-    let x_bounds = if epochs > 1.0 { [1.0, epochs] } else { [0.0, 1.0] };
+    let x_bounds = match app.x_range() {
+        Some((first, last)) if last > first => [first as f64, last as f64],
+        _ if epochs > 1.0 => [1.0, epochs],
+        _ => [0.0, 1.0],
+    };
+    // The y range follows what is visible.
+    let visible = |&&(x, _): &&(f64, f64)| x >= x_bounds[0] && x <= x_bounds[1];
     let (mut low, mut high) = [&train_points, &validation_points]
         .into_iter()
         .chain(background.iter())
-        .flatten()
+        .chain(raw.iter().copied())
+        .flat_map(|points| points.iter().filter(visible))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| (lo.min(y), hi.max(y)));
     if !low.is_finite() {
         (low, high) = (0.0, 1.0);
@@ -137,6 +169,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let markers: Vec<Vec<(f64, f64)>> = fold.markers.iter().map(|m| vertical(m.at)).collect();
     let policy_marks: Vec<Vec<(f64, f64)>> = fold.policy_marks.iter().map(|m| vertical(m.at)).collect();
     let best_mark: Option<Vec<(f64, f64)>> = best_epoch(fold).map(|epoch| vertical(epoch as f64));
+    let cursor_mark: Option<Vec<(f64, f64)>> = app.cursor.map(|epoch| vertical(epoch as f64));
 
     let mut datasets: Vec<Dataset> = background
         .iter()
@@ -153,10 +186,20 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         .iter()
         .map(|points| (points, theme.marker()))
         .chain(policy_marks.iter().map(|points| (points, theme.policy())))
-        .chain(best_mark.iter().map(|points| (points, theme.best())));
+        .chain(best_mark.iter().map(|points| (points, theme.best())))
+        .chain(cursor_mark.iter().map(|points| (points, theme.key())));
     for (points, style) in verticals {
         datasets.push(
             Dataset::default().data(points).graph_type(GraphType::Line).marker(Marker::Braille).style(style),
+        );
+    }
+    for points in &raw {
+        datasets.push(
+            Dataset::default()
+                .data(points)
+                .graph_type(GraphType::Line)
+                .marker(Marker::Braille)
+                .style(theme.dimmed()),
         );
     }
     if !validation_points.is_empty() {
@@ -201,6 +244,9 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         ]))
         .legend_position(None);
     chart.render(area, buf);
+    if let Some(epoch) = app.cursor {
+        cursor_box(app, quantity, epoch, &format_value, area, buf);
+    }
 }
 
 /// Early stopping's best epoch for the fold: the one it kept, or its best so far.
@@ -209,4 +255,52 @@ fn best_epoch(fold: &FoldView) -> Option<usize> {
         return Some(restored);
     }
     fold.last.as_ref()?.policies.as_ref()?.early_stopping.as_ref()?.best.map(|(_, epoch)| epoch)
+}
+
+/// The value at the kept point nearest to `epoch` (decimated history keeps every epoch
+/// up to 1,024, then a thinning stride).
+fn value_at(points: &[(f64, f64)], epoch: usize) -> Option<f64> {
+    let target = epoch as f64;
+    points.iter().min_by(|a, b| (a.0 - target).abs().total_cmp(&(b.0 - target).abs())).map(|p| p.1)
+}
+
+/// With the cursor on and other folds drawn: a small box, top right, with every drawn
+/// fold's training / validation value at the cursor's epoch.
+fn cursor_box(
+    app: &App,
+    quantity: Quantity,
+    epoch: usize,
+    format: &dyn Fn(f64) -> String,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    if app.hide_other_folds || app.folds.len() < 2 {
+        return;
+    }
+    let lines: Vec<String> = app
+        .folds
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.loss.is_empty())
+        .filter_map(|(i, f)| {
+            let (train, validation) = series(f, quantity);
+            let train = value_at(&train.points(), epoch)?;
+            let validation = value_at(&validation.points(), epoch).map_or_else(|| "-".to_string(), format);
+            Some(format!("f{} {} / {}", i + 1, format(train), validation))
+        })
+        .collect();
+    let width =
+        u16::try_from(lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 2).unwrap_or(u16::MAX);
+    let room = area.height.saturating_sub(4);
+    if lines.is_empty() || width + 10 > area.width || room < 3 {
+        return;
+    }
+    let height = (u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2).min(room);
+    let overlay = Rect { x: area.right() - width - 1, y: area.y + 1, width, height };
+    ratatui::widgets::Clear.render(overlay, buf);
+    let block = panel(Span::styled(format!(" @{epoch} "), app.theme.key()), app.theme);
+    let inner = block.inner(overlay);
+    block.render(overlay, buf);
+    let text: Vec<Line> = lines.into_iter().map(Line::from).collect();
+    ratatui::widgets::Paragraph::new(text).render(inner, buf);
 }

@@ -94,9 +94,56 @@ impl Series {
     }
 }
 
+/// TensorBoard's scalar smoothing: a debiased exponential moving average with weight
+/// `weight` in `[0, 1)` (`classicSmoothing` in TensorBoard's
+/// `webapp/widgets/line_chart_v2/data_transformer.ts`): `last = last * w + (1 - w) * y`,
+/// divided by `1 - w^n` after `n` finite values so that the start is not pulled to 0;
+/// non-finite values and constant series pass through unchanged.
+pub fn smooth(points: &[(f64, f64)], weight: f64) -> Vec<(f64, f64)> {
+    let first = points.first().map(|p| p.1);
+    let constant = points.iter().all(|p| Some(p.1) == first);
+    let (mut last, mut count) = (0.0, 0i32);
+    points
+        .iter()
+        .map(|&(x, y)| {
+            if constant || !y.is_finite() || weight <= 0.0 {
+                return (x, y);
+            }
+            last = last * weight + (1.0 - weight) * y;
+            count += 1;
+            let debias = if weight < 1.0 { 1.0 - weight.powi(count) } else { 1.0 };
+            (x, last / debias)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smoothing_is_tensorboards_debiased_moving_average() {
+        // Weight 0.6 on 1, 0, 1: last = 0.4, 0.24, 0.544; debias 0.4, 0.64, 0.784.
+        let smoothed = smooth(&[(1.0, 1.0), (2.0, 0.0), (3.0, 1.0)], 0.6);
+        let expected = [1.0, 0.24 / 0.64, 0.544 / 0.784];
+        for ((_, got), want) in smoothed.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        assert_eq!(
+            smooth(&[(1.0, 2.0), (2.0, 2.0)], 0.9),
+            [(1.0, 2.0), (2.0, 2.0)],
+            "constant series pass through"
+        );
+        assert_eq!(
+            smooth(&[(1.0, 1.0), (2.0, 3.0)], 0.0),
+            [(1.0, 1.0), (2.0, 3.0)],
+            "weight 0 is no smoothing"
+        );
+        let with_nan = smooth(&[(1.0, 1.0), (2.0, f64::NAN), (3.0, 3.0)], 0.5);
+        assert!(with_nan[1].1.is_nan());
+        // The NaN does not count: 3 is the second value, debiased by 1 - 0.25.
+        assert!((with_nan[2].1 - (0.25 + 1.5) / 0.75).abs() < 1e-12);
+    }
 
     #[test]
     fn memory_stays_bounded_over_a_million_epochs() {

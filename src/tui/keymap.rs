@@ -24,8 +24,13 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char(']') => Action::Faster,
         KeyCode::Char('[') => Action::Slower,
         KeyCode::Char('f') => Action::ToggleFullSpeed,
-        KeyCode::Tab | KeyCode::Right => Action::NextLayer,
-        KeyCode::BackTab | KeyCode::Left => Action::PreviousLayer,
+        KeyCode::Tab => Action::NextLayer,
+        KeyCode::BackTab => Action::PreviousLayer,
+        KeyCode::Right => Action::Right,
+        KeyCode::Left => Action::Left,
+        KeyCode::Char('s') => Action::CycleSmoothing,
+        KeyCode::Char('z') => Action::CycleZoom,
+        KeyCode::Char('c') => Action::ToggleCursor,
         KeyCode::Down => Action::NextFold,
         KeyCode::Up => Action::PreviousFold,
         KeyCode::Char('l') => Action::ToggleLogScale,
@@ -81,7 +86,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 19] = [
+pub const HELP: [KeyHelp; 20] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -118,6 +123,11 @@ pub const HELP: [KeyHelp; 19] = [
             (KeyCode::Left, NONE),
         ],
         meaning: "next / previous layer (also right / left)",
+    },
+    KeyHelp {
+        keys: "s / z / c",
+        codes: &[(KeyCode::Char('s'), NONE), (KeyCode::Char('z'), NONE), (KeyCode::Char('c'), NONE)],
+        meaning: "smoothing / zoom (all, 100, 20) / cursor (left, right)",
     },
     KeyHelp {
         keys: "down / up",
@@ -162,7 +172,7 @@ pub const HELP: [KeyHelp; 19] = [
 
 /// The short form for the bottom bar, most important first: a narrow terminal drops
 /// entries from the end, so quitting and help are always shown.
-pub const BAR: [(&str, &str); 14] = [
+pub const BAR: [(&str, &str); 17] = [
     ("q", "quit"),
     ("?", "help"),
     ("space", "pause"),
@@ -172,6 +182,9 @@ pub const BAR: [(&str, &str); 14] = [
     ("f", "full speed"),
     ("[/]", "pace"),
     ("r", "restart"),
+    ("s", "smooth"),
+    ("z", "zoom"),
+    ("c", "cursor"),
     ("up/down", "fold"),
     ("o", "other folds"),
     ("tab", "layer"),
@@ -201,7 +214,10 @@ mod tests {
         assert_eq!(press(KeyCode::Char('[')), Some(Action::Slower));
         assert_eq!(press(KeyCode::Char('f')), Some(Action::ToggleFullSpeed));
         assert_eq!(press(KeyCode::Tab), Some(Action::NextLayer));
-        assert_eq!(press(KeyCode::Left), Some(Action::PreviousLayer));
+        assert_eq!(press(KeyCode::Left), Some(Action::Left));
+        assert_eq!(press(KeyCode::Char('s')), Some(Action::CycleSmoothing));
+        assert_eq!(press(KeyCode::Char('z')), Some(Action::CycleZoom));
+        assert_eq!(press(KeyCode::Char('c')), Some(Action::ToggleCursor));
         assert_eq!(press(KeyCode::Down), Some(Action::NextFold));
         assert_eq!(press(KeyCode::Char('l')), Some(Action::ToggleLogScale));
         assert_eq!(press(KeyCode::Char('o')), Some(Action::ToggleOtherFolds));
@@ -212,7 +228,7 @@ mod tests {
         assert_eq!(press(KeyCode::Char('?')), Some(Action::ToggleHelp));
         assert_eq!(press(KeyCode::Char('q')), Some(Action::Quit));
         assert_eq!(press(KeyCode::Esc), Some(Action::Back));
-        assert_eq!(press(KeyCode::Char('z')), None);
+        assert_eq!(press(KeyCode::Char('y')), None);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(ctrl_c), Some(Action::Interrupt));
         let release =

@@ -116,12 +116,20 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
     // Once the run is over, pausing and stepping mean nothing: their room goes to the rest.
     let recorded = app.recorded;
     let shown = |key: &str| match key {
-        _ if recorded => ["q", "?", "up/down", "o", "tab", "l"].contains(&key),
+        _ if recorded => ["q", "?", "s", "z", "c", "up/down", "o", "tab", "l"].contains(&key),
         "space" | "n" => !over,
         "e/x/b" => early_stopping && !over,
         _ => true,
     };
-    for (key, meaning) in BAR.into_iter().filter(|(key, _)| shown(key)) {
+    for (index, (key, meaning)) in BAR.into_iter().filter(|(key, _)| shown(key)).enumerate() {
+        // A recording says, right after quit and help, that it cannot be steered.
+        if recorded && index == 2 {
+            const NOTE: &str = " recorded run: controls unavailable ";
+            if used + NOTE.len() <= area.width as usize {
+                used += NOTE.len();
+                spans.push(Span::styled(NOTE, theme.quiet()));
+            }
+        }
         let width = key.chars().count() + meaning.chars().count() + 3;
         if used + width > area.width as usize {
             break;
@@ -129,9 +137,6 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
         used += width;
         spans.push(Span::styled(format!(" {key}"), theme.key()));
         spans.push(Span::raw(format!(" {meaning} ")));
-    }
-    if recorded && used + 36 <= area.width as usize {
-        spans.push(Span::styled(" recorded run: controls unavailable", theme.quiet()));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }

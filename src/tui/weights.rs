@@ -13,6 +13,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 /// Eighths of a cell, for bar tops.
 const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+/// The strip's colour ramp, sparse to dense.
+const RAMP: [Color; 4] = [Color::Blue, Color::Cyan, Color::Yellow, Color::LightRed];
 /// Density shades for the strip, light to dark.
 const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
 
@@ -30,7 +32,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         title
             .push((3, Span::styled(format!("{inputs}->{} {} ", spec.units, spec.activation), theme.quiet())));
     }
-    let latest = fold.and_then(|f| f.weights());
+    // With the value cursor on, the snapshot nearest its epoch; else the latest.
+    let latest = match app.cursor {
+        Some(epoch) => {
+            fold.and_then(|f| f.strip.iter().min_by_key(|s| s.epoch.abs_diff(epoch)).map(|s| &s.weights))
+        }
+        None => fold.and_then(|f| f.weights()),
+    };
     if let Some(weights) = latest {
         title.push((2, Span::styled(format!("epoch {} ", weights.epoch), theme.quiet())));
     }
@@ -69,7 +77,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         y += area.height;
     }
     if strip >= 2 && y + 2 <= inner.bottom() {
-        line(Line::from(Span::styled("kernel over epochs (newest last)", theme.quiet())), &mut y, buf);
+        let kernels = fold.strip.iter().filter_map(|s| s.weights.layers.get(layer).map(|l| &l.kernel));
+        let (low, high) =
+            kernels.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), h| (lo.min(h.min), hi.max(h.max)));
+        let range = if low.is_finite() {
+            format!(" {} .. {}", three_digits(low), three_digits(high))
+        } else {
+            String::new()
+        };
+        line(
+            Line::from(Span::styled(format!("kernel over epochs (newest last){range}"), theme.quiet())),
+            &mut y,
+            buf,
+        );
         let rows: Vec<&WeightsReport> = fold.strip.iter().map(|s| &s.weights).collect();
         let area = Rect { y, height: inner.bottom() - y, ..inner };
         render_strip(&rows, layer, area, buf, theme);
@@ -175,9 +195,10 @@ fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mu
                 continue;
             }
             let shade = ((value / largest) * 4.0).ceil().clamp(1.0, 4.0) as usize;
+            // A heat map: a colour ramp, and the shade characters as the ramp without colour.
             buf[(area.x + gutter + column as u16, y)]
                 .set_symbol(SHADES[shade])
-                .set_style(theme.fg(Color::Cyan));
+                .set_style(theme.fg(RAMP[shade - 1]));
         }
     }
 }
