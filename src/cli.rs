@@ -96,6 +96,12 @@ pub struct ViewArgs {
     /// Print one run's epoch lines and results again, as training printed them.
     #[arg(long)]
     pub replay: bool,
+    /// Write one nntui run's charts into DIR (as training's --plot).
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    /// The charts' format.
+    #[arg(long, value_name = "svg|png", default_value = "svg", value_parser = parse_plot_format)]
+    pub plot_format: crate::plot::Format,
 }
 
 /// `nntui evaluate`.
@@ -304,6 +310,12 @@ pub struct TrainArgs {
     /// No epoch lines.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// Write the charts into DIR when the run ends (loss and accuracy or mae).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub plot: Option<PathBuf>,
+    /// The charts' format.
+    #[arg(long, value_name = "svg|png", default_value = "svg", value_parser = parse_plot_format, help_heading = "Output")]
+    pub plot_format: crate::plot::Format,
     /// Record the run in its own folder under DIR (events.jsonl, config.json, model.json)
     /// [env: NNTUI_LOG_DIR].
     #[arg(long, value_name = "DIR", help_heading = "Output")]
@@ -422,6 +434,14 @@ pub fn parse_layers(text: &str) -> Result<HiddenLayers, String> {
         return Err("softmax belongs on the output layer (--output), not a hidden one".into());
     }
     Ok(HiddenLayers(layers))
+}
+
+fn parse_plot_format(text: &str) -> Result<crate::plot::Format, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "svg" => Ok(crate::plot::Format::Svg),
+        "png" => Ok(crate::plot::Format::Png),
+        other => Err(format!("unknown plot format '{other}' (expected one of: svg, png)")),
+    }
 }
 
 fn parse_early_stopping(text: &str) -> Result<EarlyStoppingSpec, String> {

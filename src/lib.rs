@@ -14,6 +14,7 @@ pub mod headless;
 pub mod model_file;
 pub mod names;
 pub mod nn;
+pub mod plot;
 pub mod random;
 pub mod runs;
 pub mod signals;

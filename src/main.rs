@@ -96,9 +96,26 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     };
     let signals = signals::listen();
     let handle = train::spawn(plan, Arc::clone(&dataset));
-    let (result, interruption) = run_headless(handle, args, log.as_mut(), recorder.as_mut(), &signals)?;
+    let mut plot = args.plot.as_ref().map(|_| nntui::plot::Collector::default());
+    let (result, interruption) =
+        run_headless(handle, args, log.as_mut(), recorder.as_mut(), plot.as_mut(), &signals)?;
+    if let (Some(dir), Some(plot)) = (&args.plot, &plot) {
+        write_plots(plot, dir, args.plot_format)?;
+    }
     let folder = recorder.map(|r| r.folder);
     finish(args, &dataset, &config, result, interruption, &signals, folder.as_deref())
+}
+
+/// Writes `--plot`'s charts and says where, on stderr.
+fn write_plots(
+    plot: &nntui::plot::Collector,
+    dir: &std::path::Path,
+    format: nntui::plot::Format,
+) -> Result<(), Failure> {
+    let files = plot.write(dir, format).map_err(|message| Failure::new(1, format!("--plot: {message}")))?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let _ = writeln!(io::stderr(), "nntui: charts written: {}", names.join(", "));
+    Ok(())
 }
 
 /// `--log-dir` (or `NNTUI_LOG_DIR`) and the run's name, if runs are recorded.
@@ -198,8 +215,15 @@ fn dashboard_run(
     recording: Option<tui::Recording>,
 ) -> Result<u8, Failure> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut session =
-        tui::Session { config: plan.config, dataset: Arc::clone(&dataset), log, recording, recorder: None };
+    let plot = args.plot.as_ref().map(|_| nntui::plot::Collector::default());
+    let mut session = tui::Session {
+        config: plan.config,
+        dataset: Arc::clone(&dataset),
+        log,
+        recording,
+        recorder: None,
+        plot,
+    };
     session.start_recording().map_err(|e| Failure::new(1, format!("cannot record the run: {e}")))?;
     let ending =
         tui::run(&mut session, color).map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
@@ -224,6 +248,9 @@ fn dashboard_run(
     };
     let result = ending.result.unwrap_or_else(|| Err("the engine did not stop in time".into()));
     let folder = session.recorder.take().map(|r| r.folder);
+    if let (Some(dir), Some(plot)) = (&args.plot, &session.plot) {
+        write_plots(plot, dir, args.plot_format)?;
+    }
     let config = ending.info.map_or(session.config, |info| info.config);
     finish(args, &dataset, &config, result, Some(interruption), &signals::listen(), folder.as_deref())
 }
@@ -296,6 +323,7 @@ fn run_headless(
     args: &TrainArgs,
     mut log: Option<&mut JsonLines<BufWriter<File>>>,
     mut recorder: Option<&mut nntui::runs::record::Recorder>,
+    mut plot: Option<&mut nntui::plot::Collector>,
     signals: &Receiver<i32>,
 ) -> Result<(Result<RunResult, String>, Option<Interruption>), Failure> {
     let mut json = args.json.then(|| JsonLines::new(BufWriter::new(io::stdout().lock())));
@@ -309,6 +337,9 @@ fn run_headless(
                 let Ok(event) = event else { break };
                 if let Some(log) = log.as_deref_mut() {
                     log.write(&event).map_err(|e| Failure::new(1, format!("cannot write the log: {e}")))?;
+                }
+                if let Some(plot) = plot.as_deref_mut() {
+                    plot.take(&event);
                 }
                 if let Some(recorder) = recorder.as_deref_mut() {
                     recorder.write(&event).map_err(|e| {
@@ -573,6 +604,15 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
     }
     let runs =
         files.iter().map(|f| read::read(f)).collect::<Result<Vec<_>, _>>().map_err(|m| Failure::new(1, m))?;
+    if let Some(dir) = &args.plot {
+        let [run] = runs.as_slice() else {
+            return Err(Failure::new(2, format!("--plot: one run at a time ({} found)", runs.len())));
+        };
+        let mut plot = nntui::plot::Collector::default();
+        run.events.iter().for_each(|event| plot.take(event));
+        write_plots(&plot, dir, args.plot_format)?;
+        return Ok(0);
+    }
     if args.replay {
         let [run] = runs.as_slice() else {
             return Err(Failure::new(2, format!("--replay: one run at a time ({} found)", runs.len())));

@@ -73,6 +73,8 @@ pub struct Session<W: Write> {
     pub recording: Option<Recording>,
     /// The folder of the run on screen.
     pub recorder: Option<crate::runs::record::Recorder>,
+    /// `--plot`: what the charts need, collected from the run's events.
+    pub plot: Option<crate::plot::Collector>,
 }
 
 /// Where and as what runs are recorded.
@@ -266,6 +268,9 @@ fn take<W: Write>(app: &mut App, session: &mut Session<W>, engine: &mut Engine, 
         // A log that cannot be written is reported once and then left alone.
         session.log = None;
         app.fail_log();
+    }
+    if let Some(plot) = session.plot.as_mut() {
+        plot.take(&event);
     }
     if let Some(recorder) = session.recorder.as_mut()
         && recorder.write(&event).is_err()

@@ -199,6 +199,7 @@ fn the_event_loop_pauses_changes_the_rate_and_quits_with_a_summary() {
         log: Some(nntui::headless::JsonLines::new(Vec::new())),
         recording: None,
         recorder: None,
+        plot: None,
     };
     let (keys, inputs) = unbounded();
     let (_signal_sender, signals) = unbounded();
@@ -236,6 +237,7 @@ fn the_event_loop_restarts_with_the_current_settings() {
         log: None,
         recording: None,
         recorder: None,
+        plot: None,
     };
     let (keys, inputs) = unbounded();
     let (_signal_sender, signals) = unbounded();

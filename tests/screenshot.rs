@@ -94,7 +94,15 @@ fn readme_screenshot_is_current() {
     let mut dataset = data::load(&path, &CsvOptions::default()).unwrap();
     dataset.source = "data/spiral.csv".into();
     let dataset = Arc::new(dataset);
-    let config = RunConfig { folds: 5, epochs: 120, threads: 1, standardize: true, ..RunConfig::default() };
+    // The spiral with the start that suits it (data/README.md): a run that learns.
+    let config = RunConfig {
+        folds: 5,
+        epochs: 120,
+        threads: 1,
+        standardize: true,
+        initializer: nntui::nn::Initializer::HeUniform,
+        ..RunConfig::default()
+    };
     let handle = train::spawn(Plan::new(config.clone(), &dataset).unwrap(), dataset);
     let mut events: Vec<Event> = handle.events.iter().collect();
     handle.join().unwrap();
@@ -144,5 +152,34 @@ fn readme_screenshot_is_current() {
     assert!(
         current == picture,
         "assets/dashboard.svg is stale: NNTUI_REGENERATE=1 cargo test --test screenshot"
+    );
+}
+
+/// The README's second picture: the cross-validation curves of the moons demo as
+/// `--plot` draws them (`NNTUI_REGENERATE=1 cargo test --release --test screenshot`
+/// renews both pictures).
+#[test]
+fn readme_plot_is_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let moons = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/moons.csv");
+    let output = assert_cmd::Command::cargo_bin("nntui")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--no-tui", "-q", "--folds", "5", "--epochs", "100", "--init", "he_uniform", "--plot"])
+        .arg(dir.path())
+        .arg("data/moons.csv")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let _ = moons;
+    let picture = std::fs::read_to_string(dir.path().join("accuracy.svg")).unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cv-accuracy.svg");
+    if std::env::var_os("NNTUI_REGENERATE").is_some() {
+        std::fs::write(&file, &picture).unwrap();
+    }
+    let current = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        current == picture,
+        "assets/cv-accuracy.svg is stale: NNTUI_REGENERATE=1 cargo test --release --test screenshot"
     );
 }

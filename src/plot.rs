@@ -1,0 +1,276 @@
+//! `--plot DIR`: a run's charts as image files when it ends (`loss.svg`, `accuracy.svg`
+//! or `mae.svg`; PNG with `--plot-format png`), drawn with `plotters` and the font in
+//! `assets/fonts` (no system fonts, no system libraries). One line per fold in the
+//! dashboard's colours (training cyan, validation amber), and for cross-validation the
+//! mean curves with a +/- one standard deviation band; a legend, labelled axes and a
+//! title with the data file and the settings.
+
+use crate::train::{Event, RunInfo};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// The file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Scalable vector graphics.
+    Svg,
+    /// A 1200 x 800 bitmap.
+    Png,
+}
+
+/// The bitmap size, and the SVG's nominal size.
+pub const SIZE: (u32, u32) = (1200, 800);
+
+/// An epoch's values: epoch, loss, metric, validation loss and metric.
+type EpochValues = (usize, f64, f64, Option<f64>, Option<f64>);
+
+/// One fold's values per epoch.
+#[derive(Clone, Debug, Default)]
+struct FoldCurves {
+    epochs: Vec<EpochValues>,
+}
+
+/// Collects what the charts need from the event stream.
+#[derive(Clone, Debug, Default)]
+pub struct Collector {
+    info: Option<RunInfo>,
+    folds: BTreeMap<usize, FoldCurves>,
+}
+
+impl Collector {
+    /// Takes in one event.
+    pub fn take(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted(info) => {
+                self.info = Some(info.as_ref().clone());
+                self.folds.clear();
+            }
+            Event::EpochEnded(r) => self.folds.entry(r.fold).or_default().epochs.push((
+                r.epoch,
+                r.loss,
+                r.metric,
+                r.val_loss,
+                r.val_metric,
+            )),
+            _ => {}
+        }
+    }
+
+    /// Writes the charts into `dir` (created if needed); returns the files written.
+    ///
+    /// # Errors
+    /// A file or the folder cannot be written, or nothing was trained.
+    pub fn write(&self, dir: &Path, format: Format) -> Result<Vec<PathBuf>, String> {
+        let info = self.info.as_ref().ok_or("no run to plot")?;
+        if self.folds.values().all(|f| f.epochs.is_empty()) {
+            return Err("no epoch finished: nothing to plot".into());
+        }
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        register_font();
+        let extension = if format == Format::Svg { "svg" } else { "png" };
+        let metric = info.metric.name();
+        let mut written = Vec::new();
+        for (quantity, name) in [(Quantity::Loss, "loss"), (Quantity::Metric, metric)] {
+            let path = dir.join(format!("{name}.{extension}"));
+            let result = match format {
+                Format::Svg => self.draw(SVGBackend::new(&path, SIZE).into_drawing_area(), info, quantity),
+                Format::Png => self.draw(BitMapBackend::new(&path, SIZE).into_drawing_area(), info, quantity),
+            };
+            result.map_err(|e| format!("{}: {e}", path.display()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    fn draw<B: DrawingBackend>(
+        &self,
+        root: DrawingArea<B, plotters::coord::Shift>,
+        info: &RunInfo,
+        quantity: Quantity,
+    ) -> Result<(), String>
+    where
+        B::ErrorType: 'static,
+    {
+        let error = |e: &dyn std::fmt::Display| e.to_string();
+        root.fill(&WHITE).map_err(|e| error(&e))?;
+        let value = |e: &EpochValues, validation: bool| match (quantity, validation) {
+            (Quantity::Loss, false) => Some(e.1),
+            (Quantity::Metric, false) => Some(e.2),
+            (Quantity::Loss, true) => e.3,
+            (Quantity::Metric, true) => e.4,
+        };
+        let curves = |validation: bool| -> Vec<Vec<(f64, f64)>> {
+            self.folds
+                .values()
+                .map(|f| {
+                    f.epochs
+                        .iter()
+                        .filter_map(|e| {
+                            value(e, validation).filter(|v| v.is_finite()).map(|v| (e.0 as f64, v))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .filter(|c| !c.is_empty())
+                .collect()
+        };
+        let (train, validation) = (curves(false), curves(true));
+        let all = train.iter().chain(&validation).flatten();
+        let (mut low, mut high, mut last) = (f64::INFINITY, f64::NEG_INFINITY, 1.0f64);
+        for &(x, y) in all {
+            low = low.min(y);
+            high = high.max(y);
+            last = last.max(x);
+        }
+        let pad = ((high - low) * 0.05).max(1e-3);
+        let low = (low - pad).max(0.0);
+        let high = if quantity == Quantity::Metric && info.metric == crate::nn::Metric::Accuracy {
+            (high + pad).min(1.0)
+        } else {
+            high + pad
+        };
+        let name = match quantity {
+            Quantity::Loss => "loss".to_string(),
+            Quantity::Metric => info.metric.name().to_string(),
+        };
+        let what = if info.folds > 1 { format!("{}-fold CV", info.folds) } else { "single fit".into() };
+        let file = Path::new(&info.dataset.source)
+            .file_name()
+            .map_or_else(|| info.dataset.source.clone(), |f| f.to_string_lossy().into_owned());
+        let title = format!("{name}: {file} ({what}, {})", settings(info));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 20))
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d(1f64..last.max(2.0), low..high)
+            .map_err(|e| error(&e))?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_desc(name.as_str())
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 18))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| error(&e))?;
+        let colours = [(TRAIN, "train", &train), (VALIDATION, "val", &validation)];
+        let folds = info.folds > 1;
+        for (colour, label, lines) in colours {
+            if lines.is_empty() {
+                continue;
+            }
+            // Folds: thin lines, translucent under cross-validation; the first carries the legend.
+            for (index, line) in lines.iter().enumerate() {
+                let style = if folds { colour.mix(0.35).stroke_width(1) } else { colour.stroke_width(2) };
+                let series =
+                    chart.draw_series(LineSeries::new(line.iter().copied(), style)).map_err(|e| error(&e))?;
+                if index == 0 {
+                    let text = if folds { format!("{label}, each fold") } else { label.to_string() };
+                    series.label(text).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+                    });
+                }
+            }
+            if folds {
+                let band = mean_and_band(lines);
+                let upper: Vec<(f64, f64)> = band.iter().map(|&(x, m, s)| (x, m + s)).collect();
+                let lower: Vec<(f64, f64)> =
+                    band.iter().rev().map(|&(x, m, s)| (x, (m - s).max(low))).collect();
+                let outline: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.15).filled())))
+                    .map_err(|e| error(&e))?;
+                chart
+                    .draw_series(LineSeries::new(
+                        band.iter().map(|&(x, m, _)| (x, m)),
+                        colour.stroke_width(3),
+                    ))
+                    .map_err(|e| error(&e))?
+                    .label(format!("{label}, mean +/- std"))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(4))
+                    });
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(if quantity == Quantity::Loss {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::LowerRight
+            })
+            .label_font((FONT, 16))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .draw()
+            .map_err(|e| error(&e))?;
+        root.present().map_err(|e| error(&e))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quantity {
+    Loss,
+    Metric,
+}
+
+/// The dashboard's training cyan and validation yellow, darkened to read on white.
+const TRAIN: RGBColor = RGBColor(0, 150, 170);
+const VALIDATION: RGBColor = RGBColor(215, 150, 0);
+/// The font registered from `assets/fonts`.
+const FONT: &str = "nntui-sans";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is part of the binary; it is valid, so registering cannot fail.
+        let _ = plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("../assets/fonts/DejaVuSansMono.ttf"),
+        );
+    });
+}
+
+/// The settings that differ from the tutorial's, as a short title part.
+fn settings(info: &RunInfo) -> String {
+    let config = &info.config;
+    let layers: Vec<String> = config.hidden.iter().map(ToString::to_string).collect();
+    let mut parts = vec![
+        format!("{} lr {}", config.optimizer.kind.name(), config.optimizer.learning_rate),
+        format!("layers {}", if layers.is_empty() { "none".into() } else { layers.join(",") }),
+        format!("batch {}", info.batch_size),
+    ];
+    if config.initializer != crate::nn::Initializer::RandomUniform {
+        parts.push(config.initializer.name().to_string());
+    }
+    if config.regularizer.l2 > 0.0 {
+        parts.push(format!("l2 {}", config.regularizer.l2));
+    }
+    if config.standardize {
+        parts.push("standardized".into());
+    }
+    parts.join(", ")
+}
+
+/// Per epoch reached by every fold: `(epoch, mean, population std)` over the folds.
+fn mean_and_band(lines: &[Vec<(f64, f64)>]) -> Vec<(f64, f64, f64)> {
+    let mut by_epoch: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for line in lines {
+        for &(x, y) in line {
+            #[allow(clippy::cast_possible_truncation, reason = "epochs are whole numbers")]
+            by_epoch.entry(x as i64).or_default().push(y);
+        }
+    }
+    by_epoch
+        .into_iter()
+        .filter(|(_, values)| values.len() == lines.len())
+        .filter_map(|(epoch, values)| {
+            crate::stats::mean_and_std(values.iter().copied()).map(|(m, s)| (epoch as f64, m, s))
+        })
+        .collect()
+}
