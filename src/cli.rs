@@ -37,8 +37,8 @@ pub enum Command {
     /// Score a saved model on a labelled file: accuracy, loss, confusion matrix and a
     /// per-class report (or mse and mae).
     Evaluate(EvaluateArgs),
-    /// Recorded runs (--log-dir folders, events.jsonl files, Keras-callback lines): a table
-    /// of their results, or one run replayed.
+    /// Recorded runs (--log-dir folders, events.jsonl files, Keras-callback lines): one run's
+    /// dashboard, followed live, or several compared; headless, a table or a replay.
     View(ViewArgs),
     /// Write one of the built-in synthetic datasets as CSV.
     Generate(GenerateArgs),

@@ -278,16 +278,6 @@ pub enum Prediction {
     Value(f32),
 }
 
-impl Prediction {
-    /// The probability of the predicted class (regression: none).
-    pub fn confidence(&self) -> Option<f32> {
-        match self {
-            Prediction::Class { class, probabilities } => probabilities.get(*class).copied(),
-            Prediction::Value(_) => None,
-        }
-    }
-}
-
 /// Rows per forward pass when predicting.
 const PREDICTION_ROWS: usize = 256;
 

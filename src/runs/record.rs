@@ -70,11 +70,6 @@ impl Recorder {
         self.events.write_all(b"\n")?;
         self.events.flush()
     }
-
-    /// Where a single fit's model goes.
-    pub fn model_path(&self) -> PathBuf {
-        self.folder.join(MODEL)
-    }
 }
 
 /// A run's default name: the data file's stem and the settings that differ from the

@@ -92,8 +92,9 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
 }
 
 /// The rows for `runs`, in their order.
-pub fn rows(runs: &[Run]) -> Vec<Row> {
-    let all: Vec<BTreeMap<String, String>> = runs.iter().map(settings).collect();
+pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
+    let runs: Vec<&Run> = runs.into_iter().collect();
+    let all: Vec<BTreeMap<String, String>> = runs.iter().map(|run| settings(run)).collect();
     let keys: std::collections::BTreeSet<&String> = all.iter().flat_map(BTreeMap::keys).collect();
     let differing: Vec<&String> = keys
         .into_iter()
@@ -107,10 +108,11 @@ pub fn rows(runs: &[Run]) -> Vec<Row> {
         .zip(&all)
         .map(|(run, settings)| {
             let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+            let names = run.names();
             for fold in run.folds.values() {
-                for name in run.names() {
-                    if let Some(value) = fold.last(&name) {
-                        let entry = sums.entry(name).or_insert((0.0, 0));
+                for name in &names {
+                    if let Some(value) = fold.last(name) {
+                        let entry = sums.entry(name.clone()).or_insert((0.0, 0));
                         entry.0 += value;
                         entry.1 += 1;
                     }

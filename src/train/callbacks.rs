@@ -80,11 +80,6 @@ impl Monitor {
             current - self.min_delta < reference
         }
     }
-
-    /// Whether higher values are better.
-    pub fn maximizes(&self) -> bool {
-        self.maximize
-    }
 }
 
 /// The values of one epoch, by Keras's names (`loss`, `accuracy`, `val_loss`, ...).
@@ -175,11 +170,6 @@ impl EarlyStopping {
     /// The patience in force (the configured one plus what was added live).
     pub fn patience(&self) -> usize {
         self.spec.patience + self.extra_patience
-    }
-
-    /// Whether higher values of the monitored quantity are better.
-    pub fn maximizes(&self) -> bool {
-        self.monitor.maximizes()
     }
 
     /// Keras's `on_epoch_end` for `epoch` (from 1).
@@ -431,14 +421,6 @@ pub struct Policies {
 }
 
 impl Policies {
-    /// Whether any policy is set.
-    pub fn any(&self) -> bool {
-        self.early_stopping.is_some()
-            || self.reduce_lr_on_plateau.is_some()
-            || self.checkpoint.is_some()
-            || self.csv_log.is_some()
-    }
-
     /// The monitored names, each with the option that monitors it.
     pub fn monitored(&self) -> Vec<(&'static str, &str)> {
         let mut names = Vec::new();

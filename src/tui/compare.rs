@@ -141,8 +141,7 @@ impl Compare {
     }
 
     fn rows(&self) -> Vec<Row> {
-        let runs: Vec<Run> = self.entries.iter().map(|e| e.run.clone()).collect();
-        table::rows(&runs)
+        table::rows(self.entries.iter().map(|e| &e.run))
     }
 
     /// The value columns shown (at most `self.value_columns`).
