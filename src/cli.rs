@@ -1,7 +1,9 @@
 //! Command-line parsing (clap) into the engine's plain [`RunConfig`] and load options.
 
 use crate::data::generate::{Generator, GeneratorSpec};
-use crate::data::{CsvOptions, HeaderMode, LabelColumn, Task, parse_delimiter};
+use crate::data::{
+    CsvOptions, HeaderMode, Impute, LabelColumn, MAX_CATEGORIES_LIMIT, NaValues, Task, parse_delimiter,
+};
 use crate::nn::{
     Activation, ExponentialDecay, Initializer, LayerSpec, Loss, OptimizerKind, OptimizerSpec, Regularizer,
 };
@@ -113,10 +115,7 @@ pub struct EvaluateArgs {
 
 /// A column given by number (from 1) or by name.
 pub fn column(text: &str) -> LabelColumn {
-    match text.trim().parse::<usize>() {
-        Ok(index) => LabelColumn::Index(index),
-        Err(_) => LabelColumn::Name(text.trim().to_string()),
-    }
+    LabelColumn::parse(text)
 }
 
 /// `nntui generate`.
@@ -212,6 +211,29 @@ pub struct TrainArgs {
     /// Z-score the features with statistics of the training rows (per fold).
     #[arg(long, help_heading = "Data")]
     pub standardize: bool,
+    /// Leave these columns out: names or numbers (as --label-col counts), comma separated.
+    #[arg(long, value_name = "COLS", help_heading = "Data")]
+    pub ignore_col: Option<String>,
+    /// Read these columns as categories even where they hold numbers (codes).
+    #[arg(long, value_name = "COLS", help_heading = "Data")]
+    pub categorical: Option<String>,
+    /// Cells that mean "missing", comma separated, any case; empty cells always do
+    /// [default: NA,N/A,NaN,null,?].
+    #[arg(long, value_name = "LIST", help_heading = "Data")]
+    pub na_values: Option<String>,
+    /// Fill missing features with the training rows' mean, median or most_frequent
+    /// value, with zero, or drop the rows (categories: most frequent, or none with zero).
+    #[arg(long, default_value = "mean", value_parser = parse_impute, help_heading = "Data")]
+    pub impute: Impute,
+    /// A categorical column with more distinct values than this is refused.
+    #[arg(long, default_value_t = crate::data::columns::DEFAULT_MAX_CATEGORIES, value_parser = max_categories, value_name = "N", help_heading = "Data")]
+    pub max_categories: usize,
+    /// Validate on this CSV every epoch, read like FILE (Keras's validation_data; a single fit).
+    #[arg(long, value_name = "CSV", conflicts_with = "validation_split", help_heading = "Data")]
+    pub validation_data: Option<PathBuf>,
+    /// After training, evaluate once on this CSV, read like FILE (Keras's model.evaluate).
+    #[arg(long, value_name = "CSV", help_heading = "Data")]
+    pub test: Option<PathBuf>,
 
     /// Hidden layers as UNITS:ACTIVATION,... ("none" for none).
     #[arg(long, default_value = "12:relu,8:relu", value_parser = parse_layers, help_heading = "Model")]
@@ -343,15 +365,31 @@ impl TrainArgs {
     /// The CSV options.
     pub fn csv_options(&self) -> CsvOptions {
         let label = self.label_col.as_deref().map_or(LabelColumn::Last, column);
-        CsvOptions { label, header: self.csv.header_mode(), delimiter: self.csv.delimiter, task: self.task }
+        let list = |text: &Option<String>| text.as_deref().map(LabelColumn::parse_list).unwrap_or_default();
+        CsvOptions {
+            label,
+            header: self.csv.header_mode(),
+            delimiter: self.csv.delimiter,
+            task: self.task,
+            ignore: list(&self.ignore_col),
+            categorical: list(&self.categorical),
+            na_values: self.na_values.as_deref().map(NaValues::parse).unwrap_or_default(),
+            max_categories: self.max_categories,
+            impute: self.impute,
+        }
     }
 
     /// The engine's settings. `dashboard` picks the default pace.
     pub fn run_config(&self, dashboard: bool) -> Result<RunConfig, UsageError> {
-        let folds = match (self.folds, &self.save_model) {
-            (Some(k), _) => k,
-            (None, Some(_)) => 1,
-            (None, None) => 10,
+        let folds = match (self.folds, &self.save_model, &self.validation_data) {
+            (Some(k), _, Some(_)) if k > 1 => {
+                return Err(UsageError(
+                    "--validation-data validates a single fit; leave out --folds (or use --folds 1)".into(),
+                ));
+            }
+            (Some(k), _, _) => k,
+            (None, Some(_), _) | (None, _, Some(_)) => 1,
+            (None, None, None) => 10,
         };
         let mut optimizer = OptimizerSpec::new(self.optimizer);
         if let Some(lr) = self.lr {
@@ -454,6 +492,17 @@ fn parse_plateau(text: &str) -> Result<PlateauSpec, String> {
 
 fn parse_checkpoint(text: &str) -> Result<CheckpointSpec, String> {
     text.parse()
+}
+
+fn parse_impute(text: &str) -> Result<Impute, String> {
+    text.parse()
+}
+
+fn max_categories(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CATEGORIES_LIMIT).contains(&n) => Ok(n),
+        _ => Err(format!("'{text}' is not a whole number from 1 to {MAX_CATEGORIES_LIMIT}")),
+    }
 }
 
 fn parse_task(text: &str) -> Result<Task, String> {

@@ -1,15 +1,17 @@
 //! Data: CSV loading, task inference, standardization, stratified k-fold, and the
 //! generators behind the project's own `data/` files.
 
+pub mod columns;
 pub mod generate;
 pub mod kfold;
 mod labels;
 mod load;
 pub mod standardize;
 
+pub use columns::{DataReport, FeatureColumn, Impute, NaValues, Schema};
 pub use load::{
-    CsvOptions, HeaderMode, LabelColumn, ModelRows, load, load_model_rows, load_with_progress, parse,
-    parse_delimiter,
+    CsvOptions, HeaderMode, LabelColumn, MAX_CATEGORIES_LIMIT, ModelRows, load, load_model_rows,
+    load_with_progress, parse, parse_delimiter, parse_model_rows,
 };
 pub use standardize::{Scaling, Standardizer, TargetScale};
 
@@ -71,6 +73,20 @@ pub struct Dataset {
     pub class_names: Vec<String>,
     /// The class index (classification) or target value (regression) of each row.
     pub labels: Vec<f32>,
+    /// The feature columns as read (numbers or categories), in input order.
+    pub columns: Vec<FeatureColumn>,
+    /// Columns in the file.
+    pub width: usize,
+    /// How missing features are filled, per fold.
+    pub impute: Impute,
+    /// The cells read as missing.
+    pub na_values: NaValues,
+    /// What loading did: rows dropped, columns ignored.
+    pub report: DataReport,
+    /// Rows to validate on every epoch (`--validation-data`), read like this file.
+    pub validation: Option<Box<Dataset>>,
+    /// Rows to evaluate once after training (`--test`), read like this file.
+    pub test: Option<Box<Dataset>>,
 }
 
 impl Dataset {
@@ -106,6 +122,94 @@ impl Dataset {
         counts
     }
 
+    /// How this file's columns were read, to read other files the same way.
+    pub fn schema(&self) -> Schema {
+        Schema {
+            columns: self.columns.clone(),
+            label_name: self.label_name.clone(),
+            label_column: self.label_column,
+            width: self.width,
+            has_header: self.has_header,
+        }
+    }
+
+    /// Whether the data needs a report (categories, missing cells, dropped rows).
+    pub fn needs_report(&self) -> bool {
+        columns::worth_reporting(&self.columns, &self.report)
+    }
+
+    /// The data report's lines.
+    pub fn report_lines(&self) -> Vec<String> {
+        columns::report_lines(&self.columns, &self.report, self.impute, self.rows())
+    }
+
+    /// Rows of another file read against this dataset's schema (`--validation-data`,
+    /// `--test`): labels mapped to this dataset's classes; rows without a label dropped.
+    pub fn rows_like(&self, source: &str, rows: ModelRows) -> Result<Dataset, DataError> {
+        let content = |message: String| DataError::Content {
+            path: source.to_string(),
+            line: None,
+            column: None,
+            message,
+        };
+        let Some(texts) = rows.labels else {
+            return Err(content(format!(
+                "no label column ({:?}): the rows cannot be scored",
+                self.label_name
+            )));
+        };
+        let keep: Vec<usize> = (0..texts.len()).filter(|&r| !texts[r].is_empty()).collect();
+        let kept_texts: Vec<String> = keep.iter().map(|&r| texts[r].clone()).collect();
+        let labels: Vec<f32> = if self.task.is_classification() {
+            #[allow(clippy::cast_precision_loss, reason = "class indices are small")]
+            crate::evaluate::class_indices(&kept_texts, &self.class_names)
+                .map_err(content)?
+                .into_iter()
+                .map(|c| c as f32)
+                .collect()
+        } else {
+            kept_texts
+                .iter()
+                .map(|t| t.parse::<f32>().ok().filter(|v| v.is_finite()))
+                .collect::<Option<Vec<f32>>>()
+                .ok_or_else(|| content("regression needs numeric labels".into()))?
+        };
+        let features = rows.features.select(ndarray::Axis(0), &keep);
+        let mut report = rows.report;
+        report.missing_label += texts.len() - keep.len();
+        Ok(Dataset {
+            source: source.to_string(),
+            features,
+            labels,
+            report,
+            validation: None,
+            test: None,
+            ..self.without_rows()
+        })
+    }
+
+    /// This dataset's description with no rows (the base of [`Dataset::rows_like`]).
+    fn without_rows(&self) -> Dataset {
+        Dataset {
+            source: self.source.clone(),
+            feature_names: self.feature_names.clone(),
+            label_name: self.label_name.clone(),
+            label_column: self.label_column,
+            has_header: self.has_header,
+            features: Array2::zeros((0, self.feature_count())),
+            task: self.task,
+            class_names: self.class_names.clone(),
+            labels: Vec::new(),
+            columns: self.columns.clone(),
+            width: self.width,
+            impute: self.impute,
+            na_values: self.na_values.clone(),
+            report: DataReport::default(),
+            validation: None,
+            test: None,
+        }
+    }
+
     /// A plain-data description for events and headers.
     pub fn summary(&self) -> DatasetSummary {
         DatasetSummary {
@@ -117,6 +221,14 @@ impl Dataset {
             task: self.task,
             class_names: self.class_names.clone(),
             class_counts: self.class_counts(),
+            preprocessing: self.needs_report().then(|| Preprocessing {
+                columns: self.columns.clone(),
+                impute: self.impute,
+                report: self.report.clone(),
+                lines: self.report_lines(),
+            }),
+            validation_data: self.validation.as_deref().map(OtherFile::of),
+            test_data: self.test.as_deref().map(OtherFile::of),
         }
     }
 }
@@ -146,6 +258,57 @@ pub struct DatasetSummary {
     pub class_names: Vec<String>,
     /// Rows per class (empty for regression).
     pub class_counts: Vec<usize>,
+    /// The data report, when there is anything to say (categories, missing cells,
+    /// dropped rows, ignored columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preprocessing: Option<Preprocessing>,
+    /// The file validated on every epoch (`--validation-data`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_data: Option<OtherFile>,
+    /// The file scored after training (`--test`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_data: Option<OtherFile>,
+}
+
+impl DatasetSummary {
+    /// `768 rows x 8 features`, with ` (12 dropped)` after the rows when some were.
+    pub fn shape(&self) -> String {
+        let shape = shape_text(self.rows, self.features);
+        match self.preprocessing.as_ref().map_or(0, |p| p.report.dropped()) {
+            0 => shape,
+            dropped => shape.replacen(" x ", &format!(" ({dropped} dropped) x "), 1),
+        }
+    }
+}
+
+/// The data report as `run_started` carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessing {
+    /// Every feature column: name, place, kind, categories, missing cells.
+    pub columns: Vec<FeatureColumn>,
+    /// How missing values are filled.
+    pub impute: Impute,
+    /// Rows read and dropped, columns ignored.
+    pub report: DataReport,
+    /// The report as printed.
+    pub lines: Vec<String>,
+}
+
+/// Another file's rows used for scoring.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OtherFile {
+    /// The file.
+    pub source: String,
+    /// Rows used.
+    pub rows: usize,
+    /// Rows dropped (no label, or a missing feature with `--impute drop`).
+    pub dropped: usize,
+}
+
+impl OtherFile {
+    fn of(dataset: &Dataset) -> OtherFile {
+        OtherFile { source: dataset.source.clone(), rows: dataset.rows(), dropped: dataset.report.dropped() }
+    }
 }
 
 /// Why a dataset could not be loaded.

@@ -97,6 +97,41 @@ pub fn mean_line(info: &RunInfo, summary: &RunSummary) -> Option<String> {
 
 /// What stdout shows at the end: per-fold lines and the mean, or the fit's evaluation.
 pub fn result_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
+    let mut lines = scores_lines(info, summary);
+    lines.extend(test_lines(info, summary));
+    lines
+}
+
+/// `test accuracy: 77.27%` and `test loss: 0.4689` for `--test`: the final model's
+/// scores, or under cross-validation each fold model's, as mean (+/- std).
+fn test_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
+    let scores: Vec<crate::train::Score> = summary.folds.iter().filter_map(|f| f.test).collect();
+    let Some(first) = scores.first() else {
+        return Vec::new();
+    };
+    let name = info.metric.name();
+    if info.folds == 1 {
+        return vec![
+            format!("test {name}: {}", metric_text(info.metric, first.metric)),
+            format!("test loss: {:.4}", first.loss),
+        ];
+    }
+    let spread = |values: Vec<f64>| crate::stats::mean_and_std(values.into_iter()).unwrap_or((0.0, 0.0));
+    let (metric, metric_std) = spread(scores.iter().map(|s| s.metric).collect());
+    let (loss, loss_std) = spread(scores.iter().map(|s| s.loss).collect());
+    let models = format!("over {} fold model{}", scores.len(), if scores.len() == 1 { "" } else { "s" });
+    vec![
+        format!(
+            "test {name}: {} (+/- {}) {models}",
+            metric_text(info.metric, metric),
+            metric_text(info.metric, metric_std)
+        ),
+        format!("test loss: {loss:.4} (+/- {loss_std:.4}) {models}"),
+    ]
+}
+
+/// The run's own results: per fold and the mean, or the single fit's scores.
+fn scores_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     if info.folds > 1 {
         let mut lines: Vec<String> = summary.folds.iter().filter_map(|f| fold_line(info, f)).collect();
         lines.extend(mean_line(info, summary));

@@ -76,7 +76,29 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         ))),
         None => None,
     };
-    let dataset = Arc::new(load(path, args)?);
+    let mut dataset = load(path, args)?;
+    let options = args.csv_options();
+    let other_file = |path: &std::path::Path| -> Result<Box<data::Dataset>, Failure> {
+        let drop = dataset.impute == data::Impute::Drop;
+        let rows = data::load_model_rows(path, &options, None, &dataset.schema(), drop)?;
+        let unseen = rows.unseen.clone();
+        let other = dataset.rows_like(&path.display().to_string(), rows)?;
+        if !args.quiet {
+            for line in other_file_notes(&other, &unseen) {
+                let _ = writeln!(io::stderr(), "nntui: {}: {line}", path.display());
+            }
+        }
+        Ok(Box::new(other))
+    };
+    let validation = args.validation_data.as_deref().map(other_file).transpose()?;
+    let test = args.test.as_deref().map(other_file).transpose()?;
+    (dataset.validation, dataset.test) = (validation, test);
+    if dataset.needs_report() && !args.quiet && !dashboard {
+        for line in dataset.report_lines() {
+            let _ = writeln!(io::stderr(), "nntui: {line}");
+        }
+    }
+    let dataset = Arc::new(dataset);
     let mut config = config;
     config.demo = data::generate::demo_hint(&dataset);
     if let Some(model_path) = &args.initial_model {
@@ -156,6 +178,35 @@ fn start_from(
     config.initial_model =
         Some(train::InitialModel { path: path.to_path_buf(), parameters: trained.model.parameters().into() });
     Ok(())
+}
+
+/// What reading a --validation-data or --test file did, when worth saying.
+fn other_file_notes(other: &data::Dataset, unseen: &[(String, usize)]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if other.report.missing_label > 0 {
+        notes.push(format!("{} rows without a label dropped", other.report.missing_label));
+    }
+    if other.report.missing_feature > 0 {
+        notes.push(format!(
+            "{} rows with a missing feature dropped (--impute drop)",
+            other.report.missing_feature
+        ));
+    }
+    notes.extend(unseen_warning(unseen));
+    notes
+}
+
+/// `warning: 3 cells hold categories training never saw (island: 3), read as all zeros`.
+fn unseen_warning(unseen: &[(String, usize)]) -> Option<String> {
+    let total: usize = unseen.iter().map(|(_, n)| n).sum();
+    (total > 0).then(|| {
+        let per: Vec<String> = unseen.iter().map(|(name, n)| format!("{name}: {n}")).collect();
+        format!(
+            "warning: {total} cell{} of categories the training file did not have ({}), read as no category (all zeros)",
+            if total == 1 { "" } else { "s" },
+            per.join(", ")
+        )
+    })
 }
 
 /// Files at least this large get a progress line while loading and a note of how long
@@ -508,6 +559,9 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     }
     let id = args.id_col.as_deref().map(nntui::cli::column);
     let rows = model_rows(&file, &input.file, &input.csv_options(), id.as_ref())?;
+    if let Some(warning) = unseen_warning(&rows.unseen) {
+        let _ = writeln!(io::stderr(), "nntui: {}: {warning}", input.file.display());
+    }
     let predictions = file.trained().predict(&rows.features, file.task);
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(

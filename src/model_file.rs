@@ -1,8 +1,9 @@
 //! Saving a trained model as JSON, loading it back, and predicting with it.
 
+use crate::data::columns::Imputer;
 use crate::data::{
-    CsvOptions, DataError, Dataset, LabelColumn, ModelRows, Scaling, Standardizer, TargetScale, Task,
-    load_model_rows,
+    CsvOptions, DataError, Dataset, FeatureColumn, Impute, LabelColumn, ModelRows, NaValues, Scaling, Schema,
+    Standardizer, TargetScale, Task, load_model_rows,
 };
 use crate::nn::metric::predicted_class;
 use crate::nn::{Activation, LayerSpec, Sequential};
@@ -41,6 +42,28 @@ pub struct ModelFile {
     pub target_standardization: Option<TargetStandardization>,
     /// The Dense layers, first to last.
     pub layers: Vec<SavedLayer>,
+    /// How raw rows become inputs (absent in files written before categories and
+    /// missing values: every feature a number column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<SavedData>,
+}
+
+/// The training file's columns and the preprocessing fitted on its rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedData {
+    /// The feature columns: names, places, kinds and categories.
+    pub columns: Vec<FeatureColumn>,
+    /// Columns in the training file.
+    pub file_columns: usize,
+    /// Whether the training file had a header.
+    pub has_header: bool,
+    /// The cells read as missing.
+    pub na_values: NaValues,
+    /// How missing values were filled.
+    pub impute: Impute,
+    /// Fill values and seen categories, fitted on the training rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imputation: Option<Imputer>,
 }
 
 /// Per-feature mean and standard deviation.
@@ -132,6 +155,14 @@ impl ModelFile {
                 .target
                 .map(|t| TargetStandardization { mean: t.mean, std: t.std }),
             layers,
+            data: Some(SavedData {
+                columns: dataset.columns.clone(),
+                file_columns: dataset.width,
+                has_header: dataset.has_header,
+                na_values: dataset.na_values.clone(),
+                impute: dataset.impute,
+                imputation: trained.scaling.imputer.clone(),
+            }),
         }
     }
 
@@ -221,45 +252,53 @@ impl ModelFile {
         let model = Sequential::with_parameters(self.feature_names.len(), &specs, parameters)
             .expect("check() verified every shape");
         let scaling = Scaling {
+            imputer: self.data.as_ref().and_then(|d| d.imputation.clone()),
             features: self.standardization.as_ref().map(|s| Standardizer::new(s.mean.clone(), s.std.clone())),
             target: self.target_standardization.map(|t| TargetScale { mean: t.mean, std: t.std }),
         };
         TrainedModel { model, scaling }
     }
 
-    /// Reads `path` as rows of this model's features, with or without the label column
-    /// (placed as in the training file), and with the `id` column passed through.
+    /// How the training file's columns were read: saved, or for a file from before
+    /// categories, every feature a number column with the label among them.
+    pub fn schema(&self) -> Schema {
+        match &self.data {
+            Some(data) => Schema {
+                columns: data.columns.clone(),
+                label_name: self.label_name.clone(),
+                label_column: self.label_column,
+                width: data.file_columns,
+                has_header: data.has_header,
+            },
+            None => Schema {
+                columns: self
+                    .feature_names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| FeatureColumn::number(name, i + usize::from(i >= self.label_column)))
+                    .collect(),
+                label_name: self.label_name.clone(),
+                label_column: self.label_column,
+                width: self.feature_names.len() + 1,
+                has_header: self.feature_names.iter().any(|n| !n.starts_with("column ")),
+            },
+        }
+    }
+
+    /// Reads `path` as rows of this model's features: by name under a header, else in
+    /// the training file's layout with or without the label column; the `id` column
+    /// passed through.
     pub fn read_rows(
         &self,
         path: &Path,
         options: &CsvOptions,
         id: Option<&LabelColumn>,
     ) -> Result<ModelRows, ModelError> {
-        let features = self.feature_names.len();
-        let name = path.display().to_string();
-        let label_column = self.label_column;
-        let decide = |width: usize, id: Option<usize>| {
-            let others = width - usize::from(id.is_some());
-            // The training file's columns, with the identifier column somewhere among them.
-            let label = label_column + usize::from(id.is_some_and(|id| id <= label_column));
-            if others == features {
-                Ok(None)
-            } else if others == features + 1 && label < width {
-                Ok(Some(label))
-            } else {
-                let id_note = if id.is_some() { " besides the identifier" } else { "" };
-                Err(DataError::at(
-                    &name,
-                    1,
-                    1,
-                    format!(
-                        "the model takes {features} features ({} columns with the label), but the file has {others} columns{id_note}",
-                        features + 1
-                    ),
-                ))
-            }
-        };
-        load_model_rows(path, options, id, &decide).map_err(ModelError::Data)
+        let mut options = options.clone();
+        if let Some(data) = &self.data {
+            options.na_values = data.na_values.clone();
+        }
+        load_model_rows(path, &options, id, &self.schema(), false).map_err(ModelError::Data)
     }
 }
 

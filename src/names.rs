@@ -63,7 +63,7 @@ mod tests {
         );
         assert_eq!(
             "iris".parse::<Generator>().unwrap_err(),
-            "unknown dataset 'iris' (expected one of: moons, spiral, sine, blobs)"
+            "unknown dataset 'iris' (expected one of: moons, spiral, sine, blobs, mixed)"
         );
         for activation in Activation::ALL {
             assert_eq!(activation.to_string().parse(), Ok(activation));

@@ -54,8 +54,13 @@ fn each_bad_input_gets_one_line_and_exit_code_1() {
     bad_input(b"", ":1:1: the file is empty");
     bad_input(b"a,b,label\n", ":2:1: a header row but no data rows");
     bad_input(b"1,2,0\n3,4,1\n5,6\n", ":3:3: expected 3 fields, as on line 1, found 2");
-    bad_input(b"1,2,0\n3,high,1\n", ":2:2: non-numeric value \"high\"");
-    bad_input(b"1,2,0\n3,nan,1\n", ":2:2: value \"nan\" is not a finite number");
+    let mut stray: String = (0..40).map(|row| format!("1,{row},{}\n", row % 2)).collect();
+    stray.push_str("3,high,1\n");
+    bad_input(
+        stray.as_bytes(),
+        ":41:2: non-numeric value \"high\" in column \"column 2\", whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col 2",
+    );
+    bad_input(b"1,2,0\n3,1e999,1\n", ":2:2: value \"1e999\" is not a finite number");
     bad_input(b"1,2,0\n3,inf,1\n", ":2:2: value \"inf\" is not a finite number");
     bad_input(
         b"1,2,1\n3,4,1\n",
@@ -368,9 +373,17 @@ fn saved_model_predicts_every_row() {
     let wrong = run(&["predict", "--model", model.to_str().unwrap(), data("blobs.csv").to_str().unwrap()]);
     assert_eq!(wrong.code, 1);
     assert!(
+        wrong.stderr.contains("blobs.csv:1:1: no column named \"x\": the model reads the columns x, y"),
+        "{}",
+        wrong.stderr
+    );
+    let (_d, path) = file_with("wide.csv", b"1,2,3,4\n5,6,7,8\n");
+    let wrong = run(&["predict", "--model", model.to_str().unwrap(), path.to_str().unwrap()]);
+    assert_eq!(wrong.code, 1);
+    assert!(
         wrong
             .stderr
-            .contains("the model takes 2 features (3 columns with the label), but the file has 11 columns"),
+            .contains("the model takes 2 features (3 columns with the label), but the file has 4 columns"),
         "{}",
         wrong.stderr
     );

@@ -54,15 +54,22 @@ fn each_corpus_file_gets_its_exact_outcome() {
     rejected(&format!("{c}empty.csv"), &[], ":1:1: the file is empty");
     rejected(&format!("{c}header_only.csv"), &[], ":2:1: a header row but no data rows");
     rejected(&format!("{c}ragged.csv"), &[], ":3:3: expected 3 fields, as on line 1, found 2");
-    rejected(&format!("{c}non_numeric.csv"), &[], ":3:2: non-numeric value \"high\"");
-    rejected(&format!("{c}nan.csv"), &[], ":2:1: value \"NaN\" is not a finite number");
+    let stray = |value: &str, column: &str, number: usize| {
+        format!(
+            "non-numeric value \"{value}\" in column \"{column}\", whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col {}",
+            if column.starts_with("column ") { number.to_string() } else { column.to_string() }
+        )
+    };
+    rejected(&format!("{c}non_numeric.csv"), &[], &format!(":3:2: {}", stray("high", "pressure", 2)));
+    // NaN is a missing value unless --na-values leaves it out.
+    rejected(&format!("{c}nan.csv"), &["--na-values", "?"], ":2:1: value \"NaN\" is not a finite number");
     rejected(&format!("{c}inf.csv"), &[], ":2:2: value \"inf\" is not a finite number");
     rejected(
         &format!("{c}huge_value.csv"),
         &[],
         ":2:2: value \"1e308\" is too large for 32-bit floats (largest is 3.4e38)",
     );
-    rejected(&format!("{c}embedded_delimiter.csv"), &[], ":1:1: non-numeric value \"1,5\"");
+    rejected(&format!("{c}embedded_delimiter.csv"), &[], &format!(":1:1: {}", stray("1,5", "column 1", 1)));
     rejected(
         &format!("{c}one_class.csv"),
         &[],
@@ -95,6 +102,8 @@ fn each_corpus_file_gets_its_exact_outcome() {
     let quoted = accepted(&format!("{c}quoted.csv"), &[]);
     assert!(quoted.stderr.contains("\"no, really\""), "{}", quoted.stderr);
     accepted(&format!("{c}bom.csv"), &[]);
+    let nan = accepted(&format!("{c}nan.csv"), &[]);
+    assert!(nan.stdout.starts_with("accuracy: "), "{}", nan.stdout);
     accepted(&format!("{c}crlf.csv"), &[]);
     accepted(&format!("{c}semicolons.csv"), &["--delimiter", ";"]);
     accepted(&format!("{c}tabs.tsv"), &["--delimiter", "tab"]);

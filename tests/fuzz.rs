@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)] // a test fails loudly where its set-up does
 
 use nntui::cli::parse_layers;
-use nntui::data::{CsvOptions, Dataset, Task, parse};
+use nntui::data::{CsvOptions, Dataset, Scaling, Task, parse};
 use proptest::prelude::*;
 
 /// What every load must satisfy: a dataset that holds together, or one line that
@@ -28,7 +28,19 @@ fn check_dataset(d: &Dataset) {
     assert!(d.feature_count() >= 1);
     assert_eq!(d.labels.len(), d.rows());
     assert_eq!(d.feature_names.len(), d.feature_count());
-    assert!(d.features.iter().all(|v| v.is_finite()), "a non-finite feature got through");
+    // Missing cells are NaN (a missing category in all its inputs) until a fold's
+    // imputation fills them; nothing else is not finite.
+    assert!(d.features.iter().all(|v| v.is_finite() || v.is_nan()), "an infinite feature got through");
+    let missing: usize = d.columns.iter().map(|c| c.missing * c.width()).sum();
+    assert_eq!(d.features.iter().filter(|v| v.is_nan()).count(), missing);
+    assert_eq!(d.columns.iter().map(|c| c.width()).sum::<usize>(), d.feature_count());
+    let rows: Vec<u32> = (0..d.rows() as u32).collect();
+    let scaling = Scaling::fit(d, &rows, true);
+    let mut out = vec![0.0; d.feature_count()];
+    for row in d.features.rows() {
+        scaling.transform_features(row.as_slice().unwrap(), &mut out);
+        assert!(out.iter().all(|v| v.is_finite()), "a filled row is not finite: {out:?}");
+    }
     match d.task {
         Task::Regression => assert!(d.labels.iter().all(|v| v.is_finite())),
         Task::Binary | Task::Multiclass => {

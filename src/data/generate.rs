@@ -18,11 +18,16 @@ pub enum Generator {
     Sine,
     /// Gaussian clusters, one per class, in any number of dimensions.
     Blobs,
+    /// Penguin-like measurements with what real files have: an identifier, categories
+    /// (island, sex), missing cells (empty, `NA`, `?`, `NaN`) and a few rows without a
+    /// label (multiclass, species).
+    Mixed,
 }
 
 impl Generator {
     /// Every generator.
-    pub const ALL: [Generator; 4] = [Generator::Moons, Generator::Spiral, Generator::Sine, Generator::Blobs];
+    pub const ALL: [Generator; 5] =
+        [Generator::Moons, Generator::Spiral, Generator::Sine, Generator::Blobs, Generator::Mixed];
 
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -31,6 +36,7 @@ impl Generator {
             Generator::Spiral => "spiral",
             Generator::Sine => "sine",
             Generator::Blobs => "blobs",
+            Generator::Mixed => "mixed",
         }
     }
 }
@@ -56,7 +62,7 @@ pub struct GeneratorSpec {
 
 /// The datasets committed under `data/`: file name and settings. A test checks that
 /// each file is exactly what its generator writes.
-pub const BUNDLED: [(&str, GeneratorSpec); 4] = [
+pub const BUNDLED: [(&str, GeneratorSpec); 5] = [
     (
         "moons.csv",
         GeneratorSpec { kind: Generator::Moons, rows: 400, features: 2, classes: 2, noise: 0.15, seed: 7 },
@@ -73,6 +79,36 @@ pub const BUNDLED: [(&str, GeneratorSpec); 4] = [
         "blobs.csv",
         GeneratorSpec { kind: Generator::Blobs, rows: 600, features: 10, classes: 6, noise: 1.5, seed: 7 },
     ),
+    (
+        "mixed.csv",
+        GeneratorSpec { kind: Generator::Mixed, rows: 300, features: 6, classes: 3, noise: 1.0, seed: 7 },
+    ),
+];
+
+/// One species of the mixed dataset: its islands, and the mean and spread of bill
+/// length, bill depth, flipper length and body mass (after the Palmer penguins').
+struct Species {
+    name: &'static str,
+    islands: &'static [&'static str],
+    measures: [(f64, f64); 4],
+}
+
+const SPECIES: [Species; 3] = [
+    Species {
+        name: "Adelie",
+        islands: &["Biscoe", "Dream", "Torgersen"],
+        measures: [(38.8, 2.7), (18.3, 1.2), (190.0, 6.5), (3700.0, 460.0)],
+    },
+    Species {
+        name: "Chinstrap",
+        islands: &["Dream"],
+        measures: [(48.8, 3.3), (18.4, 1.1), (196.0, 7.0), (3730.0, 380.0)],
+    },
+    Species {
+        name: "Gentoo",
+        islands: &["Biscoe"],
+        measures: [(47.5, 3.1), (15.0, 1.0), (217.0, 6.5), (5076.0, 500.0)],
+    },
 ];
 
 /// What a demo dataset can reach, for a hint when a run falls far short of it.
@@ -174,6 +210,40 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
                     line.push(',');
                 }
                 writeln!(out, "{line}c{class}")?;
+            }
+        }
+        Generator::Mixed => {
+            writeln!(
+                out,
+                "id,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,species"
+            )?;
+            for row in 0..spec.rows {
+                let Species { name: species, islands, measures } = &SPECIES[row % SPECIES.len()];
+                let island = islands[rng.random_range(0..islands.len())];
+                let male = rng.random::<bool>();
+                let mut cells = vec![format!("P{:04}", row + 1), island.to_string()];
+                for (index, &(mean, spread)) in measures.iter().enumerate() {
+                    // Males are larger: a third of a spread more.
+                    let shift = if male { spread / 3.0 } else { -spread / 3.0 };
+                    let value = mean + shift + spec.noise * spread * standard_normal(&mut rng);
+                    cells.push(if index == 3 { fixed(value, 0) } else { fixed(value, 1) });
+                }
+                cells.push(if male { "male" } else { "female" }.to_string());
+                cells.push(species.to_string());
+                // The gaps real files have, each in its own spelling.
+                for (column, marker, chance) in [
+                    (2, "NA", 0.02),
+                    (3, "NaN", 0.02),
+                    (4, "", 0.03),
+                    (5, "?", 0.04),
+                    (6, "", 0.04),
+                    (7, "", 0.015),
+                ] {
+                    if rng.random::<f64>() < chance {
+                        cells[column] = marker.to_string();
+                    }
+                }
+                writeln!(out, "{}", cells.join(","))?;
             }
         }
     }

@@ -1,13 +1,20 @@
-//! CSV loading with errors that name the file, line and column.
+//! CSV loading with errors that name the file, line and column: numbers, categories
+//! and missing cells, inferred from a training file or read against a saved schema.
 
+use super::columns::{
+    ColumnKind, DataReport, FeatureColumn, Impute, NaValues, Schema, category_index, category_key,
+    sort_categories,
+};
 use super::labels::LabelCollector;
 use super::{DataError, Dataset, Task};
 use ndarray::Array2;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-/// Which column holds the label.
+/// Which column holds the label (or, for `--ignore-col` and `--categorical`, which
+/// column is meant).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum LabelColumn {
     /// The last column.
@@ -17,6 +24,22 @@ pub enum LabelColumn {
     Index(usize),
     /// A header name.
     Name(String),
+}
+
+impl LabelColumn {
+    /// Reads a column as `--label-col` takes it: a number from 1, or a name.
+    pub fn parse(text: &str) -> LabelColumn {
+        let text = text.trim();
+        match text.parse::<usize>() {
+            Ok(index) => LabelColumn::Index(index),
+            Err(_) => LabelColumn::Name(text.to_string()),
+        }
+    }
+
+    /// Reads a comma-separated list of columns.
+    pub fn parse_list(text: &str) -> Vec<LabelColumn> {
+        text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(LabelColumn::parse).collect()
+    }
 }
 
 /// Whether the first row is a header.
@@ -42,11 +65,31 @@ pub struct CsvOptions {
     pub delimiter: u8,
     /// The task, if not inferred.
     pub task: Option<Task>,
+    /// Columns left out (`--ignore-col`).
+    pub ignore: Vec<LabelColumn>,
+    /// Columns read as categories even when they hold numbers (`--categorical`).
+    pub categorical: Vec<LabelColumn>,
+    /// Cells that mean "missing" (`--na-values`).
+    pub na_values: NaValues,
+    /// The most categories a column may have (`--max-categories`).
+    pub max_categories: usize,
+    /// How missing features are filled (`--impute`).
+    pub impute: Impute,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { label: LabelColumn::Last, header: HeaderMode::Auto, delimiter: b',', task: None }
+        CsvOptions {
+            label: LabelColumn::Last,
+            header: HeaderMode::Auto,
+            delimiter: b',',
+            task: None,
+            ignore: Vec::new(),
+            categorical: Vec::new(),
+            na_values: NaValues::default(),
+            max_categories: super::columns::DEFAULT_MAX_CATEGORIES,
+            impute: Impute::default(),
+        }
     }
 }
 
@@ -72,6 +115,10 @@ const PROGRESS_EVERY: usize = 1 << 16;
 /// dataset holds at most this many; the check makes every such index exact.
 pub const MAX_ROWS: usize = u32::MAX as usize;
 
+/// The most categories `--max-categories` allows (category codes are exact in `f32`
+/// while loading, and one-hot inputs cost a weight per unit each).
+pub const MAX_CATEGORIES_LIMIT: usize = 100_000;
+
 /// Loads a dataset from `path`, calling `progress(bytes_read, total_bytes)` now and then.
 pub fn load_with_progress(
     path: &Path,
@@ -81,40 +128,48 @@ pub fn load_with_progress(
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table = loader.read(file, progress, LabelPolicy::Collect)?;
+    let table = loader.read(file, progress, Mode::Train)?;
     loader.dataset_from(table)
 }
 
-/// A file read for a saved model: its feature columns as numbers, and the text of its
-/// label and identifier columns where it has them.
+/// A file read against a saved schema: its features encoded as in training (missing
+/// inputs NaN, unseen categories all zeros), and the text of its label and identifier
+/// columns where it has them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelRows {
-    /// `rows x features`, in the file's own units.
+    /// `rows x inputs`, in the file's own units.
     pub features: Array2<f32>,
-    /// Each row's label, as written (when the file has the label column).
+    /// Each row's label, as written (when the file has the label column; empty when
+    /// missing).
     pub labels: Option<Vec<String>>,
     /// Each row's identifier, as written (with `id`), and the column's name.
     pub ids: Option<(String, Vec<String>)>,
+    /// What reading did: unseen categories, rows dropped.
+    pub report: DataReport,
+    /// Cells per column whose category the schema does not know.
+    pub unseen: Vec<(String, usize)>,
 }
 
-/// Reads a file for a saved model (prediction, evaluation). `id` names a column to pass
-/// through as text (`--id-col`, counted as `--label-col` counts). `label_column(width, id)`
-/// is told how many columns the file has and where the identifier is, and answers which
-/// column, if any, holds the label, or refuses the width.
+/// Reads a file against `schema` (prediction, evaluation, `--validation-data`,
+/// `--test`). `id` names a column to pass through as text (`--id-col`, counted as
+/// `--label-col` counts). With a header, columns are found by name; without one, the
+/// file has the training file's layout, with or without its label column. With
+/// `drop_incomplete`, rows with a missing feature are left out (`--impute drop`).
 pub fn load_model_rows(
     path: &Path,
     options: &CsvOptions,
     id: Option<&LabelColumn>,
-    label_column: &dyn Fn(usize, Option<usize>) -> Result<Option<usize>, DataError>,
+    schema: &Schema,
+    drop_incomplete: bool,
 ) -> Result<ModelRows, DataError> {
     let name = path.display().to_string();
     let (file, size) = open(path, &name)?;
     let loader = Loader::new(name, options, size);
-    let table = loader.read(file, |_, _| {}, LabelPolicy::Keep { id, label_column })?;
+    let table = loader.read(file, |_, _| {}, Mode::Fixed { schema, id, drop_incomplete })?;
     let ids = table.id.zip(table.ids).map(|(column, ids)| (table.names[column].clone(), ids));
-    Ok(ModelRows { features: table.features, labels: table.label_texts, ids })
+    let unseen = table.unseen;
+    Ok(ModelRows { features: table.features, labels: table.label_texts, ids, report: table.report, unseen })
 }
-
 /// Opens a file, returning it with its size if it is a regular file (a pipe, such as
 /// `<(zcat data.csv.gz)`, has none).
 fn open(path: &Path, name: &str) -> Result<(File, Option<u64>), DataError> {
@@ -129,36 +184,90 @@ fn open(path: &Path, name: &str) -> Result<(File, Option<u64>), DataError> {
     let file = File::open(path).map_err(|e| io_error(&e))?;
     Ok((file, metadata.is_file().then_some(metadata.len())))
 }
-
 /// Parses CSV text already in memory (for tests and fuzzing; `name` stands for the file).
 pub fn parse(bytes: &[u8], name: &str, options: &CsvOptions) -> Result<Dataset, DataError> {
     let loader = Loader::new(name.to_string(), options, Some(bytes.len() as u64));
-    let table = loader.read(bytes, |_, _| {}, LabelPolicy::Collect)?;
+    let table = loader.read(bytes, |_, _| {}, Mode::Train)?;
     loader.dataset_from(table)
 }
 
-/// What to do with the label column.
-#[derive(Clone, Copy)]
-enum LabelPolicy<'f> {
-    /// Find it from the options and collect its values.
-    Collect,
-    /// Keep the text of the label column that `label_column` names, if any, and of the
-    /// `id` column.
-    Keep {
-        id: Option<&'f LabelColumn>,
-        label_column: &'f dyn Fn(usize, Option<usize>) -> Result<Option<usize>, DataError>,
-    },
+/// Parses CSV text in memory against a schema (for tests).
+pub fn parse_model_rows(
+    bytes: &[u8],
+    name: &str,
+    options: &CsvOptions,
+    schema: &Schema,
+) -> Result<ModelRows, DataError> {
+    let loader = Loader::new(name.to_string(), options, Some(bytes.len() as u64));
+    let table = loader.read(bytes, |_, _| {}, Mode::Fixed { schema, id: None, drop_incomplete: false })?;
+    let unseen = table.unseen;
+    Ok(ModelRows {
+        features: table.features,
+        labels: table.label_texts,
+        ids: None,
+        report: table.report,
+        unseen,
+    })
 }
 
-impl LabelPolicy<'_> {
-    fn collects(self) -> bool {
-        matches!(self, LabelPolicy::Collect)
-    }
+/// Inferring a training file's columns, or reading one against a saved schema.
+#[derive(Clone, Copy)]
+enum Mode<'f> {
+    /// The training file: kinds inferred, the label collected.
+    Train,
+    /// Rows for a saved model: its columns, the label's text kept if present.
+    Fixed { schema: &'f Schema, id: Option<&'f LabelColumn>, drop_incomplete: bool },
+}
+
+/// What a file column is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Left out.
+    Skip,
+    /// Passed through as text (`--id-col`).
+    Id,
+    /// The label.
+    Label,
+    /// A feature: its index among the feature columns.
+    Feature(usize),
+}
+
+/// A feature column's values while reading.
+enum Values {
+    /// Numbers (NaN for missing).
+    Numbers,
+    /// Categories met so far, by key; the cell holds the code.
+    Inferred { keys: Vec<String>, index: HashMap<String, u32> },
+    /// A saved category list: the cell holds the position, or -1 for an unseen category.
+    Known { index: HashMap<String, usize>, categories: Vec<String> },
+}
+
+/// One feature column while reading.
+struct ColumnState {
+    name: String,
+    file_column: usize,
+    values: Values,
+    missing: usize,
+    numbers: usize,
+    texts: usize,
+    unseen: usize,
+    /// The first text cell: line and text.
+    first_text: Option<(u64, String)>,
+    /// Categories by `--categorical`, whatever the cells hold.
+    forced: bool,
+}
+
+/// A cell's meaning.
+enum Cell<'c> {
+    Missing,
+    Number(f32),
+    Text(&'c str),
 }
 
 /// A parsed file before its labels are interpreted.
 struct Table {
     features: Array2<f32>,
+    columns: Vec<FeatureColumn>,
     names: Vec<String>,
     has_header: bool,
     label: Option<usize>,
@@ -168,6 +277,9 @@ struct Table {
     /// The identifier column, and its text row by row.
     id: Option<usize>,
     ids: Option<Vec<String>>,
+    width: usize,
+    report: DataReport,
+    unseen: Vec<(String, usize)>,
 }
 
 /// Memory the system can still give, in bytes (Linux's MemAvailable; elsewhere unknown).
@@ -191,7 +303,6 @@ fn describe_io(error: &io::Error) -> String {
         }
     }
 }
-
 struct Loader<'a> {
     name: String,
     options: &'a CsvOptions,
@@ -240,6 +351,44 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
     }
 }
 
+/// What a cell holds, as missing, a number or text; a number out of range or bytes
+/// that are not text are errors.
+fn read_cell<'c>(field: &'c [u8], na: &NaValues) -> Result<Cell<'c>, String> {
+    if na.is_missing(field) {
+        return Ok(Cell::Missing);
+    }
+    let bytes = field.trim_ascii();
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(format!("value {} is not valid UTF-8 text", quoted(bytes)));
+    };
+    if text.parse::<f64>().is_err() {
+        return Ok(Cell::Text(text));
+    }
+    parse_number(bytes).map(Cell::Number)
+}
+
+impl Values {
+    /// The code of a category key, interning it if new; `None` past `limit` categories.
+    fn intern(
+        keys: &mut Vec<String>,
+        index: &mut HashMap<String, u32>,
+        key: String,
+        limit: usize,
+    ) -> Option<u32> {
+        if let Some(&code) = index.get(&key) {
+            return Some(code);
+        }
+        if keys.len() >= limit {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation, reason = "at most MAX_CATEGORIES_LIMIT categories")]
+        let code = keys.len() as u32;
+        keys.push(key.clone());
+        index.insert(key, code);
+        Some(code)
+    }
+}
+
 impl Loader<'_> {
     fn new(name: String, options: &CsvOptions, size: Option<u64>) -> Loader<'_> {
         Loader { name, options, size }
@@ -249,11 +398,12 @@ impl Loader<'_> {
         DataError::at(&self.name, line, column, message)
     }
 
+    #[allow(clippy::too_many_lines, reason = "one pass over the records, with its checks in order")]
     fn read(
         &self,
         input: impl Read,
         mut progress: impl FnMut(u64, u64),
-        policy: LabelPolicy<'_>,
+        mode: Mode<'_>,
     ) -> Result<Table, DataError> {
         if self.size == Some(0) {
             return Err(self.at(1, 1, "the file is empty"));
@@ -283,50 +433,52 @@ impl Loader<'_> {
         let first = record.clone();
         let line_of = |r: &csv::ByteRecord| r.position().map_or(0, csv::Position::line);
         let width = first.len();
-        let (label, id) = match policy {
-            LabelPolicy::Collect => {
-                if width < 2 {
-                    return Err(self.one_column(&first, line_of(&first)));
-                }
-                (Some(self.column_index(&self.options.label, "--label-col", &first, width)?), None)
-            }
-            LabelPolicy::Keep { id, label_column } => {
-                let id = id.map(|id| self.column_index(id, "--id-col", &first, width)).transpose()?;
-                (label_column(width, id)?, id)
-            }
-        };
-        let mut labels = label.is_some().then(LabelCollector::new).filter(|_| policy.collects());
-        let mut label_texts = label.filter(|_| !policy.collects()).map(|_| Vec::new());
-        let mut ids = id.map(|_| Vec::new());
-
         // Peek at the second row: it settles whether a first row whose only text is
         // its label is a header (numeric labels below) or data (string labels).
         let mut second = csv::ByteRecord::new();
         let has_second = next(&mut reader, &mut second)?;
-        let named_id = matches!(policy, LabelPolicy::Keep { id: Some(LabelColumn::Name(_)), .. });
-        let header = named_id || self.is_header(&first, label, id, has_second.then_some(&second));
+        let (roles, header, mut states) = match mode {
+            Mode::Train => self.training_roles(&first, has_second.then_some(&second))?,
+            Mode::Fixed { schema, id, .. } => {
+                self.schema_roles(schema, id, &first, has_second.then_some(&second))?
+            }
+        };
+        let label = roles.iter().position(|&r| r == Role::Label);
+        let id = roles.iter().position(|&r| r == Role::Id);
+        let feature_columns: Vec<usize> =
+            roles.iter().enumerate().filter(|(_, r)| matches!(r, Role::Feature(_))).map(|(c, _)| c).collect();
+        let collects = matches!(mode, Mode::Train);
+        let drop_incomplete = match mode {
+            Mode::Train => self.options.impute == Impute::Drop,
+            Mode::Fixed { drop_incomplete, .. } => drop_incomplete,
+        };
+        let mut labels = label.is_some().then(LabelCollector::new).filter(|_| collects);
+        let mut label_texts = label.filter(|_| !collects).map(|_| Vec::new());
+        let mut ids = id.map(|_| Vec::new());
+        let na = &self.options.na_values;
+        let mut report = DataReport::default();
 
         // Size the feature array from the file's size and the first rows' length, and
         // refuse up front a file whose numbers cannot fit in memory.
-        let feature_count = width - usize::from(label.is_some()) - usize::from(id.is_some());
+        let slots = states.len();
         let size = self.size.unwrap_or(1 << 20);
         let row_bytes = match (first.position(), second.position()) {
             (Some(a), Some(b)) if has_second && b.byte() > a.byte() => b.byte() - a.byte(),
             _ => size,
         };
         let estimated_rows = usize::try_from(size / row_bytes.max(2) + 1).unwrap_or(usize::MAX);
-        self.check_memory(estimated_rows, feature_count)?;
+        self.check_memory(estimated_rows, slots)?;
         let mut features: Vec<f32> = Vec::new();
         features
-            .try_reserve_exact(estimated_rows.saturating_mul(feature_count).min(1 << 28))
-            .map_err(|_| self.too_big(estimated_rows, feature_count, None))?;
+            .try_reserve_exact(estimated_rows.saturating_mul(slots).min(1 << 28))
+            .map_err(|_| self.too_big(estimated_rows, slots, None))?;
         let mut rows = 0usize;
         let mut add = |record: &csv::ByteRecord, features: &mut Vec<f32>| -> Result<(), DataError> {
             let line = line_of(record);
-            if features.len() + feature_count > features.capacity() {
+            if features.len() + slots > features.capacity() {
                 features
-                    .try_reserve(features.capacity().max(feature_count))
-                    .map_err(|_| self.too_big(rows * 2, feature_count, None))?;
+                    .try_reserve(features.capacity().max(slots))
+                    .map_err(|_| self.too_big(rows * 2, slots, None))?;
             }
             if record.len() != width {
                 let column = record.len().min(width) + 1;
@@ -340,26 +492,61 @@ impl Loader<'_> {
                     ),
                 ));
             }
+            report.rows_read += 1;
+            if let Some(label) = label
+                && collects
+                && na.is_missing(&record[label])
+            {
+                report.missing_label += 1;
+                return Ok(());
+            }
+            if drop_incomplete && feature_columns.iter().any(|&c| na.is_missing(&record[c])) {
+                report.missing_feature += 1;
+                return Ok(());
+            }
             for (column, field) in record.iter().enumerate() {
-                if Some(column) == id {
-                    if let Some(ids) = ids.as_mut() {
-                        ids.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
+                match roles[column] {
+                    Role::Skip => {}
+                    Role::Id => {
+                        if let Some(ids) = ids.as_mut() {
+                            ids.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
+                        }
                     }
-                } else if Some(column) == label {
-                    if let Some(texts) = label_texts.as_mut() {
-                        texts.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
-                        continue;
+                    Role::Label => {
+                        if let Some(texts) = label_texts.as_mut() {
+                            let missing = na.is_missing(field);
+                            texts.push(if missing {
+                                String::new()
+                            } else {
+                                String::from_utf8_lossy(field.trim_ascii()).into_owned()
+                            });
+                            continue;
+                        }
+                        let Some(labels) = labels.as_mut() else {
+                            continue;
+                        };
+                        let text = std::str::from_utf8(field.trim_ascii()).map_err(|_| {
+                            self.at(
+                                line,
+                                column + 1,
+                                format!("label {} is not valid UTF-8 text", quoted(field)),
+                            )
+                        })?;
+                        labels.push(text, line).map_err(|message| self.at(line, column + 1, message))?;
                     }
-                    let Some(labels) = labels.as_mut() else {
-                        continue;
-                    };
-                    let text = std::str::from_utf8(field.trim_ascii()).map_err(|_| {
-                        self.at(line, column + 1, format!("label {} is not valid UTF-8 text", quoted(field)))
-                    })?;
-                    labels.push(text, line).map_err(|message| self.at(line, column + 1, message))?;
-                } else {
-                    let value = parse_number(field).map_err(|message| self.at(line, column + 1, message))?;
-                    features.push(value);
+                    Role::Feature(slot) => {
+                        let cell =
+                            read_cell(field, na).map_err(|message| self.at(line, column + 1, message))?;
+                        let value = self.encode(
+                            &mut states[slot],
+                            cell,
+                            features,
+                            (rows, slot, slots),
+                            line,
+                            collects,
+                        )?;
+                        features.push(value);
+                    }
                 }
             }
             rows += 1;
@@ -385,8 +572,21 @@ impl Loader<'_> {
                 add(&record, &mut features)?;
             }
         }
-        if rows == 0 {
+        if report.rows_read == 0 {
             return Err(self.at(line_of(&first) + 1, 1, "a header row but no data rows"));
+        }
+        if rows == 0 {
+            let why = if report.missing_label > 0 {
+                "every row's label is missing"
+            } else {
+                "every row has a missing feature (--impute drop)"
+            };
+            return Err(DataError::Content {
+                path: self.name.clone(),
+                line: None,
+                column: None,
+                message: format!("no rows left: {why}"),
+            });
         }
         let end = reader.position().byte();
         progress(end, self.size.unwrap_or(end));
@@ -401,10 +601,395 @@ impl Loader<'_> {
                 if text.is_empty() { format!("column {}", column + 1) } else { text }
             })
             .collect();
-        #[allow(clippy::expect_used, reason = "every row added exactly feature_count values")]
-        let features = Array2::from_shape_vec((rows, feature_count), features)
-            .expect("every row added exactly feature_count values");
-        Ok(Table { features, names, has_header: header, label, labels, label_texts, id, ids })
+        report.ignored =
+            roles.iter().zip(&names).filter(|(r, _)| **r == Role::Skip).map(|(_, n)| n.clone()).collect();
+        let (columns, ranks) = self.finish_columns(&mut states)?;
+        report.unseen = states.iter().map(|s| s.unseen).sum();
+        let unseen = states.iter().filter(|s| s.unseen > 0).map(|s| (s.name.clone(), s.unseen)).collect();
+        let features = expand(features, rows, &columns, &ranks);
+        Ok(Table {
+            features,
+            columns,
+            names,
+            has_header: header,
+            label,
+            labels,
+            label_texts,
+            id,
+            ids,
+            width,
+            report,
+            unseen,
+        })
+    }
+
+    /// The value a feature cell stores while reading: a number, NaN when missing, or a
+    /// category's code (-1 for one a saved list lacks). In a training file, a text cell
+    /// in a column of numbers makes it a column of categories, the cells read so far
+    /// included; a saved number column refuses text.
+    #[allow(clippy::too_many_arguments, reason = "the reader's state, passed rather than held")]
+    fn encode(
+        &self,
+        state: &mut ColumnState,
+        cell: Cell<'_>,
+        features: &mut [f32],
+        (rows, slot, slots): (usize, usize, usize),
+        line: u64,
+        inferring: bool,
+    ) -> Result<f32, DataError> {
+        let limit = self.options.max_categories;
+        let key = match cell {
+            Cell::Missing => {
+                state.missing += 1;
+                return Ok(f32::NAN);
+            }
+            Cell::Number(value) => {
+                state.numbers += 1;
+                if matches!(state.values, Values::Numbers) {
+                    return Ok(value);
+                }
+                format!("{}", value + 0.0)
+            }
+            Cell::Text(text) => {
+                state.texts += 1;
+                if state.first_text.is_none() {
+                    state.first_text = Some((line, text.to_string()));
+                }
+                if matches!(state.values, Values::Numbers) {
+                    if !inferring {
+                        return Err(self.at(
+                            line,
+                            state.file_column + 1,
+                            format!(
+                                "non-numeric value {} in column {:?}, which holds numbers in the training file",
+                                quoted(text.as_bytes()),
+                                state.name
+                            ),
+                        ));
+                    }
+                    let (mut keys, mut index) = (Vec::new(), HashMap::new());
+                    for row in 0..rows {
+                        let cell = &mut features[row * slots + slot];
+                        if !cell.is_nan() {
+                            let Some(code) =
+                                Values::intern(&mut keys, &mut index, format!("{}", *cell + 0.0), limit)
+                            else {
+                                return Err(self.too_many_categories(state));
+                            };
+                            #[allow(
+                                clippy::cast_precision_loss,
+                                reason = "codes are below MAX_CATEGORIES_LIMIT, exact in f32"
+                            )]
+                            {
+                                *cell = code as f32;
+                            }
+                        }
+                    }
+                    state.values = Values::Inferred { keys, index };
+                }
+                text.to_string()
+            }
+        };
+        let code = match &mut state.values {
+            Values::Numbers => None,
+            Values::Inferred { keys, index } => Values::intern(keys, index, key, limit).map(|c| c as usize),
+            Values::Known { index, .. } => {
+                let position = index.get(&category_key(&key)).copied();
+                if position.is_none() {
+                    state.unseen += 1;
+                    return Ok(-1.0);
+                }
+                position
+            }
+        };
+        #[allow(clippy::cast_precision_loss, reason = "codes are below MAX_CATEGORIES_LIMIT, exact in f32")]
+        code.map(|c| c as f32).ok_or_else(|| self.too_many_categories(state))
+    }
+
+    /// How to name a column in a suggested `--ignore-col`.
+    fn column_argument(state: &ColumnState) -> String {
+        let name = if state.name == format!("column {}", state.file_column + 1) {
+            (state.file_column + 1).to_string()
+        } else {
+            state.name.clone()
+        };
+        if name.contains([' ', ',', '"', '\'', '$']) { format!("{name:?}") } else { name }
+    }
+
+    /// A column that cannot be categories: mostly numbers with stray text, or too
+    /// many distinct values.
+    fn too_many_categories(&self, state: &ColumnState) -> DataError {
+        let argument = Self::column_argument(state);
+        if let Some((line, text)) =
+            state.first_text.as_ref().filter(|_| state.numbers > state.texts && !state.forced)
+        {
+            return self.at(
+                *line,
+                state.file_column + 1,
+                format!(
+                    "non-numeric value {} in column {:?}, whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col {argument}",
+                    quoted(text.as_bytes()),
+                    state.name
+                ),
+            );
+        }
+        let every_row = if state.numbers + state.texts == self.options.max_categories + 1 {
+            " (a different one on every row: an identifier or free text?)"
+        } else {
+            ""
+        };
+        DataError::Content {
+            path: self.name.clone(),
+            line: None,
+            column: Some(state.file_column + 1),
+            message: format!(
+                "column {:?} has more than {} distinct values{every_row}, too many to encode as categories: leave it out with --ignore-col {argument} (or raise --max-categories)",
+                state.name, self.options.max_categories
+            ),
+        }
+    }
+
+    /// The feature columns as read: kinds, categories sorted (training) and the rank of
+    /// each code. A training column of categories with a distinct value on nearly every
+    /// row is an identifier or free text, refused.
+    fn finish_columns(
+        &self,
+        states: &mut [ColumnState],
+    ) -> Result<(Vec<FeatureColumn>, Vec<Vec<usize>>), DataError> {
+        let mut columns = Vec::with_capacity(states.len());
+        let mut ranks = Vec::with_capacity(states.len());
+        for state in states.iter_mut() {
+            let (kind, rank) = match &mut state.values {
+                Values::Numbers => (ColumnKind::Number, Vec::new()),
+                Values::Inferred { keys, .. } => {
+                    let present = state.numbers + state.texts;
+                    let distinct = keys.len();
+                    // A few text cells among numbers are mistakes or unlisted missing
+                    // markers, not categories.
+                    if !state.forced && state.texts > 0 && state.texts * STRAY_TEXT < present {
+                        return Err(self.too_many_categories(state));
+                    }
+                    if present >= NEARLY_UNIQUE_ROWS && distinct * 10 > present * 9 {
+                        let argument = Self::column_argument(state);
+                        return Err(DataError::Content {
+                            path: self.name.clone(),
+                            line: None,
+                            column: Some(state.file_column + 1),
+                            message: format!(
+                                "column {:?} has {distinct} distinct values in {present} rows, an identifier or free text rather than categories: leave it out with --ignore-col {argument}",
+                                state.name
+                            ),
+                        });
+                    }
+                    let mut sorted = keys.clone();
+                    sort_categories(&mut sorted);
+                    let position: HashMap<&str, usize> =
+                        sorted.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+                    let rank = keys.iter().map(|k| position[k.as_str()]).collect();
+                    (ColumnKind::Category { categories: sorted }, rank)
+                }
+                Values::Known { categories, .. } => {
+                    let rank = (0..categories.len()).collect();
+                    (ColumnKind::Category { categories: categories.clone() }, rank)
+                }
+            };
+            columns.push(FeatureColumn {
+                name: state.name.clone(),
+                file_column: state.file_column,
+                kind,
+                missing: state.missing,
+            });
+            ranks.push(rank);
+        }
+        Ok((columns, ranks))
+    }
+
+    /// A training file's columns: the label, the ignored ones, the features (numbers
+    /// until a text cell says otherwise, or categories by `--categorical`), and whether
+    /// the first row is a header.
+    fn training_roles(
+        &self,
+        first: &csv::ByteRecord,
+        second: Option<&csv::ByteRecord>,
+    ) -> Result<(Vec<Role>, bool, Vec<ColumnState>), DataError> {
+        let width = first.len();
+        let line = first.position().map_or(0, csv::Position::line);
+        if width < 2 {
+            return Err(self.one_column(first, line));
+        }
+        let label = self.column_index(&self.options.label, "--label-col", first, width)?;
+        let find = |wanted: &[LabelColumn], flag: &'static str| -> Result<Vec<usize>, DataError> {
+            let columns: Vec<usize> =
+                wanted.iter().map(|c| self.column_index(c, flag, first, width)).collect::<Result<_, _>>()?;
+            if columns.contains(&label) {
+                return Err(DataError::Option {
+                    flag,
+                    message: format!("column {} is the label column", label + 1),
+                });
+            }
+            Ok(columns)
+        };
+        let ignored = find(&self.options.ignore, "--ignore-col")?;
+        let categorical = find(&self.options.categorical, "--categorical")?;
+        if let Some(&both) = categorical.iter().find(|c| ignored.contains(c)) {
+            return Err(DataError::Option {
+                flag: "--categorical",
+                message: format!("column {} is also left out by --ignore-col", both + 1),
+            });
+        }
+        let mut roles = Vec::with_capacity(width);
+        let mut features = 0;
+        for column in 0..width {
+            roles.push(if column == label {
+                Role::Label
+            } else if ignored.contains(&column) {
+                Role::Skip
+            } else {
+                features += 1;
+                Role::Feature(features - 1)
+            });
+        }
+        if features == 0 {
+            return Err(DataError::Option {
+                flag: "--ignore-col",
+                message: "leaves no feature columns".into(),
+            });
+        }
+        let named = |columns: &[LabelColumn]| columns.iter().any(|c| matches!(c, LabelColumn::Name(_)));
+        // A column named on the command line means a header (unless --no-header, which
+        // column_index has already refused with names).
+        let any_named = named(std::slice::from_ref(&self.options.label))
+            || named(&self.options.ignore)
+            || named(&self.options.categorical);
+        let header =
+            (any_named && self.options.header != HeaderMode::Absent) || self.is_header(first, &roles, second);
+        let states = roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Role::Feature(_)))
+            .map(|(column, _)| ColumnState {
+                name: column_name(first, column, header),
+                file_column: column,
+                values: if categorical.contains(&column) {
+                    Values::Inferred { keys: Vec::new(), index: HashMap::new() }
+                } else {
+                    Values::Numbers
+                },
+                missing: 0,
+                numbers: 0,
+                texts: 0,
+                unseen: 0,
+                first_text: None,
+                forced: categorical.contains(&column),
+            })
+            .collect();
+        Ok((roles, header, states))
+    }
+
+    /// A file read against a saved schema: columns by name under a header, otherwise
+    /// the training file's layout with or without its label column.
+    fn schema_roles(
+        &self,
+        schema: &Schema,
+        id: Option<&LabelColumn>,
+        first: &csv::ByteRecord,
+        second: Option<&csv::ByteRecord>,
+    ) -> Result<(Vec<Role>, bool, Vec<ColumnState>), DataError> {
+        let width = first.len();
+        let id = id.map(|id| self.column_index(id, "--id-col", first, width)).transpose()?;
+        let cells: Vec<String> =
+            first.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
+        let names_match = schema.has_header && schema.columns.iter().all(|c| cells.contains(&c.name));
+        let header = match self.options.header {
+            HeaderMode::Present => true,
+            HeaderMode::Absent => false,
+            HeaderMode::Auto => {
+                names_match || {
+                    let mut roles = vec![Role::Feature(0); width];
+                    if let Some(id) = id {
+                        roles[id] = Role::Id;
+                    }
+                    self.is_header(first, &roles, second)
+                }
+            }
+        };
+        let mut roles = vec![Role::Skip; width];
+        if let Some(id) = id {
+            roles[id] = Role::Id;
+        }
+        let mut positions = Vec::with_capacity(schema.columns.len());
+        if header {
+            let position = |name: &str| (0..width).find(|&c| Some(c) != id && cells[c] == name);
+            for column in &schema.columns {
+                let Some(found) = position(&column.name) else {
+                    let names: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
+                    return Err(self.at(
+                        first.position().map_or(1, csv::Position::line),
+                        1,
+                        format!(
+                            "no column named {:?}: the model reads the columns {}",
+                            column.name,
+                            names.join(", ")
+                        ),
+                    ));
+                };
+                positions.push(found);
+            }
+            if let Some(label) = position(&schema.label_name) {
+                roles[label] = Role::Label;
+            }
+        } else {
+            let others = width - usize::from(id.is_some());
+            // The training file's columns, with the identifier column somewhere among them.
+            let shift = |p: usize| p + usize::from(id.is_some_and(|id| id <= p));
+            let with_label = if others == schema.width {
+                true
+            } else if others + 1 == schema.width {
+                false
+            } else {
+                let features = schema.columns.len();
+                let id_note = if id.is_some() { " besides the identifier" } else { "" };
+                let layout = if schema.width == features + 1 {
+                    format!("{features} features ({} columns with the label)", features + 1)
+                } else {
+                    format!("{} columns ({features} of them features, one the label)", schema.width)
+                };
+                return Err(self.at(
+                    1,
+                    1,
+                    format!("the model takes {layout}, but the file has {others} columns{id_note}"),
+                ));
+            };
+            if with_label && shift(schema.label_column) < width {
+                roles[shift(schema.label_column)] = Role::Label;
+            }
+            for column in &schema.columns {
+                let p = column.file_column;
+                let p = if with_label { p } else { p - usize::from(p > schema.label_column) };
+                positions.push(shift(p));
+            }
+        }
+        let mut states = Vec::with_capacity(positions.len());
+        for (slot, (column, &position)) in schema.columns.iter().zip(&positions).enumerate() {
+            roles[position] = Role::Feature(slot);
+            states.push(ColumnState {
+                name: column.name.clone(),
+                file_column: position,
+                values: match &column.kind {
+                    ColumnKind::Number => Values::Numbers,
+                    ColumnKind::Category { categories } => {
+                        Values::Known { index: category_index(categories), categories: categories.clone() }
+                    }
+                },
+                missing: 0,
+                numbers: 0,
+                texts: 0,
+                unseen: 0,
+                first_text: None,
+                forced: false,
+            });
+        }
+        Ok((roles, header, states))
     }
 
     /// Makes a dataset of a training table, inferring the task from its labels.
@@ -418,19 +1003,20 @@ impl Loader<'_> {
         Ok(Dataset {
             source: self.name.clone(),
             label_name: table.names[label].clone(),
-            feature_names: table
-                .names
-                .iter()
-                .enumerate()
-                .filter(|&(c, _)| c != label)
-                .map(|(_, n)| n.clone())
-                .collect(),
+            feature_names: table.columns.iter().flat_map(FeatureColumn::input_names).collect(),
             label_column: label,
             has_header: table.has_header,
             features: table.features,
             task,
             class_names,
             labels,
+            columns: table.columns,
+            width: table.width,
+            impute: self.options.impute,
+            na_values: self.options.na_values.clone(),
+            report: table.report,
+            validation: None,
+            test: None,
         })
     }
 
@@ -543,45 +1129,94 @@ impl Loader<'_> {
         }
     }
 
-    fn is_header(
-        &self,
-        first: &csv::ByteRecord,
-        label: Option<usize>,
-        id: Option<usize>,
-        second: Option<&csv::ByteRecord>,
-    ) -> bool {
+    fn is_header(&self, first: &csv::ByteRecord, roles: &[Role], second: Option<&csv::ByteRecord>) -> bool {
         match self.options.header {
             HeaderMode::Present => return true,
             HeaderMode::Absent => return false,
             HeaderMode::Auto => {}
         }
-        if matches!(self.options.label, LabelColumn::Name(_)) {
-            return true;
-        }
-        // An identifier is text in every row, header or not: it says nothing.
         let numeric = |field: &[u8]| parse_number(field).is_ok();
-        // A header names every feature column, so all its (non-empty) feature cells are
-        // text; one bad value in a row of numbers is data, and an error on that line.
-        // Empty cells say nothing: headers have them (pandas' index column) and so
-        // does data with missing values.
-        let mut cells = first
+        let na = &self.options.na_values;
+        // A header names every feature column, so all its (non-missing) feature cells
+        // are text; one bad value in a row of numbers is data, and an error on that
+        // line. Missing cells say nothing: headers have empty ones (pandas' index
+        // column) and so does data. An identifier is text in every row: it says nothing.
+        let texts: Vec<usize> = first
             .iter()
             .enumerate()
-            .filter(|&(c, f)| Some(c) != label && Some(c) != id && !f.trim_ascii().is_empty());
-        let mut any = false;
-        if cells.all(|(_, f)| {
-            any = true;
-            !numeric(f)
-        }) && any
-        {
-            return true;
+            .filter(|&(c, f)| matches!(roles[c], Role::Feature(_)) && !na.is_missing(f))
+            .map(|(c, _)| c)
+            .collect();
+        if !texts.is_empty() && texts.iter().all(|&c| !numeric(&first[c])) {
+            // Numbers below a text cell settle it; a file of categories only has text
+            // below too, and then a header is told by its names being all different.
+            let numbers_below = second.is_some_and(|s| texts.iter().any(|&c| s.get(c).is_some_and(numeric)));
+            let mut cells: Vec<&[u8]> =
+                first.iter().map(<[u8]>::trim_ascii).filter(|f| !f.is_empty()).collect();
+            let count = cells.len();
+            cells.sort_unstable();
+            cells.dedup();
+            return numbers_below || second.is_none() || cells.len() == count;
         }
-        let Some(label) = label.filter(|&l| !numeric(&first[l])) else {
+        let label = roles.iter().position(|&r| r == Role::Label);
+        let Some(label) = label.filter(|&l| !numeric(&first[l]) && !na.is_missing(&first[l])) else {
             return false;
         };
         // Only the label is text: a header if the labels below are numbers.
         second.is_some_and(|s| s.get(label).is_some_and(numeric))
     }
+}
+
+/// Rows with at least this many values in a column of categories are checked for a
+/// distinct value on nearly every row (an identifier or free text).
+const NEARLY_UNIQUE_ROWS: usize = 20;
+
+/// A column of numbers with fewer than one text cell in this many is a column of
+/// numbers with mistakes in it, not of categories.
+const STRAY_TEXT: usize = 20;
+
+/// A column's name: the header's, or `column N`.
+fn column_name(first: &csv::ByteRecord, column: usize, header: bool) -> String {
+    let text =
+        if header { String::from_utf8_lossy(&first[column]).trim().to_string() } else { String::new() };
+    if text.is_empty() { format!("column {}", column + 1) } else { text }
+}
+
+/// The network's inputs from the cells as read (one per column, categories as codes):
+/// numbers as they are, each category as one input per category (1 for its own, 0
+/// elsewhere; NaN in all when missing, 0 in all when unknown). A file of numbers only
+/// is used as it is, without a copy.
+fn expand(raw: Vec<f32>, rows: usize, columns: &[FeatureColumn], ranks: &[Vec<usize>]) -> Array2<f32> {
+    let slots = columns.len();
+    let inputs: usize = columns.iter().map(FeatureColumn::width).sum();
+    let raw = if columns.iter().any(FeatureColumn::is_categorical) {
+        let mut out = Vec::with_capacity(rows * inputs);
+        for row in raw.chunks_exact(slots) {
+            for ((column, &value), rank) in columns.iter().zip(row).zip(ranks) {
+                let width = column.width();
+                if !column.is_categorical() {
+                    out.push(value);
+                } else if value.is_nan() {
+                    out.extend(std::iter::repeat_n(f32::NAN, width));
+                } else if value < 0.0 {
+                    out.extend(std::iter::repeat_n(0.0, width));
+                } else {
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        reason = "a category code, a small whole number"
+                    )]
+                    let hot = rank[value as usize];
+                    out.extend((0..width).map(|i| if i == hot { 1.0 } else { 0.0 }));
+                }
+            }
+        }
+        out
+    } else {
+        raw
+    };
+    #[allow(clippy::expect_used, reason = "every row added exactly one value per input")]
+    Array2::from_shape_vec((rows, inputs), raw).expect("every row added exactly one value per input")
 }
 
 #[cfg(test)]
@@ -659,14 +1294,26 @@ mod tests {
         assert_eq!(error(b"a,b,c\n"), "t.csv:2:1: a header row but no data rows");
         assert_eq!(error(b"1,2,0\n3,4\n"), "t.csv:2:3: expected 3 fields, as on line 1, found 2");
         assert_eq!(error(b"1,2,0\n3,4,1,9\n"), "t.csv:2:4: expected 3 fields, as on line 1, found 4");
-        assert_eq!(error(b"1,2,0\n3,abc,1\n"), "t.csv:2:2: non-numeric value \"abc\"");
-        assert_eq!(error(b"1,2,0\nNaN,4,1\n"), "t.csv:2:1: value \"NaN\" is not a finite number");
+        let mut stray = String::new();
+        for row in 0..60 {
+            stray.push_str(&format!("{row}.5,{},{}\n", row % 7, row % 2));
+        }
+        stray.push_str("1,abc,1\n");
+        assert_eq!(
+            error(stray.as_bytes()),
+            "t.csv:61:2: non-numeric value \"abc\" in column \"column 2\", whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col 2"
+        );
+        let no_na = CsvOptions { na_values: NaValues(Vec::new()), ..Default::default() };
+        assert_eq!(
+            load_text(b"1,2,0\nNaN,4,1\n", &no_na).unwrap_err(),
+            "t.csv:2:1: value \"NaN\" is not a finite number"
+        );
         assert_eq!(error(b"1,2,0\n3,-inf,1\n"), "t.csv:2:2: value \"-inf\" is not a finite number");
         assert_eq!(
             error(b"1,2,0\n3,1e308,1\n"),
             "t.csv:2:2: value \"1e308\" is too large for 32-bit floats (largest is 3.4e38)"
         );
-        assert_eq!(error(b"1,,0\n"), "t.csv:1:2: empty value (missing data?)");
+
         assert_eq!(
             error(b"1,2,0\n3,\xff\xfe,1\n"),
             "t.csv:2:2: value \"\\xff\\xfe\" is not valid UTF-8 text"

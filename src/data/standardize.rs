@@ -1,5 +1,6 @@
 //! Z-scoring features with statistics of the training rows only.
 
+use super::columns::Imputer;
 use ndarray::ArrayView2;
 
 /// Per-feature `(x - mean) / std`, with statistics fitted on chosen rows.
@@ -22,26 +23,66 @@ impl Standardizer {
     /// Mean and population standard deviation of each column over `rows`
     /// (as scikit-learn's StandardScaler), accumulated in `f64`.
     pub fn fit(features: ArrayView2<'_, f32>, rows: &[u32]) -> Self {
+        Standardizer::fit_imputed(features, rows, None)
+    }
+
+    /// As [`Standardizer::fit`], on the rows as `imputer` fills them.
+    pub fn fit_imputed(features: ArrayView2<'_, f32>, rows: &[u32], imputer: Option<&Imputer>) -> Self {
         let columns = features.ncols();
         let n = rows.len().max(1) as f64;
+        let mut scratch = vec![0.0f32; columns];
+        let mut visit = |add: &mut dyn FnMut(&[f32])| {
+            for &row in rows {
+                let values = features.row(row as usize);
+                match (imputer, values.as_slice()) {
+                    (Some(imputer), Some(values)) => {
+                        imputer.transform(values, &mut scratch);
+                        add(&scratch);
+                    }
+                    (None, Some(values)) => add(values),
+                    (_, None) => {
+                        scratch.iter_mut().zip(values).for_each(|(s, &x)| *s = x);
+                        if let Some(imputer) = imputer {
+                            let raw = scratch.clone();
+                            imputer.transform(&raw, &mut scratch);
+                        }
+                        add(&scratch);
+                    }
+                }
+            }
+        };
         let mut sum = vec![0.0f64; columns];
-        for &row in rows {
-            for (s, &x) in sum.iter_mut().zip(features.row(row as usize)) {
+        visit(&mut |values| {
+            for (s, &x) in sum.iter_mut().zip(values) {
                 *s += f64::from(x);
             }
-        }
+        });
         let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
         let mut squares = vec![0.0f64; columns];
-        for &row in rows {
-            for ((s, &x), m) in squares.iter_mut().zip(features.row(row as usize)).zip(&mean) {
+        visit(&mut |values| {
+            for ((s, &x), m) in squares.iter_mut().zip(values).zip(&mean) {
                 *s += (f64::from(x) - m).powi(2);
             }
-        }
+        });
         #[allow(clippy::cast_possible_truncation, reason = "statistics of f32 values, rounded back to f32")]
         Standardizer::new(
             mean.iter().map(|&m| m as f32).collect(),
             squares.iter().map(|s| (s / n).sqrt() as f32).collect(),
         )
+    }
+
+    /// The same, with the inputs `unscaled` says passed through as they are (one-hot
+    /// categories stay 0 and 1).
+    #[must_use]
+    pub fn except(mut self, unscaled: &[bool]) -> Self {
+        for (((m, s), inv), &skip) in
+            self.mean.iter_mut().zip(&mut self.std).zip(&mut self.inverse).zip(unscaled)
+        {
+            if skip {
+                (*m, *s, *inv) = (0.0, 1.0, 1.0);
+            }
+        }
+        self
     }
 
     /// Per-column means.
@@ -52,6 +93,13 @@ impl Standardizer {
     /// Per-column standard deviations (zeros replaced by 1).
     pub fn std(&self) -> &[f32] {
         &self.std
+    }
+
+    /// Standardizes `values` where they are.
+    pub fn transform_in_place(&self, values: &mut [f32]) {
+        for ((x, &m), &inv) in values.iter_mut().zip(&self.mean).zip(&self.inverse) {
+            *x = (*x - m) * inv;
+        }
     }
 
     /// Writes the standardized `row` into `out`.
@@ -111,34 +159,47 @@ impl TargetScale {
     }
 }
 
-/// Everything rescaled before the network sees it; fitted on training rows only.
+/// Everything done to the features before the network sees them, fitted on training
+/// rows only: missing values filled and unseen categories cleared, then z-scores.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scaling {
-    /// Feature z-scores.
+    /// Fill values and seen categories (data with missing cells or categories).
+    pub imputer: Option<Imputer>,
+    /// Feature z-scores (one-hot inputs pass through).
     pub features: Option<Standardizer>,
     /// Regression target z-score.
     pub target: Option<TargetScale>,
 }
 
 impl Scaling {
-    /// With `standardize`, statistics of the features (and a regression target) over
-    /// `rows`; otherwise no scaling.
+    /// The imputation the data needs, and with `standardize` statistics of the
+    /// (filled) features and a regression target over `rows`.
     pub fn fit(dataset: &super::Dataset, rows: &[u32], standardize: bool) -> Scaling {
+        let view = dataset.features.view();
+        let imputer = Imputer::fit(view, rows, &dataset.columns, dataset.impute);
         if !standardize {
-            return Scaling::default();
+            return Scaling { imputer, ..Scaling::default() };
         }
+        let one_hot: Vec<bool> =
+            dataset.columns.iter().flat_map(|c| std::iter::repeat_n(c.is_categorical(), c.width())).collect();
         Scaling {
-            features: Some(Standardizer::fit(dataset.features.view(), rows)),
+            features: Some(Standardizer::fit_imputed(view, rows, imputer.as_ref()).except(&one_hot)),
+            imputer,
             target: (dataset.task == super::Task::Regression)
                 .then(|| TargetScale::fit(&dataset.labels, rows)),
         }
     }
 
-    /// Writes the (standardized) features of one row into `out`.
+    /// Writes the (filled, standardized) features of one row into `out`.
     pub fn transform_features(&self, row: &[f32], out: &mut [f32]) {
-        match &self.features {
-            Some(s) => s.transform(row, out),
-            None => out.copy_from_slice(row),
+        match (&self.imputer, &self.features) {
+            (None, Some(s)) => s.transform(row, out),
+            (None, None) => out.copy_from_slice(row),
+            (Some(imputer), None) => imputer.transform(row, out),
+            (Some(imputer), Some(s)) => {
+                imputer.transform(row, out);
+                s.transform_in_place(out);
+            }
         }
     }
 

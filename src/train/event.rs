@@ -280,6 +280,9 @@ pub struct FoldReport {
     /// The epoch whose weights the fold kept (early stopping's best), when not its last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restored_epoch: Option<usize>,
+    /// The final model scored on `--test`'s rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<Score>,
     /// Seconds spent training (pauses excluded).
     pub elapsed_seconds: f64,
 }

@@ -47,11 +47,18 @@ fn gather(
 ) {
     let width = dataset.feature_count();
     let pairs = rows.iter().map(|&row| row as usize).zip(x.chunks_exact_mut(width));
-    match &scaling.features {
-        Some(standardizer) => {
+    match (&scaling.imputer, &scaling.features) {
+        (Some(_), _) => {
+            pairs.for_each(|(row, x_row)| {
+                scaling.transform_features(&features[row * width..][..width], x_row)
+            });
+        }
+        (None, Some(standardizer)) => {
             pairs.for_each(|(row, x_row)| standardizer.transform(&features[row * width..][..width], x_row));
         }
-        None => pairs.for_each(|(row, x_row)| x_row.copy_from_slice(&features[row * width..][..width])),
+        (None, None) => {
+            pairs.for_each(|(row, x_row)| x_row.copy_from_slice(&features[row * width..][..width]))
+        }
     }
     let labels = rows.iter().map(|&row| dataset.labels[row as usize]);
     match (&scaling.target, units == 1 || dataset.task == Task::Regression) {
@@ -166,6 +173,13 @@ pub(crate) fn train_fold(
         metric_factor: scaling.absolute_error_factor(),
         scaling,
     };
+    // Rows of another file (--validation-data, --test), scaled as the training rows are.
+    let validation_data = dataset.validation.as_deref().map(|data| external(&fit, data));
+    let test_data = dataset.test.as_deref().map(|data| external(&fit, data));
+    let (validation_fit, held_out) = match &validation_data {
+        Some((data, rows)) => (data, rows),
+        None => (&fit, held_out),
+    };
     let arch = pulp::Arch::new();
     let mut rng = random::rng(config.seed, Stream::Fold(fold));
     let mut model = Sequential::<f32>::new(dataset.feature_count(), &plan.layers);
@@ -273,7 +287,7 @@ pub(crate) fn train_fold(
         let penalty = model.penalty(&view.settings.regularizer);
         let validation = if held_out.is_empty() {
             None
-        } else if let Some(score) = evaluator.evaluate(&fit, &model, penalty, held_out, live) {
+        } else if let Some(score) = evaluator.evaluate(validation_fit, &model, penalty, held_out, live) {
             Some(score)
         } else {
             // Stopped while evaluating: this epoch is not reported.
@@ -346,7 +360,7 @@ pub(crate) fn train_fold(
             emitter.send(policy_event(epochs_run, PolicyAction::RestoredBestWeights { best_epoch }));
             restored_epoch = Some(best_epoch).filter(|&b| b != epochs_run);
             if !held_out.is_empty() {
-                last_validation = evaluator.evaluate(&fit, &model, penalty, held_out, live);
+                last_validation = evaluator.evaluate(validation_fit, &model, penalty, held_out, live);
             }
         }
         let held_out_collapse = last_validation.and_then(|_| collapse(&evaluator.predicted, dataset));
@@ -372,6 +386,13 @@ pub(crate) fn train_fold(
         train = Some(last_train);
         validation = last_validation;
     }
+    // The test file, scored once by the model the fold ends with (Keras's `evaluate`).
+    let test = match (&outcome, &test_data) {
+        (FoldOutcome::Completed, Some((data, rows))) => {
+            evaluator.evaluate(data, &model, model.penalty(&view.settings.regularizer), rows, live)
+        }
+        _ => None,
+    };
     let elapsed_seconds = fold_started.elapsed().saturating_sub(waited).as_secs_f64();
     warn_about(&outcome, collapsed_to.as_deref(), fold, plan, view.settings.learning_rate, emitter);
     let report = FoldReport {
@@ -384,10 +405,31 @@ pub(crate) fn train_fold(
         collapsed_to,
         stopped_early: policies.stopped_early,
         restored_epoch,
+        test,
         elapsed_seconds,
     };
     emitter.send(Event::FoldEnded(report.clone()));
     (report, TrainedModel { model, scaling: fit.scaling })
+}
+
+/// Another file's rows (all of them) scored as the fold's own: same plan and scaling.
+fn external<'a>(fit: &Fit<'a>, data: &'a Dataset) -> (Fit<'a>, Vec<u32>) {
+    #[allow(clippy::expect_used, reason = "rows read for a schema are built in standard layout")]
+    let features = data.features.as_slice().expect("rows read for a schema are built in standard layout");
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
+    )]
+    let rows = (0..data.rows() as u32).collect();
+    let fit = Fit {
+        plan: fit.plan,
+        dataset: data,
+        features,
+        scaling: fit.scaling.clone(),
+        loss_factor: fit.loss_factor,
+        metric_factor: fit.metric_factor,
+    };
+    (fit, rows)
 }
 
 /// An epoch's values by Keras's names (`loss`, `accuracy`, `val_loss`, ...), for policies.

@@ -211,7 +211,11 @@ impl Plan {
             config.batch_size
         };
 
-        check_policies(&config, metric, held_out.iter().any(|h| !h.is_empty()))?;
+        check_policies(
+            &config,
+            metric,
+            held_out.iter().any(|h| !h.is_empty()) || dataset.validation.is_some(),
+        )?;
         let mut layers = config.hidden.clone();
         layers.push(output);
         if let Some(initial) = &config.initial_model {
@@ -441,6 +445,16 @@ mod tests {
             task,
             class_names: (0..classes).map(|c| c.to_string()).collect(),
             labels: (0..rows).map(|r| if classes > 0 { (r % classes) as f32 } else { r as f32 }).collect(),
+            columns: vec![
+                crate::data::FeatureColumn::number("a", 0),
+                crate::data::FeatureColumn::number("b", 1),
+            ],
+            width: 3,
+            impute: crate::data::Impute::Mean,
+            na_values: crate::data::NaValues::default(),
+            report: crate::data::DataReport::default(),
+            validation: None,
+            test: None,
         }
     }
 

@@ -429,6 +429,22 @@ impl App {
                     LogKind::Info,
                     format!("started {what}, {} epochs each", info.config.epochs),
                 );
+                let data = &info.dataset;
+                for line in data.preprocessing.iter().flat_map(|p| &p.lines) {
+                    self.note(None, None, LogKind::Info, line.trim().to_string());
+                }
+                for (file, what) in
+                    [(&data.validation_data, "validating on"), (&data.test_data, "testing after training on")]
+                {
+                    if let Some(file) = file {
+                        self.note(
+                            None,
+                            None,
+                            LogKind::Info,
+                            format!("{what} {} ({} rows)", file.source, file.rows),
+                        );
+                    }
+                }
                 for warning in &info.warnings {
                     self.note(None, None, LogKind::Warning, warning.clone());
                 }

@@ -38,7 +38,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         0 => data.task.to_string(),
         classes => format!("{} ({classes} classes)", data.task),
     };
-    let shape = crate::data::shape_text(data.rows, data.features);
+    let shape = data.shape();
     let first =
         fitted_pairs(theme, &[("nntui", data.source.clone()), ("", plan), ("", shape), ("", task)], width);
 
