@@ -219,7 +219,7 @@ pub struct TrainArgs {
     pub categorical: Option<String>,
     /// Cells that mean "missing", comma separated, any case; empty cells always do
     /// [default: NA,N/A,NaN,null,?].
-    #[arg(long, value_name = "LIST", help_heading = "Data")]
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true, help_heading = "Data")]
     pub na_values: Option<String>,
     /// Fill missing features with the training rows' mean, median or most_frequent
     /// value, with zero, or drop the rows (categories: most frequent, or none with zero).

@@ -262,7 +262,7 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                         self.err,
                         "{}: {}, {} task; {plan}, {} epoch{} of batch {}",
                         data.source,
-                        crate::data::shape_text(data.rows, data.features),
+                        data.shape(),
                         data.task,
                         info.config.epochs,
                         if info.config.epochs == 1 { "" } else { "s" },
@@ -310,6 +310,9 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                         }
                     }
                     if let Some(line) = mean_line(&info, summary) {
+                        writeln!(self.out, "{line}")?;
+                    }
+                    for line in test_lines(&info, summary) {
                         writeln!(self.out, "{line}")?;
                     }
                 } else {

@@ -545,10 +545,14 @@ fn model_rows(
     options: &data::CsvOptions,
     id: Option<&data::LabelColumn>,
 ) -> Result<data::ModelRows, Failure> {
-    file.read_rows(path, options, id).map_err(|e| match e {
+    let rows = file.read_rows(path, options, id).map_err(|e| match e {
         nntui::model_file::ModelError::Data(data) => Failure::from(data),
         other => Failure::new(1, other.to_string()),
-    })
+    })?;
+    if let Some(warning) = unseen_warning(&rows.unseen) {
+        let _ = writeln!(io::stderr(), "nntui: {}: {warning}", path.display());
+    }
+    Ok(rows)
 }
 
 fn predict(args: &PredictArgs) -> Result<u8, Failure> {
@@ -559,9 +563,6 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     }
     let id = args.id_col.as_deref().map(nntui::cli::column);
     let rows = model_rows(&file, &input.file, &input.csv_options(), id.as_ref())?;
-    if let Some(warning) = unseen_warning(&rows.unseen) {
-        let _ = writeln!(io::stderr(), "nntui: {}: {warning}", input.file.display());
-    }
     let predictions = file.trained().predict(&rows.features, file.task);
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(

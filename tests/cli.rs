@@ -3,40 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
 
-use assert_cmd::Command;
+mod common;
+
+use common::{data, file_with, run};
 use nntui::train::Event;
-use std::path::{Path, PathBuf};
-
-fn nntui() -> Command {
-    Command::cargo_bin("nntui").unwrap()
-}
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Output {
-    let output = nntui().args(args).output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// Writes `bytes` to a file in a fresh directory and returns both.
-fn file_with(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    (dir, path)
-}
+use std::path::PathBuf;
 
 /// Runs a headless fit on `bytes` and expects exit 1 with exactly one stderr line.
 fn bad_input(bytes: &[u8], expected: &str) {

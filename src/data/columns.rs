@@ -365,10 +365,13 @@ pub fn report_lines(
                 const SHOWN: usize = 8;
                 let shown: Vec<&str> = categories.iter().take(SHOWN).map(String::as_str).collect();
                 let more = if categories.len() > SHOWN { ", ..." } else { "" };
+                let count = match categories.len() {
+                    1 => "1 category".to_string(),
+                    n => format!("{n} categories"),
+                };
                 lines.push(format!(
-                    "  {:<width$}  {} categories ({}{more}){missing}",
+                    "  {:<width$}  {count} ({}{more}){missing}",
                     column.name,
-                    categories.len(),
                     shown.join(", ")
                 ));
             }

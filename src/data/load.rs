@@ -351,20 +351,46 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
     }
 }
 
-/// What a cell holds, as missing, a number or text; a number out of range or bytes
-/// that are not text are errors.
-fn read_cell<'c>(field: &'c [u8], na: &NaValues) -> Result<Cell<'c>, String> {
-    if na.is_missing(field) {
-        return Ok(Cell::Missing);
+/// The cells that mean "missing", checked in the order that costs least: a number is
+/// looked up only when some marker is itself a number (`-999`).
+struct Missing<'a> {
+    markers: &'a NaValues,
+    numeric_markers: bool,
+}
+
+impl<'a> Missing<'a> {
+    fn new(markers: &'a NaValues) -> Self {
+        let numeric_markers = markers.0.iter().any(|m| m.trim().parse::<f64>().is_ok_and(f64::is_finite));
+        Missing { markers, numeric_markers }
     }
-    let bytes = field.trim_ascii();
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(format!("value {} is not valid UTF-8 text", quoted(bytes)));
-    };
-    if text.parse::<f64>().is_err() {
-        return Ok(Cell::Text(text));
+
+    /// What a cell holds, as missing, a number or text; a number out of range or bytes
+    /// that are not text are errors. Each cell is parsed once.
+    fn read<'c>(&self, field: &'c [u8]) -> Result<Cell<'c>, String> {
+        let bytes = field.trim_ascii();
+        if bytes.is_empty() {
+            return Ok(Cell::Missing);
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Err(format!("value {} is not valid UTF-8 text", quoted(bytes)));
+        };
+        match text.parse::<f64>() {
+            Ok(value) if value.is_finite() && value.abs() <= f64::from(f32::MAX) => {
+                if self.numeric_markers && self.markers.is_missing(bytes) {
+                    return Ok(Cell::Missing);
+                }
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "rounding to f32 is the point; the range was checked"
+                )]
+                Ok(Cell::Number(value as f32))
+            }
+            // NaN, inf, 1e308 and text are missing markers, or else errors and text.
+            _ if self.markers.is_missing(bytes) => Ok(Cell::Missing),
+            Ok(_) => parse_number(bytes).map(Cell::Number),
+            Err(_) => Ok(Cell::Text(text)),
+        }
     }
-    parse_number(bytes).map(Cell::Number)
 }
 
 impl Values {
@@ -456,6 +482,7 @@ impl Loader<'_> {
         let mut label_texts = label.filter(|_| !collects).map(|_| Vec::new());
         let mut ids = id.map(|_| Vec::new());
         let na = &self.options.na_values;
+        let missing = Missing::new(na);
         let mut report = DataReport::default();
 
         // Size the feature array from the file's size and the first rows' length, and
@@ -504,6 +531,10 @@ impl Loader<'_> {
                 report.missing_feature += 1;
                 return Ok(());
             }
+            // The row's cells go where their columns' inputs are, in the schema's order
+            // (a file read by names may have its columns in any order).
+            let base = features.len();
+            features.resize(base + slots, f32::NAN);
             for (column, field) in record.iter().enumerate() {
                 match roles[column] {
                     Role::Skip => {}
@@ -536,7 +567,14 @@ impl Loader<'_> {
                     }
                     Role::Feature(slot) => {
                         let cell =
-                            read_cell(field, na).map_err(|message| self.at(line, column + 1, message))?;
+                            missing.read(field).map_err(|message| self.at(line, column + 1, message))?;
+                        // The common case first: a number in a column of numbers.
+                        let state = &mut states[slot];
+                        if let (Cell::Number(value), Values::Numbers) = (&cell, &state.values) {
+                            state.numbers += 1;
+                            features[base + slot] = *value;
+                            continue;
+                        }
                         let value = self.encode(
                             &mut states[slot],
                             cell,
@@ -545,7 +583,7 @@ impl Loader<'_> {
                             line,
                             collects,
                         )?;
-                        features.push(value);
+                        features[base + slot] = value;
                     }
                 }
             }
