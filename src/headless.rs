@@ -104,7 +104,7 @@ pub fn result_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
 
 /// `test accuracy: 77.27%` and `test loss: 0.4689` for `--test`: the final model's
 /// scores, or under cross-validation each fold model's, as mean (+/- std).
-fn test_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
+pub fn test_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     let scores: Vec<crate::train::Score> = summary.folds.iter().filter_map(|f| f.test).collect();
     let Some(first) = scores.first() else {
         return Vec::new();

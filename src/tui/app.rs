@@ -487,6 +487,11 @@ impl App {
                     _ => "done".to_string(),
                 };
                 self.note(None, None, LogKind::Info, text);
+                if let Some(info) = self.info.as_ref() {
+                    for line in crate::headless::test_lines(info, summary) {
+                        self.note(None, None, LogKind::Info, line);
+                    }
+                }
             }
             Event::Warning(warning) => self.on_warning(warning),
             Event::Ack(ack) => self.on_ack(ack),
