@@ -19,5 +19,6 @@ pub mod random;
 pub mod runs;
 pub mod signals;
 pub mod stats;
+pub mod tensorboard;
 pub mod train;
 pub mod tui;

@@ -1,0 +1,570 @@
+//! TensorBoard event files (`*tfevents*`), as Keras's `TensorBoard` callback,
+//! `torch.utils.tensorboard` and tensorboardX write them: runs found as TensorBoard finds
+//! them, records read as they are appended, scalars and histograms in both encodings.
+//! No Python and no TensorFlow: the TFRecord framing ([`record`]) and the few protocol
+//! buffer messages needed ([`proto`], vendored from TensorBoard) are read here.
+
+pub mod proto;
+pub mod record;
+
+use crate::train::Histogram;
+use prost::Message;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Points kept per scalar tag; past this, every other point is dropped and only every
+/// `stride`th new one kept, so a tag of a million steps costs a few kilobytes. The
+/// count, the last and the best values stay exact.
+pub const POINTS_PER_TAG: usize = 2048;
+/// Snapshots kept per histogram tag (the strip shows the newest).
+pub const SNAPSHOTS_PER_TAG: usize = 64;
+
+/// Keras writes a run's training and validation summaries in these folders; they are one
+/// run, the validation tags prefixed `val_`.
+const KERAS_FOLDERS: [(&str, &str); 2] = [("train", ""), ("validation", "val_")];
+
+/// Whether `path` names an event file.
+pub fn is_event_file(path: &Path) -> bool {
+    path.is_file() && path.file_name().is_some_and(|n| n.to_string_lossy().contains("tfevents"))
+}
+
+/// The runs below `root`, as TensorBoard sees them: every folder holding event files,
+/// except that Keras's `train/` and `validation/` folders make one run, their parent.
+/// Sorted; `root` itself may be one.
+pub fn discover(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    walk(root, &mut found, 0);
+    let mut runs: Vec<PathBuf> = found
+        .into_iter()
+        .map(|folder| match folder.file_name().and_then(|n| n.to_str()) {
+            Some(name) if KERAS_FOLDERS.iter().any(|(k, _)| *k == name) => {
+                folder.parent().map_or(folder.clone(), Path::to_path_buf)
+            }
+            _ => folder,
+        })
+        .collect();
+    runs.sort();
+    runs.dedup();
+    runs
+}
+
+/// Folders under `folder` (itself included) that hold event files.
+fn walk(folder: &Path, found: &mut Vec<PathBuf>, depth: usize) {
+    // Deep enough for any log folder; a loop of links stops here.
+    if depth > 16 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let mut has_events = false;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, found, depth + 1);
+        } else if is_event_file(&path) {
+            has_events = true;
+        }
+    }
+    if has_events {
+        found.push(folder.to_path_buf());
+    }
+}
+
+/// A run's name: its path under the folder given on the command line (the folder's own
+/// name when the run is that folder).
+pub fn run_name(root: &Path, run: &Path) -> String {
+    match run.strip_prefix(root) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
+        _ => run
+            .file_name()
+            .map_or_else(|| run.display().to_string(), |n| n.to_string_lossy().into_owned()),
+    }
+}
+
+/// One scalar tag's values over steps, thinned past [`POINTS_PER_TAG`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scalars {
+    /// `(step, value)` kept for drawing, in the order written.
+    pub points: Vec<(i64, f64)>,
+    /// Values written (all of them, kept or not).
+    pub count: u64,
+    /// The last value written and its step.
+    pub last: Option<(i64, f64)>,
+    /// The smallest and largest finite values written, with their steps.
+    pub min: Option<(i64, f64)>,
+    /// See `min`.
+    pub max: Option<(i64, f64)>,
+    /// Keep one new point in this many.
+    stride: u64,
+}
+
+impl Scalars {
+    fn push(&mut self, step: i64, value: f64) {
+        self.count += 1;
+        self.last = Some((step, value));
+        if value.is_finite() {
+            if self.min.is_none_or(|(_, m)| value < m) {
+                self.min = Some((step, value));
+            }
+            if self.max.is_none_or(|(_, m)| value > m) {
+                self.max = Some((step, value));
+            }
+        }
+        let stride = self.stride.max(1);
+        if (self.count - 1) % stride == 0 {
+            self.points.push((step, value));
+            if self.points.len() > POINTS_PER_TAG {
+                // Keep every other point (the first included) and take half as many.
+                let mut index = 0;
+                self.points.retain(|_| {
+                    index += 1;
+                    index % 2 == 1
+                });
+                self.stride = stride * 2;
+            }
+        }
+    }
+
+    /// The points to draw: those kept, and the last value written.
+    pub fn drawn(&self) -> Vec<(i64, f64)> {
+        let mut points = self.points.clone();
+        if let Some(last) = self.last.filter(|last| points.last() != Some(last)) {
+            points.push(last);
+        }
+        points
+    }
+}
+
+/// What a run's event files held.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Run {
+    /// Scalar tags (validation ones from Keras's `validation/` prefixed `val_`).
+    pub scalars: BTreeMap<String, Scalars>,
+    /// Histogram tags: `(step, histogram)`, the newest [`SNAPSHOTS_PER_TAG`].
+    pub histograms: BTreeMap<String, Vec<(i64, Histogram)>>,
+    /// Summaries of other kinds (images, text, audio, graphs, other plugins), by kind.
+    pub skipped: BTreeMap<String, usize>,
+    /// Records whose checksum failed, and stretches of damage resynchronized.
+    pub bad_records: usize,
+    /// Records that were not events (or events that did not decode).
+    pub undecoded: usize,
+    /// Bytes at the ends of files waiting for the rest of a record.
+    pub pending: usize,
+    /// Event files read.
+    pub files: usize,
+}
+
+/// A run being read: each of its files with how far it has been read.
+#[derive(Debug, Default)]
+pub struct Follower {
+    /// The run's folder.
+    pub folder: PathBuf,
+    files: BTreeMap<PathBuf, FileState>,
+    run: Run,
+}
+
+#[derive(Debug, Default)]
+struct FileState {
+    /// Bytes read so far.
+    offset: u64,
+    /// The file's identity when last read (a different one was replaced: start again).
+    identity: Option<(u64, u64)>,
+    reader: record::Reader,
+    /// `val_` for Keras's validation folder.
+    prefix: &'static str,
+    /// Each tag's plugin, from its first event (TF2 writes the metadata only there).
+    plugins: HashMap<String, String>,
+}
+
+impl Follower {
+    /// A run in `folder` (its own event files, and Keras's `train/` and `validation/`).
+    pub fn new(folder: PathBuf) -> Follower {
+        Follower { folder, ..Follower::default() }
+    }
+
+    /// What has been read so far.
+    pub fn run(&self) -> &Run {
+        &self.run
+    }
+
+    /// Reads what was appended since the last call, and files that appeared. A file that
+    /// shrank or was replaced is read again from the start (its values are added again,
+    /// as TensorBoard does with a rewritten file).
+    pub fn update(&mut self) {
+        let mut files: Vec<(PathBuf, &'static str)> = event_files(&self.folder).into_iter().map(|f| (f, "")).collect();
+        for (name, prefix) in KERAS_FOLDERS {
+            files.extend(event_files(&self.folder.join(name)).into_iter().map(|f| (f, prefix)));
+        }
+        self.run.files = files.len();
+        let mut buffer = Vec::new();
+        for (path, prefix) in files {
+            let state = self.files.entry(path.clone()).or_insert_with(|| FileState { prefix, ..FileState::default() });
+            let Ok(mut file) = std::fs::File::open(&path) else { continue };
+            let Ok(metadata) = file.metadata() else { continue };
+            let identity = identity(&metadata);
+            if metadata.len() < state.offset || (state.identity.is_some() && state.identity != identity) {
+                *state = FileState { prefix, ..FileState::default() };
+            }
+            state.identity = identity;
+            if metadata.len() == state.offset || file.seek(SeekFrom::Start(state.offset)).is_err() {
+                continue;
+            }
+            buffer.clear();
+            if file.take(metadata.len() - state.offset).read_to_end(&mut buffer).is_err() {
+                continue;
+            }
+            state.offset += buffer.len() as u64;
+            let run = &mut self.run;
+            let (before_bad, before_resyncs) = (state.reader.bad_records, state.reader.resyncs);
+            let FileState { reader, plugins, prefix, .. } = state;
+            reader.feed(&buffer, |data| take_record(run, plugins, prefix, data));
+            run.bad_records += (reader.bad_records - before_bad) + (reader.resyncs - before_resyncs);
+        }
+        self.run.pending = self.files.values().map(|s| s.reader.pending()).sum();
+    }
+}
+
+/// The event files directly in `folder`, sorted (TensorBoard reads them in name order).
+fn event_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| is_event_file(p)).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[cfg(unix)]
+fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// Reads a run in one go.
+pub fn read(folder: &Path) -> Run {
+    let mut follower = Follower::new(folder.to_path_buf());
+    follower.update();
+    follower.run
+}
+
+/// One record: an `Event`, whose summary values go into the run.
+fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &str, data: &[u8]) {
+    let Ok(event) = proto::Event::decode(data) else {
+        run.undecoded += 1;
+        return;
+    };
+    let summary = match event.what {
+        Some(proto::event::What::Summary(summary)) => summary,
+        Some(proto::event::What::GraphDef(_) | proto::event::What::MetaGraphDef(_)) => {
+            *run.skipped.entry("graphs".into()).or_default() += 1;
+            return;
+        }
+        Some(proto::event::What::TaggedRunMetadata(_)) => {
+            *run.skipped.entry("run metadata".into()).or_default() += 1;
+            return;
+        }
+        // The file version, session logs and log messages are not summaries.
+        _ => return,
+    };
+    for value in summary.value {
+        let plugin = match value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()) {
+            Some(data) if !data.plugin_name.is_empty() => {
+                plugins.insert(value.tag.clone(), data.plugin_name.clone());
+                data.plugin_name.clone()
+            }
+            _ => plugins.get(&value.tag).cloned().unwrap_or_default(),
+        };
+        let scalar_class = value.metadata.as_ref().is_some_and(|m| m.data_class == proto::DATA_CLASS_SCALAR);
+        let tag = format!("{prefix}{}", value.tag);
+        match value.value {
+            Some(proto::value::Kind::SimpleValue(v)) => run.scalars.entry(tag).or_default().push(event.step, f64::from(v)),
+            Some(proto::value::Kind::Histo(histogram)) => match from_buckets(&histogram) {
+                Some(h) => push_histogram(run, tag, event.step, h),
+                None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
+            },
+            Some(proto::value::Kind::Tensor(tensor)) if plugin == "scalars" || scalar_class => match tensor_values(&tensor).as_deref() {
+                Some([v]) => run.scalars.entry(tag).or_default().push(event.step, *v),
+                _ => *run.skipped.entry("scalars not of one value".into()).or_default() += 1,
+            },
+            Some(proto::value::Kind::Tensor(tensor)) if plugin == "histograms" => match from_tensor(&tensor) {
+                Some(h) => push_histogram(run, tag, event.step, h),
+                None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
+            },
+            Some(proto::value::Kind::Image(_)) => *run.skipped.entry("images".into()).or_default() += 1,
+            Some(proto::value::Kind::Audio(_)) => *run.skipped.entry("audio".into()).or_default() += 1,
+            _ => {
+                let kind = if plugin.is_empty() { "other".to_string() } else { plugin };
+                *run.skipped.entry(kind).or_default() += 1;
+            }
+        }
+    }
+}
+
+fn push_histogram(run: &mut Run, tag: String, step: i64, histogram: Histogram) {
+    let snapshots = run.histograms.entry(tag).or_default();
+    snapshots.push((step, histogram));
+    if snapshots.len() > SNAPSHOTS_PER_TAG {
+        snapshots.remove(0);
+    }
+}
+
+/// A tensor's values as numbers (float, double, half, int32, int64), from its typed
+/// fields or its packed content.
+fn tensor_values(tensor: &proto::TensorProto) -> Option<Vec<f64>> {
+    let content = &tensor.tensor_content;
+    let values: Vec<f64> = match tensor.dtype {
+        proto::DT_FLOAT if !content.is_empty() => {
+            content.chunks_exact(4).map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect()
+        }
+        proto::DT_FLOAT => tensor.float_val.iter().map(|&v| f64::from(v)).collect(),
+        proto::DT_DOUBLE if !content.is_empty() => content
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .collect(),
+        proto::DT_DOUBLE => tensor.double_val.clone(),
+        proto::DT_HALF if !content.is_empty() => {
+            content.chunks_exact(2).map(|b| half(u16::from_le_bytes([b[0], b[1]]))).collect()
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "half_val holds 16-bit patterns in int32s")]
+        proto::DT_HALF => tensor.half_val.iter().map(|&v| half(v as u16)).collect(),
+        proto::DT_INT32 if !content.is_empty() => {
+            content.chunks_exact(4).map(|b| f64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect()
+        }
+        proto::DT_INT32 => tensor.int_val.iter().map(|&v| f64::from(v)).collect(),
+        #[allow(clippy::cast_precision_loss, reason = "a step count or similar as a plotted value")]
+        proto::DT_INT64 if !content.is_empty() => content
+            .chunks_exact(8)
+            .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f64)
+            .collect(),
+        #[allow(clippy::cast_precision_loss, reason = "a step count or similar as a plotted value")]
+        proto::DT_INT64 => tensor.int64_val.iter().map(|&v| v as f64).collect(),
+        _ => return None,
+    };
+    Some(values)
+}
+
+/// An IEEE half-precision value.
+fn half(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exponent = i32::from((bits >> 10) & 0x1f);
+    let fraction = f64::from(bits & 0x3ff);
+    match exponent {
+        0 => sign * fraction * 2f64.powi(-24),
+        31 if fraction == 0.0 => sign * f64::INFINITY,
+        31 => f64::NAN,
+        _ => sign * (1.0 + fraction / 1024.0) * 2f64.powi(exponent - 15),
+    }
+}
+
+/// A TF2 histogram tensor: `[k, 3]` rows of left edge, right edge, count.
+fn from_tensor(tensor: &proto::TensorProto) -> Option<Histogram> {
+    let values = tensor_values(tensor)?;
+    let buckets: Vec<(f64, f64, f64)> = values.chunks_exact(3).map(|b| (b[0], b[1], b[2])).collect();
+    rebin(&buckets)
+}
+
+/// A `HistogramProto`: bucket `i` holds the values up to `bucket_limit[i]`, from the
+/// previous limit (or `min`); the last limit is often a huge sentinel, cut at `max`.
+fn from_buckets(histogram: &proto::HistogramProto) -> Option<Histogram> {
+    let mut left = histogram.min;
+    let mut buckets = Vec::with_capacity(histogram.bucket.len());
+    for (&limit, &count) in histogram.bucket_limit.iter().zip(&histogram.bucket) {
+        let right = limit.min(histogram.max).max(left);
+        if count > 0.0 {
+            buckets.push((left, right, count));
+        }
+        left = right;
+    }
+    let mut rebinned = rebin(&buckets)?;
+    // The writer's own statistics are exact where the buckets are not.
+    if histogram.num > 0.0 {
+        rebinned.mean = histogram.sum / histogram.num;
+        rebinned.std = (histogram.sum_squares / histogram.num - rebinned.mean.powi(2)).max(0.0).sqrt();
+        (rebinned.min, rebinned.max) = (histogram.min, histogram.max);
+    }
+    Some(rebinned)
+}
+
+/// Buckets (left, right, count) spread over nntui's bins spanning their range, each
+/// bucket's count shared by the bins it overlaps; mean and std from the bucket centres.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "counts, rounded to whole numbers")]
+fn rebin(buckets: &[(f64, f64, f64)]) -> Option<Histogram> {
+    let buckets: Vec<&(f64, f64, f64)> =
+        buckets.iter().filter(|(l, r, c)| l.is_finite() && r.is_finite() && c.is_finite() && *c > 0.0).collect();
+    let low = buckets.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+    let high = buckets.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max);
+    if !low.is_finite() || !high.is_finite() {
+        return None;
+    }
+    let bins = crate::train::event::HISTOGRAM_BINS;
+    let span = (high - low).max(f64::MIN_POSITIVE);
+    let mut counts = vec![0u32; bins];
+    let (mut total, mut sum, mut squares) = (0.0, 0.0, 0.0);
+    for &&(left, right, count) in &buckets {
+        let centre = (left + right) / 2.0;
+        total += count;
+        sum += count * centre;
+        squares += count * centre * centre;
+        let first = (((left - low) / span) * bins as f64).floor().clamp(0.0, (bins - 1) as f64) as usize;
+        let last = (((right - low) / span) * bins as f64).ceil().clamp(1.0, bins as f64) as usize;
+        let width = (right - left).max(0.0);
+        let last = last.max(first + 1);
+        // The bucket's count shared by the bins it overlaps, in whole counts that add up
+        // to it.
+        let shares: Vec<f64> = (first..last)
+            .map(|bin| {
+                let (bin_left, bin_right) =
+                    (low + span * bin as f64 / bins as f64, low + span * (bin + 1) as f64 / bins as f64);
+                let share = if width == 0.0 {
+                    1.0 / (last - first) as f64
+                } else {
+                    ((right.min(bin_right) - left.max(bin_left)).max(0.0)) / width
+                };
+                count * share
+            })
+            .collect();
+        for (slot, whole) in counts[first..last].iter_mut().zip(whole_counts(&shares)) {
+            *slot = slot.saturating_add(whole);
+        }
+    }
+    let mean = sum / total;
+    Some(Histogram {
+        min: low,
+        max: high,
+        mean,
+        std: (squares / total - mean * mean).max(0.0).sqrt(),
+        counts,
+    })
+}
+
+/// Shares rounded to whole counts that keep their (rounded) total: each share's floor,
+/// and the rest one by one to the largest remainders.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "counts, rounded to whole numbers")]
+fn whole_counts(shares: &[f64]) -> Vec<u32> {
+    let mut counts: Vec<u32> = shares.iter().map(|c| c.floor().min(f64::from(u32::MAX)) as u32).collect();
+    let total = shares.iter().sum::<f64>().round();
+    let given: f64 = counts.iter().map(|&c| f64::from(c)).sum();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|&a, &b| (shares[b] - shares[b].floor()).total_cmp(&(shares[a] - shares[a].floor())));
+    for &bin in order.iter().take((total - given).max(0.0) as usize) {
+        counts[bin] += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar_event(step: i64, tag: &str, value: f32) -> Vec<u8> {
+        let event = proto::Event {
+            wall_time: 1.0,
+            step,
+            what: Some(proto::event::What::Summary(proto::Summary {
+                value: vec![proto::Value {
+                    tag: tag.into(),
+                    value: Some(proto::value::Kind::SimpleValue(value)),
+                    ..proto::Value::default()
+                }],
+            })),
+        };
+        record::frame(&event.encode_to_vec())
+    }
+
+    #[test]
+    fn thinning_keeps_the_count_the_last_and_the_best_exact() {
+        let mut scalars = Scalars::default();
+        for step in 0..1_000_000i64 {
+            #[allow(clippy::cast_precision_loss)]
+            scalars.push(step, if step == 777_777 { -5.0 } else { step as f64 });
+        }
+        assert_eq!(scalars.count, 1_000_000);
+        assert!(scalars.points.len() <= POINTS_PER_TAG);
+        assert!(scalars.points.len() > POINTS_PER_TAG / 2);
+        assert_eq!(scalars.last, Some((999_999, 999_999.0)));
+        assert_eq!(scalars.min, Some((777_777, -5.0)));
+        assert_eq!(scalars.drawn().last(), Some(&(999_999, 999_999.0)));
+        assert_eq!(scalars.points[0], (0, 0.0));
+    }
+
+    #[test]
+    fn buckets_are_rebinned_keeping_their_counts() {
+        let h = rebin(&[(0.0, 1.0, 10.0), (1.0, 2.0, 30.0), (3.0, 4.0, 0.0)]).unwrap();
+        assert_eq!((h.min, h.max), (0.0, 2.0));
+        assert_eq!(h.counts.iter().sum::<u32>(), 40);
+        assert_eq!(h.counts[0..16].iter().sum::<u32>(), 10);
+        assert!((h.mean - 1.25).abs() < 1e-12);
+        // HistogramProto: limits up to a huge sentinel, cut at max.
+        let proto = proto::HistogramProto {
+            min: -1.0,
+            max: 1.0,
+            num: 4.0,
+            sum: 0.0,
+            sum_squares: 2.0,
+            bucket_limit: vec![-0.5, 0.0, 1.0, 1e308],
+            bucket: vec![1.0, 1.0, 2.0, 0.0],
+        };
+        let h = from_buckets(&proto).unwrap();
+        assert_eq!((h.min, h.max, h.mean), (-1.0, 1.0, 0.0));
+        assert!((h.std - 0.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!(h.counts.iter().sum::<u32>(), 4);
+        assert_eq!(half(0x3c00), 1.0);
+        assert_eq!(half(0xc000), -2.0);
+    }
+
+    #[test]
+    fn a_growing_file_is_followed_and_a_damaged_one_read_around() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.out.tfevents.1.test");
+        let mut bytes = scalar_event(0, "loss", 1.0);
+        bytes.extend(scalar_event(1, "loss", 0.5));
+        let cut = bytes.len() - 5;
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let mut follower = Follower::new(dir.path().to_path_buf());
+        follower.update();
+        assert_eq!(follower.run().scalars["loss"].count, 1);
+        assert!(follower.run().pending > 0, "the cut record waits");
+        // The writer finishes the record and adds a damaged one and a good one.
+        let mut rest = bytes[cut..].to_vec();
+        let mut damaged = scalar_event(2, "loss", 0.25);
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x40;
+        rest.extend(damaged);
+        rest.extend(scalar_event(3, "loss", 0.125));
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut file, &rest).unwrap();
+        follower.update();
+        let loss = &follower.run().scalars["loss"];
+        assert_eq!(loss.points, vec![(0, 1.0), (1, 0.5), (3, 0.125)]);
+        assert_eq!((follower.run().bad_records, follower.run().pending), (1, 0));
+        // Empty files and a new file in the folder.
+        std::fs::write(dir.path().join("events.out.tfevents.2.empty"), b"").unwrap();
+        std::fs::write(dir.path().join("events.out.tfevents.3.more"), scalar_event(4, "acc", 0.9)).unwrap();
+        follower.update();
+        assert_eq!(follower.run().files, 3);
+        assert_eq!(follower.run().scalars["acc"].last, Some((4, 0.9f32.into())));
+    }
+
+    #[test]
+    fn keras_folders_are_one_run_and_names_are_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["fit/train", "fit/validation", "torch/run1", "torch/run2/deeper"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            std::fs::write(root.join(folder).join("events.out.tfevents.1.x"), scalar_event(0, "loss", 1.0)).unwrap();
+        }
+        std::fs::write(root.join("torch/notes.txt"), b"not events").unwrap();
+        let runs = discover(root);
+        let names: Vec<String> = runs.iter().map(|r| run_name(root, r)).collect();
+        assert_eq!(names, vec!["fit", "torch/run1", "torch/run2/deeper"]);
+        let fit = read(&runs[0]);
+        assert_eq!(fit.scalars.keys().collect::<Vec<_>>(), vec!["loss", "val_loss"]);
+        assert_eq!(run_name(&root.join("fit"), &root.join("fit")), "fit");
+    }
+}
