@@ -643,22 +643,29 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
 /// `nntui view`: the table of runs, or one run replayed.
 fn view(args: &ViewArgs) -> Result<u8, Failure> {
     use nntui::runs::{read, table};
-    let mut files = Vec::new();
+    let mut sources = Vec::new();
     for path in &args.paths {
         if !path.exists() {
             return Err(Failure::new(1, format!("{}: no such file or folder", path.display())));
         }
-        let found = read::discover(path);
+        let found = read::sources(path);
         if found.is_empty() {
             return Err(Failure::new(
                 1,
-                format!("{}: no runs here (no events.jsonl below it)", path.display()),
+                format!(
+                    "{}: no runs here (no events.jsonl or TensorBoard tfevents files below it)",
+                    path.display()
+                ),
             ));
         }
-        files.extend(found);
+        sources.extend(found);
     }
-    let runs =
-        files.iter().map(|f| read::read(f)).collect::<Result<Vec<_>, _>>().map_err(|m| Failure::new(1, m))?;
+    let mut reader = read::Reader::default();
+    let runs = sources
+        .iter()
+        .map(|s| reader.read(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|m| Failure::new(1, m))?;
     if let Some(dir) = &args.plot {
         let [run] = runs.as_slice() else {
             return Err(Failure::new(2, format!("--plot: one run at a time ({} found)", runs.len())));
@@ -678,26 +685,45 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         // One of nntui's runs: its full dashboard; several runs, a folder of runs, or a
         // run from another program: the comparison.
-        let single_own = matches!(files.as_slice(), [_])
+        let single_own = matches!(sources.as_slice(), [read::Source::Lines(_)])
             && !runs[0].events.is_empty()
             && args.paths.iter().all(|p| !p.is_dir() || p.join(nntui::runs::record::EVENTS).is_file());
         let shown = if single_own {
-            tui::view(files[0].clone(), runs[0].name.clone(), color)
+            tui::view(sources[0].path().to_path_buf(), runs[0].name.clone(), color)
         } else {
             tui::compare(args.paths.clone(), color)
         };
         shown.map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
     }
+    // nntui's runs and Keras-callback lines by run; TensorBoard runs also tag by tag.
     let rows = table::rows(&runs);
+    let tags = table::tag_rows(&runs);
     let mut out = io::stdout().lock();
     let written = if args.json {
-        rows.iter().try_for_each(|row| {
-            serde_json::to_writer(&mut out, row).map_err(io::Error::other)?;
-            writeln!(out)
-        })
+        rows.iter()
+            .map(|row| serde_json::to_value(row))
+            .chain(tags.iter().map(|tag| serde_json::to_value(tag)))
+            .try_for_each(|value| {
+                serde_json::to_writer(&mut out, &value.map_err(io::Error::other)?)
+                    .map_err(io::Error::other)?;
+                writeln!(out)
+            })
     } else {
-        out.write_all(table::text(&rows).as_bytes())
+        let mut text = String::new();
+        if runs.iter().any(|r| r.tensorboard.is_none()) {
+            text.push_str(&table::text(&rows));
+        }
+        if !tags.is_empty() || runs.iter().any(|r| r.tensorboard.is_some()) {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&table::tag_text(&tags));
+            for note in table::tensorboard_notes(&runs) {
+                text.push_str(&format!("{note}\n"));
+            }
+        }
+        out.write_all(text.as_bytes())
     };
     match written {
         Ok(()) => Ok(0),

@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-/// Points kept per scalar tag; past this, every other point is dropped and only every
-/// `stride`th new one kept, so a tag of a million steps costs a few kilobytes. The
-/// count, the last and the best values stay exact.
-pub const POINTS_PER_TAG: usize = 2048;
+/// Points kept per scalar tag (as many as the dashboard keeps per line); past this,
+/// every other point is dropped and only every `stride`th new one kept, so a tag of a
+/// million steps costs a few kilobytes. The count, the last and the best values stay
+/// exact.
+pub const POINTS_PER_TAG: usize = 1024;
 /// Snapshots kept per histogram tag (the strip shows the newest).
 pub const SNAPSHOTS_PER_TAG: usize = 64;
 
@@ -77,9 +78,7 @@ fn walk(folder: &Path, found: &mut Vec<PathBuf>, depth: usize) {
 pub fn run_name(root: &Path, run: &Path) -> String {
     match run.strip_prefix(root) {
         Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
-        _ => run
-            .file_name()
-            .map_or_else(|| run.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        _ => run.file_name().map_or_else(|| run.display().to_string(), |n| n.to_string_lossy().into_owned()),
     }
 }
 
@@ -193,14 +192,18 @@ impl Follower {
     /// shrank or was replaced is read again from the start (its values are added again,
     /// as TensorBoard does with a rewritten file).
     pub fn update(&mut self) {
-        let mut files: Vec<(PathBuf, &'static str)> = event_files(&self.folder).into_iter().map(|f| (f, "")).collect();
+        let mut files: Vec<(PathBuf, &'static str)> =
+            event_files(&self.folder).into_iter().map(|f| (f, "")).collect();
         for (name, prefix) in KERAS_FOLDERS {
             files.extend(event_files(&self.folder.join(name)).into_iter().map(|f| (f, prefix)));
         }
         self.run.files = files.len();
         let mut buffer = Vec::new();
         for (path, prefix) in files {
-            let state = self.files.entry(path.clone()).or_insert_with(|| FileState { prefix, ..FileState::default() });
+            let state = self
+                .files
+                .entry(path.clone())
+                .or_insert_with(|| FileState { prefix, ..FileState::default() });
             let Ok(mut file) = std::fs::File::open(&path) else { continue };
             let Ok(metadata) = file.metadata() else { continue };
             let identity = identity(&metadata);
@@ -246,6 +249,18 @@ fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
+impl Run {
+    /// The run without its scalar points (they are drawn from the named series): what
+    /// tables and histogram panels need.
+    pub fn without_points(&self) -> Run {
+        let mut run = Run { scalars: BTreeMap::new(), ..self.clone() };
+        for (tag, scalars) in &self.scalars {
+            run.scalars.insert(tag.clone(), Scalars { points: Vec::new(), ..scalars.clone() });
+        }
+        run
+    }
+}
+
 /// Reads a run in one go.
 pub fn read(folder: &Path) -> Run {
     let mut follower = Follower::new(folder.to_path_buf());
@@ -283,19 +298,25 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
         let scalar_class = value.metadata.as_ref().is_some_and(|m| m.data_class == proto::DATA_CLASS_SCALAR);
         let tag = format!("{prefix}{}", value.tag);
         match value.value {
-            Some(proto::value::Kind::SimpleValue(v)) => run.scalars.entry(tag).or_default().push(event.step, f64::from(v)),
+            Some(proto::value::Kind::SimpleValue(v)) => {
+                run.scalars.entry(tag).or_default().push(event.step, f64::from(v))
+            }
             Some(proto::value::Kind::Histo(histogram)) => match from_buckets(&histogram) {
                 Some(h) => push_histogram(run, tag, event.step, h),
                 None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
             },
-            Some(proto::value::Kind::Tensor(tensor)) if plugin == "scalars" || scalar_class => match tensor_values(&tensor).as_deref() {
-                Some([v]) => run.scalars.entry(tag).or_default().push(event.step, *v),
-                _ => *run.skipped.entry("scalars not of one value".into()).or_default() += 1,
-            },
-            Some(proto::value::Kind::Tensor(tensor)) if plugin == "histograms" => match from_tensor(&tensor) {
-                Some(h) => push_histogram(run, tag, event.step, h),
-                None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
-            },
+            Some(proto::value::Kind::Tensor(tensor)) if plugin == "scalars" || scalar_class => {
+                match tensor_values(&tensor).as_deref() {
+                    Some([v]) => run.scalars.entry(tag).or_default().push(event.step, *v),
+                    _ => *run.skipped.entry("scalars not of one value".into()).or_default() += 1,
+                }
+            }
+            Some(proto::value::Kind::Tensor(tensor)) if plugin == "histograms" => {
+                match from_tensor(&tensor) {
+                    Some(h) => push_histogram(run, tag, event.step, h),
+                    None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
+                }
+            }
             Some(proto::value::Kind::Image(_)) => *run.skipped.entry("images".into()).or_default() += 1,
             Some(proto::value::Kind::Audio(_)) => *run.skipped.entry("audio".into()).or_default() += 1,
             _ => {
@@ -331,7 +352,11 @@ fn tensor_values(tensor: &proto::TensorProto) -> Option<Vec<f64>> {
         proto::DT_HALF if !content.is_empty() => {
             content.chunks_exact(2).map(|b| half(u16::from_le_bytes([b[0], b[1]]))).collect()
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "half_val holds 16-bit patterns in int32s")]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "half_val holds 16-bit patterns in int32s"
+        )]
         proto::DT_HALF => tensor.half_val.iter().map(|&v| half(v as u16)).collect(),
         proto::DT_INT32 if !content.is_empty() => {
             content.chunks_exact(4).map(|b| f64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect()
@@ -393,10 +418,16 @@ fn from_buckets(histogram: &proto::HistogramProto) -> Option<Histogram> {
 
 /// Buckets (left, right, count) spread over nntui's bins spanning their range, each
 /// bucket's count shared by the bins it overlaps; mean and std from the bucket centres.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "counts, rounded to whole numbers")]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "counts, rounded to whole numbers"
+)]
 fn rebin(buckets: &[(f64, f64, f64)]) -> Option<Histogram> {
-    let buckets: Vec<&(f64, f64, f64)> =
-        buckets.iter().filter(|(l, r, c)| l.is_finite() && r.is_finite() && c.is_finite() && *c > 0.0).collect();
+    let buckets: Vec<&(f64, f64, f64)> = buckets
+        .iter()
+        .filter(|(l, r, c)| l.is_finite() && r.is_finite() && c.is_finite() && *c > 0.0)
+        .collect();
     let low = buckets.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
     let high = buckets.iter().map(|b| b.1).fold(f64::NEG_INFINITY, f64::max);
     if !low.is_finite() || !high.is_finite() {
@@ -445,7 +476,11 @@ fn rebin(buckets: &[(f64, f64, f64)]) -> Option<Histogram> {
 
 /// Shares rounded to whole counts that keep their (rounded) total: each share's floor,
 /// and the rest one by one to the largest remainders.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "counts, rounded to whole numbers")]
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "counts, rounded to whole numbers"
+)]
 fn whole_counts(shares: &[f64]) -> Vec<u32> {
     let mut counts: Vec<u32> = shares.iter().map(|c| c.floor().min(f64::from(u32::MAX)) as u32).collect();
     let total = shares.iter().sum::<f64>().round();
@@ -557,7 +592,8 @@ mod tests {
         let root = dir.path();
         for folder in ["fit/train", "fit/validation", "torch/run1", "torch/run2/deeper"] {
             std::fs::create_dir_all(root.join(folder)).unwrap();
-            std::fs::write(root.join(folder).join("events.out.tfevents.1.x"), scalar_event(0, "loss", 1.0)).unwrap();
+            std::fs::write(root.join(folder).join("events.out.tfevents.1.x"), scalar_event(0, "loss", 1.0))
+                .unwrap();
         }
         std::fs::write(root.join("torch/notes.txt"), b"not events").unwrap();
         let runs = discover(root);

@@ -347,11 +347,12 @@ where
 /// The terminal could not be set up or drawn to.
 pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
-    let read_all = || -> Vec<(std::path::PathBuf, crate::runs::read::Run)> {
+    let mut reader = crate::runs::read::Reader::default();
+    let mut read_all = || -> Vec<(std::path::PathBuf, crate::runs::read::Run)> {
         roots
             .iter()
-            .flat_map(|root| crate::runs::read::discover(root))
-            .filter_map(|file| crate::runs::read::read(&file).ok().map(|run| (file, run)))
+            .flat_map(|root| crate::runs::read::sources(root))
+            .filter_map(|source| reader.read(&source).ok().map(|run| (source.path().to_path_buf(), run)))
             .collect()
     };
     let mut state = compare::Compare::new(Vec::new(), ui::Theme { color });

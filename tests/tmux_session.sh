@@ -140,4 +140,23 @@ tm send-keys -t "$session" q
 wait_for '^EXIT=[0-9]+' 10
 tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the comparison did not exit 0"
 rm -rf "$runs"
+
+# TensorBoard event files written by tensorboardX, appended to while the viewer has
+# them open: half a file (cut in the middle of a record) first, then the rest.
+tb=$(mktemp -d)
+mkdir "$tb/loop"
+fixture=$(ls "$root"/tests/tensorboard/tbx/*tfevents*)
+half=$(( $(stat -c %s "$fixture") / 2 ))
+head -c "$half" "$fixture" > "$tb/loop/events.out.tfevents.1.live"
+tm send-keys -t "$session" "clear; '$binary' view '$tb'; echo EXIT=\$?" Enter
+wait_for '1 runs, 1 drawn'
+wait_for 'Loss/test and Loss/train \(dotted\)'
+tm capture-pane -t "$session" -p | grep -q 'weights/layer1 (loop)' || fail "no histogram panel"
+tm capture-pane -t "$session" -p | grep -q '0\.9050' && fail "the last value was shown before it was written"
+tail -c +$((half + 1)) "$fixture" >> "$tb/loop/events.out.tfevents.1.live"
+wait_for '0\.9050 +0\.0300' 10
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the TensorBoard view did not exit 0"
+rm -rf "$tb"
 echo "tmux session: ok"

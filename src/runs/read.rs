@@ -53,6 +53,9 @@ pub struct Run {
     pub skipped: usize,
     /// Whether the file ends in a partial line (a writer in the middle of it).
     pub partial: bool,
+    /// For a TensorBoard run, everything its event files held (tags, histograms,
+    /// skipped summaries); its scalars are also the fold-0 series, by step.
+    pub tensorboard: Option<crate::tensorboard::Run>,
 }
 
 impl Run {
@@ -179,6 +182,100 @@ pub fn discover(path: &Path) -> Vec<PathBuf> {
     }
     found.sort();
     found
+}
+
+/// A run found under a path given to `nntui view`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A JSON Lines file: nntui's `events.jsonl`, or Keras-callback lines.
+    Lines(PathBuf),
+    /// A folder of TensorBoard event files, named by its path under `root`.
+    TensorBoard {
+        /// The folder given on the command line.
+        root: PathBuf,
+        /// The run's folder.
+        folder: PathBuf,
+    },
+}
+
+impl Source {
+    /// The file or folder it is read from (a run's identity in the comparison).
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Lines(path) => path,
+            Source::TensorBoard { folder, .. } => folder,
+        }
+    }
+}
+
+/// The runs a path names: an events file, a TensorBoard event file (its folder's run),
+/// a run folder of either kind, or every run below a folder, sorted.
+pub fn sources(path: &Path) -> Vec<Source> {
+    if crate::tensorboard::is_event_file(path) {
+        let folder = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        return vec![Source::TensorBoard { root: folder.clone(), folder }];
+    }
+    let mut found: Vec<Source> = discover(path).into_iter().map(Source::Lines).collect();
+    if path.is_dir() {
+        found.extend(
+            crate::tensorboard::discover(path)
+                .into_iter()
+                .map(|folder| Source::TensorBoard { root: path.to_path_buf(), folder }),
+        );
+    }
+    found
+}
+
+/// Reads runs again and again (the comparison refreshes every second): TensorBoard runs
+/// are followed, each file read from where the last read stopped.
+#[derive(Debug, Default)]
+pub struct Reader {
+    followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
+}
+
+impl Reader {
+    /// Reads `source` (what was added since the last read, for a TensorBoard run).
+    ///
+    /// # Errors
+    /// An events file that cannot be read.
+    pub fn read(&mut self, source: &Source) -> Result<Run, String> {
+        match source {
+            Source::Lines(path) => read(path),
+            Source::TensorBoard { root, folder } => {
+                let follower = self
+                    .followers
+                    .entry(folder.clone())
+                    .or_insert_with(|| crate::tensorboard::Follower::new(folder.clone()));
+                follower.update();
+                Ok(from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run()))
+            }
+        }
+    }
+}
+
+/// A TensorBoard run as named series: its scalar tags by step in fold 0 (negative
+/// steps as 0), the kept points and each tag's last value.
+pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> Run {
+    let mut steps: BTreeMap<usize, Values> = BTreeMap::new();
+    for (tag, scalars) in &tensorboard.scalars {
+        for (step, value) in scalars.drawn() {
+            if value.is_finite() {
+                steps.entry(usize::try_from(step).unwrap_or(0)).or_default().insert(tag.clone(), value);
+            }
+        }
+    }
+    let mut folds = BTreeMap::new();
+    if !steps.is_empty() {
+        folds.insert(0, FoldSeries { epochs: steps.into_iter().collect() });
+    }
+    Run {
+        name,
+        folds,
+        skipped: tensorboard.bad_records + tensorboard.undecoded,
+        partial: tensorboard.pending > 0,
+        tensorboard: Some(tensorboard.without_points()),
+        ..Run::default()
+    }
 }
 
 /// Reads one events file; the run is named after its folder (or the file).

@@ -16,7 +16,8 @@ pub struct Row {
     pub kind: &'static str,
     /// The run's name.
     pub name: String,
-    /// `done`, `stopped`, or `incomplete` (no end recorded: still running, or cut off).
+    /// `done`, `stopped`, `incomplete` (no end recorded: still running, or cut off), or
+    /// `tfevents` for a TensorBoard run (whose files record no end).
     pub state: &'static str,
     /// Folds with at least one epoch.
     pub folds: usize,
@@ -118,10 +119,19 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                     }
                 }
             }
+            // `val_loss`, or another validation loss (Keras's TensorBoard `val_epoch_loss`).
+            let val_loss = if names.iter().any(|n| n == "val_loss") {
+                "val_loss"
+            } else {
+                names
+                    .iter()
+                    .find(|n| n.starts_with("val_") && n.ends_with("loss"))
+                    .map_or("val_loss", String::as_str)
+            };
             let best_val_loss = run
                 .folds
                 .values()
-                .filter_map(|f| f.best("val_loss", false))
+                .filter_map(|f| f.best(val_loss, false))
                 .reduce(|a, b| if b.0 < a.0 { b } else { a });
             Row {
                 kind: "run",
@@ -129,6 +139,8 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 state: match &run.summary {
                     Some(summary) if summary.stopped => "stopped",
                     Some(_) => "done",
+                    // TensorBoard files have no end: they are as far as they were written.
+                    None if run.tensorboard.is_some() => "tfevents",
                     None => "incomplete",
                 },
                 folds: run.folds.values().filter(|f| !f.epochs.is_empty()).count(),
@@ -207,4 +219,109 @@ pub fn text(rows: &[Row]) -> String {
         let _ = writeln!(out, "({skipped} unreadable line{} skipped)", if skipped == 1 { "" } else { "s" });
     }
     out
+}
+
+/// One TensorBoard tag of one run, for `nntui view --no-tui`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TagRow {
+    /// Always `"tag"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The run's name.
+    pub run: String,
+    /// The tag (`val_` for Keras's validation folder).
+    pub tag: String,
+    /// Values written.
+    pub points: u64,
+    /// The last value and its step.
+    pub last: Option<(f64, i64)>,
+    /// The best value (lowest for loss-like tags, highest otherwise) and its step.
+    pub best: Option<(f64, i64)>,
+}
+
+/// Whether a name is loss-like (lower is better): `loss`, `mse`, `mae`, `error`, in any case.
+pub fn loss_like(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["loss", "mse", "mae", "error"].iter().any(|word| name.contains(word))
+}
+
+/// The tags of the TensorBoard runs among `runs`, run by run, in tag order.
+pub fn tag_rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<TagRow> {
+    let mut rows = Vec::new();
+    for run in runs {
+        let Some(tensorboard) = &run.tensorboard else { continue };
+        for (tag, scalars) in &tensorboard.scalars {
+            let best = if loss_like(tag) { scalars.min } else { scalars.max };
+            rows.push(TagRow {
+                kind: "tag",
+                run: run.name.clone(),
+                tag: tag.clone(),
+                points: scalars.count,
+                last: scalars.last.map(|(step, value)| (value, step)),
+                best: best.map(|(step, value)| (value, step)),
+            });
+        }
+    }
+    rows
+}
+
+/// The tags as a text table, with a note per run of what was skipped or damaged.
+pub fn tag_text(rows: &[TagRow]) -> String {
+    let run_width = rows.iter().map(|r| r.run.chars().count()).max().unwrap_or(3).max(3);
+    let tag_width = rows.iter().map(|r| r.tag.chars().count()).max().unwrap_or(3).max(3);
+    let mut out = format!(
+        "{:<run_width$}  {:<tag_width$}  {:>7}  {:>22}  {:>22}\n",
+        "run", "tag", "points", "last (step)", "best (step)"
+    );
+    let value =
+        |v: Option<(f64, i64)>| v.map_or("-".to_string(), |(x, step)| format!("{} ({step})", short_value(x)));
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "{:<run_width$}  {:<tag_width$}  {:>7}  {:>22}  {:>22}",
+            row.run,
+            row.tag,
+            row.points,
+            value(row.last),
+            value(row.best)
+        );
+    }
+    out
+}
+
+/// A value with the digits a float32 holds (`0.6931472`, `1.25e-5`).
+fn short_value(value: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, reason = "TensorBoard scalars are float32 values")]
+    let single = value as f32;
+    if f64::from(single) == value { format!("{single}") } else { format!("{value}") }
+}
+
+/// A line per TensorBoard run with histograms, summaries skipped, or damage: what the
+/// tag table does not show.
+pub fn tensorboard_notes<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<String> {
+    let mut notes = Vec::new();
+    for run in runs {
+        let Some(tensorboard) = &run.tensorboard else { continue };
+        let mut parts = Vec::new();
+        if !tensorboard.histograms.is_empty() {
+            let n = tensorboard.histograms.len();
+            parts.push(format!("{n} histogram tag{}", if n == 1 { "" } else { "s" }));
+        }
+        if !tensorboard.skipped.is_empty() {
+            let kinds: Vec<String> =
+                tensorboard.skipped.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
+            parts.push(format!("skipped {}", kinds.join(", ")));
+        }
+        if tensorboard.bad_records > 0 {
+            let n = tensorboard.bad_records;
+            parts.push(format!("{n} damaged record{} skipped", if n == 1 { "" } else { "s" }));
+        }
+        if tensorboard.pending > 0 {
+            parts.push(format!("{} bytes of a record still being written", tensorboard.pending));
+        }
+        if !parts.is_empty() {
+            notes.push(format!("{}: {}", run.name, parts.join("; ")));
+        }
+    }
+    notes
 }

@@ -68,6 +68,8 @@ pub enum CompareAction {
     NextMetric,
     /// The next loss-like name on the left chart.
     NextLoss,
+    /// The next histogram tag of the run under the cursor (TensorBoard runs).
+    NextHistogram,
     /// The help line.
     ToggleHelp,
     /// Leave.
@@ -105,6 +107,8 @@ pub struct Compare {
     pub value_columns: usize,
     /// Which loss-like name the left chart shows, and which other name the right one.
     pub chart_choice: (usize, usize),
+    /// Which histogram tag the histogram panel shows.
+    pub histogram_choice: usize,
 }
 
 /// The fixed columns before the value columns.
@@ -121,6 +125,7 @@ impl Compare {
             note: None,
             value_columns: 4,
             chart_choice: (0, 0),
+            histogram_choice: 0,
         }
     }
 
@@ -223,6 +228,12 @@ impl Compare {
             CompareAction::ReverseSort => self.sort.1 = !self.sort.1,
             CompareAction::NextMetric => self.chart_choice.1 += 1,
             CompareAction::NextLoss => self.chart_choice.0 += 1,
+            CompareAction::NextHistogram => {
+                self.histogram_choice += 1;
+                if self.histograms().is_none() {
+                    self.note = Some("no histograms in the run under the cursor".into());
+                }
+            }
             CompareAction::Open => {
                 if let Some(i) = current {
                     if self.entries[i].run.events.is_empty() {
@@ -237,7 +248,7 @@ impl Compare {
             }
             CompareAction::ToggleHelp => {
                 self.note = Some(
-                    "space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  enter open  q quit"
+                    "space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  enter open  q quit"
                         .into(),
                 );
             }
@@ -264,9 +275,31 @@ fn curve(run: &Run, name: &str) -> Vec<(f64, f64)> {
     points
 }
 
-/// Whether `name` belongs on the loss chart.
-fn loss_like(name: &str) -> bool {
-    name.contains("loss") || name.contains("mse") || name.contains("mae") || name.contains("error")
+use crate::runs::table::loss_like;
+
+/// What a chart shows for a name: the name itself with its `val_` twin, or for a
+/// TensorBoard tag group (`Loss/train`, `Loss/test`) the whole group, `Loss/*`.
+fn subject(name: &str) -> String {
+    let base = name.strip_prefix("val_").unwrap_or(name);
+    match base.split_once('/') {
+        Some((group, _)) => format!("{group}/*"),
+        None => base.to_string(),
+    }
+}
+
+/// The names a chart of `subject` draws among `names`, each with whether it is drawn
+/// dotted (a `val_` twin, or a group's tags after its first).
+fn subject_names(subject: &str, names: &[String]) -> Vec<(String, bool)> {
+    match subject.strip_suffix("/*") {
+        Some(group) => {
+            let prefix = format!("{group}/");
+            let mut members: Vec<&String> =
+                names.iter().filter(|n| n.strip_prefix("val_").unwrap_or(n).starts_with(&prefix)).collect();
+            members.sort();
+            members.into_iter().enumerate().map(|(i, n)| (n.clone(), i > 0)).collect()
+        }
+        None => vec![(subject.to_string(), false), (format!("val_{subject}"), true)],
+    }
 }
 
 impl Widget for &Compare {
@@ -299,8 +332,8 @@ impl Widget for &Compare {
         names.dedup();
         let bases: Vec<String> = names
             .iter()
-            .map(|n| n.strip_prefix("val_").unwrap_or(n).to_string())
-            .filter(|n| n != "learning_rate")
+            .filter(|n| !n.contains("learning_rate"))
+            .map(|n| subject(n))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -312,11 +345,16 @@ impl Widget for &Compare {
         };
         let left = pick(&losses, self.chart_choice.0);
         let right = pick(&others, self.chart_choice.1).or_else(|| losses.get(1).map(|n| (*n).clone()));
-        let [left_area, right_area] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+        let histograms = self.histograms();
+        let split = if histograms.is_some() { [35, 35, 30] } else { [50, 50, 0] };
+        let [left_area, right_area, histogram_area] =
+            Layout::horizontal(split.map(Constraint::Percentage)).areas(charts);
+        if let Some((run, tag, snapshots)) = histograms {
+            self.histogram_panel(run, tag, snapshots, histogram_area, buf);
+        }
         for (base, chart_area) in [(left, left_area), (right, right_area)] {
             match base {
-                Some(base) => self.chart(&base, &selected, chart_area, buf),
+                Some(base) => self.chart(&base, &names, &selected, chart_area, buf),
                 None => panel(" - ", theme).render(chart_area, buf),
             }
         }
@@ -329,6 +367,44 @@ impl Widget for &Compare {
 }
 
 impl Compare {
+    /// The run under the cursor, its chosen histogram tag and its snapshots, if it has any.
+    fn histograms(&self) -> Option<(&str, &str, &[(i64, crate::train::Histogram)])> {
+        let order = self.order();
+        let entry = &self.entries[*order.get(self.cursor.min(order.len().saturating_sub(1)))?];
+        let histograms = &entry.run.tensorboard.as_ref()?.histograms;
+        let (tag, snapshots) = histograms.iter().nth(self.histogram_choice % histograms.len().max(1))?;
+        Some((entry.run.name.as_str(), tag.as_str(), snapshots.as_slice()))
+    }
+
+    /// A histogram tag over steps, as the dashboard's kernel strip: the newest snapshot's
+    /// statistics, then one row per step.
+    fn histogram_panel(
+        &self,
+        run: &str,
+        tag: &str,
+        snapshots: &[(i64, crate::train::Histogram)],
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
+        let theme = self.theme;
+        let block = panel(format!(" {tag} ({run}) "), theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let Some((step, newest)) = snapshots.last() else { return };
+        let stats = format!(
+            "step {step}  mean {}  std {}",
+            super::app::short(newest.mean),
+            super::app::short(newest.std)
+        );
+        buf.set_stringn(inner.x, inner.y, stats, usize::from(inner.width), theme.quiet());
+        let range = format!("{} .. {}", super::app::short(newest.min), super::app::short(newest.max));
+        buf.set_stringn(inner.x, inner.y.saturating_add(1), range, usize::from(inner.width), theme.quiet());
+        let rows: Vec<(usize, &crate::train::Histogram)> =
+            snapshots.iter().map(|(step, h)| (usize::try_from(*step).unwrap_or(0), h)).collect();
+        let strip = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
+        super::weights::render_strip(&rows, 's', strip, buf, theme);
+    }
+
     fn sort_name(&self, rows: &[Row]) -> String {
         let columns = self.columns(rows);
         match self.sort.0 {
@@ -338,27 +414,36 @@ impl Compare {
         }
     }
 
-    fn chart(&self, base: &str, selected: &[usize], area: Rect, buf: &mut Buffer) {
+    fn chart(&self, base: &str, names: &[String], selected: &[usize], area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let val = format!("val_{base}");
+        let drawn = subject_names(base, names);
         let lines: Vec<Drawn> = selected
             .iter()
             .flat_map(|&i| {
                 let run = &self.entries[i].run;
                 let style =
                     if theme.color { Style::new().fg(Compare::colour(&run.name)) } else { Style::new() };
-                [(curve(run, base), style, Marker::Braille), (curve(run, &val), style, Marker::Dot)]
+                drawn
+                    .iter()
+                    .map(move |(name, dotted)| {
+                        (curve(run, name), style, if *dotted { Marker::Dot } else { Marker::Braille })
+                    })
+                    .collect::<Vec<_>>()
             })
             .filter(|(points, _, _)| !points.is_empty())
             .collect();
-        let (mut low, mut high, mut last) = (f64::INFINITY, f64::NEG_INFINITY, 1.0f64);
+        let (mut low, mut high, mut first, mut last) =
+            (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, 1.0f64);
         for (points, _, _) in &lines {
             for &(x, y) in points {
                 low = low.min(y);
                 high = high.max(y);
+                first = first.min(x);
                 last = last.max(x);
             }
         }
+        // Epochs count from 1; TensorBoard steps may start at 0.
+        let first = if first.is_finite() { first.min(1.0) } else { 1.0 };
         if !low.is_finite() {
             (low, high) = (0.0, 1.0);
         }
@@ -374,17 +459,20 @@ impl Compare {
             })
             .collect();
         let label = |v: f64| super::app::short(v);
-        let title = Line::from(vec![
-            Span::raw(format!(" {base} ")),
-            Span::styled(format!("and {val} (dotted) "), theme.quiet()),
-        ]);
+        let solid: Vec<&str> = drawn.iter().filter(|(_, d)| !d).map(|(n, _)| n.as_str()).collect();
+        let dotted: Vec<&str> = drawn.iter().filter(|(_, d)| *d).map(|(n, _)| n.as_str()).collect();
+        let mut title = vec![Span::raw(format!(" {} ", solid.join(", ")))];
+        if lines.iter().any(|(_, _, marker)| *marker == Marker::Dot) {
+            title.push(Span::styled(format!("and {} (dotted) ", dotted.join(", ")), theme.quiet()));
+        }
+        let title = Line::from(title);
         Chart::new(datasets)
             .block(panel(title, theme))
             .x_axis(
                 Axis::default()
-                    .bounds([1.0, last.max(2.0)])
+                    .bounds([first, last.max(first + 1.0)])
                     .style(theme.quiet())
-                    .labels([Span::raw("1"), Span::raw(format!("{last}"))]),
+                    .labels([Span::raw(format!("{first}")), Span::raw(format!("{last}"))]),
             )
             .y_axis(
                 Axis::default()

@@ -66,6 +66,7 @@ pub fn compare_action_for(key: KeyEvent) -> Option<super::compare::CompareAction
         KeyCode::Char('S') => CompareAction::ReverseSort,
         KeyCode::Char('m') => CompareAction::NextMetric,
         KeyCode::Char('M') => CompareAction::NextLoss,
+        KeyCode::Char('t') => CompareAction::NextHistogram,
         KeyCode::Enter => CompareAction::Open,
         KeyCode::Char('?') => CompareAction::ToggleHelp,
         KeyCode::Char('q') | KeyCode::Esc => CompareAction::Quit,

@@ -92,7 +92,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
         let rows: Vec<&WeightsReport> = fold.strip.iter().map(|s| &s.weights).collect();
         let area = Rect { y, height: inner.bottom() - y, ..inner };
-        render_strip(&rows, layer, area, buf, theme);
+        let rows: Vec<(usize, &Histogram)> =
+            rows.iter().filter_map(|s| s.layers.get(layer).map(|l| (s.epoch, &l.kernel))).collect();
+        render_strip(&rows, 'e', area, buf, theme);
     }
 }
 
@@ -158,20 +160,26 @@ pub fn vertical_bars(values: &[f64], area: Rect, buf: &mut Buffer, style: Style)
     }
 }
 
-/// One row per snapshot (the newest at the bottom), columns on a range common to all
-/// rows, shaded by how many weights fall there.
+/// One row per snapshot (the newest at the bottom), labelled `e12` (`label` and the
+/// epoch or step), columns on a range common to all rows, shaded by how many values
+/// fall there.
 #[allow(clippy::cast_possible_truncation, reason = "screen cells: bounded by the area's u16 size")]
-fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mut Buffer, theme: Theme) {
+pub fn render_strip(
+    snapshots: &[(usize, &Histogram)],
+    label: char,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: Theme,
+) {
     let shown = &snapshots[snapshots.len().saturating_sub(area.height as usize)..];
-    // Room for `e` and the newest epoch's digits (the strip's rows differ there), at
-    // most nine columns; past that the epochs are shortened to `232k`.
-    let digits = shown.last().map_or(1, |s| s.epoch.to_string().len());
+    // Room for the label and the newest epoch's digits (the strip's rows differ there),
+    // at most nine columns; past that the epochs are shortened to `232k`.
+    let digits = shown.last().map_or(1, |s| s.0.to_string().len());
     let gutter = (digits as u16 + 2).clamp(6, 9);
     if area.width <= gutter + 8 || area.height == 0 || snapshots.is_empty() {
         return;
     }
-    let histograms: Vec<&Histogram> =
-        shown.iter().filter_map(|s| s.layers.get(layer).map(|l| &l.kernel)).collect();
+    let histograms: Vec<&Histogram> = shown.iter().map(|s| s.1).collect();
     let low = histograms.iter().map(|h| h.min).fold(f64::INFINITY, f64::min);
     let high = histograms.iter().map(|h| h.max).fold(f64::NEG_INFINITY, f64::max);
     let width = usize::from(area.width - gutter);
@@ -179,7 +187,7 @@ fn render_strip(snapshots: &[&WeightsReport], layer: usize, area: Rect, buf: &mu
     let top = area.y + area.height - shown.len().min(area.height as usize) as u16;
     for (row, (snapshot, histogram)) in shown.iter().zip(&histograms).enumerate() {
         let y = top + row as u16;
-        let label = format!("e{}", count_text(snapshot.epoch, usize::from(gutter) - 2));
+        let label = format!("{label}{}", count_text(snapshot.0, usize::from(gutter) - 2));
         buf.set_stringn(area.x, y, &label, gutter as usize, theme.quiet());
         let mut columns = vec![0.0f64; width];
         let bins = histogram.counts.len().max(1) as f64;
