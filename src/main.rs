@@ -701,14 +701,11 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
     let tags = table::tag_rows(&runs);
     let mut out = io::stdout().lock();
     let written = if args.json {
+        // Fields in declaration order (`"type"` first), runs then tags.
         rows.iter()
-            .map(|row| serde_json::to_value(row))
-            .chain(tags.iter().map(|tag| serde_json::to_value(tag)))
-            .try_for_each(|value| {
-                serde_json::to_writer(&mut out, &value.map_err(io::Error::other)?)
-                    .map_err(io::Error::other)?;
-                writeln!(out)
-            })
+            .map(serde_json::to_string)
+            .chain(tags.iter().map(serde_json::to_string))
+            .try_for_each(|line| writeln!(out, "{}", line.map_err(io::Error::other)?))
     } else {
         let mut text = String::new();
         if runs.iter().any(|r| r.tensorboard.is_none()) {

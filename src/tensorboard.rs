@@ -112,7 +112,7 @@ impl Scalars {
             }
         }
         let stride = self.stride.max(1);
-        if (self.count - 1) % stride == 0 {
+        if (self.count - 1).is_multiple_of(stride) {
             self.points.push((step, value));
             if self.points.len() > POINTS_PER_TAG {
                 // Keep every other point (the first included) and take half as many.

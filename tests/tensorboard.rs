@@ -118,7 +118,7 @@ fn the_headless_table_has_every_tag_with_its_last_and_best_values() {
     assert_eq!(test_loss[3], shown(&logged.last().unwrap()[1]));
     let lowest = logged.iter().map(|p| p[1].as_f64().unwrap()).fold(f64::INFINITY, f64::min);
     assert_eq!(test_loss[5], format!("{}", lowest as f32), "the best loss is the lowest");
-    assert!(out.stdout.contains("tbx: 1 histogram tag; skipped 1 text"), "{}", out.stdout);
+    assert!(out.stdout.contains("tbx: 1 histogram tag; skipped text (1)"), "{}", out.stdout);
 
     let json = run(&["view", "--json", root.join("tbx").to_str().unwrap()]);
     let tags: Vec<Value> = json

@@ -309,7 +309,7 @@ pub fn tensorboard_notes<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Str
         }
         if !tensorboard.skipped.is_empty() {
             let kinds: Vec<String> =
-                tensorboard.skipped.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
+                tensorboard.skipped.iter().map(|(kind, n)| format!("{kind} ({n})")).collect();
             parts.push(format!("skipped {}", kinds.join(", ")));
         }
         if tensorboard.bad_records > 0 {

@@ -87,6 +87,9 @@ pub enum Next {
     Quit,
 }
 
+/// A histogram tag's snapshot: its step and histogram.
+type Snapshot = (i64, crate::train::Histogram);
+
 /// A drawn line: its points, style and marker.
 type Drawn = (Vec<(f64, f64)>, Style, Marker);
 
@@ -368,7 +371,7 @@ impl Widget for &Compare {
 
 impl Compare {
     /// The run under the cursor, its chosen histogram tag and its snapshots, if it has any.
-    fn histograms(&self) -> Option<(&str, &str, &[(i64, crate::train::Histogram)])> {
+    fn histograms(&self) -> Option<(&str, &str, &[Snapshot])> {
         let order = self.order();
         let entry = &self.entries[*order.get(self.cursor.min(order.len().saturating_sub(1)))?];
         let histograms = &entry.run.tensorboard.as_ref()?.histograms;
@@ -378,14 +381,7 @@ impl Compare {
 
     /// A histogram tag over steps, as the dashboard's kernel strip: the newest snapshot's
     /// statistics, then one row per step.
-    fn histogram_panel(
-        &self,
-        run: &str,
-        tag: &str,
-        snapshots: &[(i64, crate::train::Histogram)],
-        area: Rect,
-        buf: &mut Buffer,
-    ) {
+    fn histogram_panel(&self, run: &str, tag: &str, snapshots: &[Snapshot], area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
         let block = panel(format!(" {tag} ({run}) "), theme);
         let inner = block.inner(area);
@@ -608,9 +604,23 @@ mod tests {
                 .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>());
             rows.collect::<Vec<_>>().join("\n")
         };
-        assert!(draw(&compare).contains(" accuracy and val_accuracy"));
+        // No validation values: no dotted twin in the title.
+        assert!(draw(&compare).contains("┐┌ accuracy ─"));
         compare.apply(CompareAction::NextMetric);
-        assert!(draw(&compare).contains(" epoch_auc and val_epoch_auc"));
+        assert!(draw(&compare).contains("┐┌ epoch_auc ─"));
+
+        // A TensorBoard run: a tag group on one chart, and its histogram strip.
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tensorboard/tbx");
+        let run = crate::runs::read::from_tensorboard("tbx".into(), &crate::tensorboard::read(&folder));
+        let entry = Entry { path: folder, run, selected: true, pinned: false, hidden: false };
+        let mut compare = Compare::new(vec![entry], Theme { color: false });
+        let screen = draw(&compare);
+        assert!(screen.contains(" Loss/test and Loss/train"), "{screen}");
+        assert!(screen.contains(" weights/layer1 (tbx) "), "{screen}");
+        assert!(screen.contains("s45"), "the newest step labels the strip's last row: {screen}");
+        assert!(screen.contains("tfevents"), "{screen}");
+        compare.apply(CompareAction::NextHistogram);
+        assert!(draw(&compare).contains(" weights/layer1 (tbx) "), "one tag: t comes back to it");
     }
 
     #[test]
