@@ -44,7 +44,41 @@ pub enum Command {
     View(ViewArgs),
     /// Write one of the built-in synthetic datasets as CSV.
     Generate(GenerateArgs),
+    /// Search hyperparameters: train trials with sampled options, prune the hopeless,
+    /// rank them, print the best as a command line.
+    Tune(TuneArgs),
 }
+
+/// `nntui tune`: its own options and training's, in any order.
+#[derive(Debug, Args)]
+#[command(after_help = TUNE_HELP)]
+pub struct TuneArgs {
+    /// The CSV file and training options; searched options as choices `a|b|c` or ranges
+    /// `LO..HI` (`LO..HI:log`): --lr, --layers, --batch-size, --l1, --l2, --epochs,
+    /// --optimizer, --init, --momentum, --lr-decay.
+    #[arg(value_name = "FILE AND OPTIONS", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub arguments: Vec<String>,
+}
+
+/// `nntui tune --help`'s list of its own options.
+const TUNE_HELP: &str = "Tune options (among the training options):
+  --trials N                 trials in all [default: 20 for random search, the whole grid]
+  --search random|grid       independent draws, or every combination of the choice lists
+  --objective NAME           val_loss, val_accuracy (val_mae), loss, accuracy [default: the held-out metric]
+  --pruner none|median|asha  stop hopeless trials early, by Optuna's rules [default: none]
+  --startup-trials N         median: completed trials before any pruning [default: 5]
+  --warmup-epochs N          median: epochs before any pruning [default: 0]
+  --min-epochs N             asha: the first rung [default: a hundredth of the longest completed trial]
+  --reduction N              asha: keep the best 1/N at each rung [default: 4]
+  --storage FILE             the study journal, shared by every process given it
+  --heartbeat-timeout SECS   a trial silent this long is run again by another process [default: 60]
+
+Each trial is cross-validated (--folds, 5 by default) or uses --validation-split; --seed
+seeds both the sampler and every trial's training.
+
+Example:
+  nntui tune data.csv --standardize --trials 30 --pruner median \\
+      --lr 1e-4..1e-1:log --layers '12:relu,8:relu|32:relu|64:relu,32:relu' --batch-size 8..64";
 
 /// A saved model and a CSV to apply it to (`predict`, `evaluate`).
 #[derive(Debug, Args)]
@@ -111,6 +145,13 @@ pub struct ViewArgs {
 pub struct EvaluateArgs {
     #[command(flatten)]
     pub input: ModelInput,
+}
+
+/// An argument as a POSIX shell reads it back: as is when plain, else in single quotes.
+pub fn shell_quoted(argument: &str) -> String {
+    let plain = !argument.is_empty()
+        && argument.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:,=+@%".contains(c));
+    if plain { argument.to_string() } else { format!("'{}'", argument.replace('\'', "'\\''")) }
 }
 
 /// A column given by number (from 1) or by name.

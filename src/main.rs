@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use crossbeam_channel::{Receiver, select};
-use nntui::cli::{Cli, Command, EvaluateArgs, GenerateArgs, PredictArgs, TrainArgs, ViewArgs};
+use nntui::cli::{Cli, Command, EvaluateArgs, GenerateArgs, PredictArgs, TrainArgs, TuneArgs, ViewArgs};
 use nntui::data::{self, DataError};
 use nntui::headless::{Ending, JsonLines, TextPrinter, result_lines};
 use nntui::model_file::{ModelFile, Prediction};
@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         Some(Command::Evaluate(args)) => evaluate(&args),
         Some(Command::View(args)) => view(&args),
         Some(Command::Generate(args)) => generate(&args),
+        Some(Command::Tune(args)) => tune(&args),
         None => train(&cli.train),
     };
     match result {
@@ -362,9 +363,7 @@ fn command_line(arguments: &[String], learning_rate: f64, l1: f64, l2: f64) -> S
 
 /// An argument as a shell reads it back.
 fn quoted(argument: &str) -> String {
-    let plain = !argument.is_empty()
-        && argument.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:,=+@%".contains(c));
-    if plain { argument.to_string() } else { format!("'{}'", argument.replace('\'', "'\\''")) }
+    nntui::cli::shell_quoted(argument)
 }
 
 /// Consumes events until the run ends: printing, logging, and turning signals into a
@@ -766,6 +765,64 @@ fn closed_or_failed(error: io::Error) -> Result<u8, Failure> {
         Ok(0)
     } else {
         Err(Failure::new(1, format!("cannot write output: {error}")))
+    }
+}
+
+/// `nntui tune`: claims trials from the study until it has them all, training each as
+/// its command line would, then prints the ranking and the best command line.
+fn tune(args: &TuneArgs) -> Result<u8, Failure> {
+    use nntui::tune::{report, study};
+    let settings = study::parse(&args.arguments).map_err(|e| Failure::new(2, format!("tune: {e}")))?;
+    let train = settings.train_args(&[]).map_err(|e| Failure::new(2, format!("tune: {e}")))?;
+    let Some(path) = train.file.clone() else {
+        return Err(Failure::new(2, "tune: a CSV file to train on is required"));
+    };
+    let dataset = Arc::new(load(&path, &train)?);
+    let objective = settings
+        .check(Some(dataset.task.is_classification()))
+        .map_err(|e| Failure::new(2, format!("tune: {e}")))?;
+    let mut study = study::Study::open(settings, objective.clone(), train.seed).map_err(|e| Failure::new(1, e))?;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let signals = signals::listen();
+    let flag = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        if signals.recv().is_ok() {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let mut printer = report::Printer {
+        out: io::stdout(),
+        err: io::stderr(),
+        objective: objective.clone(),
+        quiet: train.quiet,
+        stop: Arc::clone(&stop),
+    };
+    loop {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        match study.claim(&mut printer).map_err(|e| Failure::new(1, e))? {
+            study::Claim::Run(trial) => {
+                let finished = study.run(&trial, &dataset, &mut printer).map_err(|e| Failure::new(1, e))?;
+                use nntui::tune::study::Progress as _;
+                printer.finished(&finished);
+            }
+            study::Claim::Wait => {
+                study.journal.refresh().map_err(|e| Failure::new(1, format!("the study journal: {e}")))?;
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            study::Claim::Done => break,
+        }
+    }
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let _ = writeln!(io::stderr(), "nntui: tune interrupted; the trial in progress is marked to run again");
+        return Ok(130);
+    }
+    let _ = study.journal.refresh();
+    let ranked = study.leaderboard();
+    match write!(io::stdout().lock(), "\n{}", report::summary(&objective, &ranked)) {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
     }
 }
 

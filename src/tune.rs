@@ -1,0 +1,9 @@
+//! `nntui tune`: a hyperparameter search over training options, every trial an ordinary
+//! training run (cross-validated or with a validation split), pruned early by Optuna's
+//! rules, recorded in a study journal that several processes can share.
+
+pub mod journal;
+pub mod pruner;
+pub mod report;
+pub mod space;
+pub mod study;

@@ -1,0 +1,584 @@
+//! Running a study: reading `nntui tune`'s arguments into the options every trial
+//! shares and the ones searched, claiming trials from the journal, training each as the
+//! command line it prints would, and pruning it by the journal's other trials.
+
+use super::journal::{Entry, Journal, StudyHeader, Trial, TrialState, now, owner};
+use super::pruner::Pruner;
+use super::space::{self, Param, Space};
+use crate::cli::{Cli, TrainArgs};
+use crate::data::Dataset;
+use crate::train::{self, Control, EpochReport, Event, FoldOutcome, FoldReport, Plan};
+use clap::Parser;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How the search picks trials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Independent draws.
+    Random,
+    /// Every combination of the choice lists.
+    Grid,
+}
+
+/// `nntui tune`'s own options, and the training options every trial shares.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The training arguments every trial shares (the data file among them).
+    pub base: Vec<String>,
+    /// The searched options.
+    pub space: Space,
+    /// Trials in all (`None`: 20 for random search, the whole grid for a grid).
+    pub trials: Option<usize>,
+    /// Random or grid.
+    pub search: Search,
+    /// The pruner.
+    pub pruner: Pruner,
+    /// The objective's name, if given.
+    pub objective: Option<String>,
+    /// The study file.
+    pub storage: Option<PathBuf>,
+    /// A running trial silent this long is taken for dead.
+    pub heartbeat_timeout: Duration,
+}
+
+/// The objective: a name of the epoch values, and its direction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    /// `val_loss`, `val_accuracy`, `val_mae`, `loss`, ...
+    pub name: String,
+    /// Higher is better (accuracies).
+    pub maximize: bool,
+}
+
+impl Objective {
+    fn of_epoch(&self, report: &EpochReport) -> Option<f64> {
+        match self.name.as_str() {
+            "val_loss" => report.val_loss,
+            "loss" => Some(report.loss),
+            name if name.starts_with("val_") => report.val_metric,
+            _ => Some(report.metric),
+        }
+    }
+
+    fn of_fold(&self, fold: &FoldReport) -> Option<f64> {
+        let score = if self.name.starts_with("val_") { fold.validation } else { fold.train }?;
+        Some(if self.name.ends_with("loss") { score.loss } else { score.metric })
+    }
+}
+
+/// Options only `nntui tune` takes (each with a value).
+const TUNE_FLAGS: [&str; 10] = [
+    "--trials",
+    "--search",
+    "--pruner",
+    "--objective",
+    "--storage",
+    "--heartbeat-timeout",
+    "--min-epochs",
+    "--reduction",
+    "--startup-trials",
+    "--warmup-epochs",
+];
+
+/// Reads `nntui tune`'s arguments (everything after `tune`).
+///
+/// # Errors
+/// A bad value for a tune option, or a search space that cannot be read.
+pub fn parse(arguments: &[String]) -> Result<Settings, String> {
+    let mut tune: BTreeMap<&str, String> = BTreeMap::new();
+    let mut base = Vec::new();
+    let mut params = Vec::new();
+    let mut iter = arguments.iter().peekable();
+    while let Some(argument) = iter.next() {
+        let (flag, inline) = match argument.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+            _ => (argument.clone(), None),
+        };
+        let takes = TUNE_FLAGS.contains(&flag.as_str()) || space::kind_of(&flag).is_some();
+        if !takes {
+            base.push(argument.clone());
+            continue;
+        }
+        let value = match inline {
+            Some(value) => value,
+            None => iter.next().cloned().ok_or_else(|| format!("{flag} needs a value"))?,
+        };
+        if let Some(&name) = TUNE_FLAGS.iter().find(|f| **f == flag) {
+            tune.insert(name, value);
+            continue;
+        }
+        let kind = space::kind_of(&flag).ok_or_else(|| format!("{flag} cannot be searched"))?;
+        match space::parse(&flag, kind, &value)? {
+            Some(domain) => {
+                if params.iter().any(|p: &Param| p.flag == flag) {
+                    return Err(format!("{flag} is searched twice"));
+                }
+                params.push(Param { flag, text: value, domain });
+            }
+            None => {
+                base.push(flag);
+                base.push(value);
+            }
+        }
+    }
+    let number = |name: &str| -> Result<Option<usize>, String> {
+        tune.get(name)
+            .map(|v| v.trim().parse::<usize>().map_err(|_| format!("{name} {v:?} is not a whole number")))
+            .transpose()
+    };
+    let search = match tune.get("--search").map(String::as_str) {
+        None | Some("random") => Search::Random,
+        Some("grid") => Search::Grid,
+        Some(other) => return Err(format!("--search: unknown search '{other}' (expected one of: random, grid)")),
+    };
+    let pruner = match tune.get("--pruner").map(String::as_str) {
+        None | Some("none") => Pruner::None,
+        Some("median") => Pruner::Median {
+            startup: number("--startup-trials")?.unwrap_or(5),
+            warmup: number("--warmup-epochs")?.unwrap_or(0),
+        },
+        Some("asha") => Pruner::Asha {
+            min_epochs: number("--min-epochs")?,
+            reduction: number("--reduction")?.unwrap_or(4).max(2),
+        },
+        Some(other) => return Err(format!("--pruner: unknown pruner '{other}' (expected one of: none, median, asha)")),
+    };
+    let space = Space { params };
+    if search == Search::Grid && !space.is_grid() {
+        let ranges: Vec<&str> = space.params.iter().filter(|p| !matches!(p.domain, space::Domain::Choice(_))).map(|p| p.flag.as_str()).collect();
+        return Err(format!("--search grid walks choice lists a|b|c; {} is a range", ranges.join(", ")));
+    }
+    let trials = number("--trials")?;
+    if trials == Some(0) {
+        return Err("--trials: at least 1".into());
+    }
+    let heartbeat = tune.get("--heartbeat-timeout").map_or(Ok(60.0), |v| {
+        v.trim().parse::<f64>().ok().filter(|s| *s > 0.0 && s.is_finite()).ok_or_else(|| format!("--heartbeat-timeout {v:?} is not a positive number of seconds"))
+    })?;
+    Ok(Settings {
+        base,
+        space,
+        trials,
+        search,
+        pruner,
+        objective: tune.get("--objective").cloned(),
+        storage: tune.get("--storage").map(PathBuf::from),
+        heartbeat_timeout: Duration::from_secs_f64(heartbeat),
+    })
+}
+
+impl Settings {
+    /// The trials the study runs.
+    pub fn trial_count(&self) -> usize {
+        match self.search {
+            Search::Grid => self.trials.unwrap_or(usize::MAX).min(self.space.grid_size()),
+            Search::Random => self.trials.unwrap_or(20),
+        }
+    }
+
+    /// The training command line of a trial with `params`: `nntui`, the shared options,
+    /// then the trial's values (five folds unless the shared options say otherwise).
+    pub fn command(&self, params: &[(String, String)]) -> Vec<String> {
+        let mut command = vec!["nntui".to_string()];
+        command.extend(self.base.iter().cloned());
+        let given = |flag: &str| self.base.iter().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+        if !given("--folds") && !given("--validation-split") {
+            command.extend(["--folds".to_string(), "5".to_string()]);
+        }
+        for (flag, value) in params {
+            command.push(flag.clone());
+            command.push(value.clone());
+        }
+        command
+    }
+
+    /// A trial's training options, read as `nntui` reads them.
+    ///
+    /// # Errors
+    /// clap's message for arguments training does not take.
+    pub fn train_args(&self, params: &[(String, String)]) -> Result<TrainArgs, String> {
+        let cli = Cli::try_parse_from(self.command(params)).map_err(|e| {
+            let text = e.to_string();
+            text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string()
+        })?;
+        if cli.command.is_some() {
+            return Err("the options after tune are training options (and a CSV file)".into());
+        }
+        Ok(cli.train)
+    }
+
+    /// Checks every choice and range end against training's own parser, and picks the
+    /// objective: `--objective`, or the held-out metric.
+    ///
+    /// # Errors
+    /// A value training refuses, a study without held-out data, an unknown objective.
+    pub fn check(&self, dataset_task_is_classification: Option<bool>) -> Result<Objective, String> {
+        let corners: Vec<Vec<(String, String)>> = self
+            .space
+            .params
+            .iter()
+            .flat_map(|p| {
+                let values: Vec<String> = match &p.domain {
+                    space::Domain::Choice(choices) => choices.clone(),
+                    space::Domain::Float { low, high, .. } => vec![low.to_string(), high.to_string()],
+                    space::Domain::Int { low, high, .. } => vec![low.to_string(), high.to_string()],
+                };
+                values.into_iter().map(|v| vec![(p.flag.clone(), v)]).collect::<Vec<_>>()
+            })
+            .collect();
+        let first = self.train_args(&[])?;
+        for corner in &corners {
+            self.train_args(corner).map_err(|e| format!("{} {}: {e}", corner[0].0, corner[0].1))?;
+        }
+        let config = first.run_config(false).map_err(|e| e.0)?;
+        let held_out = config.folds > 1 || config.validation_split.is_some() || first.validation_data.is_some();
+        let metric = match dataset_task_is_classification {
+            Some(false) => "mae",
+            _ => "accuracy",
+        };
+        let name = self.objective.clone().unwrap_or_else(|| format!("val_{metric}"));
+        let known = ["loss", metric];
+        let base = name.strip_prefix("val_").unwrap_or(&name);
+        if !known.contains(&base) {
+            return Err(format!("--objective: {name:?} is not measured (expected one of: val_loss, val_{metric}, loss, {metric})"));
+        }
+        if name.starts_with("val_") && !held_out {
+            return Err(format!("{name} needs held-out rows: --folds K (5 by default) or --validation-split"));
+        }
+        Ok(Objective { maximize: base == "accuracy", name })
+    }
+
+    fn header(&self, objective: &Objective, seed: u64) -> StudyHeader {
+        StudyHeader {
+            base: self.base.clone(),
+            space: self.space.params.iter().map(|p| (p.flag.clone(), p.text.clone())).collect(),
+            search: match self.search {
+                Search::Random => "random".into(),
+                Search::Grid => "grid".into(),
+            },
+            trials: self.trial_count(),
+            seed,
+            objective: objective.name.clone(),
+            maximize: objective.maximize,
+            pruner: self.pruner.name().into(),
+        }
+    }
+}
+
+/// What a process should do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Claim {
+    /// Run this trial.
+    Run(Trial),
+    /// Others' trials are still running (or may have died): look again shortly.
+    Wait,
+    /// The study has all its trials.
+    Done,
+}
+
+/// What the runner tells its caller as trials go.
+pub trait Progress {
+    /// A trial started.
+    fn started(&mut self, trial: &Trial);
+    /// A trial reported an epoch (the mean over its folds).
+    fn epoch(&mut self, _trial: usize, _epoch: usize, _value: f64) {}
+    /// A trial ended (the journal's record of it).
+    fn finished(&mut self, trial: &Trial);
+    /// A note for the user (another process's dead trial marked failed, ...).
+    fn note(&mut self, _text: &str) {}
+    /// Whether the user asked to stop the search (checked between epochs).
+    fn stop_requested(&mut self) -> bool {
+        false
+    }
+}
+
+/// A study in progress in this process.
+pub struct Study {
+    /// The settings.
+    pub settings: Settings,
+    /// The objective.
+    pub objective: Objective,
+    /// The journal (shared file or memory).
+    pub journal: Journal,
+    /// The sampler's seed (the training `--seed`).
+    pub seed: u64,
+}
+
+impl Study {
+    /// Opens (or starts) the study; a journal holding another study is refused.
+    ///
+    /// # Errors
+    /// The journal cannot be used, or holds another study.
+    pub fn open(settings: Settings, objective: Objective, seed: u64) -> Result<Study, String> {
+        let mut journal = match &settings.storage {
+            Some(path) => Journal::open(path).map_err(|e| format!("{}: {e}", path.display()))?,
+            None => Journal::in_memory(),
+        };
+        let header = settings.header(&objective, seed);
+        let existing = journal
+            .transaction(|j| match &j.header {
+                Some(existing) => (Vec::new(), Some(existing.clone())),
+                None => (vec![Entry::Study(header.clone())], None),
+            })
+            .map_err(|e| format!("{}: {e}", settings.storage.as_deref().unwrap_or_else(|| std::path::Path::new("-")).display()))?;
+        if let Some(existing) = existing {
+            let same = StudyHeader { trials: header.trials, ..existing.clone() } == header;
+            if !same {
+                return Err(format!(
+                    "{}: holds another study (its options: {}; searched: {}); use another --storage",
+                    settings.storage.as_deref().map_or_else(String::new, |p| p.display().to_string()),
+                    existing.base.join(" "),
+                    existing.space.iter().map(|(f, t)| format!("{f} {t}")).collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+        Ok(Study { settings, objective, journal, seed })
+    }
+
+    /// The trials counted by the study (its header's, when another process began it).
+    fn total(&self) -> usize {
+        self.journal.header.as_ref().map_or_else(|| self.settings.trial_count(), |h| h.trials)
+    }
+
+    /// Claims the next trial under the journal's lock: first marks other processes'
+    /// silent trials failed, then runs again a failed trial that may be run again, then
+    /// takes the next sample.
+    ///
+    /// # Errors
+    /// The journal cannot be read or written.
+    pub fn claim(&mut self, progress: &mut dyn Progress) -> Result<Claim, String> {
+        let total = self.total();
+        let timeout = self.settings.heartbeat_timeout;
+        let settings = &self.settings;
+        let seed = self.seed;
+        let (claim, notes) = self
+            .journal
+            .transaction(|j| {
+                let at = now();
+                let mut entries = Vec::new();
+                let mut notes = Vec::new();
+                let stale = j.stale(timeout, at);
+                for &number in &stale {
+                    let owner = &j.trials[&number].owner;
+                    notes.push(format!("trial {number} ({owner}) silent for {:.0} s: marked failed, to run again", timeout.as_secs_f64()));
+                    entries.push(Entry::Finish {
+                        trial: number,
+                        state: TrialState::Failed,
+                        value: None,
+                        std: None,
+                        epochs: j.trials[&number].epochs,
+                        note: Some(format!("no heartbeat from {owner} for {:.0} s", timeout.as_secs_f64())),
+                        retry: true,
+                        time: at,
+                    });
+                }
+                let state = |t: &Trial| if stale.contains(&t.number) { TrialState::Failed } else { t.state };
+                let counted = j.trials.values().filter(|t| state(t) != TrialState::Failed).count();
+                let running = j.trials.values().filter(|t| state(t) == TrialState::Running).count();
+                let retried: Vec<usize> = j.trials.values().filter_map(|t| t.retry_of).collect();
+                let retry = j
+                    .trials
+                    .values()
+                    .find(|t| state(t) == TrialState::Failed && (t.retry || stale.contains(&t.number)) && !retried.contains(&t.number));
+                let fresh = j.trials.values().filter(|t| t.retry_of.is_none()).count();
+                if counted >= total || (retry.is_none() && fresh >= total) {
+                    let next = if running > 0 || retry.is_some() { Claim::Wait } else { Claim::Done };
+                    return (entries, (next, notes));
+                }
+                let number = j.trials.keys().next_back().map_or(0, |n| n + 1);
+                let (sample, retry_of, params) = match retry {
+                    Some(t) => (t.sample, Some(t.number), t.params.clone()),
+                    None => {
+                        let params = match settings.search {
+                            Search::Random => settings.space.sample(seed, fresh),
+                            Search::Grid => settings.space.grid_point(fresh),
+                        };
+                        (fresh, None, params)
+                    }
+                };
+                let command = settings.command(&params);
+                let trial = Trial {
+                    number,
+                    sample,
+                    retry_of,
+                    params: params.clone(),
+                    command: command.clone(),
+                    owner: owner(),
+                    alive: at,
+                    ..Trial::default()
+                };
+                entries.push(Entry::Start { trial: number, sample, retry_of, params, command, owner: owner(), time: at });
+                (entries, (Claim::Run(trial), notes))
+            })
+            .map_err(|e| format!("the study journal: {e}"))?;
+        for note in notes {
+            progress.note(&note);
+        }
+        Ok(claim)
+    }
+
+    /// Trains `trial` on `dataset`, reporting each epoch's mean to the journal and
+    /// asking the pruner after it; returns the journal's record once it is finished.
+    ///
+    /// # Errors
+    /// The journal cannot be written.
+    pub fn run(&mut self, trial: &Trial, dataset: &Arc<Dataset>, progress: &mut dyn Progress) -> Result<Trial, String> {
+        let finish = |state, value, std, epochs, note: Option<String>, retry| Entry::Finish {
+            trial: trial.number,
+            state,
+            value,
+            std,
+            epochs,
+            note,
+            retry,
+            time: now(),
+        };
+        let args = match self.settings.train_args(&trial.params) {
+            Ok(args) => args,
+            Err(message) => return self.end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false)),
+        };
+        let plan = match args.run_config(false).map_err(|e| e.0).and_then(|mut config| {
+            // Every fold at once, so that the mean over folds at an epoch comes while
+            // the folds are still training (the results do not depend on threads).
+            config.threads = config.folds.max(config.threads);
+            config.pace = None;
+            Plan::new(config, dataset).map_err(|e| e.to_string())
+        }) {
+            Ok(plan) => plan,
+            Err(message) => return self.end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false)),
+        };
+        let folds = plan.fold_count();
+        let mut recorder = args
+            .log_dir
+            .clone()
+            .or_else(|| std::env::var_os("NNTUI_LOG_DIR").map(PathBuf::from))
+            .and_then(|dir| {
+                let name = format!("trial-{:03}-{}", trial.number, params_text(&trial.params).replace([' ', '='], "-"));
+                let data = args.file.as_ref().map_or_else(String::new, |f| f.display().to_string());
+                crate::runs::record::Recorder::create(&dir, &name, &data, &plan.config).ok()
+            });
+        progress.started(trial);
+        let handle = train::spawn(plan, Arc::clone(dataset));
+        let mut per_epoch: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+        let mut ended_folds = 0usize;
+        let mut pruned_at = None;
+        let mut beat = Instant::now();
+        let mut reports: Vec<FoldReport> = Vec::new();
+        loop {
+            let event = match handle.events.recv_timeout(Duration::from_millis(500)) {
+                Ok(event) => event,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    if beat.elapsed() > self.settings.heartbeat_timeout / 6 {
+                        beat = Instant::now();
+                        self.journal.append(&[Entry::Beat { trial: trial.number, time: now() }]).map_err(|e| e.to_string())?;
+                    }
+                    continue;
+                }
+                Err(_) => break,
+            };
+            if let Some(recorder) = recorder.as_mut() {
+                let _ = recorder.write(&event);
+            }
+            match &event {
+                Event::EpochEnded(report) if pruned_at.is_none() => {
+                    let value = self.objective.of_epoch(report).unwrap_or(f64::NAN);
+                    let values = per_epoch.entry(report.epoch).or_default();
+                    values.push(value);
+                    // The mean over folds once every fold still training has this epoch.
+                    if values.len() + ended_folds >= folds {
+                        let mean = values.iter().sum::<f64>() / values.len() as f64;
+                        let epoch = report.epoch;
+                        per_epoch.remove(&epoch);
+                        self.journal
+                            .append(&[Entry::Epoch { trial: trial.number, epoch, value: Some(mean).filter(|v| v.is_finite()) }])
+                            .map_err(|e| e.to_string())?;
+                        beat = Instant::now();
+                        progress.epoch(trial.number, epoch, mean);
+                        let others: Vec<&Trial> = self.journal.trials.values().filter(|t| t.number != trial.number).collect();
+                        let own = &self.journal.trials[&trial.number];
+                        if self.settings.pruner.should_prune(own, epoch, &others, self.objective.maximize) {
+                            pruned_at = Some(epoch);
+                            let _ = handle.control.send(Control::Stop);
+                        } else if progress.stop_requested() {
+                            let _ = handle.control.send(Control::Stop);
+                        }
+                    }
+                }
+                Event::FoldEnded(report) => {
+                    ended_folds += 1;
+                    reports.push(report.clone());
+                }
+                Event::RunEnded(_) => break,
+                _ => {}
+            }
+        }
+        let result = handle.join();
+        let entry = match (result, pruned_at) {
+            (Err(message), _) => finish(TrialState::Failed, None, None, 0, Some(format!("the engine failed: {message}")), true),
+            (Ok(_), Some(epoch)) => {
+                let value = self.journal.trials[&trial.number].intermediate.get(&epoch).copied().filter(|v| v.is_finite());
+                finish(TrialState::Pruned, value, None, epoch, Some(format!("pruned at epoch {epoch} ({})", self.settings.pruner.name())), false)
+            }
+            (Ok(result), None) => {
+                let epochs = reports.iter().map(|f| f.epochs_run).max().unwrap_or(0);
+                if result.summary.stopped {
+                    finish(TrialState::Failed, None, None, epochs, Some("interrupted".into()), true)
+                } else if reports.iter().any(|f| matches!(f.outcome, FoldOutcome::Diverged { .. })) {
+                    finish(TrialState::Failed, None, None, epochs, Some("diverged".into()), false)
+                } else {
+                    let values: Vec<f64> = reports.iter().filter_map(|f| self.objective.of_fold(f)).collect();
+                    let (mean, std) = crate::stats::mean_and_std(values.iter().copied()).map_or((None, None), |(m, s)| (Some(m), Some(s)));
+                    finish(TrialState::Complete, mean, std.filter(|_| values.len() > 1), epochs, None, false)
+                }
+            }
+        };
+        self.end(trial.number, entry)
+    }
+
+    fn end(&mut self, number: usize, entry: Entry) -> Result<Trial, String> {
+        self.journal.append(&[entry]).map_err(|e| format!("the study journal: {e}"))?;
+        Ok(self.journal.trials[&number].clone())
+    }
+
+    /// The finished trials, best first (complete ones by the objective, then pruned
+    /// ones by their last value, then failed ones).
+    pub fn leaderboard(&self) -> Vec<&Trial> {
+        leaderboard(&self.journal, self.objective.maximize)
+    }
+}
+
+/// A journal's trials, best first (see [`Study::leaderboard`]).
+pub fn leaderboard(journal: &Journal, maximize: bool) -> Vec<&Trial> {
+    let rank = |t: &Trial| match t.state {
+        TrialState::Complete => 0,
+        TrialState::Running => 1,
+        TrialState::Pruned => 2,
+        TrialState::Failed => 3,
+    };
+    let mut trials: Vec<&Trial> = journal.trials.values().filter(|t| !(t.state == TrialState::Failed && t.retry)).collect();
+    trials.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then_with(|| {
+            let (x, y) = (a.value.unwrap_or(f64::NAN), b.value.unwrap_or(f64::NAN));
+            let order = if maximize { y.total_cmp(&x) } else { x.total_cmp(&y) };
+            match (x.is_nan(), y.is_nan()) {
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ => order,
+            }
+        })
+    });
+    trials
+}
+
+/// `lr=0.003 layers=32:relu`.
+pub fn params_text(params: &[(String, String)]) -> String {
+    params.iter().map(|(flag, value)| format!("{}={value}", flag.trim_start_matches('-'))).collect::<Vec<_>>().join(" ")
+}
+
+/// The command line as a shell reads it back.
+pub fn command_text(command: &[String]) -> String {
+    command.iter().map(|a| crate::cli::shell_quoted(a)).collect::<Vec<_>>().join(" ")
+}
