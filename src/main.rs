@@ -662,9 +662,13 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
     let mut reader = read::Reader::default();
     let runs = sources
         .iter()
-        .map(|s| reader.read(s))
+        .map(|s| reader.read_all(s))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|m| Failure::new(1, m))?;
+        .map_err(|m| Failure::new(1, m))?
+        .into_iter()
+        .flatten()
+        .map(|(_, run)| run)
+        .collect::<Vec<_>>();
     if let Some(dir) = &args.plot {
         let [run] = runs.as_slice() else {
             return Err(Failure::new(2, format!("--plot: one run at a time ({} found)", runs.len())));
@@ -768,6 +772,79 @@ fn closed_or_failed(error: io::Error) -> Result<u8, Failure> {
     }
 }
 
+/// What the search thread says for the dashboard's heading.
+#[derive(Default)]
+struct SearchStatus {
+    text: String,
+}
+
+/// `nntui tune` on a terminal: the search in the background, its leaderboard (the
+/// comparison of its trials, sorted by the objective) in the foreground; leaving it
+/// stops the search, then the ranking is printed.
+fn tune_dashboard(
+    mut study: nntui::tune::study::Study,
+    dataset: Arc<data::Dataset>,
+    objective: nntui::tune::study::Objective,
+    storage: std::path::PathBuf,
+    temporary: Option<std::path::PathBuf>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Result<u8, Failure> {
+    use nntui::tune::{report, study};
+    use std::sync::Mutex;
+    let status = Arc::new(Mutex::new(SearchStatus::default()));
+    let search = {
+        let (stop, status) = (Arc::clone(&stop), Arc::clone(&status));
+        std::thread::spawn(move || -> Result<study::Study, String> {
+            let mut quiet = report::Printer {
+                out: io::sink(),
+                err: io::sink(),
+                objective: study.objective.clone(),
+                quiet: true,
+                stop: Arc::clone(&stop),
+            };
+            let total = study.journal.header.as_ref().map_or(0, |h| h.trials);
+            let say = |study: &study::Study, what: &str| {
+                let finished = study.journal.trials.values().filter(|t| t.state != nntui::tune::journal::TrialState::Running).count();
+                if let Ok(mut status) = status.lock() {
+                    status.text = format!("nntui tune  {finished} of {total} trials finished, {what}");
+                }
+            };
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                match study.claim(&mut quiet)? {
+                    study::Claim::Run(trial) => {
+                        say(&study, &format!("trial {} running", trial.number));
+                        study.run(&trial, &dataset, &mut quiet)?;
+                    }
+                    study::Claim::Wait => {
+                        say(&study, "waiting for other processes' trials");
+                        study.journal.refresh().map_err(|e| e.to_string())?;
+                        std::thread::sleep(std::time::Duration::from_millis(500));
+                    }
+                    study::Claim::Done => break,
+                }
+            }
+            say(&study, if stop.load(std::sync::atomic::Ordering::SeqCst) { "stopped" } else { "done (q: quit)" });
+            Ok(study)
+        })
+    };
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let heading = || status.lock().ok().map(|s| s.text.clone()).filter(|t| !t.is_empty());
+    let shown = tui::compare_with(vec![storage], color, Some((objective.name.clone(), objective.maximize)), &heading);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let study = search.join().map_err(|_| Failure::new(1, "the search failed"))?.map_err(|e| Failure::new(1, e))?;
+    if let Some(path) = &temporary {
+        let _ = std::fs::remove_file(path);
+    }
+    shown.map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+    // Leaving the dashboard early is a stop the user asked for, not a failure; a study
+    // in a --storage file can be finished by running the same command again.
+    let ranked = study.leaderboard();
+    match write!(io::stdout().lock(), "{}", report::summary(&objective, &ranked)) {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
+    }
+}
+
 /// `nntui tune`: claims trials from the study until it has them all, training each as
 /// its command line would, then prints the ranking and the best command line.
 fn tune(args: &TuneArgs) -> Result<u8, Failure> {
@@ -781,8 +858,20 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     let objective = settings
         .check(Some(dataset.task.is_classification()))
         .map_err(|e| Failure::new(2, format!("tune: {e}")))?;
+    let dashboard = !(train.no_tui || train.json) && io::stdout().is_terminal();
+    let mut settings = settings;
+    // The dashboard reads the study from its journal: a file, if only a temporary one.
+    let temporary = (dashboard && settings.storage.is_none())
+        .then(|| std::env::temp_dir().join(format!("nntui-tune-{}.jsonl", std::process::id())));
+    if let Some(path) = &temporary {
+        settings.storage = Some(path.clone());
+    }
+    let storage = settings.storage.clone();
     let mut study = study::Study::open(settings, objective.clone(), train.seed).map_err(|e| Failure::new(1, e))?;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let (true, Some(storage)) = (dashboard, storage) {
+        return tune_dashboard(study, dataset, objective, storage, temporary, stop);
+    }
     let signals = signals::listen();
     let flag = Arc::clone(&stop);
     std::thread::spawn(move || {

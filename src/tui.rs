@@ -346,16 +346,33 @@ where
 /// # Errors
 /// The terminal could not be set up or drawn to.
 pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
+    compare_with(roots, color, None, &|| None)
+}
+
+/// The comparison, sorted by `sort` (a value column and whether descending) once it
+/// appears, with `heading()` at the top (read again each refresh).
+///
+/// # Errors
+/// The terminal could not be set up or drawn to.
+pub fn compare_with(
+    roots: Vec<std::path::PathBuf>,
+    color: bool,
+    sort: Option<(String, bool)>,
+    heading: &dyn Fn() -> Option<String>,
+) -> io::Result<()> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let mut reader = crate::runs::read::Reader::default();
     let mut read_all = || -> Vec<(std::path::PathBuf, crate::runs::read::Run)> {
         roots
             .iter()
             .flat_map(|root| crate::runs::read::sources(root))
-            .filter_map(|source| reader.read(&source).ok().map(|run| (source.path().to_path_buf(), run)))
+            .filter_map(|source| reader.read_all(&source).ok())
+            .flatten()
             .collect()
     };
     let mut state = compare::Compare::new(Vec::new(), ui::Theme { color });
+    state.preferred_sort = sort;
+    state.heading = heading();
     state.refresh(read_all());
     let result = (|| -> io::Result<()> {
         let mut dirty = true;
@@ -391,6 +408,7 @@ pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
                 recv(signals) -> signal => if signal.is_ok() { return Ok(()) },
                 default(Duration::from_secs(1)) => {
                     state.refresh(read_all());
+                    state.heading = heading();
                     dirty = true;
                 },
             }

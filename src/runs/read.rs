@@ -56,6 +56,10 @@ pub struct Run {
     /// For a TensorBoard run, everything its event files held (tags, histograms,
     /// skipped summaries); its scalars are also the fold-0 series, by step.
     pub tensorboard: Option<crate::tensorboard::Run>,
+    /// For a trial of a study: its state (`complete`, `pruned`, `running`, `failed`).
+    pub trial_state: Option<&'static str>,
+    /// Settings given by name rather than by an nntui config (a trial's searched values).
+    pub params: BTreeMap<String, String>,
 }
 
 impl Run {
@@ -189,6 +193,8 @@ pub fn discover(path: &Path) -> Vec<PathBuf> {
 pub enum Source {
     /// A JSON Lines file: nntui's `events.jsonl`, or Keras-callback lines.
     Lines(PathBuf),
+    /// A study journal of `nntui tune`: one run per trial.
+    Study(PathBuf),
     /// A folder of TensorBoard event files, named by its path under `root`.
     TensorBoard {
         /// The folder given on the command line.
@@ -202,7 +208,7 @@ impl Source {
     /// The file or folder it is read from (a run's identity in the comparison).
     pub fn path(&self) -> &Path {
         match self {
-            Source::Lines(path) => path,
+            Source::Lines(path) | Source::Study(path) => path,
             Source::TensorBoard { folder, .. } => folder,
         }
     }
@@ -215,7 +221,10 @@ pub fn sources(path: &Path) -> Vec<Source> {
         let folder = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         return vec![Source::TensorBoard { root: folder.clone(), folder }];
     }
-    let mut found: Vec<Source> = discover(path).into_iter().map(Source::Lines).collect();
+    let mut found: Vec<Source> = discover(path)
+        .into_iter()
+        .map(|file| if is_study(&file) { Source::Study(file) } else { Source::Lines(file) })
+        .collect();
     if path.is_dir() {
         found.extend(
             crate::tensorboard::discover(path)
@@ -226,21 +235,86 @@ pub fn sources(path: &Path) -> Vec<Source> {
     found
 }
 
+/// Whether a file is a study journal (its first line opens a study).
+fn is_study(path: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(std::io::Read::take(file, 64 << 10)).read_line(&mut first);
+    first.contains("\"op\":\"study\"")
+}
+
 /// Reads runs again and again (the comparison refreshes every second): TensorBoard runs
 /// are followed, each file read from where the last read stopped.
 #[derive(Debug, Default)]
 pub struct Reader {
     followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
+    studies: std::collections::HashMap<PathBuf, crate::tune::journal::Journal>,
+}
+
+/// A study's trials as runs: the objective per epoch (fold 0), the searched values as
+/// settings, the trial's state.
+fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(PathBuf, Run)> {
+    let objective = journal.header.as_ref().map_or_else(|| "objective".to_string(), |h| h.objective.clone());
+    journal
+        .trials
+        .values()
+        .filter(|t| !(t.state == crate::tune::journal::TrialState::Failed && t.retry))
+        .map(|trial| {
+            let epochs: Vec<(usize, Values)> = trial
+                .intermediate
+                .iter()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(&epoch, &value)| (epoch, Values::from([(objective.clone(), value)])))
+                .collect();
+            let mut folds = BTreeMap::new();
+            if !epochs.is_empty() {
+                folds.insert(0, FoldSeries { epochs });
+            }
+            let mut identity = path.as_os_str().to_owned();
+            identity.push(format!("#{}", trial.number));
+            let run = Run {
+                name: format!("trial {:03}", trial.number),
+                folds,
+                trial_state: Some(trial.state.name()),
+                params: trial.params.iter().map(|(f, v)| (f.trim_start_matches('-').to_string(), v.clone())).collect(),
+                ..Run::default()
+            };
+            (PathBuf::from(identity), run)
+        })
+        .collect()
 }
 
 impl Reader {
-    /// Reads `source` (what was added since the last read, for a TensorBoard run).
+    /// Reads `source`'s runs, each with the path that identifies it (a study's trials
+    /// as `study.jsonl#3`).
+    ///
+    /// # Errors
+    /// A file that cannot be read.
+    pub fn read_all(&mut self, source: &Source) -> Result<Vec<(PathBuf, Run)>, String> {
+        match source {
+            Source::Study(path) => {
+                let journal = self.studies.entry(path.clone()).or_insert_with(crate::tune::journal::Journal::default);
+                if journal.path().is_none() {
+                    *journal = crate::tune::journal::Journal::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                } else {
+                    journal.refresh().map_err(|e| format!("{}: {e}", path.display()))?;
+                }
+                Ok(study_runs(path, journal))
+            }
+            other => Ok(vec![(other.path().to_path_buf(), self.read(other)?)]),
+        }
+    }
+
+    /// Reads `source` (what was added since the last read, for a TensorBoard run); a
+    /// study reads as its best trial (see [`Reader::read_all`] for every trial).
     ///
     /// # Errors
     /// An events file that cannot be read.
     pub fn read(&mut self, source: &Source) -> Result<Run, String> {
         match source {
             Source::Lines(path) => read(path),
+            Source::Study(_) => self.read_all(source)?.into_iter().next().map(|(_, run)| run).ok_or_else(|| "the study has no trials yet".to_string()),
             Source::TensorBoard { root, folder } => {
                 let follower = self
                     .followers

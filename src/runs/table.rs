@@ -38,7 +38,7 @@ pub struct Row {
 fn settings(run: &Run) -> BTreeMap<String, String> {
     let mut flat = BTreeMap::new();
     let Some(config) = &run.config else {
-        return flat;
+        return run.params.clone();
     };
     let Ok(value) = serde_json::to_value(config) else {
         return flat;
@@ -137,6 +137,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 kind: "run",
                 name: run.name.clone(),
                 state: match &run.summary {
+                    _ if run.trial_state.is_some() => run.trial_state.unwrap_or_default(),
                     Some(summary) if summary.stopped => "stopped",
                     Some(_) => "done",
                     // TensorBoard files have no end: they are as far as they were written.

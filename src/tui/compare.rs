@@ -112,6 +112,11 @@ pub struct Compare {
     pub chart_choice: (usize, usize),
     /// Which histogram tag the histogram panel shows.
     pub histogram_choice: usize,
+    /// A value column to sort by once it exists (`nntui tune`'s objective), and whether
+    /// descending.
+    pub preferred_sort: Option<(String, bool)>,
+    /// A heading before the counts (`nntui tune` says how the search goes).
+    pub heading: Option<String>,
 }
 
 /// The fixed columns before the value columns.
@@ -129,6 +134,8 @@ impl Compare {
             value_columns: 4,
             chart_choice: (0, 0),
             histogram_choice: 0,
+            preferred_sort: None,
+            heading: None,
         }
     }
 
@@ -138,6 +145,13 @@ impl Compare {
             match self.entries.iter_mut().find(|e| e.path == path) {
                 Some(entry) => entry.run = run,
                 None => self.entries.push(Entry { path, run, selected: true, pinned: false, hidden: false }),
+            }
+        }
+        if let Some((name, descending)) = self.preferred_sort.clone() {
+            let columns = self.columns(&self.rows());
+            if let Some(index) = columns.iter().position(|c| *c == name) {
+                self.sort = (FIXED.len() + index, descending);
+                self.preferred_sort = None;
             }
         }
     }
@@ -320,7 +334,8 @@ impl Widget for &Compare {
         .areas(area);
         let selected: Vec<usize> = order.iter().copied().filter(|&i| self.entries[i].selected).collect();
         let heading = format!(
-            " nntui view  {} runs, {} drawn  sorted by {}{}",
+            " {}  {} runs, {} drawn  sorted by {}{}",
+            self.heading.as_deref().unwrap_or("nntui view"),
             order.len(),
             selected.len(),
             self.sort_name(&rows),

@@ -463,7 +463,10 @@ impl Study {
         progress.started(trial);
         let handle = train::spawn(plan, Arc::clone(dataset));
         let mut per_epoch: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
-        let mut ended_folds = 0usize;
+        // Each fold's last reported epoch, and whether it has ended: an epoch's mean is
+        // complete once every fold has reported it or ended before it.
+        let mut last = vec![0usize; folds];
+        let mut ended = vec![false; folds];
         let mut pruned_at = None;
         let mut beat = Instant::now();
         let mut reports: Vec<FoldReport> = Vec::new();
@@ -483,36 +486,47 @@ impl Study {
                 let _ = recorder.write(&event);
             }
             match &event {
-                Event::EpochEnded(report) if pruned_at.is_none() => {
-                    let value = self.objective.of_epoch(report).unwrap_or(f64::NAN);
-                    let values = per_epoch.entry(report.epoch).or_default();
-                    values.push(value);
-                    // The mean over folds once every fold still training has this epoch.
-                    if values.len() + ended_folds >= folds {
-                        let mean = values.iter().sum::<f64>() / values.len() as f64;
-                        let epoch = report.epoch;
-                        per_epoch.remove(&epoch);
-                        self.journal
-                            .append(&[Entry::Epoch { trial: trial.number, epoch, value: Some(mean).filter(|v| v.is_finite()) }])
-                            .map_err(|e| e.to_string())?;
-                        beat = Instant::now();
-                        progress.epoch(trial.number, epoch, mean);
-                        let others: Vec<&Trial> = self.journal.trials.values().filter(|t| t.number != trial.number).collect();
-                        let own = &self.journal.trials[&trial.number];
-                        if self.settings.pruner.should_prune(own, epoch, &others, self.objective.maximize) {
-                            pruned_at = Some(epoch);
-                            let _ = handle.control.send(Control::Stop);
-                        } else if progress.stop_requested() {
-                            let _ = handle.control.send(Control::Stop);
-                        }
+                Event::EpochEnded(report) => {
+                    if let Some(fold_last) = last.get_mut(report.fold) {
+                        *fold_last = report.epoch;
                     }
+                    per_epoch
+                        .entry(report.epoch)
+                        .or_default()
+                        .push(self.objective.of_epoch(report).unwrap_or(f64::NAN));
                 }
                 Event::FoldEnded(report) => {
-                    ended_folds += 1;
+                    if let Some(fold_ended) = ended.get_mut(report.fold) {
+                        *fold_ended = true;
+                    }
                     reports.push(report.clone());
                 }
-                Event::RunEnded(_) => break,
                 _ => {}
+            }
+            while pruned_at.is_none() {
+                let Some((&epoch, values)) = per_epoch.iter().next() else { break };
+                let complete = last.iter().zip(&ended).all(|(&l, &e)| l >= epoch || e);
+                if !complete {
+                    break;
+                }
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                per_epoch.remove(&epoch);
+                self.journal
+                    .append(&[Entry::Epoch { trial: trial.number, epoch, value: Some(mean).filter(|v| v.is_finite()) }])
+                    .map_err(|e| e.to_string())?;
+                beat = Instant::now();
+                progress.epoch(trial.number, epoch, mean);
+                let others: Vec<&Trial> = self.journal.trials.values().filter(|t| t.number != trial.number).collect();
+                let own = &self.journal.trials[&trial.number];
+                if self.settings.pruner.should_prune(own, epoch, &others, self.objective.maximize) {
+                    pruned_at = Some(epoch);
+                    let _ = handle.control.send(Control::Stop);
+                } else if progress.stop_requested() {
+                    let _ = handle.control.send(Control::Stop);
+                }
+            }
+            if matches!(event, Event::RunEnded(_)) {
+                break;
             }
         }
         let result = handle.join();
