@@ -20,6 +20,6 @@ pub mod runs;
 pub mod signals;
 pub mod stats;
 pub mod tensorboard;
-pub mod tune;
 pub mod train;
 pub mod tui;
+pub mod tune;

@@ -804,7 +804,12 @@ fn tune_dashboard(
             };
             let total = study.journal.header.as_ref().map_or(0, |h| h.trials);
             let say = |study: &study::Study, what: &str| {
-                let finished = study.journal.trials.values().filter(|t| t.state != nntui::tune::journal::TrialState::Running).count();
+                let finished = study
+                    .journal
+                    .trials
+                    .values()
+                    .filter(|t| t.state != nntui::tune::journal::TrialState::Running)
+                    .count();
                 if let Ok(mut status) = status.lock() {
                     status.text = format!("nntui tune  {finished} of {total} trials finished, {what}");
                 }
@@ -823,15 +828,20 @@ fn tune_dashboard(
                     study::Claim::Done => break,
                 }
             }
-            say(&study, if stop.load(std::sync::atomic::Ordering::SeqCst) { "stopped" } else { "done (q: quit)" });
+            say(
+                &study,
+                if stop.load(std::sync::atomic::Ordering::SeqCst) { "stopped" } else { "done (q: quit)" },
+            );
             Ok(study)
         })
     };
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let heading = || status.lock().ok().map(|s| s.text.clone()).filter(|t| !t.is_empty());
-    let shown = tui::compare_with(vec![storage], color, Some((objective.name.clone(), objective.maximize)), &heading);
+    let shown =
+        tui::compare_with(vec![storage], color, Some((objective.name.clone(), objective.maximize)), &heading);
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let study = search.join().map_err(|_| Failure::new(1, "the search failed"))?.map_err(|e| Failure::new(1, e))?;
+    let study =
+        search.join().map_err(|_| Failure::new(1, "the search failed"))?.map_err(|e| Failure::new(1, e))?;
     if let Some(path) = &temporary {
         let _ = std::fs::remove_file(path);
     }
@@ -867,7 +877,8 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
         settings.storage = Some(path.clone());
     }
     let storage = settings.storage.clone();
-    let mut study = study::Study::open(settings, objective.clone(), train.seed).map_err(|e| Failure::new(1, e))?;
+    let mut study =
+        study::Study::open(settings, objective.clone(), train.seed).map_err(|e| Failure::new(1, e))?;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let (true, Some(storage)) = (dashboard, storage) {
         return tune_dashboard(study, dataset, objective, storage, temporary, stop);
@@ -904,7 +915,8 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
         }
     }
     if stop.load(std::sync::atomic::Ordering::SeqCst) {
-        let _ = writeln!(io::stderr(), "nntui: tune interrupted; the trial in progress is marked to run again");
+        let _ =
+            writeln!(io::stderr(), "nntui: tune interrupted; the trial in progress is marked to run again");
         return Ok(130);
     }
     let _ = study.journal.refresh();

@@ -277,7 +277,11 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
                 name: format!("trial {:03}", trial.number),
                 folds,
                 trial_state: Some(trial.state.name()),
-                params: trial.params.iter().map(|(f, v)| (f.trim_start_matches('-').to_string(), v.clone())).collect(),
+                params: trial
+                    .params
+                    .iter()
+                    .map(|(f, v)| (f.trim_start_matches('-').to_string(), v.clone()))
+                    .collect(),
                 ..Run::default()
             };
             (PathBuf::from(identity), run)
@@ -294,9 +298,10 @@ impl Reader {
     pub fn read_all(&mut self, source: &Source) -> Result<Vec<(PathBuf, Run)>, String> {
         match source {
             Source::Study(path) => {
-                let journal = self.studies.entry(path.clone()).or_insert_with(crate::tune::journal::Journal::default);
+                let journal = self.studies.entry(path.clone()).or_default();
                 if journal.path().is_none() {
-                    *journal = crate::tune::journal::Journal::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    *journal = crate::tune::journal::Journal::open(path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
                 } else {
                     journal.refresh().map_err(|e| format!("{}: {e}", path.display()))?;
                 }
@@ -314,7 +319,12 @@ impl Reader {
     pub fn read(&mut self, source: &Source) -> Result<Run, String> {
         match source {
             Source::Lines(path) => read(path),
-            Source::Study(_) => self.read_all(source)?.into_iter().next().map(|(_, run)| run).ok_or_else(|| "the study has no trials yet".to_string()),
+            Source::Study(_) => self
+                .read_all(source)?
+                .into_iter()
+                .next()
+                .map(|(_, run)| run)
+                .ok_or_else(|| "the study has no trials yet".to_string()),
             Source::TensorBoard { root, folder } => {
                 let follower = self
                     .followers

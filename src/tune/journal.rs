@@ -50,6 +50,15 @@ pub enum Entry {
         /// The objective (mean over folds); `null` if not a number.
         value: Option<f64>,
     },
+    /// A rung value successive halving recorded (later trials compete with it).
+    Rung {
+        /// Trial number.
+        trial: usize,
+        /// Rung, from 0.
+        rung: usize,
+        /// The value recorded.
+        value: f64,
+    },
     /// The owning process is alive and the trial still running.
     Beat {
         /// Trial number.
@@ -150,6 +159,8 @@ pub struct Trial {
     pub alive: f64,
     /// Objective per epoch (NaN where it was not a number).
     pub intermediate: BTreeMap<usize, f64>,
+    /// Successive halving's recorded values by rung.
+    pub rungs: BTreeMap<usize, f64>,
     /// State.
     pub state: TrialState,
     /// Final objective and its spread over folds.
@@ -241,13 +252,27 @@ impl Journal {
             Entry::Start { trial, sample, retry_of, params, command, owner, time } => {
                 self.trials.insert(
                     trial,
-                    Trial { number: trial, sample, retry_of, params, command, owner, alive: time, ..Trial::default() },
+                    Trial {
+                        number: trial,
+                        sample,
+                        retry_of,
+                        params,
+                        command,
+                        owner,
+                        alive: time,
+                        ..Trial::default()
+                    },
                 );
             }
             Entry::Epoch { trial, epoch, value } => {
                 if let Some(t) = self.trials.get_mut(&trial) {
                     t.intermediate.insert(epoch, value.unwrap_or(f64::NAN));
                     t.epochs = t.epochs.max(epoch);
+                }
+            }
+            Entry::Rung { trial, rung, value } => {
+                if let Some(t) = self.trials.get_mut(&trial) {
+                    t.rungs.insert(rung, value);
                 }
             }
             Entry::Beat { trial, time } => {
@@ -257,7 +282,8 @@ impl Journal {
             }
             Entry::Finish { trial, state, value, std, epochs, note, retry, .. } => {
                 if let Some(t) = self.trials.get_mut(&trial).filter(|t| t.state == TrialState::Running) {
-                    (t.state, t.value, t.std, t.epochs, t.note, t.retry) = (state, value, std, epochs, note, retry);
+                    (t.state, t.value, t.std, t.epochs, t.note, t.retry) =
+                        (state, value, std, epochs, note, retry);
                 }
             }
         }
@@ -347,7 +373,8 @@ fn with_lock<T>(path: &Path, f: impl FnOnce() -> io::Result<T>) -> io::Result<T>
                 break;
             }
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                let age = std::fs::metadata(&lock).and_then(|m| m.modified()).ok().and_then(|m| m.elapsed().ok());
+                let age =
+                    std::fs::metadata(&lock).and_then(|m| m.modified()).ok().and_then(|m| m.elapsed().ok());
                 if age.is_some_and(|age| age > STALE_LOCK) {
                     let _ = std::fs::remove_file(&lock);
                     continue;
@@ -408,8 +435,26 @@ mod tests {
         // A finish is final; a second one (a late process) does not change it.
         journal
             .append(&[
-                Entry::Finish { trial: 0, state: TrialState::Failed, value: None, std: None, epochs: 2, note: Some("no heartbeat".into()), retry: true, time: 200.0 },
-                Entry::Finish { trial: 0, state: TrialState::Complete, value: Some(0.4), std: None, epochs: 3, note: None, retry: false, time: 201.0 },
+                Entry::Finish {
+                    trial: 0,
+                    state: TrialState::Failed,
+                    value: None,
+                    std: None,
+                    epochs: 2,
+                    note: Some("no heartbeat".into()),
+                    retry: true,
+                    time: 200.0,
+                },
+                Entry::Finish {
+                    trial: 0,
+                    state: TrialState::Complete,
+                    value: Some(0.4),
+                    std: None,
+                    epochs: 3,
+                    note: None,
+                    retry: false,
+                    time: 201.0,
+                },
             ])
             .unwrap();
         assert_eq!(journal.trials[&0].state, TrialState::Failed);

@@ -43,57 +43,86 @@ impl Pruner {
     /// Whether `trial`, which has just reported `epoch`, should stop. `others` are the
     /// study's other trials; `maximize` is the objective's direction.
     pub fn should_prune(&self, trial: &Trial, epoch: usize, others: &[&Trial], maximize: bool) -> bool {
+        self.decide(trial, epoch, others, maximize).prune
+    }
+
+    /// The decision, and the rung values successive halving records on the way (each a
+    /// `(rung, value)` for the journal: later trials compete with them).
+    pub fn decide(&self, trial: &Trial, epoch: usize, others: &[&Trial], maximize: bool) -> Decision {
+        let keep = Decision { prune: false, rungs: Vec::new() };
         let Some(&value) = trial.intermediate.get(&epoch) else {
-            return false;
+            return keep;
         };
         match *self {
-            Pruner::None => false,
+            Pruner::None => keep,
             Pruner::Median { startup, warmup } => {
-                let completed: Vec<&&Trial> = others.iter().filter(|t| t.state == TrialState::Complete).collect();
+                let completed: Vec<&&Trial> =
+                    others.iter().filter(|t| t.state == TrialState::Complete).collect();
                 if completed.is_empty() || completed.len() < startup || epoch < warmup {
-                    return false;
+                    return keep;
                 }
                 let values = trial.intermediate.values().copied();
-                let best = if maximize { values.fold(f64::NAN, f64::max) } else { values.fold(f64::NAN, f64::min) };
+                let best =
+                    if maximize { values.fold(f64::NAN, f64::max) } else { values.fold(f64::NAN, f64::min) };
                 if best.is_nan() {
-                    return true;
+                    return Decision { prune: true, rungs: Vec::new() };
                 }
-                let at_epoch: Vec<f64> = completed.iter().filter_map(|t| t.intermediate.get(&epoch).copied()).collect();
+                let at_epoch: Vec<f64> =
+                    completed.iter().filter_map(|t| t.intermediate.get(&epoch).copied()).collect();
                 let Some(median) = nan_median(at_epoch) else {
-                    return false;
+                    return keep;
                 };
-                if maximize { best < median } else { best > median }
+                Decision { prune: if maximize { best < median } else { best > median }, rungs: Vec::new() }
             }
             Pruner::Asha { min_epochs, reduction } => {
                 let min_epochs = match min_epochs {
                     Some(m) => m,
                     None => {
-                        let longest = others.iter().filter(|t| t.state == TrialState::Complete).filter_map(|t| t.last_epoch()).max();
+                        let longest = others
+                            .iter()
+                            .filter(|t| t.state == TrialState::Complete)
+                            .filter_map(|t| t.last_epoch())
+                            .max();
                         match longest {
                             Some(longest) => (longest / 100).max(1),
-                            None => return false,
+                            None => return keep,
                         }
                     }
                 };
-                if value.is_nan() {
-                    // Optuna: a NaN is pruned once the first rung is reached.
-                    return epoch >= min_epochs;
+                // Optuna's loop: from the trial's current rung (the rungs it has
+                // recorded), record each rung this epoch reaches and compete there.
+                let mut rung = (0..).take_while(|r| trial.rungs.contains_key(r)).count();
+                let mut rungs = Vec::new();
+                loop {
+                    let exponent = u32::try_from(rung).unwrap_or(u32::MAX);
+                    let promotion = min_epochs.saturating_mul(reduction.saturating_pow(exponent));
+                    if epoch < promotion {
+                        return Decision { prune: false, rungs };
+                    }
+                    if value.is_nan() {
+                        return Decision { prune: true, rungs };
+                    }
+                    rungs.push((rung, value));
+                    let mut competing: Vec<f64> =
+                        others.iter().filter_map(|t| t.rungs.get(&rung).copied()).collect();
+                    competing.push(value);
+                    if !promotable(value, &mut competing, reduction, maximize) {
+                        return Decision { prune: true, rungs };
+                    }
+                    rung += 1;
                 }
-                // The rungs this trial has passed (each at min * reduction^k), up to this epoch.
-                let mut rung_epoch = min_epochs;
-                while rung_epoch < epoch {
-                    rung_epoch = rung_epoch.saturating_mul(reduction.max(2));
-                }
-                if rung_epoch != epoch {
-                    return false;
-                }
-                // Every other trial's value at this rung, and this one's.
-                let mut competing: Vec<f64> = others.iter().filter_map(|t| t.intermediate.get(&epoch).copied()).collect();
-                competing.push(value);
-                !promotable(value, &mut competing, reduction, maximize)
             }
         }
     }
+}
+
+/// A pruner's answer after an epoch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// Stop the trial.
+    pub prune: bool,
+    /// Successive halving's rung values to record, `(rung, value)`.
+    pub rungs: Vec<(usize, f64)>,
 }
 
 /// Optuna's `_is_trial_promotable_to_next_rung`: among the `competing` values (this
@@ -129,13 +158,31 @@ mod tests {
     #[test]
     fn median_rules() {
         let median = Pruner::Median { startup: 2, warmup: 3 };
-        let done = [trial(TrialState::Complete, &[(3, 0.5), (4, 0.4)]), trial(TrialState::Complete, &[(3, 0.7), (4, 0.6)])];
+        let done = [
+            trial(TrialState::Complete, &[(3, 0.5), (4, 0.4)]),
+            trial(TrialState::Complete, &[(3, 0.7), (4, 0.6)]),
+        ];
         let others: Vec<&Trial> = done.iter().collect();
         // Minimizing a loss: the median at epoch 3 is 0.6.
-        assert!(median.should_prune(&trial(TrialState::Running, &[(1, 0.9), (2, 0.8), (3, 0.65)]), 3, &others, false));
-        assert!(!median.should_prune(&trial(TrialState::Running, &[(1, 0.9), (2, 0.8), (3, 0.55)]), 3, &others, false));
+        assert!(median.should_prune(
+            &trial(TrialState::Running, &[(1, 0.9), (2, 0.8), (3, 0.65)]),
+            3,
+            &others,
+            false
+        ));
+        assert!(!median.should_prune(
+            &trial(TrialState::Running, &[(1, 0.9), (2, 0.8), (3, 0.55)]),
+            3,
+            &others,
+            false
+        ));
         // The best value so far counts, not the last.
-        assert!(!median.should_prune(&trial(TrialState::Running, &[(1, 0.3), (2, 0.8), (3, 0.9)]), 3, &others, false));
+        assert!(!median.should_prune(
+            &trial(TrialState::Running, &[(1, 0.3), (2, 0.8), (3, 0.9)]),
+            3,
+            &others,
+            false
+        ));
         // Warm-up epochs and too few completed trials are exempt.
         assert!(!median.should_prune(&trial(TrialState::Running, &[(1, 0.9), (2, 0.95)]), 2, &others, false));
         assert!(!median.should_prune(&trial(TrialState::Running, &[(3, 9.0)]), 3, &others[..1], false));
@@ -155,12 +202,21 @@ mod tests {
         assert!(!asha.should_prune(&lone, 2, &[], false));
         // Alone at a rung: the best of one goes on.
         assert!(!asha.should_prune(&lone, 1, &[], false));
-        // Eight values at rung 4: the best 8/4 = 2 go on.
-        let others: Vec<Trial> = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7].iter().map(|&v| trial(TrialState::Complete, &[(4, v)])).collect();
+        // Eight values at rung 1 (epoch 4): the best 8/4 = 2 go on.
+        let others: Vec<Trial> = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+            .iter()
+            .map(|&v| Trial {
+                rungs: BTreeMap::from([(0, 0.5), (1, v)]),
+                ..trial(TrialState::Complete, &[(4, v)])
+            })
+            .collect();
         let others: Vec<&Trial> = others.iter().collect();
-        assert!(!asha.should_prune(&trial(TrialState::Running, &[(4, 0.15)]), 4, &others, false));
-        assert!(asha.should_prune(&trial(TrialState::Running, &[(4, 0.25)]), 4, &others, false));
-        assert!(!asha.should_prune(&trial(TrialState::Running, &[(4, 0.65)]), 4, &others, true));
-        assert!(asha.should_prune(&trial(TrialState::Running, &[(4, f64::NAN)]), 4, &others, false));
+        let at_rung_1 =
+            |v: f64| Trial { rungs: BTreeMap::from([(0, 0.5)]), ..trial(TrialState::Running, &[(4, v)]) };
+        assert!(!asha.should_prune(&at_rung_1(0.15), 4, &others, false));
+        let decision = asha.decide(&at_rung_1(0.25), 4, &others, false);
+        assert_eq!(decision, Decision { prune: true, rungs: vec![(1, 0.25)] });
+        assert!(!asha.should_prune(&at_rung_1(0.65), 4, &others, true));
+        assert!(asha.should_prune(&at_rung_1(f64::NAN), 4, &others, false));
     }
 }

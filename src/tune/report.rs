@@ -36,13 +36,27 @@ pub fn trial_line(objective: &Objective, trial: &Trial) -> String {
 /// The ranked table and the best trial's command line.
 pub fn summary(objective: &Objective, ranked: &[&Trial]) -> String {
     let mut out = String::new();
-    let flags: Vec<String> = ranked.first().map(|t| t.params.iter().map(|(f, _)| f.clone()).collect()).unwrap_or_default();
+    let flags: Vec<String> =
+        ranked.first().map(|t| t.params.iter().map(|(f, _)| f.clone()).collect()).unwrap_or_default();
     let names: Vec<&str> = flags.iter().map(|f| f.trim_start_matches('-')).collect();
-    let value_width = ranked.iter().map(|t| value_text(objective, t.value, t.std).len()).max().unwrap_or(0).max(objective.name.len());
+    let value_width = ranked
+        .iter()
+        .map(|t| value_text(objective, t.value, t.std).len())
+        .max()
+        .unwrap_or(0)
+        .max(objective.name.len());
     let widths: Vec<usize> = names
         .iter()
         .enumerate()
-        .map(|(i, name)| ranked.iter().filter_map(|t| t.params.get(i)).map(|(_, v)| v.len()).max().unwrap_or(0).max(name.len()))
+        .map(|(i, name)| {
+            ranked
+                .iter()
+                .filter_map(|t| t.params.get(i))
+                .map(|(_, v)| v.len())
+                .max()
+                .unwrap_or(0)
+                .max(name.len())
+        })
         .collect();
     let _ = write!(out, "rank  trial  state     {:<value_width$}  epochs", objective.name);
     for (name, width) in names.iter().zip(&widths) {
@@ -95,7 +109,12 @@ impl<O: Write, E: Write> Progress for Printer<O, E> {
     fn started(&mut self, trial: &Trial) {
         if !self.quiet {
             let again = trial.retry_of.map_or_else(String::new, |n| format!(" (trial {n} again)"));
-            let _ = writeln!(self.err, "nntui: trial {} started{again}: {}", trial.number, params_text(&trial.params));
+            let _ = writeln!(
+                self.err,
+                "nntui: trial {} started{again}: {}",
+                trial.number,
+                params_text(&trial.params)
+            );
         }
     }
 

@@ -132,15 +132,21 @@ impl Space {
                     Domain::Choice(choices) => choices[rng.random_range(0..choices.len())].clone(),
                     Domain::Float { low, high, log } => {
                         let u: f64 = rng.random();
-                        let value =
-                            if *log { (low.ln() + u * (high.ln() - low.ln())).exp() } else { low + u * (high - low) };
+                        let value = if *log {
+                            (low.ln() + u * (high.ln() - low.ln())).exp()
+                        } else {
+                            low + u * (high - low)
+                        };
                         // Shortest text that reads back as the same f64.
                         format!("{}", value.clamp(*low, *high))
                     }
                     Domain::Int { low, high, log } => {
                         let value = if *log {
                             let u: f64 = rng.random();
-                            #[allow(clippy::cast_precision_loss, reason = "bounds of a batch size or epoch count")]
+                            #[allow(
+                                clippy::cast_precision_loss,
+                                reason = "bounds of a batch size or epoch count"
+                            )]
                             let (l, h) = ((*low as f64).ln(), ((*high + 1) as f64).ln());
                             ((l + u * (h - l)).exp().floor() as i64).clamp(*low, *high)
                         } else {
@@ -222,7 +228,10 @@ mod tests {
             parse("--lr", Kind::Float, "1e-4..1e-1:log"),
             Ok(Some(Domain::Float { low: 1e-4, high: 0.1, log: true }))
         );
-        assert_eq!(parse("--batch-size", Kind::Int, "8..64"), Ok(Some(Domain::Int { low: 8, high: 64, log: false })));
+        assert_eq!(
+            parse("--batch-size", Kind::Int, "8..64"),
+            Ok(Some(Domain::Int { low: 8, high: 64, log: false }))
+        );
         for (flag, kind, text) in [
             ("--lr", Kind::Float, "0..1:log"),
             ("--lr", Kind::Float, "0.1..0.01"),
@@ -237,7 +246,11 @@ mod tests {
 
     #[test]
     fn samples_stay_in_range_follow_the_scale_and_repeat_with_the_seed() {
-        let s = space(&[("--lr", "1e-4..1e-1:log"), ("--batch-size", "8..64"), ("--optimizer", "adam|sgd|rmsprop")]);
+        let s = space(&[
+            ("--lr", "1e-4..1e-1:log"),
+            ("--batch-size", "8..64"),
+            ("--optimizer", "adam|sgd|rmsprop"),
+        ]);
         let samples: Vec<Vec<(String, String)>> = (0..2000).map(|i| s.sample(7, i)).collect();
         let lrs: Vec<f64> = samples.iter().map(|p| p[0].1.parse().unwrap()).collect();
         assert!(lrs.iter().all(|&lr| (1e-4..=0.1).contains(&lr)));
@@ -260,9 +273,13 @@ mod tests {
         let s = space(&[("--lr", "0.001|0.01"), ("--layers", "8:relu|16:relu|32:relu")]);
         assert!(s.is_grid());
         assert_eq!(s.grid_size(), 6);
-        let points: std::collections::BTreeSet<Vec<(String, String)>> = (0..6).map(|i| s.grid_point(i)).collect();
+        let points: std::collections::BTreeSet<Vec<(String, String)>> =
+            (0..6).map(|i| s.grid_point(i)).collect();
         assert_eq!(points.len(), 6);
-        assert_eq!(s.grid_point(1), vec![("--lr".into(), "0.001".into()), ("--layers".into(), "16:relu".into())]);
+        assert_eq!(
+            s.grid_point(1),
+            vec![("--lr".into(), "0.001".into()), ("--layers".into(), "16:relu".into())]
+        );
         assert!(!space(&[("--lr", "0.001..0.1")]).is_grid());
     }
 }

@@ -132,7 +132,9 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
     let search = match tune.get("--search").map(String::as_str) {
         None | Some("random") => Search::Random,
         Some("grid") => Search::Grid,
-        Some(other) => return Err(format!("--search: unknown search '{other}' (expected one of: random, grid)")),
+        Some(other) => {
+            return Err(format!("--search: unknown search '{other}' (expected one of: random, grid)"));
+        }
     };
     let pruner = match tune.get("--pruner").map(String::as_str) {
         None | Some("none") => Pruner::None,
@@ -144,11 +146,18 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
             min_epochs: number("--min-epochs")?,
             reduction: number("--reduction")?.unwrap_or(4).max(2),
         },
-        Some(other) => return Err(format!("--pruner: unknown pruner '{other}' (expected one of: none, median, asha)")),
+        Some(other) => {
+            return Err(format!("--pruner: unknown pruner '{other}' (expected one of: none, median, asha)"));
+        }
     };
     let space = Space { params };
     if search == Search::Grid && !space.is_grid() {
-        let ranges: Vec<&str> = space.params.iter().filter(|p| !matches!(p.domain, space::Domain::Choice(_))).map(|p| p.flag.as_str()).collect();
+        let ranges: Vec<&str> = space
+            .params
+            .iter()
+            .filter(|p| !matches!(p.domain, space::Domain::Choice(_)))
+            .map(|p| p.flag.as_str())
+            .collect();
         return Err(format!("--search grid walks choice lists a|b|c; {} is a range", ranges.join(", ")));
     }
     let trials = number("--trials")?;
@@ -156,7 +165,11 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
         return Err("--trials: at least 1".into());
     }
     let heartbeat = tune.get("--heartbeat-timeout").map_or(Ok(60.0), |v| {
-        v.trim().parse::<f64>().ok().filter(|s| *s > 0.0 && s.is_finite()).ok_or_else(|| format!("--heartbeat-timeout {v:?} is not a positive number of seconds"))
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| *s > 0.0 && s.is_finite())
+            .ok_or_else(|| format!("--heartbeat-timeout {v:?} is not a positive number of seconds"))
     })?;
     Ok(Settings {
         base,
@@ -234,7 +247,8 @@ impl Settings {
             self.train_args(corner).map_err(|e| format!("{} {}: {e}", corner[0].0, corner[0].1))?;
         }
         let config = first.run_config(false).map_err(|e| e.0)?;
-        let held_out = config.folds > 1 || config.validation_split.is_some() || first.validation_data.is_some();
+        let held_out =
+            config.folds > 1 || config.validation_split.is_some() || first.validation_data.is_some();
         let metric = match dataset_task_is_classification {
             Some(false) => "mae",
             _ => "accuracy",
@@ -243,10 +257,14 @@ impl Settings {
         let known = ["loss", metric];
         let base = name.strip_prefix("val_").unwrap_or(&name);
         if !known.contains(&base) {
-            return Err(format!("--objective: {name:?} is not measured (expected one of: val_loss, val_{metric}, loss, {metric})"));
+            return Err(format!(
+                "--objective: {name:?} is not measured (expected one of: val_loss, val_{metric}, loss, {metric})"
+            ));
         }
         if name.starts_with("val_") && !held_out {
-            return Err(format!("{name} needs held-out rows: --folds K (5 by default) or --validation-split"));
+            return Err(format!(
+                "{name} needs held-out rows: --folds K (5 by default) or --validation-split"
+            ));
         }
         Ok(Objective { maximize: base == "accuracy", name })
     }
@@ -272,7 +290,7 @@ impl Settings {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Claim {
     /// Run this trial.
-    Run(Trial),
+    Run(Box<Trial>),
     /// Others' trials are still running (or may have died): look again shortly.
     Wait,
     /// The study has all its trials.
@@ -323,7 +341,12 @@ impl Study {
                 Some(existing) => (Vec::new(), Some(existing.clone())),
                 None => (vec![Entry::Study(header.clone())], None),
             })
-            .map_err(|e| format!("{}: {e}", settings.storage.as_deref().unwrap_or_else(|| std::path::Path::new("-")).display()))?;
+            .map_err(|e| {
+                format!(
+                    "{}: {e}",
+                    settings.storage.as_deref().unwrap_or_else(|| std::path::Path::new("-")).display()
+                )
+            })?;
         if let Some(existing) = existing {
             let same = StudyHeader { trials: header.trials, ..existing.clone() } == header;
             if !same {
@@ -363,7 +386,10 @@ impl Study {
                 let stale = j.stale(timeout, at);
                 for &number in &stale {
                     let owner = &j.trials[&number].owner;
-                    notes.push(format!("trial {number} ({owner}) silent for {:.0} s: marked failed, to run again", timeout.as_secs_f64()));
+                    notes.push(format!(
+                        "trial {number} ({owner}) silent for {:.0} s: marked failed, to run again",
+                        timeout.as_secs_f64()
+                    ));
                     entries.push(Entry::Finish {
                         trial: number,
                         state: TrialState::Failed,
@@ -379,10 +405,11 @@ impl Study {
                 let counted = j.trials.values().filter(|t| state(t) != TrialState::Failed).count();
                 let running = j.trials.values().filter(|t| state(t) == TrialState::Running).count();
                 let retried: Vec<usize> = j.trials.values().filter_map(|t| t.retry_of).collect();
-                let retry = j
-                    .trials
-                    .values()
-                    .find(|t| state(t) == TrialState::Failed && (t.retry || stale.contains(&t.number)) && !retried.contains(&t.number));
+                let retry = j.trials.values().find(|t| {
+                    state(t) == TrialState::Failed
+                        && (t.retry || stale.contains(&t.number))
+                        && !retried.contains(&t.number)
+                });
                 let fresh = j.trials.values().filter(|t| t.retry_of.is_none()).count();
                 if counted >= total || (retry.is_none() && fresh >= total) {
                     let next = if running > 0 || retry.is_some() { Claim::Wait } else { Claim::Done };
@@ -410,8 +437,16 @@ impl Study {
                     alive: at,
                     ..Trial::default()
                 };
-                entries.push(Entry::Start { trial: number, sample, retry_of, params, command, owner: owner(), time: at });
-                (entries, (Claim::Run(trial), notes))
+                entries.push(Entry::Start {
+                    trial: number,
+                    sample,
+                    retry_of,
+                    params,
+                    command,
+                    owner: owner(),
+                    time: at,
+                });
+                (entries, (Claim::Run(Box::new(trial)), notes))
             })
             .map_err(|e| format!("the study journal: {e}"))?;
         for note in notes {
@@ -425,7 +460,12 @@ impl Study {
     ///
     /// # Errors
     /// The journal cannot be written.
-    pub fn run(&mut self, trial: &Trial, dataset: &Arc<Dataset>, progress: &mut dyn Progress) -> Result<Trial, String> {
+    pub fn run(
+        &mut self,
+        trial: &Trial,
+        dataset: &Arc<Dataset>,
+        progress: &mut dyn Progress,
+    ) -> Result<Trial, String> {
         let finish = |state, value, std, epochs, note: Option<String>, retry| Entry::Finish {
             trial: trial.number,
             state,
@@ -438,7 +478,10 @@ impl Study {
         };
         let args = match self.settings.train_args(&trial.params) {
             Ok(args) => args,
-            Err(message) => return self.end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false)),
+            Err(message) => {
+                return self
+                    .end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false));
+            }
         };
         let plan = match args.run_config(false).map_err(|e| e.0).and_then(|mut config| {
             // Every fold at once, so that the mean over folds at an epoch comes while
@@ -448,18 +491,24 @@ impl Study {
             Plan::new(config, dataset).map_err(|e| e.to_string())
         }) {
             Ok(plan) => plan,
-            Err(message) => return self.end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false)),
+            Err(message) => {
+                return self
+                    .end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false));
+            }
         };
         let folds = plan.fold_count();
-        let mut recorder = args
-            .log_dir
-            .clone()
-            .or_else(|| std::env::var_os("NNTUI_LOG_DIR").map(PathBuf::from))
-            .and_then(|dir| {
-                let name = format!("trial-{:03}-{}", trial.number, params_text(&trial.params).replace([' ', '='], "-"));
-                let data = args.file.as_ref().map_or_else(String::new, |f| f.display().to_string());
-                crate::runs::record::Recorder::create(&dir, &name, &data, &plan.config).ok()
-            });
+        let mut recorder =
+            args.log_dir.clone().or_else(|| std::env::var_os("NNTUI_LOG_DIR").map(PathBuf::from)).and_then(
+                |dir| {
+                    let name = format!(
+                        "trial-{:03}-{}",
+                        trial.number,
+                        params_text(&trial.params).replace([' ', '='], "-")
+                    );
+                    let data = args.file.as_ref().map_or_else(String::new, |f| f.display().to_string());
+                    crate::runs::record::Recorder::create(&dir, &name, &data, &plan.config).ok()
+                },
+            );
         progress.started(trial);
         let handle = train::spawn(plan, Arc::clone(dataset));
         let mut per_epoch: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
@@ -476,7 +525,9 @@ impl Study {
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
                     if beat.elapsed() > self.settings.heartbeat_timeout / 6 {
                         beat = Instant::now();
-                        self.journal.append(&[Entry::Beat { trial: trial.number, time: now() }]).map_err(|e| e.to_string())?;
+                        self.journal
+                            .append(&[Entry::Beat { trial: trial.number, time: now() }])
+                            .map_err(|e| e.to_string())?;
                     }
                     continue;
                 }
@@ -512,13 +563,25 @@ impl Study {
                 let mean = values.iter().sum::<f64>() / values.len() as f64;
                 per_epoch.remove(&epoch);
                 self.journal
-                    .append(&[Entry::Epoch { trial: trial.number, epoch, value: Some(mean).filter(|v| v.is_finite()) }])
+                    .append(&[Entry::Epoch {
+                        trial: trial.number,
+                        epoch,
+                        value: Some(mean).filter(|v| v.is_finite()),
+                    }])
                     .map_err(|e| e.to_string())?;
                 beat = Instant::now();
                 progress.epoch(trial.number, epoch, mean);
-                let others: Vec<&Trial> = self.journal.trials.values().filter(|t| t.number != trial.number).collect();
+                let others: Vec<&Trial> =
+                    self.journal.trials.values().filter(|t| t.number != trial.number).collect();
                 let own = &self.journal.trials[&trial.number];
-                if self.settings.pruner.should_prune(own, epoch, &others, self.objective.maximize) {
+                let decision = self.settings.pruner.decide(own, epoch, &others, self.objective.maximize);
+                let rungs: Vec<Entry> = decision
+                    .rungs
+                    .iter()
+                    .map(|&(rung, value)| Entry::Rung { trial: trial.number, rung, value })
+                    .collect();
+                self.journal.append(&rungs).map_err(|e| e.to_string())?;
+                if decision.prune {
                     pruned_at = Some(epoch);
                     let _ = handle.control.send(Control::Stop);
                 } else if progress.stop_requested() {
@@ -531,10 +594,23 @@ impl Study {
         }
         let result = handle.join();
         let entry = match (result, pruned_at) {
-            (Err(message), _) => finish(TrialState::Failed, None, None, 0, Some(format!("the engine failed: {message}")), true),
+            (Err(message), _) => {
+                finish(TrialState::Failed, None, None, 0, Some(format!("the engine failed: {message}")), true)
+            }
             (Ok(_), Some(epoch)) => {
-                let value = self.journal.trials[&trial.number].intermediate.get(&epoch).copied().filter(|v| v.is_finite());
-                finish(TrialState::Pruned, value, None, epoch, Some(format!("pruned at epoch {epoch} ({})", self.settings.pruner.name())), false)
+                let value = self.journal.trials[&trial.number]
+                    .intermediate
+                    .get(&epoch)
+                    .copied()
+                    .filter(|v| v.is_finite());
+                finish(
+                    TrialState::Pruned,
+                    value,
+                    None,
+                    epoch,
+                    Some(format!("pruned at epoch {epoch} ({})", self.settings.pruner.name())),
+                    false,
+                )
             }
             (Ok(result), None) => {
                 let epochs = reports.iter().map(|f| f.epochs_run).max().unwrap_or(0);
@@ -544,7 +620,8 @@ impl Study {
                     finish(TrialState::Failed, None, None, epochs, Some("diverged".into()), false)
                 } else {
                     let values: Vec<f64> = reports.iter().filter_map(|f| self.objective.of_fold(f)).collect();
-                    let (mean, std) = crate::stats::mean_and_std(values.iter().copied()).map_or((None, None), |(m, s)| (Some(m), Some(s)));
+                    let (mean, std) = crate::stats::mean_and_std(values.iter().copied())
+                        .map_or((None, None), |(m, s)| (Some(m), Some(s)));
                     finish(TrialState::Complete, mean, std.filter(|_| values.len() > 1), epochs, None, false)
                 }
             }
@@ -572,7 +649,8 @@ pub fn leaderboard(journal: &Journal, maximize: bool) -> Vec<&Trial> {
         TrialState::Pruned => 2,
         TrialState::Failed => 3,
     };
-    let mut trials: Vec<&Trial> = journal.trials.values().filter(|t| !(t.state == TrialState::Failed && t.retry)).collect();
+    let mut trials: Vec<&Trial> =
+        journal.trials.values().filter(|t| !(t.state == TrialState::Failed && t.retry)).collect();
     trials.sort_by(|a, b| {
         rank(a).cmp(&rank(b)).then_with(|| {
             let (x, y) = (a.value.unwrap_or(f64::NAN), b.value.unwrap_or(f64::NAN));
@@ -589,7 +667,11 @@ pub fn leaderboard(journal: &Journal, maximize: bool) -> Vec<&Trial> {
 
 /// `lr=0.003 layers=32:relu`.
 pub fn params_text(params: &[(String, String)]) -> String {
-    params.iter().map(|(flag, value)| format!("{}={value}", flag.trim_start_matches('-'))).collect::<Vec<_>>().join(" ")
+    params
+        .iter()
+        .map(|(flag, value)| format!("{}={value}", flag.trim_start_matches('-')))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The command line as a shell reads it back.

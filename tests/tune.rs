@@ -1,0 +1,248 @@
+//! `nntui tune` as a process: the best trial's command line reproduces its score, the
+//! thread count changes nothing, and processes sharing a study file run every trial
+//! exactly once, even when one of them is killed in the middle of a trial.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)] // a test fails loudly where its set-up does
+
+mod common;
+
+use common::{data, run};
+use nntui::tune::journal::{Journal, TrialState};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn moons() -> String {
+    data("moons.csv").to_str().unwrap().to_string()
+}
+
+/// The ranking and the best command (after the trial lines, if any).
+fn summary(stdout: &str) -> &str {
+    stdout.find("rank  trial").map_or(stdout, |at| &stdout[at..])
+}
+
+#[test]
+fn the_best_command_line_reproduces_its_score() {
+    let file = moons();
+    let out = run(&[
+        "tune",
+        &file,
+        "--no-tui",
+        "--trials",
+        "3",
+        "--epochs",
+        "12",
+        "--init",
+        "he_uniform",
+        "--lr",
+        "1e-3..1e-1:log",
+        "--layers",
+        "8:relu|16:relu",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().filter(|l| l.starts_with("trial ")).count(), 3, "{}", out.stdout);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let best = lines.iter().find(|l| l.starts_with("best: trial ")).unwrap();
+    // best: trial 2, val_accuracy 97.25% (+/- 1.00%); to train it again:
+    let score = best.split_once("val_accuracy ").unwrap().1.trim_end_matches("; to train it again:");
+    let command = lines.last().unwrap();
+    assert!(command.starts_with("nntui ") && command.contains("--folds 5"), "{command}");
+    let arguments: Vec<&str> = command.split(' ').skip(1).collect();
+    let mut again = vec!["-q"];
+    again.extend(arguments);
+    let rerun = run(&again);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    assert_eq!(rerun.stdout.lines().last().unwrap(), score, "{}", rerun.stdout);
+}
+
+#[test]
+fn the_thread_count_changes_nothing() {
+    let file = moons();
+    let tune = |threads: &str| {
+        let out = run(&[
+            "tune",
+            &file,
+            "--no-tui",
+            "-q",
+            "--trials",
+            "4",
+            "--epochs",
+            "8",
+            "--threads",
+            threads,
+            "--lr",
+            "1e-3..1e-1:log",
+            "--pruner",
+            "median",
+            "--startup-trials",
+            "1",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        summary(&out.stdout).replace(&format!("--threads {threads}"), "--threads N")
+    };
+    assert_eq!(tune("1"), tune("2"));
+}
+
+#[test]
+fn usage_errors_name_the_option() {
+    let file = moons();
+    for (args, expected) in [
+        (vec!["--lr", "0.1..0.01"], "--lr \"0.1..0.01\": the low bound must be below the high one"),
+        (
+            vec!["--optimizer", "adam|nadam"],
+            "--optimizer nadam: invalid value 'nadam' for '--optimizer <OPTIMIZER>'",
+        ),
+        (
+            vec!["--search", "grid", "--lr", "1e-3..1e-2"],
+            "--search grid walks choice lists a|b|c; --lr is a range",
+        ),
+        (vec!["--pruner", "hyperband"], "--pruner: unknown pruner 'hyperband'"),
+        (vec!["--objective", "val_auc"], "--objective: \"val_auc\" is not measured"),
+        (vec!["--folds", "1"], "val_accuracy needs held-out rows"),
+    ] {
+        let mut all = vec!["tune", file.as_str(), "--no-tui"];
+        all.extend(args);
+        let out = run(&all);
+        assert_eq!(out.code, 2, "{all:?}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{all:?}: {}", out.stderr);
+    }
+}
+
+/// Starts `nntui tune` sharing `storage`, in the background.
+fn tune_process(storage: &str, trials: &str, epochs: &str, timeout: &str) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("nntui"))
+        .args([
+            "tune",
+            &moons(),
+            "--no-tui",
+            "-q",
+            "--trials",
+            trials,
+            "--epochs",
+            epochs,
+            "--lr",
+            "1e-3..1e-1:log",
+            "--storage",
+            storage,
+            "--heartbeat-timeout",
+            timeout,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Every sample of the study completed exactly once.
+fn check_each_sample_once(storage: &std::path::Path, trials: usize) -> Journal {
+    let journal = Journal::open(storage).unwrap();
+    let mut completed: Vec<usize> =
+        journal.trials.values().filter(|t| t.state == TrialState::Complete).map(|t| t.sample).collect();
+    completed.sort_unstable();
+    assert_eq!(completed, (0..trials).collect::<Vec<_>>(), "{:?}", journal.trials);
+    assert_eq!(journal.skipped, 0);
+    journal
+}
+
+#[test]
+fn two_processes_share_a_study_and_run_each_trial_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("study.jsonl");
+    let path = storage.to_str().unwrap();
+    let (a, b) = (tune_process(path, "8", "6", "60"), tune_process(path, "8", "6", "60"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let journal = check_each_sample_once(&storage, 8);
+    assert_eq!(journal.trials.len(), 8, "no trial ran twice");
+    // Both finished with the same ranking of the whole study.
+    let (a, b) = (String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
+    assert_eq!(summary(&a), summary(&b));
+    assert!(!dir.path().join("study.jsonl.lock").exists());
+}
+
+#[test]
+fn a_killed_process_leaves_its_trial_for_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("study.jsonl");
+    let path = storage.to_str().unwrap();
+    // The first process takes trial 0 (long enough to be killed during it) and dies.
+    let mut victim = tune_process(path, "3", "400", "2");
+    let started = Instant::now();
+    loop {
+        let journal = Journal::open(&storage).unwrap();
+        if journal.trials.get(&0).is_some_and(|t| !t.intermediate.is_empty()) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "trial 0 never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    // Another process finishes the study: trial 0 is marked failed after its silence
+    // and its sample run again.
+    let survivor = tune_process(path, "3", "400", "2").wait_with_output().unwrap();
+    assert!(survivor.status.success(), "{}", String::from_utf8_lossy(&survivor.stderr));
+    let journal = check_each_sample_once(&storage, 3);
+    let failed = &journal.trials[&0];
+    assert_eq!(failed.state, TrialState::Failed);
+    assert!(failed.note.as_deref().unwrap_or_default().starts_with("no heartbeat from"), "{failed:?}");
+    assert!(journal.trials.values().any(|t| t.retry_of == Some(0) && t.state == TrialState::Complete));
+    let summary = String::from_utf8_lossy(&survivor.stdout);
+    assert!(!summary.contains("failed"), "a failure that was run again is not ranked: {summary}");
+}
+
+/// Optuna 5's own decisions (tests/tune/pruner_tables.json, from make_pruner_tables.py
+/// beside it), replayed: the same trials, one after another, reporting each epoch and
+/// stopping where nntui's pruner says; every trial must stop at the same epoch.
+#[test]
+fn pruning_decisions_match_optunas() {
+    use nntui::tune::journal::Trial;
+    use nntui::tune::pruner::Pruner;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tune/pruner_tables.json");
+    let tables: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = tables["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 60);
+    let mut pruned = 0;
+    for (index, case) in cases.iter().enumerate() {
+        let parameters = &case["parameters"];
+        let count = |name: &str| parameters[name].as_u64().map(|n| n as usize);
+        let pruner = match case["pruner"].as_str().unwrap() {
+            "median" => {
+                Pruner::Median { startup: count("startup").unwrap(), warmup: count("warmup").unwrap() }
+            }
+            _ => Pruner::Asha { min_epochs: count("min_epochs"), reduction: count("reduction").unwrap() },
+        };
+        let maximize = case["maximize"].as_bool().unwrap();
+        let mut done: Vec<Trial> = Vec::new();
+        for (number, (curve, expected)) in
+            case["curves"].as_array().unwrap().iter().zip(case["pruned_at"].as_array().unwrap()).enumerate()
+        {
+            let mut trial = Trial { number, ..Trial::default() };
+            let mut at = None;
+            for (step, value) in curve.as_array().unwrap().iter().enumerate() {
+                let epoch = step + 1;
+                trial.intermediate.insert(epoch, value.as_f64().unwrap());
+                let others: Vec<&Trial> = done.iter().collect();
+                let decision = pruner.decide(&trial, epoch, &others, maximize);
+                trial.rungs.extend(decision.rungs);
+                if decision.prune {
+                    at = Some(epoch);
+                    break;
+                }
+            }
+            trial.state = if at.is_some() { TrialState::Pruned } else { TrialState::Complete };
+            assert_eq!(
+                at,
+                expected.as_u64().map(|e| e as usize),
+                "case {index} ({pruner:?}, maximize {maximize}), trial {number}"
+            );
+            pruned += usize::from(at.is_some());
+            done.push(trial);
+        }
+    }
+    assert!(pruned > 200, "the tables exercise pruning ({pruned} pruned trials)");
+}
