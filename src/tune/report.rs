@@ -23,12 +23,13 @@ pub fn value_text(objective: &Objective, value: Option<f64>, std: Option<f64>) -
 pub fn trial_line(objective: &Objective, trial: &Trial) -> String {
     let note = trial.note.as_ref().map_or_else(String::new, |n| format!("  ({n})"));
     format!(
-        "trial {:>3}  {:<8}  {} {}  {} epochs  {}{note}",
+        "trial {:>3}  {:<8}  {} {}  {} epoch{}  {}{note}",
         trial.number,
         trial.state.name(),
         objective.name,
         value_text(objective, trial.value, trial.std),
         trial.epochs,
+        if trial.epochs == 1 { "" } else { "s" },
         params_text(&trial.params),
     )
 }
