@@ -772,10 +772,42 @@ fn closed_or_failed(error: io::Error) -> Result<u8, Failure> {
     }
 }
 
-/// What the search thread says for the dashboard's heading.
+/// What the search thread says for the dashboard's heading, and what the dashboard asks
+/// of the search.
 #[derive(Default)]
 struct SearchStatus {
     text: String,
+    /// `P`: claim no new trial until resumed.
+    paused: bool,
+    /// `x`: stop this trial (pruned by hand).
+    stop_trial: Option<usize>,
+}
+
+/// The dashboard's wishes, as the search loop sees them.
+struct Steered<P> {
+    inner: P,
+    status: Arc<std::sync::Mutex<SearchStatus>>,
+}
+
+impl<P: nntui::tune::study::Progress> nntui::tune::study::Progress for Steered<P> {
+    fn started(&mut self, trial: &nntui::tune::journal::Trial) {
+        self.inner.started(trial);
+    }
+    fn finished(&mut self, trial: &nntui::tune::journal::Trial) {
+        self.inner.finished(trial);
+    }
+    fn stop_requested(&mut self) -> bool {
+        self.inner.stop_requested()
+    }
+    fn stop_trial(&mut self, trial: usize) -> bool {
+        self.status.lock().is_ok_and(|mut s| {
+            let asked = s.stop_trial == Some(trial);
+            if asked {
+                s.stop_trial = None;
+            }
+            asked
+        })
+    }
 }
 
 /// `nntui tune` on a terminal: the search in the background, its leaderboard (the
@@ -795,12 +827,15 @@ fn tune_dashboard(
     let search = {
         let (stop, status) = (Arc::clone(&stop), Arc::clone(&status));
         std::thread::spawn(move || -> Result<study::Study, String> {
-            let mut quiet = report::Printer {
-                out: io::sink(),
-                err: io::sink(),
-                objective: study.objective.clone(),
-                quiet: true,
-                stop: Arc::clone(&stop),
+            let mut quiet = Steered {
+                inner: report::Printer {
+                    out: io::sink(),
+                    err: io::sink(),
+                    objective: study.objective.clone(),
+                    quiet: true,
+                    stop: Arc::clone(&stop),
+                },
+                status: Arc::clone(&status),
             };
             let total = study.journal.header.as_ref().map_or(0, |h| h.trials);
             let say = |study: &study::Study, what: &str| {
@@ -815,6 +850,11 @@ fn tune_dashboard(
                 }
             };
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if status.lock().is_ok_and(|s| s.paused) {
+                    say(&study, "paused (P: resume)");
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    continue;
+                }
                 match study.claim(&mut quiet)? {
                     study::Claim::Run(trial) => {
                         say(&study, &format!("trial {} running", trial.number));
@@ -837,8 +877,36 @@ fn tune_dashboard(
     };
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let heading = || status.lock().ok().map(|s| s.text.clone()).filter(|t| !t.is_empty());
-    let shown =
-        tui::compare_with(vec![storage], color, Some((objective.name.clone(), objective.maximize)), &heading);
+    let mut on_key = |letter: char, path: Option<&std::path::Path>| -> Option<String> {
+        let mut status = status.lock().ok()?;
+        match letter {
+            'P' => {
+                status.paused = !status.paused;
+                Some(if status.paused {
+                    "the search pauses after the trial in progress (P: resume)".into()
+                } else {
+                    "the search goes on".into()
+                })
+            }
+            'x' => {
+                // A trial's path is `study.jsonl#N`.
+                let trial = path?.to_string_lossy().rsplit_once('#')?.1.parse::<usize>().ok()?;
+                status.stop_trial = Some(trial);
+                Some(format!("trial {trial} stops after its next epoch (if this process runs it)"))
+            }
+            _ => Some(
+                "keys here: P pause/resume the search, x stop the trial under the cursor, q stop and quit"
+                    .into(),
+            ),
+        }
+    };
+    let shown = tui::compare_with(
+        vec![storage],
+        color,
+        Some((objective.name.clone(), objective.maximize)),
+        &heading,
+        &mut on_key,
+    );
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let study =
         search.join().map_err(|_| Failure::new(1, "the search failed"))?.map_err(|e| Failure::new(1, e))?;

@@ -346,11 +346,13 @@ where
 /// # Errors
 /// The terminal could not be set up or drawn to.
 pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
-    compare_with(roots, color, None, &|| None)
+    compare_with(roots, color, None, &|| None, &mut |_, _| None)
 }
 
 /// The comparison, sorted by `sort` (a value column and whether descending) once it
-/// appears, with `heading()` at the top (read again each refresh).
+/// appears, with `heading()` at the top (read again each refresh); a letter the
+/// comparison does not use goes to `on_key` with the path of the run under the cursor,
+/// and what it answers is shown as a note.
 ///
 /// # Errors
 /// The terminal could not be set up or drawn to.
@@ -359,6 +361,7 @@ pub fn compare_with(
     color: bool,
     sort: Option<(String, bool)>,
     heading: &dyn Fn() -> Option<String>,
+    on_key: &mut dyn FnMut(char, Option<&std::path::Path>) -> Option<String>,
 ) -> io::Result<()> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let mut reader = crate::runs::read::Reader::default();
@@ -387,7 +390,19 @@ pub fn compare_with(
                 recv(inputs) -> input => match input {
                     Ok(TerminalEvent::Key(key)) => {
                         dirty = true;
-                        let Some(action) = keymap::compare_action_for(key) else { continue };
+                        let Some(action) = keymap::compare_action_for(key) else {
+                            if let crossterm::event::KeyCode::Char(letter) = key.code
+                                && key.kind != crossterm::event::KeyEventKind::Release
+                            {
+                                let order = state.order();
+                                let current = order.get(state.cursor.min(order.len().saturating_sub(1)));
+                                let path = current.map(|&i| state.entries[i].path.clone());
+                                if let Some(note) = on_key(letter, path.as_deref()) {
+                                    state.note = Some(note);
+                                }
+                            }
+                            continue;
+                        };
                         match state.apply(action) {
                             compare::Next::Quit => return Ok(()),
                             compare::Next::Open(path) => {

@@ -361,8 +361,26 @@ impl Widget for &Compare {
         let pick = |names: &[&String], choice: usize| {
             (!names.is_empty()).then(|| names[choice % names.len()].clone())
         };
-        let left = pick(&losses, self.chart_choice.0);
-        let right = pick(&others, self.chart_choice.1).or_else(|| losses.get(1).map(|n| (*n).clone()));
+        // A study's trials: the objective against each searched option, as scatters.
+        let searched: Vec<String> = selected
+            .iter()
+            .flat_map(|&i| self.entries[i].run.params.keys().map(|k| format!("{SCATTER}{k}")))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut others = others;
+        others.extend(searched.iter());
+        let (left, right) = if losses.is_empty() && !searched.is_empty() {
+            // A study maximizing an accuracy: its curves left, the scatters right.
+            let curves: Vec<&String> = others.iter().copied().filter(|n| !n.starts_with(SCATTER)).collect();
+            let scatters: Vec<&String> = searched.iter().collect();
+            (pick(&curves, self.chart_choice.0), pick(&scatters, self.chart_choice.1))
+        } else {
+            (
+                pick(&losses, self.chart_choice.0),
+                pick(&others, self.chart_choice.1).or_else(|| losses.get(1).map(|n| (*n).clone())),
+            )
+        };
         let histograms = self.histograms();
         let split = if histograms.is_some() { [35, 35, 30] } else { [50, 50, 0] };
         let [left_area, right_area, histogram_area] =
@@ -372,6 +390,9 @@ impl Widget for &Compare {
         }
         for (base, chart_area) in [(left, left_area), (right, right_area)] {
             match base {
+                Some(base) if base.starts_with(SCATTER) => {
+                    self.scatter(&base[SCATTER.len()..], &selected, chart_area, buf);
+                }
                 Some(base) => self.chart(&base, &names, &selected, chart_area, buf),
                 None => panel(" - ", theme).render(chart_area, buf),
             }
@@ -384,7 +405,101 @@ impl Widget for &Compare {
     }
 }
 
+/// A chart subject that plots a study's objective against a searched option.
+const SCATTER: &str = "vs ";
+
 impl Compare {
+    /// Each trial's last objective value against its value of `param` (a number, on a
+    /// log axis when the values span more than a factor of 20; or a choice, by its
+    /// position in the sorted choices), one dot per trial in the trial's colour.
+    #[allow(clippy::cast_precision_loss, reason = "a choice's position on an axis")]
+    fn scatter(&self, param: &str, selected: &[usize], area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let points: Vec<(&Run, String, f64)> = selected
+            .iter()
+            .filter_map(|&i| {
+                let run = &self.entries[i].run;
+                let value = run.params.get(param)?;
+                let objective = run.names().into_iter().next()?;
+                let y = run.folds.values().next()?.last(&objective)?;
+                Some((run, value.clone(), y))
+            })
+            .collect();
+        let numbers: Option<Vec<f64>> = points.iter().map(|(_, v, _)| v.parse::<f64>().ok()).collect();
+        let mut choices: Vec<String> = points.iter().map(|(_, v, _)| v.clone()).collect();
+        choices.sort();
+        choices.dedup();
+        let (xs, label): (Vec<f64>, String) = match &numbers {
+            Some(numbers) => {
+                let positive = numbers.iter().all(|&x| x > 0.0);
+                let (low, high) = numbers
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| (l.min(x), h.max(x)));
+                if positive && high / low > 20.0 {
+                    (numbers.iter().map(|x| x.log10()).collect(), format!("{param} (log10)"))
+                } else {
+                    (numbers.clone(), param.to_string())
+                }
+            }
+            None => (
+                points
+                    .iter()
+                    .map(|(_, v, _)| choices.iter().position(|c| c == v).unwrap_or(0) as f64)
+                    .collect(),
+                format!(
+                    "{param}: {}",
+                    choices.iter().enumerate().map(|(i, c)| format!("{i}={c}")).collect::<Vec<_>>().join(" ")
+                ),
+            ),
+        };
+        let dots: Vec<(Vec<(f64, f64)>, Style)> = points
+            .iter()
+            .zip(&xs)
+            .map(|((run, _, y), &x)| {
+                let style =
+                    if theme.color { Style::new().fg(Compare::colour(&run.name)) } else { Style::new() };
+                (vec![(x, *y)], style)
+            })
+            .collect();
+        let bounds = |values: &mut dyn Iterator<Item = f64>| {
+            let (low, high) =
+                values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+            if low.is_finite() {
+                let pad = ((high - low) * 0.05).max(1e-3);
+                (low - pad, high + pad)
+            } else {
+                (0.0, 1.0)
+            }
+        };
+        let (x_low, x_high) = bounds(&mut xs.iter().copied());
+        let (y_low, y_high) = bounds(&mut points.iter().map(|p| p.2));
+        let datasets: Vec<Dataset> = dots
+            .iter()
+            .map(|(data, style)| {
+                Dataset::default().data(data).graph_type(GraphType::Scatter).marker(Marker::Dot).style(*style)
+            })
+            .collect();
+        let objective =
+            points.first().and_then(|(run, _, _)| run.names().into_iter().next()).unwrap_or_default();
+        let label_value = |v: f64| super::app::short(v);
+        Chart::new(datasets)
+            .block(panel(format!(" {objective} vs {label} "), theme))
+            .x_axis(
+                Axis::default()
+                    .bounds([x_low, x_high])
+                    .style(theme.quiet())
+                    .labels([Span::raw(label_value(x_low)), Span::raw(label_value(x_high))]),
+            )
+            .y_axis(
+                Axis::default()
+                    .bounds([y_low, y_high])
+                    .style(theme.quiet())
+                    .labels([Span::raw(label_value(y_low)), Span::raw(label_value(y_high))]),
+            )
+            .legend_position(None)
+            .render(area, buf);
+    }
+
     /// The run under the cursor, its chosen histogram tag and its snapshots, if it has any.
     fn histograms(&self) -> Option<(&str, &str, &[Snapshot])> {
         let order = self.order();
@@ -636,6 +751,70 @@ mod tests {
         assert!(screen.contains("tfevents"), "{screen}");
         compare.apply(CompareAction::NextHistogram);
         assert!(draw(&compare).contains(" weights/layer1 (tbx) "), "one tag: t comes back to it");
+    }
+
+    #[test]
+    fn a_study_shows_its_trials_and_the_objective_against_each_option() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("study.jsonl");
+        let mut journal = crate::tune::journal::Journal::open(&path).unwrap();
+        use crate::tune::journal::{Entry, TrialState};
+        let mut entries = Vec::new();
+        for (trial, (lr, layers, value)) in
+            [("0.001", "8:relu", 0.7), ("0.01", "16:relu", 0.9), ("0.1", "8:relu", 0.8)]
+                .into_iter()
+                .enumerate()
+        {
+            entries.push(Entry::Start {
+                trial,
+                sample: trial,
+                retry_of: None,
+                params: vec![("--lr".into(), lr.into()), ("--layers".into(), layers.into())],
+                command: Vec::new(),
+                owner: "h:1".into(),
+                time: 0.0,
+            });
+            for epoch in 1..=3 {
+                entries.push(Entry::Epoch {
+                    trial,
+                    epoch,
+                    value: Some(value * f64::from(u8::try_from(epoch).unwrap()) / 3.0),
+                });
+            }
+            entries.push(Entry::Finish {
+                trial,
+                state: TrialState::Complete,
+                value: Some(value),
+                std: None,
+                epochs: 3,
+                note: None,
+                retry: false,
+                time: 0.0,
+            });
+        }
+        journal.append(&entries).unwrap();
+        let mut reader = crate::runs::read::Reader::default();
+        let runs = reader.read_all(&crate::runs::read::Source::Study(path)).unwrap();
+        let mut compare = Compare::new(Vec::new(), Theme { color: false });
+        compare.preferred_sort = Some(("objective".into(), true));
+        compare.refresh(runs);
+        let area = Rect::new(0, 0, 110, 30);
+        let draw = |compare: &Compare| {
+            let mut buf = Buffer::empty(area);
+            compare.render(area, &mut buf);
+            (0..area.height)
+                .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let screen = draw(&compare);
+        // Sorted by the objective, best first; the searched values in "differs".
+        let first = screen.lines().position(|l| l.contains("trial 001")).unwrap();
+        assert!(screen.lines().position(|l| l.contains("trial 002")).unwrap() > first, "{screen}");
+        assert!(screen.contains("layers=16:relu lr=0.01"), "{screen}");
+        assert!(screen.contains(" objective vs layers: 0=16:relu 1=8:relu "), "{screen}");
+        compare.apply(CompareAction::NextMetric);
+        assert!(draw(&compare).contains(" objective vs lr (log10) "), "{}", draw(&compare));
     }
 
     #[test]

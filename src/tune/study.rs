@@ -311,6 +311,10 @@ pub trait Progress {
     fn stop_requested(&mut self) -> bool {
         false
     }
+    /// Whether the user asked to stop this trial alone (it ends as pruned by hand).
+    fn stop_trial(&mut self, _trial: usize) -> bool {
+        false
+    }
 }
 
 /// A study in progress in this process.
@@ -517,6 +521,7 @@ impl Study {
         let mut last = vec![0usize; folds];
         let mut ended = vec![false; folds];
         let mut pruned_at = None;
+        let mut stopped_by_hand = false;
         let mut beat = Instant::now();
         let mut reports: Vec<FoldReport> = Vec::new();
         loop {
@@ -584,6 +589,10 @@ impl Study {
                 if decision.prune {
                     pruned_at = Some(epoch);
                     let _ = handle.control.send(Control::Stop);
+                } else if progress.stop_trial(trial.number) {
+                    pruned_at = Some(epoch);
+                    stopped_by_hand = true;
+                    let _ = handle.control.send(Control::Stop);
                 } else if progress.stop_requested() {
                     let _ = handle.control.send(Control::Stop);
                 }
@@ -608,7 +617,11 @@ impl Study {
                     value,
                     None,
                     epoch,
-                    Some(format!("pruned at epoch {epoch} ({})", self.settings.pruner.name())),
+                    Some(if stopped_by_hand {
+                        format!("stopped at epoch {epoch} from the dashboard")
+                    } else {
+                        format!("pruned at epoch {epoch} ({})", self.settings.pruner.name())
+                    }),
                     false,
                 )
             }
