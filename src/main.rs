@@ -631,7 +631,22 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
             ),
         ));
     };
-    let evaluation = nntui::evaluate::evaluate(&file, &rows.features, labels)
+    // Rows without a label cannot be scored: left out, and counted, as training does.
+    let labelled: Vec<usize> = (0..labels.len()).filter(|&r| !labels[r].is_empty()).collect();
+    if labelled.len() < labels.len() {
+        let _ = writeln!(
+            io::stderr(),
+            "nntui: {}: {} without a label left out",
+            input.file.display(),
+            match labels.len() - labelled.len() {
+                1 => "1 row".to_string(),
+                n => format!("{n} rows"),
+            }
+        );
+    }
+    let features = rows.features.select(ndarray::Axis(0), &labelled);
+    let labels: Vec<String> = labelled.iter().map(|&r| labels[r].clone()).collect();
+    let evaluation = nntui::evaluate::evaluate(&file, &features, &labels)
         .map_err(|message| Failure::new(1, format!("{}: {message}", input.file.display())))?;
     match write!(io::stdout().lock(), "{}", nntui::evaluate::report(&evaluation)) {
         Ok(()) => Ok(0),

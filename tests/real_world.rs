@@ -343,3 +343,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn evaluating_the_raw_training_file_gives_the_training_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let file = data("mixed.csv");
+    let fit = run(&[
+        "--no-tui",
+        "-q",
+        "--epochs",
+        "20",
+        "--standardize",
+        "--ignore-col",
+        "id",
+        "--save-model",
+        model.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(fit.code, 0, "{}", fit.stderr);
+    let evaluated = run(&["evaluate", "--model", model.to_str().unwrap(), file.to_str().unwrap()]);
+    assert_eq!(evaluated.code, 0, "{}", evaluated.stderr);
+    // The row without a label is left out, as in training; the rest score the same.
+    assert!(evaluated.stderr.contains("1 row without a label left out"), "{}", evaluated.stderr);
+    let accuracy = fit.stdout.lines().next().unwrap().trim_start_matches("accuracy: ");
+    assert!(
+        evaluated.stdout.starts_with(&format!("accuracy: {accuracy} (")),
+        "{}\n{}",
+        fit.stdout,
+        evaluated.stdout
+    );
+    let loss = fit.stdout.lines().nth(1).unwrap();
+    assert!(evaluated.stdout.contains(&format!("\n{loss}\n")), "{}\n{}", fit.stdout, evaluated.stdout);
+}
