@@ -921,6 +921,7 @@ fn tune_dashboard(
         Some((objective.name.clone(), objective.maximize)),
         &heading,
         &mut on_key,
+        Some(" q stop and quit  P pause  x stop trial  m scatter  s sort  space draw  ? keys"),
     );
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let study =

@@ -346,7 +346,7 @@ where
 /// # Errors
 /// The terminal could not be set up or drawn to.
 pub fn compare(roots: Vec<std::path::PathBuf>, color: bool) -> io::Result<()> {
-    compare_with(roots, color, None, &|| None, &mut |_, _| None)
+    compare_with(roots, color, None, &|| None, &mut |_, _| None, None)
 }
 
 /// The comparison, sorted by `sort` (a value column and whether descending) once it
@@ -362,6 +362,7 @@ pub fn compare_with(
     sort: Option<(String, bool)>,
     heading: &dyn Fn() -> Option<String>,
     on_key: &mut dyn FnMut(char, Option<&std::path::Path>) -> Option<String>,
+    keys: Option<&str>,
 ) -> io::Result<()> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let mut reader = crate::runs::read::Reader::default();
@@ -375,6 +376,7 @@ pub fn compare_with(
     };
     let mut state = compare::Compare::new(Vec::new(), ui::Theme { color });
     state.preferred_sort = sort;
+    state.keys = keys.map(String::from);
     state.heading = heading();
     state.refresh(read_all());
     let result = (|| -> io::Result<()> {

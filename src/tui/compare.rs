@@ -117,6 +117,8 @@ pub struct Compare {
     pub preferred_sort: Option<(String, bool)>,
     /// A heading before the counts (`nntui tune` says how the search goes).
     pub heading: Option<String>,
+    /// The key bar, when the caller has keys of its own (`nntui tune`).
+    pub keys: Option<String>,
 }
 
 /// The fixed columns before the value columns.
@@ -136,6 +138,7 @@ impl Compare {
             histogram_choice: 0,
             preferred_sort: None,
             heading: None,
+            keys: None,
         }
     }
 
@@ -398,7 +401,7 @@ impl Widget for &Compare {
             }
         }
         self.table(&rows, &order, table_area, buf);
-        let text = self.note.clone().unwrap_or_else(|| {
+        let text = self.note.clone().or_else(|| self.keys.clone()).unwrap_or_else(|| {
             " q quit  ? keys  space draw  p pin  h hide  s sort  m metric  enter open".to_string()
         });
         Paragraph::new(Line::from(Span::styled(text, theme.quiet()))).render(keys, buf);
