@@ -970,8 +970,13 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     let signals = signals::listen();
     let flag = Arc::clone(&stop);
     std::thread::spawn(move || {
-        if signals.recv().is_ok() {
+        // The first signal stops the search after marking the trial in progress to run
+        // again; a second one ends the process at once.
+        if let Ok(first) = signals.recv() {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            if signals.recv().is_ok() {
+                std::process::exit(i32::from(signals::exit_status(first)));
+            }
         }
     });
     let mut printer = report::Printer {
