@@ -60,6 +60,8 @@ pub struct Run {
     pub trial_state: Option<&'static str>,
     /// Settings given by name rather than by an nntui config (a trial's searched values).
     pub params: BTreeMap<String, String>,
+    /// The spread over folds of a final value, by name (a trial's objective +/- std).
+    pub spread: BTreeMap<String, f64>,
 }
 
 impl Run {
@@ -282,6 +284,7 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
                     .iter()
                     .map(|(f, v)| (f.trim_start_matches('-').to_string(), v.clone()))
                     .collect(),
+                spread: trial.std.map(|std| (objective.clone(), std)).into_iter().collect(),
                 ..Run::default()
             };
             (PathBuf::from(identity), run)

@@ -25,6 +25,9 @@ pub struct Row {
     pub epochs: usize,
     /// The mean over folds of each fold's last value, by name.
     pub last: BTreeMap<String, f64>,
+    /// The spread over folds of final values, where known (a study trial's objective).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub spread: BTreeMap<String, f64>,
     /// The lowest validation loss of any fold, and its epoch.
     pub best_val_loss: Option<(f64, usize)>,
     /// Settings whose values differ between the runs shown.
@@ -152,6 +155,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                     .max()
                     .unwrap_or(0),
                 last: sums.into_iter().map(|(name, (sum, n))| (name, sum / n as f64)).collect(),
+                spread: run.spread.clone(),
                 best_val_loss,
                 differs: differing
                     .iter()
@@ -161,6 +165,17 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+impl Row {
+    /// A value column's cell: `0.9475`, with `+/-0.0124` when its spread is known, or `-`.
+    pub fn value_text(&self, name: &str) -> String {
+        match (self.last.get(name), self.spread.get(name)) {
+            (Some(v), Some(s)) => format!("{v:.4} +/-{s:.4}"),
+            (Some(v), None) => format!("{v:.4}"),
+            _ => "-".into(),
+        }
+    }
 }
 
 /// The value columns: `loss` and `val_loss` first, then the rest by how many runs have
@@ -193,7 +208,7 @@ pub fn text(rows: &[Row]) -> String {
     for row in rows {
         let mut cells =
             vec![row.name.clone(), row.state.to_string(), row.folds.to_string(), row.epochs.to_string()];
-        cells.extend(columns.iter().map(|c| row.last.get(c).map_or("-".into(), |v| format!("{v:.4}"))));
+        cells.extend(columns.iter().map(|c| row.value_text(c)));
         cells.push(row.best_val_loss.map_or("-".into(), |(v, e)| format!("{v:.4} @{e}")));
         cells.push(row.differs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "));
         table.push(cells);

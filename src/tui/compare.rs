@@ -641,11 +641,7 @@ impl Compare {
                     Cell::from(row.folds.to_string()),
                     Cell::from(row.epochs.to_string()),
                 ];
-                cells.extend(
-                    columns
-                        .iter()
-                        .map(|c| Cell::from(row.last.get(c).map_or("-".into(), |v| format!("{v:.4}")))),
-                );
+                cells.extend(columns.iter().map(|c| Cell::from(row.value_text(c))));
                 cells.push(Cell::from(row.best_val_loss.map_or("-".into(), |(v, e)| format!("{v:.4} @{e}"))));
                 cells.push(Cell::from(
                     row.differs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
@@ -665,8 +661,10 @@ impl Compare {
             Constraint::Length(5),
             Constraint::Length(6),
         ];
-        widths
-            .extend(columns.iter().map(|c| Constraint::Length(u16::try_from(c.len().max(8)).unwrap_or(12))));
+        widths.extend(columns.iter().map(|c| {
+            let cells = order.iter().map(|&i| rows[i].value_text(c).len()).max().unwrap_or(0);
+            Constraint::Length(u16::try_from(c.len().max(8).max(cells)).unwrap_or(12))
+        }));
         widths.push(Constraint::Length(14));
         widths.push(Constraint::Fill(1));
         Table::new(body, widths)
