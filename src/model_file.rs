@@ -84,6 +84,32 @@ pub struct TargetStandardization {
     pub std: f32,
 }
 
+impl SavedData {
+    /// The columns fit the file they name and the inputs the network takes.
+    fn check(&self, inputs: usize, label_column: usize) -> Result<(), String> {
+        let mut places: Vec<usize> = self.columns.iter().map(|c| c.file_column).collect();
+        places.push(label_column);
+        let count = places.len();
+        places.sort_unstable();
+        places.dedup();
+        if places.len() != count || places.iter().any(|&p| p >= self.file_columns) {
+            return Err(format!("the columns' places do not fit a file of {} columns", self.file_columns));
+        }
+        let widths: usize = self.columns.iter().map(FeatureColumn::width).sum();
+        if widths != inputs || self.columns.iter().any(|c| c.width() == 0) {
+            return Err(format!("the columns make {widths} inputs, the network takes {inputs}"));
+        }
+        if let Some(imputer) = &self.imputation
+            && (imputer.fill.len() != inputs
+                || imputer.seen.len() != inputs
+                || imputer.fill.iter().any(|f| !f.is_finite()))
+        {
+            return Err("the imputation does not fit the inputs".into());
+        }
+        Ok(())
+    }
+}
+
 /// One Dense layer's weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedLayer {
@@ -202,6 +228,9 @@ impl ModelFile {
         let mut inputs = self.feature_names.len();
         if inputs == 0 || self.layers.is_empty() {
             return Err("the model has no features or no layers".into());
+        }
+        if let Some(data) = &self.data {
+            data.check(inputs, self.label_column)?;
         }
         if let Some(s) = &self.standardization
             && (s.mean.len() != inputs || s.std.len() != inputs)

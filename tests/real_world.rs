@@ -292,6 +292,19 @@ fn prediction_on_raw_rows_is_prediction_in_memory() {
         by_name.stderr
     );
     assert!(!in_layout.stderr.contains("warning"), "{}", in_layout.stderr);
+    // A hand-edited model whose columns do not fit its file is refused when loaded.
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model_path).unwrap()).unwrap();
+    edited["data"]["columns"][0]["file_column"] = serde_json::json!(99);
+    let bad_model = dir.path().join("bad.json");
+    std::fs::write(&bad_model, edited.to_string()).unwrap();
+    let refused = run(&["predict", "--model", bad_model.to_str().unwrap(), file.to_str().unwrap()]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("the columns' places do not fit a file of 8 columns"),
+        "{}",
+        refused.stderr
+    );
     let missing = "sex,island\nmale,Biscoe\n";
     let (_d, path) = file_with("short.csv", missing.as_bytes());
     let refused = run(&["predict", "--model", model_path.to_str().unwrap(), path.to_str().unwrap()]);
