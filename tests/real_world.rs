@@ -25,6 +25,25 @@ fn mixed_split(n: usize) -> (String, String) {
     (part(&rows[..n]), part(&rows[n..]))
 }
 
+/// A single fit on `data/mixed.csv` (its identifier left out), saved to `model`.
+fn fit_mixed(model: &std::path::Path) -> common::Output {
+    let file = data("mixed.csv");
+    let out = run(&[
+        "--no-tui",
+        "-q",
+        "--epochs",
+        "20",
+        "--standardize",
+        "--ignore-col",
+        "id",
+        "--save-model",
+        model.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out
+}
+
 #[test]
 fn the_mixed_file_trains_and_says_what_was_done_to_it() {
     let file = data("mixed.csv");
@@ -243,19 +262,7 @@ fn prediction_on_raw_rows_is_prediction_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let model_path = dir.path().join("model.json");
     let file = data("mixed.csv");
-    let out = run(&[
-        "--no-tui",
-        "-q",
-        "--epochs",
-        "20",
-        "--standardize",
-        "--ignore-col",
-        "id",
-        "--save-model",
-        model_path.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    fit_mixed(&model_path);
     let model = ModelFile::load(&model_path).unwrap();
     let trained = model.trained();
     let dataset = load(&file, &mixed_options()).unwrap();
@@ -362,19 +369,7 @@ fn evaluating_the_raw_training_file_gives_the_training_scores() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("model.json");
     let file = data("mixed.csv");
-    let fit = run(&[
-        "--no-tui",
-        "-q",
-        "--epochs",
-        "20",
-        "--standardize",
-        "--ignore-col",
-        "id",
-        "--save-model",
-        model.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(fit.code, 0, "{}", fit.stderr);
+    let fit = fit_mixed(&model);
     let evaluated = run(&["evaluate", "--model", model.to_str().unwrap(), file.to_str().unwrap()]);
     assert_eq!(evaluated.code, 0, "{}", evaluated.stderr);
     // The row without a label is left out, as in training; the rest score the same.

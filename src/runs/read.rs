@@ -294,7 +294,7 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
 
 impl Reader {
     /// Reads `source`'s runs, each with the path that identifies it (a study's trials
-    /// as `study.jsonl#3`).
+    /// as `study.jsonl#3`); a TensorBoard run, what was added since the last read.
     ///
     /// # Errors
     /// A file that cannot be read.
@@ -310,31 +310,15 @@ impl Reader {
                 }
                 Ok(study_runs(path, journal))
             }
-            other => Ok(vec![(other.path().to_path_buf(), self.read(other)?)]),
-        }
-    }
-
-    /// Reads `source` (what was added since the last read, for a TensorBoard run); a
-    /// study reads as its best trial (see [`Reader::read_all`] for every trial).
-    ///
-    /// # Errors
-    /// An events file that cannot be read.
-    pub fn read(&mut self, source: &Source) -> Result<Run, String> {
-        match source {
-            Source::Lines(path) => read(path),
-            Source::Study(_) => self
-                .read_all(source)?
-                .into_iter()
-                .next()
-                .map(|(_, run)| run)
-                .ok_or_else(|| "the study has no trials yet".to_string()),
+            Source::Lines(path) => Ok(vec![(path.clone(), read(path)?)]),
             Source::TensorBoard { root, folder } => {
                 let follower = self
                     .followers
                     .entry(folder.clone())
                     .or_insert_with(|| crate::tensorboard::Follower::new(folder.clone()));
                 follower.update();
-                Ok(from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run()))
+                let run = from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run());
+                Ok(vec![(folder.clone(), run)])
             }
         }
     }
