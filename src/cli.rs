@@ -5,7 +5,8 @@ use crate::data::{
     CsvOptions, HeaderMode, Impute, LabelColumn, MAX_CATEGORIES_LIMIT, NaValues, Task, parse_delimiter,
 };
 use crate::nn::{
-    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, OptimizerKind, OptimizerSpec, Regularizer,
+    Activation, ExponentialDecay, Initializer, Layer, LayerSpec, Loss, OptimizerKind, OptimizerSpec,
+    Regularizer,
 };
 use crate::train::RunConfig;
 use crate::train::callbacks::{CheckpointSpec, EarlyStoppingSpec, PlateauSpec, Policies};
@@ -276,15 +277,23 @@ pub struct TrainArgs {
     #[arg(long, value_name = "CSV", help_heading = "Data")]
     pub test: Option<PathBuf>,
 
-    /// Hidden layers as UNITS:ACTIVATION,... ("none" for none).
+    /// Hidden layers, comma separated: UNITS:ACTIVATION (Dense) or dense:U[:ACT],
+    /// dropout:RATE, flatten, rescaling:SCALE[:OFFSET], conv2d:FILTERS:KxK[:ACT][:same|valid],
+    /// conv1d:FILTERS:K[:ACT][:same|valid], maxpool2d:PxP, maxpool1d:P, globalavgpool
+    /// ("none" for none).
     #[arg(long, default_value = "12:relu,8:relu", value_parser = parse_layers, help_heading = "Model")]
     pub layers: HiddenLayers,
+    /// The shape of one row's features, channels last: 8x8x1 (an image, row-major),
+    /// 28x28 (one channel), 10x1 (steps x features) [default: a flat row].
+    #[arg(long, value_name = "HxWxC", value_parser = parse_input_shape, help_heading = "Model")]
+    pub input_shape: Option<Vec<usize>>,
     /// Output layer UNITS:ACTIVATION [default: from the task].
     #[arg(long, value_parser = parse_layer, help_heading = "Model")]
     pub output: Option<LayerSpec>,
-    /// Kernel initializer: random_uniform, glorot_uniform, he_normal, he_uniform.
-    #[arg(long, default_value = "random_uniform", value_parser = parse_init, help_heading = "Model")]
-    pub init: Initializer,
+    /// Kernel initializer of every layer: random_uniform, glorot_uniform, he_normal,
+    /// he_uniform [default: random_uniform for Dense, glorot_uniform for the others].
+    #[arg(long, value_parser = parse_init, help_heading = "Model")]
+    pub init: Option<Initializer>,
     /// binary_crossentropy, categorical_crossentropy or mse [default: from the task].
     #[arg(long, value_parser = parse_loss, help_heading = "Model")]
     pub loss: Option<Loss>,
@@ -392,8 +401,8 @@ pub struct TrainArgs {
 }
 
 /// The hidden layers, parsed from one `--layers` value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HiddenLayers(pub Vec<LayerSpec>);
+#[derive(Clone, Debug, PartialEq)]
+pub struct HiddenLayers(pub Vec<Layer>);
 
 /// What the dashboard paces at unless told otherwise: slow enough to watch.
 pub const DASHBOARD_PACE: f64 = 20.0;
@@ -446,8 +455,10 @@ impl TrainArgs {
         };
         Ok(RunConfig {
             hidden: self.layers.0.clone(),
+            input_shape: self.input_shape.clone(),
             output: self.output,
-            initializer: self.init,
+            initializer: self.init.unwrap_or(Initializer::RandomUniform),
+            layer_initializer: self.init.unwrap_or(Initializer::GlorotUniform),
             loss: self.loss,
             optimizer,
             regularizer: Regularizer { l1: self.l1, l2: self.l2 },
@@ -503,16 +514,34 @@ pub fn parse_layer(text: &str) -> Result<LayerSpec, String> {
     Ok(LayerSpec::new(units, activation))
 }
 
-/// Parses `UNITS:ACTIVATION,...`, or `none` for no hidden layers.
+/// Parses the `--layers` list ([`Layer::parse`] for each item), or `none` for no
+/// hidden layers.
 pub fn parse_layers(text: &str) -> Result<HiddenLayers, String> {
     if text.trim().eq_ignore_ascii_case("none") {
         return Ok(HiddenLayers(Vec::new()));
     }
-    let layers = text.split(',').map(parse_layer).collect::<Result<Vec<_>, _>>()?;
-    if layers.iter().any(|l| l.activation == Activation::Softmax) {
-        return Err("softmax belongs on the output layer (--output), not a hidden one".into());
-    }
+    let layers = text
+        .split(',')
+        .enumerate()
+        .map(|(index, item)| Layer::parse(item, index + 1))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(HiddenLayers(layers))
+}
+
+/// Parses `HxWxC`, `HxW` or `TxF` (whole numbers from 1, at most three).
+pub fn parse_input_shape(text: &str) -> Result<Vec<usize>, String> {
+    let dims: Vec<usize> = text
+        .split(['x', 'X'])
+        .map(|d| d.trim().parse::<usize>().ok().filter(|&n| n > 0))
+        .collect::<Option<_>>()
+        .ok_or_else(|| format!("'{text}' is not a shape like 8x8x1, 28x28 or 10x1 (whole numbers from 1)"))?;
+    if dims.len() > 3 {
+        return Err(format!("'{text}' has {} dimensions; nntui reads at most three (HxWxC)", dims.len()));
+    }
+    if dims.iter().try_fold(1usize, |p, &d| p.checked_mul(d)).is_none_or(|p| p > 100_000_000) {
+        return Err(format!("'{text}' is more values per row than nntui allows (100000000)"));
+    }
+    Ok(dims)
 }
 
 fn parse_plot_format(text: &str) -> Result<crate::plot::Format, String> {
@@ -652,12 +681,30 @@ mod tests {
     fn layers_parse_and_fail_clearly() {
         assert_eq!(
             parse_layers("64:tanh, 3:linear").unwrap().0,
-            vec![LayerSpec::new(64, Activation::Tanh), LayerSpec::new(3, Activation::Linear)]
+            vec![Layer::dense(64, Activation::Tanh), Layer::dense(3, Activation::Linear)]
         );
         assert_eq!(parse_layers("none").unwrap().0, vec![]);
-        assert_eq!(parse_layers("").unwrap_err(), "'' is not UNITS:ACTIVATION (e.g. 12:relu)");
-        assert_eq!(parse_layers("12").unwrap_err(), "'12' is not UNITS:ACTIVATION (e.g. 12:relu)");
-        assert_eq!(parse_layers("x:relu").unwrap_err(), "'x' in 'x:relu' is not a whole number of units");
+        assert!(
+            parse_layers("").unwrap_err().starts_with("layer 1 (''): expected UNITS:ACTIVATION or one of")
+        );
+        assert_eq!(
+            parse_layers("12").unwrap_err(),
+            "layer 1 ('12'): expected UNITS:ACTIVATION (e.g. 12:relu)"
+        );
+        assert!(
+            parse_layers("8:relu,x:relu")
+                .unwrap_err()
+                .starts_with("layer 2 ('x:relu'): expected UNITS:ACTIVATION")
+        );
+        assert_eq!(
+            parse_layers("conv2d:16:3:relu").unwrap_err(),
+            "layer 1 ('conv2d:16:3:relu'): expected the kernel size as 3x3, got '3'"
+        );
+        assert_eq!(parse_input_shape("8x8x1").unwrap(), vec![8, 8, 1]);
+        assert_eq!(parse_input_shape("28X28").unwrap(), vec![28, 28]);
+        assert!(parse_input_shape("8x0").is_err());
+        assert!(parse_input_shape("2x2x2x2").unwrap_err().contains("at most three"));
+        assert!(parse_input_shape("eight").is_err());
         assert!(parse_layers("12:swish").unwrap_err().contains("unknown activation 'swish'"));
         assert!(parse_layers("0:relu").is_err());
         assert!(parse_layers("12:relu,,8:relu").is_err());

@@ -174,8 +174,15 @@ fn start_from(
     }
     let trained = file.trained();
     let mut specs = trained.model.specs();
-    config.output = specs.pop();
+    config.output = match specs.pop() {
+        Some(nntui::nn::Layer::Dense { units, activation }) => {
+            Some(nntui::nn::LayerSpec::new(units, activation))
+        }
+        _ => None,
+    };
     config.hidden = specs;
+    let shape = trained.model.input_shape();
+    config.input_shape = (shape.len() > 1).then(|| shape.to_vec());
     config.initial_model =
         Some(train::InitialModel { path: path.to_path_buf(), parameters: trained.model.parameters().into() });
     Ok(())

@@ -6,7 +6,7 @@ use crate::data::{
     Standardizer, TargetScale, Task, load_model_rows,
 };
 use crate::nn::metric::predicted_class;
-use crate::nn::{Activation, LayerSpec, Sequential};
+use crate::nn::{Activation, Layer, Sequential};
 use crate::train::TrainedModel;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -16,8 +16,13 @@ use std::path::Path;
 
 /// The `format` field every model file carries.
 pub const FORMAT: &str = "nntui-model";
-/// The layout version written.
+/// The layout version written for a Dense stack on flat rows (readable by every
+/// nntui); models with other layers or an input shape are written as
+/// [`VERSION_LAYERS`].
 pub const VERSION: u32 = 1;
+/// The layout version of a model with layers other than Dense or an `--input-shape`:
+/// each layer carries its specification (`spec`) and the file its `input_shape`.
+pub const VERSION_LAYERS: u32 = 2;
 
 /// A trained model and everything needed to use it on new rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,8 +45,11 @@ pub struct ModelFile {
     pub standardization: Option<Standardization>,
     /// Regression target statistics: outputs are `value * std + mean`.
     pub target_standardization: Option<TargetStandardization>,
-    /// The Dense layers, first to last.
+    /// The layers, first to last.
     pub layers: Vec<SavedLayer>,
+    /// One row's shape, channels last (absent for flat rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_shape: Option<Vec<usize>>,
     /// How raw rows become inputs (absent in files written before categories and
     /// missing values: every feature a number column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,14 +118,19 @@ impl SavedData {
     }
 }
 
-/// One Dense layer's weights.
+/// One layer's weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SavedLayer {
-    /// Output units.
+    /// Output units (the last axis of the output).
     pub units: usize,
-    /// Activation.
+    /// Activation (`linear` for layers without one).
     pub activation: Activation,
-    /// `inputs x units`, one inner list per input.
+    /// The layer as specified (absent in version 1 files: Dense).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<Layer>,
+    /// The kernel as a matrix, one inner list per row: `inputs x units` for Dense,
+    /// `(kh * kw * channels_in) x filters` for a convolution (Keras's layout); empty
+    /// for layers without weights.
     pub kernel: Vec<Vec<f32>>,
     /// One per unit.
     pub bias: Vec<f32>,
@@ -152,20 +165,23 @@ impl ModelFile {
     /// Describes a trained model and the dataset it learned from.
     pub fn new(trained: &TrainedModel, dataset: &Dataset) -> ModelFile {
         let model = &trained.model;
+        let flat_dense = model.input_shape().len() == 1
+            && model.layers().iter().all(|l| matches!(l.layer, Layer::Dense { .. }));
         let layers = model
             .layers()
             .iter()
             .enumerate()
             .map(|(index, layer)| SavedLayer {
-                units: layer.units,
-                activation: layer.activation,
+                units: layer.channels(),
+                activation: layer.activation().unwrap_or(Activation::Linear),
+                spec: (!flat_dense).then_some(layer.layer),
                 kernel: model.kernel(index).outer_iter().map(|row| row.to_vec()).collect(),
                 bias: model.bias(index).to_vec(),
             })
             .collect();
         ModelFile {
             format: FORMAT.into(),
-            version: VERSION,
+            version: if flat_dense { VERSION } else { VERSION_LAYERS },
             task: dataset.task,
             class_names: dataset.class_names.clone(),
             feature_names: dataset.feature_names.clone(),
@@ -181,6 +197,7 @@ impl ModelFile {
                 .target
                 .map(|t| TargetStandardization { mean: t.mean, std: t.std }),
             layers,
+            input_shape: (!flat_dense).then(|| model.input_shape().to_vec()),
             data: Some(SavedData {
                 columns: dataset.columns.clone(),
                 file_columns: dataset.width,
@@ -213,9 +230,9 @@ impl ModelFile {
         })?;
         let file: ModelFile = serde_json::from_str(&text)
             .map_err(|e| error(format!("not an nntui model file ({e}); make one with --save-model")))?;
-        if file.format != FORMAT || file.version != VERSION {
+        if file.format != FORMAT || !(file.version == VERSION || file.version == VERSION_LAYERS) {
             return Err(error(format!(
-                "format {:?} version {} is not {FORMAT} version {VERSION}",
+                "format {:?} version {} is not {FORMAT} version {VERSION} or {VERSION_LAYERS}",
                 file.format, file.version
             )));
         }
@@ -225,7 +242,7 @@ impl ModelFile {
 
     /// Consistency of shapes, so that a hand-edited file fails here, not later.
     fn check(&self) -> Result<(), String> {
-        let mut inputs = self.feature_names.len();
+        let inputs = self.feature_names.len();
         if inputs == 0 || self.layers.is_empty() {
             return Err("the model has no features or no layers".into());
         }
@@ -237,29 +254,29 @@ impl ModelFile {
         {
             return Err("standardization statistics do not match the feature count".into());
         }
-        for (index, layer) in self.layers.iter().enumerate() {
-            let shaped = layer.units > 0
-                && layer.kernel.len() == inputs
-                && layer.kernel.iter().all(|row| row.len() == layer.units)
-                && layer.bias.len() == layer.units;
+        let model = self.network()?;
+        for (index, (layer, placed)) in self.layers.iter().zip(model.layers()).enumerate() {
+            let (rows, columns) = placed.kernel_shape();
+            let shaped = layer.kernel.len() == rows
+                && layer.kernel.iter().all(|row| row.len() == columns)
+                && layer.bias.len() == placed.bias_range().len();
             if !shaped {
                 return Err(format!(
-                    "layer {} does not have a {inputs} x {} kernel and bias",
+                    "layer {} does not have a {rows} x {columns} kernel and {} biases",
                     index + 1,
-                    layer.units
+                    placed.bias_range().len()
                 ));
             }
             if layer.kernel.iter().flatten().chain(&layer.bias).any(|w| !w.is_finite()) {
                 return Err(format!("layer {} has weights that are not finite numbers", index + 1));
             }
-            inputs = layer.units;
         }
         if let Some(t) = self.target_standardization
             && (self.task != Task::Regression || !(t.std > 0.0 && t.std.is_finite()) || !t.mean.is_finite())
         {
             return Err("target statistics need a regression task and a positive std".into());
         }
-        let outputs = inputs;
+        let outputs = model.output_units();
         let expected = match self.task {
             Task::Binary => outputs == 1 || outputs == 2,
             Task::Multiclass => outputs == self.class_names.len(),
@@ -273,12 +290,13 @@ impl ModelFile {
 
     /// The network and standardization this file describes.
     pub fn trained(&self) -> TrainedModel {
-        let specs: Vec<LayerSpec> =
-            self.layers.iter().map(|l| LayerSpec::new(l.units, l.activation)).collect();
         let parameters: Vec<f32> =
             self.layers.iter().flat_map(|l| l.kernel.iter().flatten().chain(&l.bias).copied()).collect();
         #[allow(clippy::expect_used, reason = "check() verified every shape when the file was loaded")]
-        let model = Sequential::with_parameters(self.feature_names.len(), &specs, parameters)
+        let model = self
+            .network()
+            .ok()
+            .and_then(|model| model.set_parameters(parameters))
             .expect("check() verified every shape");
         let scaling = Scaling {
             imputer: self.data.as_ref().and_then(|d| d.imputation.clone()),
@@ -286,6 +304,26 @@ impl ModelFile {
             target: self.target_standardization.map(|t| TargetScale { mean: t.mean, std: t.std }),
         };
         TrainedModel { model, scaling }
+    }
+
+    /// The network's layers on its input shape, every weight zero; an error when a
+    /// layer cannot follow the shape before it or the input shape does not hold the
+    /// features.
+    fn network(&self) -> Result<Sequential<f32>, String> {
+        let features = self.feature_names.len();
+        let shape = self.input_shape.clone().unwrap_or_else(|| vec![features]);
+        if shape.iter().product::<usize>() != features {
+            return Err(format!("the input shape {shape:?} does not hold the {features} features"));
+        }
+        let specs: Vec<Layer> = self
+            .layers
+            .iter()
+            .map(|l| l.spec.unwrap_or(Layer::Dense { units: l.units, activation: l.activation }))
+            .collect();
+        if specs.iter().any(|l| matches!(l, Layer::Dense { units: 0, .. })) {
+            return Err("a layer has no units".into());
+        }
+        Sequential::build(&shape, &specs)
     }
 
     /// How the training file's columns were read: saved, or for a file from before

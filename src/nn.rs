@@ -1,12 +1,14 @@
-//! The network maths: dense layers, activations, initializers, losses, metrics,
+//! The network maths: layers (Dense, convolution, pooling, dropout, ...), activations, initializers, losses, metrics,
 //! optimizers, regularizers and learning-rate schedules.
 //!
 //! Pure computation: no threads, no I/O. Everything is generic over [`Real`] so that
 //! training runs in `f32` while the gradient checks run in `f64`.
 
 pub mod activation;
+pub mod gemm;
 pub mod init;
 pub mod kernels;
+pub mod layer;
 pub mod loss;
 pub mod metric;
 pub mod model;
@@ -17,6 +19,7 @@ pub mod step;
 
 pub use activation::Activation;
 pub use init::Initializer;
+pub use layer::{Layer, Padding};
 pub use loss::Loss;
 pub use metric::Metric;
 pub use model::{LayerSpec, Sequential, Workspace};
@@ -36,6 +39,7 @@ pub trait Real:
     + Default
     + Send
     + Sync
+    + ndarray::LinalgScalar
     + 'static
 {
     /// Converts from `f64`, rounding to the nearest representable value.

@@ -11,7 +11,7 @@ pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
-    Ack, Control, Divergence, EpochReport, Event, FoldOutcome, FoldReport, FoldStart, Histogram,
+    Ack, Control, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Histogram,
     LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;

@@ -460,8 +460,8 @@ fn policies_on_the_dashboard() {
         epochs: 300,
         validation_split: Some(0.3),
         hidden: vec![
-            nntui::nn::LayerSpec::new(64, nntui::nn::Activation::Relu),
-            nntui::nn::LayerSpec::new(64, nntui::nn::Activation::Relu),
+            nntui::nn::Layer::dense(64, nntui::nn::Activation::Relu),
+            nntui::nn::Layer::dense(64, nntui::nn::Activation::Relu),
         ],
         initializer: nntui::nn::Initializer::HeUniform,
         policies: Policies {

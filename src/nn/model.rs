@@ -1,19 +1,24 @@
-//! The Sequential model: a stack of Dense layers over one flat parameter vector.
+//! The Sequential model: a stack of layers ([`super::layer`]) over one flat parameter
+//! vector.
 //!
-//! All parameters live in one contiguous `Vec` (each layer's kernel, `inputs x units`
-//! row-major as Keras stores it, then its bias), so an optimizer step is one loop and
-//! the gradients share the same layout. The batch loop allocates nothing: activations,
-//! deltas and gradients live in a [`Workspace`] sized once per fit.
+//! All parameters live in one contiguous `Vec` (each layer's kernel, row-major as Keras
+//! stores it, then its bias), so an optimizer step is one loop and the gradients share
+//! the same layout. The batch loop allocates nothing: activations, deltas, gradients
+//! and each layer's scratch live in a [`Workspace`] sized once per fit.
+//!
+//! Dense layers run on the hand kernels exactly as before the layer stack existed (the
+//! tutorial's bits do not move); larger products go through [`super::gemm`].
 
-use super::kernels::{dense_forward, dense_input_gradient, dense_parameter_gradients};
-use super::{Activation, Initializer, Loss, Real, Regularizer};
+use super::layer::{Layer, Op, Placed, dropout, pool, shape_dims, shape_text};
+use super::{Activation, Initializer, Loss, Real, Regularizer, gemm};
 use ndarray::ArrayView2;
-use rand::Rng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::ops::Range;
 
-/// One Dense layer as configured: its width and activation.
+/// One Dense layer as configured: its width and activation (the output layer, and
+/// the hidden layers of a plain Dense stack).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerSpec {
     /// Output units.
@@ -35,42 +40,34 @@ impl fmt::Display for LayerSpec {
     }
 }
 
-/// A Dense layer placed in the model's parameter vector.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Dense {
-    /// Input width (the previous layer's units, or the feature count).
-    pub inputs: usize,
-    /// Output width.
-    pub units: usize,
-    /// Activation applied to `x W + b`.
-    pub activation: Activation,
-    offset: usize,
-}
-
-impl Dense {
-    /// Kernel and bias values.
-    pub fn parameter_count(&self) -> usize {
-        self.inputs * self.units + self.units
-    }
-
-    /// Where the kernel (`inputs x units`, row-major) sits in the parameter vector.
-    pub fn kernel_range(&self) -> Range<usize> {
-        self.offset..self.offset + self.inputs * self.units
-    }
-
-    /// Where the bias sits in the parameter vector.
-    pub fn bias_range(&self) -> Range<usize> {
-        let start = self.offset + self.inputs * self.units;
-        start..start + self.units
+impl From<LayerSpec> for Layer {
+    fn from(spec: LayerSpec) -> Layer {
+        Layer::dense(spec.units, spec.activation)
     }
 }
 
-/// A feed-forward stack of Dense layers.
+/// A stack of layers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sequential<T> {
-    input_dim: usize,
-    layers: Vec<Dense>,
+    input_shape: Vec<usize>,
+    layers: Vec<Placed>,
     parameters: Vec<T>,
+    /// Whether layer `i`'s backward pass computes its input's gradient: only when a
+    /// layer below it has weights.
+    input_gradients: Vec<bool>,
+}
+
+/// One layer's scratch: what its backward pass needs from the forward one.
+#[derive(Clone, Debug, Default)]
+struct Scratch<T> {
+    /// A convolution's patch matrix (im2col), `rows * positions x patch`.
+    patches: Vec<T>,
+    /// The patch matrix's gradient.
+    patch_gradient: Vec<T>,
+    /// Max pooling's winners, per output value.
+    argmax: Vec<u32>,
+    /// Dropout's mask, per value (`0` or `1 / (1 - rate)`).
+    mask: Vec<T>,
 }
 
 /// Buffers for a forward and backward pass over up to `capacity` rows.
@@ -85,6 +82,9 @@ pub struct Workspace<T> {
     /// The output layer's pre-activations, kept when it is sigmoid or softmax: Keras
     /// reports cross-entropy from these logits (see [`Loss::total_from_logits`]).
     logits: Vec<T>,
+    scratch: Vec<Scratch<T>>,
+    /// Dropout's draws in training ([`Workspace::seed_dropout`]).
+    dropout: Xoshiro256PlusPlus,
 }
 
 impl<T: Real> Workspace<T> {
@@ -103,64 +103,111 @@ impl<T: Real> Workspace<T> {
         let last = model.layers.len() - 1;
         &self.activations[last][..rows * model.output_units()]
     }
+
+    /// Where dropout's masks are drawn from in training: one stream per fit, drawn in
+    /// batch order, so that a seed gives the same masks whatever the thread count.
+    pub fn seed_dropout(&mut self, rng: Xoshiro256PlusPlus) {
+        self.dropout = rng;
+    }
 }
 
 impl<T: Real> Sequential<T> {
-    /// A model with every parameter zero.
+    /// A Dense stack on flat rows of `input_dim`, every parameter zero.
     ///
     /// # Panics
     /// If `input_dim` is zero, `layers` is empty or a layer has no units: the caller
     /// validates specifications first.
+    #[allow(
+        clippy::expect_used,
+        reason = "a Dense stack on a flat input always places; the panic is documented"
+    )]
     pub fn new(input_dim: usize, layers: &[LayerSpec]) -> Self {
         assert!(input_dim > 0 && !layers.is_empty(), "a model needs inputs and layers");
-        let mut placed = Vec::with_capacity(layers.len());
-        let (mut inputs, mut offset) = (input_dim, 0);
-        for spec in layers {
-            assert!(spec.units > 0, "a layer needs at least one unit");
-            let layer = Dense { inputs, units: spec.units, activation: spec.activation, offset };
+        assert!(layers.iter().all(|l| l.units > 0), "a layer needs at least one unit");
+        let layers: Vec<Layer> = layers.iter().map(|&l| l.into()).collect();
+        Self::build(&[input_dim], &layers).expect("a Dense stack fits any flat input")
+    }
+
+    /// A stack of any layers on rows of `input_shape` (channels last), every parameter
+    /// zero; an error naming the layer and both shapes when one cannot follow the shape
+    /// before it.
+    pub fn build(input_shape: &[usize], layers: &[Layer]) -> Result<Self, String> {
+        if input_shape.is_empty() || input_shape.contains(&0) || layers.is_empty() {
+            return Err("a model needs inputs and layers".into());
+        }
+        let mut placed: Vec<Placed> = Vec::with_capacity(layers.len());
+        let (mut shape, mut offset) = (input_shape.to_vec(), 0);
+        for (index, &layer) in layers.iter().enumerate() {
+            let layer = Placed::new(layer, &shape, offset, index + 1)?;
             offset += layer.parameter_count();
-            inputs = spec.units;
+            shape.clone_from(&layer.output);
             placed.push(layer);
         }
-        Sequential { input_dim, layers: placed, parameters: vec![T::zero(); offset] }
+        if placed.last().is_some_and(|l| !matches!(l.op, Op::Dense { .. })) {
+            return Err("the last layer must be Dense".into());
+        }
+        let input_gradients =
+            (0..placed.len()).map(|i| placed[..i].iter().any(Placed::has_weights)).collect();
+        Ok(Sequential {
+            input_shape: input_shape.to_vec(),
+            layers: placed,
+            parameters: vec![T::zero(); offset],
+            input_gradients,
+        })
     }
 
     /// A model with the given parameter values, or `None` if their count does not fit.
     pub fn with_parameters(input_dim: usize, layers: &[LayerSpec], parameters: Vec<T>) -> Option<Self> {
-        let mut model = Self::new(input_dim, layers);
-        if parameters.len() != model.parameters.len() {
+        Self::new(input_dim, layers).set_parameters(parameters)
+    }
+
+    /// The model with `parameters` in place of its own, or `None` if the count differs.
+    pub fn set_parameters(mut self, parameters: Vec<T>) -> Option<Self> {
+        if parameters.len() != self.parameters.len() {
             return None;
         }
-        model.parameters = parameters;
-        Some(model)
+        self.parameters = parameters;
+        Some(self)
     }
 
     /// Draws every kernel from `initializer`, layer by layer; biases are set to zero.
     pub fn initialize<R: Rng + ?Sized>(&mut self, initializer: Initializer, rng: &mut R) {
-        for layer in &self.layers {
-            initializer.fill(&mut self.parameters[layer.kernel_range()], layer.inputs, layer.units, rng);
+        self.initialize_with(|_| initializer, rng);
+    }
+
+    /// Draws each layer's kernel from the initializer `pick` gives for it, layer by
+    /// layer; biases are set to zero.
+    pub fn initialize_with<R: Rng + ?Sized>(&mut self, pick: impl Fn(&Layer) -> Initializer, rng: &mut R) {
+        for layer in self.layers.iter().filter(|l| l.has_weights()) {
+            let (fan_in, fan_out) = layer.fans();
+            pick(&layer.layer).fill(&mut self.parameters[layer.kernel_range()], fan_in, fan_out, rng);
             self.parameters[layer.bias_range()].fill(T::zero());
         }
     }
 
-    /// Input width.
+    /// Values in one row of input.
     pub fn input_dim(&self) -> usize {
-        self.input_dim
+        self.input_shape.iter().product()
+    }
+
+    /// The shape of one row of input (channels last).
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
     }
 
     /// Output width.
     pub fn output_units(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.units)
+        self.layers.last().map_or(0, Placed::output_size)
     }
 
     /// The layers, first to last.
-    pub fn layers(&self) -> &[Dense] {
+    pub fn layers(&self) -> &[Placed] {
         &self.layers
     }
 
     /// The layer specifications this model was built from.
-    pub fn specs(&self) -> Vec<LayerSpec> {
-        self.layers.iter().map(|l| LayerSpec::new(l.units, l.activation)).collect()
+    pub fn specs(&self) -> Vec<Layer> {
+        self.layers.iter().map(|l| l.layer).collect()
     }
 
     /// Every parameter, layer by layer (kernel, then bias).
@@ -173,11 +220,11 @@ impl<T: Real> Sequential<T> {
         &mut self.parameters
     }
 
-    /// A layer's kernel as an `inputs x units` matrix.
-    #[allow(clippy::expect_used, reason = "the kernel range is inputs x units long by construction")]
+    /// A layer's kernel as a matrix ([`Placed::kernel_shape`]; `0 x 0` without one).
+    #[allow(clippy::expect_used, reason = "the kernel range is its shape's size by construction")]
     pub fn kernel(&self, layer: usize) -> ArrayView2<'_, T> {
         let l = &self.layers[layer];
-        ArrayView2::from_shape((l.inputs, l.units), &self.parameters[l.kernel_range()])
+        ArrayView2::from_shape(l.kernel_shape(), &self.parameters[l.kernel_range()])
             .expect("kernel range matches its shape")
     }
 
@@ -188,18 +235,46 @@ impl<T: Real> Sequential<T> {
 
     /// Buffers for passes over up to `capacity` rows.
     pub fn workspace(&self, capacity: usize) -> Workspace<T> {
-        let per_layer = || self.layers.iter().map(|l| vec![T::zero(); capacity * l.units]).collect();
+        let per_layer = || self.layers.iter().map(|l| vec![T::zero(); capacity * l.output_size()]).collect();
+        let scratch = self
+            .layers
+            .iter()
+            .zip(&self.input_gradients)
+            .map(|(l, &input_gradient)| match &l.op {
+                Op::Conv(c) => {
+                    let patches = capacity * c.output.positions() * c.patch();
+                    Scratch {
+                        patches: vec![T::zero(); patches],
+                        patch_gradient: if input_gradient { vec![T::zero(); patches] } else { Vec::new() },
+                        ..Scratch::default()
+                    }
+                }
+                Op::MaxPool(_) => {
+                    Scratch { argmax: vec![0; capacity * l.output_size()], ..Scratch::default() }
+                }
+                Op::Dropout(_) => {
+                    Scratch { mask: vec![T::zero(); capacity * l.output_size()], ..Scratch::default() }
+                }
+                _ => Scratch::default(),
+            })
+            .collect();
         Workspace {
             capacity,
             activations: per_layer(),
             deltas: per_layer(),
             gradients: vec![T::zero(); self.parameters.len()],
-            transposed: vec![T::zero(); self.layers.iter().map(|l| l.inputs * l.units).max().unwrap_or(0)],
+            transposed: vec![
+                T::zero();
+                self.layers.iter().map(|l| l.kernel_range().len()).max().unwrap_or(0)
+            ],
             logits: vec![T::zero(); capacity * self.output_units()],
+            scratch,
+            dropout: Xoshiro256PlusPlus::seed_from_u64(0),
         }
     }
 
-    /// The network's outputs for `rows` inputs.
+    /// The network's outputs for `rows` inputs, as in evaluation and prediction
+    /// (dropout off).
     ///
     /// # Shapes
     /// `inputs`: `rows x input_dim`, row-major; returns `rows x output_units`.
@@ -208,29 +283,75 @@ impl<T: Real> Sequential<T> {
     /// If `rows` exceeds the workspace's capacity or `inputs` is too short.
     #[inline(always)]
     pub fn forward<'w>(&self, inputs: &[T], rows: usize, workspace: &'w mut Workspace<T>) -> &'w [T] {
+        self.pass(inputs, rows, workspace, false)
+    }
+
+    /// [`Sequential::forward`] as in training: dropout draws its masks from the
+    /// workspace's stream.
+    #[inline(always)]
+    pub fn forward_training<'w>(
+        &self,
+        inputs: &[T],
+        rows: usize,
+        workspace: &'w mut Workspace<T>,
+    ) -> &'w [T] {
+        self.pass(inputs, rows, workspace, true)
+    }
+
+    #[inline(always)]
+    fn pass<'w>(
+        &self,
+        inputs: &[T],
+        rows: usize,
+        workspace: &'w mut Workspace<T>,
+        training: bool,
+    ) -> &'w [T] {
         assert!(rows <= workspace.capacity, "batch larger than the workspace");
+        let last = self.layers.len() - 1;
         for (index, layer) in self.layers.iter().enumerate() {
             let (done, rest) = workspace.activations.split_at_mut(index);
             let input = if index == 0 {
-                &inputs[..rows * layer.inputs]
+                &inputs[..rows * layer.input_size()]
             } else {
-                &done[index - 1][..rows * layer.inputs]
+                &done[index - 1][..rows * layer.input_size()]
             };
-            let output = &mut rest[0][..rows * layer.units];
-            dense_forward(
-                input,
-                &self.parameters[layer.kernel_range()],
-                &self.parameters[layer.bias_range()],
-                output,
-                layer.inputs,
-                layer.units,
-            );
-            if index == self.layers.len() - 1 && layer.activation.has_logits() {
-                workspace.logits[..output.len()].copy_from_slice(output);
+            let output = &mut rest[0][..rows * layer.output_size()];
+            let scratch = &mut workspace.scratch[index];
+            let kernel = &self.parameters[layer.kernel_range()];
+            let bias = &self.parameters[layer.bias_range()];
+            match &layer.op {
+                Op::Dense { inputs: n, units } => gemm::forward(input, kernel, bias, output, *n, *units),
+                Op::Conv(c) => {
+                    let patches = &mut scratch.patches[..rows * c.output.positions() * c.patch()];
+                    c.im2col(input, rows, patches);
+                    gemm::forward(patches, kernel, bias, output, c.patch(), c.output.channels);
+                }
+                Op::MaxPool(p) => p.forward(input, rows, output, &mut scratch.argmax),
+                Op::GlobalAvgPool(grid) => pool::global_average(*grid, input, rows, output),
+                Op::Dropout(rate) if training && *rate > 0.0 => {
+                    dropout::forward(
+                        *rate,
+                        input,
+                        output,
+                        &mut scratch.mask[..input.len()],
+                        &mut workspace.dropout,
+                    );
+                }
+                Op::Dropout(_) | Op::Copy => output.copy_from_slice(input),
+                Op::Rescale { scale, offset } => {
+                    let (scale, offset) = (T::of(*scale), T::of(*offset));
+                    for (o, &x) in output.iter_mut().zip(input) {
+                        *o = x * scale + offset;
+                    }
+                }
             }
-            layer.activation.forward(output, layer.units);
+            if let Some(activation) = layer.activation() {
+                if index == last && activation.has_logits() {
+                    workspace.logits[..output.len()].copy_from_slice(output);
+                }
+                activation.forward(output, layer.channels());
+            }
         }
-        let last = self.layers.len() - 1;
         &workspace.activations[last][..rows * self.output_units()]
     }
 
@@ -244,7 +365,7 @@ impl<T: Real> Sequential<T> {
     #[inline(always)]
     pub fn reported_loss(&self, loss: Loss, targets: &[T], rows: usize, workspace: &Workspace<T>) -> f64 {
         let units = self.output_units();
-        let activation = self.layers[self.layers.len() - 1].activation;
+        let activation = self.output_activation();
         let targets = &targets[..rows * units];
         if loss.pairs_with(activation) {
             loss.total_from_logits(&workspace.logits[..rows * units], targets, units)
@@ -253,9 +374,14 @@ impl<T: Real> Sequential<T> {
         }
     }
 
+    /// The output layer's activation.
+    pub fn output_activation(&self) -> Activation {
+        self.layers.last().and_then(Placed::activation).unwrap_or(Activation::Linear)
+    }
+
     /// Gradients of `mean over rows of loss + regularization` with respect to every
-    /// parameter, after a [`Sequential::forward`] on the same `inputs`; they are left in
-    /// the workspace ([`Workspace::gradients`]).
+    /// parameter, after a [`Sequential::forward`] (or [`Sequential::forward_training`])
+    /// on the same `inputs`; they are left in the workspace ([`Workspace::gradients`]).
     ///
     /// # Shapes
     /// `inputs`: `rows x input_dim`; `targets`: `rows x output_units`.
@@ -270,47 +396,84 @@ impl<T: Real> Sequential<T> {
         workspace: &mut Workspace<T>,
     ) {
         let last = self.layers.len() - 1;
-        let output = &self.layers[last];
+        let units = self.output_units();
         let scale = T::one() / T::of(rows as f64);
         loss.output_gradient(
-            output.activation,
-            &workspace.activations[last][..rows * output.units],
-            &targets[..rows * output.units],
-            &mut workspace.deltas[last][..rows * output.units],
-            output.units,
+            self.output_activation(),
+            &workspace.activations[last][..rows * units],
+            &targets[..rows * units],
+            &mut workspace.deltas[last][..rows * units],
+            units,
             scale,
         );
         for (index, layer) in self.layers.iter().enumerate().rev() {
             let input = if index == 0 {
-                &inputs[..rows * layer.inputs]
+                &inputs[..rows * layer.input_size()]
             } else {
-                &workspace.activations[index - 1][..rows * layer.inputs]
+                &workspace.activations[index - 1][..rows * layer.input_size()]
             };
             let (below, here) = workspace.deltas.split_at_mut(index);
-            let delta = &here[0][..rows * layer.units];
-            let (kernel_gradient, bias_gradient) = workspace.gradients
-                [layer.kernel_range().start..layer.bias_range().end]
-                .split_at_mut(layer.inputs * layer.units);
-            dense_parameter_gradients(
-                input,
-                delta,
-                kernel_gradient,
-                bias_gradient,
-                layer.inputs,
-                layer.units,
-            );
-            regularizer.add_gradient(&self.parameters[layer.kernel_range()], kernel_gradient);
-            if index > 0 {
-                let previous = &mut below[index - 1][..rows * layer.inputs];
-                dense_input_gradient(
-                    delta,
-                    &self.parameters[layer.kernel_range()],
-                    &mut workspace.transposed,
-                    previous,
-                    layer.inputs,
-                    layer.units,
-                );
-                self.layers[index - 1].activation.backward(input, previous, layer.inputs);
+            let delta = &here[0][..rows * layer.output_size()];
+            let scratch = &mut workspace.scratch[index];
+            let kernel = &self.parameters[layer.kernel_range()];
+            if layer.has_weights() {
+                let (kernel_gradient, bias_gradient) = workspace.gradients
+                    [layer.kernel_range().start..layer.bias_range().end]
+                    .split_at_mut(layer.kernel_range().len());
+                match &layer.op {
+                    Op::Conv(c) => {
+                        let patches = &scratch.patches[..rows * c.output.positions() * c.patch()];
+                        gemm::parameter_gradients(
+                            patches,
+                            delta,
+                            kernel_gradient,
+                            bias_gradient,
+                            c.patch(),
+                            c.output.channels,
+                        );
+                    }
+                    _ => {
+                        let (n, units) = layer.kernel_shape();
+                        gemm::parameter_gradients(input, delta, kernel_gradient, bias_gradient, n, units);
+                    }
+                }
+                regularizer.add_gradient(kernel, kernel_gradient);
+            }
+            if !self.input_gradients[index] {
+                continue;
+            }
+            let previous = &mut below[index - 1][..rows * layer.input_size()];
+            match &layer.op {
+                Op::Dense { inputs: n, units } => {
+                    gemm::input_gradient(delta, kernel, &mut workspace.transposed, previous, *n, *units);
+                }
+                Op::Conv(c) => {
+                    let patch_gradient =
+                        &mut scratch.patch_gradient[..rows * c.output.positions() * c.patch()];
+                    gemm::input_gradient(
+                        delta,
+                        kernel,
+                        &mut workspace.transposed,
+                        patch_gradient,
+                        c.patch(),
+                        c.output.channels,
+                    );
+                    c.col2im(patch_gradient, rows, previous);
+                }
+                Op::MaxPool(p) => p.backward(delta, rows, &scratch.argmax, previous),
+                Op::GlobalAvgPool(grid) => pool::global_average_backward(*grid, delta, rows, previous),
+                Op::Dropout(rate) if *rate > 0.0 => dropout::backward(delta, &scratch.mask, previous),
+                Op::Dropout(_) | Op::Copy => previous.copy_from_slice(delta),
+                Op::Rescale { scale, .. } => {
+                    let scale = T::of(*scale);
+                    for (p, &d) in previous.iter_mut().zip(delta) {
+                        *p = d * scale;
+                    }
+                }
+            }
+            let below_layer = &self.layers[index - 1];
+            if let Some(activation) = below_layer.activation() {
+                activation.backward(input, previous, below_layer.channels());
             }
         }
     }
@@ -320,43 +483,129 @@ impl<T: Real> Sequential<T> {
         if !regularizer.is_active() {
             return 0.0;
         }
-        self.layers.iter().map(|l| regularizer.penalty(&self.parameters[l.kernel_range()])).sum()
+        self.layers
+            .iter()
+            .filter(|l| l.has_weights())
+            .map(|l| regularizer.penalty(&self.parameters[l.kernel_range()]))
+            .sum()
     }
 
     /// Layer names, output shapes and parameter counts, as Keras's `model.summary()`.
     pub fn summary(&self) -> ModelSummary {
+        let mut counts = std::collections::HashMap::new();
         ModelSummary {
-            input_dim: self.input_dim,
+            input_dim: self.input_dim(),
+            input_shape: self.input_shape.clone(),
             layers: self
                 .layers
                 .iter()
-                .map(|l| LayerSummary {
-                    units: l.units,
-                    activation: l.activation,
-                    parameters: l.parameter_count(),
+                .map(|l| {
+                    let keras = l.layer.keras_type(l.input.len());
+                    let count = counts.entry(keras).or_insert(0usize);
+                    let name = keras_name(keras, *count);
+                    *count += 1;
+                    LayerSummary {
+                        units: l.channels(),
+                        activation: l.activation(),
+                        parameters: l.parameter_count(),
+                        kind: l.layer.kind().to_string(),
+                        name,
+                        keras_type: keras.to_string(),
+                        spec: l.layer.to_string(),
+                        input_shape: l.input.clone(),
+                        output_shape: l.output.clone(),
+                    }
                 })
                 .collect(),
         }
     }
 }
 
+/// Keras's automatic layer name: the class name in snake case, then `_1`, `_2`, ...
+/// (`max_pooling2d`, `conv2d_1`, `global_average_pooling2d`).
+fn keras_name(keras_type: &str, count: usize) -> String {
+    let mut snake = String::new();
+    let chars: Vec<char> = keras_type.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // A capital starts a word unless it follows a digit-or-capital run (`Conv2D`).
+        if c.is_ascii_uppercase() && i > 0 && chars[i - 1].is_ascii_lowercase() {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    if count == 0 { snake } else { format!("{snake}_{count}") }
+}
+
 /// One layer's line in the summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerSummary {
-    /// Output units.
+    /// The last axis of the output (units, filters, channels).
     pub units: usize,
-    /// Activation.
-    pub activation: Activation,
+    /// Activation, for the layers that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation: Option<Activation>,
     /// Kernel and bias values.
     pub parameters: usize,
+    /// `dense`, `conv2d`, `maxpool2d`, ... (files before the layer stack: dense).
+    #[serde(default = "dense_kind")]
+    pub kind: String,
+    /// Keras's name (`dense_1`, `conv2d`); empty in files before the layer stack.
+    #[serde(default)]
+    pub name: String,
+    /// Keras's class (`Dense`, `Conv2D`, ...).
+    #[serde(default)]
+    pub keras_type: String,
+    /// The `--layers` spelling.
+    #[serde(default)]
+    pub spec: String,
+    /// Input shape without the batch (empty in files before the layer stack).
+    #[serde(default)]
+    pub input_shape: Vec<usize>,
+    /// Output shape without the batch (empty in files before the layer stack).
+    #[serde(default)]
+    pub output_shape: Vec<usize>,
+}
+
+fn dense_kind() -> String {
+    "dense".to_string()
+}
+
+impl LayerSummary {
+    /// Whether the layer has weights (histograms and a tab stop in the dashboard).
+    pub fn has_weights(&self) -> bool {
+        self.parameters > 0
+    }
+
+    /// The output shape, `[units]` for files before the layer stack.
+    pub fn shape(&self) -> Vec<usize> {
+        if self.output_shape.is_empty() { vec![self.units] } else { self.output_shape.clone() }
+    }
+
+    /// `conv 16 relu`, `pool`, `64 relu`: the header's compact form.
+    pub fn compact(&self) -> String {
+        let activation = self.activation.map(|a| format!(" {a}")).unwrap_or_default();
+        match self.kind.as_str() {
+            "dense" => format!("{}{activation}", self.units),
+            "conv1d" | "conv2d" => format!("conv {}{activation}", self.units),
+            "maxpool1d" | "maxpool2d" => "pool".to_string(),
+            "globalavgpool" => "avgpool".to_string(),
+            "dropout" => self.spec.replacen("dropout:", "drop ", 1),
+            "rescaling" => "rescale".to_string(),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// The model's shape, for printing and for the dashboard's header.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelSummary {
-    /// Input width.
+    /// Values per input row.
     pub input_dim: usize,
-    /// Each Dense layer.
+    /// One row's shape (`[input_dim]` for flat rows; empty in files before the layer
+    /// stack).
+    #[serde(default)]
+    pub input_shape: Vec<usize>,
+    /// Each layer.
     pub layers: Vec<LayerSummary>,
 }
 
@@ -366,33 +615,55 @@ impl ModelSummary {
         self.layers.iter().map(|l| l.parameters).sum()
     }
 
-    /// `8 -> 12 relu -> 8 relu -> 1 sigmoid`
+    /// `8 -> 12 relu -> 8 relu -> 1 sigmoid`, `8x8x1 -> conv 16 relu -> pool -> ...`
     pub fn arrows(&self) -> String {
-        let mut text = self.input_dim.to_string();
+        let mut text = if self.input_shape.len() > 1 {
+            shape_dims(&self.input_shape)
+        } else {
+            self.input_dim.to_string()
+        };
         for l in &self.layers {
-            text.push_str(&format!(" -> {} {}", l.units, l.activation));
+            text.push_str(" -> ");
+            text.push_str(&l.compact());
         }
         text
     }
 
-    /// Keras's layer names: `dense`, `dense_1`, `dense_2`, ...
-    pub fn layer_name(index: usize) -> String {
-        if index == 0 { "dense".to_string() } else { format!("dense_{index}") }
+    /// The layer's Keras name (`dense_2`); files before the layer stack numbered
+    /// Dense layers only.
+    pub fn layer_name(&self, index: usize) -> String {
+        match self.layers.get(index) {
+            Some(l) if !l.name.is_empty() => l.name.clone(),
+            _ => keras_name("Dense", index),
+        }
     }
 }
 
 impl fmt::Display for ModelSummary {
     /// The table Keras's `model.summary()` prints (its plain-text form).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rule = "_".repeat(65);
-        let double = "=".repeat(65);
+        let names: Vec<String> = (0..self.layers.len())
+            .map(|i| {
+                let l = &self.layers[i];
+                let keras = if l.keras_type.is_empty() { "Dense" } else { &l.keras_type };
+                match l.activation {
+                    Some(a) => format!("{} ({keras}, {a})", self.layer_name(i)),
+                    None => format!("{} ({keras})", self.layer_name(i)),
+                }
+            })
+            .collect();
+        let shapes: Vec<String> = self.layers.iter().map(|l| shape_text(&l.shape())).collect();
+        let name_width = names.iter().map(|n| n.len() + 2).max().unwrap_or(0).max(28);
+        let shape_width = shapes.iter().map(|s| s.len() + 2).max().unwrap_or(0).max(26);
+        let width = name_width + shape_width + 11;
+        let rule = "_".repeat(width);
+        let double = "=".repeat(width);
         writeln!(f, "Model: \"sequential\"")?;
         writeln!(f, "{rule}")?;
-        writeln!(f, " {:<28}{:<26}Param #", "Layer (type)", "Output Shape")?;
+        writeln!(f, " {:<name_width$}{:<shape_width$}Param #", "Layer (type)", "Output Shape")?;
         writeln!(f, "{double}")?;
-        for (index, layer) in self.layers.iter().enumerate() {
-            let name = format!("{} (Dense, {})", Self::layer_name(index), layer.activation);
-            writeln!(f, " {:<28}{:<26}{}", name, format!("(None, {})", layer.units), layer.parameters)?;
+        for ((name, shape), layer) in names.iter().zip(&shapes).zip(&self.layers) {
+            writeln!(f, " {name:<name_width$}{shape:<shape_width$}{}", layer.parameters)?;
         }
         writeln!(f, "{double}")?;
         writeln!(f, "Total params: {}", self.total_parameters())?;
@@ -504,6 +775,184 @@ mod tests {
             &[0.5, -0.5, 0.2],
             Regularizer::default(),
         );
+    }
+
+    /// Gradient check of a stack of any layers on inputs of `shape`: the loss of a
+    /// training pass (dropout masks drawn from the same seed for every probe).
+    fn check_stack(shape: &[usize], layers: &str, output: LayerSpec, loss: Loss, regularizer: Regularizer) {
+        let mut specs: Vec<Layer> =
+            layers.split(',').enumerate().map(|(i, t)| Layer::parse(t, i + 1).unwrap()).collect();
+        specs.push(output.into());
+        let rows = 3;
+        let mut model = Sequential::<f64>::build(shape, &specs).unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        model.initialize(Initializer::GlorotUniform, &mut rng);
+        for layer in model.layers().to_vec() {
+            for (i, b) in model.parameters_mut()[layer.bias_range()].iter_mut().enumerate() {
+                *b = 0.05 * (i as f64 + 1.0);
+            }
+        }
+        let inputs: Vec<f64> =
+            (0..rows * model.input_dim()).map(|i| ((i * 37 % 101) as f64 / 50.0 - 1.0) * 1.3).collect();
+        let units = model.output_units();
+        let targets: Vec<f64> = (0..rows * units)
+            .map(|i| match loss {
+                Loss::MeanSquaredError => (i as f64 * 0.7).sin(),
+                _ => f64::from(u8::from(i % units == (i / units) % units)),
+            })
+            .collect();
+        let seeded = |model: &Sequential<f64>| {
+            let mut ws = model.workspace(rows);
+            ws.seed_dropout(Xoshiro256PlusPlus::seed_from_u64(5));
+            ws
+        };
+        let mut ws = seeded(&model);
+        model.forward_training(&inputs, rows, &mut ws);
+        model.backward(&inputs, &targets, rows, loss, &regularizer, &mut ws);
+        let analytic = ws.gradients().to_vec();
+        let numeric = numeric_gradient(model.parameters(), 1e-6, |p| {
+            let probe = model.clone().set_parameters(p.to_vec()).unwrap();
+            let mut ws = seeded(&probe);
+            let out = probe.forward_training(&inputs, rows, &mut ws).to_vec();
+            loss.total(&out, &targets, units) / rows as f64 + probe.penalty(&regularizer)
+        });
+        assert_gradient(&analytic, &numeric, 1e-5);
+    }
+
+    #[test]
+    fn stacks_of_every_layer_kind_match_central_differences() {
+        let softmax = LayerSpec::new(3, Activation::Softmax);
+        let categorical = Loss::CategoricalCrossentropy;
+        let none = Regularizer::default();
+        check_stack(&[5, 5, 2], "conv2d:3:3x3:tanh,flatten,4:tanh", softmax, categorical, none);
+        check_stack(
+            &[4, 5, 1],
+            "conv2d:2:3x2:tanh:same,conv2d:2:2x2:sigmoid,flatten",
+            softmax,
+            categorical,
+            none,
+        );
+        check_stack(
+            &[6, 6],
+            "rescaling:0.5:0.1,conv2d:3:3x3:tanh,maxpool2d:2x2,flatten,dropout:0.3,5:tanh",
+            LayerSpec::new(1, Activation::Sigmoid),
+            Loss::BinaryCrossentropy,
+            Regularizer { l1: 0.01, l2: 0.02 },
+        );
+        check_stack(
+            &[7, 2],
+            "conv1d:3:3:tanh:same,maxpool1d:2,conv1d:2:2:tanh,globalavgpool",
+            LayerSpec::new(2, Activation::Linear),
+            Loss::MeanSquaredError,
+            none,
+        );
+        check_stack(&[5, 4, 3], "globalavgpool,4:tanh", softmax, categorical, none);
+        check_stack(&[12], "dropout:0.5,6:tanh,dropout:0.2", softmax, categorical, none);
+        // A layer without weights first: no input gradient is computed below it.
+        check_stack(
+            &[3, 3, 1],
+            "maxpool2d:2x2,flatten",
+            LayerSpec::new(1, Activation::Sigmoid),
+            Loss::BinaryCrossentropy,
+            none,
+        );
+    }
+
+    #[test]
+    fn hand_worked_convolutions_valid_and_same() {
+        // A 3x3 image 1..9, one 2x2 filter [[1, 0], [0, -1]] (x - the value down-right), bias 0.5.
+        let conv = |padding: &str| {
+            let layers = [
+                Layer::parse(&format!("conv2d:1:2x2:linear:{padding}"), 1).unwrap(),
+                Layer::Flatten,
+                Layer::dense(1, Activation::Linear),
+            ];
+            let mut model = Sequential::<f64>::build(&[3, 3, 1], &layers).unwrap();
+            let params = model.parameters_mut();
+            params[..5].copy_from_slice(&[1.0, 0.0, 0.0, -1.0, 0.5]);
+            model
+        };
+        let x: Vec<f64> = (1..=9).map(f64::from).collect();
+        let model = conv("valid");
+        assert_eq!(model.layers()[0].output, vec![2, 2, 1]);
+        let mut ws = model.workspace(1);
+        model.forward(&x, 1, &mut ws);
+        // Every valid window: x[i] - x[i + 4] + 0.5 = -3.5.
+        assert_eq!(&ws.activations[0][..4], &[-3.5, -3.5, -3.5, -3.5]);
+        let model = conv("same");
+        let mut ws = model.workspace(1);
+        model.forward(&x, 1, &mut ws);
+        // TensorFlow pads a 2x2 kernel with 0 before and 1 after: the last row and
+        // column see zeros down-right.
+        assert_eq!(&ws.activations[0][..9], &[-3.5, -3.5, 3.5, -3.5, -3.5, 6.5, 7.5, 8.5, 9.5]);
+    }
+
+    #[test]
+    fn flatten_is_channels_last_row_major_as_keras() {
+        // A 2x2 image with 2 channels: Keras's Flatten keeps the memory order
+        // (h, w, c), so the output is the input row as it is.
+        let layers = [Layer::Flatten, Layer::dense(8, Activation::Linear)];
+        let model = Sequential::<f64>::build(&[2, 2, 2], &layers).unwrap();
+        let mut ws = model.workspace(1);
+        let x: Vec<f64> = (0..8).map(f64::from).collect();
+        model.forward(&x, 1, &mut ws);
+        assert_eq!(&ws.activations[0][..8], &x[..]);
+        assert_eq!(model.summary().layers[0].output_shape, vec![8]);
+    }
+
+    #[test]
+    fn dropout_is_off_outside_training_and_scaled_inside() {
+        let layers = [Layer::Dropout { rate: 0.5 }, Layer::dense(1, Activation::Linear)];
+        let model = Sequential::<f64>::build(&[1000], &layers).unwrap();
+        let x = vec![1.0; 1000];
+        let mut ws = model.workspace(1);
+        model.forward(&x, 1, &mut ws);
+        assert!(ws.activations[0].iter().all(|&v| v == 1.0));
+        ws.seed_dropout(Xoshiro256PlusPlus::seed_from_u64(1));
+        model.forward_training(&x, 1, &mut ws);
+        assert!(ws.activations[0].iter().all(|&v| v == 0.0 || v == 2.0));
+        let kept = ws.activations[0].iter().filter(|&&v| v == 2.0).count();
+        assert!((400..600).contains(&kept), "{kept}");
+        // The same seed draws the same masks.
+        let first = ws.activations[0].clone();
+        ws.seed_dropout(Xoshiro256PlusPlus::seed_from_u64(1));
+        model.forward_training(&x, 1, &mut ws);
+        assert_eq!(ws.activations[0], first);
+    }
+
+    #[test]
+    fn summary_is_keras_table_with_output_shapes() {
+        let text = "rescaling:0.0625,conv2d:16:3x3:relu,maxpool2d:2x2,flatten,dropout:0.25,64:relu";
+        let mut layers: Vec<Layer> =
+            text.split(',').enumerate().map(|(i, t)| Layer::parse(t, i + 1).unwrap()).collect();
+        layers.push(Layer::dense(10, Activation::Softmax));
+        let model = Sequential::<f32>::build(&[8, 8, 1], &layers).unwrap();
+        let summary = model.summary();
+        assert_eq!(
+            summary.arrows(),
+            "8x8x1 -> rescale -> conv 16 relu -> pool -> flatten -> drop 0.25 -> 64 relu -> 10 softmax"
+        );
+        let table = summary.to_string();
+        for line in [
+            " rescaling (Rescaling)       (None, 8, 8, 1)           0",
+            " conv2d (Conv2D, relu)       (None, 6, 6, 16)          160",
+            " max_pooling2d (MaxPooling2D)  (None, 3, 3, 16)          0",
+            " flatten (Flatten)           (None, 144)               0",
+            " dropout (Dropout)           (None, 144)               0",
+            " dense (Dense, relu)         (None, 64)                9280",
+            " dense_1 (Dense, softmax)    (None, 10)                650",
+            "Total params: 10090",
+        ] {
+            // The name column widens to the longest name (30 here).
+            let squeezed: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") == squeezed),
+                "{squeezed}\n{table}"
+            );
+        }
+        let gap =
+            Sequential::<f32>::build(&[10, 3], &[Layer::GlobalAvgPool, Layer::dense(1, Activation::Linear)]);
+        assert_eq!(gap.unwrap().summary().layers[0].name, "global_average_pooling1d");
     }
 
     /// Full-batch training on a tiny problem, returning the final accuracy.

@@ -65,7 +65,7 @@ impl<T: Real> WithSimd for Step<'_, T> {
         let Step { model, optimizer, workspace, batch } = self;
         let units = model.output_units();
         let rows = batch.targets.len() / units;
-        let out = model.forward(batch.inputs, rows, workspace);
+        let out = model.forward_training(batch.inputs, rows, workspace);
         let metric = batch.metric.total(out, batch.targets, units);
         let loss = model.reported_loss(batch.loss, batch.targets, rows, workspace);
         if !loss.is_finite() {

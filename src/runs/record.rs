@@ -86,8 +86,16 @@ pub fn default_name(data: &Path, config: &RunConfig) -> String {
         parts.push(format!("lr{}", config.optimizer.learning_rate));
     }
     if config.hidden != defaults.hidden {
-        let layers: Vec<String> =
-            config.hidden.iter().map(|l| format!("{}{}", l.units, &l.activation.name()[..1])).collect();
+        let layers: Vec<String> = config
+            .hidden
+            .iter()
+            .map(|l| match l {
+                crate::nn::Layer::Dense { units, activation } => {
+                    format!("{units}{}", &activation.name()[..1])
+                }
+                other => other.to_string().replace(':', "-"),
+            })
+            .collect();
         parts.push(if layers.is_empty() { "linear".into() } else { layers.join("x") });
     }
     if config.initializer != defaults.initializer {

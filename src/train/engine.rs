@@ -7,7 +7,6 @@ use super::fit::{TrainedModel, train_fold};
 use super::live::Live;
 use super::plan::Plan;
 use crate::data::Dataset;
-use crate::nn::Sequential;
 use crate::stats::mean_and_std;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, never, select, unbounded};
 use std::panic::{self, AssertUnwindSafe};
@@ -166,7 +165,7 @@ fn run(
         schema: crate::runs::SCHEMA,
         config: plan.config.clone(),
         dataset: dataset.summary(),
-        model: Sequential::<f32>::new(dataset.feature_count(), &plan.layers).summary(),
+        model: plan.model::<f32>().summary(),
         loss: plan.loss,
         metric: plan.metric,
         folds,

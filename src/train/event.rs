@@ -182,6 +182,54 @@ pub struct LayerWeights {
     pub kernel: Histogram,
     /// The kernel's gradient at the last batch.
     pub gradient: Histogram,
+    /// A convolution's learned filters, as small images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Filters>,
+}
+
+/// A convolution's filters as images: each `height x width` kernel window, summed over
+/// the input channels (exact for the first layer on grayscale images).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    /// Kernel height (steps for 1-D).
+    pub height: usize,
+    /// Kernel width (1 for 1-D).
+    pub width: usize,
+    /// Input channels summed into each cell.
+    pub channels: usize,
+    /// `count x height x width` values, filter by filter, row-major; at most
+    /// [`Filters::MAX`] filters.
+    pub values: Vec<f32>,
+}
+
+impl Filters {
+    /// The most filters sent per layer.
+    pub const MAX: usize = 64;
+
+    /// Filters from a kernel in Keras's layout `(kh, kw, channels_in, filters)`.
+    pub fn of(kernel: &[f32], height: usize, width: usize, channels: usize, filters: usize) -> Filters {
+        let count = filters.min(Self::MAX);
+        let mut values = vec![0.0f32; count * height * width];
+        for (cell, row) in kernel.chunks_exact(channels * filters).take(height * width).enumerate() {
+            for c in 0..channels {
+                for f in 0..count {
+                    values[f * height * width + cell] += row[c * filters + f];
+                }
+            }
+        }
+        Filters { height, width, channels, values }
+    }
+
+    /// Filters sent.
+    pub fn count(&self) -> usize {
+        self.values.len() / (self.height * self.width).max(1)
+    }
+
+    /// Filter `index`'s cells, row-major.
+    pub fn filter(&self, index: usize) -> &[f32] {
+        let size = self.height * self.width;
+        &self.values[index * size..(index + 1) * size]
+    }
 }
 
 /// Weight distributions after an epoch.
@@ -191,7 +239,7 @@ pub struct WeightsReport {
     pub fold: usize,
     /// Epoch, from one.
     pub epoch: usize,
-    /// One entry per Dense layer.
+    /// One entry per layer with weights (Dense, convolutions), first to last.
     pub layers: Vec<LayerWeights>,
 }
 

@@ -3,13 +3,14 @@
 use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
-    Divergence, EXPLODED_WEIGHT, EpochReport, Event, FoldOutcome, FoldReport, FoldStart, Histogram,
+    Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Histogram,
     LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
 };
 use super::fold_policies::FoldPolicies;
 use super::live::{Flow, Live, Position, View};
 use super::plan::Plan;
 use crate::data::{Dataset, Scaling, Task};
+use crate::nn::layer::Op;
 use crate::nn::metric::predicted_class;
 use crate::nn::{Batch, Optimizer, Sequential, Workspace};
 use crate::random::{self, Stream};
@@ -182,18 +183,25 @@ pub(crate) fn train_fold(
     };
     let arch = pulp::Arch::new();
     let mut rng = random::rng(config.seed, Stream::Fold(fold));
-    let mut model = Sequential::<f32>::new(dataset.feature_count(), &plan.layers);
+    let mut model = plan.model::<f32>();
     match &config.initial_model {
         // The plan checked the count; the initializer's draws are skipped, as Keras
         // skips them for weights that are set.
         Some(initial) => model.parameters_mut().copy_from_slice(&initial.parameters),
-        None => model.initialize(config.initializer, &mut rng),
+        None => model.initialize_with(
+            |layer| match layer {
+                crate::nn::Layer::Dense { .. } => config.initializer,
+                _ => config.layer_initializer,
+            },
+            &mut rng,
+        ),
     }
     let mut optimizer = Optimizer::<f32>::new(config.optimizer, model.parameters().len());
 
     let batch = plan.batch_size;
     let units = model.output_units();
     let mut workspace = model.workspace(batch);
+    workspace.seed_dropout(random::rng(config.seed, Stream::Dropout(fold)));
     let mut x = vec![0.0f32; batch * dataset.feature_count()];
     let mut y = vec![0.0f32; batch * units];
     let mut evaluator = Evaluator::new(&model, dataset.class_count());
@@ -505,9 +513,23 @@ fn weights_report(
     let layers = model
         .layers()
         .iter()
-        .map(|layer| LayerWeights {
-            kernel: Histogram::of(&model.parameters()[layer.kernel_range()]),
-            gradient: Histogram::of(&workspace.gradients()[layer.kernel_range()]),
+        .filter(|layer| layer.has_weights())
+        .map(|layer| {
+            let kernel = &model.parameters()[layer.kernel_range()];
+            LayerWeights {
+                kernel: Histogram::of(kernel),
+                gradient: Histogram::of(&workspace.gradients()[layer.kernel_range()]),
+                filters: match &layer.op {
+                    Op::Conv(conv) => Some(Filters::of(
+                        kernel,
+                        conv.kernel[0],
+                        conv.kernel[1],
+                        conv.input.channels,
+                        conv.output.channels,
+                    )),
+                    _ => None,
+                },
+            }
         })
         .collect();
     WeightsReport { fold, epoch, layers }

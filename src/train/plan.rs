@@ -3,7 +3,7 @@
 
 use crate::data::{Dataset, Task, kfold};
 use crate::nn::{
-    Activation, ExponentialDecay, Initializer, LayerSpec, Loss, Metric, OptimizerKind, OptimizerSpec,
+    Activation, ExponentialDecay, Initializer, Layer, LayerSpec, Loss, Metric, OptimizerKind, OptimizerSpec,
     Regularizer, check_learning_rate, check_penalty,
 };
 use serde::{Deserialize, Serialize};
@@ -13,11 +13,18 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
     /// Hidden layers, first to last.
-    pub hidden: Vec<LayerSpec>,
+    #[serde(with = "crate::nn::layer::compat")]
+    pub hidden: Vec<Layer>,
+    /// One row's shape, channels last (`--input-shape`); `None` for flat rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_shape: Option<Vec<usize>>,
     /// The output layer, if not the task's default.
     pub output: Option<LayerSpec>,
-    /// Kernel initializer.
+    /// Dense kernels' initializer.
     pub initializer: Initializer,
+    /// Other layers' kernel initializer (Keras's `glorot_uniform` unless `--init`).
+    #[serde(default = "glorot")]
+    pub layer_initializer: Initializer,
     /// The loss, if not the task's default.
     pub loss: Option<Loss>,
     /// Optimizer and its initial learning rate.
@@ -56,6 +63,10 @@ pub struct RunConfig {
     pub policies: super::callbacks::Policies,
 }
 
+fn glorot() -> Initializer {
+    Initializer::GlorotUniform
+}
+
 fn shuffle_default() -> bool {
     true
 }
@@ -74,9 +85,11 @@ impl Default for RunConfig {
     /// The Keras tutorial: 12 relu, 8 relu, random_uniform, Adam, 150 epochs of 10.
     fn default() -> Self {
         RunConfig {
-            hidden: vec![LayerSpec::new(12, Activation::Relu), LayerSpec::new(8, Activation::Relu)],
+            hidden: vec![Layer::dense(12, Activation::Relu), Layer::dense(8, Activation::Relu)],
+            input_shape: None,
             output: None,
             initializer: Initializer::RandomUniform,
+            layer_initializer: Initializer::GlorotUniform,
             loss: None,
             optimizer: OptimizerSpec::new(OptimizerKind::Adam),
             regularizer: Regularizer::default(),
@@ -124,7 +137,9 @@ pub struct Plan {
     /// The settings as given.
     pub config: RunConfig,
     /// Hidden layers and the output layer.
-    pub layers: Vec<LayerSpec>,
+    pub layers: Vec<Layer>,
+    /// One row's shape (`[features]` for flat rows).
+    pub input_shape: Vec<usize>,
     /// The loss trained on.
     pub loss: Loss,
     /// The metric reported beside it.
@@ -217,10 +232,23 @@ impl Plan {
             held_out.iter().any(|h| !h.is_empty()) || dataset.validation.is_some(),
         )?;
         let mut layers = config.hidden.clone();
-        layers.push(output);
+        layers.push(output.into());
+        let features = dataset.feature_count();
+        let input_shape = config.input_shape.clone().unwrap_or_else(|| vec![features]);
+        let values: usize = input_shape.iter().product();
+        if values != features {
+            return Err(error(
+                "--input-shape",
+                format!(
+                    "{} holds {values} values per row, but the data has {features} features",
+                    crate::nn::layer::shape_dims(&input_shape)
+                ),
+            ));
+        }
+        let model = crate::nn::Sequential::<f32>::build(&input_shape, &layers)
+            .map_err(|message| error("--layers", message))?;
         if let Some(initial) = &config.initial_model {
-            let expected =
-                crate::nn::Sequential::<f32>::new(dataset.feature_count(), &layers).parameters().len();
+            let expected = model.parameters().len();
             if initial.parameters.len() != expected {
                 return Err(error(
                     "--initial-model",
@@ -233,7 +261,13 @@ impl Plan {
                 ));
             }
         }
-        Ok(Plan { config, layers, loss, metric, batch_size, held_out, warnings })
+        Ok(Plan { config, layers, input_shape, loss, metric, batch_size, held_out, warnings })
+    }
+
+    /// The network this plan trains, every weight zero.
+    #[allow(clippy::expect_used, reason = "Plan::new built the same network from the same layers")]
+    pub fn model<T: crate::nn::Real>(&self) -> crate::nn::Sequential<T> {
+        crate::nn::Sequential::build(&self.input_shape, &self.layers).expect("Plan::new checked the layers")
     }
 
     /// Number of folds (1 for a single fit).
@@ -367,10 +401,10 @@ fn validate_numbers(config: &RunConfig) -> Result<(), PlanError> {
     {
         return Err(error("--pace", format!("must be a positive number of epochs per second, got {pace}")));
     }
-    if config.hidden.iter().any(|l| l.units == 0) {
+    if config.hidden.iter().any(|l| matches!(l, Layer::Dense { units: 0, .. })) {
         return Err(error("--layers", "every layer needs at least one unit"));
     }
-    if config.hidden.iter().any(|l| l.activation == Activation::Softmax) {
+    if config.hidden.iter().any(|l| l.activation() == Some(Activation::Softmax)) {
         return Err(error("--layers", "softmax belongs on the output layer (--output), not a hidden one"));
     }
     Ok(())
@@ -461,14 +495,14 @@ mod tests {
     #[test]
     fn task_defaults() {
         let plan = Plan::new(RunConfig::default(), &dataset(Task::Binary, 2, 100)).unwrap();
-        assert_eq!(plan.layers.last(), Some(&LayerSpec::new(1, Activation::Sigmoid)));
+        assert_eq!(plan.layers.last(), Some(&Layer::dense(1, Activation::Sigmoid)));
         assert_eq!(
             (plan.loss, plan.metric, plan.fold_count()),
             (Loss::BinaryCrossentropy, Metric::Accuracy, 10)
         );
 
         let plan = Plan::new(RunConfig::default(), &dataset(Task::Multiclass, 4, 100)).unwrap();
-        assert_eq!(plan.layers.last(), Some(&LayerSpec::new(4, Activation::Softmax)));
+        assert_eq!(plan.layers.last(), Some(&Layer::dense(4, Activation::Softmax)));
         assert_eq!(plan.loss, Loss::CategoricalCrossentropy);
 
         let plan = Plan::new(RunConfig::default(), &dataset(Task::Regression, 0, 100)).unwrap();

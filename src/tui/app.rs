@@ -883,7 +883,8 @@ impl App {
             Action::Right => self.apply(Action::NextLayer),
             Action::Left => self.apply(Action::PreviousLayer),
             Action::NextLayer | Action::PreviousLayer => {
-                let layers = self.info.as_ref().map_or(1, |i| i.model.layers.len()).max(1);
+                let layers =
+                    self.info.as_ref().map_or(1, |i| super::weights::weighted_layers(&i.model).len()).max(1);
                 self.layer = if action == Action::NextLayer {
                     (self.layer + 1) % layers
                 } else {

@@ -1,10 +1,15 @@
 //! The weights panel: the chosen layer's kernel histogram, its last gradient, and a
 //! strip of kernel histograms over the epochs (newest at the bottom), as TensorBoard's
-//! histogram view shows how a distribution moves.
+//! histogram view shows how a distribution moves. Tab steps through the layers with
+//! weights; a stack with other layers (pooling, flatten, dropout) is listed on the first
+//! line with every layer's output shape, and a convolution's learned filters are drawn
+//! beside its histogram as small shaded images.
 
 use super::app::{App, three_digits};
 use super::ui::{Theme, count_text, fitted_pairs, fitted_title, note_for_missing, panel};
-use crate::train::{Histogram, WeightsReport};
+use crate::nn::layer::shape_dims;
+use crate::nn::model::ModelSummary;
+use crate::train::{Filters, Histogram, WeightsReport};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -22,15 +27,33 @@ const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let fold = app.shown_fold().and_then(|f| app.folds.get(f));
-    let layers = app.info.as_ref().map_or(0, |i| i.model.layers.len());
+    let layers = app.info.as_ref().map_or(0, |i| weighted_layers(&i.model).len());
     let layer = app.layer.min(layers.saturating_sub(1));
     let mut title = vec![(0, Span::raw(" Weights "))];
-    if let Some(info) = &app.info {
-        let inputs = if layer == 0 { info.model.input_dim } else { info.model.layers[layer - 1].units };
-        let spec = &info.model.layers[layer];
+    let mut stack_line = None;
+    if let Some(info) = &app.info
+        && let Some(&index) = weighted_layers(&info.model).get(layer)
+    {
+        let model = &info.model;
+        let spec = &model.layers[index];
+        let inputs = if spec.input_shape.is_empty() {
+            if index == 0 { model.input_dim.to_string() } else { model.layers[index - 1].units.to_string() }
+        } else {
+            shape_dims(&spec.input_shape)
+        };
+        let activation = spec.activation.map(|a| format!(" {a}")).unwrap_or_default();
         title.push((1, Span::styled(format!("layer {}/{layers} ", layer + 1), theme.quiet())));
-        title
-            .push((3, Span::styled(format!("{inputs}->{} {} ", spec.units, spec.activation), theme.quiet())));
+        let kind = if spec.kind == "dense" { String::new() } else { format!("{} ", spec.kind) };
+        title.push((
+            3,
+            Span::styled(
+                format!("{kind}{inputs}->{}{activation} ", shape_dims(&spec.shape())),
+                theme.quiet(),
+            ),
+        ));
+        if model.layers.iter().any(|l| !l.has_weights() || l.kind != "dense") {
+            stack_line = Some(stack(model, index, theme));
+        }
     }
     // With the value cursor on, the snapshot nearest its epoch; else the latest.
     let latest = match app.cursor {
@@ -51,6 +74,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let kernel = &weights.layers[layer].kernel;
     let gradient = &weights.layers[layer].gradient;
+    let mut inner = inner;
+    if let Some(stack) = stack_line
+        && inner.height > 4
+    {
+        Paragraph::new(stack).render(Rect { height: 1, ..inner }, buf);
+        inner = Rect { y: inner.y + 1, height: inner.height - 1, ..inner };
+    }
+    if let Some(filters) = &weights.layers[layer].filters {
+        let side = filters_width(filters, inner);
+        if side > 0 {
+            let area = Rect { x: inner.right() - side, width: side, ..inner };
+            render_filters(filters, area, buf, theme);
+            inner = Rect { width: inner.width - side - 1, ..inner };
+        }
+    }
 
     let height = inner.height;
     let (bars, gradient_bars, strip) = match height {
@@ -95,6 +133,95 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let rows: Vec<(usize, &Histogram)> =
             rows.iter().filter_map(|s| s.layers.get(layer).map(|l| (s.epoch, &l.kernel))).collect();
         render_strip(&rows, 'e', area, buf, theme);
+    }
+}
+
+/// The model layers with weights (the tab stops), as indices into `model.layers`.
+pub fn weighted_layers(model: &ModelSummary) -> Vec<usize> {
+    (0..model.layers.len()).filter(|&i| model.layers[i].has_weights()).collect()
+}
+
+/// Every layer with its output shape, the one shown highlighted.
+fn stack(model: &ModelSummary, shown: usize, theme: Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (index, layer) in model.layers.iter().enumerate() {
+        if index > 0 {
+            spans.push(Span::styled(" > ", theme.quiet()));
+        }
+        let name = layer.kind.replace("globalavgpool", "avgpool");
+        let text = format!("{name} {}", shape_dims(&layer.shape()));
+        let style = if index == shown {
+            theme.fg(Color::Cyan).add_modifier(ratatui::style::Modifier::BOLD)
+        } else {
+            theme.quiet()
+        };
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans)
+}
+
+/// Columns per filter cell, and the grid of filters that fits `area`: `(cell, columns,
+/// rows)`, or `None` when not even one filter fits.
+fn filter_grid(filters: &Filters, width: u16, height: u16) -> Option<(u16, u16, u16)> {
+    let cells = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    let count = cells(filters.count());
+    let (fh, fw) = (cells(filters.height), cells(filters.width));
+    // Two columns per cell when that still shows every filter (cells look square).
+    for cell in [2, 1] {
+        let across = (width + 1) / (fw * cell + 1);
+        let down = (height.saturating_sub(1) + 1) / (fh + 1);
+        if across > 0 && down > 0 && (across * down >= count || cell == 1) {
+            return Some((cell, across.min(count), down.min(count.div_ceil(across.max(1)))));
+        }
+    }
+    None
+}
+
+/// How wide the filter images are drawn beside the histogram (0: not drawn): at most
+/// half the panel, leaving the histogram 24 columns.
+fn filters_width(filters: &Filters, inner: Rect) -> u16 {
+    let room = (inner.width / 2).min(inner.width.saturating_sub(25));
+    filter_grid(filters, room, inner.height).map_or(0, |(cell, across, _)| {
+        let fw = u16::try_from(filters.width).unwrap_or(u16::MAX);
+        (across * (fw * cell + 1)).saturating_sub(1).max(14).min(room)
+    })
+}
+
+/// Each filter as a small image: a cell per kernel weight, red for positive, blue for
+/// negative, shaded by the magnitude against the largest in the layer.
+#[allow(clippy::cast_possible_truncation, reason = "screen cells: bounded by the area's u16 size")]
+fn render_filters(filters: &Filters, area: Rect, buf: &mut Buffer, theme: Theme) {
+    let Some((cell, across, down)) = filter_grid(filters, area.width, area.height) else {
+        return;
+    };
+    let count = filters.count();
+    let shown = usize::from(across * down).min(count);
+    let largest = filters.values.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
+    let label = if shown < count { format!("filters {shown}/{count}") } else { format!("{count} filters") };
+    let label = if filters.channels > 1 { format!("{label}, sum of {} ch", filters.channels) } else { label };
+    buf.set_stringn(area.x, area.y, &label, usize::from(area.width), theme.quiet());
+    let (fh, fw) = (filters.height as u16, filters.width as u16);
+    for index in 0..shown {
+        let (gx, gy) = ((index as u16) % across, (index as u16) / across);
+        let x0 = area.x + gx * (fw * cell + 1);
+        let y0 = area.y + 1 + gy * (fh + 1);
+        for (i, &value) in filters.filter(index).iter().enumerate() {
+            let (row, column) = ((i / filters.width) as u16, (i % filters.width) as u16);
+            let (x, y) = (x0 + column * cell, y0 + row);
+            if y >= area.bottom() || x + cell > area.right() {
+                continue;
+            }
+            let level = (value.abs() / largest * 4.0).ceil().clamp(1.0, 4.0) as usize;
+            let color = match (value >= 0.0, level) {
+                (true, 4) => Color::LightRed,
+                (true, _) => Color::Red,
+                (false, 4) => Color::LightBlue,
+                (false, _) => Color::Blue,
+            };
+            for dx in 0..cell {
+                buf[(x + dx, y)].set_symbol(SHADES[level]).set_style(theme.fg(color));
+            }
+        }
     }
 }
 

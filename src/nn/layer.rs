@@ -1,0 +1,647 @@
+//! The closed set of layer kinds a [`super::Sequential`] stacks: what the user asks for
+//! ([`Layer`]), and each layer placed on its input shape ([`Placed`]): its output
+//! shape, its parameters' place in the model's flat vector, and the scratch it needs.
+//!
+//! Shapes leave out the batch and are channels last, as Keras's `channels_last`: an
+//! image is `[height, width, channels]`, a sequence `[steps, features]`, a flat row
+//! `[width]`. One-dimensional convolution and pooling run as their two-dimensional
+//! forms on a `[steps, 1, features]` grid, so there is one implementation of each.
+//!
+//! The per-kind arithmetic lives in `layer/`: [`conv`] (im2col and its adjoint, the
+//! products going through [`super::gemm`]), [`pool`] (max and global average) and
+//! [`dropout`]; flatten and rescaling are one line each here.
+
+pub mod conv;
+pub mod dropout;
+pub mod pool;
+
+use super::Activation;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::Range;
+
+/// Keras's `padding` for convolutions (stride 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Padding {
+    /// No padding: the output shrinks by `kernel - 1`.
+    Valid,
+    /// Zeros around the input (`(k - 1) / 2` before, the rest after) keep its size.
+    Same,
+}
+
+/// One layer as the user specifies it (`--layers`), before it knows its input.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Layer {
+    /// `x W + b`, then the activation, over a flat input.
+    Dense {
+        /// Output units.
+        units: usize,
+        /// Activation applied to `x W + b`.
+        activation: Activation,
+    },
+    /// Zeroes a share `rate` of its inputs in training, scaling the rest by
+    /// `1 / (1 - rate)`; the identity otherwise.
+    Dropout {
+        /// The share dropped, in `[0, 1)`.
+        rate: f64,
+    },
+    /// Reshapes any input to one flat row (channels last, row-major, as Keras).
+    Flatten,
+    /// `x * scale + offset`.
+    Rescaling {
+        /// Multiplier.
+        scale: f64,
+        /// Added after scaling.
+        offset: f64,
+    },
+    /// A 1-D convolution over `[steps, channels]`, stride 1.
+    Conv1d {
+        /// Output channels.
+        filters: usize,
+        /// Kernel length.
+        kernel: usize,
+        /// Activation applied to the output.
+        activation: Activation,
+        /// Keras's padding.
+        padding: Padding,
+    },
+    /// A 2-D convolution over `[height, width, channels]`, stride 1.
+    Conv2d {
+        /// Output channels.
+        filters: usize,
+        /// Kernel height and width.
+        kernel: [usize; 2],
+        /// Activation applied to the output.
+        activation: Activation,
+        /// Keras's padding.
+        padding: Padding,
+    },
+    /// The maximum of each window of `pool` steps (stride `pool`, valid).
+    MaxPool1d {
+        /// Window length.
+        pool: usize,
+    },
+    /// The maximum of each `pool` window (stride `pool`, valid).
+    MaxPool2d {
+        /// Window height and width.
+        pool: [usize; 2],
+    },
+    /// The mean over every position, per channel (1-D or 2-D by the input's rank).
+    GlobalAvgPool,
+}
+
+impl Layer {
+    /// A Dense layer.
+    pub fn dense(units: usize, activation: Activation) -> Self {
+        Layer::Dense { units, activation }
+    }
+
+    /// Keras's layer type, as `model.summary()` prints it (rank 2 or 3 for pooling).
+    pub fn keras_type(&self, input_rank: usize) -> &'static str {
+        match self {
+            Layer::Dense { .. } => "Dense",
+            Layer::Dropout { .. } => "Dropout",
+            Layer::Flatten => "Flatten",
+            Layer::Rescaling { .. } => "Rescaling",
+            Layer::Conv1d { .. } => "Conv1D",
+            Layer::Conv2d { .. } => "Conv2D",
+            Layer::MaxPool1d { .. } => "MaxPooling1D",
+            Layer::MaxPool2d { .. } => "MaxPooling2D",
+            Layer::GlobalAvgPool if input_rank == 2 => "GlobalAveragePooling1D",
+            Layer::GlobalAvgPool => "GlobalAveragePooling2D",
+        }
+    }
+
+    /// The short name used in `--json` and model files (`dense`, `conv2d`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Layer::Dense { .. } => "dense",
+            Layer::Dropout { .. } => "dropout",
+            Layer::Flatten => "flatten",
+            Layer::Rescaling { .. } => "rescaling",
+            Layer::Conv1d { .. } => "conv1d",
+            Layer::Conv2d { .. } => "conv2d",
+            Layer::MaxPool1d { .. } => "maxpool1d",
+            Layer::MaxPool2d { .. } => "maxpool2d",
+            Layer::GlobalAvgPool => "globalavgpool",
+        }
+    }
+
+    /// The activation applied to the output, for the layers that have one.
+    pub fn activation(&self) -> Option<Activation> {
+        match *self {
+            Layer::Dense { activation, .. }
+            | Layer::Conv1d { activation, .. }
+            | Layer::Conv2d { activation, .. } => Some(activation),
+            _ => None,
+        }
+    }
+
+    /// Parses one `--layers` item; `position` (from 1) names it in errors.
+    pub fn parse(text: &str, position: usize) -> Result<Layer, String> {
+        let text = text.trim();
+        let parts: Vec<&str> = text.split(':').map(str::trim).collect();
+        let fail = |expected: &str| format!("layer {position} ('{text}'): {expected}");
+        let count = |value: &str, what: &str| -> Result<usize, String> {
+            match value.parse::<usize>() {
+                Ok(0) => Err(fail(&format!("{what} must be at least 1"))),
+                Ok(n) if n > 1_000_000 => {
+                    Err(fail(&format!("{what} {n} is more than nntui allows (1000000)")))
+                }
+                Ok(n) => Ok(n),
+                Err(_) => Err(fail(&format!("'{value}' is not a whole number of {what}"))),
+            }
+        };
+        let number = |value: &str, what: &str| -> Result<f64, String> {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| fail(&format!("'{value}' is not a number ({what})")))
+        };
+        let activation = |value: Option<&&str>| -> Result<Activation, String> {
+            match value {
+                None => Ok(Activation::Linear),
+                Some(name) => {
+                    let activation: Activation = name.parse().map_err(|e: String| fail(&e))?;
+                    if activation == Activation::Softmax {
+                        return Err(fail("softmax belongs on the output layer (--output), not a hidden one"));
+                    }
+                    Ok(activation)
+                }
+            }
+        };
+        let window = |value: &str, what: &str, dims: usize| -> Result<[usize; 2], String> {
+            let sizes: Vec<&str> = value.split(['x', 'X']).collect();
+            if sizes.len() != dims {
+                let example = if dims == 2 { "3x3" } else { "3" };
+                return Err(fail(&format!("expected the {what} as {example}, got '{value}'")));
+            }
+            let first = count(sizes[0], what)?;
+            let second = if dims == 2 { count(sizes[1], what)? } else { 1 };
+            Ok([first, second])
+        };
+        // The convolution's optional activation and padding, in either order.
+        let conv_tail = |rest: &[&str]| -> Result<(Activation, Padding), String> {
+            let (mut act, mut padding) = (None, None);
+            for &item in rest {
+                match item.to_ascii_lowercase().as_str() {
+                    "same" if padding.is_none() => padding = Some(Padding::Same),
+                    "valid" if padding.is_none() => padding = Some(Padding::Valid),
+                    _ if act.is_none() => act = Some(activation(Some(&item))?),
+                    _ => {
+                        return Err(fail(
+                            "expected at most an activation and same|valid after the kernel size",
+                        ));
+                    }
+                }
+            }
+            Ok((act.unwrap_or(Activation::Linear), padding.unwrap_or(Padding::Valid)))
+        };
+        let name = parts[0].to_ascii_lowercase();
+        let arity = |low: usize, high: usize, usage: &str| {
+            if parts.len() < low || parts.len() > high {
+                Err(fail(&format!("expected {usage}")))
+            } else {
+                Ok(())
+            }
+        };
+        match name.as_str() {
+            _ if name.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+                arity(2, 2, "UNITS:ACTIVATION (e.g. 12:relu)")?;
+                Ok(Layer::dense(count(parts[0], "units")?, activation(parts.get(1))?))
+            }
+            "dense" => {
+                arity(2, 3, "dense:UNITS[:ACTIVATION] (e.g. dense:64:relu)")?;
+                Ok(Layer::dense(count(parts[1], "units")?, activation(parts.get(2))?))
+            }
+            "dropout" => {
+                arity(2, 2, "dropout:RATE with RATE in [0, 1) (e.g. dropout:0.25)")?;
+                let rate = number(parts[1], "the rate")?;
+                if !(0.0..1.0).contains(&rate) {
+                    return Err(fail("the rate must be in [0, 1) (e.g. dropout:0.25)"));
+                }
+                Ok(Layer::Dropout { rate })
+            }
+            "flatten" => {
+                arity(1, 1, "flatten with nothing after it")?;
+                Ok(Layer::Flatten)
+            }
+            "globalavgpool" => {
+                arity(1, 1, "globalavgpool with nothing after it")?;
+                Ok(Layer::GlobalAvgPool)
+            }
+            "rescaling" => {
+                arity(2, 3, "rescaling:SCALE[:OFFSET] (e.g. rescaling:0.00392)")?;
+                let scale = number(parts[1], "the scale")?;
+                let offset = parts.get(2).map_or(Ok(0.0), |o| number(o, "the offset"))?;
+                Ok(Layer::Rescaling { scale, offset })
+            }
+            "conv2d" | "conv1d" => {
+                let two = name == "conv2d";
+                let usage = if two {
+                    "conv2d:FILTERS:KxK[:ACTIVATION][:same|valid] (e.g. conv2d:16:3x3:relu)"
+                } else {
+                    "conv1d:FILTERS:K[:ACTIVATION][:same|valid] (e.g. conv1d:16:3:relu)"
+                };
+                arity(3, 5, usage)?;
+                let filters = count(parts[1], "filters")?;
+                let kernel = window(parts[2], "kernel size", if two { 2 } else { 1 })?;
+                let (activation, padding) = conv_tail(&parts[3..])?;
+                Ok(if two {
+                    Layer::Conv2d { filters, kernel, activation, padding }
+                } else {
+                    Layer::Conv1d { filters, kernel: kernel[0], activation, padding }
+                })
+            }
+            "maxpool2d" => {
+                arity(2, 2, "maxpool2d:PxP (e.g. maxpool2d:2x2)")?;
+                Ok(Layer::MaxPool2d { pool: window(parts[1], "pool size", 2)? })
+            }
+            "maxpool1d" => {
+                arity(2, 2, "maxpool1d:P (e.g. maxpool1d:2)")?;
+                Ok(Layer::MaxPool1d { pool: window(parts[1], "pool size", 1)?[0] })
+            }
+            _ => Err(fail(
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, globalavgpool",
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    /// The `--layers` spelling (Dense as `12:relu`, as the tutorial writes it).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let padding = |p: &Padding| if *p == Padding::Same { ":same" } else { "" };
+        match self {
+            Layer::Dense { units, activation } => write!(f, "{units}:{activation}"),
+            Layer::Dropout { rate } => write!(f, "dropout:{rate}"),
+            Layer::Flatten => write!(f, "flatten"),
+            Layer::Rescaling { scale, offset } if *offset == 0.0 => write!(f, "rescaling:{scale}"),
+            Layer::Rescaling { scale, offset } => write!(f, "rescaling:{scale}:{offset}"),
+            Layer::Conv1d { filters, kernel, activation, padding: p } => {
+                write!(f, "conv1d:{filters}:{kernel}:{activation}{}", padding(p))
+            }
+            Layer::Conv2d { filters, kernel, activation, padding: p } => {
+                write!(f, "conv2d:{filters}:{}x{}:{activation}{}", kernel[0], kernel[1], padding(p))
+            }
+            Layer::MaxPool1d { pool } => write!(f, "maxpool1d:{pool}"),
+            Layer::MaxPool2d { pool } => write!(f, "maxpool2d:{}x{}", pool[0], pool[1]),
+            Layer::GlobalAvgPool => write!(f, "globalavgpool"),
+        }
+    }
+}
+
+/// Serde for a list of layers that reads and writes a Dense layer as files from before
+/// the layer stack did (`{"units": 12, "activation": "relu"}`), and other kinds tagged
+/// with their `kind`: `#[serde(with = "crate::nn::layer::compat")]`.
+pub mod compat {
+    use super::Layer;
+    use crate::nn::LayerSpec;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Dense(LayerSpec),
+        Tagged(Layer),
+    }
+
+    /// Writes Dense layers untagged.
+    pub fn serialize<S: Serializer>(layers: &[Layer], serializer: S) -> Result<S::Ok, S::Error> {
+        let stored: Vec<Stored> = layers
+            .iter()
+            .map(|&l| match l {
+                Layer::Dense { units, activation } => Stored::Dense(LayerSpec::new(units, activation)),
+                other => Stored::Tagged(other),
+            })
+            .collect();
+        stored.serialize(serializer)
+    }
+
+    /// Reads either form.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Layer>, D::Error> {
+        let stored = Vec::<Stored>::deserialize(deserializer)?;
+        Ok(stored
+            .into_iter()
+            .map(|s| match s {
+                Stored::Dense(spec) => spec.into(),
+                Stored::Tagged(layer) => layer,
+            })
+            .collect())
+    }
+}
+
+/// A shape without the batch, as Keras prints it: `(None, 6, 6, 16)`.
+pub fn shape_text(shape: &[usize]) -> String {
+    let mut text = "(None".to_string();
+    for d in shape {
+        text.push_str(&format!(", {d}"));
+    }
+    text.push(')');
+    text
+}
+
+/// `8x8x1`
+pub fn shape_dims(shape: &[usize]) -> String {
+    shape.iter().map(usize::to_string).collect::<Vec<_>>().join("x")
+}
+
+/// A spatial grid: `height x width` positions of `channels` values, channels last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    /// Rows (steps for a sequence).
+    pub height: usize,
+    /// Columns (1 for a sequence).
+    pub width: usize,
+    /// Values per position.
+    pub channels: usize,
+}
+
+impl Grid {
+    /// Positions.
+    pub fn positions(&self) -> usize {
+        self.height * self.width
+    }
+
+    /// Values.
+    pub fn size(&self) -> usize {
+        self.positions() * self.channels
+    }
+}
+
+/// How a layer computes, with everything its placement fixed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// A Dense product `inputs x units`.
+    Dense {
+        /// Input width.
+        inputs: usize,
+        /// Output width.
+        units: usize,
+    },
+    /// A convolution as a product over im2col rows.
+    Conv(conv::Conv),
+    /// Max pooling.
+    MaxPool(pool::MaxPool),
+    /// The mean over positions, per channel.
+    GlobalAvgPool(Grid),
+    /// Inverted dropout.
+    Dropout(f64),
+    /// A copy (flatten).
+    Copy,
+    /// `x * scale + offset`.
+    Rescale {
+        /// Multiplier.
+        scale: f64,
+        /// Added after scaling.
+        offset: f64,
+    },
+}
+
+/// A layer placed in a model: its input and output shapes and where its parameters
+/// sit in the flat parameter vector (kernel first, row-major as Keras stores it, then
+/// the bias).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    /// What the user asked for.
+    pub layer: Layer,
+    /// Its input shape, without the batch.
+    pub input: Vec<usize>,
+    /// Its output shape, without the batch.
+    pub output: Vec<usize>,
+    /// How it computes.
+    pub op: Op,
+    offset: usize,
+    kernel_len: usize,
+    bias_len: usize,
+}
+
+impl Placed {
+    /// Places `layer` on `input` with its parameters from `offset`; an error (naming
+    /// the layer's `position` from 1 and both shapes) when it cannot follow that shape.
+    pub fn new(layer: Layer, input: &[usize], offset: usize, position: usize) -> Result<Placed, String> {
+        let fail = |why: &str| {
+            format!("layer {position} ({layer}) cannot follow shape {}: {why}", shape_text(input))
+        };
+        let size: usize = input.iter().product();
+        let grid = |rank_two_is_image: bool| -> Option<Grid> {
+            match *input {
+                [h, w, c] => Some(Grid { height: h, width: w, channels: c }),
+                [h, w] if rank_two_is_image => Some(Grid { height: h, width: w, channels: 1 }),
+                [t, f] => Some(Grid { height: t, width: 1, channels: f }),
+                _ => None,
+            }
+        };
+        let (op, output, kernel_len, bias_len) = match layer {
+            Layer::Dense { units, .. } => {
+                if input.len() != 1 {
+                    return Err(fail("dense needs a flat input; put flatten or globalavgpool before it"));
+                }
+                (Op::Dense { inputs: size, units }, vec![units], size * units, units)
+            }
+            Layer::Dropout { rate } => (Op::Dropout(rate), input.to_vec(), 0, 0),
+            Layer::Flatten => (Op::Copy, vec![size], 0, 0),
+            Layer::Rescaling { scale, offset } => (Op::Rescale { scale, offset }, input.to_vec(), 0, 0),
+            Layer::Conv2d { filters, kernel, padding, .. } => {
+                let Some(grid) = grid(true) else {
+                    return Err(fail("conv2d needs an image (HxWxC or HxW; give --input-shape)"));
+                };
+                let conv = conv::Conv::new(grid, kernel, filters, padding).map_err(|why| fail(&why))?;
+                let out = conv.output;
+                (Op::Conv(conv), vec![out.height, out.width, out.channels], conv.patch() * filters, filters)
+            }
+            Layer::Conv1d { filters, kernel, padding, .. } => {
+                let Some(grid) = grid(false).filter(|_| input.len() == 2) else {
+                    return Err(fail("conv1d needs a sequence (steps x features; give --input-shape)"));
+                };
+                let conv = conv::Conv::new(grid, [kernel, 1], filters, padding).map_err(|why| fail(&why))?;
+                let out = conv.output;
+                (Op::Conv(conv), vec![out.height, out.channels], conv.patch() * filters, filters)
+            }
+            Layer::MaxPool2d { pool } => {
+                let Some(grid) = grid(true) else {
+                    return Err(fail("maxpool2d needs an image (HxWxC or HxW)"));
+                };
+                let pool = pool::MaxPool::new(grid, pool).map_err(|why| fail(&why))?;
+                let out = pool.output;
+                (Op::MaxPool(pool), vec![out.height, out.width, out.channels], 0, 0)
+            }
+            Layer::MaxPool1d { pool } => {
+                let Some(grid) = grid(false).filter(|_| input.len() == 2) else {
+                    return Err(fail("maxpool1d needs a sequence (steps x features)"));
+                };
+                let pool = pool::MaxPool::new(grid, [pool, 1]).map_err(|why| fail(&why))?;
+                let out = pool.output;
+                (Op::MaxPool(pool), vec![out.height, out.channels], 0, 0)
+            }
+            Layer::GlobalAvgPool => {
+                let Some(grid) = grid(false).filter(|_| input.len() >= 2) else {
+                    return Err(fail("globalavgpool needs a sequence or an image"));
+                };
+                (Op::GlobalAvgPool(grid), vec![grid.channels], 0, 0)
+            }
+        };
+        if output.contains(&0) {
+            return Err(fail("the output would be empty"));
+        }
+        Ok(Placed { layer, input: input.to_vec(), output, op, offset, kernel_len, bias_len })
+    }
+
+    /// Values in one row of input.
+    pub fn input_size(&self) -> usize {
+        self.input.iter().product()
+    }
+
+    /// Values in one row of output.
+    pub fn output_size(&self) -> usize {
+        self.output.iter().product()
+    }
+
+    /// The width the activation works across (the last axis).
+    pub fn channels(&self) -> usize {
+        self.output.last().copied().unwrap_or(1)
+    }
+
+    /// The activation applied to the output, if any.
+    pub fn activation(&self) -> Option<Activation> {
+        self.layer.activation()
+    }
+
+    /// Kernel and bias values.
+    pub fn parameter_count(&self) -> usize {
+        self.kernel_len + self.bias_len
+    }
+
+    /// Whether the layer has weights (Dense and convolutions).
+    pub fn has_weights(&self) -> bool {
+        self.kernel_len > 0
+    }
+
+    /// Where the kernel sits in the parameter vector (empty for layers without one).
+    pub fn kernel_range(&self) -> Range<usize> {
+        self.offset..self.offset + self.kernel_len
+    }
+
+    /// Where the bias sits in the parameter vector.
+    pub fn bias_range(&self) -> Range<usize> {
+        let start = self.offset + self.kernel_len;
+        start..start + self.bias_len
+    }
+
+    /// The kernel as a matrix: `(rows, columns)`, i.e. `inputs x units` for Dense and
+    /// `(kh * kw * channels_in) x filters` for a convolution (Keras's layout flattened).
+    pub fn kernel_shape(&self) -> (usize, usize) {
+        match &self.op {
+            Op::Dense { inputs, units } => (*inputs, *units),
+            Op::Conv(conv) => (conv.patch(), conv.output.channels),
+            _ => (0, 0),
+        }
+    }
+
+    /// Keras's fans for the initializers: `(inputs, units)` for Dense, the receptive
+    /// field times the input or output channels for a convolution.
+    pub fn fans(&self) -> (usize, usize) {
+        match &self.op {
+            Op::Conv(conv) => {
+                let field = conv.kernel[0] * conv.kernel[1];
+                (field * conv.input.channels, field * conv.output.channels)
+            }
+            _ => self.kernel_shape(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind_in_the_issue_spelling() {
+        let text = "rescaling:0.0625,conv2d:16:3x3:relu,maxpool2d:2x2,flatten,dropout:0.25,64:relu";
+        let layers: Vec<Layer> =
+            text.split(',').enumerate().map(|(i, t)| Layer::parse(t, i + 1).unwrap()).collect();
+        assert_eq!(
+            layers,
+            vec![
+                Layer::Rescaling { scale: 0.0625, offset: 0.0 },
+                Layer::Conv2d {
+                    filters: 16,
+                    kernel: [3, 3],
+                    activation: Activation::Relu,
+                    padding: Padding::Valid
+                },
+                Layer::MaxPool2d { pool: [2, 2] },
+                Layer::Flatten,
+                Layer::Dropout { rate: 0.25 },
+                Layer::dense(64, Activation::Relu),
+            ]
+        );
+        let round_trip: Vec<String> = layers.iter().map(ToString::to_string).collect();
+        assert_eq!(round_trip.join(","), text);
+        assert_eq!(Layer::parse("dense:8", 1).unwrap(), Layer::dense(8, Activation::Linear));
+        assert_eq!(
+            Layer::parse("conv1d:4:5:same:tanh", 1).unwrap(),
+            Layer::Conv1d { filters: 4, kernel: 5, activation: Activation::Tanh, padding: Padding::Same }
+        );
+        assert_eq!(Layer::parse("MaxPool1d:3", 1).unwrap(), Layer::MaxPool1d { pool: 3 });
+        assert_eq!(Layer::parse("rescaling:2:-1", 1).unwrap(), Layer::Rescaling { scale: 2.0, offset: -1.0 });
+    }
+
+    #[test]
+    fn mistakes_name_the_layer_its_position_and_what_was_expected() {
+        let cases = [
+            ("conv2d:16:3", "layer 2 ('conv2d:16:3'): expected the kernel size as 3x3, got '3'"),
+            ("dropout:1.5", "layer 2 ('dropout:1.5'): the rate must be in [0, 1)"),
+            ("maxpool2d", "layer 2 ('maxpool2d'): expected maxpool2d:PxP"),
+            ("conv", "layer 2 ('conv'): expected UNITS:ACTIVATION or one of dense"),
+            ("12:softmax", "softmax belongs on the output layer"),
+            ("conv2d:0:3x3", "filters must be at least 1"),
+            ("conv2d:8:3x3:relu:same:tanh", "expected conv2d:FILTERS:KxK[:ACTIVATION][:same|valid]"),
+            ("conv2d:8:3x3:relu:tanh", "expected at most an activation and same|valid"),
+            ("12:swish", "layer 2 ('12:swish'): "),
+        ];
+        for (text, expected) in cases {
+            let error = Layer::parse(text, 2).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn shapes_follow_keras() {
+        let place = |layer: &str, input: &[usize]| Placed::new(Layer::parse(layer, 1).unwrap(), input, 0, 1);
+        assert_eq!(place("conv2d:16:3x3:relu", &[8, 8, 1]).unwrap().output, vec![6, 6, 16]);
+        assert_eq!(place("conv2d:16:3x3:relu:same", &[8, 8, 1]).unwrap().output, vec![8, 8, 16]);
+        assert_eq!(place("conv2d:4:3x3", &[28, 28]).unwrap().output, vec![26, 26, 4]);
+        assert_eq!(place("maxpool2d:2x2", &[7, 7, 3]).unwrap().output, vec![3, 3, 3]);
+        assert_eq!(place("conv1d:8:3", &[10, 2]).unwrap().output, vec![8, 8]);
+        assert_eq!(place("maxpool1d:3", &[10, 2]).unwrap().output, vec![3, 2]);
+        assert_eq!(place("globalavgpool", &[6, 6, 16]).unwrap().output, vec![16]);
+        assert_eq!(place("globalavgpool", &[10, 3]).unwrap().output, vec![3]);
+        assert_eq!(place("flatten", &[3, 3, 16]).unwrap().output, vec![144]);
+        let conv = place("conv2d:16:3x3:relu", &[8, 8, 1]).unwrap();
+        assert_eq!(conv.parameter_count(), 160);
+        assert_eq!(conv.fans(), (9, 144));
+        let errors = [
+            (
+                "conv2d:8:3x3",
+                vec![64],
+                "layer 1 (conv2d:8:3x3:linear) cannot follow shape (None, 64): conv2d needs an image",
+            ),
+            (
+                "conv2d:8:9x9",
+                vec![8, 8, 1],
+                "cannot follow shape (None, 8, 8, 1): the 9x9 kernel is larger than the 8x8 input",
+            ),
+            ("12:relu", vec![6, 6, 16], "dense needs a flat input; put flatten or globalavgpool before it"),
+            ("maxpool2d:3x3", vec![2, 2, 1], "the 3x3 pool is larger than the 2x2 input"),
+            ("conv1d:2:3", vec![8, 8, 1], "conv1d needs a sequence"),
+        ];
+        for (layer, input, expected) in errors {
+            let error = place(layer, &input).unwrap_err();
+            assert!(error.contains(expected), "{layer}: {error}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Convolution as a product: each output position's receptive field is copied into a
+//! row of a patch matrix (im2col, as dfdx and candle do), so that the layer is one
+//! `(rows * positions) x patch` by `patch x filters` product through
+//! [`crate::nn::gemm`], and its gradients are the Dense layer's three products. The
+//! patch order is Keras's kernel layout `(kh, kw, channels_in)`, so the kernel is
+//! stored exactly as Keras stores it.
+
+use super::{Grid, Padding};
+use crate::nn::Real;
+
+/// A stride-1 convolution's geometry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv {
+    /// The input grid.
+    pub input: Grid,
+    /// Kernel height and width.
+    pub kernel: [usize; 2],
+    /// The output grid (channels = filters).
+    pub output: Grid,
+    /// Zeros before the first row and column (`same` padding).
+    pub pad: [usize; 2],
+}
+
+impl Conv {
+    /// The geometry, or why the kernel does not fit.
+    pub fn new(input: Grid, kernel: [usize; 2], filters: usize, padding: Padding) -> Result<Conv, String> {
+        let (output, pad) = match padding {
+            Padding::Valid => {
+                if kernel[0] > input.height || kernel[1] > input.width {
+                    let size = |k: [usize; 2]| {
+                        if k[1] == 1 && input.width == 1 {
+                            format!("{}", k[0])
+                        } else {
+                            format!("{}x{}", k[0], k[1])
+                        }
+                    };
+                    return Err(format!(
+                        "the {} kernel is larger than the {} input",
+                        size(kernel),
+                        size([input.height, input.width])
+                    ));
+                }
+                let height = input.height - kernel[0] + 1;
+                let width = input.width - kernel[1] + 1;
+                (Grid { height, width, channels: filters }, [0, 0])
+            }
+            // TensorFlow's SAME with stride 1: (k - 1) / 2 before, the rest after.
+            Padding::Same => (
+                Grid { height: input.height, width: input.width, channels: filters },
+                [(kernel[0] - 1) / 2, (kernel[1] - 1) / 2],
+            ),
+        };
+        Ok(Conv { input, kernel, output, pad })
+    }
+
+    /// Values in one patch: `kh * kw * channels_in`.
+    pub fn patch(&self) -> usize {
+        self.kernel[0] * self.kernel[1] * self.input.channels
+    }
+
+    /// Copies each output position's receptive field of `rows` inputs into `patches`
+    /// (`(rows * positions) x patch`), zeros where the field hangs over the padding.
+    pub fn im2col<T: Real>(&self, input: &[T], rows: usize, patches: &mut [T]) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        let patch = self.patch();
+        let row_len = self.kernel[1] * c;
+        for (x, row_patches) in
+            input.chunks_exact(grid.size()).zip(patches.chunks_exact_mut(out.positions() * patch)).take(rows)
+        {
+            for (p, target) in row_patches.chunks_exact_mut(patch).enumerate() {
+                let (oy, ox) = (p / out.width, p % out.width);
+                for dy in 0..self.kernel[0] {
+                    let target = &mut target[dy * row_len..(dy + 1) * row_len];
+                    let iy = (oy + dy).wrapping_sub(self.pad[0]);
+                    if iy >= grid.height {
+                        target.fill(T::zero());
+                        continue;
+                    }
+                    let left = ox.wrapping_sub(self.pad[1]);
+                    if left < grid.width && left + self.kernel[1] <= grid.width {
+                        // The whole kernel row is inside: one contiguous copy.
+                        let start = (iy * grid.width + left) * c;
+                        target.copy_from_slice(&x[start..start + row_len]);
+                        continue;
+                    }
+                    for dx in 0..self.kernel[1] {
+                        let ix = (ox + dx).wrapping_sub(self.pad[1]);
+                        let cell = &mut target[dx * c..(dx + 1) * c];
+                        if ix < grid.width {
+                            let start = (iy * grid.width + ix) * c;
+                            cell.copy_from_slice(&x[start..start + c]);
+                        } else {
+                            cell.fill(T::zero());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of [`Conv::im2col`]: adds each patch gradient back onto the input
+    /// positions it was copied from, overwriting `input_gradient`.
+    pub fn col2im<T: Real>(&self, patches: &[T], rows: usize, input_gradient: &mut [T]) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        let patch = self.patch();
+        input_gradient[..rows * grid.size()].fill(T::zero());
+        for (g, row_patches) in input_gradient
+            .chunks_exact_mut(grid.size())
+            .zip(patches.chunks_exact(out.positions() * patch))
+            .take(rows)
+        {
+            for (p, source) in row_patches.chunks_exact(patch).enumerate() {
+                let (oy, ox) = (p / out.width, p % out.width);
+                for dy in 0..self.kernel[0] {
+                    let iy = (oy + dy).wrapping_sub(self.pad[0]);
+                    if iy >= grid.height {
+                        continue;
+                    }
+                    for dx in 0..self.kernel[1] {
+                        let ix = (ox + dx).wrapping_sub(self.pad[1]);
+                        if ix >= grid.width {
+                            continue;
+                        }
+                        let start = (iy * grid.width + ix) * c;
+                        let from = (dy * self.kernel[1] + dx) * c;
+                        for (value, &d) in g[start..start + c].iter_mut().zip(&source[from..from + c]) {
+                            *value += d;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(h: usize, w: usize, c: usize, k: [usize; 2], padding: Padding) -> Conv {
+        Conv::new(Grid { height: h, width: w, channels: c }, k, 1, padding).unwrap()
+    }
+
+    #[test]
+    fn patches_are_receptive_fields_in_keras_kernel_order() {
+        // A 3x3 single-channel image 1..9, a 2x2 kernel, valid: 4 patches.
+        let c = conv(3, 3, 1, [2, 2], Padding::Valid);
+        let x: Vec<f64> = (1..=9).map(f64::from).collect();
+        let mut patches = vec![0.0; 4 * 4];
+        c.im2col(&x, 1, &mut patches);
+        assert_eq!(patches, vec![1., 2., 4., 5., 2., 3., 5., 6., 4., 5., 7., 8., 5., 6., 8., 9.]);
+        // Same padding on a 2x2 image with a 3x3 kernel: one zero before each axis.
+        let c = conv(2, 2, 1, [3, 3], Padding::Same);
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let mut patches = vec![9.0; 4 * 9];
+        c.im2col(&x, 1, &mut patches);
+        assert_eq!(&patches[..9], &[0., 0., 0., 0., 1., 2., 0., 3., 4.]);
+        assert_eq!(&patches[27..], &[1., 2., 0., 3., 4., 0., 0., 0., 0.]);
+    }
+
+    #[test]
+    fn col2im_is_the_adjoint_of_im2col() {
+        // <im2col(x), p> = <x, col2im(p)> for any x and p.
+        for (k, padding) in [([3, 3], Padding::Same), ([2, 3], Padding::Valid), ([4, 1], Padding::Same)] {
+            let c = conv(5, 4, 2, k, padding);
+            let rows = 2;
+            let n_in = rows * c.input.size();
+            let n_out = rows * c.output.positions() * c.patch();
+            let x: Vec<f64> = (0..n_in).map(|i| ((i * 7 % 11) as f64) - 5.0).collect();
+            let p: Vec<f64> = (0..n_out).map(|i| ((i * 5 % 13) as f64) - 6.0).collect();
+            let mut cols = vec![0.0; n_out];
+            c.im2col(&x, rows, &mut cols);
+            let mut back = vec![7.0; n_in];
+            c.col2im(&p, rows, &mut back);
+            let left: f64 = cols.iter().zip(&p).map(|(a, b)| a * b).sum();
+            let right: f64 = x.iter().zip(&back).map(|(a, b)| a * b).sum();
+            assert!((left - right).abs() < 1e-9, "{k:?} {padding:?}: {left} vs {right}");
+        }
+    }
+}

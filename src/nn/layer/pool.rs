@@ -1,0 +1,151 @@
+//! Pooling: the maximum of each window (stride = window, `valid`, as Keras's defaults)
+//! and the mean over every position.
+
+use super::Grid;
+use crate::nn::Real;
+
+/// Max pooling's geometry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaxPool {
+    /// The input grid.
+    pub input: Grid,
+    /// Window height and width (and stride).
+    pub pool: [usize; 2],
+    /// The output grid.
+    pub output: Grid,
+}
+
+impl MaxPool {
+    /// The geometry, or why the window does not fit.
+    pub fn new(input: Grid, pool: [usize; 2]) -> Result<MaxPool, String> {
+        if pool[0] > input.height || pool[1] > input.width {
+            let size = |p: [usize; 2]| {
+                if input.width == 1 && p[1] == 1 { format!("{}", p[0]) } else { format!("{}x{}", p[0], p[1]) }
+            };
+            return Err(format!(
+                "the {} pool is larger than the {} input",
+                size(pool),
+                size([input.height, input.width])
+            ));
+        }
+        let output =
+            Grid { height: input.height / pool[0], width: input.width / pool[1], channels: input.channels };
+        Ok(MaxPool { input, pool, output })
+    }
+
+    /// The maximum of each window; `argmax` records which input it came from (the
+    /// first in row-major order on ties, as TensorFlow's kernel routes the gradient).
+    pub fn forward<T: Real>(&self, input: &[T], rows: usize, output: &mut [T], argmax: &mut [u32]) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        for r in 0..rows {
+            let x = &input[r * grid.size()..(r + 1) * grid.size()];
+            for oy in 0..out.height {
+                for ox in 0..out.width {
+                    for ch in 0..c {
+                        let mut best_index = ((oy * self.pool[0]) * grid.width + ox * self.pool[1]) * c + ch;
+                        let mut best = x[best_index];
+                        for dy in 0..self.pool[0] {
+                            for dx in 0..self.pool[1] {
+                                let index =
+                                    ((oy * self.pool[0] + dy) * grid.width + ox * self.pool[1] + dx) * c + ch;
+                                if x[index] > best {
+                                    (best, best_index) = (x[index], index);
+                                }
+                            }
+                        }
+                        let o = r * out.size() + (oy * out.width + ox) * c + ch;
+                        output[o] = best;
+                        #[allow(
+                            clippy::cast_possible_truncation,
+                            reason = "a row's values fit u32 (at most 1e6 units x 1e6 rows is refused earlier)"
+                        )]
+                        let within = best_index as u32;
+                        argmax[o] = within;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Routes each output's gradient to the input its maximum came from.
+    pub fn backward<T: Real>(&self, delta: &[T], rows: usize, argmax: &[u32], input_gradient: &mut [T]) {
+        let (size_in, size_out) = (self.input.size(), self.output.size());
+        input_gradient[..rows * size_in].fill(T::zero());
+        for r in 0..rows {
+            let g = &mut input_gradient[r * size_in..(r + 1) * size_in];
+            for o in r * size_out..(r + 1) * size_out {
+                g[argmax[o] as usize] += delta[o];
+            }
+        }
+    }
+}
+
+/// The mean over positions, per channel.
+pub fn global_average<T: Real>(grid: Grid, input: &[T], rows: usize, output: &mut [T]) {
+    let scale = T::one() / T::of(grid.positions() as f64);
+    for (x, out) in input.chunks_exact(grid.size()).zip(output.chunks_exact_mut(grid.channels)).take(rows) {
+        out.fill(T::zero());
+        for position in x.chunks_exact(grid.channels) {
+            for (o, &v) in out.iter_mut().zip(position) {
+                *o += v;
+            }
+        }
+        out.iter_mut().for_each(|o| *o *= scale);
+    }
+}
+
+/// Spreads each channel's gradient evenly over the positions.
+pub fn global_average_backward<T: Real>(grid: Grid, delta: &[T], rows: usize, input_gradient: &mut [T]) {
+    let scale = T::one() / T::of(grid.positions() as f64);
+    for (d, g) in
+        delta.chunks_exact(grid.channels).zip(input_gradient.chunks_exact_mut(grid.size())).take(rows)
+    {
+        for position in g.chunks_exact_mut(grid.channels) {
+            for (value, &dv) in position.iter_mut().zip(d) {
+                *value = dv * scale;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_pool_by_hand_with_ties_going_to_the_first() {
+        // 4x4, one channel; 2x2 windows. The top-right window is all 5s (a tie).
+        #[rustfmt::skip]
+        let x = [
+            1.0, 2.0, 5.0, 5.0,
+            3.0, 0.0, 5.0, 5.0,
+            -1.0, -2.0, 7.0, 1.0,
+            -3.0, -0.5, 2.0, 8.0,
+        ];
+        let pool = MaxPool::new(Grid { height: 4, width: 4, channels: 1 }, [2, 2]).unwrap();
+        let (mut out, mut argmax) = (vec![0.0; 4], vec![0; 4]);
+        pool.forward(&x, 1, &mut out, &mut argmax);
+        assert_eq!(out, vec![3.0, 5.0, -0.5, 8.0]);
+        assert_eq!(argmax, vec![4, 2, 13, 15]);
+        let mut g = vec![9.0; 16];
+        pool.backward(&[1.0, 2.0, 3.0, 4.0], 1, &argmax, &mut g);
+        let mut expected = vec![0.0; 16];
+        (expected[4], expected[2], expected[13], expected[15]) = (1.0, 2.0, 3.0, 4.0);
+        assert_eq!(g, expected);
+        // An odd size drops the last row and column, as Keras's valid pooling.
+        let pool = MaxPool::new(Grid { height: 5, width: 5, channels: 2 }, [2, 2]).unwrap();
+        assert_eq!((pool.output.height, pool.output.width), (2, 2));
+    }
+
+    #[test]
+    fn global_average_by_hand() {
+        // 2 positions x 2 channels: means (1 + 3) / 2 and (2 + 6) / 2.
+        let grid = Grid { height: 2, width: 1, channels: 2 };
+        let mut out = vec![0.0; 2];
+        global_average(grid, &[1.0, 2.0, 3.0, 6.0], 1, &mut out);
+        assert_eq!(out, vec![2.0, 4.0]);
+        let mut g = vec![0.0; 4];
+        global_average_backward(grid, &[1.0, -2.0], 1, &mut g);
+        assert_eq!(g, vec![0.5, -1.0, 0.5, -1.0]);
+    }
+}
