@@ -286,7 +286,7 @@ pub struct TrainArgs {
     /// The shape of one row's features, channels last: 8x8x1 (an image, row-major),
     /// 28x28 (one channel), 10x1 (steps x features) [default: a flat row].
     #[arg(long, value_name = "HxWxC", value_parser = parse_input_shape, help_heading = "Model")]
-    pub input_shape: Option<Vec<usize>>,
+    pub input_shape: Option<InputShape>,
     /// Output layer UNITS:ACTIVATION [default: from the task].
     #[arg(long, value_parser = parse_layer, help_heading = "Model")]
     pub output: Option<LayerSpec>,
@@ -455,7 +455,7 @@ impl TrainArgs {
         };
         Ok(RunConfig {
             hidden: self.layers.0.clone(),
-            input_shape: self.input_shape.clone(),
+            input_shape: self.input_shape.as_ref().map(|s| s.0.clone()),
             output: self.output,
             initializer: self.init.unwrap_or(Initializer::RandomUniform),
             layer_initializer: self.init.unwrap_or(Initializer::GlorotUniform),
@@ -528,8 +528,12 @@ pub fn parse_layers(text: &str) -> Result<HiddenLayers, String> {
     Ok(HiddenLayers(layers))
 }
 
+/// One row's shape, from `--input-shape`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputShape(pub Vec<usize>);
+
 /// Parses `HxWxC`, `HxW` or `TxF` (whole numbers from 1, at most three).
-pub fn parse_input_shape(text: &str) -> Result<Vec<usize>, String> {
+pub fn parse_input_shape(text: &str) -> Result<InputShape, String> {
     let dims: Vec<usize> = text
         .split(['x', 'X'])
         .map(|d| d.trim().parse::<usize>().ok().filter(|&n| n > 0))
@@ -541,7 +545,7 @@ pub fn parse_input_shape(text: &str) -> Result<Vec<usize>, String> {
     if dims.iter().try_fold(1usize, |p, &d| p.checked_mul(d)).is_none_or(|p| p > 100_000_000) {
         return Err(format!("'{text}' is more values per row than nntui allows (100000000)"));
     }
-    Ok(dims)
+    Ok(InputShape(dims))
 }
 
 fn parse_plot_format(text: &str) -> Result<crate::plot::Format, String> {
@@ -700,8 +704,8 @@ mod tests {
             parse_layers("conv2d:16:3:relu").unwrap_err(),
             "layer 1 ('conv2d:16:3:relu'): expected the kernel size as 3x3, got '3'"
         );
-        assert_eq!(parse_input_shape("8x8x1").unwrap(), vec![8, 8, 1]);
-        assert_eq!(parse_input_shape("28X28").unwrap(), vec![28, 28]);
+        assert_eq!(parse_input_shape("8x8x1").unwrap().0, vec![8, 8, 1]);
+        assert_eq!(parse_input_shape("28X28").unwrap().0, vec![28, 28]);
         assert!(parse_input_shape("8x0").is_err());
         assert!(parse_input_shape("2x2x2x2").unwrap_err().contains("at most three"));
         assert!(parse_input_shape("eight").is_err());

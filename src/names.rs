@@ -63,7 +63,7 @@ mod tests {
         );
         assert_eq!(
             "iris".parse::<Generator>().unwrap_err(),
-            "unknown dataset 'iris' (expected one of: moons, spiral, sine, blobs, mixed)"
+            "unknown dataset 'iris' (expected one of: moons, spiral, sine, blobs, mixed, strokes)"
         );
         for activation in Activation::ALL {
             assert_eq!(activation.to_string().parse(), Ok(activation));

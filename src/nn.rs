@@ -26,7 +26,7 @@ pub use model::{LayerSpec, Sequential, Workspace};
 pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec, check_learning_rate};
 pub use regularizer::{Regularizer, check_penalty};
 pub use schedule::ExponentialDecay;
-pub use step::{Batch, StepTotals};
+pub use step::{Batch, StepBuffers, StepTotals};
 
 /// The floating-point types the network runs on: `f32` for training, `f64` for checks.
 pub trait Real:

@@ -15,8 +15,13 @@ pub enum Stream {
     Generator,
     /// `nntui tune`'s draw of a trial's settings (by sample number).
     Trial(usize),
-    /// A fold's dropout masks, drawn batch by batch.
-    Dropout(usize),
+    /// A fold's dropout masks for one part of its batches, drawn batch by batch.
+    Dropout {
+        /// The fold.
+        fold: usize,
+        /// The part of a split batch (0 when batches are not split).
+        part: usize,
+    },
 }
 
 /// A generator for `stream`, derived from `seed` so that different streams are
@@ -27,7 +32,11 @@ pub fn rng(seed: u64, stream: Stream) -> Xoshiro256PlusPlus {
         Stream::Fold(fold) => 0x2545_f491_4f6c_dd1d ^ (fold as u64).wrapping_mul(0x9e37_79b9),
         Stream::Generator => 0x6a09_e667_f3bc_c908,
         Stream::Trial(index) => 0xbb67_ae85_84ca_a73b ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        Stream::Dropout(fold) => 0x3c6e_f372_fe94_f82b ^ (fold as u64).wrapping_mul(0x9e37_79b9),
+        Stream::Dropout { fold, part } => {
+            0x3c6e_f372_fe94_f82b
+                ^ (fold as u64).wrapping_mul(0x9e37_79b9)
+                ^ (part as u64).wrapping_mul(0x85eb_ca6b_27d4_eb4f)
+        }
     };
     Xoshiro256PlusPlus::seed_from_u64(splitmix64(seed ^ splitmix64(tag)))
 }

@@ -2,7 +2,7 @@
 //! The same name, size and seed always write the same bytes.
 
 use crate::random::{self, Stream, standard_normal};
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use std::io::{self, Write};
@@ -22,12 +22,23 @@ pub enum Generator {
     /// (island, sex), missing cells (empty, `NA`, `?`, `NaN`) and a few rows without a
     /// label (multiclass, species).
     Mixed,
+    /// 8x8 grayscale images (pixels 0..255, row-major) of a short stroke, horizontal,
+    /// vertical, diagonal or anti-diagonal, anywhere in the picture, with stray bright
+    /// pixels and noise: where a stroke is varies, what it looks like does not, which
+    /// is what a convolution is for (multiclass, 64 features; `--input-shape 8x8x1`).
+    Strokes,
 }
 
 impl Generator {
     /// Every generator.
-    pub const ALL: [Generator; 5] =
-        [Generator::Moons, Generator::Spiral, Generator::Sine, Generator::Blobs, Generator::Mixed];
+    pub const ALL: [Generator; 6] = [
+        Generator::Moons,
+        Generator::Spiral,
+        Generator::Sine,
+        Generator::Blobs,
+        Generator::Mixed,
+        Generator::Strokes,
+    ];
 
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -37,6 +48,7 @@ impl Generator {
             Generator::Sine => "sine",
             Generator::Blobs => "blobs",
             Generator::Mixed => "mixed",
+            Generator::Strokes => "strokes",
         }
     }
 }
@@ -62,7 +74,7 @@ pub struct GeneratorSpec {
 
 /// The datasets committed under `data/`: file name and settings. A test checks that
 /// each file is exactly what its generator writes.
-pub const BUNDLED: [(&str, GeneratorSpec); 5] = [
+pub const BUNDLED: [(&str, GeneratorSpec); 6] = [
     (
         "moons.csv",
         GeneratorSpec { kind: Generator::Moons, rows: 400, features: 2, classes: 2, noise: 0.15, seed: 7 },
@@ -83,7 +95,17 @@ pub const BUNDLED: [(&str, GeneratorSpec); 5] = [
         "mixed.csv",
         GeneratorSpec { kind: Generator::Mixed, rows: 300, features: 6, classes: 3, noise: 1.0, seed: 7 },
     ),
+    (
+        "strokes.csv",
+        GeneratorSpec { kind: Generator::Strokes, rows: 600, features: 64, classes: 4, noise: 0.15, seed: 7 },
+    ),
 ];
+
+/// The strokes' names and directions (row step, column step).
+const STROKES: [(&str, isize, isize); 4] =
+    [("horizontal", 0, 1), ("vertical", 1, 0), ("diagonal", 1, 1), ("antidiagonal", 1, -1)];
+/// The strokes' image side.
+pub const STROKE_SIDE: usize = 8;
 
 /// One species of the mixed dataset: its islands, and the mean and spread of bill
 /// length, bill depth, flipper length and body mass (after the Palmer penguins').
@@ -246,8 +268,45 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
                 writeln!(out, "{}", cells.join(","))?;
             }
         }
+        Generator::Strokes => write_strokes(spec, &mut rng, &mut out)?,
     }
     out.flush()
+}
+
+/// [`Generator::Strokes`]: a 3-pixel stroke per image, two stray pixels as bright as
+/// it, Gaussian noise of `noise * 255`; classes rotate.
+fn write_strokes(spec: &GeneratorSpec, rng: &mut impl Rng, out: &mut impl Write) -> io::Result<()> {
+    let side = STROKE_SIDE;
+    let header: Vec<String> = (0..side * side).map(|i| format!("p{}_{}", i / side, i % side)).collect();
+    writeln!(out, "{},stroke", header.join(","))?;
+    let mut line = String::new();
+    for row in 0..spec.rows {
+        let (name, dy, dx) = STROKES[row % STROKES.len()];
+        let mut image = vec![0.0f64; side * side];
+        // A start from which all three pixels stay inside.
+        let (y, x) = loop {
+            let (y, x) = (rng.random_range(0..side), rng.random_range(0..side));
+            let (end_y, end_x) = (y as isize + 2 * dy, x as isize + 2 * dx);
+            if (0..side as isize).contains(&end_y) && (0..side as isize).contains(&end_x) {
+                break (y as isize, x as isize);
+            }
+        };
+        for step in 0..3 {
+            let (py, px) = ((y + step * dy) as usize, (x + step * dx) as usize);
+            image[py * side + px] = 200.0 + 55.0 * rng.random::<f64>();
+        }
+        for _ in 0..2 {
+            image[rng.random_range(0..side * side)] = 200.0 + 55.0 * rng.random::<f64>();
+        }
+        line.clear();
+        for value in &image {
+            let noisy = (value + spec.noise * 255.0 * standard_normal(rng)).clamp(0.0, 255.0).round();
+            line.push_str(&fixed(noisy, 0));
+            line.push(',');
+        }
+        writeln!(out, "{line}{name}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -176,7 +176,12 @@ impl Layer {
         let window = |value: &str, what: &str, dims: usize| -> Result<[usize; 2], String> {
             let sizes: Vec<&str> = value.split(['x', 'X']).collect();
             if sizes.len() != dims {
-                let example = if dims == 2 { "3x3" } else { "3" };
+                let example = match (dims, what) {
+                    (2, "pool size") => "2x2",
+                    (2, _) => "3x3",
+                    (_, "pool size") => "2",
+                    _ => "3",
+                };
                 return Err(fail(&format!("expected the {what} as {example}, got '{value}'")));
             }
             let first = count(sizes[0], what)?;

@@ -76,7 +76,7 @@ pub struct Workspace<T> {
     capacity: usize,
     activations: Vec<Vec<T>>,
     deltas: Vec<Vec<T>>,
-    gradients: Vec<T>,
+    pub(super) gradients: Vec<T>,
     /// A transposed kernel, for the input gradient.
     transposed: Vec<T>,
     /// The output layer's pre-activations, kept when it is sigmoid or softmax: Keras
@@ -395,9 +395,33 @@ impl<T: Real> Sequential<T> {
         regularizer: &Regularizer,
         workspace: &mut Workspace<T>,
     ) {
+        self.backward_scaled(
+            inputs,
+            targets,
+            rows,
+            T::one() / T::of(rows as f64),
+            loss,
+            regularizer,
+            workspace,
+        );
+    }
+
+    /// [`Sequential::backward`] with the loss gradient scaled by `scale` instead of
+    /// `1 / rows`: a part of a batch split across threads scales by the whole batch.
+    #[allow(clippy::too_many_arguments, reason = "the backward pass's inputs, one scale more")]
+    #[inline(always)]
+    pub fn backward_scaled(
+        &self,
+        inputs: &[T],
+        targets: &[T],
+        rows: usize,
+        scale: T,
+        loss: Loss,
+        regularizer: &Regularizer,
+        workspace: &mut Workspace<T>,
+    ) {
         let last = self.layers.len() - 1;
         let units = self.output_units();
-        let scale = T::one() / T::of(rows as f64);
         loss.output_gradient(
             self.output_activation(),
             &workspace.activations[last][..rows * units],
@@ -475,6 +499,28 @@ impl<T: Real> Sequential<T> {
             if let Some(activation) = below_layer.activation() {
                 activation.backward(input, previous, below_layer.channels());
             }
+        }
+    }
+
+    /// Into how many parts a training batch of `batch_size` rows is split, each part's
+    /// gradients computed on its own (on its own thread when there is one) and summed
+    /// in part order: 2 for batches of 64 rows and more through a layer that goes
+    /// through the GEMM, else 1. It depends on the model and the batch only, so that a
+    /// seed gives the same numbers whatever the thread count.
+    pub fn batch_parts(&self, batch_size: usize) -> usize {
+        let big = self.layers.iter().any(|l| {
+            let (rows, columns) = l.kernel_shape();
+            gemm::uses_gemm(rows, columns)
+        });
+        if big && batch_size >= 64 { 2 } else { 1 }
+    }
+
+    /// Adds every kernel's regularization gradient to `gradients` (laid out like the
+    /// parameters).
+    pub fn add_regularization(&self, regularizer: &Regularizer, gradients: &mut [T]) {
+        for layer in self.layers.iter().filter(|l| l.has_weights()) {
+            regularizer
+                .add_gradient(&self.parameters[layer.kernel_range()], &mut gradients[layer.kernel_range()]);
         }
     }
 

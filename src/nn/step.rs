@@ -4,6 +4,7 @@
 
 use super::{Loss, Metric, Optimizer, Real, Regularizer, Sequential, Workspace};
 use pulp::{Arch, Simd, WithSimd};
+use rand::rngs::Xoshiro256PlusPlus;
 
 /// A batch and how to learn from it.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +46,132 @@ impl<T: Real> Sequential<T> {
         arch: Arch,
     ) -> StepTotals {
         arch.dispatch(Step { model: self, optimizer, workspace, batch })
+    }
+}
+
+/// The buffers of a training step whose batch may be split into parts
+/// ([`Sequential::batch_parts`]): one workspace per part, and the summed gradients.
+#[derive(Clone, Debug)]
+pub struct StepBuffers<T> {
+    parts: Vec<Workspace<T>>,
+    gradients: Vec<T>,
+}
+
+impl<T: Real> StepBuffers<T> {
+    /// Buffers for batches of up to `batch_size` rows; part `k`'s dropout masks come
+    /// from `dropout(k)`.
+    pub fn new(
+        model: &Sequential<T>,
+        batch_size: usize,
+        mut dropout: impl FnMut(usize) -> Xoshiro256PlusPlus,
+    ) -> Self {
+        let parts = model.batch_parts(batch_size);
+        let capacity = batch_size.div_ceil(parts);
+        let parts: Vec<Workspace<T>> = (0..parts)
+            .map(|k| {
+                let mut workspace = model.workspace(capacity);
+                workspace.seed_dropout(dropout(k));
+                workspace
+            })
+            .collect();
+        let gradients = if parts.len() > 1 { vec![T::zero(); model.parameters().len()] } else { Vec::new() };
+        StepBuffers { parts, gradients }
+    }
+
+    /// The gradients of the last step, laid out like the parameters.
+    pub fn gradients(&self) -> &[T] {
+        if self.parts.len() > 1 { &self.gradients } else { self.parts[0].gradients() }
+    }
+}
+
+impl<T: Real> Sequential<T> {
+    /// [`Sequential::train_step`] on a batch split into the buffers' parts: each part's
+    /// forward and backward pass (on scoped threads when `threads` > 1), then the
+    /// gradients summed in part order, the penalty's gradient added once, and one
+    /// optimizer update. One part is exactly [`Sequential::train_step`].
+    pub fn train_step_split(
+        &mut self,
+        optimizer: &mut Optimizer<T>,
+        buffers: &mut StepBuffers<T>,
+        batch: Batch<'_, T>,
+        arch: Arch,
+        threads: usize,
+    ) -> StepTotals {
+        if buffers.parts.len() == 1 {
+            return self.train_step(optimizer, &mut buffers.parts[0], batch, arch);
+        }
+        let units = self.output_units();
+        let inputs_per_row = self.input_dim();
+        let rows = batch.targets.len() / units;
+        let part_rows = rows.div_ceil(buffers.parts.len());
+        let scale = T::one() / T::of(rows as f64);
+        let model: &Sequential<T> = self;
+        let pass = |(k, workspace): (usize, &mut Workspace<T>)| {
+            let start = (k * part_rows).min(rows);
+            let n = part_rows.min(rows - start);
+            if n == 0 {
+                workspace.gradients.fill(T::zero());
+                return (0.0, 0.0);
+            }
+            let part = Batch {
+                inputs: &batch.inputs[start * inputs_per_row..(start + n) * inputs_per_row],
+                targets: &batch.targets[start * units..(start + n) * units],
+                ..batch
+            };
+            arch.dispatch(Part { model, workspace, batch: part, scale })
+        };
+        let totals: Vec<(f64, f64)> = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> =
+                    buffers.parts.iter_mut().enumerate().map(|job| scope.spawn(move || pass(job))).collect();
+                handles.into_iter().map(|h| h.join().unwrap_or((f64::NAN, f64::NAN))).collect()
+            })
+        } else {
+            buffers.parts.iter_mut().enumerate().map(pass).collect()
+        };
+        let loss: f64 = totals.iter().map(|t| t.0).sum();
+        let metric: f64 = totals.iter().map(|t| t.1).sum();
+        if !loss.is_finite() {
+            return StepTotals { loss, metric, stepped: false };
+        }
+        let (first, rest) = buffers.parts.split_at(1);
+        buffers.gradients.copy_from_slice(first[0].gradients());
+        for part in rest {
+            for (sum, &g) in buffers.gradients.iter_mut().zip(part.gradients()) {
+                *sum += g;
+            }
+        }
+        self.add_regularization(&batch.regularizer, &mut buffers.gradients);
+        optimizer.step(self.parameters_mut(), &buffers.gradients, batch.learning_rate);
+        StepTotals { loss, metric, stepped: true }
+    }
+}
+
+/// One part of a split batch: forward, loss and metric, backward scaled by the whole
+/// batch, without the penalty (added once to the sum).
+struct Part<'a, T> {
+    model: &'a Sequential<T>,
+    workspace: &'a mut Workspace<T>,
+    batch: Batch<'a, T>,
+    scale: T,
+}
+
+impl<T: Real> WithSimd for Part<'_, T> {
+    type Output = (f64, f64);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> (f64, f64) {
+        let Part { model, workspace, batch, scale } = self;
+        let units = model.output_units();
+        let rows = batch.targets.len() / units;
+        let out = model.forward_training(batch.inputs, rows, workspace);
+        let metric = batch.metric.total(out, batch.targets, units);
+        let loss = model.reported_loss(batch.loss, batch.targets, rows, workspace);
+        if loss.is_finite() {
+            let none = Regularizer::default();
+            model.backward_scaled(batch.inputs, batch.targets, rows, scale, batch.loss, &none, workspace);
+        }
+        (loss, metric)
     }
 }
 

@@ -12,7 +12,7 @@ use super::plan::Plan;
 use crate::data::{Dataset, Scaling, Task};
 use crate::nn::layer::Op;
 use crate::nn::metric::predicted_class;
-use crate::nn::{Batch, Optimizer, Sequential, Workspace};
+use crate::nn::{Batch, Optimizer, Sequential, StepBuffers, Workspace};
 use crate::random::{self, Stream};
 use rand::seq::SliceRandom;
 use std::time::{Duration, Instant};
@@ -200,8 +200,10 @@ pub(crate) fn train_fold(
 
     let batch = plan.batch_size;
     let units = model.output_units();
-    let mut workspace = model.workspace(batch);
-    workspace.seed_dropout(random::rng(config.seed, Stream::Dropout(fold)));
+    // A single fit may split each batch over the threads the folds leave free.
+    let split_threads = if plan.is_cross_validation() { 1 } else { config.threads };
+    let mut buffers =
+        StepBuffers::new(&model, batch, |part| random::rng(config.seed, Stream::Dropout { fold, part }));
     let mut x = vec![0.0f32; batch * dataset.feature_count()];
     let mut y = vec![0.0f32; batch * units];
     let mut evaluator = Evaluator::new(&model, dataset.class_count());
@@ -269,7 +271,7 @@ pub(crate) fn train_fold(
             let penalty = model.penalty(&regularizer);
             let batch =
                 Batch { inputs, targets, loss: plan.loss, metric: plan.metric, regularizer, learning_rate };
-            let totals = model.train_step(&mut optimizer, &mut workspace, batch, arch);
+            let totals = model.train_step_split(&mut optimizer, &mut buffers, batch, arch, split_threads);
             let batch_loss = totals.loss * fit.loss_factor / n as f64 + penalty;
             if !totals.stepped || !batch_loss.is_finite() {
                 outcome = FoldOutcome::Diverged {
@@ -345,7 +347,7 @@ pub(crate) fn train_fold(
         let report = EpochReport { policies: policies.state(), ..report };
         emitter.send(Event::EpochEnded(report));
         if epoch % weights_every == 0 || epoch == config.epochs || policy_stop {
-            emitter.send(Event::Weights(weights_report(&model, &workspace, fold, epoch)));
+            emitter.send(Event::Weights(weights_report(&model, buffers.gradients(), fold, epoch)));
         }
         for action in actions {
             emitter.send(policy_event(epoch, action));
@@ -504,12 +506,7 @@ fn warn_about(
     }
 }
 
-fn weights_report(
-    model: &Sequential<f32>,
-    workspace: &Workspace<f32>,
-    fold: usize,
-    epoch: usize,
-) -> WeightsReport {
+fn weights_report(model: &Sequential<f32>, gradients: &[f32], fold: usize, epoch: usize) -> WeightsReport {
     let layers = model
         .layers()
         .iter()
@@ -518,7 +515,7 @@ fn weights_report(
             let kernel = &model.parameters()[layer.kernel_range()];
             LayerWeights {
                 kernel: Histogram::of(kernel),
-                gradient: Histogram::of(&workspace.gradients()[layer.kernel_range()]),
+                gradient: Histogram::of(&gradients[layer.kernel_range()]),
                 filters: match &layer.op {
                     Op::Conv(conv) => Some(Filters::of(
                         kernel,

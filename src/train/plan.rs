@@ -245,8 +245,11 @@ impl Plan {
                 ),
             ));
         }
-        let model = crate::nn::Sequential::<f32>::build(&input_shape, &layers)
-            .map_err(|message| error("--layers", message))?;
+        let model = crate::nn::Sequential::<f32>::build(&input_shape, &layers).map_err(|message| {
+            // The last layer is the output layer the task added, not one the user listed.
+            let output = format!("layer {} (", layers.len());
+            error("--layers", message.replacen(&output, "the output layer (", 1))
+        })?;
         if let Some(initial) = &config.initial_model {
             let expected = model.parameters().len();
             if initial.parameters.len() != expected {
