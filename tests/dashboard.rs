@@ -531,3 +531,43 @@ fn smoothing_zoom_and_the_value_cursor() {
     assert_eq!(app.cursor, None);
     assert_ne!(app.layer, layer, "without it, right picks the next layer");
 }
+
+#[test]
+fn a_cnn_shows_its_stack_and_its_filters() {
+    let config = RunConfig {
+        folds: 2,
+        epochs: 15,
+        threads: 1,
+        batch_size: 32,
+        pace: Some(20.0),
+        input_shape: Some(vec![8, 8, 1]),
+        layer_initializer: nntui::nn::Initializer::GlorotUniform,
+        initializer: nntui::nn::Initializer::GlorotUniform,
+        hidden: nntui::cli::parse_layers(
+            "rescaling:0.0039,conv2d:8:3x3:relu,maxpool2d:2x2,flatten,dropout:0.2,16:relu",
+        )
+        .unwrap()
+        .0,
+        ..RunConfig::default()
+    };
+    let events = recorded("strokes.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    app.source = "data/strokes.csv".into();
+    assert_eq!(app.mode, Mode::Done);
+    let screen_120 = screen(&app, 120, 40);
+    // The header's compact stack, the weights panel's list of every layer with its
+    // shape, and eight 3x3 filters drawn in shades.
+    assert!(screen_120.contains("8x8x1 -> conv 8 -> pool -> drop -> 16 -> 4, 1316 params"), "{screen_120}");
+    assert!(screen_120.contains("conv 6x6x8"), "{screen_120}");
+    assert!(screen_120.contains("8 filters"), "{screen_120}");
+    insta::assert_snapshot!("cnn_conv_layer_120x40", screen_120);
+    insta::assert_snapshot!("cnn_conv_layer_80x24", screen(&app, 80, 24));
+    // Tab skips the layers without weights: conv, dense, the output, then conv again.
+    app.apply(Action::NextLayer);
+    let dense = screen(&app, 120, 40);
+    assert!(dense.contains("layer 2/3"), "{dense}");
+    assert!(!dense.contains("8 filters"), "{dense}");
+    app.apply(Action::NextLayer);
+    app.apply(Action::NextLayer);
+    assert!(screen(&app, 120, 40).contains("layer 1/3"));
+}

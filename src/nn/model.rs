@@ -627,17 +627,28 @@ impl LayerSummary {
         if self.output_shape.is_empty() { vec![self.units] } else { self.output_shape.clone() }
     }
 
-    /// `conv 16 relu`, `pool`, `64 relu`: the header's compact form.
-    pub fn compact(&self) -> String {
-        let activation = self.activation.map(|a| format!(" {a}")).unwrap_or_default();
+    /// A short name for the kind: `dense`, `conv`, `pool`, `avgpool`, `flat`, `drop`,
+    /// `rescale`.
+    pub fn short_kind(&self) -> &str {
         match self.kind.as_str() {
-            "dense" => format!("{}{activation}", self.units),
-            "conv1d" | "conv2d" => format!("conv {}{activation}", self.units),
-            "maxpool1d" | "maxpool2d" => "pool".to_string(),
-            "globalavgpool" => "avgpool".to_string(),
-            "dropout" => self.spec.replacen("dropout:", "drop ", 1),
-            "rescaling" => "rescale".to_string(),
-            other => other.to_string(),
+            "conv1d" | "conv2d" => "conv",
+            "maxpool1d" | "maxpool2d" => "pool",
+            "globalavgpool" => "avgpool",
+            "flatten" => "flat",
+            "dropout" => "drop",
+            "rescaling" => "rescale",
+            other => other,
+        }
+    }
+
+    /// `conv 16`, `pool`, `64`: the header's compact form (`None` for the layers it
+    /// leaves out: rescaling and flatten, which change no learning).
+    pub fn compact(&self) -> Option<String> {
+        match self.kind.as_str() {
+            "dense" => Some(self.units.to_string()),
+            "conv1d" | "conv2d" => Some(format!("conv {}", self.units)),
+            "rescaling" | "flatten" => None,
+            _ => Some(self.short_kind().to_string()),
         }
     }
 }
@@ -661,16 +672,24 @@ impl ModelSummary {
         self.layers.iter().map(|l| l.parameters).sum()
     }
 
-    /// `8 -> 12 relu -> 8 relu -> 1 sigmoid`, `8x8x1 -> conv 16 relu -> pool -> ...`
+    /// `8 -> 12 relu -> 8 relu -> 1 sigmoid` for a Dense stack; with other layers the
+    /// compact `8x8x1 -> conv 16 -> pool -> 64 -> 10`.
     pub fn arrows(&self) -> String {
         let mut text = if self.input_shape.len() > 1 {
             shape_dims(&self.input_shape)
         } else {
             self.input_dim.to_string()
         };
+        let dense = self.layers.iter().all(|l| l.kind == "dense");
         for l in &self.layers {
-            text.push_str(" -> ");
-            text.push_str(&l.compact());
+            let part = match (dense, l.activation) {
+                (true, Some(activation)) => Some(format!("{} {activation}", l.units)),
+                _ => l.compact(),
+            };
+            if let Some(part) = part {
+                text.push_str(" -> ");
+                text.push_str(&part);
+            }
         }
         text
     }
@@ -974,10 +993,7 @@ mod tests {
         layers.push(Layer::dense(10, Activation::Softmax));
         let model = Sequential::<f32>::build(&[8, 8, 1], &layers).unwrap();
         let summary = model.summary();
-        assert_eq!(
-            summary.arrows(),
-            "8x8x1 -> rescale -> conv 16 relu -> pool -> flatten -> drop 0.25 -> 64 relu -> 10 softmax"
-        );
+        assert_eq!(summary.arrows(), "8x8x1 -> conv 16 -> pool -> drop -> 64 -> 10");
         let table = summary.to_string();
         for line in [
             " rescaling (Rescaling)       (None, 8, 8, 1)           0",

@@ -52,7 +52,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ));
         if model.layers.iter().any(|l| !l.has_weights() || l.kind != "dense") {
-            stack_line = Some(stack(model, index, theme));
+            stack_line = Some(stack(model, index, area.width.saturating_sub(2), theme));
         }
     }
     // With the value cursor on, the snapshot nearest its epoch; else the latest.
@@ -141,15 +141,34 @@ pub fn weighted_layers(model: &ModelSummary) -> Vec<usize> {
     (0..model.layers.len()).filter(|&i| model.layers[i].has_weights()).collect()
 }
 
-/// Every layer with its output shape, the one shown highlighted.
-fn stack(model: &ModelSummary, shown: usize, theme: Theme) -> Line<'static> {
+/// Every layer with its output shape, the one shown highlighted; when they do not all
+/// fit in `width`, the list starts a layer before the shown one (`.. >`).
+fn stack(model: &ModelSummary, shown: usize, width: u16, theme: Theme) -> Line<'static> {
+    let texts: Vec<String> =
+        model.layers.iter().map(|l| format!("{} {}", l.short_kind(), shape_dims(&l.shape()))).collect();
+    let length = |from: usize| texts[from..].iter().map(|t| t.chars().count() + 3).sum::<usize>();
+    let mut first = 0;
+    while first + 1 < shown && length(first) + 2 > usize::from(width) {
+        first += 1;
+    }
     let mut spans = Vec::new();
-    for (index, layer) in model.layers.iter().enumerate() {
-        if index > 0 {
+    if first > 0 {
+        spans.push(Span::styled(".. > ", theme.quiet()));
+    }
+    let mut used = if first > 0 { 5 } else { 0 };
+    let count = texts.len();
+    for (index, text) in texts.into_iter().enumerate().skip(first) {
+        // Whole items only: the next one, and room for ` > ..` unless it is the last.
+        let separator = if index > first { 3 } else { 0 };
+        let tail = if index + 1 < count { 5 } else { 0 };
+        if index > shown && used + separator + text.chars().count() + tail > usize::from(width) {
+            spans.push(Span::styled(" > ..", theme.quiet()));
+            break;
+        }
+        used += separator + text.chars().count();
+        if index > first {
             spans.push(Span::styled(" > ", theme.quiet()));
         }
-        let name = layer.kind.replace("globalavgpool", "avgpool");
-        let text = format!("{name} {}", shape_dims(&layer.shape()));
         let style = if index == shown {
             theme.fg(Color::Cyan).add_modifier(ratatui::style::Modifier::BOLD)
         } else {
@@ -181,6 +200,10 @@ fn filter_grid(filters: &Filters, width: u16, height: u16) -> Option<(u16, u16, 
 /// half the panel, leaving the histogram 24 columns.
 fn filters_width(filters: &Filters, inner: Rect) -> u16 {
     let room = (inner.width / 2).min(inner.width.saturating_sub(25));
+    if room < 14 {
+        // Too narrow for the label and two filters: the histogram keeps the room.
+        return 0;
+    }
     filter_grid(filters, room, inner.height).map_or(0, |(cell, across, _)| {
         let fw = u16::try_from(filters.width).unwrap_or(u16::MAX);
         (across * (fw * cell + 1)).saturating_sub(1).max(14).min(room)
