@@ -422,6 +422,10 @@ pub struct Placed {
     offset: usize,
     kernel_len: usize,
     bias_len: usize,
+    // Read in every pass: kept rather than recomputed from the shapes.
+    input_size: usize,
+    output_size: usize,
+    activation: Option<Activation>,
 }
 
 impl Placed {
@@ -492,27 +496,44 @@ impl Placed {
         if output.contains(&0) {
             return Err(fail("the output would be empty"));
         }
-        Ok(Placed { layer, input: input.to_vec(), output, op, offset, kernel_len, bias_len })
+        let output_size = output.iter().product();
+        let activation = layer.activation();
+        Ok(Placed {
+            layer,
+            input: input.to_vec(),
+            output,
+            op,
+            offset,
+            kernel_len,
+            bias_len,
+            input_size: size,
+            output_size,
+            activation,
+        })
     }
 
     /// Values in one row of input.
+    #[inline(always)]
     pub fn input_size(&self) -> usize {
-        self.input.iter().product()
+        self.input_size
     }
 
     /// Values in one row of output.
+    #[inline(always)]
     pub fn output_size(&self) -> usize {
-        self.output.iter().product()
+        self.output_size
     }
 
     /// The width the activation works across (the last axis).
+    #[inline(always)]
     pub fn channels(&self) -> usize {
         self.output.last().copied().unwrap_or(1)
     }
 
     /// The activation applied to the output, if any.
+    #[inline(always)]
     pub fn activation(&self) -> Option<Activation> {
-        self.layer.activation()
+        self.activation
     }
 
     /// Kernel and bias values.

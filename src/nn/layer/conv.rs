@@ -60,6 +60,7 @@ impl Conv {
 
     /// Copies each output position's receptive field of `rows` inputs into `patches`
     /// (`(rows * positions) x patch`), zeros where the field hangs over the padding.
+    #[inline(always)]
     pub fn im2col<T: Real>(&self, input: &[T], rows: usize, patches: &mut [T]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
         let patch = self.patch();
@@ -100,6 +101,7 @@ impl Conv {
 
     /// The adjoint of [`Conv::im2col`]: adds each patch gradient back onto the input
     /// positions it was copied from, overwriting `input_gradient`.
+    #[inline(always)]
     pub fn col2im<T: Real>(&self, patches: &[T], rows: usize, input_gradient: &mut [T]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
         let patch = self.patch();

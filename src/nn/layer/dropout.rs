@@ -8,6 +8,7 @@ use rand::{Rng, RngExt};
 
 /// Draws a mask for `values` (each `0` with probability `rate`, else `1 / (1 - rate)`)
 /// and applies it: `output = input * mask`.
+#[inline(always)]
 pub fn forward<T: Real, R: Rng + ?Sized>(
     rate: f64,
     input: &[T],
@@ -23,6 +24,7 @@ pub fn forward<T: Real, R: Rng + ?Sized>(
 }
 
 /// `input_gradient = delta * mask`.
+#[inline(always)]
 pub fn backward<T: Real>(delta: &[T], mask: &[T], input_gradient: &mut [T]) {
     for ((g, &d), &m) in input_gradient.iter_mut().zip(delta).zip(mask) {
         *g = d * m;
