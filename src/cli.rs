@@ -56,7 +56,7 @@ pub enum Command {
 pub struct TuneArgs {
     /// The CSV file and training options; searched options as choices `a|b|c` or ranges
     /// `LO..HI` (`LO..HI:log`): --lr, --layers, --batch-size, --l1, --l2, --epochs,
-    /// --optimizer, --init, --momentum, --lr-decay.
+    /// --optimizer, --init, --momentum, --lr-decay, --dropout.
     #[arg(value_name = "FILE AND OPTIONS", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub arguments: Vec<String>,
 }
@@ -287,6 +287,9 @@ pub struct TrainArgs {
     /// 28x28 (one channel), 10x1 (steps x features) [default: a flat row].
     #[arg(long, value_name = "HxWxC", value_parser = parse_input_shape, help_heading = "Model")]
     pub input_shape: Option<InputShape>,
+    /// The rate of every dropout layer in --layers (e.g. for nntui tune's search).
+    #[arg(long, value_name = "RATE", value_parser = fraction, help_heading = "Model")]
+    pub dropout: Option<f64>,
     /// Output layer UNITS:ACTIVATION [default: from the task].
     #[arg(long, value_parser = parse_layer, help_heading = "Model")]
     pub output: Option<LayerSpec>,
@@ -453,8 +456,22 @@ impl TrainArgs {
             None if dashboard => Some(DASHBOARD_PACE),
             None => None,
         };
+        let mut hidden = self.layers.0.clone();
+        if let Some(rate) = self.dropout {
+            let mut found = false;
+            for layer in &mut hidden {
+                if let Layer::Dropout { rate: r } = layer {
+                    (*r, found) = (rate, true);
+                }
+            }
+            if !found {
+                return Err(UsageError(
+                    "--dropout sets the rate of the dropout layers in --layers, and it has none (add one, e.g. --layers 64:relu,dropout:0.2)".into(),
+                ));
+            }
+        }
         Ok(RunConfig {
-            hidden: self.layers.0.clone(),
+            hidden,
             input_shape: self.input_shape.as_ref().map(|s| s.0.clone()),
             output: self.output,
             initializer: self.init.unwrap_or(Initializer::RandomUniform),

@@ -250,3 +250,44 @@ fn split_batches_give_the_same_numbers_on_one_thread_or_two() {
     };
     assert_eq!(fit("1"), fit("2"));
 }
+
+#[test]
+fn dropout_sets_every_dropout_rate_and_tune_searches_it() {
+    let file = data("strokes.csv");
+    let file = file.to_str().unwrap();
+    let base = ["--no-tui", "-q", "--folds", "1", "--epochs", "2", "--seed", "3"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        args.push(file);
+        run(&args)
+    };
+    let set = with(&["--layers", "32:relu,dropout:0.1,16:relu,dropout:0.1", "--dropout", "0.4"]);
+    let spelled = with(&["--layers", "32:relu,dropout:0.4,16:relu,dropout:0.4"]);
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    assert_eq!(set.stdout, spelled.stdout);
+    let none = with(&["--layers", "32:relu", "--dropout", "0.4"]);
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr.contains("--dropout sets the rate of the dropout layers in --layers"),
+        "{}",
+        none.stderr
+    );
+
+    let tuned = run(&[
+        "tune",
+        file,
+        "--layers",
+        "32:relu,dropout:0.1",
+        "--dropout",
+        "0.1..0.6",
+        "--trials",
+        "2",
+        "--epochs",
+        "2",
+        "--folds",
+        "2",
+    ]);
+    assert_eq!(tuned.code, 0, "{}", tuned.stderr);
+    assert!(tuned.stdout.contains("--dropout"), "{}", tuned.stdout);
+}

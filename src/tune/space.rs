@@ -7,7 +7,7 @@ use crate::random::{self, Stream};
 use rand::RngExt;
 
 /// The options a search may vary, and whether their values are numbers.
-pub const SEARCHABLE: [(&str, Kind); 10] = [
+pub const SEARCHABLE: [(&str, Kind); 11] = [
     ("--lr", Kind::Float),
     ("--layers", Kind::Text),
     ("--batch-size", Kind::Int),
@@ -18,6 +18,7 @@ pub const SEARCHABLE: [(&str, Kind); 10] = [
     ("--init", Kind::Text),
     ("--momentum", Kind::Float),
     ("--lr-decay", Kind::Float),
+    ("--dropout", Kind::Float),
 ];
 
 /// What values an option takes.
