@@ -64,6 +64,37 @@ impl Initializer {
     }
 }
 
+/// Keras's `Orthogonal` initializer (gain 1) for a `rows x columns` matrix, row-major:
+/// a standard normal matrix of `max x min` shape, orthonormalized (the Q of its QR
+/// decomposition with a positive diagonal in R, by modified Gram-Schmidt), transposed
+/// when there are fewer rows than columns, so that the shorter side is orthonormal.
+pub fn orthogonal<T: Real, R: Rng + ?Sized>(values: &mut [T], rows: usize, columns: usize, rng: &mut R) {
+    let (long, short) = (rows.max(columns), rows.min(columns));
+    // Column-major: column k of the long x short matrix is q[k * long..(k + 1) * long].
+    let mut q: Vec<f64> = (0..long * short).map(|_| crate::random::standard_normal(rng)).collect();
+    for k in 0..short {
+        for previous in 0..k {
+            let (done, rest) = q.split_at_mut(k * long);
+            let earlier = &done[previous * long..(previous + 1) * long];
+            let column = &mut rest[..long];
+            let dot: f64 = earlier.iter().zip(column.iter()).map(|(a, b)| a * b).sum();
+            for (c, e) in column.iter_mut().zip(earlier) {
+                *c -= dot * e;
+            }
+        }
+        let column = &mut q[k * long..(k + 1) * long];
+        let norm = column.iter().map(|v| v * v).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
+        column.iter_mut().for_each(|v| *v /= norm);
+    }
+    for r in 0..rows {
+        for c in 0..columns {
+            // Element (i, j) of the long x short Q.
+            let (i, j) = if rows >= columns { (r, c) } else { (c, r) };
+            values[r * columns + c] = T::of(q[j * long + i]);
+        }
+    }
+}
+
 /// A standard normal draw, redrawn until it lies within two standard deviations.
 fn truncated_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     loop {

@@ -14,6 +14,7 @@
 pub mod conv;
 pub mod dropout;
 pub mod pool;
+pub mod recurrent;
 
 use super::Activation;
 use serde::{Deserialize, Serialize};
@@ -90,6 +91,27 @@ pub enum Layer {
     },
     /// The mean over every position, per channel (1-D or 2-D by the input's rank).
     GlobalAvgPool,
+    /// Keras's `SimpleRNN(units, return_sequences=sequences)` over `[steps, features]`.
+    SimpleRnn {
+        /// Units.
+        units: usize,
+        /// Every step's state as the output (`:seq`), else the last.
+        sequences: bool,
+    },
+    /// Keras's `LSTM(units, return_sequences=sequences)`.
+    Lstm {
+        /// Units.
+        units: usize,
+        /// Every step's state as the output (`:seq`), else the last.
+        sequences: bool,
+    },
+    /// Keras 3's `GRU(units, return_sequences=sequences)` (`reset_after=True`).
+    Gru {
+        /// Units.
+        units: usize,
+        /// Every step's state as the output (`:seq`), else the last.
+        sequences: bool,
+    },
 }
 
 impl Layer {
@@ -111,6 +133,9 @@ impl Layer {
             Layer::MaxPool2d { .. } => "MaxPooling2D",
             Layer::GlobalAvgPool if input_rank == 2 => "GlobalAveragePooling1D",
             Layer::GlobalAvgPool => "GlobalAveragePooling2D",
+            Layer::SimpleRnn { .. } => "SimpleRNN",
+            Layer::Lstm { .. } => "LSTM",
+            Layer::Gru { .. } => "GRU",
         }
     }
 
@@ -126,6 +151,19 @@ impl Layer {
             Layer::MaxPool1d { .. } => "maxpool1d",
             Layer::MaxPool2d { .. } => "maxpool2d",
             Layer::GlobalAvgPool => "globalavgpool",
+            Layer::SimpleRnn { .. } => "simplernn",
+            Layer::Lstm { .. } => "lstm",
+            Layer::Gru { .. } => "gru",
+        }
+    }
+
+    /// The recurrent cell, for recurrent layers.
+    pub fn cell(&self) -> Option<(recurrent::Cell, usize, bool)> {
+        match *self {
+            Layer::SimpleRnn { units, sequences } => Some((recurrent::Cell::Simple, units, sequences)),
+            Layer::Lstm { units, sequences } => Some((recurrent::Cell::Lstm, units, sequences)),
+            Layer::Gru { units, sequences } => Some((recurrent::Cell::Gru, units, sequences)),
+            _ => None,
         }
     }
 
@@ -269,8 +307,23 @@ impl Layer {
                 arity(2, 2, "maxpool1d:P (e.g. maxpool1d:2)")?;
                 Ok(Layer::MaxPool1d { pool: window(parts[1], "pool size", 1)?[0] })
             }
+            "simplernn" | "lstm" | "gru" => {
+                let usage = format!("{name}:UNITS[:seq] (e.g. {name}:32 or {name}:32:seq to return every step)");
+                arity(2, 3, &usage)?;
+                let units = count(parts[1], "units")?;
+                let sequences = match parts.get(2) {
+                    None => false,
+                    Some(s) if s.eq_ignore_ascii_case("seq") => true,
+                    Some(_) => return Err(fail(&format!("expected {usage}"))),
+                };
+                Ok(match name.as_str() {
+                    "simplernn" => Layer::SimpleRnn { units, sequences },
+                    "lstm" => Layer::Lstm { units, sequences },
+                    _ => Layer::Gru { units, sequences },
+                })
+            }
             _ => Err(fail(
-                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, globalavgpool",
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, globalavgpool, simplernn, lstm, gru",
             )),
         }
     }
@@ -295,6 +348,9 @@ impl fmt::Display for Layer {
             Layer::MaxPool1d { pool } => write!(f, "maxpool1d:{pool}"),
             Layer::MaxPool2d { pool } => write!(f, "maxpool2d:{}x{}", pool[0], pool[1]),
             Layer::GlobalAvgPool => write!(f, "globalavgpool"),
+            Layer::SimpleRnn { units, sequences } | Layer::Lstm { units, sequences } | Layer::Gru { units, sequences } => {
+                write!(f, "{}:{units}{}", self.kind(), if *sequences { ":seq" } else { "" })
+            }
         }
     }
 }
@@ -404,6 +460,8 @@ pub enum Op {
         /// Added after scaling.
         offset: f64,
     },
+    /// A recurrent layer.
+    Recurrent(recurrent::Recurrent),
 }
 
 /// A layer placed in a model: its input and output shapes and where its parameters
@@ -421,6 +479,7 @@ pub struct Placed {
     pub op: Op,
     offset: usize,
     kernel_len: usize,
+    recurrent_len: usize,
     bias_len: usize,
     // Read in every pass: kept rather than recomputed from the shapes.
     input_size: usize,
@@ -444,6 +503,7 @@ impl Placed {
                 _ => None,
             }
         };
+        let mut recurrent_len = 0;
         let (op, output, kernel_len, bias_len) = match layer {
             Layer::Dense { units, .. } => {
                 if input.len() != 1 {
@@ -492,6 +552,22 @@ impl Placed {
                 };
                 (Op::GlobalAvgPool(grid), vec![grid.channels], 0, 0)
             }
+            Layer::SimpleRnn { .. } | Layer::Lstm { .. } | Layer::Gru { .. } => {
+                let &[steps, features] = input else {
+                    return Err(fail(&format!(
+                        "{} needs a sequence (steps x features: give --input-shape TxF or --window N; before it, conv1d, maxpool1d or a recurrent layer with :seq)",
+                        layer.kind()
+                    )));
+                };
+                let Some((cell, units, sequences)) = layer.cell() else {
+                    return Err(fail("not a recurrent layer"));
+                };
+                let width = cell.gates() * units;
+                recurrent_len = units * width;
+                let output = if sequences { vec![steps, units] } else { vec![units] };
+                let rnn = recurrent::Recurrent { cell, steps, features, units, sequences };
+                (Op::Recurrent(rnn), output, features * width, cell.bias_len(units))
+            }
         };
         if output.contains(&0) {
             return Err(fail("the output would be empty"));
@@ -505,6 +581,7 @@ impl Placed {
             op,
             offset,
             kernel_len,
+            recurrent_len,
             bias_len,
             input_size: size,
             output_size,
@@ -536,9 +613,9 @@ impl Placed {
         self.activation
     }
 
-    /// Kernel and bias values.
+    /// Kernel, recurrent kernel and bias values.
     pub fn parameter_count(&self) -> usize {
-        self.kernel_len + self.bias_len
+        self.kernel_len + self.recurrent_len + self.bias_len
     }
 
     /// Whether the layer has weights (Dense and convolutions).
@@ -551,9 +628,16 @@ impl Placed {
         self.offset..self.offset + self.kernel_len
     }
 
+    /// Where a recurrent layer's recurrent kernel (`units x gates*units`) sits in the
+    /// parameter vector, between the kernel and the bias (empty for other layers).
+    pub fn recurrent_range(&self) -> Range<usize> {
+        let start = self.offset + self.kernel_len;
+        start..start + self.recurrent_len
+    }
+
     /// Where the bias sits in the parameter vector.
     pub fn bias_range(&self) -> Range<usize> {
-        let start = self.offset + self.kernel_len;
+        let start = self.offset + self.kernel_len + self.recurrent_len;
         start..start + self.bias_len
     }
 
@@ -563,6 +647,7 @@ impl Placed {
         match &self.op {
             Op::Dense { inputs, units } => (*inputs, *units),
             Op::Conv(conv) => (conv.patch(), conv.output.channels),
+            Op::Recurrent(rnn) => (rnn.features, rnn.cell.gates() * rnn.units),
             _ => (0, 0),
         }
     }

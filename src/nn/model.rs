@@ -9,6 +9,7 @@
 //! Dense layers run on the hand kernels exactly as before the layer stack existed (the
 //! tutorial's bits do not move); larger products go through [`super::gemm`].
 
+use super::layer::recurrent::{Cell, RecurrentScratch};
 use super::layer::{Layer, Op, Placed, dropout, pool, shape_dims, shape_text};
 use super::{Activation, Initializer, Loss, Real, Regularizer, gemm};
 use ndarray::ArrayView2;
@@ -68,6 +69,8 @@ struct Scratch<T> {
     argmax: Vec<u32>,
     /// Dropout's mask, per value (`0` or `1 / (1 - rate)`).
     mask: Vec<T>,
+    /// A recurrent layer's states and gates through time.
+    recurrent: RecurrentScratch<T>,
 }
 
 /// Buffers for a forward and backward pass over up to `capacity` rows.
@@ -182,6 +185,16 @@ impl<T: Real> Sequential<T> {
             let (fan_in, fan_out) = layer.fans();
             pick(&layer.layer).fill(&mut self.parameters[layer.kernel_range()], fan_in, fan_out, rng);
             self.parameters[layer.bias_range()].fill(T::zero());
+            if let Op::Recurrent(rnn) = &layer.op {
+                // Keras: an orthogonal recurrent kernel, and the LSTM's forget gate bias 1
+                // (unit_forget_bias).
+                let width = rnn.cell.gates() * rnn.units;
+                super::init::orthogonal(&mut self.parameters[layer.recurrent_range()], rnn.units, width, rng);
+                if rnn.cell == Cell::Lstm {
+                    let bias = &mut self.parameters[layer.bias_range()];
+                    bias[rnn.units..2 * rnn.units].fill(T::one());
+                }
+            }
         }
     }
 
@@ -255,6 +268,7 @@ impl<T: Real> Sequential<T> {
                 Op::Dropout(_) => {
                     Scratch { mask: vec![T::zero(); capacity * l.output_size()], ..Scratch::default() }
                 }
+                Op::Recurrent(rnn) => Scratch { recurrent: rnn.scratch(capacity), ..Scratch::default() },
                 _ => Scratch::default(),
             })
             .collect();
@@ -343,6 +357,10 @@ impl<T: Real> Sequential<T> {
                     for (o, &x) in output.iter_mut().zip(input) {
                         *o = x * scale + offset;
                     }
+                }
+                Op::Recurrent(rnn) => {
+                    let recurrent = &self.parameters[layer.recurrent_range()];
+                    rnn.forward(input, rows, kernel, recurrent, bias, output, &mut scratch.recurrent);
                 }
             }
             if let Some(activation) = layer.activation() {
@@ -440,6 +458,34 @@ impl<T: Real> Sequential<T> {
             let delta = &here[0][..rows * layer.output_size()];
             let scratch = &mut workspace.scratch[index];
             let kernel = &self.parameters[layer.kernel_range()];
+            if let Op::Recurrent(rnn) = &layer.op {
+                let gradients = &mut workspace.gradients[layer.kernel_range().start..layer.bias_range().end];
+                let (kernel_gradient, rest) = gradients.split_at_mut(layer.kernel_range().len());
+                let (recurrent_gradient, bias_gradient) = rest.split_at_mut(layer.recurrent_range().len());
+                let previous = if self.input_gradients[index] {
+                    Some(&mut below[index - 1][..rows * layer.input_size()])
+                } else {
+                    None
+                };
+                rnn.backward(
+                    input,
+                    delta,
+                    rows,
+                    kernel,
+                    &self.parameters[layer.recurrent_range()],
+                    (&mut *kernel_gradient, recurrent_gradient, bias_gradient),
+                    previous,
+                    &mut scratch.recurrent,
+                );
+                regularizer.add_gradient(kernel, kernel_gradient);
+                if self.input_gradients[index]
+                    && let Some(activation) = self.layers[index - 1].activation()
+                {
+                    let previous = &mut below[index - 1][..rows * layer.input_size()];
+                    activation.backward(input, previous, self.layers[index - 1].channels());
+                }
+                continue;
+            }
             if layer.has_weights() {
                 let (kernel_gradient, bias_gradient) = workspace.gradients
                     [layer.kernel_range().start..layer.bias_range().end]
@@ -494,6 +540,8 @@ impl<T: Real> Sequential<T> {
                         *p = d * scale;
                     }
                 }
+                // Its whole backward pass ran above.
+                Op::Recurrent(_) => {}
             }
             let below_layer = &self.layers[index - 1];
             if let Some(activation) = below_layer.activation() {
@@ -921,6 +969,112 @@ mod tests {
             Loss::BinaryCrossentropy,
             none,
         );
+    }
+
+    #[test]
+    fn recurrent_stacks_match_central_differences_through_time() {
+        let none = Regularizer::default();
+        let linear = LayerSpec::new(2, Activation::Linear);
+        check_stack(&[4, 3], "simplernn:3", linear, Loss::MeanSquaredError, none);
+        check_stack(&[4, 3], "lstm:3:seq,lstm:2", linear, Loss::MeanSquaredError, Regularizer { l1: 0.0, l2: 0.01 });
+        check_stack(
+            &[5, 2],
+            "gru:3:seq,dropout:0.2,gru:2",
+            LayerSpec::new(3, Activation::Softmax),
+            Loss::CategoricalCrossentropy,
+            none,
+        );
+        check_stack(&[6, 2], "conv1d:2:2:tanh,lstm:2:seq,globalavgpool", linear, Loss::MeanSquaredError, none);
+        check_stack(&[3, 2], "simplernn:2:seq,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
+    }
+
+    /// One step of each cell written from Keras's equations, on plain vectors.
+    fn keras_step(cell: &str, x: &[f64], h: &[f64], c: &[f64], w: &[f64], r: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let units = h.len();
+        let gates = w.len() / x.len() / units;
+        let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+        // x W (+ b) and h R for gate g, unit j.
+        let xw = |g: usize, j: usize| (0..x.len()).map(|k| x[k] * w[k * gates * units + g * units + j]).sum::<f64>();
+        let hr = |g: usize, j: usize| (0..units).map(|k| h[k] * r[k * gates * units + g * units + j]).sum::<f64>();
+        let mut h_new = vec![0.0; units];
+        let mut c_new = vec![0.0; units];
+        for j in 0..units {
+            match cell {
+                "simplernn" => h_new[j] = (xw(0, j) + hr(0, j) + b[j]).tanh(),
+                "lstm" => {
+                    let gate = |g: usize| xw(g, j) + hr(g, j) + b[g * units + j];
+                    let (i, f, cc, o) = (sig(gate(0)), sig(gate(1)), gate(2).tanh(), sig(gate(3)));
+                    c_new[j] = f * c[j] + i * cc;
+                    h_new[j] = o * c_new[j].tanh();
+                }
+                _ => {
+                    // reset_after=True: bias[0] on the input side, bias[1] on the recurrent.
+                    let (bi, br) = b.split_at(3 * units);
+                    let z = sig(xw(0, j) + bi[j] + hr(0, j) + br[j]);
+                    let reset = sig(xw(1, j) + bi[units + j] + hr(1, j) + br[units + j]);
+                    let hh = (xw(2, j) + bi[2 * units + j] + reset * (hr(2, j) + br[2 * units + j])).tanh();
+                    h_new[j] = z * h[j] + (1.0 - z) * hh;
+                }
+            }
+        }
+        (h_new, c_new)
+    }
+
+    #[test]
+    fn hand_worked_steps_follow_the_keras_equations() {
+        for cell in ["simplernn", "lstm", "gru"] {
+            let layers = [Layer::parse(&format!("{cell}:3:seq"), 1).unwrap(), Layer::Flatten, Layer::dense(1, Activation::Linear)];
+            let mut model = Sequential::<f64>::build(&[2, 2], &layers).unwrap();
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+            model.initialize(Initializer::GlorotUniform, &mut rng);
+            let rnn = model.layers()[0].clone();
+            for (i, b) in model.parameters_mut()[rnn.bias_range()].iter_mut().enumerate() {
+                *b = 0.1 * (i as f64) - 0.4;
+            }
+            let w = model.parameters()[rnn.kernel_range()].to_vec();
+            let r = model.parameters()[rnn.recurrent_range()].to_vec();
+            let b = model.parameters()[rnn.bias_range()].to_vec();
+            let x = [0.5, -1.0, 2.0, 0.25];
+            let mut ws = model.workspace(1);
+            model.forward(&x, 1, &mut ws);
+            let (h1, c1) = keras_step(cell, &x[..2], &[0.0; 3], &[0.0; 3], &w, &r, &b);
+            let (h2, _) = keras_step(cell, &x[2..], &h1, &c1, &w, &r, &b);
+            let expected: Vec<f64> = h1.iter().chain(&h2).copied().collect();
+            assert_close(&ws.activations[0][..6], &expected, 1e-14, 1e-12);
+        }
+    }
+
+    #[test]
+    fn recurrent_weights_start_as_keras_starts_them() {
+        let layers = [Layer::parse("lstm:4", 1).unwrap(), Layer::dense(1, Activation::Linear)];
+        let mut model = Sequential::<f64>::build(&[5, 3], &layers).unwrap();
+        model.initialize(Initializer::GlorotUniform, &mut Xoshiro256PlusPlus::seed_from_u64(1));
+        let lstm = model.layers()[0].clone();
+        assert_eq!(lstm.parameter_count(), 3 * 16 + 4 * 16 + 16);
+        // The forget gate's bias is 1, the others 0.
+        let bias = &model.parameters()[lstm.bias_range()];
+        assert_eq!(bias, &[0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        // The 4 x 16 recurrent kernel has orthonormal rows.
+        let r = &model.parameters()[lstm.recurrent_range()];
+        for a in 0..4 {
+            for b in 0..4 {
+                let dot: f64 = (0..16).map(|k| r[a * 16 + k] * r[b * 16 + k]).sum();
+                assert!((dot - f64::from(u8::from(a == b))).abs() < 1e-12, "{a} {b} {dot}");
+            }
+        }
+        let summary = model.summary();
+        assert_eq!(summary.layers[0].name, "lstm");
+        assert!(summary.to_string().contains("(None, 4)"));
+        let seq = Sequential::<f32>::build(&[10, 1], &[Layer::parse("lstm:32:seq", 1).unwrap(), Layer::parse("lstm:16", 2).unwrap(), Layer::dense(1, Activation::Linear)]).unwrap();
+        let text = seq.summary().to_string();
+        assert!(text.contains(" lstm (LSTM)                 (None, 10, 32)            4352"), "{text}");
+        assert!(text.contains(" lstm_1 (LSTM)               (None, 16)                3136"), "{text}");
+        let gru = Sequential::<f32>::build(&[10, 1], &[Layer::parse("gru:8", 1).unwrap(), Layer::dense(1, Activation::Linear)]).unwrap();
+        // Keras 3: 3 * (1 * 8 + 8 * 8 + 2 * 8) = 264.
+        assert_eq!(gru.layers()[0].parameter_count(), 264);
+        assert!(Sequential::<f32>::build(&[10], &[Layer::parse("lstm:8", 1).unwrap(), Layer::dense(1, Activation::Linear)])
+            .unwrap_err()
+            .contains("lstm needs a sequence"));
     }
 
     #[test]
