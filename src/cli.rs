@@ -287,6 +287,14 @@ pub struct TrainArgs {
     /// 28x28 (one channel), 10x1 (steps x features) [default: a flat row].
     #[arg(long, value_name = "HxWxC", value_parser = parse_input_shape, help_heading = "Model")]
     pub input_shape: Option<InputShape>,
+    /// Read FILE as one long series (a row per time step): samples of N consecutive rows
+    /// (every column, the label's own past values too), each predicting the label of the
+    /// row --horizon after its last; time-ordered validation and folds.
+    #[arg(long, value_name = "N", value_parser = at_least_one, help_heading = "Data")]
+    pub window: Option<usize>,
+    /// With --window: predict H rows after the window's last [default: 1, the next].
+    #[arg(long, value_name = "H", value_parser = at_least_one, requires = "window", help_heading = "Data")]
+    pub horizon: Option<usize>,
     /// The rate of every dropout layer in --layers (e.g. for nntui tune's search).
     #[arg(long, value_name = "RATE", value_parser = fraction, help_heading = "Model")]
     pub dropout: Option<f64>,
@@ -429,6 +437,7 @@ impl TrainArgs {
             na_values: self.na_values.as_deref().map(NaValues::parse).unwrap_or_default(),
             max_categories: self.max_categories,
             impute: self.impute,
+            series: self.window.is_some(),
         }
     }
 
@@ -470,7 +479,15 @@ impl TrainArgs {
                 ));
             }
         }
+        if self.window.is_some() && self.input_shape.is_some() {
+            return Err(UsageError(
+                "--window makes each sample N steps of the file's columns; leave out --input-shape".into(),
+            ));
+        }
         Ok(RunConfig {
+            window: self
+                .window
+                .map(|size| crate::data::windows::Window { size, horizon: self.horizon.unwrap_or(1) }),
             hidden,
             input_shape: self.input_shape.as_ref().map(|s| s.0.clone()),
             output: self.output,

@@ -7,6 +7,7 @@ pub mod kfold;
 mod labels;
 mod load;
 pub mod standardize;
+pub mod windows;
 
 pub use columns::{DataReport, FeatureColumn, Impute, NaValues, Schema};
 pub use load::{

@@ -253,10 +253,17 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                 if !self.quiet {
                     let _ = writeln!(self.err, "{}", info.model);
                     let data = &info.dataset;
-                    let plan = if info.folds > 1 {
-                        format!("{}-fold cross-validation on {} threads", info.folds, info.threads)
-                    } else {
-                        "a single fit".to_string()
+                    let plan = match (info.folds > 1, info.config.window) {
+                        (true, Some(_)) => format!(
+                            "{}-fold time-ordered cross-validation (TimeSeriesSplit: each fold trains on the windows before its block) on {} threads",
+                            info.folds, info.threads
+                        ),
+                        (true, None) => format!("{}-fold cross-validation on {} threads", info.folds, info.threads),
+                        (false, Some(w)) if info.config.validation_split.is_some() => format!(
+                            "a single fit, validated on the last windows (the {} windows before them left out, so that none crosses the cut)",
+                            w.span()
+                        ),
+                        (false, _) => "a single fit".to_string(),
                     };
                     let _ = writeln!(
                         self.err,

@@ -94,13 +94,24 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     let validation = args.validation_data.as_deref().map(other_file).transpose()?;
     let test = args.test.as_deref().map(other_file).transpose()?;
     (dataset.validation, dataset.test) = (validation, test);
+    let mut config = config;
+    if let Some(window) = config.window {
+        // One long series: samples of `window.size` rows, steps of the columns and the label.
+        let cut = |d: &data::Dataset| {
+            data::windows::window(d, window).map_err(|e| Failure::new(2, format!("{}: {e}", d.source)))
+        };
+        let mut windowed = cut(&dataset)?;
+        windowed.validation = dataset.validation.as_deref().map(cut).transpose()?.map(Box::new);
+        windowed.test = dataset.test.as_deref().map(cut).transpose()?.map(Box::new);
+        config.input_shape = Some(vec![window.size, dataset.feature_count() + 1]);
+        dataset = windowed;
+    }
     if dataset.needs_report() && !args.quiet && !dashboard {
         for line in dataset.report_lines() {
             let _ = writeln!(io::stderr(), "nntui: {line}");
         }
     }
     let dataset = Arc::new(dataset);
-    let mut config = config;
     config.demo = data::generate::demo_hint(&dataset);
     if let Some(model_path) = &args.initial_model {
         start_from(&mut config, model_path, &dataset)?;

@@ -75,6 +75,9 @@ pub struct CsvOptions {
     pub max_categories: usize,
     /// How missing features are filled (`--impute`).
     pub impute: Impute,
+    /// One long series (`--window`): the label alone is enough, its past values being
+    /// the inputs.
+    pub series: bool,
 }
 
 impl Default for CsvOptions {
@@ -89,6 +92,7 @@ impl Default for CsvOptions {
             na_values: NaValues::default(),
             max_categories: super::columns::DEFAULT_MAX_CATEGORIES,
             impute: Impute::default(),
+            series: false,
         }
     }
 }
@@ -887,7 +891,7 @@ impl Loader<'_> {
                 Role::Feature(features - 1)
             });
         }
-        if features == 0 {
+        if features == 0 && !self.options.series {
             return Err(DataError::Option {
                 flag: "--ignore-col",
                 message: "leaves no feature columns".into(),

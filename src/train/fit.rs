@@ -162,7 +162,10 @@ pub(crate) fn train_fold(
         clippy::cast_possible_truncation,
         reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
     )]
-    let train_rows: Vec<u32> = (0..dataset.rows() as u32).filter(|&row| !excluded[row as usize]).collect();
+    let train_rows: Vec<u32> = match &plan.train_rows {
+        Some(train) => train[fold].clone(),
+        None => (0..dataset.rows() as u32).filter(|&row| !excluded[row as usize]).collect(),
+    };
     drop(excluded);
 
     let scaling = Scaling::fit(dataset, &train_rows, config.standardize);

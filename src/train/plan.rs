@@ -18,6 +18,9 @@ pub struct RunConfig {
     /// One row's shape, channels last (`--input-shape`); `None` for flat rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_shape: Option<Vec<usize>>,
+    /// The rows are windows of one series (`--window`): time-ordered splits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<crate::data::windows::Window>,
     /// The output layer, if not the task's default.
     pub output: Option<LayerSpec>,
     /// Dense kernels' initializer.
@@ -87,6 +90,7 @@ impl Default for RunConfig {
         RunConfig {
             hidden: vec![Layer::dense(12, Activation::Relu), Layer::dense(8, Activation::Relu)],
             input_shape: None,
+            window: None,
             output: None,
             initializer: Initializer::RandomUniform,
             layer_initializer: Initializer::GlorotUniform,
@@ -148,6 +152,9 @@ pub struct Plan {
     pub batch_size: usize,
     /// Each fold's held-out rows; for a single fit, the validation rows (maybe none).
     pub held_out: Vec<Vec<u32>>,
+    /// Each fold's training rows when they are not the rest (time-ordered splits of
+    /// windows); `None`: every row not held out.
+    pub train_rows: Option<Vec<Vec<u32>>>,
     /// Notes for the user about adjustments made.
     pub warnings: Vec<String>,
 }
@@ -162,7 +169,29 @@ impl Plan {
         let rows = dataset.rows();
         let mut warnings = Vec::new();
 
-        let held_out: Vec<Vec<u32>> = if config.folds == 1 {
+        // Windows of a series: time-ordered splits whose training windows stop before
+        // the held-out rows (`data::windows`); otherwise Keras's split or stratified folds.
+        let mut train_rows: Option<Vec<Vec<u32>>> = None;
+        let held_out: Vec<Vec<u32>> = if let Some(window) = config.window {
+            let splits = match (config.folds, config.validation_split) {
+                (1, Some(share)) => vec![
+                    crate::data::windows::validation_cut(rows, share, window)
+                        .map_err(|message| error("--validation-split", message))?,
+                ],
+                (1, None) => vec![((0..rows).map(|r| r as u32).collect(), Vec::new())],
+                (_, Some(_)) => {
+                    return Err(error(
+                        "--validation-split",
+                        "applies to a single fit (--folds 1); cross-validation already holds out each fold",
+                    ));
+                }
+                (folds, None) => crate::data::windows::time_series_split(rows, folds, window)
+                    .map_err(|message| error("--folds", message))?,
+            };
+            let (train, held): (Vec<Vec<u32>>, Vec<Vec<u32>>) = splits.into_iter().unzip();
+            train_rows = Some(train);
+            held
+        } else if config.folds == 1 {
             let validation = match config.validation_split {
                 Some(share) => {
                     // Keras: the last rows, taken before any shuffling.
@@ -215,7 +244,10 @@ impl Plan {
             ));
         }
 
-        let smallest_training = held_out.iter().map(|h| rows - h.len()).min().unwrap_or(rows);
+        let smallest_training = match &train_rows {
+            Some(train) => train.iter().map(Vec::len).min().unwrap_or(rows),
+            None => held_out.iter().map(|h| rows - h.len()).min().unwrap_or(rows),
+        };
         let batch_size = if config.batch_size > smallest_training {
             warnings.push(format!(
                 "--batch-size {} is more than the {smallest_training} training rows; using {smallest_training} (one batch per epoch)",
@@ -264,7 +296,7 @@ impl Plan {
                 ));
             }
         }
-        Ok(Plan { config, layers, input_shape, loss, metric, batch_size, held_out, warnings })
+        Ok(Plan { config, layers, input_shape, loss, metric, batch_size, held_out, train_rows, warnings })
     }
 
     /// The network this plan trains, every weight zero.

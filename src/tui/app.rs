@@ -419,7 +419,8 @@ impl App {
                     } else {
                         format!("{} threads", info.threads)
                     };
-                    format!("{}-fold cross-validation on {threads}", info.folds)
+                    let kind = if info.config.window.is_some() { "time-ordered " } else { "" };
+                    format!("{}-fold {kind}cross-validation on {threads}", info.folds)
                 } else {
                     "a single fit".to_string()
                 };

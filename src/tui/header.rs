@@ -33,7 +33,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // Each line lists the most important items first and keeps those that fit.
     let width = usize::from(left.width);
     let data = &info.dataset;
-    let plan = if info.folds > 1 { format!("{}-fold CV", info.folds) } else { "single fit".into() };
+    let plan = match (info.folds > 1, info.config.window.is_some()) {
+        (true, true) => format!("{}-fold time CV", info.folds),
+        (true, false) => format!("{}-fold CV", info.folds),
+        (false, _) => "single fit".into(),
+    };
     let task = match data.class_names.len() {
         0 => data.task.to_string(),
         classes => format!("{} ({classes} classes)", data.task),
