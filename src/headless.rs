@@ -258,7 +258,9 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                             "{}-fold time-ordered cross-validation (TimeSeriesSplit: each fold trains on the windows before its block) on {} threads",
                             info.folds, info.threads
                         ),
-                        (true, None) => format!("{}-fold cross-validation on {} threads", info.folds, info.threads),
+                        (true, None) => {
+                            format!("{}-fold cross-validation on {} threads", info.folds, info.threads)
+                        }
                         (false, Some(w)) if info.config.validation_split.is_some() => format!(
                             "a single fit, validated on the last windows (the {} windows before them left out, so that none crosses the cut)",
                             w.span()

@@ -132,6 +132,10 @@ pub struct SavedLayer {
     /// `(kh * kw * channels_in) x filters` for a convolution (Keras's layout); empty
     /// for layers without weights.
     pub kernel: Vec<Vec<f32>>,
+    /// A recurrent layer's recurrent kernel, `units x gates*units`, one inner list per
+    /// unit (absent for other layers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recurrent_kernel: Vec<Vec<f32>>,
     /// One per unit.
     pub bias: Vec<f32>,
 }
@@ -176,6 +180,11 @@ impl ModelFile {
                 activation: layer.activation().unwrap_or(Activation::Linear),
                 spec: (!flat_dense).then_some(layer.layer),
                 kernel: model.kernel(index).outer_iter().map(|row| row.to_vec()).collect(),
+                recurrent_kernel: {
+                    let recurrent = &model.parameters()[layer.recurrent_range()];
+                    let width = layer.kernel_shape().1.max(1);
+                    recurrent.chunks(width).map(<[f32]>::to_vec).collect()
+                },
                 bias: model.bias(index).to_vec(),
             })
             .collect();
@@ -257,8 +266,11 @@ impl ModelFile {
         let model = self.network()?;
         for (index, (layer, placed)) in self.layers.iter().zip(model.layers()).enumerate() {
             let (rows, columns) = placed.kernel_shape();
+            let recurrent_rows = placed.recurrent_range().len() / columns.max(1);
             let shaped = layer.kernel.len() == rows
                 && layer.kernel.iter().all(|row| row.len() == columns)
+                && layer.recurrent_kernel.len() == recurrent_rows
+                && layer.recurrent_kernel.iter().all(|row| row.len() == columns)
                 && layer.bias.len() == placed.bias_range().len();
             if !shaped {
                 return Err(format!(
@@ -267,7 +279,14 @@ impl ModelFile {
                     placed.bias_range().len()
                 ));
             }
-            if layer.kernel.iter().flatten().chain(&layer.bias).any(|w| !w.is_finite()) {
+            if layer
+                .kernel
+                .iter()
+                .chain(&layer.recurrent_kernel)
+                .flatten()
+                .chain(&layer.bias)
+                .any(|w| !w.is_finite())
+            {
                 return Err(format!("layer {} has weights that are not finite numbers", index + 1));
             }
         }
@@ -290,8 +309,13 @@ impl ModelFile {
 
     /// The network and standardization this file describes.
     pub fn trained(&self) -> TrainedModel {
-        let parameters: Vec<f32> =
-            self.layers.iter().flat_map(|l| l.kernel.iter().flatten().chain(&l.bias).copied()).collect();
+        let parameters: Vec<f32> = self
+            .layers
+            .iter()
+            .flat_map(|l| {
+                l.kernel.iter().flatten().chain(l.recurrent_kernel.iter().flatten()).chain(&l.bias).copied()
+            })
+            .collect();
         #[allow(clippy::expect_used, reason = "check() verified every shape when the file was loaded")]
         let model = self
             .network()

@@ -856,7 +856,7 @@ impl Loader<'_> {
     ) -> Result<(Vec<Role>, bool, Vec<ColumnState>), DataError> {
         let width = first.len();
         let line = first.position().map_or(0, csv::Position::line);
-        if width < 2 {
+        if width < 2 && !(self.options.series && width == 1) {
             return Err(self.one_column(first, line));
         }
         let label = self.column_index(&self.options.label, "--label-col", first, width)?;

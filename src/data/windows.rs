@@ -82,10 +82,13 @@ pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
     }
     // Categorical features become one-hot inputs, each a number column here.
     if series.columns.iter().any(|c| c.width() != 1) {
-        return Err("--window reads number columns only; leave categorical columns out with --ignore-col".into());
+        return Err(
+            "--window reads number columns only; leave categorical columns out with --ignore-col".into()
+        );
     }
     #[allow(clippy::expect_used, reason = "the values are samples x (size * step) by construction")]
-    let features = Array2::from_shape_vec((samples, window.size * step), values).expect("windows fill the matrix");
+    let features =
+        Array2::from_shape_vec((samples, window.size * step), values).expect("windows fill the matrix");
     Ok(Dataset {
         feature_names: names,
         features,
@@ -97,13 +100,19 @@ pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
     })
 }
 
+/// One fold's training and held-out samples.
+pub type Split = (Vec<u32>, Vec<u32>);
+
 /// scikit-learn's `TimeSeriesSplit(n_splits=folds)` over `samples` samples, each
 /// fold's training windows cut so that none reaches into its held-out block: `(train,
 /// held_out)` per fold, in time order.
-pub fn time_series_split(samples: usize, folds: usize, window: Window) -> Result<Vec<(Vec<u32>, Vec<u32>)>, String> {
+pub fn time_series_split(samples: usize, folds: usize, window: Window) -> Result<Vec<Split>, String> {
     let block = samples / (folds + 1);
     if folds < 2 || block == 0 {
-        return Err(format!("{samples} windows are too few for {folds} time-ordered folds (need at least {})", folds + 1));
+        return Err(format!(
+            "{samples} windows are too few for {folds} time-ordered folds (need at least {})",
+            folds + 1
+        ));
     }
     let gap = window.span();
     let mut splits = Vec::with_capacity(folds);
@@ -127,7 +136,7 @@ pub fn time_series_split(samples: usize, folds: usize, window: Window) -> Result
 
 /// Keras's `validation_split` on windows: the last share held out, the training windows
 /// ending before its first row.
-pub fn validation_cut(samples: usize, share: f64, window: Window) -> Result<(Vec<u32>, Vec<u32>), String> {
+pub fn validation_cut(samples: usize, share: f64, window: Window) -> Result<Split, String> {
     #[allow(clippy::cast_possible_truncation, reason = "Keras's int(): a share of rows, truncated")]
     let split = (samples as f64 * (1.0 - share)) as usize;
     let train_end = split.saturating_sub(window.span());
@@ -137,8 +146,9 @@ pub fn validation_cut(samples: usize, share: f64, window: Window) -> Result<(Vec
     Ok((indices(0..train_end), indices(split..samples)))
 }
 
+/// `range` as row indices.
 #[allow(clippy::cast_possible_truncation, reason = "row indices fit u32: the loader refuses more rows")]
-fn indices(range: std::ops::Range<usize>) -> Vec<u32> {
+pub fn indices(range: std::ops::Range<usize>) -> Vec<u32> {
     range.map(|i| i as u32).collect()
 }
 
@@ -157,7 +167,8 @@ mod tests {
         assert_eq!(blocks, vec![vec![3, 4, 5], vec![6, 7, 8], vec![9, 10, 11]]);
         assert_eq!(splits[0].0, vec![0, 1]);
         let w = Window { size: 3, horizon: 2 };
-        assert_eq!(time_series_split(12, 3, w).unwrap()[1].0, vec![0, 1]);
+        // 20 samples: blocks of 5 from 5; windows spanning 4 rows end 4 samples early.
+        assert_eq!(time_series_split(20, 3, w).unwrap()[1].0, (0..6).collect::<Vec<u32>>());
         assert!(time_series_split(12, 3, Window { size: 4, horizon: 1 }).unwrap_err().contains("fold 1"));
         assert!(time_series_split(3, 5, w).is_err());
     }

@@ -308,7 +308,8 @@ impl Layer {
                 Ok(Layer::MaxPool1d { pool: window(parts[1], "pool size", 1)?[0] })
             }
             "simplernn" | "lstm" | "gru" => {
-                let usage = format!("{name}:UNITS[:seq] (e.g. {name}:32 or {name}:32:seq to return every step)");
+                let usage =
+                    format!("{name}:UNITS[:seq] (e.g. {name}:32 or {name}:32:seq to return every step)");
                 arity(2, 3, &usage)?;
                 let units = count(parts[1], "units")?;
                 let sequences = match parts.get(2) {
@@ -348,7 +349,9 @@ impl fmt::Display for Layer {
             Layer::MaxPool1d { pool } => write!(f, "maxpool1d:{pool}"),
             Layer::MaxPool2d { pool } => write!(f, "maxpool2d:{}x{}", pool[0], pool[1]),
             Layer::GlobalAvgPool => write!(f, "globalavgpool"),
-            Layer::SimpleRnn { units, sequences } | Layer::Lstm { units, sequences } | Layer::Gru { units, sequences } => {
+            Layer::SimpleRnn { units, sequences }
+            | Layer::Lstm { units, sequences }
+            | Layer::Gru { units, sequences } => {
                 write!(f, "{}:{units}{}", self.kind(), if *sequences { ":seq" } else { "" })
             }
         }

@@ -976,7 +976,13 @@ mod tests {
         let none = Regularizer::default();
         let linear = LayerSpec::new(2, Activation::Linear);
         check_stack(&[4, 3], "simplernn:3", linear, Loss::MeanSquaredError, none);
-        check_stack(&[4, 3], "lstm:3:seq,lstm:2", linear, Loss::MeanSquaredError, Regularizer { l1: 0.0, l2: 0.01 });
+        check_stack(
+            &[4, 3],
+            "lstm:3:seq,lstm:2",
+            linear,
+            Loss::MeanSquaredError,
+            Regularizer { l1: 0.0, l2: 0.01 },
+        );
         check_stack(
             &[5, 2],
             "gru:3:seq,dropout:0.2,gru:2",
@@ -984,18 +990,35 @@ mod tests {
             Loss::CategoricalCrossentropy,
             none,
         );
-        check_stack(&[6, 2], "conv1d:2:2:tanh,lstm:2:seq,globalavgpool", linear, Loss::MeanSquaredError, none);
+        check_stack(
+            &[6, 2],
+            "conv1d:2:2:tanh,lstm:2:seq,globalavgpool",
+            linear,
+            Loss::MeanSquaredError,
+            none,
+        );
         check_stack(&[3, 2], "simplernn:2:seq,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
     }
 
     /// One step of each cell written from Keras's equations, on plain vectors.
-    fn keras_step(cell: &str, x: &[f64], h: &[f64], c: &[f64], w: &[f64], r: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    fn keras_step(
+        cell: &str,
+        x: &[f64],
+        h: &[f64],
+        c: &[f64],
+        w: &[f64],
+        r: &[f64],
+        b: &[f64],
+    ) -> (Vec<f64>, Vec<f64>) {
         let units = h.len();
         let gates = w.len() / x.len() / units;
         let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
         // x W (+ b) and h R for gate g, unit j.
-        let xw = |g: usize, j: usize| (0..x.len()).map(|k| x[k] * w[k * gates * units + g * units + j]).sum::<f64>();
-        let hr = |g: usize, j: usize| (0..units).map(|k| h[k] * r[k * gates * units + g * units + j]).sum::<f64>();
+        let xw = |g: usize, j: usize| {
+            (0..x.len()).map(|k| x[k] * w[k * gates * units + g * units + j]).sum::<f64>()
+        };
+        let hr =
+            |g: usize, j: usize| (0..units).map(|k| h[k] * r[k * gates * units + g * units + j]).sum::<f64>();
         let mut h_new = vec![0.0; units];
         let mut c_new = vec![0.0; units];
         for j in 0..units {
@@ -1023,7 +1046,11 @@ mod tests {
     #[test]
     fn hand_worked_steps_follow_the_keras_equations() {
         for cell in ["simplernn", "lstm", "gru"] {
-            let layers = [Layer::parse(&format!("{cell}:3:seq"), 1).unwrap(), Layer::Flatten, Layer::dense(1, Activation::Linear)];
+            let layers = [
+                Layer::parse(&format!("{cell}:3:seq"), 1).unwrap(),
+                Layer::Flatten,
+                Layer::dense(1, Activation::Linear),
+            ];
             let mut model = Sequential::<f64>::build(&[2, 2], &layers).unwrap();
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
             model.initialize(Initializer::GlorotUniform, &mut rng);
@@ -1065,16 +1092,33 @@ mod tests {
         let summary = model.summary();
         assert_eq!(summary.layers[0].name, "lstm");
         assert!(summary.to_string().contains("(None, 4)"));
-        let seq = Sequential::<f32>::build(&[10, 1], &[Layer::parse("lstm:32:seq", 1).unwrap(), Layer::parse("lstm:16", 2).unwrap(), Layer::dense(1, Activation::Linear)]).unwrap();
+        let seq = Sequential::<f32>::build(
+            &[10, 1],
+            &[
+                Layer::parse("lstm:32:seq", 1).unwrap(),
+                Layer::parse("lstm:16", 2).unwrap(),
+                Layer::dense(1, Activation::Linear),
+            ],
+        )
+        .unwrap();
         let text = seq.summary().to_string();
         assert!(text.contains(" lstm (LSTM)                 (None, 10, 32)            4352"), "{text}");
         assert!(text.contains(" lstm_1 (LSTM)               (None, 16)                3136"), "{text}");
-        let gru = Sequential::<f32>::build(&[10, 1], &[Layer::parse("gru:8", 1).unwrap(), Layer::dense(1, Activation::Linear)]).unwrap();
+        let gru = Sequential::<f32>::build(
+            &[10, 1],
+            &[Layer::parse("gru:8", 1).unwrap(), Layer::dense(1, Activation::Linear)],
+        )
+        .unwrap();
         // Keras 3: 3 * (1 * 8 + 8 * 8 + 2 * 8) = 264.
         assert_eq!(gru.layers()[0].parameter_count(), 264);
-        assert!(Sequential::<f32>::build(&[10], &[Layer::parse("lstm:8", 1).unwrap(), Layer::dense(1, Activation::Linear)])
+        assert!(
+            Sequential::<f32>::build(
+                &[10],
+                &[Layer::parse("lstm:8", 1).unwrap(), Layer::dense(1, Activation::Linear)]
+            )
             .unwrap_err()
-            .contains("lstm needs a sequence"));
+            .contains("lstm needs a sequence")
+        );
     }
 
     #[test]

@@ -178,7 +178,7 @@ impl Plan {
                     crate::data::windows::validation_cut(rows, share, window)
                         .map_err(|message| error("--validation-split", message))?,
                 ],
-                (1, None) => vec![((0..rows).map(|r| r as u32).collect(), Vec::new())],
+                (1, None) => vec![(crate::data::windows::indices(0..rows), Vec::new())],
                 (_, Some(_)) => {
                     return Err(error(
                         "--validation-split",

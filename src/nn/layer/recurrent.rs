@@ -198,7 +198,8 @@ impl Recurrent {
         if self.sequences {
             for r in 0..rows {
                 for t in 0..steps {
-                    let state = &s.states[(t + 1) * state_len + r * units..(t + 1) * state_len + (r + 1) * units];
+                    let state =
+                        &s.states[(t + 1) * state_len + r * units..(t + 1) * state_len + (r + 1) * units];
                     output[(r * steps + t) * units..(r * steps + t + 1) * units].copy_from_slice(state);
                 }
             }
@@ -305,7 +306,14 @@ impl Recurrent {
         let recurrent_deltas = &s.recurrent_delta[..steps * rows * g];
         let (_, recurrent_bias) = bias_gradient.split_at_mut(g);
         let recurrent_bias = if self.cell == Cell::Gru { recurrent_bias } else { &mut s.spare_bias[..] };
-        gemm::parameter_gradients(previous_states, recurrent_deltas, recurrent_gradient, recurrent_bias, units, g);
+        gemm::parameter_gradients(
+            previous_states,
+            recurrent_deltas,
+            recurrent_gradient,
+            recurrent_bias,
+            units,
+            g,
+        );
         let dxw = &s.xw[..rows * steps * g];
         gemm::parameter_gradients(input, dxw, kernel_gradient, &mut bias_gradient[..g], self.features, g);
         if let Some(input_gradient) = input_gradient {
