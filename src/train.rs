@@ -12,7 +12,7 @@ pub mod plan;
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
     Ack, Control, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Histogram,
-    LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
+    GateWeights, LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
 pub use plan::{InitialModel, Plan, PlanError, RunConfig};

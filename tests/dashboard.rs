@@ -571,3 +571,39 @@ fn a_cnn_shows_its_stack_and_its_filters() {
     app.apply(Action::NextLayer);
     assert!(screen(&app, 120, 40).contains("layer 1/3"));
 }
+
+#[test]
+fn an_lstm_shows_its_gates_input_and_recurrent_kernels_apart() {
+    let mut text = String::from("a,b,c,d,e,f,target\n");
+    for i in 0..200 {
+        let v: Vec<f64> = (0..7).map(|k| ((i + k) as f64 * 0.3).sin()).collect();
+        text.push_str(&v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(","));
+        text.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("waves.csv");
+    std::fs::write(&path, text).unwrap();
+    let mut dataset = data::load(&path, &CsvOptions::default()).unwrap();
+    dataset.source = "waves.csv".into();
+    let dataset = Arc::new(dataset);
+    let config = RunConfig {
+        folds: 1,
+        epochs: 10,
+        threads: 1,
+        validation_split: Some(0.2),
+        pace: Some(20.0),
+        input_shape: Some(vec![6, 1]),
+        hidden: nntui::cli::parse_layers("lstm:8").unwrap().0,
+        ..RunConfig::default()
+    };
+    let handle = train::spawn(Plan::new(RunConfig { pace: None, ..config.clone() }, &dataset).unwrap(), dataset);
+    let events: Vec<Event> = handle.events.iter().collect();
+    handle.join().unwrap();
+    let (app, _) = replay(&events, &config);
+    let screen_120 = screen(&app, 120, 40);
+    for gate in ["gate     input kernel, std", "input", "forget", "cell", "output"] {
+        assert!(screen_120.contains(gate), "{gate}\n{screen_120}");
+    }
+    assert!(screen_120.contains("6x1 -> lstm 8 -> 1"), "{screen_120}");
+    insta::assert_snapshot!("lstm_gates_120x40", screen_120);
+}

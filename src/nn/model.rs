@@ -695,6 +695,10 @@ impl LayerSummary {
         match self.kind.as_str() {
             "dense" => Some(self.units.to_string()),
             "conv1d" | "conv2d" => Some(format!("conv {}", self.units)),
+            "simplernn" | "lstm" | "gru" => {
+                let sequences = if self.shape().len() > 1 { " seq" } else { "" };
+                Some(format!("{} {}{sequences}", self.kind, self.units))
+            }
             "rescaling" | "flatten" => None,
             _ => Some(self.short_kind().to_string()),
         }

@@ -185,6 +185,21 @@ pub struct LayerWeights {
     /// A convolution's learned filters, as small images.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Filters>,
+    /// A recurrent layer's kernels split by gate (LSTM: input, forget, cell, output;
+    /// GRU: update, reset, candidate), the input kernel apart from the recurrent one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<GateWeights>,
+}
+
+/// One gate's share of a recurrent layer's kernels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GateWeights {
+    /// Keras's name for the gate (`forget`).
+    pub name: String,
+    /// The input kernel's columns for this gate.
+    pub kernel: Histogram,
+    /// The recurrent kernel's columns for this gate.
+    pub recurrent: Histogram,
 }
 
 /// A convolution's filters as images: each `height x width` kernel window, summed over

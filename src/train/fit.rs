@@ -4,7 +4,7 @@ use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
     Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Histogram,
-    LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
+    GateWeights, LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
 };
 use super::fold_policies::FoldPolicies;
 use super::live::{Flow, Live, Position, View};
@@ -519,6 +519,30 @@ fn weights_report(model: &Sequential<f32>, gradients: &[f32], fold: usize, epoch
             LayerWeights {
                 kernel: Histogram::of(kernel),
                 gradient: Histogram::of(&gradients[layer.kernel_range()]),
+                gates: match &layer.op {
+                    Op::Recurrent(rnn) => {
+                        let recurrent = &model.parameters()[layer.recurrent_range()];
+                        let width = rnn.cell.gates() * rnn.units;
+                        // Gate g's columns of a `rows x width` matrix.
+                        let columns = |matrix: &[f32], g: usize| -> Vec<f32> {
+                            matrix
+                                .chunks_exact(width)
+                                .flat_map(|row| row[g * rnn.units..(g + 1) * rnn.units].iter().copied())
+                                .collect()
+                        };
+                        rnn.cell
+                            .gate_names()
+                            .iter()
+                            .enumerate()
+                            .map(|(g, name)| GateWeights {
+                                name: (*name).to_string(),
+                                kernel: Histogram::of(&columns(kernel, g)),
+                                recurrent: Histogram::of(&columns(recurrent, g)),
+                            })
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                },
                 filters: match &layer.op {
                     Op::Conv(conv) => Some(Filters::of(
                         kernel,

@@ -81,6 +81,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(stack).render(Rect { height: 1, ..inner }, buf);
         inner = Rect { y: inner.y + 1, height: inner.height - 1, ..inner };
     }
+    let gates = &weights.layers[layer].gates;
+    let gate_rows = u16::try_from(gates.len() + 1).unwrap_or(u16::MAX);
+    if !gates.is_empty() && inner.height >= gate_rows + 5 {
+        // A recurrent layer: a row per gate, its input and recurrent kernels side by side.
+        let area = Rect { y: inner.bottom() - gate_rows, height: gate_rows, ..inner };
+        render_gates(gates, area, buf, theme);
+        inner = Rect { height: inner.height - gate_rows, ..inner };
+    }
     if let Some(filters) = &weights.layers[layer].filters {
         let side = filters_width(filters, inner);
         if side > 0 {
@@ -245,6 +253,50 @@ fn render_filters(filters: &Filters, area: Rect, buf: &mut Buffer, theme: Theme)
                 buf[(x + dx, y)].set_symbol(SHADES[level]).set_style(theme.fg(color));
             }
         }
+    }
+}
+
+/// One row per gate: its name, then one-row histograms of its input-kernel and
+/// recurrent-kernel columns, each on its own range, with their spreads.
+fn render_gates(gates: &[crate::train::GateWeights], area: Rect, buf: &mut Buffer, theme: Theme) {
+    let width = usize::from(area.width);
+    let name_width = 9;
+    let half = width.saturating_sub(name_width + 1) / 2;
+    if half < 6 {
+        return;
+    }
+    let header = format!("{:<name_width$}{:<half$} {}", "gate", "input kernel, std", "recurrent kernel, std");
+    buf.set_stringn(area.x, area.y, &header, width, theme.quiet());
+    let row = |h: &Histogram| -> String {
+        let label = format!(" {}", three_digits(h.std));
+        let bars = half.saturating_sub(label.len()).max(1);
+        let values = resample(&h.counts, u16::try_from(bars).unwrap_or(u16::MAX));
+        let largest = values.iter().copied().fold(0.0, f64::max);
+        let mut text: String = values
+            .iter()
+            .map(|&v| {
+                if largest <= 0.0 || v <= 0.0 {
+                    " "
+                } else {
+                    #[allow(clippy::cast_possible_truncation, reason = "0..=8 by construction")]
+                    let level = ((v / largest) * 8.0).ceil().clamp(1.0, 8.0) as usize;
+                    EIGHTHS[level]
+                }
+            })
+            .collect();
+        text.push_str(&label);
+        text
+    };
+    for (index, gate) in gates.iter().enumerate() {
+        let y = area.y + 1 + u16::try_from(index).unwrap_or(u16::MAX);
+        if y >= area.bottom() {
+            break;
+        }
+        buf.set_stringn(area.x, y, &gate.name, name_width, theme.quiet());
+        let x = area.x + u16::try_from(name_width).unwrap_or(0);
+        buf.set_stringn(x, y, row(&gate.kernel), half, theme.fg(Color::Cyan));
+        let x = x + u16::try_from(half + 1).unwrap_or(0);
+        buf.set_stringn(x, y, row(&gate.recurrent), half, theme.fg(Color::Yellow));
     }
 }
 
