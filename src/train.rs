@@ -11,8 +11,8 @@ pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
-    Ack, Control, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Histogram,
-    GateWeights, LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
+    Ack, Control, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Forecast,
+    GateWeights, Histogram, LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
 pub use plan::{InitialModel, Plan, PlanError, RunConfig};

@@ -596,7 +596,8 @@ fn an_lstm_shows_its_gates_input_and_recurrent_kernels_apart() {
         hidden: nntui::cli::parse_layers("lstm:8").unwrap().0,
         ..RunConfig::default()
     };
-    let handle = train::spawn(Plan::new(RunConfig { pace: None, ..config.clone() }, &dataset).unwrap(), dataset);
+    let handle =
+        train::spawn(Plan::new(RunConfig { pace: None, ..config.clone() }, &dataset).unwrap(), dataset);
     let events: Vec<Event> = handle.events.iter().collect();
     handle.join().unwrap();
     let (app, _) = replay(&events, &config);
@@ -606,4 +607,48 @@ fn an_lstm_shows_its_gates_input_and_recurrent_kernels_apart() {
     }
     assert!(screen_120.contains("6x1 -> lstm 8 -> 1"), "{screen_120}");
     insta::assert_snapshot!("lstm_gates_120x40", screen_120);
+}
+
+#[test]
+fn a_series_forecast_replaces_the_metric_chart_on_f() {
+    let mut text = String::from("value\n");
+    for i in 0..160 {
+        text.push_str(&format!("{:.4}\n", (f64::from(i) * 0.4).sin() + 0.3 * (f64::from(i) * 0.9).cos()));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("series.csv");
+    std::fs::write(&path, text).unwrap();
+    let options = CsvOptions { series: true, ..CsvOptions::default() };
+    let series = data::load(&path, &options).unwrap();
+    let window = data::windows::Window { size: 8, horizon: 1 };
+    let mut dataset = data::windows::window(&series, window).unwrap();
+    dataset.source = "series.csv".into();
+    let dataset = Arc::new(dataset);
+    let config = RunConfig {
+        folds: 1,
+        epochs: 15,
+        threads: 1,
+        validation_split: Some(0.25),
+        pace: Some(20.0),
+        window: Some(window),
+        input_shape: Some(vec![8, 1]),
+        hidden: nntui::cli::parse_layers("gru:8").unwrap().0,
+        ..RunConfig::default()
+    };
+    let handle =
+        train::spawn(Plan::new(RunConfig { pace: None, ..config.clone() }, &dataset).unwrap(), dataset);
+    let events: Vec<Event> = handle.events.iter().collect();
+    handle.join().unwrap();
+    let (mut app, _) = replay(&events, &config);
+    assert!(!screen(&app, 120, 40).contains("Forecast"));
+    app.apply(Action::ToggleForecast);
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("Forecast fold 1 epoch 15 actual predicted mae"), "{shown}");
+    insta::assert_snapshot!("series_forecast_120x40", shown);
+    insta::assert_snapshot!("series_forecast_80x24", screen(&app, 80, 24));
+    // On a run that is not a series, F says what it is for.
+    let moons = recorded("moons.csv", cv_config());
+    let (mut other, _) = replay(&moons, &cv_config());
+    other.apply(Action::ToggleForecast);
+    assert!(!other.forecast_view);
 }

@@ -131,6 +131,26 @@ pub struct EpochReport {
     /// The fold's policies after this epoch (early stopping's patience used, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<super::callbacks::PolicyState>,
+    /// For a forecast of a series (`--window`, regression): the held-out windows'
+    /// targets and the predictions after this epoch, in time order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Forecast>,
+}
+
+/// Held-out targets against predictions, in the target's units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// The first window's index among the samples (its place in time).
+    pub first: usize,
+    /// The targets, in time order.
+    pub actual: Vec<f32>,
+    /// The predictions for the same windows.
+    pub predicted: Vec<f32>,
+}
+
+impl Forecast {
+    /// The most windows a forecast carries (the last ones held out).
+    pub const MAX: usize = 240;
 }
 
 /// Value counts over equal-width bins, with summary statistics.

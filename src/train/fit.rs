@@ -3,8 +3,8 @@
 use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
-    Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Histogram,
-    GateWeights, LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
+    Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Forecast,
+    GateWeights, Histogram, LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
 };
 use super::fold_policies::FoldPolicies;
 use super::live::{Flow, Live, Position, View};
@@ -83,6 +83,9 @@ struct Evaluator {
     y: Vec<f32>,
     /// Rows predicted per class by the last evaluation.
     predicted: Vec<usize>,
+    /// For a forecast (`--window`, regression): the last evaluation's held-out targets
+    /// and predictions, in the target's units.
+    forecast: Option<Forecast>,
 }
 
 impl Evaluator {
@@ -92,6 +95,7 @@ impl Evaluator {
             x: vec![0.0; EVALUATION_ROWS * model.input_dim()],
             y: vec![0.0; EVALUATION_ROWS * model.output_units()],
             predicted: vec![0; classes],
+            forecast: None,
         }
     }
 
@@ -109,6 +113,18 @@ impl Evaluator {
         let units = model.output_units();
         let (mut loss, mut metric) = (0.0, 0.0);
         self.predicted.fill(0);
+        // A series' forecast: the last held-out windows, targets and predictions.
+        let forecast_from = rows.len().saturating_sub(Forecast::MAX);
+        let mut forecast = (fit.plan.config.window.is_some()
+            && units == 1
+            && fit.dataset.task == Task::Regression)
+            .then(|| Forecast {
+                first: rows.get(forecast_from).map_or(0, |&r| r as usize),
+                actual: Vec::new(),
+                predicted: Vec::new(),
+            });
+        let unscale = |v: f32| fit.scaling.target.map_or(v, |t| v * t.std + t.mean);
+        let mut seen = 0;
         for chunk in rows.chunks(EVALUATION_ROWS) {
             if live.stopped() {
                 return None;
@@ -120,12 +136,22 @@ impl Evaluator {
             loss += model.reported_loss(fit.plan.loss, targets, n, &self.workspace) * fit.loss_factor;
             let out = self.workspace.outputs(model, n);
             metric += fit.plan.metric.total(out, targets, units) * fit.metric_factor;
+            if let Some(forecast) = &mut forecast {
+                for (k, (&y, &p)) in targets.iter().zip(out).enumerate() {
+                    if seen + k >= forecast_from {
+                        forecast.actual.push(unscale(y));
+                        forecast.predicted.push(unscale(p));
+                    }
+                }
+            }
+            seen += n;
             if !self.predicted.is_empty() {
                 for row in out.chunks_exact(units) {
                     self.predicted[predicted_class(row)] += 1;
                 }
             }
         }
+        self.forecast = forecast;
         let n = rows.len().max(1) as f64;
         Some(Score { loss: loss / n + settings_penalty, metric: metric / n })
     }
@@ -329,6 +355,7 @@ pub(crate) fn train_fold(
             epoch_seconds,
             elapsed_seconds: fold_started.elapsed().saturating_sub(waited).as_secs_f64(),
             policies: None,
+            forecast: evaluator.forecast.take(),
         };
         measured = Some((Score { loss: report.loss, metric: report.metric }, validation));
         let watched = validation.map_or(report.loss, |s| s.loss);

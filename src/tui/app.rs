@@ -218,6 +218,9 @@ pub enum Action {
     ToggleLogScale,
     /// The other folds on the charts: dimmed, or hidden.
     ToggleOtherFolds,
+    /// For a series forecast: the held-out targets against the predictions in place of
+    /// the metric chart, or back.
+    ToggleForecast,
     /// The next smoothing weight (0, 0.6, 0.9, 0.99).
     CycleSmoothing,
     /// The next x range (all epochs, the last 100, the last 20).
@@ -295,6 +298,8 @@ pub struct App {
     pub log_scale: bool,
     /// Whether the charts leave out the folds other than the shown one.
     pub hide_other_folds: bool,
+    /// Whether the forecast chart replaces the metric chart (`F`; series only).
+    pub forecast_view: bool,
     /// A recorded run (`nntui view`): nothing can be steered.
     pub recorded: bool,
     /// Index into [`SMOOTHING`].
@@ -344,6 +349,7 @@ impl App {
             layer: 0,
             log_scale: false,
             hide_other_folds: false,
+            forecast_view: false,
             recorded: false,
             smoothing: 0,
             zoom: 0,
@@ -780,6 +786,7 @@ impl App {
                 | Action::PreviousFold
                 | Action::ToggleLogScale
                 | Action::ToggleOtherFolds
+                | Action::ToggleForecast
                 | Action::ToggleHelp
                 | Action::Back
                 | Action::Quit
@@ -911,6 +918,14 @@ impl App {
             }
             Action::ToggleOtherFolds => {
                 self.hide_other_folds = !self.hide_other_folds;
+                None
+            }
+            Action::ToggleForecast => {
+                let series = self.info.as_ref().is_some_and(|i| i.config.window.is_some());
+                if !series {
+                    return self.explain("F shows a series forecast: train with --window on a regression");
+                }
+                self.forecast_view = !self.forecast_view;
                 None
             }
             Action::ToggleEarlyStopping | Action::ExtendPatience | Action::RestoreBestWeights => {

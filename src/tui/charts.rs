@@ -32,6 +32,75 @@ pub fn render_metric(app: &App, area: Rect, buf: &mut Buffer) {
     render(app, area, buf, Quantity::Metric);
 }
 
+/// Draws the forecast of a series (`--window`): the shown fold's held-out targets and
+/// the predictions after its latest epoch, against time (the window's place).
+pub fn render_forecast(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let shown = app.shown_fold();
+    let fold = shown.and_then(|i| app.folds.get(i));
+    let forecast =
+        fold.and_then(|f| f.last.as_ref()).and_then(|r| r.forecast.as_ref().map(|fc| (r.epoch, fc)));
+    let Some((epoch, forecast)) = forecast.filter(|(_, f)| !f.actual.is_empty()) else {
+        let block = panel(" Forecast ", theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        note_for_missing(
+            app,
+            "waiting for the first held-out forecast",
+            "no held-out windows to forecast",
+            inner,
+            buf,
+        );
+        return;
+    };
+    let point = |(i, &v): (usize, &f32)| ((forecast.first + i) as f64, f64::from(v));
+    let actual: Vec<(f64, f64)> = forecast.actual.iter().enumerate().map(point).collect();
+    let predicted: Vec<(f64, f64)> = forecast.predicted.iter().enumerate().map(point).collect();
+    let mae =
+        forecast.actual.iter().zip(&forecast.predicted).map(|(a, p)| f64::from((a - p).abs())).sum::<f64>()
+            / forecast.actual.len() as f64;
+    let (actual_mark, predicted_mark) = if theme.color { ("", "") } else { (" •", " ⠒") };
+    let parts = vec![
+        (0, Span::raw(" Forecast ")),
+        (2, Span::styled(format!("fold {} ", shown.unwrap_or(0) + 1), theme.quiet())),
+        (1, Span::styled(format!("epoch {epoch} "), theme.quiet())),
+        (0, Span::styled(format!("actual{actual_mark} "), theme.validation())),
+        (0, Span::styled(format!("predicted{predicted_mark} "), theme.train())),
+        (1, Span::styled(format!("mae {mae:.4} "), theme.quiet())),
+    ];
+    let title = fitted_title(parts, usize::from(area.width.saturating_sub(2)));
+    let (low, high) = actual
+        .iter()
+        .chain(&predicted)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, y)| (lo.min(y), hi.max(y)));
+    let pad = ((high - low) * 0.05).max(1e-3);
+    let (low, high) = (low - pad, high + pad);
+    let first = forecast.first as f64;
+    let last = (forecast.first + forecast.actual.len().max(2) - 1) as f64;
+    let datasets = vec![
+        Dataset::default()
+            .data(&actual)
+            .graph_type(GraphType::Line)
+            .marker(Marker::Braille)
+            .style(theme.validation()),
+        Dataset::default()
+            .data(&predicted)
+            .graph_type(GraphType::Line)
+            .marker(Marker::Braille)
+            .style(theme.train()),
+    ];
+    let label = |v: f64| Span::styled(short(v), theme.quiet());
+    Chart::new(datasets)
+        .block(panel(title, theme))
+        .x_axis(Axis::default().bounds([first, last]).style(theme.quiet()).labels([
+            Span::styled(format!("{}", forecast.first), theme.quiet()),
+            Span::styled("window".to_string(), theme.quiet()),
+            Span::styled(format!("{}", forecast.first + forecast.actual.len() - 1), theme.quiet()),
+        ]))
+        .y_axis(Axis::default().bounds([low, high]).style(theme.quiet()).labels([label(low), label(high)]))
+        .render(area, buf);
+}
+
 fn series(fold: &FoldView, quantity: Quantity) -> (&Series, &Series) {
     match quantity {
         Quantity::Loss => (&fold.loss, &fold.val_loss),

@@ -35,6 +35,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Up => Action::PreviousFold,
         KeyCode::Char('l') => Action::ToggleLogScale,
         KeyCode::Char('o') => Action::ToggleOtherFolds,
+        KeyCode::Char('F') => Action::ToggleForecast,
         KeyCode::Char('e') => Action::ToggleEarlyStopping,
         KeyCode::Char('x') => Action::ExtendPatience,
         KeyCode::Char('b') => Action::RestoreBestWeights,
@@ -87,7 +88,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 20] = [
+pub const HELP: [KeyHelp; 21] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -140,6 +141,11 @@ pub const HELP: [KeyHelp; 20] = [
         keys: "o",
         codes: &[(KeyCode::Char('o'), NONE)],
         meaning: "other folds on the charts: dimmed / hidden",
+    },
+    KeyHelp {
+        keys: "F",
+        codes: &[(KeyCode::Char('F'), KeyModifiers::SHIFT)],
+        meaning: "series forecast: held-out targets against predictions",
     },
     KeyHelp {
         keys: "e",

@@ -116,7 +116,11 @@ impl Widget for &App {
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
         let [loss, metric] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(left);
         charts::render_loss(self, loss, buf);
-        charts::render_metric(self, metric, buf);
+        if self.forecast_view {
+            charts::render_forecast(self, metric, buf);
+        } else {
+            charts::render_metric(self, metric, buf);
+        }
         // The fold table gets a row per fold (plus borders, header and footer) while the
         // weights panel keeps at least half.
         let fold_rows = u16::try_from(self.folds.len().max(2)).unwrap_or(u16::MAX).saturating_add(4);
