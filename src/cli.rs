@@ -116,6 +116,11 @@ pub struct PredictArgs {
     /// Write the predictions to FILE (CSV) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// FILE is a series: one prediction per window of N rows, labelled with the row it
+    /// forecasts (must be the model's --window; a model trained on a series reads FILE
+    /// this way without it).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub window: Option<usize>,
 }
 
 /// `nntui view`.

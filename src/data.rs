@@ -88,6 +88,8 @@ pub struct Dataset {
     pub validation: Option<Box<Dataset>>,
     /// Rows to evaluate once after training (`--test`), read like this file.
     pub test: Option<Box<Dataset>>,
+    /// How a series was cut into these samples (`--window`), if it was.
+    pub window: Option<windows::Window>,
 }
 
 impl Dataset {
@@ -208,6 +210,7 @@ impl Dataset {
             report: DataReport::default(),
             validation: None,
             test: None,
+            window: self.window,
         }
     }
 

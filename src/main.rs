@@ -572,11 +572,52 @@ fn model_rows(
     Ok(rows)
 }
 
+/// `predict` with a series forecaster: a `row,<label>` line per window, the row being
+/// the one it forecasts (past the file's end for the last windows).
+fn predict_series(args: &PredictArgs, file: &ModelFile) -> Result<u8, Failure> {
+    let input = &args.input;
+    let (windows, targets, _) = file.read_series(&input.file, &input.csv_options()).map_err(|e| match e {
+        nntui::model_file::ModelError::Data(data) => Failure::from(data),
+        other => Failure::new(1, other.to_string()),
+    })?;
+    let predictions = file.trained().predict(&windows, file.task);
+    let mut text = format!("row,{}\n", file.label_name);
+    for (row, prediction) in targets.iter().zip(&predictions) {
+        if let Prediction::Value(value) = prediction {
+            text.push_str(&format!("{row},{value}\n"));
+        }
+    }
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Failure::new(1, format!("{}: cannot write: {e}", path.display()))),
+        None => {
+            return io::stdout().lock().write_all(text.as_bytes()).map_or_else(closed_or_failed, |()| Ok(0));
+        }
+    };
+    written.map(|()| 0)
+}
+
 fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     let input = &args.input;
     let file = ModelFile::load(&input.model).map_err(|e| Failure::new(1, e.to_string()))?;
     if args.proba && file.task == data::Task::Regression {
         return Err(Failure::new(2, "--proba: the model predicts values (regression), not classes"));
+    }
+    match (args.window, file.window) {
+        (Some(_), None) => {
+            return Err(Failure::new(
+                2,
+                "--window: the model was not trained on a series (train it with --window)",
+            ));
+        }
+        (Some(n), Some(w)) if n != w.size => {
+            return Err(Failure::new(
+                2,
+                format!("--window {n}: the model was trained on windows of {}", w.size),
+            ));
+        }
+        (_, Some(_)) => return predict_series(args, &file),
+        (None, None) => {}
     }
     let id = args.id_col.as_deref().map(nntui::cli::column);
     let rows = model_rows(&file, &input.file, &input.csv_options(), id.as_ref())?;
@@ -638,7 +679,25 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
 fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
     let input = &args.input;
     let file = ModelFile::load(&input.model).map_err(|e| Failure::new(1, e.to_string()))?;
-    let rows = model_rows(&file, &input.file, &input.csv_options(), None)?;
+    let rows = if file.window.is_some() {
+        // A forecaster: its windows whose target row is in the file, scored on it.
+        let (windows, targets, values) =
+            file.read_series(&input.file, &input.csv_options()).map_err(|e| match e {
+                nntui::model_file::ModelError::Data(data) => Failure::from(data),
+                other => Failure::new(1, other.to_string()),
+            })?;
+        let known: Vec<usize> = (0..targets.len()).filter(|&w| targets[w] <= values.len()).collect();
+        data::ModelRows {
+            features: windows.select(ndarray::Axis(0), &known),
+            labels: Some(known.iter().map(|&w| values[targets[w] - 1].clone()).collect()),
+            ids: None,
+            report: data::DataReport::default(),
+            unseen: Vec::new(),
+        }
+    } else {
+        model_rows(&file, &input.file, &input.csv_options(), None)?
+    };
+    let rows = &rows;
     let Some(labels) = &rows.labels else {
         return Err(Failure::new(
             1,

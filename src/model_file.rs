@@ -50,6 +50,10 @@ pub struct ModelFile {
     /// One row's shape, channels last (absent for flat rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_shape: Option<Vec<usize>>,
+    /// A forecaster of one series (`--window`): how its samples were cut. Its saved
+    /// columns are then the window's (`value[t-3]`), and `predict` reads the raw series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<crate::data::windows::Window>,
     /// How raw rows become inputs (absent in files written before categories and
     /// missing values: every feature a number column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,8 +98,15 @@ pub struct TargetStandardization {
 
 impl SavedData {
     /// The columns fit the file they name and the inputs the network takes.
-    fn check(&self, inputs: usize, label_column: usize) -> Result<(), String> {
-        let mut places: Vec<usize> = self.columns.iter().map(|c| c.file_column).collect();
+    fn check(&self, inputs: usize, label_column: usize, windowed: bool) -> Result<(), String> {
+        // A series forecaster's columns are its window's: each file column once per
+        // step; the last step (`[t-0]`) names each once, the label's among them.
+        let mut places: Vec<usize> = self
+            .columns
+            .iter()
+            .filter(|c| !windowed || (c.name.ends_with("[t-0]") && c.file_column != label_column))
+            .map(|c| c.file_column)
+            .collect();
         places.push(label_column);
         let count = places.len();
         places.sort_unstable();
@@ -207,6 +218,7 @@ impl ModelFile {
                 .map(|t| TargetStandardization { mean: t.mean, std: t.std }),
             layers,
             input_shape: (!flat_dense).then(|| model.input_shape().to_vec()),
+            window: dataset.window,
             data: Some(SavedData {
                 columns: dataset.columns.clone(),
                 file_columns: dataset.width,
@@ -256,7 +268,7 @@ impl ModelFile {
             return Err("the model has no features or no layers".into());
         }
         if let Some(data) = &self.data {
-            data.check(inputs, self.label_column)?;
+            data.check(inputs, self.label_column, self.window.is_some())?;
         }
         if let Some(s) = &self.standardization
             && (s.mean.len() != inputs || s.std.len() != inputs)
@@ -391,7 +403,67 @@ impl ModelFile {
         }
         load_model_rows(path, &options, id, &self.schema(), false).map_err(ModelError::Data)
     }
+
+    /// For a series forecaster: reads the raw series at `path` (a row per time step,
+    /// the feature columns by name and the label, whose past values are inputs too) and
+    /// cuts every window of it, the last ones included (their targets lie beyond the
+    /// file: the forecast). Returns the windows, for each the 1-based data row its
+    /// prediction is for, and the label cells of the series as written.
+    pub fn read_series(&self, path: &Path, options: &CsvOptions) -> Result<SeriesRows, ModelError> {
+        let data_error = |message: String| {
+            ModelError::Data(DataError::Content {
+                path: path.display().to_string(),
+                line: None,
+                column: None,
+                message,
+            })
+        };
+        let Some(window) = self.window else {
+            return Err(data_error("the model was not trained on a series (--window)".into()));
+        };
+        // The window's last step names the raw columns: `name[t-0]`, the label's last.
+        let mut schema = self.schema();
+        schema.columns = schema
+            .columns
+            .iter()
+            .filter_map(|c| c.name.strip_suffix("[t-0]").map(|name| (name, c)))
+            .filter(|(_, c)| c.file_column != self.label_column)
+            .map(|(name, c)| FeatureColumn { name: name.to_string(), ..c.clone() })
+            .collect();
+        let mut options = options.clone();
+        options.series = true;
+        let rows = load_model_rows(path, &options, None, &schema, false).map_err(ModelError::Data)?;
+        let Some(labels) = rows.labels else {
+            return Err(data_error(format!(
+                "the series needs its {:?} column: its past values are the model's inputs",
+                self.label_name
+            )));
+        };
+        let values: Vec<f32> = labels.iter().map(|t| t.trim().parse::<f32>().unwrap_or(f32::NAN)).collect();
+        let (count, features) = (values.len(), rows.features.ncols());
+        if count < window.size {
+            return Err(data_error(format!("{count} rows make no window of {} rows", window.size)));
+        }
+        let step = features + 1;
+        let windows = count - window.size + 1;
+        let mut cells = Vec::with_capacity(windows * window.size * step);
+        for start in 0..windows {
+            for row in start..start + window.size {
+                cells.extend(rows.features.row(row).iter().copied());
+                cells.push(values[row]);
+            }
+        }
+        #[allow(clippy::expect_used, reason = "windows x (size * step) cells by construction")]
+        let matrix =
+            Array2::from_shape_vec((windows, window.size * step), cells).expect("windows fill the matrix");
+        let targets = (0..windows).map(|start| start + window.span() + 1).collect();
+        Ok((matrix, targets, labels))
+    }
 }
+
+/// A series read for a forecaster: its windows, the 1-based row each forecasts, and
+/// the series' label cells.
+pub type SeriesRows = (Array2<f32>, Vec<usize>, Vec<String>);
 
 /// One row's prediction.
 #[derive(Clone, Debug, PartialEq)]

@@ -199,3 +199,46 @@ fn a_saved_recurrent_model_predicts_as_the_model_in_memory() {
     let fit_mae = fit.stdout.lines().find(|l| l.starts_with("mae")).unwrap();
     assert!(evaluated.stdout.contains(fit_mae), "{}\n{}", fit.stdout, evaluated.stdout);
 }
+
+#[test]
+fn a_series_forecaster_predicts_every_window_and_scores_as_it_trained() {
+    let (dir, path) = file_with("series.csv", series_csv(150).as_bytes());
+    let model = dir.path().join("forecaster.json");
+    let fit = run(&[
+        "--no-tui",
+        "-q",
+        "--window",
+        "6",
+        "--horizon",
+        "2",
+        "--layers",
+        "gru:6",
+        "--epochs",
+        "4",
+        "--standardize",
+        "--save-model",
+        model.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(fit.code, 0, "{}", fit.stderr);
+    let (model, file) = (model.to_str().unwrap(), path.to_str().unwrap());
+    let predicted = run(&["predict", "--model", model, file]);
+    assert_eq!(predicted.code, 0, "{}", predicted.stderr);
+    let lines: Vec<&str> = predicted.stdout.lines().collect();
+    // A header, then one line per window of 6 of the 150 rows: rows 8 to 152, the last
+    // two past the file's end (the forecast).
+    assert_eq!(lines[0], "row,value");
+    assert_eq!(lines.len(), 1 + 145);
+    assert!(lines[1].starts_with("8,"), "{}", lines[1]);
+    assert!(lines[145].starts_with("152,"), "{}", lines[145]);
+    let same = run(&["predict", "--model", model, "--window", "6", file]);
+    assert_eq!(same.stdout, predicted.stdout);
+    let wrong = run(&["predict", "--model", model, "--window", "5", file]);
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("--window 5: the model was trained on windows of 6"), "{}", wrong.stderr);
+    // Evaluating the training series scores the windows whose target it holds.
+    let evaluated = run(&["evaluate", "--model", model, file]);
+    assert_eq!(evaluated.code, 0, "{}", evaluated.stderr);
+    let fit_mae = fit.stdout.lines().find(|l| l.starts_with("mae")).unwrap();
+    assert!(evaluated.stdout.contains(fit_mae), "{}\n{}", fit.stdout, evaluated.stdout);
+}

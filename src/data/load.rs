@@ -1059,6 +1059,7 @@ impl Loader<'_> {
             report: table.report,
             validation: None,
             test: None,
+            window: None,
         })
     }
 

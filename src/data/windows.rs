@@ -96,6 +96,7 @@ pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
         columns,
         validation: None,
         test: None,
+        window: Some(window),
         ..series.clone()
     })
 }

@@ -524,6 +524,7 @@ mod tests {
             report: crate::data::DataReport::default(),
             validation: None,
             test: None,
+            window: None,
         }
     }
 
