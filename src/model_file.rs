@@ -448,9 +448,9 @@ impl ModelFile {
         let windows = count - window.size + 1;
         let mut cells = Vec::with_capacity(windows * window.size * step);
         for start in 0..windows {
-            for row in start..start + window.size {
+            for (row, &value) in values.iter().enumerate().skip(start).take(window.size) {
                 cells.extend(rows.features.row(row).iter().copied());
-                cells.push(values[row]);
+                cells.push(value);
             }
         }
         #[allow(clippy::expect_used, reason = "windows x (size * step) cells by construction")]
