@@ -90,7 +90,7 @@ pub struct RecurrentScratch<T> {
     pub recurrent_delta: Vec<T>,
     /// One step's `h R` (`rows x gates * units`), and the next state's gradient.
     pub step: Vec<T>,
-    /// The state gradient carried back (`rows x units`), and the LSTM's cell gradient.
+    /// The state gradient carried back (`rows x units`).
     pub carry: Vec<T>,
     /// The LSTM's cell gradient carried back.
     pub carry_cell: Vec<T>,
