@@ -95,6 +95,11 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     let test = args.test.as_deref().map(other_file).transpose()?;
     (dataset.validation, dataset.test) = (validation, test);
     let mut config = config;
+    if dataset.needs_report() && !args.quiet && !dashboard {
+        for line in dataset.report_lines() {
+            let _ = writeln!(io::stderr(), "nntui: {line}");
+        }
+    }
     if let Some(window) = config.window {
         // One long series: samples of `window.size` rows, steps of the columns and the label.
         let cut = |d: &data::Dataset| {
@@ -104,12 +109,26 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         windowed.validation = dataset.validation.as_deref().map(cut).transpose()?.map(Box::new);
         windowed.test = dataset.test.as_deref().map(cut).transpose()?.map(Box::new);
         config.input_shape = Some(vec![window.size, dataset.feature_count() + 1]);
-        dataset = windowed;
-    }
-    if dataset.needs_report() && !args.quiet && !dashboard {
-        for line in dataset.report_lines() {
-            let _ = writeln!(io::stderr(), "nntui: {line}");
+        if !args.quiet && !dashboard {
+            let ahead = if window.horizon == 1 {
+                "the next row's".to_string()
+            } else {
+                format!("its value {} rows on", window.horizon)
+            };
+            let _ = writeln!(
+                io::stderr(),
+                "nntui: series: {} rows -> {} windows of {} rows ({} a step), each predicting {:?} ({ahead})",
+                dataset.rows(),
+                windowed.rows(),
+                window.size,
+                match dataset.feature_count() + 1 {
+                    1 => "1 value".to_string(),
+                    n => format!("{n} values"),
+                },
+                dataset.label_name,
+            );
         }
+        dataset = windowed;
     }
     let dataset = Arc::new(dataset);
     config.demo = data::generate::demo_hint(&dataset);
