@@ -276,8 +276,11 @@ fn a_stopped_fold_reports_what_it_measured_without_evaluating_again() {
         Event::FoldEnded(fold) => Some(fold),
         _ => None,
     });
-    assert_eq!(fold.outcome, FoldOutcome::Stopped { epoch: 1 });
-    assert_eq!(fold.epochs_run, 1);
+    // The pause usually lands in the first epoch; on a busy machine the engine (at full
+    // speed) may finish a few before the control arrives. Either way the step ends the
+    // epoch it paused in, and that is the last one run.
+    assert_eq!(fold.outcome, FoldOutcome::Stopped { epoch: epoch.epoch });
+    assert_eq!(fold.epochs_run, epoch.epoch);
     // The last epoch's own numbers, not a fresh pass over the rows (which would give the
     // training rows' loss after the epoch's last update, a different number).
     let train = fold.train.unwrap();

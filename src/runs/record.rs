@@ -96,7 +96,13 @@ pub fn default_name(data: &Path, config: &RunConfig) -> String {
                 other => other.to_string().replace(':', "-"),
             })
             .collect();
-        parts.push(if layers.is_empty() { "linear".into() } else { layers.join("x") });
+        // Dense widths read as `12rx8r`; other layers' names hold an `x` already (`3x3`).
+        let dense = config.hidden.iter().all(|l| matches!(l, crate::nn::Layer::Dense { .. }));
+        parts.push(if layers.is_empty() {
+            "linear".into()
+        } else {
+            layers.join(if dense { "x" } else { "_" })
+        });
     }
     if config.initializer != defaults.initializer {
         parts.push(config.initializer.name().to_string());
@@ -177,6 +183,15 @@ mod tests {
         config.standardize = true;
         assert_eq!(default_name(path, &config), "pima-lr0.01-l2-0.001-std");
         assert_eq!(safe_name("a b/c"), "a_b_c");
+        let layers = |text: &str| RunConfig {
+            hidden: crate::cli::parse_layers(text).unwrap().0,
+            ..RunConfig::default()
+        };
+        assert_eq!(default_name(path, &layers("32:relu,16:tanh")), "pima-32rx16t");
+        assert_eq!(
+            default_name(path, &layers("conv2d:4:3x3:relu,flatten")),
+            "pima-conv2d-4-3x3-relu_flatten"
+        );
     }
 
     #[test]
