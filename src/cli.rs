@@ -168,7 +168,7 @@ pub fn column(text: &str) -> LabelColumn {
 /// `nntui generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// moons, spiral, sine or blobs.
+    /// moons, spiral, sine, blobs, mixed (categories and gaps) or strokes (8x8 images).
     #[arg(value_parser = parse_generator)]
     pub dataset: Generator,
     /// Rows to write.
@@ -284,7 +284,8 @@ pub struct TrainArgs {
 
     /// Hidden layers, comma separated: UNITS:ACTIVATION (Dense) or dense:U[:ACT],
     /// dropout:RATE, flatten, rescaling:SCALE[:OFFSET], conv2d:FILTERS:KxK[:ACT][:same|valid],
-    /// conv1d:FILTERS:K[:ACT][:same|valid], maxpool2d:PxP, maxpool1d:P, globalavgpool
+    /// conv1d:FILTERS:K[:ACT][:same|valid], maxpool2d:PxP, maxpool1d:P, globalavgpool,
+    /// simplernn:U[:seq], lstm:U[:seq], gru:U[:seq]
     /// ("none" for none).
     #[arg(long, default_value = "12:relu,8:relu", value_parser = parse_layers, help_heading = "Model")]
     pub layers: HiddenLayers,
