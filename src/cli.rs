@@ -74,8 +74,10 @@ const TUNE_HELP: &str = "Tune options (among the training options):
   --storage FILE             the study journal, shared by every process given it
   --heartbeat-timeout SECS   a trial silent this long is run again by another process [default: 60]
 
-Each trial is cross-validated (--folds, 5 by default) or uses --validation-split; --seed
-seeds both the sampler and every trial's training.
+Each trial is cross-validated (--folds, 5 by default) or is a single fit validated on
+--validation-split (which implies --folds 1; with --folds K above 1 it is refused) or
+--validation-data; --seed seeds both the sampler and every trial's training. Every
+training option reaches every trial (--window, --split, --initial-model, --test, ...).
 
 Example:
   nntui tune data.csv --standardize --trials 30 --pruner median \\
@@ -107,12 +109,15 @@ impl ModelInput {
 pub struct PredictArgs {
     #[command(flatten)]
     pub input: ModelInput,
-    /// Every class's probability, under a header row naming the classes.
+    /// Every class's probability, one column per class (named in the header row).
     #[arg(long)]
     pub proba: bool,
     /// A column to pass through to each output row (a name or a number from 1), e.g. an ID.
     #[arg(long, value_name = "COL")]
     pub id_col: Option<String>,
+    /// Leave out the output's header row (predicted,probability / the class names).
+    #[arg(long)]
+    pub no_output_header: bool,
     /// Write the predictions to FILE (CSV) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -268,10 +273,15 @@ pub struct TrainArgs {
     /// [default: NA,N/A,NaN,null,?].
     #[arg(long, value_name = "LIST", allow_hyphen_values = true, help_heading = "Data")]
     pub na_values: Option<String>,
+    /// Cells that mean "missing" in one feature column only, besides --na-values:
+    /// COL=V1,V2 (a name or a number; repeatable). Never the label's.
+    #[arg(long, value_name = "COL=V1,V2", allow_hyphen_values = true, action = clap::ArgAction::Append, value_parser = parse_na_values_col, help_heading = "Data")]
+    pub na_values_col: Vec<(LabelColumn, Vec<String>)>,
     /// Fill missing features with the training rows' mean, median or most_frequent
     /// value, with zero, or drop the rows (categories: most frequent, or none with zero).
-    #[arg(long, default_value = "mean", value_parser = parse_impute, help_heading = "Data")]
-    pub impute: Impute,
+    /// [default: mean]
+    #[arg(long, value_parser = parse_impute, help_heading = "Data")]
+    pub impute: Option<Impute>,
     /// A categorical column with more distinct values than this is refused.
     #[arg(long, default_value_t = crate::data::columns::DEFAULT_MAX_CATEGORIES, value_parser = max_categories, value_name = "N", help_heading = "Data")]
     pub max_categories: usize,
@@ -352,12 +362,17 @@ pub struct TrainArgs {
     /// Seed for every random number.
     #[arg(long, default_value_t = 7, help_heading = "Training")]
     pub seed: u64,
-    /// Stratified K-fold cross-validation; 1 for a single fit [default: 10, or 1 with --save-model].
+    /// Stratified K-fold cross-validation; 1 for a single fit [default: 10; 1 with
+    /// --save-model, --validation-split or --validation-data].
     #[arg(long, value_name = "K", value_parser = at_least_one, allow_negative_numbers = true, help_heading = "Training")]
     pub folds: Option<usize>,
-    /// Hold out the last share of rows for validation (single fit).
+    /// Hold out a share of the rows for validation (a single fit: implies --folds 1).
     #[arg(long, value_name = "F", value_parser = fraction, allow_negative_numbers = true, help_heading = "Training")]
     pub validation_split: Option<f64>,
+    /// Which rows --validation-split holds out: the last (Keras's meaning), a seeded
+    /// shuffled share, or a share of each class (stratified).
+    #[arg(long, value_name = "last|shuffled|stratified", default_value = "last", value_parser = parse_split, help_heading = "Training")]
+    pub split: crate::train::Split,
     /// Folds trained at once [default: the machine's cores].
     #[arg(long, value_parser = thread_count, allow_negative_numbers = true, help_heading = "Training")]
     pub threads: Option<usize>,
@@ -441,24 +456,37 @@ impl TrainArgs {
             ignore: list(&self.ignore_col),
             categorical: list(&self.categorical),
             na_values: self.na_values.as_deref().map(NaValues::parse).unwrap_or_default(),
+            na_values_col: self.na_values_col.clone(),
             max_categories: self.max_categories,
-            impute: self.impute,
+            impute: self.impute.unwrap_or_default(),
             series: self.window.is_some(),
         }
     }
 
     /// The engine's settings. `dashboard` picks the default pace.
     pub fn run_config(&self, dashboard: bool) -> Result<RunConfig, UsageError> {
-        let folds = match (self.folds, &self.save_model, &self.validation_data) {
-            (Some(k), _, Some(_)) if k > 1 => {
+        let single =
+            self.save_model.is_some() || self.validation_data.is_some() || self.validation_split.is_some();
+        let folds = match self.folds {
+            Some(k) if k > 1 && self.validation_data.is_some() => {
                 return Err(UsageError(
                     "--validation-data validates a single fit; leave out --folds (or use --folds 1)".into(),
                 ));
             }
-            (Some(k), _, _) => k,
-            (None, Some(_), _) | (None, _, Some(_)) => 1,
-            (None, None, None) => 10,
+            Some(k) if k > 1 && self.validation_split.is_some() => {
+                return Err(UsageError(format!(
+                    "--validation-split holds out rows of a single fit, and --folds {k} asks for cross-validation (each fold is held out in turn): leave out one of them"
+                )));
+            }
+            Some(k) => k,
+            None if single => 1,
+            None => 10,
         };
+        if self.split != crate::train::Split::Last && self.validation_split.is_none() {
+            return Err(UsageError(
+                "--split chooses the rows --validation-split holds out; give --validation-split".into(),
+            ));
+        }
         let mut optimizer = OptimizerSpec::new(self.optimizer);
         if let Some(lr) = self.lr {
             optimizer.learning_rate = lr;
@@ -512,6 +540,7 @@ impl TrainArgs {
             seed: self.seed,
             standardize: self.standardize,
             validation_split: self.validation_split,
+            split: self.split,
             folds,
             threads: self.threads.unwrap_or_else(default_threads),
             pace,
@@ -610,6 +639,54 @@ fn parse_checkpoint(text: &str) -> Result<CheckpointSpec, String> {
 
 fn parse_impute(text: &str) -> Result<Impute, String> {
     text.parse()
+}
+
+fn parse_split(text: &str) -> Result<crate::train::Split, String> {
+    text.parse()
+}
+
+/// Reads `COL=V1,V2`: a column (name or number) and the cells that mean missing in it.
+fn parse_na_values_col(text: &str) -> Result<(LabelColumn, Vec<String>), String> {
+    let Some((column, values)) = text.split_once('=') else {
+        return Err(format!("'{text}' is not COL=V1,V2 (e.g. Insulin=0)"));
+    };
+    let values = NaValues::parse(values).0;
+    if column.trim().is_empty() || values.is_empty() {
+        return Err(format!("'{text}' is not COL=V1,V2 (e.g. Insulin=0)"));
+    }
+    Ok((LabelColumn::parse(column), values))
+}
+
+/// The options whose value is optional (`--early-stopping`, `--reduce-lr-on-plateau`):
+/// their value is a `KEY=VALUE,...` list, so a following argument without `=` (the CSV
+/// file, another option) is not theirs.
+pub const OPTIONAL_VALUE_FLAGS: [&str; 2] = ["--early-stopping", "--reduce-lr-on-plateau"];
+
+/// The arguments with each [`OPTIONAL_VALUE_FLAGS`] flag that is followed by something
+/// other than a `KEY=VALUE` list written as `--flag=`, so that clap does not take the
+/// next argument (`nntui --early-stopping data.csv` trains on data.csv).
+pub fn with_optional_values_attached<T: Into<std::ffi::OsString>>(
+    arguments: impl IntoIterator<Item = T>,
+) -> Vec<std::ffi::OsString> {
+    let arguments: Vec<std::ffi::OsString> = arguments.into_iter().map(Into::into).collect();
+    let mut out = Vec::with_capacity(arguments.len());
+    let mut rest = false;
+    for (index, argument) in arguments.iter().enumerate() {
+        let text = argument.to_string_lossy();
+        if text == "--" {
+            rest = true;
+        }
+        if !rest && OPTIONAL_VALUE_FLAGS.contains(&text.as_ref()) {
+            let next = arguments.get(index + 1).map(|a| a.to_string_lossy());
+            let is_value = next.as_deref().is_some_and(|n| !n.starts_with('-') && n.contains('='));
+            if !is_value {
+                out.push(format!("{text}=").into());
+                continue;
+            }
+        }
+        out.push(argument.clone());
+    }
+    out
 }
 
 fn max_categories(text: &str) -> Result<usize, String> {

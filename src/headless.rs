@@ -130,11 +130,37 @@ pub fn test_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     ]
 }
 
+/// `stopped at epoch 12 of 150`, or `stopped in epoch 1 of 150, before any epoch finished`.
+fn stopped_text(epoch: usize, epochs: usize) -> String {
+    if epoch == 0 {
+        format!("stopped in epoch 1 of {epochs}, before any epoch finished")
+    } else {
+        format!("stopped at epoch {epoch} of {epochs}")
+    }
+}
+
 /// The run's own results: per fold and the mean, or the single fit's scores.
 fn scores_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     if info.folds > 1 {
         let mut lines: Vec<String> = summary.folds.iter().filter_map(|f| fold_line(info, f)).collect();
         lines.extend(mean_line(info, summary));
+        // Where a stop left the folds that had not finished, and that none had.
+        for fold in &summary.folds {
+            if let FoldOutcome::Stopped { epoch } = fold.outcome {
+                lines.push(format!(
+                    "fold {}: {}, no score",
+                    fold.fold + 1,
+                    stopped_text(epoch, info.config.epochs)
+                ));
+            }
+        }
+        let started = summary.folds.len();
+        if started < info.folds && summary.stopped {
+            lines.push(format!("{} of {} folds not started", info.folds - started, info.folds));
+        }
+        if summary.folds.iter().all(|f| f.outcome != FoldOutcome::Completed) {
+            lines.push("no fold finished: no cross-validated score".into());
+        }
         return lines;
     }
     let Some(fold) = summary.folds.first() else {
@@ -145,7 +171,8 @@ fn scores_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
     if let FoldOutcome::Stopped { epoch } = fold.outcome {
         // What follows was measured during the last epoch that finished, not after
         // training: say so before any number.
-        lines.push(format!("stopped at epoch {epoch} of {}: partial results", info.config.epochs));
+        let partial = if fold.train.is_some() { "partial results" } else { "no score" };
+        lines.push(format!("{}: {partial}", stopped_text(epoch, info.config.epochs)));
     }
     if let Some(train) = fold.train {
         lines.push(format!("{name}: {}", metric_text(info.metric, train.metric)));
@@ -156,6 +183,18 @@ fn scores_lines(info: &RunInfo, summary: &RunSummary) -> Vec<String> {
         lines.push(format!("val_loss: {:.4}", validation.loss));
     }
     lines
+}
+
+/// A float32 value to full precision: the shortest text that reads back as the same
+/// `f32` (so a confident model's 4e-26 is not printed as 0.0000), in exponent form when
+/// very small or large.
+pub fn full_precision(value: f32) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 || (1e-4..1e16).contains(&magnitude) || !value.is_finite() {
+        format!("{}", value + 0.0)
+    } else {
+        format!("{value:e}")
+    }
 }
 
 /// A warning as one stderr line.

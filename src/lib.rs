@@ -15,6 +15,7 @@ pub mod model_file;
 pub mod names;
 pub mod nn;
 pub mod plot;
+pub mod prepare;
 pub mod random;
 pub mod runs;
 pub mod signals;

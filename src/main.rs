@@ -5,9 +5,10 @@
 use clap::Parser;
 use crossbeam_channel::{Receiver, select};
 use nntui::cli::{Cli, Command, EvaluateArgs, GenerateArgs, PredictArgs, TrainArgs, TuneArgs, ViewArgs};
-use nntui::data::{self, DataError};
+use nntui::data;
 use nntui::headless::{Ending, JsonLines, TextPrinter, result_lines};
 use nntui::model_file::{ModelFile, Prediction};
+use nntui::prepare::{self, Failure};
 use nntui::train::{self, Control, Event, Handle, Plan, RunResult};
 use nntui::{signals, tui};
 use std::fs::File;
@@ -18,27 +19,8 @@ use std::sync::Arc;
 /// How long the headless printer lets events gather once it has drained the channel.
 const GATHER: std::time::Duration = std::time::Duration::from_micros(250);
 
-/// A failure to report: the message and the exit code.
-struct Failure {
-    message: String,
-    code: u8,
-}
-
-impl Failure {
-    fn new(code: u8, message: impl Into<String>) -> Self {
-        Failure { message: message.into(), code }
-    }
-}
-
-impl From<DataError> for Failure {
-    fn from(error: DataError) -> Self {
-        let code = if matches!(error, DataError::Option { .. }) { 2 } else { 1 };
-        Failure::new(code, error.to_string())
-    }
-}
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(nntui::cli::with_optional_values_attached(std::env::args_os())) {
         Ok(cli) => cli,
         Err(error) => {
             // Help and version go to stdout with 0; usage errors to stderr with 2.
@@ -66,10 +48,11 @@ fn main() -> ExitCode {
 fn train(args: &TrainArgs) -> Result<u8, Failure> {
     // The dashboard needs a terminal; anything else (a pipe, a file, CI) gets text.
     let dashboard = !(args.json || args.no_tui) && io::stdout().is_terminal();
-    let config = args.run_config(dashboard).map_err(|e| Failure::new(2, e.0))?;
+    args.run_config(dashboard).map_err(|e| Failure::usage(e.0))?;
     let Some(path) = &args.file else {
-        return Err(Failure::new(2, "a CSV file to train on is required"));
+        return Err(Failure::usage("a CSV file to train on is required"));
     };
+    prepare::check_outputs(args)?;
     let mut log = match &args.log {
         Some(path) => Some(JsonLines::new(BufWriter::new(
             File::create(path)
@@ -77,65 +60,19 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         ))),
         None => None,
     };
-    let mut dataset = load(path, args)?;
-    let options = args.csv_options();
-    let other_file = |path: &std::path::Path| -> Result<Box<data::Dataset>, Failure> {
-        let drop = dataset.impute == data::Impute::Drop;
-        let rows = data::load_model_rows(path, &options, None, &dataset.schema(), drop)?;
-        let unseen = rows.unseen.clone();
-        let other = dataset.rows_like(&path.display().to_string(), rows)?;
-        if !args.quiet {
-            for line in other_file_notes(&other, &unseen) {
-                let _ = writeln!(io::stderr(), "nntui: {}: {line}", path.display());
-            }
-        }
-        Ok(Box::new(other))
-    };
-    let validation = args.validation_data.as_deref().map(other_file).transpose()?;
-    let test = args.test.as_deref().map(other_file).transpose()?;
-    (dataset.validation, dataset.test) = (validation, test);
-    let mut config = config;
-    if dataset.needs_report() && !args.quiet && !dashboard {
-        for line in dataset.report_lines() {
+    let prepared = load(args)?;
+    // Warnings are said even when quiet; the report only when it is wanted.
+    for warning in &prepared.warnings {
+        let _ = writeln!(io::stderr(), "nntui: {warning}");
+    }
+    if !args.quiet && !dashboard {
+        for line in &prepared.notes {
             let _ = writeln!(io::stderr(), "nntui: {line}");
         }
     }
-    if let Some(window) = config.window {
-        // One long series: samples of `window.size` rows, steps of the columns and the label.
-        let cut = |d: &data::Dataset| {
-            data::windows::window(d, window).map_err(|e| Failure::new(2, format!("{}: {e}", d.source)))
-        };
-        let mut windowed = cut(&dataset)?;
-        windowed.validation = dataset.validation.as_deref().map(cut).transpose()?.map(Box::new);
-        windowed.test = dataset.test.as_deref().map(cut).transpose()?.map(Box::new);
-        config.input_shape = Some(vec![window.size, dataset.feature_count() + 1]);
-        if !args.quiet && !dashboard {
-            let ahead = if window.horizon == 1 {
-                "the next row's".to_string()
-            } else {
-                format!("its value {} rows on", window.horizon)
-            };
-            let _ = writeln!(
-                io::stderr(),
-                "nntui: series: {} rows -> {} windows of {} rows ({} a step), each predicting {:?} ({ahead})",
-                dataset.rows(),
-                windowed.rows(),
-                window.size,
-                match dataset.feature_count() + 1 {
-                    1 => "1 value".to_string(),
-                    n => format!("{n} values"),
-                },
-                dataset.label_name,
-            );
-        }
-        dataset = windowed;
-    }
-    let dataset = Arc::new(dataset);
-    config.demo = data::generate::demo_hint(&dataset);
-    if let Some(model_path) = &args.initial_model {
-        start_from(&mut config, model_path, &dataset)?;
-    }
-    let plan = Plan::new(config.clone(), &dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    let dataset = Arc::new(prepared.dataset);
+    let config = prepare::config(args, dashboard, &dataset, prepared.initial.as_ref())?;
+    let plan = Plan::new(config.clone(), &dataset).map_err(|e| Failure::usage(e.to_string()))?;
     let recording = recording(args, path, &config);
     if dashboard {
         return dashboard_run(args, plan, dataset, log, recording);
@@ -183,104 +120,44 @@ fn recording(args: &TrainArgs, data: &std::path::Path, config: &train::RunConfig
     Some(tui::Recording { dir, name, data: data.display().to_string() })
 }
 
-/// `--initial-model`: the saved model's layers and weights become the run's starting
-/// point (every fold starts from them).
-fn start_from(
-    config: &mut train::RunConfig,
-    path: &std::path::Path,
-    dataset: &data::Dataset,
-) -> Result<(), Failure> {
-    let file = ModelFile::load(path).map_err(|e| Failure::new(1, e.to_string()))?;
-    let usage = |message: String| Failure::new(2, format!("--initial-model: {}: {message}", path.display()));
-    if file.feature_names.len() != dataset.feature_count() {
-        return Err(usage(format!(
-            "the model takes {} features, the data has {}",
-            file.feature_names.len(),
-            dataset.feature_count()
-        )));
-    }
-    if file.task != dataset.task {
-        return Err(usage(format!("the model is for a {} task, the data is {}", file.task, dataset.task)));
-    }
-    let trained = file.trained();
-    let mut specs = trained.model.specs();
-    config.output = match specs.pop() {
-        Some(nntui::nn::Layer::Dense { units, activation }) => {
-            Some(nntui::nn::LayerSpec::new(units, activation))
-        }
-        _ => None,
-    };
-    config.hidden = specs;
-    let shape = trained.model.input_shape();
-    config.input_shape = (shape.len() > 1).then(|| shape.to_vec());
-    config.initial_model =
-        Some(train::InitialModel { path: path.to_path_buf(), parameters: trained.model.parameters().into() });
-    Ok(())
-}
-
-/// What reading a --validation-data or --test file did, when worth saying.
-fn other_file_notes(other: &data::Dataset, unseen: &[(String, usize)]) -> Vec<String> {
-    let mut notes = Vec::new();
-    if other.report.missing_label > 0 {
-        notes.push(format!("{} rows without a label dropped", other.report.missing_label));
-    }
-    if other.report.missing_feature > 0 {
-        notes.push(format!(
-            "{} rows with a missing feature dropped (--impute drop)",
-            other.report.missing_feature
-        ));
-    }
-    notes.extend(unseen_warning(unseen));
-    notes
-}
-
-/// `warning: 3 cells hold categories training never saw (island: 3), read as all zeros`.
-fn unseen_warning(unseen: &[(String, usize)]) -> Option<String> {
-    let total: usize = unseen.iter().map(|(_, n)| n).sum();
-    (total > 0).then(|| {
-        let per: Vec<String> = unseen.iter().map(|(name, n)| format!("{name}: {n}")).collect();
-        format!(
-            "warning: {total} cell{} of categories the training file did not have ({}), read as no category (all zeros)",
-            if total == 1 { "" } else { "s" },
-            per.join(", ")
-        )
-    })
-}
-
 /// Files at least this large get a progress line while loading and a note of how long
 /// it took.
 const BIG_FILE: u64 = 32 << 20;
 
-/// Loads the training data, showing progress on a terminal for big files.
-fn load(path: &std::path::Path, args: &TrainArgs) -> Result<data::Dataset, Failure> {
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+/// Prepares the training data (`prepare::data`), showing progress on a terminal for
+/// big files.
+fn load(args: &TrainArgs) -> Result<prepare::Prepared, Failure> {
+    let path = args.file.clone().unwrap_or_default();
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
     let big = size >= BIG_FILE && !args.quiet && !args.json;
     let show = big && io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let mut shown = 0;
-    let progress = |read: u64, total: u64| {
+    let mut progress = |read: u64, total: u64| {
         let percent = (100 * read).checked_div(total).unwrap_or(100);
         if show && percent != shown {
             shown = percent;
             let _ = write!(io::stderr(), "\rnntui: loading {}: {percent}%", path.display());
         }
     };
-    let loaded = data::load_with_progress(path, &args.csv_options(), progress);
+    let loaded = prepare::data(args, &mut progress);
     if show {
         // Clear the progress line whatever happened.
         let _ = write!(io::stderr(), "\r\x1b[K");
     }
-    let dataset = loaded?;
+    let mut prepared = loaded?;
     if big {
-        let _ = writeln!(
-            io::stderr(),
-            "nntui: loaded {}: {} in {:.2} s",
-            path.display(),
-            data::shape_text(dataset.rows(), dataset.feature_count()),
-            started.elapsed().as_secs_f64()
+        prepared.notes.insert(
+            0,
+            format!(
+                "loaded {}: {} in {:.2} s",
+                path.display(),
+                data::shape_text(prepared.dataset.rows(), prepared.dataset.feature_count()),
+                started.elapsed().as_secs_f64()
+            ),
         );
     }
-    Ok(dataset)
+    Ok(prepared)
 }
 
 /// Why a run ended before its last event was consumed, if it did.
@@ -318,6 +195,10 @@ fn dashboard_run(
         tui::run(&mut session, color).map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
     if let (Some(info), Some(summary)) = (&ending.info, &ending.summary) {
         let mut lines = result_lines(info, summary);
+        if info.folds > 1 && ending.changes.iter().any(|c| c.fold.is_some()) && summary.mean.is_some() {
+            lines
+                .push("the mean is over folds trained under different settings (changed live, below)".into());
+        }
         lines.extend(live_changes(&ending));
         let mut out = io::stdout().lock();
         for line in lines {
@@ -585,7 +466,7 @@ fn model_rows(
         nntui::model_file::ModelError::Data(data) => Failure::from(data),
         other => Failure::new(1, other.to_string()),
     })?;
-    if let Some(warning) = unseen_warning(&rows.unseen) {
+    if let Some(warning) = prepare::unseen_warning(&rows.unseen) {
         let _ = writeln!(io::stderr(), "nntui: {}: {warning}", path.display());
     }
     Ok(rows)
@@ -600,10 +481,10 @@ fn predict_series(args: &PredictArgs, file: &ModelFile) -> Result<u8, Failure> {
         other => Failure::new(1, other.to_string()),
     })?;
     let predictions = file.trained().predict(&windows, file.task);
-    let mut text = format!("row,{}\n", file.label_name);
+    let mut text = if args.no_output_header { String::new() } else { format!("row,{}\n", file.label_name) };
     for (row, prediction) in targets.iter().zip(&predictions) {
         if let Prediction::Value(value) = prediction {
-            text.push_str(&format!("{row},{value}\n"));
+            text.push_str(&format!("{row},{}\n", nntui::headless::full_precision(*value)));
         }
     }
     let written = match &args.output {
@@ -618,6 +499,10 @@ fn predict_series(args: &PredictArgs, file: &ModelFile) -> Result<u8, Failure> {
 
 fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     let input = &args.input;
+    if let Some(path) = &args.output {
+        prepare::check_output(path, prepare::Output::File)
+            .map_err(|why| Failure::usage(format!("--output {}: {why}", path.display())))?;
+    }
     let file = ModelFile::load(&input.model).map_err(|e| Failure::new(1, e.to_string()))?;
     if args.proba && file.task == data::Task::Regression {
         return Err(Failure::new(2, "--proba: the model predicts values (regression), not classes"));
@@ -649,19 +534,18 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
         None => Box::new(io::stdout().lock()),
     };
     let mut out = csv::Writer::from_writer(sink);
-    // A table with named columns (probabilities, an identifier) gets a header row.
+    // Always a header row (unless --no-output-header): the identifier, the prediction,
+    // then the predicted class's probability or, with --proba, every class's.
     let mut header: Vec<String> = Vec::new();
-    if args.proba || rows.ids.is_some() {
-        header.extend(rows.ids.as_ref().map(|(name, _)| name.clone()));
-        header.push(if file.task == data::Task::Regression { "value".into() } else { "predicted".into() });
-        if args.proba {
-            header.extend(file.class_names.iter().cloned());
-        } else if file.task != data::Task::Regression {
-            header.push("probability".into());
-        }
+    header.extend(rows.ids.as_ref().map(|(name, _)| name.clone()));
+    header.push(if file.task == data::Task::Regression { "value".into() } else { "predicted".into() });
+    if args.proba {
+        header.extend(file.class_names.iter().cloned());
+    } else if file.task != data::Task::Regression {
+        header.push("probability".into());
     }
     let written = (|| -> Result<(), csv::Error> {
-        if !header.is_empty() {
+        if !args.no_output_header {
             out.write_record(&header)?;
         }
         for (index, prediction) in predictions.iter().enumerate() {
@@ -673,12 +557,12 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
                 Prediction::Class { class, probabilities } => {
                     record.push(file.class_names[*class].clone());
                     if args.proba {
-                        record.extend(probabilities.iter().map(|p| format!("{p:.4}")));
+                        record.extend(probabilities.iter().map(|&p| nntui::headless::full_precision(p)));
                     } else {
-                        record.push(format!("{:.4}", probabilities[*class]));
+                        record.push(nntui::headless::full_precision(probabilities[*class]));
                     }
                 }
-                Prediction::Value(value) => record.push(format!("{value}")),
+                Prediction::Value(value) => record.push(nntui::headless::full_precision(*value)),
             }
             out.write_record(&record)?;
         }
@@ -706,6 +590,18 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
                 other => Failure::new(1, other.to_string()),
             })?;
         let known: Vec<usize> = (0..targets.len()).filter(|&w| targets[w] <= values.len()).collect();
+        if known.is_empty() {
+            return Err(Failure::new(
+                1,
+                format!(
+                    "{}: nothing to score: {} rows make no window whose target row is in the file (a window takes {} rows and predicts {} on)",
+                    input.file.display(),
+                    values.len(),
+                    file.window.map_or(0, |w| w.size),
+                    file.window.map_or(0, |w| w.horizon),
+                ),
+            ));
+        }
         data::ModelRows {
             features: windows.select(ndarray::Axis(0), &known),
             labels: Some(known.iter().map(|&w| values[targets[w] - 1].clone()).collect()),
@@ -739,6 +635,16 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
                 n => format!("{n} rows"),
             }
         );
+    }
+    if labelled.is_empty() {
+        return Err(Failure::new(
+            1,
+            format!(
+                "{}: nothing to score: no row has a label ({:?} is empty or missing on every row)",
+                input.file.display(),
+                file.label_name
+            ),
+        ));
     }
     let features = rows.features.select(ndarray::Axis(0), &labelled);
     let labels: Vec<String> = labelled.iter().map(|&r| labels[r].clone()).collect();
@@ -1041,10 +947,29 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     use nntui::tune::{report, study};
     let settings = study::parse(&args.arguments).map_err(|e| Failure::new(2, format!("tune: {e}")))?;
     let train = settings.train_args(&[]).map_err(|e| Failure::new(2, format!("tune: {e}")))?;
-    let Some(path) = train.file.clone() else {
+    let Some(_) = train.file.as_ref() else {
         return Err(Failure::new(2, "tune: a CSV file to train on is required"));
     };
-    let dataset = Arc::new(load(&path, &train)?);
+    let prepared = load(&train)?;
+    for warning in &prepared.warnings {
+        let _ = writeln!(io::stderr(), "nntui: {warning}");
+    }
+    let on_dashboard = !(train.no_tui || train.json) && io::stdout().is_terminal();
+    if !(train.quiet || on_dashboard) {
+        for line in &prepared.notes {
+            let _ = writeln!(io::stderr(), "nntui: {line}");
+        }
+    }
+    // The warnings of the data and of its split, said once here rather than per trial.
+    if let Ok(config) = prepare::config(&train, false, &prepared.dataset, prepared.initial.as_ref())
+        && let Ok(plan) = Plan::new(config, &prepared.dataset)
+    {
+        for warning in &plan.warnings {
+            let _ = writeln!(io::stderr(), "nntui: warning: {warning}");
+        }
+    }
+    let initial = prepared.initial;
+    let dataset = Arc::new(prepared.dataset);
     let objective = settings
         .check(Some(dataset.task.is_classification()))
         .map_err(|e| Failure::new(2, format!("tune: {e}")))?;
@@ -1059,6 +984,7 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     let storage = settings.storage.clone();
     let mut study =
         study::Study::open(settings, objective.clone(), train.seed).map_err(|e| Failure::new(1, e))?;
+    study.initial = initial;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let (true, Some(storage)) = (dashboard, storage) {
         return tune_dashboard(study, dataset, objective, storage, temporary, stop);
@@ -1106,8 +1032,10 @@ fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     }
     let _ = study.journal.refresh();
     let ranked = study.leaderboard();
+    let completed = ranked.iter().any(|t| t.state == nntui::tune::journal::TrialState::Complete);
     match write!(io::stdout().lock(), "\n{}", report::summary(&objective, &ranked)) {
-        Ok(()) => Ok(0),
+        // A study whose every trial failed found nothing: not a success.
+        Ok(()) => Ok(if completed { 0 } else { 1 }),
         Err(error) => closed_or_failed(error),
     }
 }

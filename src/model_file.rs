@@ -388,6 +388,31 @@ impl ModelFile {
         }
     }
 
+    /// A dataset with this model's columns, classes and missing markers and no rows, to
+    /// read training rows into as the model reads them (`--initial-model`).
+    pub fn dataset_shell(&self, source: &str) -> Dataset {
+        let schema = self.schema();
+        Dataset {
+            source: source.to_string(),
+            feature_names: self.feature_names.clone(),
+            label_name: self.label_name.clone(),
+            label_column: self.label_column,
+            has_header: schema.has_header,
+            features: Array2::zeros((0, self.feature_names.len())),
+            task: self.task,
+            class_names: self.class_names.clone(),
+            labels: Vec::new(),
+            columns: schema.columns,
+            width: schema.width,
+            impute: self.data.as_ref().map_or_else(Impute::default, |d| d.impute),
+            na_values: self.data.as_ref().map_or_else(NaValues::default, |d| d.na_values.clone()),
+            report: crate::data::DataReport::default(),
+            validation: None,
+            test: None,
+            window: self.window,
+        }
+    }
+
     /// Reads `path` as rows of this model's features: by name under a header, else in
     /// the training file's layout with or without the label column; the `id` column
     /// passed through.

@@ -29,7 +29,7 @@ fn each_bad_input_gets_one_line_and_exit_code_1() {
     stray.push_str("3,high,1\n");
     bad_input(
         stray.as_bytes(),
-        ":41:2: non-numeric value \"high\" in column \"column 2\", whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col 2",
+        ":41:2: non-numeric value \"high\" in column \"column 2\", whose other values are numbers (a typo?): mark it missing with --na-values high, or read the column as categories with --categorical 2",
     );
     bad_input(b"1,2,0\n3,1e999,1\n", ":2:2: value \"1e999\" is not a finite number");
     bad_input(b"1,2,0\n3,inf,1\n", ":2:2: value \"inf\" is not a finite number");
@@ -64,7 +64,8 @@ fn usage_errors_exit_2_and_name_the_flag() {
         (vec!["--folds", "500"], "--folds"),
         (vec!["--label-col", "7"], "--label-col"),
         (vec!["--label-col", "nope"], "--label-col"),
-        (vec!["--validation-split", "0.2"], "--validation-split"),
+        (vec!["--folds", "5", "--validation-split", "0.2"], "--validation-split"),
+        (vec!["--split", "stratified"], "--split"),
     ] {
         let mut full = vec!["--no-tui"];
         full.extend(args.iter().copied());
@@ -303,7 +304,8 @@ fn saved_model_predicts_every_row() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let predicted = run(&["predict", "--model", model.to_str().unwrap(), spiral.to_str().unwrap()]);
     assert_eq!(predicted.code, 0, "{}", predicted.stderr);
-    let lines: Vec<&str> = predicted.stdout.lines().collect();
+    let lines: Vec<&str> = predicted.stdout.lines().skip(1).collect();
+    assert_eq!(predicted.stdout.lines().next(), Some("predicted,probability"), "a header row");
     assert_eq!(lines.len(), 300);
     let labels: Vec<String> = std::fs::read_to_string(&spiral)
         .unwrap()
@@ -376,7 +378,7 @@ fn save_model_after_cross_validation_refits_on_every_row() {
     assert!(out.stderr.contains("(trained on all 400 rows)"), "{}", out.stderr);
     let predicted = run(&["predict", "--model", model.to_str().unwrap(), moons.to_str().unwrap()]);
     assert_eq!(predicted.code, 0, "{}", predicted.stderr);
-    assert_eq!(predicted.stdout.lines().count(), 400);
+    assert_eq!(predicted.stdout.lines().count(), 401, "a header and a line per row");
 }
 
 #[test]

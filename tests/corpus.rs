@@ -56,7 +56,7 @@ fn each_corpus_file_gets_its_exact_outcome() {
     rejected(&format!("{c}ragged.csv"), &[], ":3:3: expected 3 fields, as on line 1, found 2");
     let stray = |value: &str, column: &str, number: usize| {
         format!(
-            "non-numeric value \"{value}\" in column \"{column}\", whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col {}",
+            "non-numeric value \"{value}\" in column \"{column}\", whose other values are numbers (a typo?): mark it missing with --na-values {value}, or read the column as categories with --categorical {}",
             if column.starts_with("column ") { number.to_string() } else { column.to_string() }
         )
     };

@@ -247,7 +247,7 @@ fn the_event_loop_restarts_with_the_current_settings() {
             keys.send(key(code)).unwrap();
             std::thread::sleep(Duration::from_millis(300));
         }
-        keys.send(key(KeyCode::Esc)).unwrap();
+        keys.send(key(KeyCode::Char('q'))).unwrap();
         keys
     });
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();

@@ -78,6 +78,13 @@ impl NaValues {
         NaValues(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
     }
 
+    /// These markers and `more`.
+    pub fn with(&self, more: &[String]) -> NaValues {
+        let mut all = self.0.clone();
+        all.extend(more.iter().filter(|m| !self.0.contains(m)).cloned());
+        NaValues(all)
+    }
+
     /// Whether `cell` is missing.
     pub fn is_missing(&self, cell: &[u8]) -> bool {
         let cell = cell.trim_ascii();
@@ -111,12 +118,22 @@ pub struct FeatureColumn {
     /// Missing cells in the training file.
     #[serde(default)]
     pub missing: usize,
+    /// Cells that mean "missing" in this column only (`--na-values-col`), besides the
+    /// file's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub na_values: Vec<String>,
 }
 
 impl FeatureColumn {
     /// A column of numbers.
     pub fn number(name: impl Into<String>, file_column: usize) -> Self {
-        FeatureColumn { name: name.into(), file_column, kind: ColumnKind::Number, missing: 0 }
+        FeatureColumn {
+            name: name.into(),
+            file_column,
+            kind: ColumnKind::Number,
+            missing: 0,
+            na_values: Vec::new(),
+        }
     }
 
     /// Network inputs it becomes.
@@ -316,6 +333,10 @@ pub struct DataReport {
     /// Cells whose category the columns do not know (read as all zeros), when read
     /// against a saved schema.
     pub unseen: usize,
+    /// Columns that are probably not what they look like (constant, a row index or a
+    /// time axis), with the option that leaves them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl DataReport {
@@ -412,6 +433,7 @@ mod tests {
             file_column: 0,
             kind: ColumnKind::Category { categories: categories.iter().map(|c| (*c).to_string()).collect() },
             missing,
+            na_values: Vec::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! The same name, size and seed always write the same bytes.
 
 use crate::random::{self, Stream, standard_normal};
+use rand::seq::SliceRandom;
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -204,8 +205,13 @@ pub fn write_csv(spec: &GeneratorSpec, out: &mut impl Write) -> io::Result<()> {
             writeln!(out, "x,y,arm")?;
             let per_class = spec.rows / spec.classes.max(1);
             let (features, labels) = spiral_points(spec.classes, per_class, spec.noise, spec.seed);
-            for (point, class) in features.chunks_exact(2).zip(labels) {
-                writeln!(out, "{},{},{class}", fixed(point[0], 4), fixed(point[1], 4))?;
+            // Rows in a seeded shuffled order: a file sorted by arm would hold out only
+            // the last arm under Keras's --validation-split (the last rows).
+            let mut order: Vec<usize> = (0..labels.len()).collect();
+            order.shuffle(&mut rng);
+            for row in order {
+                let point = &features[2 * row..2 * row + 2];
+                writeln!(out, "{},{},{}", fixed(point[0], 4), fixed(point[1], 4), labels[row])?;
             }
         }
         Generator::Sine => {

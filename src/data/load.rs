@@ -69,8 +69,10 @@ pub struct CsvOptions {
     pub ignore: Vec<LabelColumn>,
     /// Columns read as categories even when they hold numbers (`--categorical`).
     pub categorical: Vec<LabelColumn>,
-    /// Cells that mean "missing" (`--na-values`).
+    /// Cells that mean "missing" in feature columns (`--na-values`); never the label's.
     pub na_values: NaValues,
+    /// More cells that mean "missing", per feature column (`--na-values-col`).
+    pub na_values_col: Vec<(LabelColumn, Vec<String>)>,
     /// The most categories a column may have (`--max-categories`).
     pub max_categories: usize,
     /// How missing features are filled (`--impute`).
@@ -90,6 +92,7 @@ impl Default for CsvOptions {
             ignore: Vec::new(),
             categorical: Vec::new(),
             na_values: NaValues::default(),
+            na_values_col: Vec::new(),
             max_categories: super::columns::DEFAULT_MAX_CATEGORIES,
             impute: Impute::default(),
             series: false,
@@ -259,7 +262,56 @@ struct ColumnState {
     first_text: Option<(u64, String)>,
     /// Categories by `--categorical`, whatever the cells hold.
     forced: bool,
+    /// Its own missing markers (`--na-values-col`), besides the file's.
+    na_values: Vec<String>,
+    /// Numbers only: the first value, whether every value equals it, whether each is
+    /// above (below) the one before: a constant column, or a row index or time axis.
+    first_value: Option<f32>,
+    previous: f32,
+    constant: bool,
+    increasing: bool,
+    decreasing: bool,
 }
+
+impl ColumnState {
+    /// A feature column before any cell is read.
+    fn new(name: String, file_column: usize, values: Values, forced: bool, na_values: Vec<String>) -> Self {
+        ColumnState {
+            name,
+            file_column,
+            values,
+            missing: 0,
+            numbers: 0,
+            texts: 0,
+            unseen: 0,
+            first_text: None,
+            forced,
+            na_values,
+            first_value: None,
+            previous: f32::NAN,
+            constant: true,
+            increasing: true,
+            decreasing: true,
+        }
+    }
+
+    /// Notes a number, for the constant and index checks.
+    fn observe(&mut self, value: f32) {
+        match self.first_value {
+            None => self.first_value = Some(value),
+            Some(first) => {
+                self.constant &= value == first;
+                self.increasing &= value > self.previous;
+                self.decreasing &= value < self.previous;
+            }
+        }
+        self.previous = value;
+    }
+}
+
+/// A file's columns read against a schema: each column's role, whether the first row is
+/// a header, the feature columns' states, and the identifier column (`--id-col`).
+type SchemaRoles = (Vec<Role>, bool, Vec<ColumnState>, Option<usize>);
 
 /// A cell's meaning.
 enum Cell<'c> {
@@ -467,14 +519,16 @@ impl Loader<'_> {
         // its label is a header (numeric labels below) or data (string labels).
         let mut second = csv::ByteRecord::new();
         let has_second = next(&mut reader, &mut second)?;
-        let (roles, header, mut states) = match mode {
-            Mode::Train => self.training_roles(&first, has_second.then_some(&second))?,
+        let (roles, header, mut states, id) = match mode {
+            Mode::Train => {
+                let (roles, header, states) = self.training_roles(&first, has_second.then_some(&second))?;
+                (roles, header, states, None)
+            }
             Mode::Fixed { schema, id, .. } => {
                 self.schema_roles(schema, id, &first, has_second.then_some(&second))?
             }
         };
         let label = roles.iter().position(|&r| r == Role::Label);
-        let id = roles.iter().position(|&r| r == Role::Id);
         let feature_columns: Vec<usize> =
             roles.iter().enumerate().filter(|(_, r)| matches!(r, Role::Feature(_))).map(|(c, _)| c).collect();
         let collects = matches!(mode, Mode::Train);
@@ -485,8 +539,14 @@ impl Loader<'_> {
         let mut labels = label.is_some().then(LabelCollector::new).filter(|_| collects);
         let mut label_texts = label.filter(|_| !collects).map(|_| Vec::new());
         let mut ids = id.map(|_| Vec::new());
-        let na = &self.options.na_values;
-        let missing = Missing::new(na);
+        // `--na-values` and `--na-values-col` are for features: a label is missing only
+        // when empty or one of the usual markers (Pima's `--na-values 0` keeps its 0 labels).
+        let label_na = NaValues::default();
+        let markers: Vec<NaValues> =
+            states.iter().map(|state| self.options.na_values.with(&state.na_values)).collect();
+        let missings: Vec<Missing<'_>> = markers.iter().map(Missing::new).collect();
+        let slot_of: Vec<Option<usize>> =
+            roles.iter().map(|r| if let Role::Feature(slot) = r { Some(*slot) } else { None }).collect();
         let mut report = DataReport::default();
 
         // Size the feature array from the file's size and the first rows' length, and
@@ -526,12 +586,16 @@ impl Loader<'_> {
             report.rows_read += 1;
             if let Some(label) = label
                 && collects
-                && na.is_missing(&record[label])
+                && label_na.is_missing(&record[label])
             {
                 report.missing_label += 1;
                 return Ok(());
             }
-            if drop_incomplete && feature_columns.iter().any(|&c| na.is_missing(&record[c])) {
+            if drop_incomplete
+                && feature_columns
+                    .iter()
+                    .any(|&c| slot_of[c].is_some_and(|s| markers[s].is_missing(&record[c])))
+            {
                 report.missing_feature += 1;
                 return Ok(());
             }
@@ -540,16 +604,18 @@ impl Loader<'_> {
             let base = features.len();
             features.resize(base + slots, f32::NAN);
             for (column, field) in record.iter().enumerate() {
+                // The identifier may be one of the model's own columns: passed through
+                // and still read as a feature.
+                if Some(column) == id
+                    && let Some(ids) = ids.as_mut()
+                {
+                    ids.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
+                }
                 match roles[column] {
-                    Role::Skip => {}
-                    Role::Id => {
-                        if let Some(ids) = ids.as_mut() {
-                            ids.push(String::from_utf8_lossy(field.trim_ascii()).into_owned());
-                        }
-                    }
+                    Role::Skip | Role::Id => {}
                     Role::Label => {
                         if let Some(texts) = label_texts.as_mut() {
-                            let missing = na.is_missing(field);
+                            let missing = label_na.is_missing(field);
                             texts.push(if missing {
                                 String::new()
                             } else {
@@ -570,12 +636,16 @@ impl Loader<'_> {
                         labels.push(text, line).map_err(|message| self.at(line, column + 1, message))?;
                     }
                     Role::Feature(slot) => {
-                        let cell =
-                            missing.read(field).map_err(|message| self.at(line, column + 1, message))?;
+                        let cell = missings[slot]
+                            .read(field)
+                            .map_err(|message| self.at(line, column + 1, message))?;
                         // The common case first: a number in a column of numbers.
                         let state = &mut states[slot];
                         if let (Cell::Number(value), Values::Numbers) = (&cell, &state.values) {
                             state.numbers += 1;
+                            if collects {
+                                state.observe(*value);
+                            }
                             features[base + slot] = *value;
                             continue;
                         }
@@ -646,6 +716,9 @@ impl Loader<'_> {
         report.ignored =
             roles.iter().zip(&names).filter(|(r, _)| **r == Role::Skip).map(|(_, n)| n.clone()).collect();
         let (columns, ranks) = self.finish_columns(&mut states)?;
+        if collects {
+            report.warnings = column_warnings(&states, rows);
+        }
         report.unseen = states.iter().map(|s| s.unseen).sum();
         let unseen = states.iter().filter(|s| s.unseen > 0).map(|s| (s.name.clone(), s.unseen)).collect();
         let features = expand(features, rows, &columns, &ranks);
@@ -769,9 +842,10 @@ impl Loader<'_> {
                 *line,
                 state.file_column + 1,
                 format!(
-                    "non-numeric value {} in column {:?}, whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col {argument}",
+                    "non-numeric value {} in column {:?}, whose other values are numbers (a typo?): mark it missing with --na-values {}, or read the column as categories with --categorical {argument}",
                     quoted(text.as_bytes()),
-                    state.name
+                    state.name,
+                    shell_word(text),
                 ),
             );
         }
@@ -806,9 +880,9 @@ impl Loader<'_> {
                 Values::Inferred { keys, .. } => {
                     let present = state.numbers + state.texts;
                     let distinct = keys.len();
-                    // A few text cells among numbers are mistakes or unlisted missing
-                    // markers, not categories.
-                    if !state.forced && state.texts > 0 && state.texts * STRAY_TEXT < present {
+                    // Text cells among a majority of numbers are mistakes or unlisted
+                    // missing markers, not categories, whatever the file's size.
+                    if !state.forced && state.texts > 0 && state.numbers > state.texts {
                         return Err(self.too_many_categories(state));
                     }
                     if present >= NEARLY_UNIQUE_ROWS && distinct * 10 > present * 9 {
@@ -840,6 +914,7 @@ impl Loader<'_> {
                 file_column: state.file_column,
                 kind,
                 missing: state.missing,
+                na_values: state.na_values.clone(),
             });
             ranks.push(rank);
         }
@@ -872,6 +947,11 @@ impl Loader<'_> {
             Ok(columns)
         };
         let ignored = find(&self.options.ignore, "--ignore-col")?;
+        let wanted: Vec<LabelColumn> = self.options.na_values_col.iter().map(|(c, _)| c.clone()).collect();
+        let per_column: Vec<(usize, Vec<String>)> = find(&wanted, "--na-values-col")?
+            .into_iter()
+            .zip(self.options.na_values_col.iter().map(|(_, v)| v.clone()))
+            .collect();
         let categorical = find(&self.options.categorical, "--categorical")?;
         if let Some(&both) = categorical.iter().find(|c| ignored.contains(c)) {
             return Err(DataError::Option {
@@ -909,20 +989,20 @@ impl Loader<'_> {
             .iter()
             .enumerate()
             .filter(|(_, r)| matches!(r, Role::Feature(_)))
-            .map(|(column, _)| ColumnState {
-                name: column_name(first, column, header),
-                file_column: column,
-                values: if categorical.contains(&column) {
+            .map(|(column, _)| {
+                let values = if categorical.contains(&column) {
                     Values::Inferred { keys: Vec::new(), index: HashMap::new() }
                 } else {
                     Values::Numbers
-                },
-                missing: 0,
-                numbers: 0,
-                texts: 0,
-                unseen: 0,
-                first_text: None,
-                forced: categorical.contains(&column),
+                };
+                let markers = per_column.iter().filter(|(c, _)| *c == column).flat_map(|(_, v)| v.clone());
+                ColumnState::new(
+                    column_name(first, column, header),
+                    column,
+                    values,
+                    categorical.contains(&column),
+                    markers.collect(),
+                )
             })
             .collect();
         Ok((roles, header, states))
@@ -936,9 +1016,10 @@ impl Loader<'_> {
         id: Option<&LabelColumn>,
         first: &csv::ByteRecord,
         second: Option<&csv::ByteRecord>,
-    ) -> Result<(Vec<Role>, bool, Vec<ColumnState>), DataError> {
+    ) -> Result<SchemaRoles, DataError> {
         let width = first.len();
         let id = id.map(|id| self.column_index(id, "--id-col", first, width)).transpose()?;
+        let id_column = id;
         let cells: Vec<String> =
             first.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
         let names_match = schema.has_header && schema.columns.iter().all(|c| cells.contains(&c.name));
@@ -961,7 +1042,13 @@ impl Loader<'_> {
         }
         let mut positions = Vec::with_capacity(schema.columns.len());
         if header {
-            let position = |name: &str| (0..width).find(|&c| Some(c) != id && cells[c] == name);
+            // Another column of the name first; else the identifier column itself, when it
+            // is one of the model's (read in place as well as passed through).
+            let position = |name: &str| {
+                (0..width)
+                    .find(|&c| Some(c) != id && cells[c] == name)
+                    .or_else(|| id.filter(|&i| cells[i] == name))
+            };
             for column in &schema.columns {
                 let Some(found) = position(&column.name) else {
                     let names: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
@@ -981,6 +1068,10 @@ impl Loader<'_> {
                 roles[label] = Role::Label;
             }
         } else {
+            // Without a header, an identifier column in a file of the training layout is
+            // one of the model's own columns, read in place (no shift).
+            let in_place = width == schema.width || width + 1 == schema.width;
+            let id = id.filter(|_| !in_place);
             let others = width - usize::from(id.is_some());
             // The training file's columns, with the identifier column somewhere among them.
             let shift = |p: usize| p + usize::from(id.is_some_and(|id| id <= p));
@@ -1014,24 +1105,21 @@ impl Loader<'_> {
         let mut states = Vec::with_capacity(positions.len());
         for (slot, (column, &position)) in schema.columns.iter().zip(&positions).enumerate() {
             roles[position] = Role::Feature(slot);
-            states.push(ColumnState {
-                name: column.name.clone(),
-                file_column: position,
-                values: match &column.kind {
-                    ColumnKind::Number => Values::Numbers,
-                    ColumnKind::Category { categories } => {
-                        Values::Known { index: category_index(categories), categories: categories.clone() }
-                    }
-                },
-                missing: 0,
-                numbers: 0,
-                texts: 0,
-                unseen: 0,
-                first_text: None,
-                forced: false,
-            });
+            let values = match &column.kind {
+                ColumnKind::Number => Values::Numbers,
+                ColumnKind::Category { categories } => {
+                    Values::Known { index: category_index(categories), categories: categories.clone() }
+                }
+            };
+            states.push(ColumnState::new(
+                column.name.clone(),
+                position,
+                values,
+                false,
+                column.na_values.clone(),
+            ));
         }
-        Ok((roles, header, states))
+        Ok((roles, header, states, id_column))
     }
 
     /// Makes a dataset of a training table, inferring the task from its labels.
@@ -1214,9 +1302,43 @@ impl Loader<'_> {
 /// distinct value on nearly every row (an identifier or free text).
 const NEARLY_UNIQUE_ROWS: usize = 20;
 
-/// A column of numbers with fewer than one text cell in this many is a column of
-/// numbers with mistakes in it, not of categories.
-const STRAY_TEXT: usize = 20;
+/// Fewest rows for a column in order with a different value on each to look like a row
+/// index or a time axis rather than chance.
+const INDEX_ROWS: usize = 10;
+
+/// Warnings for number columns that are probably not features: one value on every row,
+/// or a different value on each in order (a row index, a year, a timestamp), which a
+/// network can only extrapolate.
+fn column_warnings(states: &[ColumnState], rows: usize) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for state in states.iter().filter(|s| matches!(s.values, Values::Numbers) && s.numbers > 1) {
+        let argument = Loader::column_argument(state);
+        if state.constant {
+            warnings.push(format!(
+                "column {:?} holds one value ({}) on every row: it tells the rows nothing (--ignore-col {argument} leaves it out)",
+                state.name,
+                state.first_value.unwrap_or(0.0)
+            ));
+        } else if state.missing == 0
+            && rows >= INDEX_ROWS
+            && state.numbers == rows
+            && (state.increasing || state.decreasing)
+        {
+            warnings.push(format!(
+                "column {:?} has a different value on every row, in order: it looks like a row index or a time axis, which a model can only extrapolate (--ignore-col {argument} leaves it out)",
+                state.name
+            ));
+        }
+    }
+    warnings
+}
+
+/// An argument as a POSIX shell reads it back: as is when plain, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain =
+        !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:,=+@%".contains(c));
+    if plain { text.to_string() } else { format!("'{}'", text.replace('\'', "'\\''")) }
+}
 
 /// A column's name: the header's, or `column N`.
 fn column_name(first: &csv::ByteRecord, column: usize, header: bool) -> String {
@@ -1344,7 +1466,7 @@ mod tests {
         stray.push_str("1,abc,1\n");
         assert_eq!(
             error(stray.as_bytes()),
-            "t.csv:61:2: non-numeric value \"abc\" in column \"column 2\", whose other values are numbers: mark such cells missing with --na-values, or leave the column out with --ignore-col 2"
+            "t.csv:61:2: non-numeric value \"abc\" in column \"column 2\", whose other values are numbers (a typo?): mark it missing with --na-values abc, or read the column as categories with --categorical 2"
         );
         let no_na = CsvOptions { na_values: NaValues(Vec::new()), ..Default::default() };
         assert_eq!(

@@ -194,7 +194,10 @@ pub(crate) fn train_fold(
     };
     drop(excluded);
 
-    let scaling = Scaling::fit(dataset, &train_rows, config.standardize);
+    let scaling = match config.initial_model.as_ref().and_then(|m| m.scaling.clone()) {
+        Some(saved) => saved,
+        None => Scaling::fit(dataset, &train_rows, config.standardize),
+    };
     let fit = Fit {
         plan,
         dataset,

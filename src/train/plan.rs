@@ -44,8 +44,11 @@ pub struct RunConfig {
     pub seed: u64,
     /// Z-score features with training-row statistics.
     pub standardize: bool,
-    /// Hold out this last share of the rows for validation (single fit only).
+    /// Hold out this share of the rows for validation (single fit only).
     pub validation_split: Option<f64>,
+    /// Which rows `validation_split` holds out.
+    #[serde(default)]
+    pub split: Split,
     /// 1 for a single fit, K for stratified K-fold cross-validation.
     pub folds: usize,
     /// Folds trained at once.
@@ -66,6 +69,35 @@ pub struct RunConfig {
     pub policies: super::callbacks::Policies,
 }
 
+/// Which rows `--validation-split` holds out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    /// The last rows, before any shuffling (Keras's `validation_split`).
+    #[default]
+    Last,
+    /// A seeded random share of the rows.
+    Shuffled,
+    /// A seeded share of each class's rows (classification).
+    Stratified,
+}
+
+impl Split {
+    /// Every split, in the order the help lists them.
+    pub const ALL: [Split; 3] = [Split::Last, Split::Shuffled, Split::Stratified];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Last => "last",
+            Split::Shuffled => "shuffled",
+            Split::Stratified => "stratified",
+        }
+    }
+}
+
+crate::names::named!(Split, "split");
+
 fn glorot() -> Initializer {
     Initializer::GlorotUniform
 }
@@ -82,6 +114,10 @@ pub struct InitialModel {
     /// Every parameter in the model's layout (not written to events).
     #[serde(skip)]
     pub parameters: std::sync::Arc<[f32]>,
+    /// The model's preprocessing (imputation, scaling), used instead of fitting one on
+    /// each fold's rows, so that its weights see the inputs they were trained on.
+    #[serde(skip)]
+    pub scaling: Option<crate::data::Scaling>,
 }
 
 impl Default for RunConfig {
@@ -103,6 +139,7 @@ impl Default for RunConfig {
             seed: 7,
             standardize: false,
             validation_split: None,
+            split: Split::Last,
             folds: 10,
             threads: 1,
             pace: None,
@@ -188,31 +225,18 @@ impl Plan {
                 (folds, None) => crate::data::windows::time_series_split(rows, folds, window)
                     .map_err(|message| error("--folds", message))?,
             };
+            if config.split != Split::Last && config.validation_split.is_some() {
+                return Err(error(
+                    "--split",
+                    "windows of a series are held out in time order (the last ones); leave out --split",
+                ));
+            }
             let (train, held): (Vec<Vec<u32>>, Vec<Vec<u32>>) = splits.into_iter().unzip();
             train_rows = Some(train);
             held
         } else if config.folds == 1 {
             let validation = match config.validation_split {
-                Some(share) => {
-                    // Keras: the last rows, taken before any shuffling.
-                    #[allow(
-                        clippy::cast_possible_truncation,
-                        reason = "Keras's int(): a share of rows, truncated"
-                    )]
-                    let split = (rows as f64 * (1.0 - share)) as usize;
-                    if split == 0 || split == rows {
-                        return Err(error(
-                            "--validation-split",
-                            format!("{share} of {rows} rows leaves no training or no validation rows"),
-                        ));
-                    }
-                    #[allow(
-                        clippy::cast_possible_truncation,
-                        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
-                    )]
-                    let rows = split as u32..rows as u32;
-                    rows.collect()
-                }
+                Some(share) => validation_rows(dataset, share, config.split, config.seed)?,
                 None => Vec::new(),
             };
             vec![validation]
@@ -234,6 +258,15 @@ impl Plan {
                 folds.into_iter().map(|fold| fold.into_iter().map(|row| row as u32).collect()).collect();
             folds
         };
+
+        if config.split != Split::Last && config.validation_split.is_none() {
+            return Err(error(
+                "--split",
+                "chooses the rows --validation-split holds out; give --validation-split",
+            ));
+        }
+        warnings.extend(dataset.report.warnings.iter().cloned());
+        warnings.extend(class_coverage(dataset, &config, &held_out, train_rows.as_deref()));
 
         if !config.standardize
             && let Some((column, largest)) = largest_feature(dataset).filter(|&(_, v)| v > LARGE_FEATURE)
@@ -314,6 +347,154 @@ impl Plan {
     pub fn is_cross_validation(&self) -> bool {
         self.config.folds > 1
     }
+}
+
+/// The rows `--validation-split` holds out: the last share (Keras), a seeded shuffled
+/// share, or a seeded share of each class, sorted.
+fn validation_rows(dataset: &Dataset, share: f64, split: Split, seed: u64) -> Result<Vec<u32>, PlanError> {
+    use rand::seq::SliceRandom;
+    let rows = dataset.rows();
+    // Keras's int(): a share of rows, truncated.
+    #[allow(clippy::cast_possible_truncation, reason = "Keras's int(): a share of rows, truncated")]
+    let count = |n: usize| n - (n as f64 * (1.0 - share)) as usize;
+    let held = count(rows);
+    if held == 0 || held == rows {
+        return Err(error(
+            "--validation-split",
+            format!("{share} of {rows} rows leaves no training or no validation rows"),
+        ));
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
+    )]
+    let mut chosen: Vec<u32> = match split {
+        Split::Last => ((rows - held) as u32..rows as u32).collect(),
+        Split::Shuffled => {
+            let mut order: Vec<u32> = (0..rows as u32).collect();
+            order.shuffle(&mut crate::random::rng(seed, crate::random::Stream::Folds));
+            order.truncate(held);
+            order
+        }
+        Split::Stratified => {
+            if !dataset.task.is_classification() {
+                return Err(error(
+                    "--split",
+                    "stratified needs classes; a regression takes last or shuffled",
+                ));
+            }
+            let mut rng = crate::random::rng(seed, crate::random::Stream::Folds);
+            let mut by_class: Vec<Vec<u32>> = vec![Vec::new(); dataset.class_count()];
+            for row in 0..rows {
+                by_class[dataset.class_of(row)].push(row as u32);
+            }
+            let mut chosen = Vec::with_capacity(held);
+            for mut members in by_class {
+                members.shuffle(&mut rng);
+                // Each class gives its share, and keeps a training row when it can.
+                let take = count(members.len()).min(members.len().saturating_sub(1));
+                chosen.extend_from_slice(&members[..take]);
+            }
+            if chosen.is_empty() {
+                return Err(error("--validation-split", format!("{share} of each class holds out no rows")));
+            }
+            chosen
+        }
+    };
+    chosen.sort_unstable();
+    Ok(chosen)
+}
+
+/// Warnings, once per kind, where a held-out part (a validation split, a fold,
+/// `--validation-data`, `--test`) has a class its training part lacks, or the reverse:
+/// such a part measures nothing about that class.
+fn class_coverage(
+    dataset: &Dataset,
+    config: &RunConfig,
+    held_out: &[Vec<u32>],
+    train_rows: Option<&[Vec<u32>]>,
+) -> Vec<String> {
+    if !dataset.task.is_classification() {
+        return Vec::new();
+    }
+    let classes = dataset.class_count();
+    let present_in = |data: &Dataset, rows: &mut dyn Iterator<Item = usize>| {
+        let mut seen = vec![false; classes];
+        rows.for_each(|row| seen[data.class_of(row)] = true);
+        seen
+    };
+    let present = |rows: &mut dyn Iterator<Item = usize>| present_in(dataset, rows);
+    let names = |flags: &[bool]| -> String {
+        let named: Vec<String> =
+            (0..classes).filter(|&c| flags[c]).map(|c| format!("{:?}", dataset.class_names[c])).collect();
+        let noun = if named.len() == 1 { "class" } else { "classes" };
+        format!("{noun} {}", named.join(", "))
+    };
+    // Labels in a few long runs (each class together) mean a file sorted by label.
+    let runs = 1 + (1..dataset.rows()).filter(|&r| dataset.labels[r] != dataset.labels[r - 1]).count();
+    let sorted = classes > 1 && runs <= 2 * classes;
+    let cause = if sorted {
+        "; the rows look sorted by label (try --split stratified, or shuffle the file)"
+    } else {
+        ""
+    };
+    let mut warnings = Vec::new();
+    let what =
+        if config.folds > 1 { "cross-validation" } else { "the validation split (--validation-split)" };
+    let mut only_held = vec![false; classes];
+    let mut only_trained = vec![false; classes];
+    for (fold, held) in held_out.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        let in_held = present(&mut held.iter().map(|&r| r as usize));
+        let in_train = match train_rows {
+            Some(train) => present(&mut train[fold].iter().map(|&r| r as usize)),
+            None => {
+                let mut excluded = vec![false; dataset.rows()];
+                held.iter().for_each(|&r| excluded[r as usize] = true);
+                present(&mut (0..dataset.rows()).filter(|&r| !excluded[r]))
+            }
+        };
+        for c in 0..classes {
+            only_held[c] |= in_held[c] && !in_train[c];
+            // With folds, a class missing from one fold's held-out part is the small
+            // class kfold already warns of.
+            only_trained[c] |= config.folds == 1 && in_train[c] && !in_held[c];
+        }
+    }
+    if only_held.iter().any(|&b| b) {
+        warnings.push(format!(
+            "{what}: {} held out but in no training row, so the model never learns it and every such row scores wrong{cause}",
+            names(&only_held)
+        ));
+    }
+    if only_trained.iter().any(|&b| b) {
+        warnings.push(format!(
+            "{what}: {} in no validation row, so val_ scores say nothing about it{cause}",
+            names(&only_trained)
+        ));
+    }
+    let trained = present(&mut (0..dataset.rows()));
+    for (other, flag) in [(&dataset.validation, "--validation-data"), (&dataset.test, "--test")] {
+        let Some(other) = other.as_deref() else { continue };
+        let seen = present_in(other, &mut (0..other.rows()));
+        let lacking: Vec<bool> = (0..classes).map(|c| seen[c] && !trained[c]).collect();
+        let absent: Vec<bool> = (0..classes).map(|c| trained[c] && !seen[c]).collect();
+        if lacking.iter().any(|&b| b) {
+            warnings.push(format!(
+                "{flag} {}: {} in no training row of {}{cause}",
+                other.source,
+                names(&lacking),
+                dataset.source
+            ));
+        }
+        if absent.iter().any(|&b| b) && other.rows() > 0 {
+            warnings.push(format!(
+                "{flag} {}: {} in none of its rows, so its scores say nothing about it",
+                other.source,
+                names(&absent)
+            ));
+        }
+    }
+    warnings
 }
 
 /// Feature magnitudes beyond this are worth a warning when not standardizing.

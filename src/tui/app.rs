@@ -619,12 +619,16 @@ impl App {
             _ => label.unwrap_or_default(),
         };
         let epoch = ack.fold.map(|_| ack.epoch);
+        // Every change to what training does (not pauses or pace) is listed at the end.
         if matches!(
             ack.control,
             Control::SetLearningRate(_)
                 | Control::ScaleLearningRate(_)
                 | Control::SetL1(_)
                 | Control::SetL2(_)
+                | Control::SetEarlyStopping(_)
+                | Control::ExtendPatience(_)
+                | Control::RestoreBestWeights
         ) {
             self.changes.push(LogEntry { fold: ack.fold, epoch, text: text.clone(), kind: LogKind::Change });
         }
@@ -954,7 +958,11 @@ impl App {
                 self.help = false;
                 None
             }
-            Action::Back | Action::Quit => Some(Command::Quit { interrupted: false }),
+            // Esc closes overlays and never ends a run (q does); a recorded run's view
+            // it leaves (back to the comparison it was opened from).
+            Action::Back if self.recorded => Some(Command::Quit { interrupted: false }),
+            Action::Back => self.explain("q quits (Esc only closes the help)"),
+            Action::Quit => Some(Command::Quit { interrupted: false }),
             Action::Interrupt => Some(Command::Quit { interrupted: true }),
             Action::Restart => Some(Command::Restart),
         }
@@ -1076,7 +1084,7 @@ mod tests {
         assert_eq!(a.apply(Action::TogglePause), None, "help is modal");
         assert_eq!(a.apply(Action::Back), None);
         assert!(!a.help, "Esc closes help first");
-        assert_eq!(a.apply(Action::Back), Some(Command::Quit { interrupted: false }));
+        assert_eq!(a.apply(Action::Back), None, "Esc never ends a run");
     }
 
     #[test]

@@ -57,7 +57,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let current_rate =
         shown.and_then(|f| app.folds.get(f)).and_then(|f| f.last.as_ref()).map(|r| r.learning_rate);
     let mut rate = short(app.live.learning_rate);
-    if let Some(now) = current_rate.filter(|&r| config.decay.is_some() && r != app.live.learning_rate) {
+    // The rate in force: after a schedule's decay or ReduceLROnPlateau's reductions.
+    let live_rate = app.live.learning_rate;
+    let scheduled = config.decay.is_some() || config.policies.reduce_lr_on_plateau.is_some();
+    if let Some(now) = current_rate.filter(|&r| scheduled && (r - live_rate).abs() > 1e-9 * live_rate.abs()) {
         rate = format!("{rate} (now {})", short(now));
     }
     let network = format!("{}, {} params", info.model.arrows(), info.model.total_parameters());

@@ -168,7 +168,7 @@ pub const HELP: [KeyHelp; 21] = [
         meaning: "restart with the settings now shown",
     },
     KeyHelp { keys: "?", codes: &[(KeyCode::Char('?'), NONE)], meaning: "this help" },
-    KeyHelp { keys: "esc", codes: &[(KeyCode::Esc, NONE)], meaning: "close this help, or quit" },
+    KeyHelp { keys: "esc", codes: &[(KeyCode::Esc, NONE)], meaning: "close this help (q quits)" },
     KeyHelp {
         keys: "q",
         codes: &[(KeyCode::Char('q'), NONE)],

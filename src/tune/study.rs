@@ -198,7 +198,7 @@ impl Settings {
         let mut command = vec!["nntui".to_string()];
         command.extend(self.base.iter().cloned());
         let given = |flag: &str| self.base.iter().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
-        if !given("--folds") && !given("--validation-split") {
+        if !given("--folds") && !given("--validation-split") && !given("--validation-data") {
             command.extend(["--folds".to_string(), "5".to_string()]);
         }
         for (flag, value) in params {
@@ -327,6 +327,8 @@ pub struct Study {
     pub journal: Journal,
     /// The sampler's seed (the training `--seed`).
     pub seed: u64,
+    /// The shared `--initial-model`, loaded once (every trial starts from it).
+    pub initial: Option<crate::model_file::ModelFile>,
 }
 
 impl Study {
@@ -362,7 +364,7 @@ impl Study {
                 ));
             }
         }
-        Ok(Study { settings, objective, journal, seed })
+        Ok(Study { settings, objective, journal, seed, initial: None })
     }
 
     /// The trials counted by the study (its header's, when another process began it).
@@ -487,7 +489,10 @@ impl Study {
                     .end(trial.number, finish(TrialState::Failed, None, None, 0, Some(message), false));
             }
         };
-        let plan = match args.run_config(false).map_err(|e| e.0).and_then(|mut config| {
+        // The trial's settings as training resolves them (windows, an initial model).
+        let configured =
+            crate::prepare::config(&args, false, dataset, self.initial.as_ref()).map_err(|f| f.message);
+        let plan = match configured.and_then(|mut config| {
             // Every fold at once, so that the mean over folds at an epoch comes while
             // the folds are still training (the results do not depend on threads).
             config.threads = config.folds.max(config.threads);
