@@ -10,6 +10,7 @@ pub mod standardize;
 pub mod windows;
 
 pub use columns::{DataReport, FeatureColumn, Impute, NaValues, Schema};
+pub use labels::class_indices;
 pub use load::{
     CsvOptions, HeaderMode, LabelColumn, MAX_CATEGORIES_LIMIT, ModelRows, load, load_model_rows,
     load_with_progress, parse, parse_delimiter, parse_model_rows,
@@ -165,7 +166,7 @@ impl Dataset {
         let kept_texts: Vec<String> = keep.iter().map(|&r| texts[r].clone()).collect();
         let labels: Vec<f32> = if self.task.is_classification() {
             #[allow(clippy::cast_precision_loss, reason = "class indices are small")]
-            crate::evaluate::class_indices(&kept_texts, &self.class_names)
+            class_indices(&kept_texts, &self.class_names)
                 .map_err(content)?
                 .into_iter()
                 .map(|c| c as f32)

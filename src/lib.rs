@@ -18,6 +18,7 @@ pub mod plot;
 pub mod prepare;
 pub mod random;
 pub mod runs;
+pub mod series;
 pub mod signals;
 pub mod stats;
 pub mod tensorboard;

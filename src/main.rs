@@ -72,7 +72,9 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     }
     let dataset = Arc::new(prepared.dataset);
     let config = prepare::config(args, dashboard, &dataset, prepared.initial.as_ref())?;
-    let plan = Plan::new(config.clone(), &dataset).map_err(|e| Failure::usage(e.to_string()))?;
+    let plan = Plan::new(config.clone(), &dataset)
+        .map_err(|e| Failure::usage(e.to_string()))?
+        .with_saver(ModelFile::saver());
     let recording = recording(args, path, &config);
     if dashboard {
         return dashboard_run(args, plan, dataset, log, recording);
@@ -669,7 +671,7 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
             return Err(Failure::new(
                 1,
                 format!(
-                    "{}: no runs here (no events.jsonl or TensorBoard tfevents files below it)",
+                    "{}: no runs here (no events.jsonl, Keras-callback lines, CSV logs or TensorBoard tfevents files below it)",
                     path.display()
                 ),
             ));

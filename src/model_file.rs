@@ -230,6 +230,13 @@ impl ModelFile {
         }
     }
 
+    /// The engine's checkpoint writer: model files.
+    pub fn saver() -> crate::train::ModelSaver {
+        crate::train::ModelSaver(std::sync::Arc::new(|trained, dataset, path| {
+            ModelFile::new(trained, dataset).save(path).map_err(|e| e.to_string())
+        }))
+    }
+
     /// Writes the model as pretty-printed JSON.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
         let error = |message: String| ModelError::File { path: path.display().to_string(), message };

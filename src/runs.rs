@@ -7,10 +7,11 @@
 //! accepts older files (no `schema` means 1), skips event types and fields it does not
 //! know, and leaves a partial last line (a writer in the middle of it) for later.
 
+pub mod csvlog;
 pub mod follow;
 pub mod read;
 pub mod record;
 pub mod table;
 
-/// The version of the event schema this build writes.
-pub const SCHEMA: u32 = 1;
+/// The version of the event schema this build writes (defined with the events).
+pub use crate::train::event::SCHEMA;

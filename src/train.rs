@@ -15,4 +15,4 @@ pub use event::{
     GateWeights, Histogram, LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
-pub use plan::{InitialModel, Plan, PlanError, RunConfig, Split};
+pub use plan::{InitialModel, ModelSaver, Plan, PlanError, RunConfig, SaveModel, Split};

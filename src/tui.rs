@@ -12,6 +12,7 @@ pub mod history;
 pub mod keymap;
 mod log;
 pub mod terminal;
+pub mod theme;
 pub mod ui;
 mod weights;
 
@@ -119,7 +120,9 @@ impl Engine {
         // The configuration was checked when the program started; a restart changes
         // only live settings that the engine itself accepted.
         #[allow(clippy::expect_used, reason = "the same configuration planned before, on the same data")]
-        let plan = Plan::new(config.clone(), dataset).expect("a checked configuration plans again");
+        let plan = Plan::new(config.clone(), dataset)
+            .expect("a checked configuration plans again")
+            .with_saver(crate::model_file::ModelFile::saver());
         let handle = train::spawn(plan, Arc::clone(dataset));
         let events = handle.events.clone();
         Engine { handle: Some(handle), events, ended: false, result: None }

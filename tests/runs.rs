@@ -96,7 +96,8 @@ fn a_folder_of_runs_and_foreign_files_make_one_table() {
     // Seed 7 is the default, so that run's name does not mention it.
     assert_eq!(lines.iter().filter(|l| l.contains("-moons-e3-fit")).count(), 20, "{table}");
     let keras_row = lines.iter().find(|l| l.starts_with("keras-run")).unwrap();
-    assert!(keras_row.contains("incomplete") && keras_row.contains("0.6000 @2"), "{table}");
+    // Just written: running (a log that records no end is done once it stops growing).
+    assert!(keras_row.contains("running") && keras_row.contains("0.6000 @2"), "{table}");
     assert!(table.contains("(1 unreadable line skipped)"), "{table}");
     // Only the seed differs between the nntui runs.
     assert!(
@@ -201,4 +202,62 @@ fn the_comparison_shows_runs_side_by_side() {
         matches!(opened, Next::Open(p) if p.ends_with("events.jsonl")),
         "nntui's runs open on the full dashboard"
     );
+}
+
+#[test]
+fn csv_logs_of_keras_and_lightning_are_runs_and_data_files_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let keras = dir.path().join("keras_log.csv");
+    std::fs::write(&keras, "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,0.7,0.55,0.69\n1,0.6,0.6,NA,0.65\n2,0.7,0.5,0.7,0.6\n").unwrap();
+    let lightning = dir.path().join("lightning_logs/version_0");
+    std::fs::create_dir_all(&lightning).unwrap();
+    std::fs::write(
+        lightning.join("metrics.csv"),
+        "epoch,step,train_loss_step,train_loss_epoch,val_loss,val_acc\n0,49,0.9,,,\n0,99,0.8,,,\n0,99,,,0.7,0.6\n0,99,,0.85,,\n1,149,0.6,,,\n1,199,0.5,,,\n1,199,,,0.5,0.8\n1,199,,0.55,,\n",
+    )
+    .unwrap();
+    // A data file beside them is not a run.
+    std::fs::write(dir.path().join("data.csv"), "x,y,label\n1,2,0\n").unwrap();
+    let (code, table, stderr) = nntui(&["view", "--no-tui", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let keras_row = table.lines().find(|l| l.starts_with("keras_log")).unwrap_or_else(|| panic!("{table}"));
+    assert!(keras_row.contains(" 3 ") && keras_row.contains("0.6000 @3"), "epochs from 1: {table}");
+    let lightning_row =
+        table.lines().find(|l| l.starts_with("version_0")).unwrap_or_else(|| panic!("{table}"));
+    assert!(lightning_row.contains("0.5000 @2"), "{table}");
+    assert!(table.contains("version_0: per-step values not shown as epochs: train_loss_step"), "{table}");
+    assert!(!table.contains("data"), "{table}");
+    let (code, json, _) = nntui(&["view", "--json", keras.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let row: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(row["last"]["val_accuracy"], 0.7);
+    assert_eq!(row["epochs"], 3);
+    // A data CSV and a binary file named directly are refused.
+    let garbage = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/garbage.bin");
+    for (file, why) in [
+        (data("moons.csv"), "not a training log: a CSV log has an epoch or step column"),
+        (garbage.to_string_lossy().into_owned(), "not a training log"),
+    ] {
+        let (code, _, stderr) = nntui(&["view", "--no-tui", &file]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains(why), "{stderr}");
+    }
+}
+
+#[test]
+fn a_log_whose_last_loss_is_not_finite_is_diverged() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("nan.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"epoch\": 0, \"logs\": {\"loss\": 0.7}}\n{\"epoch\": 1, \"logs\": {\"loss\": NaN}}\n",
+    )
+    .unwrap();
+    let csv = dir.path().join("inf.csv");
+    std::fs::write(&csv, "epoch,loss\n0,0.5\n1,inf\n").unwrap();
+    for file in [lines, csv] {
+        let (code, table, stderr) = nntui(&["view", "--no-tui", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(table.lines().nth(1).unwrap().contains("diverged"), "{table}");
+    }
 }

@@ -155,7 +155,7 @@ fn damaged_truncated_and_empty_files_are_read_around() {
     let none = run(&["view", "--no-tui", empty.path().to_str().unwrap()]);
     assert_eq!(none.code, 1);
     assert!(
-        none.stderr.contains("no runs here (no events.jsonl or TensorBoard tfevents files below it)"),
+        none.stderr.contains("no runs here (no events.jsonl, Keras-callback lines, CSV logs or TensorBoard tfevents files below it)"),
         "{}",
         none.stderr
     );

@@ -190,6 +190,33 @@ impl LabelCollector {
     }
 }
 
+/// The class index of each label text: the class name itself, or for numeric classes the
+/// same number written another way (`1.0` for class `1`).
+///
+/// # Errors
+/// A label that is none of the model's classes, with its row (from 1) and the classes.
+pub fn class_indices(labels: &[String], names: &[String]) -> Result<Vec<usize>, String> {
+    let canonical =
+        |text: &str| text.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| format!("{}", v + 0.0));
+    labels
+        .iter()
+        .enumerate()
+        .map(|(row, label)| {
+            names
+                .iter()
+                .position(|name| name == label)
+                .or_else(|| canonical(label).and_then(|c| names.iter().position(|name| *name == c)))
+                .ok_or_else(|| {
+                    format!(
+                        "row {}: label {label:?} is not one of the model's classes ({})",
+                        row + 1,
+                        names.join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,12 @@ pub struct Run {
     pub params: BTreeMap<String, String>,
     /// The spread over folds of a final value, by name (a trial's objective +/- std).
     pub spread: BTreeMap<String, f64>,
+    /// What reading left out or noticed, said beside the table.
+    pub notes: Vec<String>,
+    /// When its files last changed (a run whose files grew recently is running).
+    pub modified: Option<std::time::SystemTime>,
+    /// Its last loss was not finite (the series keep the finite values).
+    pub diverged: bool,
 }
 
 impl Run {
@@ -138,7 +144,14 @@ pub fn parse(text: &str, name: &str) -> Run {
             continue;
         }
         match foreign(&value, &mut foreign_offset) {
-            Some((fold, epoch, values)) => run.folds.entry(fold).or_default().epochs.push((epoch, values)),
+            Some((fold, epoch, values)) => {
+                // A loss written as NaN or Infinity (null here) is a diverged run; a
+                // finite one after it is not.
+                if let Some(loss) = value.get("logs").and_then(|l| l.get("loss")) {
+                    run.diverged = !loss.as_f64().is_some_and(f64::is_finite);
+                }
+                run.folds.entry(fold).or_default().epochs.push((epoch, values));
+            }
             None => run.skipped += 1,
         }
     }
@@ -183,6 +196,10 @@ pub fn discover(path: &Path) -> Vec<PathBuf> {
             let child = entry.path();
             if child.is_dir() {
                 found.extend(discover(&child));
+            } else if is_csv(&child) && super::csvlog::is_log_header(&first_line(&child)) {
+                // A CSV log in a folder of runs (Lightning's `version_0/metrics.csv`,
+                // Keras's CSVLogger file); data files beside them are not runs.
+                found.push(child);
             }
         }
     }
@@ -197,6 +214,8 @@ pub enum Source {
     Lines(PathBuf),
     /// A study journal of `nntui tune`: one run per trial.
     Study(PathBuf),
+    /// A CSV training log: Keras's `CSVLogger`, Lightning's `metrics.csv`.
+    Csv(PathBuf),
     /// A folder of TensorBoard event files, named by its path under `root`.
     TensorBoard {
         /// The folder given on the command line.
@@ -210,7 +229,7 @@ impl Source {
     /// The file or folder it is read from (a run's identity in the comparison).
     pub fn path(&self) -> &Path {
         match self {
-            Source::Lines(path) | Source::Study(path) => path,
+            Source::Lines(path) | Source::Study(path) | Source::Csv(path) => path,
             Source::TensorBoard { folder, .. } => folder,
         }
     }
@@ -225,7 +244,15 @@ pub fn sources(path: &Path) -> Vec<Source> {
     }
     let mut found: Vec<Source> = discover(path)
         .into_iter()
-        .map(|file| if is_study(&file) { Source::Study(file) } else { Source::Lines(file) })
+        .map(|file| {
+            if is_csv(&file) {
+                Source::Csv(file)
+            } else if is_study(&file) {
+                Source::Study(file)
+            } else {
+                Source::Lines(file)
+            }
+        })
         .collect();
     if path.is_dir() {
         found.extend(
@@ -235,6 +262,20 @@ pub fn sources(path: &Path) -> Vec<Source> {
         );
     }
     found
+}
+
+/// Whether a file is a CSV (by its name): read as a CSV training log.
+fn is_csv(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"))
+}
+
+/// The first line of a file (at most 64 KiB of it).
+fn first_line(path: &Path) -> String {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else { return String::new() };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(std::io::Read::take(file, 64 << 10)).read_line(&mut first);
+    first
 }
 
 /// Whether a file is a study journal (its first line opens a study).
@@ -311,13 +352,27 @@ impl Reader {
                 Ok(study_runs(path, journal))
             }
             Source::Lines(path) => Ok(vec![(path.clone(), read(path)?)]),
+            Source::Csv(path) => {
+                let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let mut run = super::csvlog::parse(&String::from_utf8_lossy(&bytes), &run_name(path))
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                run.modified = modified(path);
+                Ok(vec![(path.clone(), run)])
+            }
             Source::TensorBoard { root, folder } => {
                 let follower = self
                     .followers
                     .entry(folder.clone())
                     .or_insert_with(|| crate::tensorboard::Follower::new(folder.clone()));
                 follower.update();
-                let run = from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run());
+                let mut run = from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run());
+                run.modified = std::fs::read_dir(folder)
+                    .ok()
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| e.metadata().and_then(|m| m.modified()).ok())
+                    .max();
                 Ok(vec![(folder.clone(), run)])
             }
         }
@@ -356,13 +411,33 @@ pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> 
 pub fn read(path: &Path) -> Result<Run, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
-    let name = if path.file_name().is_some_and(|n| n == EVENTS) {
+    let mut run = parse(&text, &run_name(path));
+    // Lines were read and none was an event or a Keras-callback line: not a log at all
+    // (a binary file, a data file), rather than an empty run.
+    if run.skipped > 0 && run.events.is_empty() && run.folds.is_empty() {
+        return Err(format!(
+            "{}: not a training log: none of its {} lines is an nntui event or a Keras-callback line ({{\"epoch\": .., \"logs\": {{..}}}})",
+            path.display(),
+            run.skipped
+        ));
+    }
+    run.modified = modified(path);
+    Ok(run)
+}
+
+/// A run's name: its folder's for `events.jsonl` and `metrics.csv`, else the file's stem.
+fn run_name(path: &Path) -> String {
+    let name = if path.file_name().is_some_and(|n| n == EVENTS || n == "metrics.csv") {
         path.parent().and_then(Path::file_name)
     } else {
         path.file_stem()
     };
-    let name = name.map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Ok(parse(&text, &name))
+    name.map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// When a file last changed.
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 #[cfg(test)]

@@ -16,8 +16,7 @@ pub struct Row {
     pub kind: &'static str,
     /// The run's name.
     pub name: String,
-    /// `done`, `stopped`, `incomplete` (no end recorded: still running, or cut off), or
-    /// `tfevents` for a TensorBoard run (whose files record no end).
+    /// `running`, `done`, `stopped`, `diverged` ([`state`]), or a trial's state.
     pub state: &'static str,
     /// Folds with at least one epoch.
     pub folds: usize,
@@ -34,6 +33,9 @@ pub struct Row {
     pub differs: BTreeMap<String, String>,
     /// Lines of the file that could not be read.
     pub skipped: usize,
+    /// What reading left out or noticed (a CSV log's per-step columns).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Settings flattened to `key = value`, with short names for the common ones; the ones
@@ -95,6 +97,37 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
     }
 }
 
+/// A run whose files changed this recently is taken to be running.
+pub const RUNNING_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What a run's files say of it: `running` (they grew recently), `done` (nntui recorded
+/// the end; or a log that records none, no longer growing), `stopped` (nntui's run
+/// stopped by hand, or killed: its files stopped growing without an end), `diverged`
+/// (its last loss is not finite), or a study trial's own state.
+pub fn state(run: &Run) -> &'static str {
+    if let Some(state) = run.trial_state {
+        return state;
+    }
+    let diverged = run.summary.as_ref().is_some_and(|s| {
+        s.folds.iter().any(|f| matches!(f.outcome, crate::train::FoldOutcome::Diverged { .. }))
+    }) || run.diverged;
+    let recent = run
+        .modified
+        .and_then(|m| std::time::SystemTime::now().duration_since(m).ok())
+        .is_some_and(|age| age < RUNNING_WITHIN);
+    match &run.summary {
+        _ if diverged => "diverged",
+        Some(summary) if summary.stopped => "stopped",
+        Some(_) => "done",
+        None if recent => "running",
+        // nntui records an end; without one its run was killed.
+        None if !run.events.is_empty() => "stopped",
+        // Keras-callback lines, CSV logs and TensorBoard files record no end: as far as
+        // they were written.
+        None => "done",
+    }
+}
+
 /// The rows for `runs`, in their order.
 pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
     let runs: Vec<&Run> = runs.into_iter().collect();
@@ -139,14 +172,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
             Row {
                 kind: "run",
                 name: run.name.clone(),
-                state: match &run.summary {
-                    _ if run.trial_state.is_some() => run.trial_state.unwrap_or_default(),
-                    Some(summary) if summary.stopped => "stopped",
-                    Some(_) => "done",
-                    // TensorBoard files have no end: they are as far as they were written.
-                    None if run.tensorboard.is_some() => "tfevents",
-                    None => "incomplete",
-                },
+                state: state(run),
                 folds: run.folds.values().filter(|f| !f.epochs.is_empty()).count(),
                 epochs: run
                     .folds
@@ -162,6 +188,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                     .filter_map(|key| settings.get(*key).map(|v| ((*key).clone(), v.clone())))
                     .collect(),
                 skipped: run.skipped,
+                notes: run.notes.clone(),
             }
         })
         .collect()
@@ -233,6 +260,11 @@ pub fn text(rows: &[Row]) -> String {
     let skipped: usize = rows.iter().map(|r| r.skipped).sum();
     if skipped > 0 {
         let _ = writeln!(out, "({skipped} unreadable line{} skipped)", if skipped == 1 { "" } else { "s" });
+    }
+    for row in rows {
+        for note in &row.notes {
+            let _ = writeln!(out, "{}: {note}", row.name);
+        }
     }
     out
 }

@@ -31,8 +31,8 @@ impl Mode {
             Mode::Min => false,
             Mode::Max => true,
             // Keras resolves `auto` from the metric's direction: accuracy goes up; loss
-            // and mean absolute error go down (the only metrics nntui reports).
-            Mode::Auto => monitor.contains("acc"),
+            // and errors go down; the one rule by name every reader and view uses.
+            Mode::Auto => crate::series::maximizes(monitor),
         }
     }
 }

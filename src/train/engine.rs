@@ -162,7 +162,7 @@ fn run(
     let folds = plan.fold_count();
     let workers = plan.config.threads.clamp(1, folds);
     emitter.send(Event::RunStarted(Box::new(RunInfo {
-        schema: crate::runs::SCHEMA,
+        schema: super::event::SCHEMA,
         config: plan.config.clone(),
         dataset: dataset.summary(),
         model: plan.model::<f32>().summary(),

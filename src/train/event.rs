@@ -8,6 +8,8 @@ use crate::nn::{Loss, Metric};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The version of the event schema this build writes (`events.jsonl`, `--json`).
+pub const SCHEMA: u32 = 1;
 /// One message from the engine. Serialized with a `"type"` tag, one JSON object per line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -67,7 +69,7 @@ impl Event {
 /// The run's settings, data and network.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
-    /// The event schema's version (`crate::runs::SCHEMA`); files from before it had none.
+    /// The event schema's version ([`SCHEMA`]); files from before it had none.
     #[serde(default = "first_schema")]
     pub schema: u32,
     /// Settings as given.

@@ -369,9 +369,10 @@ pub(crate) fn train_fold(
             let logs = epoch_logs(plan, &report);
             let mut save = |path: &str| {
                 let trained = TrainedModel { model: model.clone(), scaling: fit.scaling.clone() };
-                crate::model_file::ModelFile::new(&trained, dataset)
-                    .save(std::path::Path::new(path))
-                    .map_err(|e| e.to_string())
+                match &plan.saver {
+                    Some(saver) => (saver.0)(&trained, dataset, std::path::Path::new(path)),
+                    None => Err(format!("{path}: no model writer was given to the engine")),
+                }
             };
             policies.on_epoch_end(epoch, &logs, view.settings.learning_rate, model.parameters(), &mut save)
         } else {

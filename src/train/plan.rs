@@ -194,6 +194,29 @@ pub struct Plan {
     pub train_rows: Option<Vec<Vec<u32>>>,
     /// Notes for the user about adjustments made.
     pub warnings: Vec<String>,
+    /// Writes checkpoints (`--checkpoint`); given by the caller, so that the engine does
+    /// not depend on the model file's format.
+    pub saver: Option<ModelSaver>,
+}
+
+/// Writes a trained model to a path.
+pub type SaveModel =
+    dyn Fn(&super::TrainedModel, &Dataset, &std::path::Path) -> Result<(), String> + Send + Sync;
+
+/// A way to write trained models (the model file's), handed to the engine.
+#[derive(Clone)]
+pub struct ModelSaver(pub std::sync::Arc<SaveModel>);
+
+impl fmt::Debug for ModelSaver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ModelSaver")
+    }
+}
+
+impl PartialEq for ModelSaver {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Plan {
@@ -329,7 +352,25 @@ impl Plan {
                 ));
             }
         }
-        Ok(Plan { config, layers, input_shape, loss, metric, batch_size, held_out, train_rows, warnings })
+        Ok(Plan {
+            config,
+            layers,
+            input_shape,
+            loss,
+            metric,
+            batch_size,
+            held_out,
+            train_rows,
+            warnings,
+            saver: None,
+        })
+    }
+
+    /// The plan with checkpoints written by `saver`.
+    #[must_use]
+    pub fn with_saver(mut self, saver: ModelSaver) -> Self {
+        self.saver = Some(saver);
+        self
     }
 
     /// The network this plan trains, every weight zero.

@@ -2,7 +2,7 @@
 //! small verbs that keys map to. Pure: time comes in as an argument.
 
 use super::history::Series;
-use super::ui::Theme;
+use super::theme::Theme;
 use crate::train::callbacks::PolicyAction;
 use crate::train::{
     Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, PolicyEvent, RunInfo, RunSummary, Warning,

@@ -749,7 +749,7 @@ mod tests {
         assert!(screen.contains(" Loss/test and Loss/train"), "{screen}");
         assert!(screen.contains(" weights/layer1 (tbx) "), "{screen}");
         assert!(screen.contains("s45"), "the newest step labels the strip's last row: {screen}");
-        assert!(screen.contains("tfevents"), "{screen}");
+        assert!(screen.contains("done"), "a log that records no end, no longer growing: {screen}");
         compare.apply(CompareAction::NextHistogram);
         assert!(draw(&compare).contains(" weights/layer1 (tbx) "), "one tag: t comes back to it");
     }

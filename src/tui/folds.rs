@@ -168,7 +168,9 @@ fn state_cell(fold: &FoldView, theme: Theme) -> Cell<'static> {
     match (fold.state, collapsed) {
         (FoldState::Completed, Some(_)) => Cell::from("one class").style(theme.warning()),
         (FoldState::Completed, None) => Cell::from("done"),
-        (FoldState::Running, _) => Cell::from("running").style(theme.state(&super::app::Mode::Running)),
+        (FoldState::Running, _) => {
+            Cell::from("running").style(super::ui::state_style(theme, &super::app::Mode::Running))
+        }
         (FoldState::Pending, _) => Cell::from("pending").style(theme.quiet()),
         (FoldState::Diverged, _) => Cell::from("DIVERGED").style(theme.warning()),
         (FoldState::Stopped, _) => Cell::from("stopped").style(theme.quiet()),

@@ -22,7 +22,8 @@ pub fn state_text(mode: &Mode) -> &'static str {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(12)]).areas(area);
-    let state = Span::styled(format!("[{}]", state_text(&app.mode)), theme.state(&app.mode));
+    let state =
+        Span::styled(format!("[{}]", state_text(&app.mode)), super::ui::state_style(theme, &app.mode));
     Paragraph::new(Line::from(state)).right_aligned().render(right, buf);
 
     let Some(info) = &app.info else {

@@ -13,79 +13,17 @@ pub const MIN_WIDTH: u16 = 60;
 /// Below this the dashboard shows a note instead of a broken layout.
 pub const MIN_HEIGHT: u16 = 16;
 
-/// Colours, or none (`NO_COLOR`), in one place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Theme {
-    /// Whether to use colour at all.
-    pub color: bool,
-}
+pub use super::theme::Theme;
 
-impl Theme {
-    /// A foreground colour, or plain text without colour.
-    pub fn fg(self, color: Color) -> Style {
-        if self.color { Style::new().fg(color) } else { Style::new() }
-    }
-
-    /// Training lines.
-    pub fn train(self) -> Style {
-        self.fg(Color::Cyan)
-    }
-
-    /// Validation lines.
-    pub fn validation(self) -> Style {
-        self.fg(Color::Yellow)
-    }
-
-    /// Earlier folds, behind the current one.
-    pub fn dimmed(self) -> Style {
-        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new().add_modifier(Modifier::DIM) }
-    }
-
-    /// Hyperparameter-change markers.
-    pub fn marker(self) -> Style {
-        self.fg(Color::LightRed)
-    }
-
-    /// What training policies did (early stopping, learning-rate reductions).
-    pub fn policy(self) -> Style {
-        self.fg(Color::LightMagenta)
-    }
-
-    /// The best epoch early stopping found.
-    pub fn best(self) -> Style {
-        self.fg(Color::LightGreen)
-    }
-
-    /// Warnings and failures.
-    pub fn warning(self) -> Style {
-        self.fg(Color::LightRed).add_modifier(Modifier::BOLD)
-    }
-
-    /// Labels and quiet text.
-    pub fn quiet(self) -> Style {
-        self.dimmed()
-    }
-
-    /// Keys in the bar and the help.
-    pub fn key(self) -> Style {
-        self.fg(Color::LightCyan).add_modifier(Modifier::BOLD)
-    }
-
-    /// Panel borders; the focused data is brighter.
-    pub fn border(self) -> Style {
-        self.fg(Color::Gray)
-    }
-
-    /// The state word in the header.
-    pub fn state(self, mode: &Mode) -> Style {
-        let color = match mode {
-            Mode::Starting | Mode::Running => Color::LightGreen,
-            Mode::Paused => Color::Yellow,
-            Mode::Done => Color::LightBlue,
-            Mode::Failed(_) => Color::LightRed,
-        };
-        self.fg(color).add_modifier(Modifier::BOLD)
-    }
+/// The state word's style in the header and the folds table.
+pub fn state_style(theme: Theme, mode: &Mode) -> Style {
+    let color = match mode {
+        Mode::Starting | Mode::Running => Color::LightGreen,
+        Mode::Paused => Color::Yellow,
+        Mode::Done => Color::LightBlue,
+        Mode::Failed(_) => Color::LightRed,
+    };
+    theme.fg(color).add_modifier(Modifier::BOLD)
 }
 
 /// A bordered panel with a title.

@@ -266,7 +266,7 @@ impl Settings {
                 "{name} needs held-out rows: --folds K (5 by default) or --validation-split"
             ));
         }
-        Ok(Objective { maximize: base == "accuracy", name })
+        Ok(Objective { maximize: crate::series::maximizes(&name), name })
     }
 
     fn header(&self, objective: &Objective, seed: u64) -> StudyHeader {
@@ -497,7 +497,9 @@ impl Study {
             // the folds are still training (the results do not depend on threads).
             config.threads = config.folds.max(config.threads);
             config.pace = None;
-            Plan::new(config, dataset).map_err(|e| e.to_string())
+            Plan::new(config, dataset)
+                .map(|p| p.with_saver(crate::model_file::ModelFile::saver()))
+                .map_err(|e| e.to_string())
         }) {
             Ok(plan) => plan,
             Err(message) => {
