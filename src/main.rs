@@ -689,12 +689,23 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         .map(|(_, run)| run)
         .collect::<Vec<_>>();
     if let Some(dir) = &args.plot {
-        let [run] = runs.as_slice() else {
-            return Err(Failure::new(2, format!("--plot: one run at a time ({} found)", runs.len())));
-        };
-        let mut plot = nntui::plot::Collector::default();
-        run.events.iter().for_each(|event| plot.take(event));
-        write_plots(&plot, dir, args.plot_format)?;
+        prepare::check_output(dir, prepare::Output::Folder)
+            .map_err(|why| Failure::usage(format!("--plot {}: {why}", dir.display())))?;
+        // One of nntui's own runs: its charts as training drew them; any other run, or
+        // several: a chart per series name, a line per run.
+        if let [run] = runs.as_slice()
+            && run.events.iter().any(|e| matches!(e, Event::RunStarted(_)))
+        {
+            let mut plot = nntui::plot::Collector::default();
+            run.events.iter().for_each(|event| plot.take(event));
+            write_plots(&plot, dir, args.plot_format)?;
+            return Ok(0);
+        }
+        let series: Vec<nntui::plot::RunSeries> = runs.iter().map(run_series).collect();
+        let files = nntui::plot::write_series(&series, dir, args.plot_format)
+            .map_err(|message| Failure::new(1, format!("--plot: {message}")))?;
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let _ = writeln!(io::stderr(), "nntui: charts written: {}", names.join(", "));
         return Ok(0);
     }
     if args.replay {
@@ -748,6 +759,26 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
     }
+}
+
+/// A run's series for the charts: per name, a line per fold.
+fn run_series(run: &nntui::runs::read::Run) -> nntui::plot::RunSeries {
+    let mut series: std::collections::BTreeMap<String, Vec<Vec<(f64, f64)>>> =
+        std::collections::BTreeMap::new();
+    let folds = run.folds.len();
+    for (index, fold) in run.folds.values().enumerate() {
+        for (epoch, values) in &fold.epochs {
+            for (name, &value) in values {
+                let lines = series.entry(name.clone()).or_insert_with(|| vec![Vec::new(); folds]);
+                #[allow(clippy::cast_precision_loss, reason = "epochs and steps are far below 2^52")]
+                lines[index].push((*epoch as f64, value));
+            }
+        }
+    }
+    for lines in series.values_mut() {
+        lines.retain(|l| !l.is_empty());
+    }
+    (run.name.clone(), series)
 }
 
 /// A recorded run's lines again: nntui's own through the same printer as training; a

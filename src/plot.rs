@@ -80,6 +80,7 @@ impl Collector {
                 Format::Png => self.draw(BitMapBackend::new(&path, SIZE).into_drawing_area(), info, quantity),
             };
             result.map_err(|e| format!("{}: {e}", path.display()))?;
+            finish_file(&path, format)?;
             written.push(path);
         }
         Ok(written)
@@ -150,6 +151,7 @@ impl Collector {
         chart
             .configure_mesh()
             .x_desc("epoch")
+            .x_labels(whole_ticks(1.0, last.max(2.0)))
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(name.as_str())
             .label_style((FONT, 16))
@@ -196,13 +198,10 @@ impl Collector {
                     });
             }
         }
+        let points: Vec<(f64, f64)> = train.iter().chain(&validation).flatten().copied().collect();
         chart
             .configure_series_labels()
-            .position(if quantity == Quantity::Loss {
-                SeriesLabelPosition::UpperRight
-            } else {
-                SeriesLabelPosition::LowerRight
-            })
+            .position(legend_corner(&points, (1.0, last.max(2.0)), (low, high)))
             .label_font((FONT, 16))
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.4))
@@ -210,6 +209,203 @@ impl Collector {
             .map_err(|e| error(&e))?;
         root.present().map_err(|e| error(&e))
     }
+}
+
+/// How many x labels a range of whole epochs takes: one per epoch when there are few
+/// (more would print the same rounded number twice), ten at most.
+fn whole_ticks(x0: f64, x1: f64) -> usize {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a small positive count")]
+    let span = (x1 - x0).round().max(1.0) as usize;
+    (span + 1).clamp(2, 10)
+}
+
+/// After a file is drawn: an SVG names generic families after its own font, so that a
+/// browser without it falls back to a monospace font, not to serif.
+fn finish_file(path: &Path, format: Format) -> Result<(), String> {
+    if format != Format::Svg {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = text.replace(
+        &format!("font-family=\"{FONT}\""),
+        &format!("font-family=\"{FONT}, DejaVu Sans Mono, Menlo, Consolas, monospace\""),
+    );
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The corner where the legend hides the fewest points: each corner's box is a third of
+/// the width and a third of the height.
+fn legend_corner(points: &[(f64, f64)], (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> SeriesLabelPosition {
+    let (w, h) = ((x1 - x0) / 3.0, (y1 - y0) / 3.0);
+    let corners = [
+        (SeriesLabelPosition::UpperRight, x1 - w, x1, y1 - h, y1),
+        (SeriesLabelPosition::LowerRight, x1 - w, x1, y0, y0 + h),
+        (SeriesLabelPosition::UpperLeft, x0, x0 + w, y1 - h, y1),
+        (SeriesLabelPosition::LowerLeft, x0, x0 + w, y0, y0 + h),
+    ];
+    let hidden = |&(_, xa, xb, ya, yb): &(SeriesLabelPosition, f64, f64, f64, f64)| {
+        points.iter().filter(|&&(x, y)| (xa..=xb).contains(&x) && (ya..=yb).contains(&y)).count()
+    };
+    corners.iter().min_by_key(|c| hidden(c)).map_or(SeriesLabelPosition::UpperRight, |c| c.0.clone())
+}
+
+/// Series by name for charts of any run (whatever wrote it): per run, per name, the
+/// `(step, value)` points of each of its folds (one fold for most programs' runs).
+pub type RunSeries = (String, BTreeMap<String, Vec<Vec<(f64, f64)>>>);
+
+/// A palette handed out in order, to tell runs apart on white.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// Writes one chart per series name of `runs` into `dir`: a run's `val_` twin drawn
+/// dashed beside its training line; for one run a line per fold, for several a line per
+/// run (the mean over its folds) with a legend of run names. Returns the files written.
+///
+/// # Errors
+/// The folder or a file cannot be written, or there is nothing to draw.
+pub fn write_series(runs: &[RunSeries], dir: &Path, format: Format) -> Result<Vec<PathBuf>, String> {
+    let mut bases: Vec<String> = runs
+        .iter()
+        .flat_map(|(_, series)| series.keys().map(|n| n.strip_prefix("val_").unwrap_or(n).to_string()))
+        .collect();
+    bases.sort();
+    bases.dedup();
+    if bases.is_empty() {
+        return Err("no values to plot (the runs have no epochs yet)".into());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    register_font();
+    let extension = if format == Format::Svg { "svg" } else { "png" };
+    let mut written = Vec::new();
+    for base in &bases {
+        let file: String = base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+            .collect();
+        let path = dir.join(format!("{file}.{extension}"));
+        let result = match format {
+            Format::Svg => draw_series(SVGBackend::new(&path, SIZE).into_drawing_area(), runs, base),
+            Format::Png => draw_series(BitMapBackend::new(&path, SIZE).into_drawing_area(), runs, base),
+        };
+        result.map_err(|e| format!("{}: {e}", path.display()))?;
+        finish_file(&path, format)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The mean over folds at each step all of them reached.
+fn mean_line(folds: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+    if folds.len() == 1 {
+        return folds[0].clone();
+    }
+    mean_and_band(folds).into_iter().map(|(x, m, _)| (x, m)).collect()
+}
+
+fn draw_series<B: DrawingBackend>(
+    root: DrawingArea<B, plotters::coord::Shift>,
+    runs: &[RunSeries],
+    base: &str,
+) -> Result<(), String>
+where
+    B::ErrorType: 'static,
+{
+    let error = |e: &dyn std::fmt::Display| e.to_string();
+    root.fill(&WHITE).map_err(|e| error(&e))?;
+    let single = runs.len() == 1;
+    // (label, colour, dashed, points) for every line.
+    let mut lines: Vec<(String, RGBColor, bool, Vec<(f64, f64)>)> = Vec::new();
+    for (index, (run, series)) in runs.iter().enumerate() {
+        for (validation, name) in [(false, base.to_string()), (true, format!("val_{base}"))] {
+            let Some(folds) = series.get(&name) else { continue };
+            let finite = |line: &Vec<(f64, f64)>| -> Vec<(f64, f64)> {
+                line.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect()
+            };
+            if single {
+                let colour = if validation { VALIDATION } else { TRAIN };
+                for (fold, line) in folds.iter().enumerate() {
+                    let label =
+                        if folds.len() > 1 { format!("{name}, fold {}", fold + 1) } else { name.clone() };
+                    lines.push((label, colour, validation, finite(line)));
+                }
+            } else {
+                let colour = PALETTE[index % PALETTE.len()];
+                let mean: Vec<Vec<(f64, f64)>> = folds.iter().map(finite).collect();
+                lines.push((
+                    format!("{run}{}", if validation { " (val)" } else { "" }),
+                    colour,
+                    validation,
+                    mean_line(&mean),
+                ));
+            }
+        }
+    }
+    lines.retain(|l| !l.3.is_empty());
+    if lines.is_empty() {
+        return Err(format!("no finite values of {base}"));
+    }
+    let points: Vec<(f64, f64)> = lines.iter().flat_map(|l| l.3.iter().copied()).collect();
+    let (mut x0, mut x1, mut y0, mut y1) =
+        (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for &(x, y) in &points {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    let pad = ((y1 - y0) * 0.05).max(1e-6 * y1.abs().max(1.0));
+    let (y0, y1) = (y0 - pad, y1 + pad);
+    let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
+    let drawn = runs
+        .iter()
+        .filter(|(_, series)| series.contains_key(base) || series.contains_key(&format!("val_{base}")))
+        .count();
+    let title = if single { format!("{base}: {}", runs[0].0) } else { format!("{base}: {drawn} runs") };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 20))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(|e| error(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch (or step)")
+        .x_labels(whole_ticks(x0, x1))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc(base)
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| error(&e))?;
+    for (label, colour, dashed, points) in lines {
+        let style = colour.stroke_width(2);
+        let series = if dashed {
+            chart.draw_series(DashedLineSeries::new(points, 8, 5, style)).map_err(|e| error(&e))?
+        } else {
+            chart.draw_series(LineSeries::new(points, style)).map_err(|e| error(&e))?
+        };
+        series
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .position(legend_corner(&points, (x0, x1), (y0, y1)))
+        .label_font((FONT, 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .map_err(|e| error(&e))?;
+    root.present().map_err(|e| error(&e))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

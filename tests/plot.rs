@@ -110,3 +110,32 @@ fn a_recorded_run_plots_as_the_live_one_did() {
         std::fs::read(viewed.join("loss.svg")).unwrap()
     );
 }
+
+#[test]
+fn any_run_plots_and_several_runs_overlay_a_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let keras = dir.path().join("keras.csv");
+    std::fs::write(&keras, "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,0.7,0.55,0.69\n1,0.6,0.6,0.6,0.65\n2,0.7,0.5,0.7,0.6\n")
+        .unwrap();
+    let tensorboard = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tensorboard/tbx");
+    // One run from another program: a chart per series name.
+    let one = dir.path().join("one");
+    let (code, stderr) = nntui(&["view", "--plot", one.to_str().unwrap(), tensorboard.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(one.join("Loss_train.svg").is_file(), "{stderr}");
+    // Two runs: one chart per name, a line per run, a legend of run names.
+    let two = dir.path().join("two");
+    let (code, stderr) =
+        nntui(&["view", "--plot", two.to_str().unwrap(), keras.to_str().unwrap(), keras.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(two.join("loss.svg")).unwrap();
+    let document = roxmltree::Document::parse(&text).expect("well-formed SVG");
+    let texts: Vec<&str> = document.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.iter().any(|t| t.contains("keras (val)")), "the legend names the runs: {texts:?}");
+    assert!(texts.iter().any(|t| t.contains("loss: 2 runs")), "{texts:?}");
+    // Text falls back to a monospace family where the embedded font is not installed.
+    assert!(text.contains("monospace"), "a generic family after the font's own");
+    // A data file is not a run to plot.
+    let (code, stderr) = nntui(&["view", "--plot", dir.path().join("no").to_str().unwrap(), &moons()]);
+    assert_eq!(code, 1, "{stderr}");
+}
