@@ -661,6 +661,23 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
 /// `nntui view`: the table of runs, or one run replayed.
 fn view(args: &ViewArgs) -> Result<u8, Failure> {
     use nntui::runs::{read, table};
+    let interactive =
+        !(args.no_tui || args.json || args.replay || args.plot.is_some()) && io::stdout().is_terminal();
+    // On a terminal, a folder with no runs yet (or not made yet) is waited on, as
+    // TensorBoard waits: the comparison reads it again every second.
+    if interactive && args.paths.iter().all(|p| read::sources(p).is_empty()) {
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let paths = args.paths.clone();
+        let heading = move || -> Option<String> {
+            paths.iter().all(|p| read::sources(p).is_empty()).then(|| {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                format!(" no runs yet in {}: waiting for them to appear (q quits)", names.join(", "))
+            })
+        };
+        tui::compare_with(args.paths.clone(), color, None, &heading, &mut |_, _| None, None)
+            .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+        return Ok(0);
+    }
     let mut sources = Vec::new();
     for path in &args.paths {
         if !path.exists() {

@@ -149,7 +149,7 @@ fixture=$(ls "$root"/tests/tensorboard/tbx/*tfevents*)
 half=$(( $(stat -c %s "$fixture") / 2 ))
 head -c "$half" "$fixture" > "$tb/loop/events.out.tfevents.1.live"
 tm send-keys -t "$session" "clear; '$binary' view '$tb'; echo EXIT=\$?" Enter
-wait_for '1 runs, 1 drawn'
+wait_for '1 run, 1 drawn'
 wait_for 'Loss/test and Loss/train \(dotted\)'
 tm capture-pane -t "$session" -p | grep -q 'weights/layer1 (loop)' || fail "no histogram panel"
 tm capture-pane -t "$session" -p | grep -q '0\.9050' && fail "the last value was shown before it was written"
@@ -159,4 +159,15 @@ tm send-keys -t "$session" q
 wait_for '^EXIT=[0-9]+' 10
 tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the TensorBoard view did not exit 0"
 rm -rf "$tb"
+
+# A folder that does not exist yet is waited on; a run that appears in it is shown.
+later=$(mktemp -d)/later
+tm send-keys -t "$session" "clear; '$binary' view '$later'; echo EXIT=\$?" Enter
+wait_for 'no runs yet in .*waiting for them to appear'
+mkdir -p "$later"
+printf 'epoch,loss,val_loss\n0,0.7,0.72\n1,0.6,0.65\n' > "$later/log.csv"
+wait_for '1 run, 1 drawn' 10
+tm send-keys -t "$session" q
+wait_for '^EXIT=[0-9]+' 10
+rm -rf "$(dirname "$later")"
 echo "tmux session: ok"

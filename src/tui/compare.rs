@@ -337,9 +337,10 @@ impl Widget for &Compare {
         .areas(area);
         let selected: Vec<usize> = order.iter().copied().filter(|&i| self.entries[i].selected).collect();
         let heading = format!(
-            " {}  {} runs, {} drawn  sorted by {}{}",
+            " {}  {} run{}, {} drawn  sorted by {}{}",
             self.heading.as_deref().unwrap_or("nntui view"),
             order.len(),
+            if order.len() == 1 { "" } else { "s" },
             selected.len(),
             self.sort_name(&rows),
             if self.sort.1 { " (descending)" } else { "" }
