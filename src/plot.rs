@@ -312,6 +312,9 @@ fn mean_line(folds: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
     mean_and_band(folds).into_iter().map(|(x, m, _)| (x, m)).collect()
 }
 
+/// A line of a series chart: its label, colour, whether dashed (a `val_` twin), points.
+type ChartLine = (String, RGBColor, bool, Vec<(f64, f64)>);
+
 fn draw_series<B: DrawingBackend>(
     root: DrawingArea<B, plotters::coord::Shift>,
     runs: &[RunSeries],
@@ -323,8 +326,7 @@ where
     let error = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|e| error(&e))?;
     let single = runs.len() == 1;
-    // (label, colour, dashed, points) for every line.
-    let mut lines: Vec<(String, RGBColor, bool, Vec<(f64, f64)>)> = Vec::new();
+    let mut lines: Vec<ChartLine> = Vec::new();
     for (index, (run, series)) in runs.iter().enumerate() {
         for (validation, name) in [(false, base.to_string()), (true, format!("val_{base}"))] {
             let Some(folds) = series.get(&name) else { continue };
