@@ -236,7 +236,13 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         vec![(x, low), (x, high)]
     };
     let markers: Vec<Vec<(f64, f64)>> = fold.markers.iter().map(|m| vertical(m.at)).collect();
-    let policy_marks: Vec<Vec<(f64, f64)>> = fold.policy_marks.iter().map(|m| vertical(m.at)).collect();
+    // Policies act often (a reduction every few epochs): a short tick from the top edge
+    // marks each, so that they do not bury the curves under full-height lines.
+    let tick = |at: f64| {
+        let x = at.clamp(x_bounds[0], x_bounds[1]);
+        vec![(x, high - (high - low) * 0.1), (x, high)]
+    };
+    let policy_marks: Vec<Vec<(f64, f64)>> = fold.policy_marks.iter().map(|m| tick(m.at)).collect();
     let best_mark: Option<Vec<(f64, f64)>> = best_epoch(fold).map(|epoch| vertical(epoch as f64));
     let cursor_mark: Option<Vec<(f64, f64)>> = app.cursor.map(|epoch| vertical(epoch as f64));
 
