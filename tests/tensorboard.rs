@@ -98,12 +98,15 @@ fn the_headless_table_has_every_tag_with_its_last_and_best_values() {
             .map(String::from)
             .collect()
     };
-    // keras  epoch_loss  6  0.791922 (5)  0.791922 (5)
+    // keras  epoch_loss  6  0.791922 (epoch 6)  0.791922 (epoch 6): Keras's epochs,
+    // numbered as its messages number them.
     let losses = expected["keras"]["loss"].as_array().unwrap();
     let epoch_loss = row("keras", "epoch_loss");
     assert_eq!(epoch_loss[2], "6");
     assert_eq!(epoch_loss[3], shown(losses.last().unwrap()));
-    assert_eq!(epoch_loss[4], "(5)");
+    assert_eq!(epoch_loss[4..6], ["(epoch", "6)"]);
+    let rate = row("keras", "epoch_learning_rate");
+    assert_eq!(rate.last().map(String::as_str), Some("-"), "a learning rate has no best");
     let val_accuracy = row("keras", "val_epoch_accuracy");
     let best = expected["keras"]["val_accuracy"]
         .as_array()
@@ -111,7 +114,7 @@ fn the_headless_table_has_every_tag_with_its_last_and_best_values() {
         .iter()
         .map(|v| v.as_f64().unwrap())
         .fold(0.0, f64::max);
-    assert_eq!(val_accuracy[5], format!("{}", best as f32));
+    assert_eq!(val_accuracy[6], format!("{}", best as f32));
     let test_loss = row("tbx", "Loss/test");
     let logged = expected["tbx"]["Loss/test"].as_array().unwrap();
     assert_eq!(test_loss[2], "10");

@@ -383,10 +383,21 @@ impl Reader {
 /// steps as 0), the kept points and each tag's last value.
 pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> Run {
     let mut steps: BTreeMap<usize, Values> = BTreeMap::new();
+    // Keras's callback logs epochs (`epoch_loss` at step = epoch from 0) beside per-batch
+    // and per-iteration tags: a run's epochs are those of its epoch tags, numbered from
+    // 1 as Keras's messages and its JSON lines are; the other tags stay in the tag table.
+    let keras = keras_epochs(tensorboard.scalars.keys());
     for (tag, scalars) in &tensorboard.scalars {
+        if keras && !is_epoch_tag(tag) {
+            continue;
+        }
+        let shift = usize::from(keras);
         for (step, value) in scalars.drawn() {
             if value.is_finite() {
-                steps.entry(usize::try_from(step).unwrap_or(0)).or_default().insert(tag.clone(), value);
+                steps
+                    .entry(usize::try_from(step).unwrap_or(0) + shift)
+                    .or_default()
+                    .insert(tag.clone(), value);
             }
         }
     }
@@ -402,6 +413,17 @@ pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> 
         tensorboard: Some(tensorboard.without_points()),
         ..Run::default()
     }
+}
+
+/// Whether a TensorBoard tag is one of Keras's per-epoch tags (`epoch_loss`,
+/// `val_epoch_accuracy`).
+pub fn is_epoch_tag(tag: &str) -> bool {
+    tag.strip_prefix("val_").unwrap_or(tag).starts_with("epoch_")
+}
+
+/// Whether a TensorBoard run's tags are a Keras callback's (some per-epoch tags).
+pub fn keras_epochs<'a>(mut tags: impl Iterator<Item = &'a String>) -> bool {
+    tags.any(|t| is_epoch_tag(t))
 }
 
 /// Reads one events file; the run is named after its folder (or the file).

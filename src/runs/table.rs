@@ -283,14 +283,18 @@ pub struct TagRow {
     pub points: u64,
     /// The last value and its step.
     pub last: Option<(f64, i64)>,
-    /// The best value (lowest for loss-like tags, highest otherwise) and its step.
+    /// The best value (lowest for loss-like tags, highest for accuracies and the like,
+    /// none for learning rates and counters) and its step.
     pub best: Option<(f64, i64)>,
+    /// Its steps are Keras's epochs from 0 (`epoch_loss`): shown from 1, as Keras's
+    /// messages number them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub epochs: bool,
 }
 
-/// Whether a name is loss-like (lower is better): `loss`, `mse`, `mae`, `error`, in any case.
+/// Whether a name is loss-like (lower is better), by the one rule ([`crate::series`]).
 pub fn loss_like(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    ["loss", "mse", "mae", "error"].iter().any(|word| name.contains(word))
+    crate::series::direction(name) == Some(crate::series::Direction::Lower)
 }
 
 /// The tags of the TensorBoard runs among `runs`, run by run, in tag order.
@@ -298,8 +302,15 @@ pub fn tag_rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<TagRow> {
     let mut rows = Vec::new();
     for run in runs {
         let Some(tensorboard) = &run.tensorboard else { continue };
+        let keras = super::read::keras_epochs(tensorboard.scalars.keys());
         for (tag, scalars) in &tensorboard.scalars {
-            let best = if loss_like(tag) { scalars.min } else { scalars.max };
+            // The one rule: no best for a learning rate or a counter.
+            let best = match crate::series::direction(tag) {
+                Some(crate::series::Direction::Lower) => scalars.min,
+                Some(crate::series::Direction::Higher) => scalars.max,
+                None => None,
+            };
+            let epochs = keras && super::read::is_epoch_tag(tag);
             rows.push(TagRow {
                 kind: "tag",
                 run: run.name.clone(),
@@ -307,6 +318,7 @@ pub fn tag_rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<TagRow> {
                 points: scalars.count,
                 last: scalars.last.map(|(step, value)| (value, step)),
                 best: best.map(|(step, value)| (value, step)),
+                epochs,
             });
         }
     }
@@ -319,11 +331,18 @@ pub fn tag_text(rows: &[TagRow]) -> String {
     let tag_width = rows.iter().map(|r| r.tag.chars().count()).max().unwrap_or(3).max(3);
     let mut out = format!(
         "{:<run_width$}  {:<tag_width$}  {:>7}  {:>22}  {:>22}\n",
-        "run", "tag", "points", "last (step)", "best (step)"
+        "run", "tag", "points", "last (step|epoch)", "best (step|epoch)"
     );
-    let value =
-        |v: Option<(f64, i64)>| v.map_or("-".to_string(), |(x, step)| format!("{} ({step})", short_value(x)));
     for row in rows {
+        let value = |v: Option<(f64, i64)>| {
+            v.map_or("-".to_string(), |(x, step)| {
+                if row.epochs {
+                    format!("{} (epoch {})", short_value(x), step + 1)
+                } else {
+                    format!("{} ({step})", short_value(x))
+                }
+            })
+        };
         let _ = writeln!(
             out,
             "{:<run_width$}  {:<tag_width$}  {:>7}  {:>22}  {:>22}",
