@@ -199,14 +199,7 @@ impl Collector {
             }
         }
         let points: Vec<(f64, f64)> = train.iter().chain(&validation).flatten().copied().collect();
-        chart
-            .configure_series_labels()
-            .position(legend_corner(&points, (1.0, last.max(2.0)), (low, high)))
-            .label_font((FONT, 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(|e| error(&e))?;
+        draw_legend(&mut chart, &points, (1.0, last.max(2.0)), (low, high))?;
         root.present().map_err(|e| error(&e))
     }
 }
@@ -399,15 +392,32 @@ where
             .label(label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
     }
+    draw_legend(&mut chart, &points, (x0, x1), (y0, y1))?;
+    root.present().map_err(|e| error(&e))
+}
+
+/// The legend, in the corner where it hides the fewest of `points`.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    points: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
     chart
         .configure_series_labels()
-        .position(legend_corner(&points, (x0, x1), (y0, y1)))
+        .position(legend_corner(points, x, y))
         .label_font((FONT, 16))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
         .draw()
-        .map_err(|e| error(&e))?;
-    root.present().map_err(|e| error(&e))
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

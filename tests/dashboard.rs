@@ -652,3 +652,35 @@ fn a_series_forecast_replaces_the_metric_chart_on_f() {
     other.apply(Action::ToggleForecast);
     assert!(!other.forecast_view);
 }
+
+#[test]
+fn the_log_scrolls_and_opens_full_screen() {
+    let config = cv_config();
+    let events = recorded("moons.csv", config.clone());
+    let mut script = until_epoch(&events, 0, 20).to_vec();
+    // Enough acknowledged changes that the small panel shows only the newest.
+    for step in 0..12 {
+        let rate = 0.001 * 2f64.powi(step + 1);
+        script.push(ack(Control::ScaleLearningRate(2.0), step as usize, 0, 21, false, rate));
+    }
+    let (mut app, _) = replay(&script, &config);
+    let small = screen(&app, 120, 40);
+    assert!(small.contains("learning rate 2.048 -> 4.096"), "{small}");
+    assert!(!small.contains("learning rate 0.001 -> 0.002"), "the oldest has scrolled away: {small}");
+    // PageUp goes back to older entries, and the title counts the newer ones below.
+    app.apply(Action::ScrollLog(5));
+    let scrolled = screen(&app, 120, 40);
+    assert!(scrolled.contains("5 newer: pgdn"), "{scrolled}");
+    assert!(!scrolled.contains("2.048 -> 4.096"), "{scrolled}");
+    // Full screen: every entry fits, up/down scroll, Esc closes it without quitting.
+    app.apply(Action::ScrollLog(-5));
+    app.apply(Action::ToggleLog);
+    let full = screen(&app, 120, 40);
+    assert!(full.contains("learning rate 0.001 -> 0.002") && full.contains("2.048 -> 4.096"), "{full}");
+    assert!(full.contains("L or esc closes"), "{full}");
+    assert_eq!(app.apply(Action::PreviousFold), None, "up scrolls the open log");
+    assert_eq!(app.log_scroll, 1);
+    assert_eq!(app.apply(Action::Back), None);
+    assert!(!app.log_open, "Esc closes the log");
+    assert!(screen(&app, 80, 24).contains("Log"), "and the dashboard is back");
+}

@@ -239,6 +239,10 @@ pub enum Action {
     RestoreBestWeights,
     /// The help overlay.
     ToggleHelp,
+    /// Open or close the log full screen.
+    ToggleLog,
+    /// Scroll the log: older (positive) or newer (negative) entries.
+    ScrollLog(i32),
     /// Close the overlay, or quit.
     Back,
     /// Restart the run with the current settings.
@@ -312,6 +316,10 @@ pub struct App {
     early_stopping_on: bool,
     /// Help overlay shown.
     pub help: bool,
+    /// The log shown full screen.
+    pub log_open: bool,
+    /// Log entries scrolled past, counted back from the newest.
+    pub log_scroll: usize,
     /// Colours or none.
     pub theme: Theme,
     /// Live settings.
@@ -356,6 +364,8 @@ impl App {
             cursor: None,
             early_stopping_on: true,
             help: false,
+            log_open: false,
+            log_scroll: 0,
             theme: Theme { color: true },
             live,
             log: VecDeque::new(),
@@ -776,6 +786,12 @@ impl App {
             // The overlay is modal: keys other than those closing it do nothing.
             return None;
         }
+        // The full-screen log takes the arrows for scrolling, and Esc closes it.
+        let action = match action {
+            Action::NextFold if self.log_open => Action::ScrollLog(-1),
+            Action::PreviousFold if self.log_open => Action::ScrollLog(1),
+            other => other,
+        };
         let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
         let steers = !matches!(
             action,
@@ -792,6 +808,8 @@ impl App {
                 | Action::ToggleOtherFolds
                 | Action::ToggleForecast
                 | Action::ToggleHelp
+                | Action::ToggleLog
+                | Action::ScrollLog(_)
                 | Action::Back
                 | Action::Quit
                 | Action::Interrupt
@@ -958,10 +976,23 @@ impl App {
                 self.help = false;
                 None
             }
+            Action::Back if self.log_open => {
+                self.log_open = false;
+                None
+            }
+            Action::ToggleLog => {
+                self.log_open = !self.log_open;
+                None
+            }
+            Action::ScrollLog(by) => {
+                let oldest = self.log.len().saturating_sub(1);
+                self.log_scroll = self.log_scroll.saturating_add_signed(by as isize).min(oldest);
+                None
+            }
             // Esc closes overlays and never ends a run (q does); a recorded run's view
             // it leaves (back to the comparison it was opened from).
             Action::Back if self.recorded => Some(Command::Quit { interrupted: false }),
-            Action::Back => self.explain("q quits (Esc only closes the help)"),
+            Action::Back => self.explain("q quits (Esc only closes the help and the log)"),
             Action::Quit => Some(Command::Quit { interrupted: false }),
             Action::Interrupt => Some(Command::Quit { interrupted: true }),
             Action::Restart => Some(Command::Restart),

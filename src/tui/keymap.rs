@@ -40,6 +40,9 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('x') => Action::ExtendPatience,
         KeyCode::Char('b') => Action::RestoreBestWeights,
         KeyCode::Char('?') | KeyCode::F(1) => Action::ToggleHelp,
+        KeyCode::Char('L') => Action::ToggleLog,
+        KeyCode::PageUp => Action::ScrollLog(5),
+        KeyCode::PageDown => Action::ScrollLog(-5),
         KeyCode::Char('r') => Action::Restart,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Esc => Action::Back,
@@ -88,7 +91,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 21] = [
+pub const HELP: [KeyHelp; 22] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -167,8 +170,17 @@ pub const HELP: [KeyHelp; 21] = [
         codes: &[(KeyCode::Char('r'), NONE)],
         meaning: "restart with the settings now shown",
     },
+    KeyHelp {
+        keys: "L / pgup / pgdn",
+        codes: &[
+            (KeyCode::Char('L'), KeyModifiers::SHIFT),
+            (KeyCode::PageUp, NONE),
+            (KeyCode::PageDown, NONE),
+        ],
+        meaning: "the log: full screen / older / newer",
+    },
     KeyHelp { keys: "?", codes: &[(KeyCode::Char('?'), NONE)], meaning: "this help" },
-    KeyHelp { keys: "esc", codes: &[(KeyCode::Esc, NONE)], meaning: "close this help (q quits)" },
+    KeyHelp { keys: "esc", codes: &[(KeyCode::Esc, NONE)], meaning: "close this help or the log (q quits)" },
     KeyHelp {
         keys: "q",
         codes: &[(KeyCode::Char('q'), NONE)],

@@ -17,7 +17,17 @@ const COMPACT_PLACE: usize = 12;
 /// text column, so that no hint loses its end.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
-    let block = panel(" Log ", theme);
+    // Scrolled back: the newest entries skipped are counted in the title.
+    let skip = app.log_scroll.min(app.log.len().saturating_sub(1));
+    let title = match (app.log_open, skip) {
+        (true, 0) => format!(" Log, {} entries (L or esc closes; up/pgup older) ", app.log.len()),
+        (true, n) => {
+            format!(" Log, {} entries, {n} newer below (down/pgdn; L or esc closes) ", app.log.len())
+        }
+        (false, 0) => " Log ".to_string(),
+        (false, n) => format!(" Log ({n} newer: pgdn) "),
+    };
+    let block = panel(title, theme);
     let inner = block.inner(area);
     block.render(area, buf);
     let room = inner.height as usize;
@@ -26,7 +36,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let place_width = if compact { COMPACT_PLACE } else { PLACE };
     let text_width = (inner.width as usize).saturating_sub(place_width).max(8);
     let mut lines: Vec<Line> = Vec::new();
-    for entry in app.log.iter().rev() {
+    for entry in app.log.iter().rev().skip(skip) {
         if lines.len() >= room {
             break;
         }

@@ -69,6 +69,13 @@ impl Widget for &App {
         folds::render(self, folds_area, buf);
         log::render(self, news, buf);
         log::render_key_bar(self, keys, buf);
+        if self.log_open {
+            // Full screen above the key bar: the report, acknowledgements and
+            // checkpoint messages can be read back after they pass.
+            let [above, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+            Clear.render(above, buf);
+            log::render(self, above, buf);
+        }
         if self.help {
             log::render_help(self, area, buf);
         }
