@@ -16,16 +16,21 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row as TableRow, Table, Widget};
 use std::collections::BTreeMap;
 
-/// Colours given to runs by their name, so that a run keeps its colour between views.
-const PALETTE: [Color; 8] = [
+/// Colours handed out to runs in the order they are found (stable while the viewer
+/// runs): no two of the first twelve share one.
+const PALETTE: [Color; 12] = [
     Color::Cyan,
     Color::Yellow,
     Color::LightMagenta,
     Color::LightGreen,
     Color::LightBlue,
     Color::LightRed,
+    Color::Indexed(208),
     Color::White,
     Color::Magenta,
+    Color::Green,
+    Color::Indexed(141),
+    Color::Indexed(180),
 ];
 
 /// One run on the list.
@@ -50,6 +55,14 @@ pub enum CompareAction {
     Up,
     /// Move the cursor.
     Down,
+    /// A page up.
+    PageUp,
+    /// A page down.
+    PageDown,
+    /// The first row.
+    First,
+    /// The last row.
+    Last,
     /// Draw the run under the cursor, or not.
     ToggleSelected,
     /// Keep the run at the top, or not.
@@ -75,6 +88,9 @@ pub enum CompareAction {
     /// Leave.
     Quit,
 }
+
+/// Rows a page key moves the cursor.
+const PAGE: usize = 10;
 
 /// What the loop does after a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,10 +175,14 @@ impl Compare {
         }
     }
 
-    /// A run's colour, from its name.
-    pub fn colour(name: &str) -> Color {
-        let hash = name.bytes().fold(5381u32, |h, b| h.wrapping_mul(33) ^ u32::from(b));
-        PALETTE[hash as usize % PALETTE.len()]
+    /// The colour of the `index`-th run found.
+    pub fn colour(index: usize) -> Color {
+        PALETTE[index % PALETTE.len()]
+    }
+
+    /// The colour of one of the entries' runs.
+    fn colour_of(&self, run: &Run) -> Color {
+        Self::colour(self.entries.iter().position(|e| std::ptr::eq(&e.run, run)).unwrap_or(0))
     }
 
     fn rows(&self) -> Vec<Row> {
@@ -223,6 +243,10 @@ impl Compare {
         match action {
             CompareAction::Up => self.cursor = self.cursor.saturating_sub(1),
             CompareAction::Down => self.cursor = (self.cursor + 1).min(order.len().saturating_sub(1)),
+            CompareAction::PageUp => self.cursor = self.cursor.saturating_sub(PAGE),
+            CompareAction::PageDown => self.cursor = (self.cursor + PAGE).min(order.len().saturating_sub(1)),
+            CompareAction::First => self.cursor = 0,
+            CompareAction::Last => self.cursor = order.len().saturating_sub(1),
             CompareAction::ToggleSelected => {
                 if let Some(i) = current {
                     self.entries[i].selected = !self.entries[i].selected;
@@ -268,7 +292,7 @@ impl Compare {
             }
             CompareAction::ToggleHelp => {
                 self.note = Some(
-                    "space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  enter open  q quit"
+                    "up/down pgup/pgdn g/G move  space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  enter open  q quit"
                         .into(),
                 );
             }
@@ -460,8 +484,7 @@ impl Compare {
             .iter()
             .zip(&xs)
             .map(|((run, _, y), &x)| {
-                let style =
-                    if theme.color { Style::new().fg(Compare::colour(&run.name)) } else { Style::new() };
+                let style = if theme.color { Style::new().fg(self.colour_of(run)) } else { Style::new() };
                 (vec![(x, *y)], style)
             })
             .collect();
@@ -551,8 +574,7 @@ impl Compare {
             .iter()
             .flat_map(|&i| {
                 let run = &self.entries[i].run;
-                let style =
-                    if theme.color { Style::new().fg(Compare::colour(&run.name)) } else { Style::new() };
+                let style = if theme.color { Style::new().fg(Compare::colour(i)) } else { Style::new() };
                 drawn
                     .iter()
                     .map(move |(name, dotted)| {
@@ -622,6 +644,9 @@ impl Compare {
         header.push("best val_loss".into());
         header.push("differs".into());
         let cursor = self.cursor.min(order.len().saturating_sub(1));
+        // Names that tell the runs apart: the timestamp and the common prefix left out on
+        // screen; the run under the cursor's full name in the title.
+        let shown_names = distinct_names(&order.iter().map(|&i| rows[i].name.as_str()).collect::<Vec<_>>());
         let body: Vec<TableRow> = order
             .iter()
             .enumerate()
@@ -634,10 +659,9 @@ impl Compare {
                     (false, true) => " +",
                     (false, false) => "  ",
                 };
-                let colour =
-                    if theme.color { Style::new().fg(Compare::colour(&row.name)) } else { Style::new() };
+                let colour = if theme.color { Style::new().fg(Compare::colour(i)) } else { Style::new() };
                 let mut cells = vec![
-                    Cell::from(format!("{mark}{}", row.name)).style(colour),
+                    Cell::from(format!("{mark}{}", shown_names[position])).style(colour),
                     Cell::from(row.state),
                     Cell::from(row.folds.to_string()),
                     Cell::from(row.epochs.to_string()),
@@ -647,15 +671,11 @@ impl Compare {
                 cells.push(Cell::from(
                     row.differs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
                 ));
-                let mut table_row = TableRow::new(cells);
-                if position == cursor {
-                    table_row = table_row.style(Style::new().add_modifier(Modifier::REVERSED));
-                }
-                table_row
+                let _ = position;
+                TableRow::new(cells)
             })
             .collect();
-        let name_width =
-            order.iter().map(|&i| rows[i].name.chars().count() + 2).max().unwrap_or(4).clamp(4, 32);
+        let name_width = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).clamp(4, 32);
         let mut widths = vec![
             Constraint::Length(u16::try_from(name_width).unwrap_or(40)),
             Constraint::Length(10),
@@ -668,18 +688,69 @@ impl Compare {
         }));
         widths.push(Constraint::Length(14));
         widths.push(Constraint::Fill(1));
-        Table::new(body, widths)
-            .header(TableRow::new(header).style(theme.quiet()))
-            .column_spacing(1)
-            .block(panel(" Runs ", theme))
-            .render(area, buf);
+        // Rendered with the cursor as the selection: the table scrolls to keep it in view.
+        let mut state = ratatui::widgets::TableState::default().with_selected(Some(cursor));
+        let hidden = self.entries.iter().filter(|e| e.hidden).count();
+        let full = order.get(cursor).map_or("", |&i| rows[i].name.as_str());
+        let title = match (order.len(), hidden) {
+            (shown, 0) => format!(" Runs {}/{shown}: {full} ", cursor + 1),
+            (shown, hidden) => {
+                format!(" Runs {}/{shown}, {hidden} hidden (u shows them): {full} ", cursor + 1)
+            }
+        };
+        ratatui::widgets::StatefulWidget::render(
+            Table::new(body, widths)
+                .header(TableRow::new(header).style(theme.quiet()))
+                .column_spacing(1)
+                .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+                .block(panel(title, theme)),
+            area,
+            buf,
+            &mut state,
+        );
     }
+}
+
+/// Names that tell runs apart on screen: a leading `--log-dir` timestamp
+/// (`20261206-040931-`) dropped, then the dash-separated words every name starts with
+/// (at least one word of each is kept).
+fn distinct_names(names: &[&str]) -> Vec<String> {
+    let stamp = |name: &str| -> usize {
+        let bytes = name.as_bytes();
+        let digits = |range: std::ops::Range<usize>| {
+            bytes.get(range).is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+        };
+        if digits(0..8) && bytes.get(8) == Some(&b'-') && digits(9..15) && bytes.get(15) == Some(&b'-') {
+            16
+        } else {
+            0
+        }
+    };
+    let words: Vec<Vec<&str>> = names.iter().map(|n| n[stamp(n)..].split('-').collect()).collect();
+    let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+    let common = if names.len() < 2 {
+        0
+    } else {
+        (0..shortest.saturating_sub(1)).take_while(|&k| words.iter().all(|w| w[k] == words[0][k])).count()
+    };
+    words.iter().map(|w| w[common..].join("-")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::runs::read::parse;
+
+    #[test]
+    fn names_that_tell_runs_apart() {
+        assert_eq!(
+            distinct_names(&["20261206-040931-moons-lr0.002-seed2", "20261206-040932-moons-lr0.003-seed3"]),
+            ["lr0.002-seed2", "lr0.003-seed3"]
+        );
+        assert_eq!(distinct_names(&["pima-a", "pima-a"]), ["a", "a"], "a word of each is kept");
+        assert_eq!(distinct_names(&["20261206-040931-moons"]), ["moons"]);
+        assert_eq!(distinct_names(&["keras", "version_0"]), ["keras", "version_0"]);
+    }
 
     fn entry(name: &str, losses: &[f64]) -> Entry {
         let text: String = losses
@@ -820,10 +891,31 @@ mod tests {
     }
 
     #[test]
-    fn colours_follow_names() {
-        assert_eq!(Compare::colour("run-1"), Compare::colour("run-1"));
-        let distinct: std::collections::HashSet<Color> =
-            (0..20).map(|i| Compare::colour(&format!("run-{i}"))).collect();
-        assert!(distinct.len() >= 4);
+    fn colours_are_handed_out_in_order_and_the_table_scrolls() {
+        let distinct: std::collections::HashSet<Color> = (0..12).map(Compare::colour).collect();
+        assert_eq!(distinct.len(), 12, "no two of the first twelve runs share a colour");
+        // Fifty runs: the cursor can reach the last one, which is then on screen.
+        let entries: Vec<Entry> =
+            (0..50).map(|i| entry(&format!("run-{i:02}"), &[0.9, 0.5 + i as f64 / 100.0])).collect();
+        let mut compare = Compare::new(entries, Theme { color: false });
+        let screen = |compare: &Compare| {
+            let mut buffer = Buffer::empty(Rect::new(0, 0, 80, 24));
+            compare.render(buffer.area, &mut buffer);
+            (0..24)
+                .map(|y| (0..80).map(|x| buffer[(x, y)].symbol()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(screen(&compare).contains("run-00") && !screen(&compare).contains("run-49"));
+        compare.apply(CompareAction::Last);
+        let last = screen(&compare);
+        assert!(last.contains("run-49"), "the last run is shown: {last}");
+        assert!(last.contains("Runs 50/50"), "{last}");
+        compare.apply(CompareAction::PageUp);
+        assert!(screen(&compare).contains("run-39"));
+        compare.apply(CompareAction::First);
+        assert!(screen(&compare).contains("Runs 1/50"));
+        compare.apply(CompareAction::Hide);
+        assert!(screen(&compare).contains("1 hidden"), "{}", screen(&compare));
     }
 }

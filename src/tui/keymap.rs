@@ -62,6 +62,10 @@ pub fn compare_action_for(key: KeyEvent) -> Option<super::compare::CompareAction
     Some(match key.code {
         KeyCode::Up | KeyCode::Char('k') => CompareAction::Up,
         KeyCode::Down | KeyCode::Char('j') => CompareAction::Down,
+        KeyCode::PageUp => CompareAction::PageUp,
+        KeyCode::PageDown => CompareAction::PageDown,
+        KeyCode::Home | KeyCode::Char('g') => CompareAction::First,
+        KeyCode::End | KeyCode::Char('G') => CompareAction::Last,
         KeyCode::Char(' ') => CompareAction::ToggleSelected,
         KeyCode::Char('p') => CompareAction::TogglePinned,
         KeyCode::Char('h') => CompareAction::Hide,
