@@ -152,7 +152,12 @@ fn missing_markers_never_touch_the_label_and_can_be_per_column() {
     // Pima's clean-up: zeros in a measurement mean missing, zeros in the label do not.
     let mut text = String::from("glucose,insulin,outcome\n");
     for i in 0..40 {
-        let insulin = if i % 4 == 0 { 0 } else { 50 + i };
+        // Zeros written both ways: a numeric marker compares as a number.
+        let insulin = match i % 8 {
+            0 => "0".to_string(),
+            4 => "0.0".to_string(),
+            _ => (50 + i).to_string(),
+        };
         let _ = writeln!(text, "{},{insulin},{}", 80 + i, i % 2);
     }
     let (_dir, file) = file_with("pima-like.csv", text.as_bytes());

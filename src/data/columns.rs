@@ -85,10 +85,16 @@ impl NaValues {
         NaValues(all)
     }
 
-    /// Whether `cell` is missing.
+    /// Whether `cell` is missing: empty, one of the markers in any case, or a number
+    /// equal to a marker that is a number (`0` marks `0.0` too, as pandas' `na_values`).
     pub fn is_missing(&self, cell: &[u8]) -> bool {
         let cell = cell.trim_ascii();
-        cell.is_empty() || self.0.iter().any(|na| na.as_bytes().eq_ignore_ascii_case(cell))
+        cell.is_empty()
+            || self.0.iter().any(|na| na.as_bytes().eq_ignore_ascii_case(cell))
+            || (cell[0].is_ascii_digit() || matches!(cell[0], b'-' | b'+' | b'.'))
+                && std::str::from_utf8(cell).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(|value| {
+                    self.0.iter().any(|na| na.trim().parse::<f64>().is_ok_and(|marker| marker == value))
+                })
     }
 }
 
@@ -449,6 +455,8 @@ mod tests {
         let custom = NaValues::parse("-999, ,missing");
         assert_eq!(custom.0, vec!["-999", "missing"]);
         assert!(custom.is_missing(b"-999") && custom.is_missing(b"") && !custom.is_missing(b"NA"));
+        assert!(custom.is_missing(b"-999.0"), "numbers compare as numbers");
+        assert!(NaValues::parse("0").is_missing(b"0.0") && !NaValues::parse("0").is_missing(b"0.5"));
     }
 
     #[test]

@@ -412,12 +412,16 @@ fn parse_number(bytes: &[u8]) -> Result<f32, String> {
 struct Missing<'a> {
     markers: &'a NaValues,
     numeric_markers: bool,
+    /// The markers that are numbers, compared as numbers (`0` marks `0.0` too, as
+    /// pandas' `na_values` does).
+    numbers: Vec<f64>,
 }
 
 impl<'a> Missing<'a> {
     fn new(markers: &'a NaValues) -> Self {
-        let numeric_markers = markers.0.iter().any(|m| m.trim().parse::<f64>().is_ok_and(f64::is_finite));
-        Missing { markers, numeric_markers }
+        let numbers: Vec<f64> =
+            markers.0.iter().filter_map(|m| m.trim().parse::<f64>().ok().filter(|v| v.is_finite())).collect();
+        Missing { markers, numeric_markers: !numbers.is_empty(), numbers }
     }
 
     /// What a cell holds, as missing, a number or text; a number out of range or bytes
@@ -432,7 +436,7 @@ impl<'a> Missing<'a> {
         };
         match text.parse::<f64>() {
             Ok(value) if value.is_finite() && value.abs() <= f64::from(f32::MAX) => {
-                if self.numeric_markers && self.markers.is_missing(bytes) {
+                if self.numeric_markers && (self.numbers.contains(&value) || self.markers.is_missing(bytes)) {
                     return Ok(Cell::Missing);
                 }
                 #[allow(
