@@ -269,8 +269,8 @@ pub struct TrainArgs {
     /// Read these columns as categories even where they hold numbers (codes).
     #[arg(long, value_name = "COLS", help_heading = "Data")]
     pub categorical: Option<String>,
-    /// Cells that mean "missing", comma separated, any case; empty cells always do
-    /// [default: NA,N/A,NaN,null,?].
+    /// Cells that mean "missing" in feature columns (never the label), comma separated,
+    /// any case, numbers compared as numbers; empty cells always do [default: NA,N/A,NaN,null,?].
     #[arg(long, value_name = "LIST", allow_hyphen_values = true, help_heading = "Data")]
     pub na_values: Option<String>,
     /// Cells that mean "missing" in one feature column only, besides --na-values:

@@ -111,7 +111,6 @@ pub fn parse(text: &str, name: &str) -> Result<Run, String> {
     if !epochs.is_empty() {
         run.folds.insert(0, FoldSeries { epochs: epochs.into_iter().collect() });
     }
-    run.params = BTreeMap::new();
     let skipped_steps: Vec<&str> =
         (0..header.len()).filter(|&c| stepwise[c]).map(|c| header[c].as_str()).collect();
     if !skipped_steps.is_empty() {

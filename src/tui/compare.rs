@@ -671,7 +671,6 @@ impl Compare {
                 cells.push(Cell::from(
                     row.differs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
                 ));
-                let _ = position;
                 TableRow::new(cells)
             })
             .collect();
