@@ -710,11 +710,12 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
             .map_err(|why| Failure::usage(format!("--plot {}: {why}", dir.display())))?;
         // One of nntui's own runs: its charts as training drew them; any other run, or
         // several: a chart per series name, a line per run.
-        if let [run] = runs.as_slice()
-            && run.events.iter().any(|e| matches!(e, Event::RunStarted(_)))
+        if let ([run], [source]) = (runs.as_slice(), sources.as_slice())
+            && run.own
         {
+            let events = read::events(source.path()).map_err(|m| Failure::new(1, m))?;
             let mut plot = nntui::plot::Collector::default();
-            run.events.iter().for_each(|event| plot.take(event));
+            events.iter().for_each(|event| plot.take(event));
             write_plots(&plot, dir, args.plot_format)?;
             return Ok(0);
         }
@@ -729,19 +730,30 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         let [run] = runs.as_slice() else {
             return Err(Failure::new(2, format!("--replay: one run at a time ({} found)", runs.len())));
         };
-        return replay(run);
+        let events = if run.own {
+            read::events(sources[0].path()).map_err(|m| Failure::new(1, m))?
+        } else {
+            Vec::new()
+        };
+        return replay(run, &events);
     }
     if !(args.no_tui || args.json) && io::stdout().is_terminal() {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        // One of nntui's runs: its full dashboard; several runs, a folder of runs, or a
-        // run from another program: the comparison.
-        let single_own = matches!(sources.as_slice(), [read::Source::Lines(_)])
-            && !runs[0].events.is_empty()
-            && args.paths.iter().all(|p| !p.is_dir() || p.join(nntui::runs::record::EVENTS).is_file());
-        let shown = if single_own {
-            tui::view(sources[0].path().to_path_buf(), runs[0].name.clone(), color)
-        } else {
-            tui::compare(args.paths.clone(), color)
+        // One run, whatever wrote it: its full dashboard (nntui's own followed event by
+        // event); several runs, a study, or a folder that may gain runs: the comparison.
+        let single = matches!(sources.as_slice(), [source] if !matches!(source, read::Source::Study(_)))
+            && runs.len() == 1
+            && args.paths.iter().all(|p| {
+                !p.is_dir()
+                    || p.join(nntui::runs::record::EVENTS).is_file()
+                    || matches!(&sources[0], read::Source::TensorBoard { folder, .. } if folder == p)
+            });
+        let shown = match sources.as_slice() {
+            [source @ read::Source::Lines(_)] if single && runs[0].own => {
+                tui::view(source.path().to_path_buf(), runs[0].name.clone(), color)
+            }
+            [source] if single => tui::view_stored(source.clone(), color),
+            _ => tui::compare(args.paths.clone(), color),
         };
         shown.map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
@@ -782,46 +794,58 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
 fn run_series(run: &nntui::runs::read::Run) -> nntui::plot::RunSeries {
     let mut series: std::collections::BTreeMap<String, Vec<Vec<(f64, f64)>>> =
         std::collections::BTreeMap::new();
-    let folds = run.folds.len();
-    for (index, fold) in run.folds.values().enumerate() {
-        for (epoch, values) in &fold.epochs {
-            for (name, &value) in values {
-                let lines = series.entry(name.clone()).or_insert_with(|| vec![Vec::new(); folds]);
-                #[allow(clippy::cast_precision_loss, reason = "epochs and steps are far below 2^52")]
-                lines[index].push((*epoch as f64, value));
-            }
-        }
-    }
-    for lines in series.values_mut() {
-        lines.retain(|l| !l.is_empty());
+    for name in run.names() {
+        let lines: Vec<Vec<(f64, f64)>> = run
+            .folds
+            .values()
+            .filter_map(|fold| fold.get(&name))
+            .map(|s| s.points())
+            .filter(|l| !l.is_empty())
+            .collect();
+        series.insert(name, lines);
     }
     (run.name.clone(), series)
 }
 
-/// A recorded run's lines again: nntui's own through the same printer as training; a
-/// foreign run's epochs in Keras's `verbose=2` shape.
-fn replay(run: &nntui::runs::read::Run) -> Result<u8, Failure> {
-    let written = if run.events.is_empty() {
-        let mut out = io::stdout().lock();
-        (|| -> io::Result<()> {
-            for (fold, series) in &run.folds {
-                for (epoch, values) in &series.epochs {
-                    let prefix =
-                        if run.folds.len() > 1 { format!("Fold {} - ", fold + 1) } else { String::new() };
-                    let line: Vec<String> = values
-                        .iter()
-                        .map(|(name, v)| format!("{name}: {}", nntui::headless::keras_number(*v)))
-                        .collect();
-                    writeln!(out, "{prefix}Epoch {epoch}\n{}", line.join(" - "))?;
-                }
-            }
-            Ok(())
-        })()
-    } else {
+/// A recorded run's lines again: nntui's own `events` through the same printer as
+/// training; another program's epochs from the store in Keras's `verbose=2` shape (the
+/// kept points of a long log, said so).
+fn replay(run: &nntui::runs::read::Run, events: &[Event]) -> Result<u8, Failure> {
+    let written = if run.own {
         let mut printer =
             TextPrinter::new(BufWriter::new(io::stdout().lock()), BufWriter::new(io::stderr()), false);
-        run.events.iter().try_for_each(|event| printer.handle(event)).and_then(|()| printer.flush())
+        events.iter().try_for_each(|event| printer.handle(event)).and_then(|()| printer.flush())
+    } else {
+        let mut out = BufWriter::new(io::stdout().lock());
+        (|| -> io::Result<()> {
+            for (fold, part) in &run.folds {
+                // Every step any series kept, in order, with the values written at it.
+                let mut steps: Vec<f64> =
+                    part.series.values().flat_map(|s| s.points()).map(|p| p.0).collect();
+                steps.sort_by(f64::total_cmp);
+                steps.dedup();
+                for step in steps {
+                    let prefix =
+                        if run.folds.len() > 1 { format!("Fold {} - ", fold + 1) } else { String::new() };
+                    let line: Vec<String> = part
+                        .series
+                        .iter()
+                        .filter_map(|(name, s)| {
+                            let value = s.points().into_iter().find(|p| p.0 == step)?.1;
+                            Some(format!("{name}: {}", nntui::headless::keras_number(value)))
+                        })
+                        .collect();
+                    writeln!(out, "{prefix}Epoch {step}\n{}", line.join(" - "))?;
+                }
+            }
+            out.flush()
+        })()
     };
+    let thinned = run.folds.values().flat_map(|p| p.series.values()).any(|s| s.count > (s.held() + 1) as u64);
+    if thinned {
+        let _ =
+            writeln!(io::stderr(), "nntui: note: a long log: every epoch up to 1024, then evenly thinned");
+    }
     if run.skipped > 0 {
         let _ = writeln!(io::stderr(), "nntui: warning: {} unreadable line(s) skipped", run.skipped);
     }

@@ -1,5 +1,9 @@
-//! Named series of training values, whatever wrote them; the first piece of the store
-//! every source fills and every view reads: the one rule for which way a value improves.
+//! The store every source fills and every view reads: named series of training values,
+//! whatever wrote them ([`store`]), and the one rule for which way a value improves.
+
+pub mod store;
+
+pub use store::{Part, Point, Series, smooth};
 
 /// Which way a named value improves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +93,31 @@ pub fn direction(name: &str) -> Option<Direction> {
 /// which is what most logged values are).
 pub fn maximizes(name: &str) -> bool {
     direction(name).is_some_and(Direction::maximizes)
+}
+
+/// What a chart shows for a name: the name itself with its `val_` twin, or for a
+/// TensorBoard tag group (`Loss/train`, `Loss/test`) the whole group, `Loss/*`.
+pub fn subject(name: &str) -> String {
+    let base = name.strip_prefix("val_").unwrap_or(name);
+    match base.split_once('/') {
+        Some((group, _)) => format!("{group}/*"),
+        None => base.to_string(),
+    }
+}
+
+/// The names a chart of `subject` draws among `names`, each with whether it is drawn
+/// dotted (a `val_` twin, or a group's tags after its first).
+pub fn subject_names(subject: &str, names: &[String]) -> Vec<(String, bool)> {
+    match subject.strip_suffix("/*") {
+        Some(group) => {
+            let prefix = format!("{group}/");
+            let mut members: Vec<&String> =
+                names.iter().filter(|n| n.strip_prefix("val_").unwrap_or(n).starts_with(&prefix)).collect();
+            members.sort();
+            members.into_iter().enumerate().map(|(i, n)| (n.clone(), i > 0)).collect()
+        }
+        None => vec![(subject.to_string(), false), (format!("val_{subject}"), true)],
+    }
 }
 
 #[cfg(test)]

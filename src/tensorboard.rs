@@ -13,11 +13,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-/// Points kept per scalar tag (as many as the dashboard keeps per line); past this,
-/// every other point is dropped and only every `stride`th new one kept, so a tag of a
-/// million steps costs a few kilobytes. The count, the last and the best values stay
-/// exact.
-pub const POINTS_PER_TAG: usize = 1024;
 /// Snapshots kept per histogram tag (the strip shows the newest).
 pub const SNAPSHOTS_PER_TAG: usize = 64;
 
@@ -82,65 +77,11 @@ pub fn run_name(root: &Path, run: &Path) -> String {
     }
 }
 
-/// One scalar tag's values over steps, thinned past [`POINTS_PER_TAG`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Scalars {
-    /// `(step, value)` kept for drawing, in the order written.
-    pub points: Vec<(i64, f64)>,
-    /// Values written (all of them, kept or not).
-    pub count: u64,
-    /// The last value written and its step.
-    pub last: Option<(i64, f64)>,
-    /// The smallest and largest finite values written, with their steps.
-    pub min: Option<(i64, f64)>,
-    /// See `min`.
-    pub max: Option<(i64, f64)>,
-    /// Keep one new point in this many.
-    stride: u64,
-}
-
-impl Scalars {
-    fn push(&mut self, step: i64, value: f64) {
-        self.count += 1;
-        self.last = Some((step, value));
-        if value.is_finite() {
-            if self.min.is_none_or(|(_, m)| value < m) {
-                self.min = Some((step, value));
-            }
-            if self.max.is_none_or(|(_, m)| value > m) {
-                self.max = Some((step, value));
-            }
-        }
-        let stride = self.stride.max(1);
-        if (self.count - 1).is_multiple_of(stride) {
-            self.points.push((step, value));
-            if self.points.len() > POINTS_PER_TAG {
-                // Keep every other point (the first included) and take half as many.
-                let mut index = 0;
-                self.points.retain(|_| {
-                    index += 1;
-                    index % 2 == 1
-                });
-                self.stride = stride * 2;
-            }
-        }
-    }
-
-    /// The points to draw: those kept, and the last value written.
-    pub fn drawn(&self) -> Vec<(i64, f64)> {
-        let mut points = self.points.clone();
-        if let Some(last) = self.last.filter(|last| points.last() != Some(last)) {
-            points.push(last);
-        }
-        points
-    }
-}
-
 /// What a run's event files held.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Run {
     /// Scalar tags (validation ones from Keras's `validation/` prefixed `val_`).
-    pub scalars: BTreeMap<String, Scalars>,
+    pub scalars: BTreeMap<String, crate::series::Series>,
     /// Histogram tags: `(step, histogram)`, the newest [`SNAPSHOTS_PER_TAG`].
     pub histograms: BTreeMap<String, Vec<(i64, Histogram)>>,
     /// Summaries of other kinds (images, text, audio, graphs, other plugins), by kind.
@@ -250,14 +191,10 @@ fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
 }
 
 impl Run {
-    /// The run without its scalar points (they are drawn from the named series): what
-    /// tables and histogram panels need.
-    pub fn without_points(&self) -> Run {
-        let mut run = Run { scalars: BTreeMap::new(), ..self.clone() };
-        for (tag, scalars) in &self.scalars {
-            run.scalars.insert(tag.clone(), Scalars { points: Vec::new(), ..scalars.clone() });
-        }
-        run
+    /// The run without its scalars (they are the run's named series): what tag tables
+    /// and histogram panels need.
+    pub fn without_scalars(&self) -> Run {
+        Run { scalars: BTreeMap::new(), ..self.clone() }
     }
 }
 
@@ -299,7 +236,7 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
         let tag = format!("{prefix}{}", value.tag);
         match value.value {
             Some(proto::value::Kind::SimpleValue(v)) => {
-                run.scalars.entry(tag).or_default().push(event.step, f64::from(v))
+                push_scalar(run, tag, (event.step, event.wall_time), f64::from(v))
             }
             Some(proto::value::Kind::Histo(histogram)) => match from_buckets(&histogram) {
                 Some(h) => push_histogram(run, tag, event.step, h),
@@ -307,7 +244,7 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
             },
             Some(proto::value::Kind::Tensor(tensor)) if plugin == "scalars" || scalar_class => {
                 match tensor_values(&tensor).as_deref() {
-                    Some([v]) => run.scalars.entry(tag).or_default().push(event.step, *v),
+                    Some([v]) => push_scalar(run, tag, (event.step, event.wall_time), *v),
                     _ => *run.skipped.entry("scalars not of one value".into()).or_default() += 1,
                 }
             }
@@ -325,6 +262,11 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
             }
         }
     }
+}
+
+#[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
+fn push_scalar(run: &mut Run, tag: String, (step, wall): (i64, f64), value: f64) {
+    run.scalars.entry(tag).or_default().push(step as f64, value, wall);
 }
 
 fn push_histogram(run: &mut Run, tag: String, step: i64, histogram: Histogram) {
@@ -513,22 +455,6 @@ mod tests {
     }
 
     #[test]
-    fn thinning_keeps_the_count_the_last_and_the_best_exact() {
-        let mut scalars = Scalars::default();
-        for step in 0..1_000_000i64 {
-            #[allow(clippy::cast_precision_loss)]
-            scalars.push(step, if step == 777_777 { -5.0 } else { step as f64 });
-        }
-        assert_eq!(scalars.count, 1_000_000);
-        assert!(scalars.points.len() <= POINTS_PER_TAG);
-        assert!(scalars.points.len() > POINTS_PER_TAG / 2);
-        assert_eq!(scalars.last, Some((999_999, 999_999.0)));
-        assert_eq!(scalars.min, Some((777_777, -5.0)));
-        assert_eq!(scalars.drawn().last(), Some(&(999_999, 999_999.0)));
-        assert_eq!(scalars.points[0], (0, 0.0));
-    }
-
-    #[test]
     fn buckets_are_rebinned_keeping_their_counts() {
         let h = rebin(&[(0.0, 1.0, 10.0), (1.0, 2.0, 30.0), (3.0, 4.0, 0.0)]).unwrap();
         assert_eq!((h.min, h.max), (0.0, 2.0));
@@ -576,14 +502,14 @@ mod tests {
         std::io::Write::write_all(&mut file, &rest).unwrap();
         follower.update();
         let loss = &follower.run().scalars["loss"];
-        assert_eq!(loss.points, vec![(0, 1.0), (1, 0.5), (3, 0.125)]);
+        assert_eq!(loss.points(), vec![(0.0, 1.0), (1.0, 0.5), (3.0, 0.125)]);
         assert_eq!((follower.run().bad_records, follower.run().pending), (1, 0));
         // Empty files and a new file in the folder.
         std::fs::write(dir.path().join("events.out.tfevents.2.empty"), b"").unwrap();
         std::fs::write(dir.path().join("events.out.tfevents.3.more"), scalar_event(4, "acc", 0.9)).unwrap();
         follower.update();
         assert_eq!(follower.run().files, 3);
-        assert_eq!(follower.run().scalars["acc"].last, Some((4, 0.9f32.into())));
+        assert_eq!(follower.run().scalars["acc"].last.map(|p| (p.step, p.value)), Some((4.0, 0.9f32.into())));
     }
 
     #[test]

@@ -8,7 +8,6 @@ mod charts;
 pub mod compare;
 mod folds;
 mod header;
-pub mod history;
 pub mod keymap;
 mod log;
 pub mod terminal;
@@ -342,6 +341,77 @@ where
     view_loop(terminal, &mut app, inputs, signals, &followed, fresh)
 }
 
+/// `nntui view` on one run another program wrote (or a run read from the store): the
+/// full dashboard over its named series, read again every second while it grows.
+///
+/// # Errors
+/// The terminal could not be set up or drawn to.
+pub fn view_stored(source: crate::runs::read::Source, color: bool) -> io::Result<()> {
+    let (guard, mut terminal, inputs, signals) = open_terminal()?;
+    let mut reader = crate::runs::read::Reader::default();
+    let kind = source.kind();
+    let mut find =
+        || reader.read_all(&source).ok().and_then(|runs| runs.into_iter().next()).map(|(_, run)| run);
+    let result = watch_stored(&mut terminal, &inputs, &signals, kind, color, &mut find);
+    drop(guard);
+    result
+}
+
+/// A stored run on the dashboard until the user leaves it: `find` reads it again (every
+/// second), and the dashboard keeps its view choices across reads.
+fn watch_stored<B: Backend>(
+    terminal: &mut Terminal<B>,
+    inputs: &Receiver<TerminalEvent>,
+    signals: &Receiver<i32>,
+    kind: &'static str,
+    color: bool,
+    find: &mut dyn FnMut() -> Option<crate::runs::read::Run>,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut app = App::new(String::new(), initial_live(&RunConfig::default()), Instant::now());
+    app.theme = ui::Theme { color };
+    app.recorded = true;
+    let mut load = |app: &mut App| {
+        if let Some(run) = find() {
+            let state = crate::runs::table::state(&run);
+            app.source.clone_from(&run.name);
+            app.load(run, state, kind);
+        }
+    };
+    load(&mut app);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            app.tick(Instant::now());
+            terminal.draw(|frame| frame.render_widget(&app, frame.area())).map_err(io::Error::other)?;
+            dirty = false;
+        }
+        select_biased! {
+            recv(inputs) -> input => match input {
+                Ok(TerminalEvent::Key(key)) => {
+                    dirty = true;
+                    if let Some(Command::Quit { .. }) = keymap::action_for(key).and_then(|action| app.apply(action)) {
+                        return Ok(());
+                    }
+                }
+                Ok(TerminalEvent::Resize(..)) => {
+                    repaint(terminal)?;
+                    dirty = true;
+                }
+                Ok(_) => dirty = true,
+                Err(_) => {}
+            },
+            recv(signals) -> signal => if signal.is_ok() { return Ok(()) },
+            default(Duration::from_secs(1)) => {
+                load(&mut app);
+                dirty = true;
+            },
+        }
+    }
+}
+
 /// `nntui view` on several runs: the comparison, read again every second (new run
 /// folders under a watched folder join it); Enter opens a run's full dashboard, from
 /// which Esc comes back.
@@ -411,8 +481,20 @@ pub fn compare_with(
                         match state.apply(action) {
                             compare::Next::Quit => return Ok(()),
                             compare::Next::Open(path) => {
-                                let name = state.entries.iter().find(|e| e.path == path).map_or_else(String::new, |e| e.run.name.clone());
-                                watch(&mut terminal, &inputs, &signals, path, &name, color)?;
+                                let Some(entry) = state.entries.iter().find(|e| e.path == path) else { continue };
+                                let name = entry.run.name.clone();
+                                if entry.run.own {
+                                    watch(&mut terminal, &inputs, &signals, path, &name, color)?;
+                                } else {
+                                    // Any other run from the store, read again by its identity.
+                                    let kind = roots
+                                        .iter()
+                                        .flat_map(|root| crate::runs::read::sources(root))
+                                        .find(|s| path.starts_with(s.path()) || path.as_os_str().to_string_lossy().starts_with(&*s.path().to_string_lossy()))
+                                        .map_or("log", |s| s.kind());
+                                    let mut find = || read_all().into_iter().find(|(p, _)| *p == path).map(|(_, run)| run);
+                                    watch_stored(&mut terminal, &inputs, &signals, kind, color, &mut find)?;
+                                }
                                 repaint(&mut terminal)?;
                             }
                             compare::Next::Stay => {}

@@ -684,3 +684,48 @@ fn the_log_scrolls_and_opens_full_screen() {
     assert!(!app.log_open, "Esc closes the log");
     assert!(screen(&app, 80, 24).contains("Log"), "and the dashboard is back");
 }
+
+/// Any run, whatever wrote it, gets the full dashboard: a PyTorch-style TensorBoard run
+/// (tensorboardX fixture) with its tag group on one chart, its histogram tag in the
+/// weights panel, every series with exact last and best values, and the view keys.
+#[test]
+fn a_tensorboard_run_gets_the_full_dashboard() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tensorboard/tbx");
+    let source = nntui::runs::read::Source::TensorBoard { root: folder.clone(), folder };
+    let mut reader = nntui::runs::read::Reader::default();
+    let read = |reader: &mut nntui::runs::read::Reader| reader.read_all(&source).unwrap().remove(0).1;
+    let mut app = App::new(String::new(), initial_live(&RunConfig::default()), Instant::now());
+    let run = read(&mut reader);
+    let state = nntui::runs::table::state(&run);
+    app.load(run, state, source.kind());
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("TensorBoard") && text.contains("done"), "{text}");
+    assert!(text.contains("┌ Loss fold 1 test 0.0300 train 0.0229"), "the Loss/* group on one chart: {text}");
+    assert!(text.contains("┌ weights/layer1 "), "the histogram tag in the weights panel: {text}");
+    assert!(text.contains("┌ Series"), "{text}");
+    assert!(text.contains("Accuracy/test"), "{text}");
+    assert!(text.contains("read TensorBoard: 3 series"), "{text}");
+    // m cycles the metric chart, s smooths, z zooms, c puts the cursor on the last step
+    // and left moves it to the previous drawn step (steps every 5).
+    app.apply(Action::CycleSmoothing);
+    app.apply(Action::ToggleCursor);
+    assert_eq!(app.cursor, Some(45));
+    app.apply(Action::Left);
+    assert_eq!(app.cursor, Some(40));
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("@40"), "{text}");
+    assert!(text.contains("smooth 0.6"), "{text}");
+    app.apply(Action::ToggleCursor);
+    let before = app.chart_lines(false).unwrap().0;
+    app.apply(Action::NextMetricChart);
+    assert_ne!(app.chart_lines(false).unwrap().0, before, "m shows another series");
+    // Reading again (a growing run) keeps the view's choices and logs nothing twice.
+    let charts = app.charts;
+    let run = read(&mut reader);
+    app.load(run, state, source.kind());
+    assert_eq!(app.charts, charts);
+    assert_eq!(app.log.len(), 1);
+    // Steering keys say why not.
+    assert!(app.apply(Action::TogglePause).is_none());
+    assert!(screen(&app, 80, 24).contains("recorded run"));
+}

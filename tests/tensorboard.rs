@@ -21,7 +21,9 @@ fn expected() -> Value {
 
 /// A tag's values in step order.
 fn values(run: &Run, tag: &str) -> Vec<(i64, f64)> {
-    run.scalars.get(tag).unwrap_or_else(|| panic!("no {tag} in {:?}", run.scalars.keys())).points.clone()
+    let series = run.scalars.get(tag).unwrap_or_else(|| panic!("no {tag} in {:?}", run.scalars.keys()));
+    #[allow(clippy::cast_possible_truncation)]
+    series.points().into_iter().map(|(step, value)| (step as i64, value)).collect()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! each row holding the values logged at one step, the others blank). A CSV without an
 //! epoch or step column is a data file, not a log, and is refused.
 
-use super::read::{FoldSeries, Run, Values};
+use super::read::{Run, Values};
 use std::collections::BTreeMap;
 
 /// Whether a CSV header row names a training log's index column.
@@ -109,7 +109,13 @@ pub fn parse(text: &str, name: &str) -> Result<Run, String> {
     }
     epochs.retain(|_, values| !values.is_empty());
     if !epochs.is_empty() {
-        run.folds.insert(0, FoldSeries { epochs: epochs.into_iter().collect() });
+        let mut part = crate::series::Part::default();
+        for (epoch, values) in epochs {
+            for (name, value) in values {
+                part.push_epoch(&name, epoch, value);
+            }
+        }
+        run.folds.insert(0, part);
     }
     let skipped_steps: Vec<&str> =
         (0..header.len()).filter(|&c| stepwise[c]).map(|c| header[c].as_str()).collect();
@@ -137,11 +143,11 @@ mod tests {
         let text = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,0.7,0.55,0.69\n1,0.6,0.6,NA,0.65\n2,0.7,0.5,0.7,0.6\n";
         let run = parse(text, "keras").unwrap();
         let fold = &run.folds[&0];
-        assert_eq!(fold.epochs.len(), 3);
-        assert_eq!(fold.epochs[0].0, 1, "Keras's epoch 0 is the first");
+        assert_eq!(fold.get("loss").unwrap().count, 3);
+        assert_eq!(fold.get("loss").unwrap().first.unwrap().step, 1.0, "Keras's epoch 0 is the first");
         assert_eq!(fold.last("val_loss"), Some(0.6));
-        assert_eq!(fold.best("val_accuracy", true), Some((0.7, 3)));
-        assert!(!fold.epochs[1].1.contains_key("val_accuracy"), "NA is no value");
+        assert_eq!(fold.best("val_accuracy", None), Some((0.7, 3.0)));
+        assert_eq!(fold.get("val_accuracy").unwrap().points(), [(1.0, 0.55), (3.0, 0.7)], "NA is no value");
         assert!(!run.diverged);
         let nan = parse("epoch,loss\n0,0.5\n1,nan\n", "nan").unwrap();
         assert!(nan.diverged, "a last loss of NaN");
@@ -164,7 +170,7 @@ mod tests {
         );
         let run = parse(text, "lightning").unwrap();
         let fold = &run.folds[&0];
-        assert_eq!(fold.epochs.iter().map(|(e, _)| *e).collect::<Vec<_>>(), vec![1, 2], "the cut row waits");
+        assert_eq!(fold.last_step(), Some(2.0), "the cut row waits");
         assert_eq!(fold.last("val_acc"), Some(0.8));
         assert_eq!(fold.last("train_loss_epoch"), Some(0.55));
         assert_eq!(fold.last("train_loss_step"), None);

@@ -5,36 +5,15 @@
 //! is a writer in the middle of it, left for the next read.
 
 use super::record::EVENTS;
+use crate::series::Part;
 use crate::train::{Event, RunConfig, RunSummary};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// One epoch's values by name (`loss`, `val_accuracy`, `epoch_auc`, ...).
+/// One epoch's values by name (`loss`, `val_accuracy`, `epoch_auc`, ...), as a reader
+/// gathers them before they go into the store.
 pub type Values = BTreeMap<String, f64>;
-
-/// A fold's epochs, in the order they arrived.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FoldSeries {
-    /// `(epoch from 1, values)`.
-    pub epochs: Vec<(usize, Values)>,
-}
-
-impl FoldSeries {
-    /// The last value of `name`.
-    pub fn last(&self, name: &str) -> Option<f64> {
-        self.epochs.iter().rev().find_map(|(_, v)| v.get(name).copied())
-    }
-
-    /// The best value of `name` (lowest, or highest with `maximize`) and its epoch.
-    pub fn best(&self, name: &str, maximize: bool) -> Option<(f64, usize)> {
-        let values = self.epochs.iter().filter_map(|(epoch, v)| v.get(name).map(|&x| (x, *epoch)));
-        values.filter(|(x, _)| x.is_finite()).reduce(|a, b| {
-            let better = if maximize { b.0 > a.0 } else { b.0 < a.0 };
-            if better { b } else { a }
-        })
-    }
-}
 
 /// A run as read from its file.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,18 +22,19 @@ pub struct Run {
     pub name: String,
     /// nntui's settings, when nntui wrote it.
     pub config: Option<RunConfig>,
-    /// nntui's events in order (empty for foreign files).
-    pub events: Vec<Event>,
-    /// Named series per fold.
-    pub folds: BTreeMap<usize, FoldSeries>,
+    /// Whether nntui wrote it (its events; replay and the own-run plot read them again
+    /// from the file, the store keeps only the series).
+    pub own: bool,
+    /// Named series per fold (or part), by step: the store.
+    pub folds: BTreeMap<usize, Part>,
     /// The run's end, when it ended.
     pub summary: Option<RunSummary>,
     /// Lines that were neither nntui events nor Keras-callback lines, or were damaged.
     pub skipped: usize,
     /// Whether the file ends in a partial line (a writer in the middle of it).
     pub partial: bool,
-    /// For a TensorBoard run, everything its event files held (tags, histograms,
-    /// skipped summaries); its scalars are also the fold-0 series, by step.
+    /// For a TensorBoard run, what its event files held besides the scalars (histograms,
+    /// skipped summaries); its scalars are the fold-0 series, by step.
     pub tensorboard: Option<crate::tensorboard::Run>,
     /// For a trial of a study: its state (`complete`, `pruned`, `running`, `failed`).
     pub trial_state: Option<&'static str>,
@@ -68,32 +48,39 @@ pub struct Run {
     pub modified: Option<std::time::SystemTime>,
     /// Its last loss was not finite (the series keep the finite values).
     pub diverged: bool,
+    /// Series indexed by step that are not epochs (Keras's per-batch TensorBoard tags):
+    /// in the tag table, not counted as epochs.
+    pub steps: Part,
+    /// A TensorBoard run written by Keras's callback: its epoch tags are numbered from 1.
+    pub keras_epochs: bool,
 }
 
 impl Run {
-    /// Every value name seen, sorted.
+    /// Every series name seen, sorted.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> =
-            self.folds.values().flat_map(|f| f.epochs.iter().flat_map(|(_, v)| v.keys().cloned())).collect();
+        let mut names: Vec<String> = self.folds.values().flat_map(|f| f.series.keys().cloned()).collect();
         names.sort();
         names.dedup();
         names
     }
+
+    /// Its epochs: the highest step of any fold's series.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole and small")]
+    pub fn epochs(&self) -> usize {
+        self.folds.values().filter_map(Part::last_step).fold(0.0f64, f64::max).max(0.0) as usize
+    }
+
+    /// Points held in memory by its series.
+    pub fn held(&self) -> usize {
+        self.folds.values().map(Part::held).sum()
+    }
 }
 
-/// The epoch values an nntui epoch report carries, by Keras's names.
-fn values_of(report: &crate::train::EpochReport, metric: &str) -> Values {
-    let mut values = Values::new();
-    values.insert("loss".into(), report.loss);
-    values.insert(metric.into(), report.metric);
-    if let Some(v) = report.val_loss {
-        values.insert("val_loss".into(), v);
+/// Adds one epoch's values to a fold's series.
+fn add_epoch(part: &mut Part, epoch: usize, values: impl IntoIterator<Item = (String, f64)>) {
+    for (name, value) in values {
+        part.push_epoch(&name, epoch, value);
     }
-    if let Some(v) = report.val_metric {
-        values.insert(format!("val_{metric}"), v);
-    }
-    values.insert("learning_rate".into(), report.learning_rate);
-    values
 }
 
 /// Parses the complete lines of `text` as one run named `name`.
@@ -131,16 +118,16 @@ pub fn parse(text: &str, name: &str) -> Run {
                     run.config = Some(info.config.clone());
                 }
                 Event::EpochEnded(report) => {
-                    run.folds
-                        .entry(report.fold)
-                        .or_default()
-                        .epochs
-                        .push((report.epoch, values_of(report, &metric)));
+                    add_epoch(
+                        run.folds.entry(report.fold).or_default(),
+                        report.epoch,
+                        report.values(&metric),
+                    );
                 }
                 Event::RunEnded(summary) => run.summary = Some(summary.clone()),
                 _ => {}
             }
-            run.events.push(event);
+            run.own = true;
             continue;
         }
         match foreign(&value, &mut foreign_offset) {
@@ -150,12 +137,24 @@ pub fn parse(text: &str, name: &str) -> Run {
                 if let Some(loss) = value.get("logs").and_then(|l| l.get("loss")) {
                     run.diverged = !loss.as_f64().is_some_and(f64::is_finite);
                 }
-                run.folds.entry(fold).or_default().epochs.push((epoch, values));
+                add_epoch(run.folds.entry(fold).or_default(), epoch, values);
             }
             None => run.skipped += 1,
         }
     }
     run
+}
+
+/// nntui's events in a run's file, in order (for replay and the run's own charts; the
+/// store keeps only the series).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn events(path: &Path) -> Result<Vec<Event>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let complete = text.rfind('\n').map_or("", |end| &text[..=end]);
+    Ok(complete.lines().filter_map(|line| parse_line(line.trim())).collect())
 }
 
 /// One complete line as an nntui event, if it is one (unknown types and damaged lines
@@ -226,6 +225,16 @@ pub enum Source {
 }
 
 impl Source {
+    /// What wrote its runs, in a word or two (for runs other than nntui's own).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Lines(_) => "Keras-callback lines",
+            Source::Study(_) => "study trial",
+            Source::Csv(_) => "CSV log",
+            Source::TensorBoard { .. } => "TensorBoard",
+        }
+    }
+
     /// The file or folder it is read from (a run's identity in the comparison).
     pub fn path(&self) -> &Path {
         match self {
@@ -304,15 +313,13 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
         .values()
         .filter(|t| !(t.state == crate::tune::journal::TrialState::Failed && t.retry))
         .map(|trial| {
-            let epochs: Vec<(usize, Values)> = trial
-                .intermediate
-                .iter()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(&epoch, &value)| (epoch, Values::from([(objective.clone(), value)])))
-                .collect();
+            let mut part = Part::default();
+            for (&epoch, &value) in trial.intermediate.iter().filter(|(_, v)| v.is_finite()) {
+                part.push_epoch(&objective, epoch, value);
+            }
             let mut folds = BTreeMap::new();
-            if !epochs.is_empty() {
-                folds.insert(0, FoldSeries { epochs });
+            if !part.is_empty() {
+                folds.insert(0, part);
             }
             let mut identity = path.as_os_str().to_owned();
             identity.push(format!("#{}", trial.number));
@@ -379,40 +386,53 @@ impl Reader {
     }
 }
 
-/// A TensorBoard run as named series: its scalar tags by step in fold 0 (negative
-/// steps as 0), the kept points and each tag's last value.
+/// A TensorBoard run as named series: its scalar tags in fold 0, by step; a Keras
+/// callback's epoch tags (`epoch_loss` at step = epoch from 0) numbered from 1 as Keras's
+/// messages and its JSON lines number them, its per-batch and per-iteration tags by
+/// their own steps (they do not count as epochs).
 pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> Run {
-    let mut steps: BTreeMap<usize, Values> = BTreeMap::new();
-    // Keras's callback logs epochs (`epoch_loss` at step = epoch from 0) beside per-batch
-    // and per-iteration tags: a run's epochs are those of its epoch tags, numbered from
-    // 1 as Keras's messages and its JSON lines are; the other tags stay in the tag table.
     let keras = keras_epochs(tensorboard.scalars.keys());
+    let (mut part, mut steps) = (Part::default(), Part::default());
     for (tag, scalars) in &tensorboard.scalars {
-        if keras && !is_epoch_tag(tag) {
-            continue;
-        }
-        let shift = usize::from(keras);
-        for (step, value) in scalars.drawn() {
-            if value.is_finite() {
-                steps
-                    .entry(usize::try_from(step).unwrap_or(0) + shift)
-                    .or_default()
-                    .insert(tag.clone(), value);
-            }
+        let mut series = scalars.clone();
+        if !keras {
+            part.series.insert(tag.clone(), series);
+        } else if is_epoch_tag(tag) {
+            series.shift(1.0);
+            part.series.insert(tag.clone(), series);
+        } else {
+            steps.series.insert(tag.clone(), series);
         }
     }
     let mut folds = BTreeMap::new();
-    if !steps.is_empty() {
-        folds.insert(0, FoldSeries { epochs: steps.into_iter().collect() });
+    if !part.is_empty() {
+        folds.insert(0, part);
     }
+    let diverged = tensorboard
+        .scalars
+        .iter()
+        .filter(|(tag, _)| is_training_loss(tag))
+        .any(|(_, s)| s.last.is_some_and(|p| !p.value.is_finite()));
     Run {
         name,
         folds,
         skipped: tensorboard.bad_records + tensorboard.undecoded,
         partial: tensorboard.pending > 0,
-        tensorboard: Some(tensorboard.without_points()),
+        tensorboard: Some(tensorboard.without_scalars()),
+        keras_epochs: keras,
+        steps,
+        diverged,
         ..Run::default()
     }
+}
+
+/// Whether a series is a training loss (`loss`, `epoch_loss`, `Loss/train`, `train_loss`):
+/// the one whose last value says a run diverged.
+pub fn is_training_loss(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !lower.contains("val")
+        && !lower.contains("test")
+        && lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "loss")
 }
 
 /// Whether a TensorBoard tag is one of Keras's per-epoch tags (`epoch_loss`,
@@ -436,7 +456,7 @@ pub fn read(path: &Path) -> Result<Run, String> {
     let mut run = parse(&text, &run_name(path));
     // Lines were read and none was an event or a Keras-callback line: not a log at all
     // (a binary file, a data file), rather than an empty run.
-    if run.skipped > 0 && run.events.is_empty() && run.folds.is_empty() {
+    if run.skipped > 0 && !run.own && run.folds.is_empty() {
         return Err(format!(
             "{}: not a training log: none of its {} lines is an nntui event or a Keras-callback line ({{\"epoch\": .., \"logs\": {{..}}}})",
             path.display(),
@@ -480,13 +500,13 @@ mod tests {
         assert_eq!(run.skipped, 2, "the garbage line and the line of another shape");
         assert!(run.partial, "the last line is still being written");
         let fold = &run.folds[&0];
-        assert_eq!(fold.epochs.len(), 2);
-        assert_eq!(fold.epochs[0].0, 1, "epochs from 0 are shifted to count from 1");
+        assert_eq!(fold.last_step(), Some(2.0), "epochs from 0 are shifted to count from 1");
+        assert_eq!(fold.get("accuracy").unwrap().points(), [(1.0, 0.5)]);
         assert_eq!(fold.last("loss"), Some(0.7), "a NaN is left out");
         assert_eq!(fold.last("epoch_auc"), Some(0.9));
-        assert_eq!(run.folds[&1].epochs[0].0, 3);
+        assert_eq!(run.folds[&1].last_step(), Some(3.0));
         assert_eq!(run.names(), ["accuracy", "epoch_auc", "loss", "val_loss"]);
-        assert_eq!(fold.best("loss", false), Some((0.7, 1)));
+        assert_eq!(fold.best("loss", None), Some((0.7, 1.0)));
     }
 
     #[test]
@@ -500,12 +520,8 @@ mod tests {
         );
         let run = parse(text, "odd");
         assert_eq!(run.skipped, 3, "no logs, no epoch, a non-numeric epoch");
-        assert_eq!(
-            run.folds[&0].epochs.iter().map(|(e, _)| *e).collect::<Vec<_>>(),
-            [5, 3],
-            "kept as written"
-        );
-        assert_eq!(run.folds[&0].best("loss", false), Some((0.5, 5)));
+        assert_eq!(run.folds[&0].get("loss").unwrap().points(), [(5.0, 0.5), (3.0, 0.7)], "kept as written");
+        assert_eq!(run.folds[&0].best("loss", None), Some((0.5, 5.0)));
     }
 
     #[test]
@@ -516,7 +532,7 @@ mod tests {
         );
         let run = parse(text, "r");
         assert_eq!(run.skipped, 1);
-        assert_eq!(run.events.len(), 1);
+        assert!(run.own);
         assert!(!run.partial);
     }
 }

@@ -40,7 +40,7 @@ pub struct Row {
 
 /// Settings flattened to `key = value`, with short names for the common ones; the ones
 /// that say nothing about the model (pace, threads) are left out.
-fn settings(run: &Run) -> BTreeMap<String, String> {
+pub fn settings(run: &Run) -> BTreeMap<String, String> {
     let mut flat = BTreeMap::new();
     let Some(config) = &run.config else {
         return run.params.clone();
@@ -121,7 +121,7 @@ pub fn state(run: &Run) -> &'static str {
         Some(_) => "done",
         None if recent => "running",
         // nntui records an end; without one its run was killed.
-        None if !run.events.is_empty() => "stopped",
+        None if run.own => "stopped",
         // Keras-callback lines, CSV logs and TensorBoard files record no end: as far as
         // they were written.
         None => "done",
@@ -164,22 +164,23 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                     .find(|n| n.starts_with("val_") && n.ends_with("loss"))
                     .map_or("val_loss", String::as_str)
             };
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "epochs are whole and small"
+            )]
             let best_val_loss = run
                 .folds
                 .values()
-                .filter_map(|f| f.best(val_loss, false))
+                .filter_map(|f| f.best(val_loss, Some(false)))
+                .map(|(value, epoch)| (value, epoch.max(0.0) as usize))
                 .reduce(|a, b| if b.0 < a.0 { b } else { a });
             Row {
                 kind: "run",
                 name: run.name.clone(),
                 state: state(run),
-                folds: run.folds.values().filter(|f| !f.epochs.is_empty()).count(),
-                epochs: run
-                    .folds
-                    .values()
-                    .filter_map(|f| f.epochs.iter().map(|(e, _)| *e).max())
-                    .max()
-                    .unwrap_or(0),
+                folds: run.folds.values().filter(|f| !f.is_empty()).count(),
+                epochs: run.epochs(),
                 last: sums.into_iter().map(|(name, (sum, n))| (name, sum / n as f64)).collect(),
                 spread: run.spread.clone(),
                 best_val_loss,
@@ -301,24 +302,24 @@ pub fn loss_like(name: &str) -> bool {
 pub fn tag_rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<TagRow> {
     let mut rows = Vec::new();
     for run in runs {
-        let Some(tensorboard) = &run.tensorboard else { continue };
-        let keras = super::read::keras_epochs(tensorboard.scalars.keys());
-        for (tag, scalars) in &tensorboard.scalars {
-            // The one rule: no best for a learning rate or a counter.
-            let best = match crate::series::direction(tag) {
-                Some(crate::series::Direction::Lower) => scalars.min,
-                Some(crate::series::Direction::Higher) => scalars.max,
-                None => None,
-            };
-            let epochs = keras && super::read::is_epoch_tag(tag);
+        if run.tensorboard.is_none() {
+            continue;
+        }
+        let fold = run.folds.get(&0).into_iter().flat_map(|f| f.series.iter());
+        let mut tags: Vec<(&String, &crate::series::Series)> = fold.chain(run.steps.series.iter()).collect();
+        tags.sort_by_key(|(tag, _)| *tag);
+        #[allow(clippy::cast_possible_truncation, reason = "steps are whole numbers")]
+        let at = |p: crate::series::Point| (p.value, p.step as i64);
+        for (tag, scalars) in tags {
             rows.push(TagRow {
                 kind: "tag",
                 run: run.name.clone(),
                 tag: tag.clone(),
                 points: scalars.count,
-                last: scalars.last.map(|(step, value)| (value, step)),
-                best: best.map(|(step, value)| (value, step)),
-                epochs,
+                last: scalars.last.map(at),
+                // The one rule: no best for a learning rate or a counter.
+                best: scalars.best(tag).map(at),
+                epochs: run.keras_epochs && super::read::is_epoch_tag(tag),
             });
         }
     }
@@ -337,7 +338,7 @@ pub fn tag_text(rows: &[TagRow]) -> String {
         let value = |v: Option<(f64, i64)>| {
             v.map_or("-".to_string(), |(x, step)| {
                 if row.epochs {
-                    format!("{} (epoch {})", short_value(x), step + 1)
+                    format!("{} (epoch {step})", short_value(x))
                 } else {
                     format!("{} ({step})", short_value(x))
                 }

@@ -139,6 +139,22 @@ pub struct EpochReport {
     pub forecast: Option<Forecast>,
 }
 
+impl EpochReport {
+    /// Its values by Keras's names (`loss`, `accuracy`, `val_loss`, `val_accuracy`,
+    /// `learning_rate`), as they go into the store; `metric` is the run's metric name.
+    pub fn values(&self, metric: &str) -> Vec<(String, f64)> {
+        let mut values = vec![("loss".to_string(), self.loss), (metric.to_string(), self.metric)];
+        if let Some(v) = self.val_loss {
+            values.push(("val_loss".into(), v));
+        }
+        if let Some(v) = self.val_metric {
+            values.push((format!("val_{metric}"), v));
+        }
+        values.push(("learning_rate".into(), self.learning_rate));
+        values
+    }
+}
+
 /// Held-out targets against predictions, in the target's units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {

@@ -1,8 +1,8 @@
 //! The dashboard's state: everything it shows, built from engine events alone, and the
 //! small verbs that keys map to. Pure: time comes in as an argument.
 
-use super::history::Series;
 use super::theme::Theme;
+use crate::series::Part;
 use crate::train::callbacks::PolicyAction;
 use crate::train::{
     Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, PolicyEvent, RunInfo, RunSummary, Warning,
@@ -73,14 +73,9 @@ const FINISHED_FOLD_POINTS: usize = 256;
 pub struct FoldView {
     /// Its state.
     pub state: FoldState,
-    /// Training loss per epoch.
-    pub loss: Series,
-    /// Validation loss per epoch.
-    pub val_loss: Series,
-    /// Training metric per epoch.
-    pub metric: Series,
-    /// Validation metric per epoch.
-    pub val_metric: Series,
+    /// Its series by name (`loss`, `val_accuracy`, `learning_rate`; a TensorBoard run's
+    /// tags), from the store.
+    pub series: Part,
     /// The last epoch report.
     pub last: Option<EpochReport>,
     /// Batches per epoch (to place mid-epoch markers).
@@ -100,10 +95,7 @@ impl Default for FoldView {
     fn default() -> Self {
         FoldView {
             state: FoldState::Pending,
-            loss: Series::new(),
-            val_loss: Series::new(),
-            metric: Series::new(),
-            val_metric: Series::new(),
+            series: Part::default(),
             last: None,
             steps_per_epoch: 1,
             report: None,
@@ -116,9 +108,17 @@ impl Default for FoldView {
 }
 
 impl FoldView {
-    /// Epochs finished.
+    /// Epochs finished (for a run read from the store, its last step).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole numbers")]
     pub fn epochs_done(&self) -> usize {
-        self.last.as_ref().map_or(0, |r| r.epoch)
+        self.last
+            .as_ref()
+            .map_or_else(|| self.series.last_step().unwrap_or(0.0).max(0.0) as usize, |r| r.epoch)
+    }
+
+    /// Whether it has values to draw.
+    pub fn has_values(&self) -> bool {
+        !self.series.is_empty()
     }
 
     /// The latest weights, if any arrived.
@@ -144,6 +144,26 @@ impl FoldView {
             self.strip.extend(newest);
         }
     }
+}
+
+/// A run read from the store rather than followed event by event (another program's
+/// log, a TensorBoard run, a study's trial): what the dashboard shows besides its series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stored {
+    /// What wrote it: `TensorBoard`, `Keras-callback lines`, `CSV log`, `study trial`.
+    pub kind: &'static str,
+    /// `running`, `done`, `stopped`, `diverged`, or a trial's state.
+    pub state: &'static str,
+    /// Its settings or hyperparameters by name.
+    pub params: Vec<(String, String)>,
+    /// What reading it left out or noticed.
+    pub notes: Vec<String>,
+    /// Histogram tags: `(step, histogram)`, oldest first (TensorBoard's).
+    pub histograms: std::collections::BTreeMap<String, Vec<(i64, crate::train::Histogram)>>,
+    /// Lines or records that could not be read.
+    pub skipped: usize,
+    /// Whether its steps are epochs (Keras's epoch tags, callback lines, CSV logs).
+    pub epochs: bool,
 }
 
 /// What the user may be told, with where it happened.
@@ -237,6 +257,10 @@ pub enum Action {
     ExtendPatience,
     /// Put back the best epoch's weights now.
     RestoreBestWeights,
+    /// The next series on the metric chart.
+    NextMetricChart,
+    /// The next series on the loss chart.
+    NextLossChart,
     /// The help overlay.
     ToggleHelp,
     /// Open or close the log full screen.
@@ -328,6 +352,11 @@ pub struct App {
     pub log: VecDeque<LogEntry>,
     /// The final summary.
     pub summary: Option<RunSummary>,
+    /// A run read from the store: its kind, state, settings, notes and histograms.
+    pub stored: Option<Stored>,
+    /// Which series the loss chart (`M`) and the metric chart (`m`) show: an index into
+    /// each chart's [`App::subjects`].
+    pub charts: (usize, usize),
     /// When the current time was last set.
     pub now: Instant,
     /// Learning-rate and penalty changes the engine acknowledged, once each, in order.
@@ -370,6 +399,8 @@ impl App {
             live,
             log: VecDeque::new(),
             summary: None,
+            stored: None,
+            charts: (0, 0),
             now,
             changes: Vec::new(),
             started: None,
@@ -402,6 +433,105 @@ impl App {
             app.note(None, None, LogKind::Change, text);
         }
         app
+    }
+
+    /// Shows a run read from the store (any run, whatever wrote it), keeping the user's
+    /// view choices; called again with each new read of a growing run.
+    pub fn load(&mut self, run: crate::runs::read::Run, state: &'static str, kind: &'static str) {
+        let settings: Vec<(String, String)> = crate::runs::table::settings(&run).into_iter().collect();
+        let keras_epochs = run.keras_epochs;
+        let crate::runs::read::Run { folds, notes, tensorboard, skipped, .. } = run;
+        let count = folds.keys().next_back().map_or(0, |&last| last + 1).max(1);
+        self.folds.resize_with(count, FoldView::default);
+        let fold_state = match state {
+            "running" => FoldState::Running,
+            "diverged" => FoldState::Diverged,
+            "stopped" | "pruned" | "failed" => FoldState::Stopped,
+            _ => FoldState::Completed,
+        };
+        for (index, part) in folds {
+            let fold = &mut self.folds[index];
+            fold.series = part;
+            fold.state = fold_state;
+        }
+        self.mode = match state {
+            "running" => Mode::Running,
+            "diverged" => Mode::Failed("the last loss is not a number".into()),
+            _ => Mode::Done,
+        };
+        self.recorded = true;
+        let logged: Vec<String> = self.log.iter().map(|e| e.text.clone()).collect();
+        for note in notes.iter().filter(|n| !logged.contains(n)) {
+            self.note(None, None, LogKind::Warning, note.clone());
+        }
+        if skipped > 0 && self.stored.as_ref().is_none_or(|s| s.skipped == 0) {
+            self.note(None, None, LogKind::Warning, format!("{skipped} unreadable lines or records skipped"));
+        }
+        let epochs = kind != "TensorBoard" || keras_epochs;
+        if self.stored.is_none() {
+            let names: std::collections::BTreeSet<&String> =
+                self.folds.iter().flat_map(|f| f.series.series.keys()).collect();
+            let count = self.folds.len();
+            let folds_text = if count > 1 { format!(" in {count} folds") } else { String::new() };
+            self.note(None, None, LogKind::Info, format!("read {kind}: {} series{folds_text}", names.len()));
+        }
+        self.stored = Some(Stored {
+            kind,
+            state,
+            params: settings,
+            notes,
+            histograms: tensorboard.map(|t| t.histograms).unwrap_or_default(),
+            skipped,
+            epochs,
+        });
+    }
+
+    /// Every chart subject of the run's series (`loss` for `loss` and `val_loss`, `Loss/*`
+    /// for a TensorBoard group), in the loss chart's order (`loss`-like first) or the
+    /// metric chart's (the run's metric, then scores, then the rest).
+    pub fn subjects(&self, loss_chart: bool) -> Vec<String> {
+        let mut subjects: Vec<String> = self
+            .folds
+            .iter()
+            .flat_map(|f| f.series.series.keys())
+            .map(|n| crate::series::subject(n))
+            .collect();
+        subjects.sort();
+        subjects.dedup();
+        let metric = self.info.as_ref().map(|i| i.metric.name());
+        let rank = |name: &String| -> u8 {
+            let direction = crate::series::direction(name);
+            let lower = direction == Some(crate::series::Direction::Lower);
+            if loss_chart {
+                match () {
+                    () if name == "loss" || name == "epoch_loss" => 0,
+                    () if metric == Some(name.as_str()) => 3,
+                    () if lower => 1,
+                    () => 2,
+                }
+            } else {
+                match () {
+                    () if metric == Some(name.as_str()) => 0,
+                    () if direction == Some(crate::series::Direction::Higher) => 1,
+                    () if direction.is_none() => 2,
+                    () if crate::runs::table::loss_like(name) && name.ends_with("loss") => 4,
+                    () => 3,
+                }
+            }
+        };
+        subjects.sort_by_key(|name| rank(name));
+        subjects
+    }
+
+    /// The subject a chart shows (the loss chart's, or the metric chart's), and the
+    /// series it draws with whether each is drawn dotted (a `val_` twin, a group's others).
+    pub fn chart_lines(&self, loss_chart: bool) -> Option<(String, Vec<(String, bool)>)> {
+        let subjects = self.subjects(loss_chart);
+        let choice = if loss_chart { self.charts.0 } else { self.charts.1 };
+        let subject = subjects.get(choice % subjects.len().max(1))?.clone();
+        let names: Vec<String> = self.folds.iter().flat_map(|f| f.series.series.keys().cloned()).collect();
+        let lines = crate::series::subject_names(&subject, &names);
+        Some((subject, lines))
     }
 
     /// Updates the clock (for elapsed time, epochs per second and ETA).
@@ -521,11 +651,9 @@ impl App {
             return;
         };
         fold.state = FoldState::Running;
-        fold.loss.push(report.epoch, report.loss);
-        fold.metric.push(report.epoch, report.metric);
-        if let (Some(loss), Some(metric)) = (report.val_loss, report.val_metric) {
-            fold.val_loss.push(report.epoch, loss);
-            fold.val_metric.push(report.epoch, metric);
+        let metric = self.info.as_ref().map_or("accuracy", |i| i.metric.name());
+        for (name, value) in report.values(metric) {
+            fold.series.push_epoch(&name, report.epoch, value);
         }
         fold.last = Some(report.clone());
         if self.recent_epochs.len() == 256 {
@@ -545,7 +673,7 @@ impl App {
             FoldOutcome::Stopped { .. } => FoldState::Stopped,
         };
         fold.report = Some(report.clone());
-        for series in [&mut fold.loss, &mut fold.val_loss, &mut fold.metric, &mut fold.val_metric] {
+        for series in fold.series.series.values_mut() {
             series.compact(FINISHED_FOLD_POINTS);
         }
         if report.outcome == FoldOutcome::Completed
@@ -702,8 +830,8 @@ impl App {
         // A fold that has just started has nothing to draw yet: keep showing one that has.
         self.folds
             .iter()
-            .position(|f| f.state == FoldState::Running && f.last.is_some())
-            .or_else(|| self.folds.iter().rposition(|f| f.last.is_some()))
+            .position(|f| f.state == FoldState::Running && f.has_values())
+            .or_else(|| self.folds.iter().rposition(FoldView::has_values))
             .or_else(|| self.folds.iter().position(|f| f.state == FoldState::Running))
             .or(if self.folds.is_empty() { None } else { Some(0) })
     }
@@ -713,11 +841,38 @@ impl App {
         self.folds.iter().map(FoldView::epochs_done).max().unwrap_or(0)
     }
 
-    /// The x range the charts show: all epochs, or the last [`ZOOM`] ones.
+    /// The x range the charts show: all steps, or the last [`ZOOM`] drawn ones (epochs,
+    /// while every epoch is kept).
     pub fn x_range(&self) -> Option<(usize, usize)> {
         let span = ZOOM[self.zoom % ZOOM.len()]?;
-        let last = self.latest_epoch().max(1);
-        Some((last.saturating_sub(span - 1).max(1), last))
+        let steps = self.steps();
+        if steps.is_empty() {
+            let last = self.latest_epoch().max(1);
+            return Some((last.saturating_sub(span - 1).max(1), last));
+        }
+        let last = *steps.last()?;
+        Some((steps[steps.len().saturating_sub(span)], last))
+    }
+
+    /// The steps drawn on the loss chart for the shown fold (epochs for nntui's runs),
+    /// in order: where the cursor can stop.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole numbers")]
+    pub fn steps(&self) -> Vec<usize> {
+        let Some(fold) = self.shown_fold().and_then(|f| self.folds.get(f)) else { return Vec::new() };
+        let Some((_, lines)) = self.chart_lines(true) else { return Vec::new() };
+        let mut steps: Vec<usize> = lines
+            .iter()
+            .filter_map(|(name, _)| fold.series.get(name))
+            .flat_map(|s| s.points().into_iter().map(|(x, _)| x.max(0.0) as usize))
+            .collect();
+        steps.sort_unstable();
+        steps.dedup();
+        steps
+    }
+
+    /// The drawn step nearest to `at`.
+    fn nearest_step(&self, at: usize) -> usize {
+        self.steps().into_iter().min_by_key(|&s| s.abs_diff(at)).unwrap_or(at)
     }
 
     /// Epochs finished over all folds, and the total the run will do.
@@ -809,6 +964,8 @@ impl App {
                 | Action::ToggleForecast
                 | Action::ToggleHelp
                 | Action::ToggleLog
+                | Action::NextMetricChart
+                | Action::NextLossChart
                 | Action::ScrollLog(_)
                 | Action::Back
                 | Action::Quit
@@ -898,23 +1055,33 @@ impl App {
             Action::ToggleCursor => {
                 self.cursor = match self.cursor {
                     Some(_) => None,
-                    None => Some(self.latest_epoch().max(1)),
+                    None => Some(self.steps().last().copied().unwrap_or_else(|| self.latest_epoch().max(1))),
                 };
                 None
             }
-            // With the cursor on, left and right move it an epoch; otherwise they pick layers.
+            // With the cursor on, left and right move it to the next drawn step (an epoch
+            // while every epoch is kept); otherwise they pick layers.
             Action::Right | Action::Left if self.cursor.is_some() => {
-                let last = self.latest_epoch().max(1);
+                let steps = self.steps();
                 self.cursor = self.cursor.map(|at| {
-                    if action == Action::Right { (at + 1).min(last) } else { at.saturating_sub(1).max(1) }
+                    let next = if action == Action::Right {
+                        steps.iter().find(|&&s| s > at)
+                    } else {
+                        steps.iter().rev().find(|&&s| s < at)
+                    };
+                    next.copied().unwrap_or(at)
                 });
                 None
             }
             Action::Right => self.apply(Action::NextLayer),
             Action::Left => self.apply(Action::PreviousLayer),
             Action::NextLayer | Action::PreviousLayer => {
-                let layers =
-                    self.info.as_ref().map_or(1, |i| super::weights::weighted_layers(&i.model).len()).max(1);
+                let layers = match (&self.info, &self.stored) {
+                    (Some(info), _) => super::weights::weighted_layers(&info.model).len(),
+                    (None, Some(stored)) => stored.histograms.len(),
+                    (None, None) => 1,
+                }
+                .max(1);
                 self.layer = if action == Action::NextLayer {
                     (self.layer + 1) % layers
                 } else {
@@ -982,6 +1149,17 @@ impl App {
             }
             Action::ToggleLog => {
                 self.log_open = !self.log_open;
+                None
+            }
+            Action::NextMetricChart | Action::NextLossChart => {
+                let loss_chart = action == Action::NextLossChart;
+                let subjects = self.subjects(loss_chart).len();
+                if subjects < 2 {
+                    return self.explain("the run has no other series to draw here");
+                }
+                let choice = if loss_chart { &mut self.charts.0 } else { &mut self.charts.1 };
+                *choice = (*choice + 1) % subjects;
+                self.cursor = self.cursor.map(|at| self.nearest_step(at));
                 None
             }
             Action::ScrollLog(by) => {

@@ -3,9 +3,8 @@
 
 use super::app::SMOOTHING;
 use super::app::{App, FoldView, short};
-use super::history::{Series, smooth};
 use super::ui::{fitted_title, note_for_missing, panel};
-use crate::nn::Metric;
+use crate::series::{Series, smooth};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
@@ -101,38 +100,71 @@ pub fn render_forecast(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-fn series(fold: &FoldView, quantity: Quantity) -> (&Series, &Series) {
-    match quantity {
-        Quantity::Loss => (&fold.loss, &fold.val_loss),
-        Quantity::Metric => (&fold.metric, &fold.val_metric),
+/// The chart's lines in a fold: the first drawn solid (training), the second dotted
+/// (validation, or a group's second tag); an empty series where the fold has none.
+fn series<'a>(fold: &'a FoldView, lines: &[(String, bool)]) -> (&'a Series, &'a Series) {
+    static EMPTY: std::sync::LazyLock<Series> = std::sync::LazyLock::new(Series::new);
+    let get = |i: usize| lines.get(i).and_then(|(name, _)| fold.series.get(name)).unwrap_or(&EMPTY);
+    (get(0), get(1))
+}
+
+/// The legend's words for a chart's two lines: `train`/`val`, or a group's tag names
+/// (`train`/`test` for `Loss/train`, `Loss/test`).
+fn line_names(lines: &[(String, bool)]) -> (String, String) {
+    let word = |i: usize, default: &str| {
+        lines
+            .get(i)
+            .and_then(|(name, _)| name.split_once('/'))
+            .map_or_else(|| default.to_string(), |(_, tag)| tag.to_string())
+    };
+    (word(0, "train"), word(1, "val"))
+}
+
+/// A chart's title: the subject as written (`Loss`, `Accuracy`, `epoch_auc`, `Loss/*`).
+fn chart_name(subject: &str) -> String {
+    match subject {
+        "loss" => "Loss".into(),
+        "accuracy" => "Accuracy".into(),
+        "mae" => "MAE".into(),
+        other => other.trim_end_matches("/*").to_string(),
     }
+}
+
+/// Whether a subject's values are fractions shown as percentages (accuracies).
+fn is_fraction(subject: &str, series: &[&Series]) -> bool {
+    let words = subject.to_ascii_lowercase();
+    let accuracy = words.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "accuracy" || w == "acc");
+    accuracy && series.iter().filter_map(|s| s.range()).all(|(lo, hi)| lo >= 0.0 && hi <= 1.0)
 }
 
 #[allow(clippy::too_many_lines)]
 fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let theme = app.theme;
-    let metric = app.info.as_ref().map_or(Metric::Accuracy, |i| i.metric);
-    let name = match quantity {
-        Quantity::Loss => "Loss".to_string(),
-        Quantity::Metric if metric == Metric::Accuracy => "Accuracy".to_string(),
-        Quantity::Metric => "MAE".to_string(),
+    let chart = app.chart_lines(quantity == Quantity::Loss);
+    let default_name = match (quantity, &app.info) {
+        (Quantity::Loss, _) => "loss",
+        (Quantity::Metric, Some(info)) => info.metric.name(),
+        (Quantity::Metric, None) => "metric",
     };
+    let name = chart_name(chart.as_ref().map_or(default_name, |(subject, _)| subject.as_str()));
     let log = quantity == Quantity::Loss && app.log_scale;
     let shown = app.shown_fold();
-    let Some((index, fold)) =
-        shown.and_then(|i| app.folds.get(i).map(|f| (i, f))).filter(|(_, f)| !f.loss.is_empty())
-    else {
+    let lines = chart.as_ref().map(|(_, lines)| lines.clone()).unwrap_or_default();
+    let Some((index, fold)) = shown.and_then(|i| app.folds.get(i).map(|f| (i, f))).filter(|(_, f)| {
+        let (t, v) = series(f, &lines);
+        !t.is_empty() || !v.is_empty()
+    }) else {
         let block = panel(format!(" {name} "), theme);
         let inner = block.inner(area);
         block.render(area, buf);
         note_for_missing(app, "waiting for the first epoch", "no epoch finished", inner, buf);
         return;
     };
-    let (train, validation) = series(fold, quantity);
-    let format_value = |v: f64| match quantity {
-        Quantity::Metric if metric == Metric::Accuracy => format!("{:.2}%", 100.0 * v),
-        _ => format!("{v:.4}"),
-    };
+    let (train, validation) = series(fold, &lines);
+    let (train_word, validation_word) = line_names(&lines);
+    let subject = chart.as_ref().map_or("", |(subject, _)| subject.as_str());
+    let fraction = is_fraction(subject, &[train, validation]);
+    let format_value = |v: f64| if fraction { format!("{:.2}%", 100.0 * v) } else { format!("{v:.4}") };
     // The legend is the title: each line's name (with its marker when there is no
     // colour to tell them apart) and latest value. Parts that do not fit are left out,
     // least important first; a value is never cut.
@@ -140,7 +172,8 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let mut parts: Vec<(u8, Span)> = vec![(0, Span::raw(format!(" {name} ")))];
     parts.push((3, Span::styled(format!("fold {} ", index + 1), theme.quiet())));
     // With the cursor on, the title reads the values at its epoch instead of the latest.
-    let at_cursor = |series: &Series| app.cursor.and_then(|epoch| value_at(&series.points(), epoch));
+    #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
+    let at_cursor = |series: &Series| app.cursor.and_then(|step| series.value_at(step as f64));
     if let Some(epoch) = app.cursor {
         parts.push((1, Span::styled(format!("@{epoch} "), theme.key())));
     }
@@ -149,12 +182,18 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         None => (train.latest(), validation.latest()),
     };
     if let Some(value) = train_value {
-        parts.push((1, Span::styled(format!("train{train_mark} {} ", format_value(value)), theme.train())));
+        parts.push((
+            1,
+            Span::styled(format!("{train_word}{train_mark} {} ", format_value(value)), theme.train()),
+        ));
     }
     if let Some(value) = validation_value {
         parts.push((
             2,
-            Span::styled(format!("val{validation_mark} {} ", format_value(value)), theme.validation()),
+            Span::styled(
+                format!("{validation_word}{validation_mark} {} ", format_value(value)),
+                theme.validation(),
+            ),
         ));
     }
     if log {
@@ -164,13 +203,15 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     if weight > 0.0 {
         parts.push((4, Span::styled(format!("smooth {weight} "), theme.quiet())));
     }
+    let unit = if app.stored.as_ref().is_some_and(|s| !s.epochs) { "steps" } else { "epochs" };
     if let Some((first, last)) = app.x_range() {
-        parts.push((4, Span::styled(format!("epochs {first}-{last} "), theme.quiet())));
+        parts.push((4, Span::styled(format!("{unit} {first}-{last} "), theme.quiet())));
     }
     if !fold.markers.is_empty() {
         parts.push((6, Span::styled("| change ", theme.marker())));
     }
-    if let Some(epoch) = best_epoch(fold) {
+    let best = best_epoch(app, fold, &lines);
+    if let Some(epoch) = best {
         parts.push((5, Span::styled(format!("| best {epoch} "), theme.best())));
     }
     if !fold.policy_marks.is_empty() {
@@ -184,10 +225,10 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         .folds
         .iter()
         .enumerate()
-        .filter(|&(i, f)| i != index && !f.loss.is_empty() && !app.hide_other_folds)
+        .filter(|&(i, f)| i != index && f.has_values() && !app.hide_other_folds)
         .take(BACKGROUND_FOLDS)
         .flat_map(|(_, f)| {
-            let (t, v) = series(f, quantity);
+            let (t, v) = series(f, &lines);
             [transformed(t), transformed(v)]
         })
         .filter(|points| !points.is_empty())
@@ -203,10 +244,15 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let raw: Vec<&Vec<(f64, f64)>> =
         if weight > 0.0 { vec![&raw_train, &raw_validation] } else { Vec::new() };
 
-    let epochs = app.info.as_ref().map_or(1, |i| i.config.epochs) as f64;
-    let x_bounds = match app.x_range() {
-        Some((first, last)) if last > first => [first as f64, last as f64],
-        _ if epochs > 1.0 => [1.0, epochs],
+    // nntui's own runs: the epochs the run will do; a stored run: the steps it has.
+    let epochs = app.info.as_ref().map(|i| i.config.epochs as f64);
+    let drawn = [&raw_train, &raw_validation].into_iter().flatten().map(|p| p.0);
+    let (first_step, last_step) =
+        drawn.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let x_bounds = match (app.x_range(), epochs) {
+        (Some((first, last)), _) if last > first => [first as f64, last as f64],
+        (_, Some(epochs)) if epochs > 1.0 => [1.0, epochs],
+        (_, None) if last_step > first_step => [first_step, last_step],
         _ => [0.0, 1.0],
     };
     // The y range follows what is visible.
@@ -223,11 +269,13 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let pad = ((high - low) * 0.05).max(if log { 0.05 } else { 1e-3 });
     low -= pad;
     high += pad;
-    // Losses and errors are never negative: the axis stops at 0 (a log axis has no 0).
-    if !log {
+    // Losses, errors and scores are never negative: the axis stops at 0 (a log axis
+    // has no 0; a series that goes below 0 keeps its range).
+    let negative = [train, validation].iter().any(|s| s.range().is_some_and(|(lo, _)| lo < 0.0));
+    if !log && !negative {
         low = low.max(0.0);
     }
-    if quantity == Quantity::Metric && metric == Metric::Accuracy {
+    if fraction && !log {
         high = high.min(1.0);
     }
 
@@ -243,7 +291,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         vec![(x, high - (high - low) * 0.1), (x, high)]
     };
     let policy_marks: Vec<Vec<(f64, f64)>> = fold.policy_marks.iter().map(|m| tick(m.at)).collect();
-    let best_mark: Option<Vec<(f64, f64)>> = best_epoch(fold).map(|epoch| vertical(epoch as f64));
+    let best_mark: Option<Vec<(f64, f64)>> = best.map(|epoch| vertical(epoch as f64));
     let cursor_mark: Option<Vec<(f64, f64)>> = app.cursor.map(|epoch| vertical(epoch as f64));
 
     let mut datasets: Vec<Dataset> = background
@@ -298,10 +346,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
 
     let label = |v: f64| {
         let value = if log { 10f64.powf(v) } else { v };
-        match quantity {
-            Quantity::Metric if metric == Metric::Accuracy => format!("{:.0}%", 100.0 * value),
-            _ => short(value),
-        }
+        if fraction { format!("{:.0}%", 100.0 * value) } else { short(value) }
     };
     let middle = (low + high) / 2.0;
     let x_middle = ((x_bounds[0] + x_bounds[1]) / 2.0).round();
@@ -320,30 +365,30 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         .legend_position(None);
     chart.render(area, buf);
     if let Some(epoch) = app.cursor {
-        cursor_box(app, quantity, epoch, &format_value, area, buf);
+        cursor_box(app, &lines, epoch, &format_value, area, buf);
     }
 }
 
-/// Early stopping's best epoch for the fold: the one it kept, or its best so far.
-fn best_epoch(fold: &FoldView) -> Option<usize> {
-    if let Some(restored) = fold.report.as_ref().and_then(|r| r.restored_epoch) {
-        return Some(restored);
+/// The best epoch to mark: early stopping's (the one it kept, or its best so far) in
+/// nntui's runs; in a stored run, the best step of the chart's validation line (or its
+/// training line), by the one rule.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole numbers")]
+fn best_epoch(app: &App, fold: &FoldView, lines: &[(String, bool)]) -> Option<usize> {
+    if app.info.is_some() {
+        if let Some(restored) = fold.report.as_ref().and_then(|r| r.restored_epoch) {
+            return Some(restored);
+        }
+        return fold.last.as_ref()?.policies.as_ref()?.early_stopping.as_ref()?.best.map(|(_, epoch)| epoch);
     }
-    fold.last.as_ref()?.policies.as_ref()?.early_stopping.as_ref()?.best.map(|(_, epoch)| epoch)
-}
-
-/// The value at the kept point nearest to `epoch` (decimated history keeps every epoch
-/// up to 1,024, then a thinning stride).
-fn value_at(points: &[(f64, f64)], epoch: usize) -> Option<f64> {
-    let target = epoch as f64;
-    points.iter().min_by(|a, b| (a.0 - target).abs().total_cmp(&(b.0 - target).abs())).map(|p| p.1)
+    let name = lines.get(1).filter(|(n, _)| fold.series.get(n).is_some()).or(lines.first())?;
+    fold.series.get(&name.0)?.best(&name.0).map(|p| p.step.max(0.0) as usize)
 }
 
 /// With the cursor on and other folds drawn: a small box, top right, with every drawn
 /// fold's training / validation value at the cursor's epoch.
 fn cursor_box(
     app: &App,
-    quantity: Quantity,
+    chart: &[(String, bool)],
     epoch: usize,
     format: &dyn Fn(f64) -> String,
     area: Rect,
@@ -356,11 +401,13 @@ fn cursor_box(
         .folds
         .iter()
         .enumerate()
-        .filter(|(_, f)| !f.loss.is_empty())
+        .filter(|(_, f)| f.has_values())
         .filter_map(|(i, f)| {
-            let (train, validation) = series(f, quantity);
-            let train = value_at(&train.points(), epoch)?;
-            let validation = value_at(&validation.points(), epoch).map_or_else(|| "-".to_string(), format);
+            let (train, validation) = series(f, chart);
+            #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
+            let at = epoch as f64;
+            let train = train.value_at(at)?;
+            let validation = validation.value_at(at).map_or_else(|| "-".to_string(), format);
             Some(format!("f{} {} / {}", i + 1, format(train), validation))
         })
         .collect();

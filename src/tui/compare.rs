@@ -280,14 +280,7 @@ impl Compare {
             }
             CompareAction::Open => {
                 if let Some(i) = current {
-                    if self.entries[i].run.events.is_empty() {
-                        self.note = Some(format!(
-                            "{} was written by another program: its curves are here; the full dashboard reads nntui's own runs",
-                            self.entries[i].run.name
-                        ));
-                    } else {
-                        return Next::Open(self.entries[i].path.clone());
-                    }
+                    return Next::Open(self.entries[i].path.clone());
                 }
             }
             CompareAction::ToggleHelp => {
@@ -304,47 +297,27 @@ impl Compare {
 
 /// The mean over folds of `name` at each epoch that every fold with the name reached.
 fn curve(run: &Run, name: &str) -> Vec<(f64, f64)> {
-    let mut sums: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
-    for fold in run.folds.values() {
-        for (epoch, values) in &fold.epochs {
-            if let Some(&v) = values.get(name) {
-                let entry = sums.entry(*epoch).or_insert((0.0, 0));
-                entry.0 += v;
-                entry.1 += 1;
-            }
-        }
+    let lines: Vec<Vec<(f64, f64)>> =
+        run.folds.values().filter_map(|f| f.get(name)).map(|s| s.points()).collect();
+    if let [line] = lines.as_slice() {
+        return line.clone();
     }
-    #[allow(clippy::cast_precision_loss, reason = "epochs are small whole numbers")]
-    let points = sums.into_iter().map(|(epoch, (sum, n))| (epoch as f64, sum / n as f64)).collect();
+    // Steps are whole numbers (epochs, TensorBoard steps): keyed by their bits in order.
+    let mut sums: BTreeMap<i64, (f64, f64, usize)> = BTreeMap::new();
+    for (step, value) in lines.into_iter().flatten() {
+        #[allow(clippy::cast_possible_truncation, reason = "steps are whole numbers far below 2^63")]
+        let entry = sums.entry(step.round() as i64).or_insert((step, 0.0, 0));
+        entry.1 += value;
+        entry.2 += 1;
+    }
+    #[allow(clippy::cast_precision_loss, reason = "fold counts are small")]
+    let points = sums.into_values().map(|(step, sum, n)| (step, sum / n as f64)).collect();
     points
 }
 
 use crate::runs::table::loss_like;
 
-/// What a chart shows for a name: the name itself with its `val_` twin, or for a
-/// TensorBoard tag group (`Loss/train`, `Loss/test`) the whole group, `Loss/*`.
-fn subject(name: &str) -> String {
-    let base = name.strip_prefix("val_").unwrap_or(name);
-    match base.split_once('/') {
-        Some((group, _)) => format!("{group}/*"),
-        None => base.to_string(),
-    }
-}
-
-/// The names a chart of `subject` draws among `names`, each with whether it is drawn
-/// dotted (a `val_` twin, or a group's tags after its first).
-fn subject_names(subject: &str, names: &[String]) -> Vec<(String, bool)> {
-    match subject.strip_suffix("/*") {
-        Some(group) => {
-            let prefix = format!("{group}/");
-            let mut members: Vec<&String> =
-                names.iter().filter(|n| n.strip_prefix("val_").unwrap_or(n).starts_with(&prefix)).collect();
-            members.sort();
-            members.into_iter().enumerate().map(|(i, n)| (n.clone(), i > 0)).collect()
-        }
-        None => vec![(subject.to_string(), false), (format!("val_{subject}"), true)],
-    }
-}
+use crate::series::{subject, subject_names};
 
 impl Widget for &Compare {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -536,26 +509,9 @@ impl Compare {
         Some((entry.run.name.as_str(), tag.as_str(), snapshots.as_slice()))
     }
 
-    /// A histogram tag over steps, as the dashboard's kernel strip: the newest snapshot's
-    /// statistics, then one row per step.
+    /// A histogram tag over steps, as the dashboard's weights panel draws it.
     fn histogram_panel(&self, run: &str, tag: &str, snapshots: &[Snapshot], area: Rect, buf: &mut Buffer) {
-        let theme = self.theme;
-        let block = panel(format!(" {tag} ({run}) "), theme);
-        let inner = block.inner(area);
-        block.render(area, buf);
-        let Some((step, newest)) = snapshots.last() else { return };
-        let stats = format!(
-            "step {step}  mean {}  std {}",
-            super::app::short(newest.mean),
-            super::app::short(newest.std)
-        );
-        buf.set_stringn(inner.x, inner.y, stats, usize::from(inner.width), theme.quiet());
-        let range = format!("{} .. {}", super::app::short(newest.min), super::app::short(newest.max));
-        buf.set_stringn(inner.x, inner.y.saturating_add(1), range, usize::from(inner.width), theme.quiet());
-        let rows: Vec<(usize, &crate::train::Histogram)> =
-            snapshots.iter().map(|(step, h)| (usize::try_from(*step).unwrap_or(0), h)).collect();
-        let strip = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
-        super::weights::render_strip(&rows, 's', strip, buf, theme);
+        super::weights::render_histogram_tag(&format!(" {tag} ({run}) "), snapshots, area, buf, self.theme);
     }
 
     fn sort_name(&self, rows: &[Row]) -> String {
@@ -787,9 +743,9 @@ mod tests {
         compare.apply(CompareAction::Unhide);
         assert_eq!(compare.order().len(), 3);
         assert_eq!(compare.apply(CompareAction::Quit), Next::Quit);
-        // A foreign run cannot open the full dashboard, and says so.
-        assert_eq!(compare.apply(CompareAction::Open), Next::Stay);
-        assert!(compare.note.as_deref().unwrap().contains("another program"));
+        // Any run opens the full dashboard, whatever wrote it.
+        let under = compare.order()[compare.cursor];
+        assert_eq!(compare.apply(CompareAction::Open), Next::Open(compare.entries[under].path.clone()));
     }
 
     #[test]

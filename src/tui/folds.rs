@@ -14,9 +14,49 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
+/// A stored run's panel: every series of the shown fold with its last value, its best
+/// (by the one rule) and where, and how many values were written, exact however many
+/// points are kept for drawing.
+fn render_series(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let shown = app.shown_fold();
+    let title = if app.folds.len() > 1 {
+        format!(" Series, fold {}/{} ", shown.map_or(0, |f| f + 1), app.folds.len())
+    } else {
+        " Series ".to_string()
+    };
+    let block = panel(title, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(fold) = shown.and_then(|f| app.folds.get(f)) else { return };
+    let value = |v: f64| super::app::short(v);
+    let rows: Vec<Row> = fold
+        .series
+        .series
+        .iter()
+        .map(|(name, series)| {
+            let last = series.last.map_or_else(|| "-".to_string(), |p| value(p.value));
+            let best = series
+                .best(name)
+                .map_or_else(|| "-".to_string(), |p| format!("{} @{}", value(p.value), p.step));
+            Row::new([name.clone(), last, best, series.count.to_string()])
+        })
+        .collect();
+    let header = Row::new(["series", "last", "best", "values"]).style(theme.quiet());
+    // Narrow panels drop the count first; the name keeps at least 12 cells.
+    let count = if inner.width >= 50 { 7 } else { 0 };
+    let widths =
+        [Constraint::Min(12), Constraint::Length(7), Constraint::Length(12), Constraint::Length(count)];
+    Table::new(rows, widths).header(header).column_spacing(1).render(inner, buf);
+}
+
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
+    if app.info.is_none() && app.stored.is_some() {
+        render_series(app, area, buf);
+        return;
+    }
     let Some(info) = &app.info else {
         let block = panel(" Folds ", theme);
         let inner = block.inner(area);

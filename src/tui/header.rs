@@ -26,6 +26,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(format!("[{}]", state_text(&app.mode)), super::ui::state_style(theme, &app.mode));
     Paragraph::new(Line::from(state)).right_aligned().render(right, buf);
 
+    if let (None, Some(stored)) = (&app.info, &app.stored) {
+        stored_lines(app, stored, left, buf);
+        return;
+    }
     let Some(info) = &app.info else {
         let line = pairs(theme, &[("nntui", app.source.clone()), ("", "starting...".into())]);
         Paragraph::new(line).render(left, buf);
@@ -112,6 +116,50 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(policy_line(app, width));
     }
     Paragraph::new(lines).render(left, buf);
+}
+
+/// A run read from the store: its name and what wrote it; its settings or
+/// hyperparameters; the shown fold, its steps, series and what was skipped.
+fn stored_lines(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let width = usize::from(area.width);
+    let series = app
+        .folds
+        .iter()
+        .flat_map(|f| f.series.series.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let first = fitted_pairs(
+        theme,
+        &[("nntui view", app.source.clone()), ("", stored.kind.to_string()), ("", stored.state.to_string())],
+        width,
+    );
+    let settings: Vec<(&str, String)> = if stored.params.is_empty() {
+        vec![("settings", "none recorded".to_string())]
+    } else {
+        stored.params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
+    };
+    let second = fitted_pairs(theme, &settings, width);
+    let shown = app.shown_fold();
+    let fold = shown.and_then(|f| app.folds.get(f));
+    let unit = if stored.epochs { "epoch" } else { "step" };
+    let points: u64 = fold.map_or(0, |f| f.series.series.values().map(|s| s.count).sum());
+    let mut third = vec![
+        (unit, fold.map_or(0, super::app::FoldView::epochs_done).to_string()),
+        ("series", series.to_string()),
+        ("values", points.to_string()),
+    ];
+    if app.folds.len() > 1 {
+        third.insert(0, ("fold", format!("{}/{}", shown.map_or(0, |f| f + 1), app.folds.len())));
+    }
+    if !stored.histograms.is_empty() {
+        third.push(("histograms", stored.histograms.len().to_string()));
+    }
+    if stored.skipped > 0 {
+        third.push(("skipped", stored.skipped.to_string()));
+    }
+    let third = fitted_pairs(theme, &third, width);
+    Paragraph::new(vec![first, second, third]).render(area, buf);
 }
 
 /// Rows the header takes: a fourth for the policies' state when any are active.

@@ -34,6 +34,8 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Down => Action::NextFold,
         KeyCode::Up => Action::PreviousFold,
         KeyCode::Char('l') => Action::ToggleLogScale,
+        KeyCode::Char('m') => Action::NextMetricChart,
+        KeyCode::Char('M') => Action::NextLossChart,
         KeyCode::Char('o') => Action::ToggleOtherFolds,
         KeyCode::Char('F') => Action::ToggleForecast,
         KeyCode::Char('e') => Action::ToggleEarlyStopping,
@@ -95,7 +97,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 22] = [
+pub const HELP: [KeyHelp; 23] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -145,6 +147,11 @@ pub const HELP: [KeyHelp; 22] = [
     },
     KeyHelp { keys: "l", codes: &[(KeyCode::Char('l'), NONE)], meaning: "log scale for the loss" },
     KeyHelp {
+        keys: "m / M",
+        codes: &[(KeyCode::Char('m'), NONE), (KeyCode::Char('M'), KeyModifiers::SHIFT)],
+        meaning: "next series on the metric / loss chart",
+    },
+    KeyHelp {
         keys: "o",
         codes: &[(KeyCode::Char('o'), NONE)],
         meaning: "other folds on the charts: dimmed / hidden",
@@ -152,12 +159,12 @@ pub const HELP: [KeyHelp; 22] = [
     KeyHelp {
         keys: "F",
         codes: &[(KeyCode::Char('F'), KeyModifiers::SHIFT)],
-        meaning: "series forecast: held-out targets against predictions",
+        meaning: "forecast: held-out targets vs predictions",
     },
     KeyHelp {
         keys: "e",
         codes: &[(KeyCode::Char('e'), NONE)],
-        meaning: "early stopping on / off (off, it only watches)",
+        meaning: "early stopping acts / only watches",
     },
     KeyHelp {
         keys: "x",

@@ -5,7 +5,7 @@
 //! line with every layer's output shape, and a convolution's learned filters are drawn
 //! beside its histogram as small shaded images.
 
-use super::app::{App, three_digits};
+use super::app::{App, short, three_digits};
 use super::ui::{Theme, count_text, fitted_pairs, fitted_title, note_for_missing, panel};
 use crate::nn::layer::shape_dims;
 use crate::nn::model::ModelSummary;
@@ -23,9 +23,56 @@ const RAMP: [Color; 4] = [Color::Blue, Color::Cyan, Color::Yellow, Color::LightR
 /// Density shades for the strip, light to dark.
 const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
 
+/// A histogram tag over steps (TensorBoard's), as the kernel strip: the newest
+/// snapshot's statistics, then one row per step.
+pub fn render_histogram_tag(
+    title: &str,
+    snapshots: &[(i64, crate::train::Histogram)],
+    area: Rect,
+    buf: &mut Buffer,
+    theme: Theme,
+) {
+    let block = panel(title.to_string(), theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some((step, newest)) = snapshots.last() else { return };
+    let stats = format!("step {step}  mean {}  std {}", short(newest.mean), short(newest.std));
+    buf.set_stringn(inner.x, inner.y, stats, usize::from(inner.width), theme.quiet());
+    let range = format!("{} .. {}", short(newest.min), short(newest.max));
+    buf.set_stringn(inner.x, inner.y.saturating_add(1), range, usize::from(inner.width), theme.quiet());
+    let rows: Vec<(usize, &crate::train::Histogram)> =
+        snapshots.iter().map(|(step, h)| (usize::try_from(*step).unwrap_or(0), h)).collect();
+    let strip = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
+    render_strip(&rows, 's', strip, buf, theme);
+}
+
+/// A stored run's weights panel: its histogram tags, Tab choosing one.
+fn render_stored(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let count = stored.histograms.len();
+    let Some((tag, snapshots)) = stored.histograms.iter().nth(app.layer % count.max(1)) else {
+        let block = panel(" Weights ", theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let text = "no histograms in this run (TensorBoard histogram tags show here)";
+        buf.set_stringn(inner.x, inner.y, text, usize::from(inner.width), theme.quiet());
+        return;
+    };
+    let title = if count > 1 {
+        format!(" {tag} ({}/{count}, tab: next) ", app.layer % count + 1)
+    } else {
+        format!(" {tag} ")
+    };
+    render_histogram_tag(&title, snapshots, area, buf, theme);
+}
+
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
+    if let (None, Some(stored)) = (&app.info, &app.stored) {
+        render_stored(app, stored, area, buf);
+        return;
+    }
     let fold = app.shown_fold().and_then(|f| app.folds.get(f));
     let layers = app.info.as_ref().map_or(0, |i| weighted_layers(&i.model).len());
     let layer = app.layer.min(layers.saturating_sub(1));
