@@ -820,8 +820,11 @@ fn replay(run: &nntui::runs::read::Run, events: &[Event]) -> Result<u8, Failure>
         (|| -> io::Result<()> {
             for (fold, part) in &run.folds {
                 // Every step any series kept, in order, with the values written at it.
-                let mut steps: Vec<f64> =
-                    part.series.values().flat_map(|s| s.points()).map(|p| p.0).collect();
+                let mut steps: Vec<f64> = part
+                    .series
+                    .values()
+                    .flat_map(|s| s.points().into_iter().map(|p| p.0).chain(s.last.map(|p| p.step)))
+                    .collect();
                 steps.sort_by(f64::total_cmp);
                 steps.dedup();
                 for step in steps {
@@ -831,7 +834,10 @@ fn replay(run: &nntui::runs::read::Run, events: &[Event]) -> Result<u8, Failure>
                         .series
                         .iter()
                         .filter_map(|(name, s)| {
-                            let value = s.points().into_iter().find(|p| p.0 == step)?.1;
+                            // A kept point, or the last value (a NaN loss is not drawn).
+                            let last = s.last.filter(|p| p.step == step).map(|p| p.value);
+                            let value =
+                                last.or_else(|| Some(s.points().into_iter().find(|p| p.0 == step)?.1))?;
                             Some(format!("{name}: {}", nntui::headless::keras_number(value)))
                         })
                         .collect();

@@ -263,3 +263,61 @@ fn a_log_whose_last_loss_is_not_finite_is_diverged() {
         assert!(table.lines().nth(1).unwrap().contains("diverged"), "{table}");
     }
 }
+
+/// A run whose loss became NaN is `diverged`: its last loss shows as NaN (`null` in
+/// JSON) with the last finite value beside it, in the table, in JSON and in replay.
+#[test]
+fn a_diverged_foreign_run_shows_its_nan_and_its_last_finite_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keras.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            "{\"epoch\": 0, \"logs\": {\"loss\": 0.7, \"accuracy\": 0.5}}\n",
+            "{\"epoch\": 1, \"logs\": {\"loss\": 0.52, \"accuracy\": 0.6}}\n",
+            "{\"epoch\": 2, \"logs\": {\"loss\": NaN, \"accuracy\": 0.1}}\n"
+        ),
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let (code, stdout, _) = nntui(&["view", "--no-tui", file]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("diverged") && stdout.contains("NaN (0.5200)"), "{stdout}");
+    let (_, json, _) = nntui(&["view", "--json", file]);
+    let row: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(row["state"], "diverged");
+    assert!(row["last"]["loss"].is_null());
+    assert_eq!(row["last_finite"]["loss"], 0.52);
+    assert_eq!(row["epochs"], 3);
+    let (_, replay, _) = nntui(&["view", "--replay", file]);
+    assert!(replay.ends_with("Epoch 3\naccuracy: 0.1000 - loss: NaN\n"), "{replay}");
+}
+
+/// A long log costs the points kept, not the lines read: 300,000 epochs of three
+/// series hold at most 1,024 points each, with the count, last and best exact.
+#[test]
+fn a_long_log_is_read_into_bounded_memory_with_exact_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.jsonl");
+    let mut text = String::new();
+    for epoch in 0..300_000u32 {
+        let loss = 1.0 / f64::from(epoch + 1) + if epoch == 123_456 { -0.5 } else { 0.0 };
+        text.push_str(&format!(
+            "{{\"epoch\": {epoch}, \"logs\": {{\"loss\": {loss}, \"val_loss\": {}, \"accuracy\": 0.5}}}}\n",
+            loss + 0.1
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let run = nntui::runs::read::read(&path).unwrap();
+    assert!(run.held() <= 3 * nntui::series::store::CAPACITY, "{} points held", run.held());
+    let fold = &run.folds[&0];
+    let loss = fold.get("loss").unwrap();
+    assert_eq!(loss.count, 300_000);
+    assert_eq!(fold.best("loss", None), Some((1.0 / 123_457.0 - 0.5, 123_457.0)), "the best, though thinned");
+    assert_eq!(loss.last.map(|p| (p.step, p.value)), Some((300_000.0, 1.0 / 300_000.0)));
+    let (code, json, _) = nntui(&["view", "--json", path.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let row: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(row["epochs"], 300_000);
+    assert_eq!(row["best_val_loss"][1], 123_457);
+}

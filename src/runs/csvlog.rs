@@ -4,8 +4,7 @@
 //! each row holding the values logged at one step, the others blank). A CSV without an
 //! epoch or step column is a data file, not a log, and is refused.
 
-use super::read::{Run, Values};
-use std::collections::BTreeMap;
+use super::read::Run;
 
 /// Whether a CSV header row names a training log's index column.
 pub fn is_log_header(line: &str) -> bool {
@@ -58,7 +57,11 @@ pub fn parse(text: &str, name: &str) -> Result<Run, String> {
     let index_column = epoch_column.or(step_column).unwrap_or(0);
     let from_zero = usize::from(epoch_column.is_some());
     let loss_column = header.iter().position(|c| c == "loss" || c == "train_loss" || c == "train_loss_epoch");
-    let mut rows: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
+    // Every value as (row index, column, value), flat: a few bytes a value, whatever the
+    // columns; and whether a column was logged twice in one epoch.
+    let mut values: Vec<(usize, usize, f64)> = Vec::new();
+    let mut last_index: Vec<Option<usize>> = vec![None; header.len()];
+    let mut stepwise = vec![false; header.len()];
     for record in records {
         let Ok(record) = record else {
             run.skipped += 1;
@@ -75,46 +78,32 @@ pub fn parse(text: &str, name: &str) -> Result<Run, String> {
             reason = "a whole, non-negative index"
         )]
         let index = index as usize + from_zero;
-        let values: Vec<(usize, f64)> = record
-            .iter()
-            .enumerate()
-            .filter(|&(c, _)| Some(c) != epoch_column && Some(c) != step_column)
-            .filter_map(|(c, cell)| number(cell).map(|v| (c, v)))
-            .collect();
-        if let Some(&(_, loss)) = values.iter().find(|(c, _)| Some(*c) == loss_column) {
-            run.diverged = !loss.is_finite();
-        }
-        rows.push((index, values));
-    }
-    // A column logged at most once per epoch is an epoch's value; one logged at several
-    // steps of an epoch (Lightning's `on_step`) is per step, and not an epoch's.
-    let mut per_epoch: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    for (index, values) in &rows {
-        for &(column, _) in values {
-            *per_epoch.entry((column, *index)).or_default() += 1;
-        }
-    }
-    let stepwise: Vec<bool> = (0..header.len())
-        .map(|c| epoch_column.is_some() && per_epoch.iter().any(|(&(column, _), &n)| column == c && n > 1))
-        .collect();
-    let mut epochs: BTreeMap<usize, Values> = BTreeMap::new();
-    for (index, values) in rows {
-        let entry = epochs.entry(index).or_default();
-        for (column, value) in values {
-            // Non-finite values are left out of the series, as other readers do.
-            if !stepwise[column] && value.is_finite() {
-                entry.insert(header[column].clone(), value);
+        for (column, cell) in record.iter().enumerate().take(header.len()) {
+            if Some(column) == epoch_column || Some(column) == step_column {
+                continue;
             }
+            let Some(value) = number(cell) else { continue };
+            if Some(column) == loss_column {
+                run.diverged = !value.is_finite();
+            }
+            // A column logged at most once per epoch is an epoch's value; one logged at
+            // several steps of an epoch (Lightning's `on_step`) is per step, not an epoch's.
+            if epoch_column.is_some() && last_index[column] == Some(index) {
+                stepwise[column] = true;
+            }
+            last_index[column] = Some(index);
+            values.push((index, column, value));
         }
     }
-    epochs.retain(|_, values| !values.is_empty());
-    if !epochs.is_empty() {
-        let mut part = crate::series::Part::default();
-        for (epoch, values) in epochs {
-            for (name, value) in values {
-                part.push_epoch(&name, epoch, value);
-            }
+    let mut part = crate::series::Part::default();
+    for (index, column, value) in values {
+        // A non-finite value (a diverged loss) goes in as NaN: shown last, the last
+        // finite value kept beside it.
+        if !stepwise[column] {
+            part.push_epoch(&header[column], index, value);
         }
+    }
+    if !part.is_empty() {
         run.folds.insert(0, part);
     }
     let skipped_steps: Vec<&str> =

@@ -85,16 +85,41 @@ fn add_epoch(part: &mut Part, epoch: usize, values: impl IntoIterator<Item = (St
 
 /// Parses the complete lines of `text` as one run named `name`.
 pub fn parse(text: &str, name: &str) -> Run {
-    let mut run = Run { name: name.to_string(), ..Run::default() };
-    let complete = match text.rfind('\n') {
-        Some(end) => &text[..=end],
-        None => "",
-    };
-    run.partial = complete.len() < text.len();
-    let mut metric = "accuracy".to_string();
-    // Foreign epochs count from 0 or from 1: the first one seen decides.
-    let mut foreign_offset: Option<usize> = None;
-    for line in complete.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    let mut lines = Lines::new(name);
+    let complete = text.rfind('\n').map_or("", |end| &text[..=end]);
+    lines.feed(complete);
+    lines.run.partial = complete.len() < text.len();
+    lines.run
+}
+
+/// A file of JSON lines read a piece at a time: the run so far and what the next
+/// lines need to be read right (the run's metric name, where foreign epochs count from).
+#[derive(Clone, Debug, Default)]
+struct Lines {
+    run: Run,
+    metric: String,
+    /// Foreign epochs count from 0 or from 1: the first one seen decides.
+    foreign_offset: Option<usize>,
+}
+
+impl Lines {
+    fn new(name: &str) -> Lines {
+        Lines {
+            run: Run { name: name.to_string(), ..Run::default() },
+            metric: "accuracy".into(),
+            foreign_offset: None,
+        }
+    }
+
+    /// Takes in complete lines.
+    fn feed(&mut self, complete: &str) {
+        for line in complete.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            self.line(line);
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        let run = &mut self.run;
         // Python's json writes NaN and Infinity, which JSON has no words for: read them
         // as missing values rather than losing the line.
         let parsed = serde_json::from_str::<Value>(line).or_else(|_| {
@@ -104,33 +129,33 @@ pub fn parse(text: &str, name: &str) -> Run {
         });
         let Ok(value) = parsed else {
             run.skipped += 1;
-            continue;
+            return;
         };
         if value.get("type").is_some() {
             // nntui's own events; types and fields this build does not know are skipped.
             let Ok(event) = serde_json::from_value::<Event>(value) else {
                 run.skipped += 1;
-                continue;
+                return;
             };
             match &event {
                 Event::RunStarted(info) => {
-                    metric = info.metric.name().to_string();
+                    self.metric = info.metric.name().to_string();
                     run.config = Some(info.config.clone());
                 }
                 Event::EpochEnded(report) => {
                     add_epoch(
                         run.folds.entry(report.fold).or_default(),
                         report.epoch,
-                        report.values(&metric),
+                        report.values(&self.metric),
                     );
                 }
                 Event::RunEnded(summary) => run.summary = Some(summary.clone()),
                 _ => {}
             }
             run.own = true;
-            continue;
+            return;
         }
-        match foreign(&value, &mut foreign_offset) {
+        match foreign(&value, &mut self.foreign_offset) {
             Some((fold, epoch, values)) => {
                 // A loss written as NaN or Infinity (null here) is a diverged run; a
                 // finite one after it is not.
@@ -142,7 +167,58 @@ pub fn parse(text: &str, name: &str) -> Run {
             None => run.skipped += 1,
         }
     }
-    run
+}
+
+/// A JSON-lines file followed as it grows: each read takes what was appended (a MiB at
+/// a time), so that memory follows the points kept, not the bytes read; a file that
+/// shrank or was replaced is read again from the start.
+#[derive(Debug, Default)]
+struct LinesFollower {
+    lines: Lines,
+    /// Bytes taken in (complete lines only).
+    offset: u64,
+    /// The file's length and change time when last read.
+    seen: Option<(u64, Option<std::time::SystemTime>)>,
+}
+
+/// Bytes read at a time.
+const CHUNK: usize = 1 << 20;
+
+impl LinesFollower {
+    fn update(&mut self, path: &Path) -> Result<(), String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+        let mut file = std::fs::File::open(path).map_err(fail)?;
+        let metadata = file.metadata().map_err(fail)?;
+        let seen = (metadata.len(), metadata.modified().ok());
+        if self.seen == Some(seen) {
+            return Ok(());
+        }
+        if metadata.len() < self.offset || self.seen.is_none() {
+            *self = LinesFollower { lines: Lines::new(&run_name(path)), ..LinesFollower::default() };
+        }
+        self.seen = Some(seen);
+        file.seek(SeekFrom::Start(self.offset)).map_err(fail)?;
+        let mut buffer =
+            Vec::with_capacity(CHUNK.min(usize::try_from(metadata.len() - self.offset).unwrap_or(CHUNK)));
+        let mut chunk = vec![0u8; CHUNK];
+        loop {
+            let n = file.read(&mut chunk).map_err(fail)?;
+            if n == 0 {
+                break;
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+            // Complete lines go in; a partial one waits for the next chunk or read.
+            if let Some(end) = buffer.iter().rposition(|&b| b == b'\n') {
+                self.lines.feed(&String::from_utf8_lossy(&buffer[..=end]));
+                self.offset += end as u64 + 1;
+                buffer.drain(..=end);
+            }
+        }
+        self.lines.run.partial = !buffer.is_empty();
+        self.lines.run.modified = seen.1;
+        Ok(())
+    }
 }
 
 /// nntui's events in a run's file, in order (for replay and the run's own charts; the
@@ -171,10 +247,14 @@ fn foreign(value: &Value, offset: &mut Option<usize>) -> Option<(usize, usize, V
     let logs = value.get("logs")?.as_object()?;
     let fold = value.get("fold").and_then(Value::as_u64).and_then(|f| usize::try_from(f).ok()).unwrap_or(0);
     let offset = *offset.get_or_insert(usize::from(epoch == 0));
-    // Non-numbers and non-finite values (a NaN loss) are left out of the series.
+    // A NaN or Infinity (null here) goes in as NaN: the series shows it last and keeps
+    // its last finite value beside it; non-numbers are left out.
     let values: Values = logs
         .iter()
-        .filter_map(|(name, v)| v.as_f64().filter(|x| x.is_finite()).map(|x| (name.clone(), x)))
+        .filter_map(|(name, v)| {
+            let value = if v.is_null() { Some(f64::NAN) } else { v.as_f64() };
+            value.map(|x| (name.clone(), if x.is_finite() { x } else { f64::NAN }))
+        })
         .collect();
     Some((fold, epoch + offset, values))
 }
@@ -302,6 +382,7 @@ fn is_study(path: &Path) -> bool {
 pub struct Reader {
     followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
     studies: std::collections::HashMap<PathBuf, crate::tune::journal::Journal>,
+    lines: std::collections::HashMap<PathBuf, LinesFollower>,
 }
 
 /// A study's trials as runs: the objective per epoch (fold 0), the searched values as
@@ -358,7 +439,11 @@ impl Reader {
                 }
                 Ok(study_runs(path, journal))
             }
-            Source::Lines(path) => Ok(vec![(path.clone(), read(path)?)]),
+            Source::Lines(path) => {
+                let follower = self.lines.entry(path.clone()).or_default();
+                follower.update(path)?;
+                Ok(vec![(path.clone(), checked(path, follower.lines.run.clone())?)])
+            }
             Source::Csv(path) => {
                 let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
                 let mut run = super::csvlog::parse(&String::from_utf8_lossy(&bytes), &run_name(path))
@@ -451,9 +536,13 @@ pub fn keras_epochs<'a>(mut tags: impl Iterator<Item = &'a String>) -> bool {
 /// # Errors
 /// The file cannot be read.
 pub fn read(path: &Path) -> Result<Run, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut run = parse(&text, &run_name(path));
+    let mut follower = LinesFollower::default();
+    follower.update(path)?;
+    checked(path, follower.lines.run)
+}
+
+/// A run read from JSON lines, or the error of a file that is not a log.
+fn checked(path: &Path, run: Run) -> Result<Run, String> {
     // Lines were read and none was an event or a Keras-callback line: not a log at all
     // (a binary file, a data file), rather than an empty run.
     if run.skipped > 0 && !run.own && run.folds.is_empty() {
@@ -463,7 +552,6 @@ pub fn read(path: &Path) -> Result<Run, String> {
             run.skipped
         ));
     }
-    run.modified = modified(path);
     Ok(run)
 }
 

@@ -22,8 +22,12 @@ pub struct Row {
     pub folds: usize,
     /// The most epochs any fold reached.
     pub epochs: usize,
-    /// The mean over folds of each fold's last value, by name.
+    /// The mean over folds of each fold's last value, by name (NaN, `null` in JSON,
+    /// where a last value is not finite: a diverged loss).
     pub last: BTreeMap<String, f64>,
+    /// Where a last value is not finite: the mean of each fold's last finite value.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_finite: BTreeMap<String, f64>,
     /// The spread over folds of final values, where known (a study trial's objective).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub spread: BTreeMap<String, f64>,
@@ -145,16 +149,30 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
         .zip(&all)
         .map(|(run, settings)| {
             let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+            let mut finite_sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
             let names = run.names();
             for fold in run.folds.values() {
                 for name in &names {
-                    if let Some(value) = fold.last(name) {
+                    let Some(series) = fold.get(name) else { continue };
+                    if let Some(value) = series.latest() {
                         let entry = sums.entry(name.clone()).or_insert((0.0, 0));
+                        entry.0 += value;
+                        entry.1 += 1;
+                    }
+                    if let Some(value) = series.latest_finite() {
+                        let entry = finite_sums.entry(name.clone()).or_insert((0.0, 0));
                         entry.0 += value;
                         entry.1 += 1;
                     }
                 }
             }
+            let mean = |(sum, n): (f64, usize)| sum / n as f64;
+            let last: BTreeMap<String, f64> = sums.into_iter().map(|(name, s)| (name, mean(s))).collect();
+            let last_finite = finite_sums
+                .into_iter()
+                .filter(|(name, _)| last.get(name).is_some_and(|v| !v.is_finite()))
+                .map(|(name, s)| (name, mean(s)))
+                .collect();
             // `val_loss`, or another validation loss (Keras's TensorBoard `val_epoch_loss`).
             let val_loss = if names.iter().any(|n| n == "val_loss") {
                 "val_loss"
@@ -181,7 +199,8 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 state: state(run),
                 folds: run.folds.values().filter(|f| !f.is_empty()).count(),
                 epochs: run.epochs(),
-                last: sums.into_iter().map(|(name, (sum, n))| (name, sum / n as f64)).collect(),
+                last,
+                last_finite,
                 spread: run.spread.clone(),
                 best_val_loss,
                 differs: differing
@@ -199,6 +218,10 @@ impl Row {
     /// A value column's cell: `0.9475`, with `+/-0.0124` when its spread is known, or `-`.
     pub fn value_text(&self, name: &str) -> String {
         match (self.last.get(name), self.spread.get(name)) {
+            (Some(v), _) if !v.is_finite() => match self.last_finite.get(name) {
+                Some(finite) => format!("{v} ({finite:.4})"),
+                None => format!("{v}"),
+            },
             (Some(v), Some(s)) => format!("{v:.4} +/-{s:.4}"),
             (Some(v), None) => format!("{v:.4}"),
             _ => "-".into(),
