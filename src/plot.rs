@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+mod png;
+
 /// The file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -77,7 +79,9 @@ impl Collector {
             let path = dir.join(format!("{name}.{extension}"));
             let result = match format {
                 Format::Svg => self.draw(SVGBackend::new(&path, SIZE).into_drawing_area(), info, quantity),
-                Format::Png => self.draw(BitMapBackend::new(&path, SIZE).into_drawing_area(), info, quantity),
+                Format::Png => {
+                    self.draw(png::Png(BitMapBackend::new(&path, SIZE)).into_drawing_area(), info, quantity)
+                }
             };
             result.map_err(|e| format!("{}: {e}", path.display()))?;
             finish_file(&path, format)?;
@@ -288,7 +292,9 @@ pub fn write_series(runs: &[RunSeries], dir: &Path, format: Format) -> Result<Ve
         let path = dir.join(format!("{file}.{extension}"));
         let result = match format {
             Format::Svg => draw_series(SVGBackend::new(&path, SIZE).into_drawing_area(), runs, base),
-            Format::Png => draw_series(BitMapBackend::new(&path, SIZE).into_drawing_area(), runs, base),
+            Format::Png => {
+                draw_series(png::Png(BitMapBackend::new(&path, SIZE)).into_drawing_area(), runs, base)
+            }
         };
         result.map_err(|e| format!("{}: {e}", path.display()))?;
         finish_file(&path, format)?;
@@ -355,14 +361,26 @@ where
     for &(x, y) in &points {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
     }
-    let pad = ((y1 - y0) * 0.05).max(1e-6 * y1.abs().max(1.0));
+    // A constant line (a learning rate) gets room of a tenth of its value on each side,
+    // so that the ticks read apart rather than ten times `0.001`.
+    let pad =
+        if y1 - y0 <= 1e-6 * y1.abs().max(y0.abs()) { (0.1 * y1.abs()).max(1e-12) } else { (y1 - y0) * 0.05 };
     let (y0, y1) = (y0 - pad, y1 + pad);
     let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
     let drawn = runs
         .iter()
         .filter(|(_, series)| series.contains_key(base) || series.contains_key(&format!("val_{base}")))
         .count();
-    let title = if single { format!("{base}: {}", runs[0].0) } else { format!("{base}: {drawn} runs") };
+    let title = match drawn {
+        _ if single => format!("{base}: {}", runs[0].0),
+        1 => {
+            let name = runs
+                .iter()
+                .find(|(_, series)| series.contains_key(base) || series.contains_key(&format!("val_{base}")));
+            format!("{base}: {}", name.map_or("", |(run, _)| run.as_str()))
+        }
+        _ => format!("{base}: {drawn} runs"),
+    };
     let mut chart = ChartBuilder::on(&root)
         .caption(title, (FONT, 20))
         .margin(16)
@@ -431,16 +449,14 @@ const TRAIN: RGBColor = RGBColor(0, 150, 170);
 const VALIDATION: RGBColor = RGBColor(215, 150, 0);
 /// The font registered from `assets/fonts`.
 const FONT: &str = "nntui-sans";
+/// Its bytes, part of the binary.
+const FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSansMono.ttf");
 
 fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The font is part of the binary; it is valid, so registering cannot fail.
-        let _ = plotters::style::register_font(
-            FONT,
-            FontStyle::Normal,
-            include_bytes!("../assets/fonts/DejaVuSansMono.ttf"),
-        );
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
     });
 }
 
