@@ -486,13 +486,19 @@ pub fn compare_with(
                                 if entry.run.own {
                                     watch(&mut terminal, &inputs, &signals, path, &name, color)?;
                                 } else {
-                                    // Any other run from the store, read again by its identity.
-                                    let kind = roots
-                                        .iter()
-                                        .flat_map(|root| crate::runs::read::sources(root))
-                                        .find(|s| path.starts_with(s.path()) || path.as_os_str().to_string_lossy().starts_with(&*s.path().to_string_lossy()))
-                                        .map_or("log", |s| s.kind());
-                                    let mut find = || read_all().into_iter().find(|(p, _)| *p == path).map(|(_, run)| run);
+                                    // Any other run from the store: its source alone read
+                                    // again, the run found by its identity (a trial's
+                                    // `study.jsonl#3`).
+                                    let source = roots.iter().flat_map(|root| crate::runs::read::sources(root)).find(|s| {
+                                        let whole = s.path().as_os_str().to_string_lossy().into_owned();
+                                        path == s.path() || path.as_os_str().to_string_lossy().starts_with(&format!("{whole}#"))
+                                    });
+                                    let Some(source) = source else { continue };
+                                    let kind = source.kind();
+                                    let mut single = crate::runs::read::Reader::default();
+                                    let mut find = || {
+                                        single.read_all(&source).ok()?.into_iter().find(|(p, _)| *p == path).map(|(_, run)| run)
+                                    };
                                     watch_stored(&mut terminal, &inputs, &signals, kind, color, &mut find)?;
                                 }
                                 repaint(&mut terminal)?;

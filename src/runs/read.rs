@@ -383,7 +383,11 @@ pub struct Reader {
     followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
     studies: std::collections::HashMap<PathBuf, crate::tune::journal::Journal>,
     lines: std::collections::HashMap<PathBuf, LinesFollower>,
+    csvs: std::collections::HashMap<PathBuf, (Option<CsvSeen>, Run)>,
 }
+
+/// A CSV log's length and change time when it was read.
+type CsvSeen = (u64, Option<std::time::SystemTime>);
 
 /// A study's trials as runs: the objective per epoch (fold 0), the searched values as
 /// settings, the trial's state.
@@ -445,10 +449,19 @@ impl Reader {
                 Ok(vec![(path.clone(), checked(path, follower.lines.run.clone())?)])
             }
             Source::Csv(path) => {
+                // Read again only when the file changed (length or change time).
+                let seen = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
+                if let Some((when, run)) = self.csvs.get(path)
+                    && seen.is_some()
+                    && *when == seen
+                {
+                    return Ok(vec![(path.clone(), run.clone())]);
+                }
                 let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
                 let mut run = super::csvlog::parse(&String::from_utf8_lossy(&bytes), &run_name(path))
                     .map_err(|e| format!("{}: {e}", path.display()))?;
                 run.modified = modified(path);
+                self.csvs.insert(path.clone(), (seen, run.clone()));
                 Ok(vec![(path.clone(), run)])
             }
             Source::TensorBoard { root, folder } => {

@@ -43,7 +43,7 @@ fn render_series(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let header = Row::new(["series", "last", "best", "values"]).style(theme.quiet());
-    // Narrow panels drop the count first; the name keeps at least 12 cells.
+    // Narrow panels drop the count first; the name keeps at least 10 cells.
     let count = if inner.width >= 50 { 7 } else { 0 };
     let widths =
         [Constraint::Min(12), Constraint::Length(7), Constraint::Length(12), Constraint::Length(count)];

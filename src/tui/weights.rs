@@ -54,7 +54,7 @@ fn render_stored(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut B
         let block = panel(" Weights ", theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        let text = "no histograms in this run (TensorBoard histogram tags show here)";
+        let text = "no histograms in this run";
         buf.set_stringn(inner.x, inner.y, text, usize::from(inner.width), theme.quiet());
         return;
     };
