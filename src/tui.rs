@@ -465,6 +465,12 @@ pub fn compare_with(
                 recv(inputs) -> input => match input {
                     Ok(TerminalEvent::Key(key)) => {
                         dirty = true;
+                        if state.editing.is_some() {
+                            if let Some(edit) = keymap::compare_edit_for(key) {
+                                state.edit(edit);
+                            }
+                            continue;
+                        }
                         let Some(action) = keymap::compare_action_for(key) else {
                             if let crossterm::event::KeyCode::Char(letter) = key.code
                                 && key.kind != crossterm::event::KeyEventKind::Release

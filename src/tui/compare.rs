@@ -83,10 +83,36 @@ pub enum CompareAction {
     NextLoss,
     /// The next histogram tag of the run under the cursor (TensorBoard runs).
     NextHistogram,
+    /// Type a regular expression that run names must match (`/`, TensorBoard's run filter).
+    FilterRuns,
+    /// Type a regular expression that series names must match (`f`: charts and columns).
+    FilterSeries,
     /// The help line.
     ToggleHelp,
     /// Leave.
     Quit,
+}
+
+/// A key while a filter is being typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// A character of the expression.
+    Char(char),
+    /// Delete the last character.
+    Backspace,
+    /// Apply the expression (an empty one shows everything).
+    Accept,
+    /// Leave the filter as it was.
+    Cancel,
+}
+
+/// Which filter is being typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterKind {
+    /// Run names.
+    Runs,
+    /// Series names.
+    Series,
 }
 
 /// Rows a page key moves the cursor.
@@ -135,6 +161,12 @@ pub struct Compare {
     pub heading: Option<String>,
     /// The key bar, when the caller has keys of its own (`nntui tune`).
     pub keys: Option<String>,
+    /// Run names must match this (`/`).
+    pub run_filter: Option<regex::Regex>,
+    /// Series names must match this (`f`), on the charts and in the value columns.
+    pub series_filter: Option<regex::Regex>,
+    /// A filter being typed, and its text so far.
+    pub editing: Option<(FilterKind, String)>,
 }
 
 /// The fixed columns before the value columns.
@@ -155,6 +187,9 @@ impl Compare {
             preferred_sort: None,
             heading: None,
             keys: None,
+            run_filter: None,
+            series_filter: None,
+            editing: None,
         }
     }
 
@@ -193,7 +228,7 @@ impl Compare {
     fn columns(&self, rows: &[Row]) -> Vec<String> {
         let mut names: BTreeMap<&String, usize> = BTreeMap::new();
         for row in rows {
-            for name in row.last.keys().filter(|n| *n != "learning_rate") {
+            for name in row.last.keys().filter(|n| *n != "learning_rate" && self.series_shown(n)) {
                 *names.entry(name).or_default() += 1;
             }
         }
@@ -218,7 +253,9 @@ impl Compare {
                 _ => (row.best_val_loss.map(|b| b.0), String::new()),
             }
         };
-        let mut order: Vec<usize> = (0..self.entries.len()).filter(|&i| !self.entries[i].hidden).collect();
+        let mut order: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| !self.entries[i].hidden && self.run_shown(&self.entries[i].run.name))
+            .collect();
         order.sort_by(|&a, &b| {
             let pinned = self.entries[b].pinned.cmp(&self.entries[a].pinned);
             let (ka, kb) = (key(a), key(b));
@@ -234,6 +271,54 @@ impl Compare {
             pinned.then(by)
         });
         order
+    }
+
+    /// Whether a run passes the run filter.
+    pub fn run_shown(&self, name: &str) -> bool {
+        self.run_filter.as_ref().is_none_or(|f| f.is_match(name))
+    }
+
+    /// Whether a series passes the series filter.
+    pub fn series_shown(&self, name: &str) -> bool {
+        self.series_filter.as_ref().is_none_or(|f| f.is_match(name))
+    }
+
+    /// A key while a filter is typed: the expression grows, is applied (a bad one is
+    /// said and kept for editing), or is left.
+    pub fn edit(&mut self, edit: Edit) {
+        let Some((kind, text)) = self.editing.as_mut() else { return };
+        match edit {
+            Edit::Char(c) => text.push(c),
+            Edit::Backspace => {
+                text.pop();
+            }
+            Edit::Cancel => self.editing = None,
+            Edit::Accept => {
+                let kind = *kind;
+                let filter = if text.is_empty() {
+                    None
+                } else {
+                    match regex::Regex::new(text) {
+                        Ok(filter) => Some(filter),
+                        Err(error) => {
+                            let first = error.to_string().lines().last().unwrap_or("").trim().to_string();
+                            self.note = Some(format!("not a regular expression: {first}"));
+                            return;
+                        }
+                    }
+                };
+                match kind {
+                    FilterKind::Runs => self.run_filter = filter,
+                    FilterKind::Series => {
+                        self.series_filter = filter;
+                        self.chart_choice = (0, 0);
+                    }
+                }
+                self.editing = None;
+                self.note = None;
+                self.cursor = 0;
+            }
+        }
     }
 
     /// Carries out a key and says what the loop does next.
@@ -283,9 +368,18 @@ impl Compare {
                     return Next::Open(self.entries[i].path.clone());
                 }
             }
+            CompareAction::FilterRuns | CompareAction::FilterSeries => {
+                let (kind, current) = if action == CompareAction::FilterRuns {
+                    (FilterKind::Runs, &self.run_filter)
+                } else {
+                    (FilterKind::Series, &self.series_filter)
+                };
+                let text = current.as_ref().map_or_else(String::new, |f| f.as_str().to_string());
+                self.editing = Some((kind, text));
+            }
             CompareAction::ToggleHelp => {
                 self.note = Some(
-                    "up/down pgup/pgdn g/G move  space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  enter open  q quit"
+                    "up/down pgup/pgdn g/G move  space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  / filter runs  f filter series  enter open  q quit"
                         .into(),
                 );
             }
@@ -333,11 +427,20 @@ impl Widget for &Compare {
         ])
         .areas(area);
         let selected: Vec<usize> = order.iter().copied().filter(|&i| self.entries[i].selected).collect();
+        let left_out = self.entries.len() - order.len();
+        let mut filters = String::new();
+        if let Some(filter) = &self.run_filter {
+            filters.push_str(&format!("  runs /{}/", filter.as_str()));
+        }
+        if let Some(filter) = &self.series_filter {
+            filters.push_str(&format!("  series /{}/", filter.as_str()));
+        }
         let heading = format!(
-            " {}  {} run{}, {} drawn  sorted by {}{}",
+            " {}  {} run{}{}, {} drawn  sorted by {}{}{filters}",
             self.heading.as_deref().unwrap_or("nntui view"),
             order.len(),
             if order.len() == 1 { "" } else { "s" },
+            if left_out > 0 { format!(" ({left_out} hidden or filtered out)") } else { String::new() },
             selected.len(),
             self.sort_name(&rows),
             if self.sort.1 { " (descending)" } else { "" }
@@ -346,7 +449,11 @@ impl Widget for &Compare {
 
         // The names on each chart: loss-like ones left, the rest right (training names;
         // `val_` twins follow their training name).
-        let mut names: Vec<String> = selected.iter().flat_map(|&i| self.entries[i].run.names()).collect();
+        let mut names: Vec<String> = selected
+            .iter()
+            .flat_map(|&i| self.entries[i].run.names())
+            .filter(|n| self.series_shown(n))
+            .collect();
         names.sort();
         names.dedup();
         let bases: Vec<String> = names
@@ -399,9 +506,16 @@ impl Widget for &Compare {
             }
         }
         self.table(&rows, &order, table_area, buf);
-        let text = self.note.clone().or_else(|| self.keys.clone()).unwrap_or_else(|| {
-            " q quit  ? keys  space draw  p pin  h hide  s sort  m metric  enter open".to_string()
-        });
+        let text = match &self.editing {
+            Some((kind, text)) => {
+                let what = if *kind == FilterKind::Runs { "runs" } else { "series" };
+                format!(" filter {what} (a regular expression; enter applies, esc leaves): {text}_")
+            }
+            None => self.note.clone().or_else(|| self.keys.clone()).unwrap_or_else(|| {
+                " q quit  ? keys  space draw  p pin  s sort  m metric  / runs  f series  enter open"
+                    .to_string()
+            }),
+        };
         Paragraph::new(Line::from(Span::styled(text, theme.quiet()))).render(keys, buf);
     }
 }
@@ -746,6 +860,53 @@ mod tests {
         // Any run opens the full dashboard, whatever wrote it.
         let under = compare.order()[compare.cursor];
         assert_eq!(compare.apply(CompareAction::Open), Next::Open(compare.entries[under].path.clone()));
+    }
+
+    #[test]
+    fn runs_and_series_filter_by_regular_expressions() {
+        let mut compare = Compare::new(
+            vec![
+                entry("lr0.01-a", &[0.9, 0.5]),
+                entry("lr0.1-b", &[0.8, 0.7]),
+                entry("lr0.01-c", &[0.6, 0.2]),
+            ],
+            Theme { color: false },
+        );
+        let type_in = |compare: &mut Compare, action: CompareAction, text: &str| {
+            compare.apply(action);
+            // What was typed before is offered for editing: clear it first.
+            while compare.editing.as_ref().is_some_and(|(_, t)| !t.is_empty()) {
+                compare.edit(Edit::Backspace);
+            }
+            text.chars().for_each(|c| compare.edit(Edit::Char(c)));
+            compare.edit(Edit::Accept);
+        };
+        type_in(&mut compare, CompareAction::FilterRuns, r"lr0\.01");
+        let names: Vec<&str> =
+            compare.order().iter().map(|&i| compare.entries[i].run.name.as_str()).collect();
+        assert_eq!(names, ["lr0.01-a", "lr0.01-c"]);
+        let area = Rect::new(0, 0, 100, 24);
+        let mut buf = Buffer::empty(area);
+        compare.render(area, &mut buf);
+        let first: String = (0..area.width).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+        assert!(
+            first.contains("2 runs (1 hidden or filtered out)") && first.contains(r"runs /lr0\.01/"),
+            "{first}"
+        );
+        // A bad expression is said and kept for editing; Esc leaves the filter as it was.
+        compare.apply(CompareAction::FilterRuns);
+        compare.edit(Edit::Char('('));
+        compare.edit(Edit::Accept);
+        assert!(compare.note.as_deref().unwrap().starts_with("not a regular expression"));
+        assert!(compare.editing.is_some());
+        compare.edit(Edit::Cancel);
+        assert_eq!(compare.order().len(), 2);
+        // Series: only val_ names in the value columns.
+        type_in(&mut compare, CompareAction::FilterSeries, "^val_");
+        assert_eq!(compare.columns(&compare.rows()), ["val_loss"]);
+        // An empty expression shows everything again.
+        type_in(&mut compare, CompareAction::FilterRuns, "");
+        assert_eq!(compare.order().len(), 3);
     }
 
     #[test]

@@ -78,8 +78,28 @@ pub fn compare_action_for(key: KeyEvent) -> Option<super::compare::CompareAction
         KeyCode::Char('M') => CompareAction::NextLoss,
         KeyCode::Char('t') => CompareAction::NextHistogram,
         KeyCode::Enter => CompareAction::Open,
+        KeyCode::Char('/') => CompareAction::FilterRuns,
+        KeyCode::Char('f') => CompareAction::FilterSeries,
         KeyCode::Char('?') => CompareAction::ToggleHelp,
         KeyCode::Char('q') | KeyCode::Esc => CompareAction::Quit,
+        _ => return None,
+    })
+}
+
+/// A key while the comparison's filter is typed.
+pub fn compare_edit_for(key: KeyEvent) -> Option<super::compare::Edit> {
+    use super::compare::Edit;
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c' | 'C')).then_some(Edit::Cancel);
+    }
+    Some(match key.code {
+        KeyCode::Char(c) => Edit::Char(c),
+        KeyCode::Backspace => Edit::Backspace,
+        KeyCode::Enter => Edit::Accept,
+        KeyCode::Esc => Edit::Cancel,
         _ => return None,
     })
 }
