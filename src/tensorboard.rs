@@ -84,6 +84,8 @@ pub struct Run {
     pub scalars: BTreeMap<String, crate::series::Series>,
     /// Histogram tags: `(step, histogram)`, the newest [`SNAPSHOTS_PER_TAG`].
     pub histograms: BTreeMap<String, Vec<(i64, Histogram)>>,
+    /// Hyperparameters from the HParams plugin's session start, by name.
+    pub hparams: BTreeMap<String, String>,
     /// Summaries of other kinds (images, text, audio, graphs, other plugins), by kind.
     pub skipped: BTreeMap<String, usize>,
     /// Records whose checksum failed, and stretches of damage resynchronized.
@@ -233,6 +235,10 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
             _ => plugins.get(&value.tag).cloned().unwrap_or_default(),
         };
         let scalar_class = value.metadata.as_ref().is_some_and(|m| m.data_class == proto::DATA_CLASS_SCALAR);
+        if plugin == "hparams" {
+            take_hparams(run, &value);
+            continue;
+        }
         let tag = format!("{prefix}{}", value.tag);
         match value.value {
             Some(proto::value::Kind::SimpleValue(v)) => {
@@ -267,6 +273,29 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
 #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
 fn push_scalar(run: &mut Run, tag: String, (step, wall): (i64, f64), value: f64) {
     run.scalars.entry(tag).or_default().push(step as f64, value, wall);
+}
+
+/// The HParams plugin's session start (PyTorch's and tensorboardX's `add_hparams`,
+/// Keras's `hp.KerasCallback`): the run's hyperparameters. The experiment's description
+/// and the session's end say nothing a run's table needs.
+fn take_hparams(run: &mut Run, value: &proto::Value) {
+    let content = value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()).map(|d| d.content.as_slice());
+    let Some(Ok(data)) = content.map(proto::HParamsPluginData::decode) else {
+        *run.skipped.entry("hparams not decoded".into()).or_default() += 1;
+        return;
+    };
+    if let Some(proto::hparams_plugin_data::Data::SessionStartInfo(start)) = data.data {
+        for (name, value) in start.hparams {
+            use proto::proto_value::Kind;
+            let text = match value.kind {
+                Some(Kind::NumberValue(x)) => format!("{x}"),
+                Some(Kind::StringValue(text)) => text,
+                Some(Kind::BoolValue(b)) => b.to_string(),
+                _ => continue,
+            };
+            run.hparams.insert(name, text);
+        }
+    }
 }
 
 fn push_histogram(run: &mut Run, tag: String, step: i64, histogram: Histogram) {
@@ -452,6 +481,60 @@ mod tests {
             })),
         };
         record::frame(&event.encode_to_vec())
+    }
+
+    /// What PyTorch's and tensorboardX's `add_hparams` write: a summary of the
+    /// `hparams` plugin whose content is the session's start with its values.
+    fn hparams_event(values: &[(&str, proto::proto_value::Kind)]) -> Vec<u8> {
+        let start = proto::SessionStartInfo {
+            hparams: values
+                .iter()
+                .map(|(name, kind)| ((*name).to_string(), proto::ProtoValue { kind: Some(kind.clone()) }))
+                .collect(),
+            ..proto::SessionStartInfo::default()
+        };
+        let data = proto::HParamsPluginData {
+            version: 0,
+            data: Some(proto::hparams_plugin_data::Data::SessionStartInfo(start)),
+        };
+        let event = proto::Event {
+            wall_time: 1.0,
+            step: 0,
+            what: Some(proto::event::What::Summary(proto::Summary {
+                value: vec![proto::Value {
+                    tag: "_hparams_/session_start_info".into(),
+                    metadata: Some(proto::SummaryMetadata {
+                        plugin_data: Some(proto::PluginData {
+                            plugin_name: "hparams".into(),
+                            content: data.encode_to_vec(),
+                        }),
+                        ..proto::SummaryMetadata::default()
+                    }),
+                    ..proto::Value::default()
+                }],
+            })),
+        };
+        record::frame(&event.encode_to_vec())
+    }
+
+    #[test]
+    fn hparams_become_the_runs_hyperparameters() {
+        use proto::proto_value::Kind;
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = hparams_event(&[
+            ("lr", Kind::NumberValue(0.01)),
+            ("optimizer", Kind::StringValue("adam".into())),
+            ("bn", Kind::BoolValue(true)),
+        ]);
+        bytes.extend(scalar_event(0, "hparam/accuracy", 0.75));
+        std::fs::write(dir.path().join("events.out.tfevents.1.hp"), bytes).unwrap();
+        let run = read(dir.path());
+        let expected: Vec<(&str, &str)> = vec![("bn", "true"), ("lr", "0.01"), ("optimizer", "adam")];
+        assert_eq!(run.hparams.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), expected);
+        assert!(run.skipped.is_empty(), "{:?}", run.skipped);
+        let stored = crate::runs::read::from_tensorboard("hp".into(), &run);
+        assert_eq!(stored.params.get("lr").map(String::as_str), Some("0.01"));
+        assert_eq!(crate::runs::table::settings(&stored).get("optimizer").map(String::as_str), Some("adam"));
     }
 
     #[test]

@@ -516,6 +516,7 @@ pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> 
         folds,
         skipped: tensorboard.bad_records + tensorboard.undecoded,
         partial: tensorboard.pending > 0,
+        params: tensorboard.hparams.clone(),
         tensorboard: Some(tensorboard.without_scalars()),
         keras_epochs: keras,
         steps,

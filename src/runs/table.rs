@@ -35,6 +35,10 @@ pub struct Row {
     pub best_val_loss: Option<(f64, usize)>,
     /// Settings whose values differ between the runs shown.
     pub differs: BTreeMap<String, String>,
+    /// Hyperparameters given by name (TensorBoard's HParams plugin, a trial's searched
+    /// values), all of them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub hparams: BTreeMap<String, String>,
     /// Lines of the file that could not be read.
     pub skipped: usize,
     /// What reading left out or noticed (a CSV log's per-step columns).
@@ -207,6 +211,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                     .iter()
                     .filter_map(|key| settings.get(*key).map(|v| ((*key).clone(), v.clone())))
                     .collect(),
+                hparams: run.params.clone(),
                 skipped: run.skipped,
                 notes: run.notes.clone(),
             }
@@ -394,6 +399,10 @@ pub fn tensorboard_notes<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Str
     for run in runs {
         let Some(tensorboard) = &run.tensorboard else { continue };
         let mut parts = Vec::new();
+        if !run.params.is_empty() {
+            let values: Vec<String> = run.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            parts.push(format!("hparams {}", values.join(" ")));
+        }
         if !tensorboard.histograms.is_empty() {
             let n = tensorboard.histograms.len();
             parts.push(format!("{n} histogram tag{}", if n == 1 { "" } else { "s" }));

@@ -163,3 +163,64 @@ pub const DT_INT32: i32 = 3;
 pub const DT_INT64: i32 = 9;
 /// `DT_HALF`.
 pub const DT_HALF: i32 = 19;
+
+/// The HParams plugin's data (`tensorboard/plugins/hparams/plugin_data.proto`, Apache
+/// 2.0): a summary's `plugin_data.content` when its plugin is `hparams`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HParamsPluginData {
+    #[prost(int32, tag = "1")]
+    pub version: i32,
+    #[prost(oneof = "hparams_plugin_data::Data", tags = "2, 3, 4")]
+    pub data: Option<hparams_plugin_data::Data>,
+}
+
+pub mod hparams_plugin_data {
+    /// What the plugin data holds: the experiment (left undecoded), a session's start
+    /// with its hyperparameters, or its end.
+    #[derive(Clone, PartialEq, prost::Oneof)]
+    pub enum Data {
+        #[prost(bytes, tag = "2")]
+        Experiment(Vec<u8>),
+        #[prost(message, tag = "3")]
+        SessionStartInfo(super::SessionStartInfo),
+        #[prost(bytes, tag = "4")]
+        SessionEndInfo(Vec<u8>),
+    }
+}
+
+/// A session's start: its hyperparameters by name.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct SessionStartInfo {
+    #[prost(map = "string, message", tag = "1")]
+    pub hparams: std::collections::HashMap<String, ProtoValue>,
+    #[prost(string, tag = "4")]
+    pub group_name: String,
+    #[prost(double, tag = "5")]
+    pub start_time_secs: f64,
+}
+
+/// `google.protobuf.Value` (`struct.proto`), the kinds a hyperparameter takes.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ProtoValue {
+    #[prost(oneof = "proto_value::Kind", tags = "1, 2, 3, 4, 5, 6")]
+    pub kind: Option<proto_value::Kind>,
+}
+
+pub mod proto_value {
+    /// A value's kind; structs and lists are kept as bytes (not hyperparameters).
+    #[derive(Clone, PartialEq, prost::Oneof)]
+    pub enum Kind {
+        #[prost(int32, tag = "1")]
+        NullValue(i32),
+        #[prost(double, tag = "2")]
+        NumberValue(f64),
+        #[prost(string, tag = "3")]
+        StringValue(String),
+        #[prost(bool, tag = "4")]
+        BoolValue(bool),
+        #[prost(bytes, tag = "5")]
+        StructValue(Vec<u8>),
+        #[prost(bytes, tag = "6")]
+        ListValue(Vec<u8>),
+    }
+}
