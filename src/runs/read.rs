@@ -78,8 +78,14 @@ impl Run {
 
 /// Adds one epoch's values to a fold's series.
 fn add_epoch(part: &mut Part, epoch: usize, values: impl IntoIterator<Item = (String, f64)>) {
+    add_epoch_at(part, epoch, f64::NAN, values);
+}
+
+/// Adds one epoch's values, written at `wall` (seconds since 1970, NaN if unknown).
+#[allow(clippy::cast_precision_loss, reason = "epochs are far below 2^52")]
+fn add_epoch_at(part: &mut Part, epoch: usize, wall: f64, values: impl IntoIterator<Item = (String, f64)>) {
     for (name, value) in values {
-        part.push_epoch(&name, epoch, value);
+        part.push(&name, epoch as f64, value, wall);
     }
 }
 
@@ -162,7 +168,9 @@ impl Lines {
                 if let Some(loss) = value.get("logs").and_then(|l| l.get("loss")) {
                     run.diverged = !loss.as_f64().is_some_and(f64::is_finite);
                 }
-                add_epoch(run.folds.entry(fold).or_default(), epoch, values);
+                // `"time"`: when the epoch ended, in seconds since 1970 (Python's time.time()).
+                let wall = value.get("time").and_then(Value::as_f64).unwrap_or(f64::NAN);
+                add_epoch_at(run.folds.entry(fold).or_default(), epoch, wall, values);
             }
             None => run.skipped += 1,
         }

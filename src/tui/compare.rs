@@ -83,6 +83,8 @@ pub enum CompareAction {
     NextLoss,
     /// The next histogram tag of the run under the cursor (TensorBoard runs).
     NextHistogram,
+    /// The charts' horizontal axis: step, relative time, wall time (TensorBoard's three).
+    NextAxis,
     /// Type a regular expression that run names must match (`/`, TensorBoard's run filter).
     FilterRuns,
     /// Type a regular expression that series names must match (`f`: charts and columns).
@@ -104,6 +106,42 @@ pub enum Edit {
     Accept,
     /// Leave the filter as it was.
     Cancel,
+}
+
+/// What the charts' horizontal axis measures, as TensorBoard's horizontal axis offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum XAxis {
+    /// Steps (epochs for epoch-indexed series).
+    #[default]
+    Step,
+    /// Seconds since the run's first value was written.
+    Relative,
+    /// The time of day each value was written (UTC).
+    Wall,
+}
+
+impl XAxis {
+    /// Its name in the chart titles.
+    pub fn name(self) -> &'static str {
+        match self {
+            XAxis::Step => "step",
+            XAxis::Relative => "relative time",
+            XAxis::Wall => "wall time (UTC)",
+        }
+    }
+
+    /// An axis label for `x`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "seconds for a label")]
+    pub fn label(self, x: f64) -> String {
+        match self {
+            XAxis::Step => format!("{x}"),
+            XAxis::Relative => super::ui::clock(std::time::Duration::from_secs_f64(x.max(0.0))),
+            XAxis::Wall => {
+                let seconds = x.max(0.0) as u64 % 86_400;
+                format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)
+            }
+        }
+    }
 }
 
 /// Which filter is being typed.
@@ -167,6 +205,8 @@ pub struct Compare {
     pub series_filter: Option<regex::Regex>,
     /// A filter being typed, and its text so far.
     pub editing: Option<(FilterKind, String)>,
+    /// What the charts' horizontal axis measures (`w` cycles).
+    pub x_axis: XAxis,
 }
 
 /// The fixed columns before the value columns.
@@ -190,6 +230,7 @@ impl Compare {
             run_filter: None,
             series_filter: None,
             editing: None,
+            x_axis: XAxis::Step,
         }
     }
 
@@ -368,6 +409,27 @@ impl Compare {
                     return Next::Open(self.entries[i].path.clone());
                 }
             }
+            CompareAction::NextAxis => {
+                self.x_axis = match self.x_axis {
+                    XAxis::Step => XAxis::Relative,
+                    XAxis::Relative => XAxis::Wall,
+                    XAxis::Wall => XAxis::Step,
+                };
+                if self.x_axis != XAxis::Step {
+                    let timeless = self
+                        .entries
+                        .iter()
+                        .filter(|e| e.selected && !e.hidden)
+                        .filter(|e| first_wall(&e.run).is_none())
+                        .count();
+                    if timeless > 0 {
+                        self.note = Some(format!(
+                            "{timeless} drawn run{} recorded no times (TensorBoard files and Keras lines with \"time\" do): left off this axis",
+                            if timeless == 1 { "" } else { "s" }
+                        ));
+                    }
+                }
+            }
             CompareAction::FilterRuns | CompareAction::FilterSeries => {
                 let (kind, current) = if action == CompareAction::FilterRuns {
                     (FilterKind::Runs, &self.run_filter)
@@ -379,7 +441,7 @@ impl Compare {
             }
             CompareAction::ToggleHelp => {
                 self.note = Some(
-                    "up/down pgup/pgdn g/G move  space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  / filter runs  f filter series  enter open  q quit"
+                    "up/down pgup/pgdn g/G move  space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  w step/relative/wall time  / filter runs  f filter series  enter open  q quit"
                         .into(),
                 );
             }
@@ -389,8 +451,26 @@ impl Compare {
     }
 }
 
-/// The mean over folds of `name` at each epoch that every fold with the name reached.
-fn curve(run: &Run, name: &str) -> Vec<(f64, f64)> {
+/// When a run's first value was written (seconds since 1970), if its source says.
+fn first_wall(run: &Run) -> Option<f64> {
+    run.folds
+        .values()
+        .flat_map(|f| f.series.values())
+        .filter_map(|s| s.first.map(|p| p.wall))
+        .filter(|w| w.is_finite())
+        .reduce(f64::min)
+}
+
+/// The line of `name` in a run along `axis`: by step, the mean over folds at each step
+/// the folds reached; by time, the first fold's points at their wall times (relative to
+/// the run's first value, or as written), those without a time left out.
+fn curve(run: &Run, name: &str, axis: XAxis) -> Vec<(f64, f64)> {
+    if axis != XAxis::Step {
+        let Some(start) = first_wall(run) else { return Vec::new() };
+        let shift = if axis == XAxis::Relative { start } else { 0.0 };
+        let Some(series) = run.folds.values().find_map(|f| f.get(name)) else { return Vec::new() };
+        return series.kept().filter(|p| p.wall.is_finite()).map(|p| (p.wall - shift, p.value)).collect();
+    }
     let lines: Vec<Vec<(f64, f64)>> =
         run.folds.values().filter_map(|f| f.get(name)).map(|s| s.points()).collect();
     if let [line] = lines.as_slice() {
@@ -648,7 +728,11 @@ impl Compare {
                 drawn
                     .iter()
                     .map(move |(name, dotted)| {
-                        (curve(run, name), style, if *dotted { Marker::Dot } else { Marker::Braille })
+                        (
+                            curve(run, name, self.x_axis),
+                            style,
+                            if *dotted { Marker::Dot } else { Marker::Braille },
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -664,8 +748,13 @@ impl Compare {
                 last = last.max(x);
             }
         }
-        // Epochs count from 1; TensorBoard steps may start at 0.
-        let first = if first.is_finite() { first.min(1.0) } else { 1.0 };
+        // Epochs count from 1; TensorBoard steps may start at 0; times start where they do.
+        let first = match (first.is_finite(), self.x_axis) {
+            (false, _) => 1.0,
+            (true, XAxis::Step) => first.min(1.0),
+            (true, _) => first,
+        };
+        let last = if self.x_axis == XAxis::Step || !last.is_finite() { last } else { last.max(first) };
         if !low.is_finite() {
             (low, high) = (0.0, 1.0);
         }
@@ -687,6 +776,9 @@ impl Compare {
         if lines.iter().any(|(_, _, marker)| *marker == Marker::Dot) {
             title.push(Span::styled(format!("and {} (dotted) ", dotted.join(", ")), theme.quiet()));
         }
+        if self.x_axis != XAxis::Step {
+            title.push(Span::styled(format!("by {} ", self.x_axis.name()), theme.quiet()));
+        }
         let title = Line::from(title);
         Chart::new(datasets)
             .block(panel(title, theme))
@@ -694,7 +786,7 @@ impl Compare {
                 Axis::default()
                     .bounds([first, last.max(first + 1.0)])
                     .style(theme.quiet())
-                    .labels([Span::raw(format!("{first}")), Span::raw(format!("{last}"))]),
+                    .labels([Span::raw(self.x_axis.label(first)), Span::raw(self.x_axis.label(last))]),
             )
             .y_axis(
                 Axis::default()
@@ -907,6 +999,41 @@ mod tests {
         // An empty expression shows everything again.
         type_in(&mut compare, CompareAction::FilterRuns, "");
         assert_eq!(compare.order().len(), 3);
+    }
+
+    #[test]
+    fn the_horizontal_axis_cycles_step_relative_and_wall_time() {
+        // Keras lines with the time each epoch ended; a run without times.
+        let timed = concat!(
+            "{\"epoch\": 0, \"logs\": {\"loss\": 0.9}, \"time\": 1795881600.0}\n",
+            "{\"epoch\": 1, \"logs\": {\"loss\": 0.5}, \"time\": 1795881690.0}\n"
+        );
+        let timed = Entry {
+            path: "t".into(),
+            run: parse(timed, "timed"),
+            selected: true,
+            pinned: false,
+            hidden: false,
+        };
+        let mut compare = Compare::new(vec![timed, entry("plain", &[0.8, 0.6])], Theme { color: false });
+        assert_eq!(curve(&compare.entries[0].run, "loss", XAxis::Step), [(1.0, 0.9), (2.0, 0.5)]);
+        compare.apply(CompareAction::NextAxis);
+        assert_eq!(compare.x_axis, XAxis::Relative);
+        assert_eq!(curve(&compare.entries[0].run, "loss", XAxis::Relative), [(0.0, 0.9), (90.0, 0.5)]);
+        assert!(curve(&compare.entries[1].run, "loss", XAxis::Relative).is_empty());
+        assert!(compare.note.as_deref().unwrap().starts_with("1 drawn run recorded no times"));
+        let area = Rect::new(0, 0, 100, 24);
+        let mut buf = Buffer::empty(area);
+        compare.render(area, &mut buf);
+        let screen: String = (0..area.height)
+            .flat_map(|y| (0..area.width).map(move |x| (x, y)))
+            .map(|p| buf[p].symbol().to_string())
+            .collect();
+        assert!(screen.contains("by relative time") && screen.contains("01:30"), "{screen}");
+        compare.apply(CompareAction::NextAxis);
+        assert_eq!(XAxis::Wall.label(1_795_881_690.0), "16:01:30");
+        compare.apply(CompareAction::NextAxis);
+        assert_eq!(compare.x_axis, XAxis::Step);
     }
 
     #[test]

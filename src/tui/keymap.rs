@@ -79,6 +79,7 @@ pub fn compare_action_for(key: KeyEvent) -> Option<super::compare::CompareAction
         KeyCode::Char('t') => CompareAction::NextHistogram,
         KeyCode::Enter => CompareAction::Open,
         KeyCode::Char('/') => CompareAction::FilterRuns,
+        KeyCode::Char('w') => CompareAction::NextAxis,
         KeyCode::Char('f') => CompareAction::FilterSeries,
         KeyCode::Char('?') => CompareAction::ToggleHelp,
         KeyCode::Char('q') | KeyCode::Esc => CompareAction::Quit,
