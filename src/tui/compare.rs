@@ -283,6 +283,7 @@ impl Compare {
     pub fn order(&self) -> Vec<usize> {
         let rows = self.rows();
         let columns = self.columns(&rows);
+        let settings = settings_keys(&rows);
         let key = |i: usize| -> (Option<f64>, String) {
             let row = &rows[i];
             match self.sort.0 {
@@ -291,7 +292,13 @@ impl Compare {
                 2 => (Some(row.folds as f64), String::new()),
                 3 => (Some(row.epochs as f64), String::new()),
                 c if c - 4 < columns.len() => (row.last.get(&columns[c - 4]).copied(), String::new()),
-                _ => (row.best_val_loss.map(|b| b.0), String::new()),
+                c if c - 4 == columns.len() => (row.best_val_loss.map(|b| b.0), String::new()),
+                // A setting or hyperparameter that differs: as a number when it is one.
+                c => {
+                    let key = settings.get(c - 5 - columns.len());
+                    let value = key.and_then(|k| row.differs.get(*k)).cloned().unwrap_or_default();
+                    (value.parse::<f64>().ok(), value)
+                }
             }
         };
         let mut order: Vec<usize> = (0..self.entries.len())
@@ -392,7 +399,8 @@ impl Compare {
             }
             CompareAction::Unhide => self.entries.iter_mut().for_each(|e| e.hidden = false),
             CompareAction::NextSort => {
-                let columns = FIXED.len() + self.columns(&self.rows()).len() + 1;
+                let rows = self.rows();
+                let columns = FIXED.len() + self.columns(&rows).len() + 1 + settings_keys(&rows).len();
                 self.sort = ((self.sort.0 + 1) % columns, self.sort.1);
             }
             CompareAction::ReverseSort => self.sort.1 = !self.sort.1,
@@ -449,6 +457,13 @@ impl Compare {
         }
         Next::Stay
     }
+}
+
+/// The settings and hyperparameters that differ between the runs, sorted: the sort
+/// columns after the values (`s` reaches them; the `differs` column shows them).
+fn settings_keys(rows: &[Row]) -> Vec<&String> {
+    let keys: std::collections::BTreeSet<&String> = rows.iter().flat_map(|r| r.differs.keys()).collect();
+    keys.into_iter().collect()
 }
 
 /// When a run's first value was written (seconds since 1970), if its source says.
@@ -713,7 +728,10 @@ impl Compare {
         match self.sort.0 {
             c if c < FIXED.len() => FIXED[c].to_string(),
             c if c - FIXED.len() < columns.len() => columns[c - FIXED.len()].clone(),
-            _ => "best val_loss".to_string(),
+            c if c - FIXED.len() == columns.len() => "best val_loss".to_string(),
+            c => settings_keys(rows)
+                .get(c - FIXED.len() - columns.len() - 1)
+                .map_or_else(String::new, |k| (*k).clone()),
         }
     }
 
@@ -1034,6 +1052,24 @@ mod tests {
         assert_eq!(XAxis::Wall.label(1_795_881_690.0), "16:01:30");
         compare.apply(CompareAction::NextAxis);
         assert_eq!(compare.x_axis, XAxis::Step);
+    }
+
+    #[test]
+    fn runs_sort_by_a_hyperparameter_as_numbers() {
+        let mut entries = vec![entry("a", &[0.5]), entry("b", &[0.6]), entry("c", &[0.7])];
+        for (entry, lr) in entries.iter_mut().zip(["0.1", "0.003", "0.02"]) {
+            entry.run.params.insert("lr".into(), lr.into());
+        }
+        let mut compare = Compare::new(entries, Theme { color: false });
+        while compare.sort_name(&compare.rows()) != "lr" {
+            compare.apply(CompareAction::NextSort);
+            assert!(compare.sort.0 < 20, "s reaches the hyperparameter");
+        }
+        let names: Vec<&str> =
+            compare.order().iter().map(|&i| compare.entries[i].run.name.as_str()).collect();
+        assert_eq!(names, ["b", "c", "a"], "0.003 < 0.02 < 0.1, as numbers");
+        compare.apply(CompareAction::NextSort);
+        assert_eq!(compare.sort.0, 0, "and s comes back to the name");
     }
 
     #[test]
