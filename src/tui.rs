@@ -338,7 +338,7 @@ where
         app
     };
     let mut app = fresh(Instant::now());
-    view_loop(terminal, &mut app, inputs, signals, &followed, fresh)
+    view_loop(terminal, &mut app, inputs, signals, &followed, fresh, &mut |_| false)
 }
 
 /// `nntui view` on one run another program wrote (or a run read from the store): the
@@ -374,42 +374,24 @@ where
     app.theme = ui::Theme { color };
     app.recorded = true;
     let mut load = |app: &mut App| {
-        if let Some(run) = find() {
-            let state = crate::runs::table::state(&run);
-            app.source.clone_from(&run.name);
-            app.load(run, state, kind);
-        }
+        let Some(run) = find() else { return false };
+        let state = crate::runs::table::state(&run);
+        app.source.clone_from(&run.name);
+        app.load(run, state, kind);
+        true
     };
     load(&mut app);
-    let mut dirty = true;
-    loop {
-        if dirty {
-            app.tick(Instant::now());
-            terminal.draw(|frame| frame.render_widget(&app, frame.area())).map_err(io::Error::other)?;
-            dirty = false;
-        }
-        select_biased! {
-            recv(inputs) -> input => match input {
-                Ok(TerminalEvent::Key(key)) => {
-                    dirty = true;
-                    if let Some(Command::Quit { .. }) = keymap::action_for(key).and_then(|action| app.apply(action)) {
-                        return Ok(());
-                    }
-                }
-                Ok(TerminalEvent::Resize(..)) => {
-                    repaint(terminal)?;
-                    dirty = true;
-                }
-                Ok(_) => dirty = true,
-                Err(_) => {}
-            },
-            recv(signals) -> signal => if signal.is_ok() { return Ok(()) },
-            default(Duration::from_secs(1)) => {
-                load(&mut app);
-                dirty = true;
-            },
-        }
-    }
+    // A stored run has no events file to follow: the loop reads it again instead.
+    let (_keep, nothing) = crossbeam_channel::bounded(0);
+    view_loop(
+        terminal,
+        &mut app,
+        inputs,
+        signals,
+        &nothing,
+        |now| App::new(String::new(), initial_live(&RunConfig::default()), now),
+        &mut load,
+    )
 }
 
 /// `nntui view` on several runs: the comparison, read again every second (new run
@@ -532,7 +514,9 @@ pub fn compare_with(
     result
 }
 
-/// The viewer's loop: keys first, then what the follower found, drawing at most once a frame.
+/// The viewer's loop, for every recorded run: keys first, then what the follower found
+/// in an events file (`followed`) or, once a second, what `reload` reads again from the
+/// store (another program's run), drawing at most once a frame.
 fn view_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
@@ -540,6 +524,7 @@ fn view_loop<B: Backend>(
     signals: &Receiver<i32>,
     followed: &Receiver<crate::runs::follow::Followed>,
     fresh: impl Fn(Instant) -> App,
+    reload: &mut dyn FnMut(&mut App) -> bool,
 ) -> io::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -548,6 +533,7 @@ where
     let mut skipped = 0usize;
     let mut dirty = true;
     let mut last_frame: Option<Instant> = None;
+    let mut last_read = Instant::now();
     loop {
         let now = Instant::now();
         let due = last_frame.map_or(Duration::ZERO, |t| FRAME.saturating_sub(now.duration_since(t)));
@@ -609,6 +595,10 @@ where
                 app.tick(Instant::now());
                 dirty |= app.mode == Mode::Running;
             },
+        }
+        if last_read.elapsed() >= Duration::from_secs(1) {
+            dirty |= reload(app);
+            last_read = Instant::now();
         }
     }
 }
