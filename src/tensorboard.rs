@@ -181,14 +181,16 @@ fn event_files(folder: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// A file's identity (device and inode), to tell a replaced file from a grown one.
 #[cfg(unix)]
-fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub(crate) fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     Some((metadata.dev(), metadata.ino()))
 }
 
+/// No identity off Unix: a replaced file is told by its length alone.
 #[cfg(not(unix))]
-fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub(crate) fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 

@@ -187,6 +187,8 @@ struct LinesFollower {
     offset: u64,
     /// The file's length and change time when last read.
     seen: Option<(u64, Option<std::time::SystemTime>)>,
+    /// The file's identity when last read: another file at the path is read from the start.
+    identity: Option<(u64, u64)>,
 }
 
 /// Bytes read at a time.
@@ -202,9 +204,11 @@ impl LinesFollower {
         if self.seen == Some(seen) {
             return Ok(());
         }
-        if metadata.len() < self.offset || self.seen.is_none() {
+        let identity = crate::tensorboard::identity(&metadata);
+        if metadata.len() < self.offset || self.seen.is_none() || self.identity != identity {
             *self = LinesFollower { lines: Lines::new(&run_name(path)), ..LinesFollower::default() };
         }
+        self.identity = identity;
         self.seen = Some(seen);
         file.seek(SeekFrom::Start(self.offset)).map_err(fail)?;
         let mut buffer =
@@ -632,6 +636,26 @@ mod tests {
         assert_eq!(run.skipped, 3, "no logs, no epoch, a non-numeric epoch");
         assert_eq!(run.folds[&0].get("loss").unwrap().points(), [(5.0, 0.5), (3.0, 0.7)], "kept as written");
         assert_eq!(run.folds[&0].best("loss", None), Some((0.5, 5.0)));
+    }
+
+    #[test]
+    fn a_replaced_file_is_read_again_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.jsonl");
+        std::fs::write(&path, "{\"epoch\": 0, \"logs\": {\"loss\": 0.9}}\n").unwrap();
+        let mut follower = LinesFollower::default();
+        follower.update(&path).unwrap();
+        // Another run written beside it and moved over it: longer, from its own start.
+        let other = dir.path().join("new.jsonl");
+        std::fs::write(
+            &other,
+            "{\"epoch\": 0, \"logs\": {\"loss\": 0.4}}\n{\"epoch\": 1, \"logs\": {\"loss\": 0.3}}\n",
+        )
+        .unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        follower.update(&path).unwrap();
+        let loss = follower.lines.run.folds[&0].get("loss").unwrap();
+        assert_eq!(loss.points(), [(1.0, 0.4), (2.0, 0.3)], "nothing of the old file, nothing skipped");
     }
 
     #[test]
