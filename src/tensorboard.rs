@@ -22,7 +22,7 @@ const KERAS_FOLDERS: [(&str, &str); 2] = [("train", ""), ("validation", "val_")]
 
 /// Whether `path` names an event file.
 pub fn is_event_file(path: &Path) -> bool {
-    path.is_file() && path.file_name().is_some_and(|n| n.to_string_lossy().contains("tfevents"))
+    path.file_name().is_some_and(|n| n.to_string_lossy().contains("tfevents")) && path.is_file()
 }
 
 /// The runs below `root`, as TensorBoard sees them: every folder holding event files,
@@ -57,7 +57,13 @@ fn walk(folder: &Path, found: &mut Vec<PathBuf>, depth: usize) {
     let mut has_events = false;
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // The entry's own type (no second look at the file), links followed.
+        let is_dir = match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => path.is_dir(),
+            Ok(kind) => kind.is_dir(),
+            Err(_) => false,
+        };
+        if is_dir {
             walk(&path, found, depth + 1);
         } else if is_event_file(&path) {
             has_events = true;

@@ -422,12 +422,8 @@ pub fn compare_with(
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let mut reader = crate::runs::read::Reader::default();
     let mut read_all = || -> Vec<(std::path::PathBuf, crate::runs::read::Run)> {
-        roots
-            .iter()
-            .flat_map(|root| crate::runs::read::sources(root))
-            .filter_map(|source| reader.read_all(&source).ok())
-            .flatten()
-            .collect()
+        let sources: Vec<_> = roots.iter().flat_map(|root| crate::runs::read::sources(root)).collect();
+        reader.read_many(&sources).into_iter().filter_map(Result::ok).flatten().collect()
     };
     let mut state = compare::Compare::new(Vec::new(), ui::Theme { color });
     state.preferred_sort = sort;

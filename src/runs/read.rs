@@ -22,6 +22,8 @@ pub struct Run {
     pub name: String,
     /// nntui's settings, when nntui wrote it.
     pub config: Option<RunConfig>,
+    /// The configuration's settings flattened (`lr`, `hidden`, ...), worked out once.
+    pub settings: BTreeMap<String, String>,
     /// Whether nntui wrote it (its events; replay and the own-run plot read them again
     /// from the file, the store keeps only the series).
     pub own: bool,
@@ -93,7 +95,7 @@ fn add_epoch_at(part: &mut Part, epoch: usize, wall: f64, values: impl IntoItera
 pub fn parse(text: &str, name: &str) -> Run {
     let mut lines = Lines::new(name);
     let complete = text.rfind('\n').map_or("", |end| &text[..=end]);
-    lines.feed(complete);
+    lines.feed(complete.as_bytes());
     lines.run.partial = complete.len() < text.len();
     lines.run
 }
@@ -117,14 +119,68 @@ impl Lines {
         }
     }
 
-    /// Takes in complete lines.
-    fn feed(&mut self, complete: &str) {
-        for line in complete.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            self.line(line);
+    /// Takes in complete lines. nntui's event lines the store does not keep are passed
+    /// over before they are even checked as text.
+    fn feed(&mut self, complete: &[u8]) {
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', complete).chain(std::iter::once(complete.len())) {
+            let line = &complete[start..end];
+            start = end + 1;
+            if let Some(rest) = line.strip_prefix(b"{\"type\":\"")
+                && PASSED_OVER.iter().any(|kind| rest.starts_with(kind))
+            {
+                self.run.own = true;
+                continue;
+            }
+            let line = match std::str::from_utf8(line) {
+                Ok(line) => std::borrow::Cow::Borrowed(line),
+                Err(_) => String::from_utf8_lossy(line),
+            };
+            let line = line.trim();
+            if !line.is_empty() {
+                self.line(line);
+            }
         }
     }
 
     fn line(&mut self, line: &str) {
+        // nntui's own events: only the three kinds the store keeps are decoded, straight
+        // into their types; the rest (weights, most of the bytes) are passed over unread.
+        if let Some(kind) = own_type(line) {
+            // An epoch (most of what is kept) decodes only the values the store keeps;
+            // a start and an end straight into their types.
+            if kind == "epoch_ended"
+                && let Ok(epoch) = serde_json::from_str::<EpochValues>(line)
+            {
+                let part = self.run.folds.entry(epoch.fold).or_default();
+                #[allow(clippy::cast_precision_loss, reason = "epochs are far below 2^52")]
+                let step = epoch.epoch as f64;
+                part.push("loss", step, epoch.loss.unwrap_or(f64::NAN), f64::NAN);
+                part.push(&self.metric, step, epoch.metric.unwrap_or(f64::NAN), f64::NAN);
+                if let Some(v) = epoch.val_loss {
+                    part.push("val_loss", step, v, f64::NAN);
+                }
+                if let Some(v) = epoch.val_metric {
+                    part.push(&format!("val_{}", self.metric), step, v, f64::NAN);
+                }
+                part.push("learning_rate", step, epoch.learning_rate.unwrap_or(f64::NAN), f64::NAN);
+                self.run.own = true;
+                return;
+            }
+            let event = match kind {
+                "run_started" => serde_json::from_str::<crate::train::RunInfo>(line)
+                    .ok()
+                    .map(|info| Event::RunStarted(Box::new(info))),
+                "run_ended" => {
+                    serde_json::from_str::<crate::train::RunSummary>(line).ok().map(Event::RunEnded)
+                }
+                _ => serde_json::from_str::<Event>(line).ok(),
+            };
+            if let Some(event) = event {
+                self.own(event);
+                return;
+            }
+        }
         let run = &mut self.run;
         // Python's json writes NaN and Infinity, which JSON has no words for: read them
         // as missing values rather than losing the line.
@@ -143,22 +199,7 @@ impl Lines {
                 run.skipped += 1;
                 return;
             };
-            match &event {
-                Event::RunStarted(info) => {
-                    self.metric = info.metric.name().to_string();
-                    run.config = Some(info.config.clone());
-                }
-                Event::EpochEnded(report) => {
-                    add_epoch(
-                        run.folds.entry(report.fold).or_default(),
-                        report.epoch,
-                        report.values(&self.metric),
-                    );
-                }
-                Event::RunEnded(summary) => run.summary = Some(summary.clone()),
-                _ => {}
-            }
-            run.own = true;
+            self.own(event);
             return;
         }
         match foreign(&value, &mut self.foreign_offset) {
@@ -175,6 +216,58 @@ impl Lines {
             None => run.skipped += 1,
         }
     }
+}
+
+impl Lines {
+    /// One of nntui's events, into the store.
+    fn own(&mut self, event: Event) {
+        let run = &mut self.run;
+        match event {
+            Event::RunStarted(info) => {
+                self.metric = info.metric.name().to_string();
+                run.settings = super::table::settings_of(&info.config);
+                run.config = Some(info.config);
+            }
+            Event::EpochEnded(report) => {
+                add_epoch(
+                    run.folds.entry(report.fold).or_default(),
+                    report.epoch,
+                    report.values(&self.metric),
+                );
+            }
+            Event::RunEnded(summary) => run.summary = Some(summary),
+            _ => {}
+        }
+        run.own = true;
+    }
+}
+
+/// nntui's event types the store does not keep (the type and its closing quote): passed
+/// over unread. Types this build does not know are still decoded, and counted as skipped.
+const PASSED_OVER: [&[u8]; 6] =
+    [b"weights\"", b"fold_started\"", b"fold_ended\"", b"warning\"", b"ack\"", b"policy\""];
+
+/// The values of an `epoch_ended` line the store keeps (as [`EpochReport::values`] names
+/// them); the rest of the line is passed over.
+///
+/// [`EpochReport::values`]: crate::train::EpochReport::values
+#[derive(serde::Deserialize)]
+struct EpochValues {
+    fold: usize,
+    epoch: usize,
+    /// `null` where the loss was not finite (a diverged epoch): kept as NaN.
+    loss: Option<f64>,
+    metric: Option<f64>,
+    val_loss: Option<f64>,
+    val_metric: Option<f64>,
+    learning_rate: Option<f64>,
+}
+
+/// The type of one of nntui's event lines (`{"type":"epoch_ended",...`: serde writes it
+/// first), without decoding the line.
+fn own_type(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("{\"type\":\"")?;
+    rest.find('"').map(|end| &rest[..end])
 }
 
 /// A JSON-lines file followed as it grows: each read takes what was appended (a MiB at
@@ -212,17 +305,15 @@ impl LinesFollower {
         self.seen = Some(seen);
         file.seek(SeekFrom::Start(self.offset)).map_err(fail)?;
         let mut buffer =
-            Vec::with_capacity(CHUNK.min(usize::try_from(metadata.len() - self.offset).unwrap_or(CHUNK)));
-        let mut chunk = vec![0u8; CHUNK];
+            Vec::with_capacity(CHUNK.min(usize::try_from(metadata.len() - self.offset).unwrap_or(CHUNK)) + 1);
         loop {
-            let n = file.read(&mut chunk).map_err(fail)?;
+            let n = (&mut file).take(CHUNK as u64).read_to_end(&mut buffer).map_err(fail)?;
             if n == 0 {
                 break;
             }
-            buffer.extend_from_slice(&chunk[..n]);
             // Complete lines go in; a partial one waits for the next chunk or read.
             if let Some(end) = buffer.iter().rposition(|&b| b == b'\n') {
-                self.lines.feed(&String::from_utf8_lossy(&buffer[..=end]));
+                self.lines.feed(&buffer[..=end]);
                 self.offset += end as u64 + 1;
                 buffer.drain(..=end);
             }
@@ -285,7 +376,12 @@ pub fn discover(path: &Path) -> Vec<PathBuf> {
     if let Ok(entries) = std::fs::read_dir(path) {
         for entry in entries.flatten() {
             let child = entry.path();
-            if child.is_dir() {
+            let is_dir = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => child.is_dir(),
+                Ok(kind) => kind.is_dir(),
+                Err(_) => false,
+            };
+            if is_dir {
                 found.extend(discover(&child));
             } else if is_csv(&child) && super::csvlog::is_log_header(&first_line(&child)) {
                 // A CSV log in a folder of runs (Lightning's `version_0/metrics.csv`,
@@ -392,6 +488,17 @@ fn is_study(path: &Path) -> bool {
 /// are followed, each file read from where the last read stopped.
 #[derive(Debug, Default)]
 pub struct Reader {
+    /// Each source is read by the shard its path falls to, on a thread of its own when
+    /// many are read at once.
+    shards: Vec<Shard>,
+    /// Read once (`--no-tui`, `--json`): runs are handed over, not kept to follow.
+    once: bool,
+}
+
+/// What one reading thread keeps between reads.
+#[derive(Debug, Default)]
+struct Shard {
+    once: bool,
     followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
     studies: std::collections::HashMap<PathBuf, crate::tune::journal::Journal>,
     lines: std::collections::HashMap<PathBuf, LinesFollower>,
@@ -438,6 +545,72 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
 }
 
 impl Reader {
+    /// A reader for one read of each source: what it reads is handed over rather than
+    /// kept (half the memory), and nothing is followed.
+    pub fn once() -> Reader {
+        Reader { once: true, ..Reader::default() }
+    }
+
+    /// The shard a source's path falls to (of `count`).
+    fn shard_of(source: &Source, count: usize) -> usize {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        source.path().hash(&mut hasher);
+        usize::try_from(hasher.finish() % count as u64).unwrap_or(0)
+    }
+
+    /// Reads `source`'s runs, each with the path that identifies it (a study's trials
+    /// as `study.jsonl#3`); a TensorBoard run, what was added since the last read.
+    ///
+    /// # Errors
+    /// A file that cannot be read.
+    pub fn read_all(&mut self, source: &Source) -> Result<Vec<(PathBuf, Run)>, String> {
+        if self.shards.is_empty() {
+            self.shards.push(Shard { once: self.once, ..Shard::default() });
+        }
+        let shard = Self::shard_of(source, self.shards.len());
+        self.shards[shard].read_all(source)
+    }
+
+    /// Reads many sources, on as many threads as the machine has cores (each thread
+    /// keeps its own followers between calls), the answers in the sources' order.
+    pub fn read_many(&mut self, sources: &[Source]) -> Vec<Result<Vec<(PathBuf, Run)>, String>> {
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+        let threads = if sources.len() < 64 { 1 } else { threads };
+        if self.shards.len() != threads {
+            // The followers are per shard: a new count starts them again.
+            self.shards = (0..threads).map(|_| Shard { once: self.once, ..Shard::default() }).collect();
+        }
+        let mut by_shard: Vec<Vec<(usize, &Source)>> = vec![Vec::new(); threads];
+        for (index, source) in sources.iter().enumerate() {
+            by_shard[Self::shard_of(source, threads)].push((index, source));
+        }
+        let mut answers: Vec<Option<Result<Vec<(PathBuf, Run)>, String>>> = vec![None; sources.len()];
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .shards
+                .iter_mut()
+                .zip(by_shard)
+                .map(|(shard, mine)| {
+                    scope.spawn(move || {
+                        mine.into_iter()
+                            .map(|(index, source)| (index, shard.read_all(source)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for handle in handles {
+                // A reading thread that panicked loses its runs rather than the viewer.
+                for (index, answer) in handle.join().unwrap_or_default() {
+                    answers[index] = Some(answer);
+                }
+            }
+        });
+        answers.into_iter().map(|a| a.unwrap_or_else(|| Err("a reading thread failed".into()))).collect()
+    }
+}
+
+impl Shard {
     /// Reads `source`'s runs, each with the path that identifies it (a study's trials
     /// as `study.jsonl#3`); a TensorBoard run, what was added since the last read.
     ///
@@ -458,7 +631,12 @@ impl Reader {
             Source::Lines(path) => {
                 let follower = self.lines.entry(path.clone()).or_default();
                 follower.update(path)?;
-                Ok(vec![(path.clone(), checked(path, follower.lines.run.clone())?)])
+                let run = if self.once {
+                    std::mem::take(&mut follower.lines.run)
+                } else {
+                    follower.lines.run.clone()
+                };
+                Ok(vec![(path.clone(), checked(path, run)?)])
             }
             Source::Csv(path) => {
                 // Read again only when the file changed (length or change time).
@@ -656,6 +834,26 @@ mod tests {
         follower.update(&path).unwrap();
         let loss = follower.lines.run.folds[&0].get("loss").unwrap();
         assert_eq!(loss.points(), [(1.0, 0.4), (2.0, 0.3)], "nothing of the old file, nothing skipped");
+    }
+
+    #[test]
+    fn own_epochs_are_read_from_their_values_alone_and_weights_passed_over() {
+        let text = concat!(
+            "{\"type\":\"weights\",\"fold\":0,\"epoch\":1,\"layers\":\"not even a list\"}\n",
+            "{\"type\":\"epoch_ended\",\"fold\":1,\"epoch\":1,\"loss\":0.5,\"metric\":0.7,\"val_loss\":0.6,\"val_metric\":null,\"learning_rate\":0.001,\"steps\":3,\"iterations\":3,\"epoch_seconds\":0.1,\"elapsed_seconds\":0.1,\"future\":[1,2]}\n",
+            "{\"type\":\"epoch_ended\",\"fold\":1,\"epoch\":2,\"loss\":null,\"metric\":0.5,\"val_loss\":null,\"val_metric\":null,\"learning_rate\":0.001,\"steps\":3,\"iterations\":6,\"epoch_seconds\":0.1,\"elapsed_seconds\":0.2}\n",
+        );
+        let run = parse(text, "r");
+        assert!(run.own);
+        assert_eq!(run.skipped, 0, "a weights line is passed over, not judged");
+        let fold = &run.folds[&1];
+        let loss = fold.get("loss").unwrap();
+        assert_eq!(loss.count, 2);
+        assert!(loss.last.unwrap().value.is_nan(), "a diverged epoch's null loss is kept as NaN");
+        assert_eq!(fold.get("accuracy").unwrap().points(), [(1.0, 0.7), (2.0, 0.5)]);
+        assert_eq!(fold.get("val_loss").unwrap().points(), [(1.0, 0.6)]);
+        assert!(fold.get("val_accuracy").is_none());
+        assert_eq!(fold.last("learning_rate"), Some(0.001));
     }
 
     #[test]

@@ -48,11 +48,14 @@ pub struct Row {
 
 /// Settings flattened to `key = value`, with short names for the common ones; the ones
 /// that say nothing about the model (pace, threads) are left out.
-pub fn settings(run: &Run) -> BTreeMap<String, String> {
+pub fn settings(run: &Run) -> &BTreeMap<String, String> {
+    if run.config.is_some() { &run.settings } else { &run.params }
+}
+
+/// A run configuration's settings, flattened as [`settings`] shows them (worked out once,
+/// when a run's start is read).
+pub fn settings_of(config: &crate::train::RunConfig) -> BTreeMap<String, String> {
     let mut flat = BTreeMap::new();
-    let Some(config) = &run.config else {
-        return run.params.clone();
-    };
     let Ok(value) = serde_json::to_value(config) else {
         return flat;
     };
@@ -139,8 +142,8 @@ pub fn state(run: &Run) -> &'static str {
 /// The rows for `runs`, in their order.
 pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
     let runs: Vec<&Run> = runs.into_iter().collect();
-    let all: Vec<BTreeMap<String, String>> = runs.iter().map(|run| settings(run)).collect();
-    let keys: std::collections::BTreeSet<&String> = all.iter().flat_map(BTreeMap::keys).collect();
+    let all: Vec<&BTreeMap<String, String>> = runs.iter().map(|run| settings(run)).collect();
+    let keys: std::collections::BTreeSet<&String> = all.iter().flat_map(|s| s.keys()).collect();
     let differing: Vec<&String> = keys
         .into_iter()
         .filter(|key| {

@@ -438,7 +438,8 @@ impl App {
     /// Shows a run read from the store (any run, whatever wrote it), keeping the user's
     /// view choices; called again with each new read of a growing run.
     pub fn load(&mut self, run: crate::runs::read::Run, state: &'static str, kind: &'static str) {
-        let settings: Vec<(String, String)> = crate::runs::table::settings(&run).into_iter().collect();
+        let settings: Vec<(String, String)> =
+            crate::runs::table::settings(&run).clone().into_iter().collect();
         let keras_epochs = run.keras_epochs;
         let crate::runs::read::Run { folds, notes, tensorboard, skipped, .. } = run;
         let count = folds.keys().next_back().map_or(0, |&last| last + 1).max(1);
