@@ -665,7 +665,8 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         !(args.no_tui || args.json || args.replay || args.plot.is_some()) && io::stdout().is_terminal();
     // On a terminal, a folder with no runs yet (or not made yet) is waited on, as
     // TensorBoard waits: the comparison reads it again every second.
-    if interactive && args.paths.iter().all(|p| read::sources(p).is_empty()) {
+    let found: Vec<Vec<read::Source>> = args.paths.iter().map(|p| read::sources(p)).collect();
+    if interactive && found.iter().all(Vec::is_empty) {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let paths = args.paths.clone();
         let heading = move || -> Option<String> {
@@ -679,11 +680,10 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
         return Ok(0);
     }
     let mut sources = Vec::new();
-    for path in &args.paths {
+    for (path, found) in args.paths.iter().zip(found) {
         if !path.exists() {
             return Err(Failure::new(1, format!("{}: no such file or folder", path.display())));
         }
-        let found = read::sources(path);
         if found.is_empty() {
             return Err(Failure::new(
                 1,
@@ -694,6 +694,13 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
             ));
         }
         sources.extend(found);
+    }
+    // Several runs on a terminal: the comparison reads them itself (once, not twice).
+    if interactive && (sources.len() > 1 || matches!(sources.as_slice(), [read::Source::Study(_)])) {
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        tui::compare(args.paths.clone(), color)
+            .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+        return Ok(0);
     }
     let mut reader = read::Reader::once();
     let runs = reader

@@ -140,7 +140,10 @@ impl Follower {
     /// Reads what was appended since the last call, and files that appeared. A file that
     /// shrank or was replaced is read again from the start (its values are added again,
     /// as TensorBoard does with a rewritten file).
-    pub fn update(&mut self) {
+    ///
+    /// Says whether anything was read (or a file was replaced).
+    pub fn update(&mut self) -> bool {
+        let mut changed = false;
         let mut files: Vec<(PathBuf, &'static str)> =
             event_files(&self.folder).into_iter().map(|f| (f, "")).collect();
         for (name, prefix) in KERAS_FOLDERS {
@@ -158,6 +161,7 @@ impl Follower {
             let identity = identity(&metadata);
             if metadata.len() < state.offset || (state.identity.is_some() && state.identity != identity) {
                 *state = FileState { prefix, ..FileState::default() };
+                changed = true;
             }
             state.identity = identity;
             if metadata.len() == state.offset || file.seek(SeekFrom::Start(state.offset)).is_err() {
@@ -168,6 +172,7 @@ impl Follower {
                 continue;
             }
             state.offset += buffer.len() as u64;
+            changed |= !buffer.is_empty();
             let run = &mut self.run;
             let (before_bad, before_resyncs) = (state.reader.bad_records, state.reader.resyncs);
             let FileState { reader, plugins, prefix, .. } = state;
@@ -175,6 +180,7 @@ impl Follower {
             run.bad_records += (reader.bad_records - before_bad) + (reader.resyncs - before_resyncs);
         }
         self.run.pending = self.files.values().map(|s| s.reader.pending()).sum();
+        changed
     }
 }
 

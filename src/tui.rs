@@ -420,7 +420,7 @@ pub fn compare_with(
     keys: Option<&str>,
 ) -> io::Result<()> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
-    let mut reader = crate::runs::read::Reader::default();
+    let mut reader = crate::runs::read::Reader::following();
     let mut read_all = || -> Vec<(std::path::PathBuf, crate::runs::read::Run)> {
         let sources: Vec<_> = roots.iter().flat_map(|root| crate::runs::read::sources(root)).collect();
         reader.read_many(&sources).into_iter().filter_map(Result::ok).flatten().collect()
@@ -434,8 +434,6 @@ pub fn compare_with(
         let mut dirty = true;
         loop {
             if dirty {
-                let width = terminal.size().map_err(io::Error::other)?.width;
-                state.value_columns = if width >= 150 { 4 } else { 2 };
                 terminal.draw(|frame| frame.render_widget(&state, frame.area())).map_err(io::Error::other)?;
                 dirty = false;
             }
@@ -499,9 +497,12 @@ pub fn compare_with(
                 },
                 recv(signals) -> signal => if signal.is_ok() { return Ok(()) },
                 default(Duration::from_secs(1)) => {
-                    state.refresh(read_all());
-                    state.heading = heading();
-                    dirty = true;
+                    // Drawn again only when something may look different (idle runs
+                    // cost a look at their files, not a frame).
+                    let changed = state.refresh(read_all());
+                    let now = heading();
+                    dirty |= changed || now != state.heading;
+                    state.heading = now;
                 },
             }
         }

@@ -176,7 +176,6 @@ fn the_comparison_shows_runs_side_by_side() {
         .collect();
     assert_eq!(entries.len(), 3);
     let mut compare = Compare::new(entries, Theme { color: true });
-    compare.value_columns = 2;
     let screen = |compare: &Compare| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
         terminal.draw(|frame| frame.render_widget(compare, frame.area())).unwrap();
@@ -188,8 +187,12 @@ fn the_comparison_shows_runs_side_by_side() {
         text.contains("loss and val_loss (dotted)") && text.contains("accuracy and val_accuracy (dotted)"),
         "{text}"
     );
-    for lr in ["lr=0.001", "lr=0.01", "lr=0.1"] {
-        assert!(text.contains(lr), "the differing setting {lr}: {text}");
+    // The differing setting is a column of its own.
+    assert!(text.lines().any(|l| l.contains("best val_loss lr ")), "{text}");
+    for (run, lr) in [("* e15-fit", " 0.001 "), ("* lr0.01-e15-fit", " 0.01 "), ("* lr0.1-e15-fit", " 0.1 ")]
+    {
+        let row = text.lines().find(|l| l.contains(run)).unwrap_or_else(|| panic!("{text}"));
+        assert!(row.contains(lr), "the differing setting {lr}: {text}");
     }
     insta::assert_snapshot!("compare_120x40", text);
     compare.apply(CompareAction::ToggleSelected);

@@ -131,7 +131,8 @@ tm capture-pane -t "$session" -p -S -20 | grep -q '^EXIT=0$' || fail "the viewer
 # A second run in the same folder: the comparison; Enter opens a run, Esc comes back.
 tm send-keys -t "$session" "clear; '$binary' --no-tui -q --folds 1 --epochs 20 --lr 0.01 --log-dir '$runs' data/moons.csv > /dev/null; '$binary' view '$runs'; echo EXIT=\$?" Enter
 wait_for '2 runs, 2 drawn'
-tm capture-pane -t "$session" -p | grep -q 'lr=0.01' || fail "the comparison does not show the setting that differs"
+tm capture-pane -t "$session" -p | grep -qE 'best val_loss .*lr ' || fail "the comparison does not show the setting that differs as a column"
+tm capture-pane -t "$session" -p | grep -q ' 0\.01 ' || fail "the comparison does not show the differing value"
 tm send-keys -t "$session" Enter
 wait_for '\[done\]'
 tm send-keys -t "$session" Escape

@@ -288,15 +288,19 @@ struct LinesFollower {
 const CHUNK: usize = 1 << 20;
 
 impl LinesFollower {
-    fn update(&mut self, path: &Path) -> Result<(), String> {
+    /// Reads what was appended; says whether the file had changed.
+    fn update(&mut self, path: &Path) -> Result<bool, String> {
         use std::io::{Read, Seek, SeekFrom};
         let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+        // A look at the file's length and change time first: an idle file is not opened.
+        let metadata = std::fs::metadata(path).map_err(fail)?;
+        let seen = (metadata.len(), metadata.modified().ok());
+        if self.seen == Some(seen) {
+            return Ok(false);
+        }
         let mut file = std::fs::File::open(path).map_err(fail)?;
         let metadata = file.metadata().map_err(fail)?;
         let seen = (metadata.len(), metadata.modified().ok());
-        if self.seen == Some(seen) {
-            return Ok(());
-        }
         let identity = crate::tensorboard::identity(&metadata);
         if metadata.len() < self.offset || self.seen.is_none() || self.identity != identity {
             *self = LinesFollower { lines: Lines::new(&run_name(path)), ..LinesFollower::default() };
@@ -320,7 +324,7 @@ impl LinesFollower {
         }
         self.lines.run.partial = !buffer.is_empty();
         self.lines.run.modified = seen.1;
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -478,6 +482,10 @@ fn first_line(path: &Path) -> String {
 /// Whether a file is a study journal (its first line opens a study).
 fn is_study(path: &Path) -> bool {
     use std::io::BufRead;
+    // nntui's own runs are never studies (thousands of them need not be opened to say so).
+    if path.file_name().is_some_and(|n| n == EVENTS) {
+        return false;
+    }
     let Ok(file) = std::fs::File::open(path) else { return false };
     let mut first = String::new();
     let _ = std::io::BufReader::new(std::io::Read::take(file, 64 << 10)).read_line(&mut first);
@@ -493,17 +501,25 @@ pub struct Reader {
     shards: Vec<Shard>,
     /// Read once (`--no-tui`, `--json`): runs are handed over, not kept to follow.
     once: bool,
+    /// Followed (the comparison): a file that did not change since the last read gives
+    /// nothing (the caller keeps what it had).
+    changed_only: bool,
 }
 
 /// What one reading thread keeps between reads.
 #[derive(Debug, Default)]
 struct Shard {
     once: bool,
+    changed_only: bool,
     followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
     studies: std::collections::HashMap<PathBuf, crate::tune::journal::Journal>,
     lines: std::collections::HashMap<PathBuf, LinesFollower>,
     csvs: std::collections::HashMap<PathBuf, (Option<CsvSeen>, Run)>,
 }
+
+/// What reading one source gives: its runs, each with the path that identifies it, or
+/// why it could not be read.
+pub type Read = Result<Vec<(PathBuf, Run)>, String>;
 
 /// A CSV log's length and change time when it was read.
 type CsvSeen = (u64, Option<std::time::SystemTime>);
@@ -551,6 +567,13 @@ impl Reader {
         Reader { once: true, ..Reader::default() }
     }
 
+    /// A reader that follows sources: each read gives the runs of files that changed
+    /// since the last read (all of them the first time); TensorBoard runs and studies,
+    /// read on from where they were, every time.
+    pub fn following() -> Reader {
+        Reader { changed_only: true, ..Reader::default() }
+    }
+
     /// The shard a source's path falls to (of `count`).
     fn shard_of(source: &Source, count: usize) -> usize {
         use std::hash::{Hash, Hasher};
@@ -566,7 +589,7 @@ impl Reader {
     /// A file that cannot be read.
     pub fn read_all(&mut self, source: &Source) -> Result<Vec<(PathBuf, Run)>, String> {
         if self.shards.is_empty() {
-            self.shards.push(Shard { once: self.once, ..Shard::default() });
+            self.shards.push(Shard { once: self.once, changed_only: self.changed_only, ..Shard::default() });
         }
         let shard = Self::shard_of(source, self.shards.len());
         self.shards[shard].read_all(source)
@@ -574,18 +597,20 @@ impl Reader {
 
     /// Reads many sources, on as many threads as the machine has cores (each thread
     /// keeps its own followers between calls), the answers in the sources' order.
-    pub fn read_many(&mut self, sources: &[Source]) -> Vec<Result<Vec<(PathBuf, Run)>, String>> {
+    pub fn read_many(&mut self, sources: &[Source]) -> Vec<Read> {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
         let threads = if sources.len() < 64 { 1 } else { threads };
         if self.shards.len() != threads {
             // The followers are per shard: a new count starts them again.
-            self.shards = (0..threads).map(|_| Shard { once: self.once, ..Shard::default() }).collect();
+            self.shards = (0..threads)
+                .map(|_| Shard { once: self.once, changed_only: self.changed_only, ..Shard::default() })
+                .collect();
         }
         let mut by_shard: Vec<Vec<(usize, &Source)>> = vec![Vec::new(); threads];
         for (index, source) in sources.iter().enumerate() {
             by_shard[Self::shard_of(source, threads)].push((index, source));
         }
-        let mut answers: Vec<Option<Result<Vec<(PathBuf, Run)>, String>>> = vec![None; sources.len()];
+        let mut answers: Vec<Option<Read>> = vec![None; sources.len()];
         std::thread::scope(|scope| {
             let handles: Vec<_> = self
                 .shards
@@ -630,7 +655,9 @@ impl Shard {
             }
             Source::Lines(path) => {
                 let follower = self.lines.entry(path.clone()).or_default();
-                follower.update(path)?;
+                if !follower.update(path)? && self.changed_only {
+                    return Ok(Vec::new());
+                }
                 let run = if self.once {
                     std::mem::take(&mut follower.lines.run)
                 } else {
@@ -645,7 +672,11 @@ impl Shard {
                     && seen.is_some()
                     && *when == seen
                 {
-                    return Ok(vec![(path.clone(), run.clone())]);
+                    return Ok(if self.changed_only {
+                        Vec::new()
+                    } else {
+                        vec![(path.clone(), run.clone())]
+                    });
                 }
                 let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
                 let mut run = super::csvlog::parse(&String::from_utf8_lossy(&bytes), &run_name(path))
@@ -655,11 +686,14 @@ impl Shard {
                 Ok(vec![(path.clone(), run)])
             }
             Source::TensorBoard { root, folder } => {
+                let first = !self.followers.contains_key(folder);
                 let follower = self
                     .followers
                     .entry(folder.clone())
                     .or_insert_with(|| crate::tensorboard::Follower::new(folder.clone()));
-                follower.update();
+                if !follower.update() && self.changed_only && !first {
+                    return Ok(Vec::new());
+                }
                 let mut run = from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run());
                 run.modified = std::fs::read_dir(folder)
                     .ok()

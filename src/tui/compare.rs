@@ -91,9 +91,28 @@ pub enum CompareAction {
     FilterSeries,
     /// The help line.
     ToggleHelp,
+    /// The next smoothing weight for the charts' curves (TensorBoard's slider).
+    CycleSmoothing,
+    /// The charts' x range: all, the last half, the last tenth.
+    CycleZoom,
+    /// Log scale for the charts' values.
+    ToggleLogScale,
+    /// A cursor on the charts: every drawn run's value at one step, in the table.
+    ToggleCursor,
+    /// Left: the chart cursor to the previous step, or the table's columns scrolled.
+    Left,
+    /// Right: the chart cursor to the next step, or the table's columns scrolled.
+    Right,
+    /// The table's columns scrolled left (`<`).
+    ColumnsLeft,
+    /// The table's columns scrolled right (`>`).
+    ColumnsRight,
     /// Leave.
     Quit,
 }
+
+/// The x ranges `z` cycles through: the whole axis, or its last part (a fraction).
+pub const ZOOM: [f64; 3] = [1.0, 0.5, 0.1];
 
 /// A key while a filter is being typed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,8 +205,6 @@ pub struct Compare {
     pub theme: Theme,
     /// Notes for the user (the last one is shown).
     pub note: Option<String>,
-    /// Value columns in the table: fewer on narrow terminals, so that `differs` fits.
-    pub value_columns: usize,
     /// Which loss-like name the left chart shows, and which other name the right one.
     pub chart_choice: (usize, usize),
     /// Which histogram tag the histogram panel shows.
@@ -207,7 +224,38 @@ pub struct Compare {
     pub editing: Option<(FilterKind, String)>,
     /// What the charts' horizontal axis measures (`w` cycles).
     pub x_axis: XAxis,
+    /// The table's rows for `entries`, worked out when runs are taken in (not per key).
+    rows: Vec<Row>,
+    /// How many rows have a last value of each name (the value columns' candidates).
+    name_counts: BTreeMap<String, usize>,
+    /// The first table row on screen (kept so that the cursor moves within the page, as
+    /// a table's selection does).
+    offset: std::cell::Cell<usize>,
+    /// The settings and hyperparameters that differ between the runs (their columns).
+    settings: Vec<String>,
+    /// The table order, kept until what decides it changes.
+    order_cache: std::cell::RefCell<Option<(OrderKey, Vec<usize>)>>,
+    /// The first scrolled column on screen (after the run's name, which stays).
+    pub column_offset: usize,
+    /// Index into [`super::app::SMOOTHING`].
+    pub smoothing: usize,
+    /// Index into [`ZOOM`].
+    pub zoom: usize,
+    /// Values on a log scale.
+    pub log_scale: bool,
+    /// The chart cursor's x, when shown.
+    pub chart_cursor: Option<f64>,
+    /// The x values the left chart drew at the last frame (where the cursor can stop).
+    drawn_xs: std::cell::RefCell<Vec<f64>>,
 }
+
+/// What decides the table order: the sort, the filter, the value columns, which runs
+/// are hidden or pinned, and the rows' generation.
+type OrderKey = ((usize, bool), Option<String>, Option<String>, Vec<(bool, bool)>, usize);
+
+/// Runs drawn on a chart at most (the first selected ones in table order): thousands of
+/// lines fill a chart solid and cost a key's worth of time each.
+pub const MOST_DRAWN: usize = 100;
 
 /// The fixed columns before the value columns.
 const FIXED: [&str; 4] = ["run", "state", "folds", "epochs"];
@@ -221,7 +269,6 @@ impl Compare {
             sort: (0, false),
             theme,
             note: None,
-            value_columns: 4,
             chart_choice: (0, 0),
             histogram_choice: 0,
             preferred_sort: None,
@@ -231,24 +278,76 @@ impl Compare {
             series_filter: None,
             editing: None,
             x_axis: XAxis::Step,
+            rows: Vec::new(),
+            name_counts: BTreeMap::new(),
+            offset: std::cell::Cell::new(0),
+            settings: Vec::new(),
+            order_cache: std::cell::RefCell::new(None),
+            column_offset: 0,
+            smoothing: 0,
+            zoom: 0,
+            log_scale: false,
+            chart_cursor: None,
+            drawn_xs: std::cell::RefCell::new(Vec::new()),
         }
+        .with_rows()
+    }
+
+    /// The rows worked out again for the entries.
+    fn with_rows(mut self) -> Compare {
+        self.take_rows();
+        self
+    }
+
+    /// Works out the rows (and the names' counts) for the entries.
+    fn take_rows(&mut self) {
+        self.rows = table::rows(self.entries.iter().map(|e| &e.run));
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for row in &self.rows {
+            for name in row.last.keys() {
+                match counts.get_mut(name) {
+                    Some(count) => *count += 1,
+                    None => {
+                        counts.insert(name.clone(), 1);
+                    }
+                }
+            }
+        }
+        self.name_counts = counts;
+        let keys: std::collections::BTreeSet<&String> =
+            self.rows.iter().flat_map(|r| r.differs.keys()).collect();
+        self.settings = keys.into_iter().cloned().collect();
+        self.order_cache.replace(None);
     }
 
     /// Takes in the runs read again (same paths keep their choices; new ones are added, selected).
-    pub fn refresh(&mut self, runs: Vec<(std::path::PathBuf, Run)>) {
+    ///
+    /// Says whether the screen may differ: runs changed, or a run still counts as running
+    /// (its state turns once its files stop growing).
+    pub fn refresh(&mut self, runs: Vec<(std::path::PathBuf, Run)>) -> bool {
+        if runs.is_empty() && !self.rows.iter().any(|r| r.state == "running") && !self.rows.is_empty() {
+            return false;
+        }
+        let mut known: std::collections::HashMap<std::path::PathBuf, usize> =
+            self.entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
         for (path, run) in runs {
-            match self.entries.iter_mut().find(|e| e.path == path) {
-                Some(entry) => entry.run = run,
-                None => self.entries.push(Entry { path, run, selected: true, pinned: false, hidden: false }),
+            match known.get(&path) {
+                Some(&i) => self.entries[i].run = run,
+                None => {
+                    known.insert(path.clone(), self.entries.len());
+                    self.entries.push(Entry { path, run, selected: true, pinned: false, hidden: false });
+                }
             }
         }
+        self.take_rows();
         if let Some((name, descending)) = self.preferred_sort.clone() {
-            let columns = self.columns(&self.rows());
+            let columns = self.columns(self.rows());
             if let Some(index) = columns.iter().position(|c| *c == name) {
                 self.sort = (FIXED.len() + index, descending);
                 self.preferred_sort = None;
             }
         }
+        true
     }
 
     /// The colour of the `index`-th run found.
@@ -261,29 +360,46 @@ impl Compare {
         Self::colour(self.entries.iter().position(|e| std::ptr::eq(&e.run, run)).unwrap_or(0))
     }
 
-    fn rows(&self) -> Vec<Row> {
-        table::rows(self.entries.iter().map(|e| &e.run))
+    fn rows(&self) -> &[Row] {
+        &self.rows
     }
 
-    /// The value columns shown (at most `self.value_columns`).
-    fn columns(&self, rows: &[Row]) -> Vec<String> {
-        let mut names: BTreeMap<&String, usize> = BTreeMap::new();
-        for row in rows {
-            for name in row.last.keys().filter(|n| *n != "learning_rate" && self.series_shown(n)) {
-                *names.entry(name).or_default() += 1;
-            }
-        }
-        let mut names: Vec<(&String, usize)> = names.into_iter().collect();
+    /// The value columns: `loss` and `val_loss` first, then by how many runs have them.
+    fn columns(&self, _rows: &[Row]) -> Vec<String> {
+        let mut names: Vec<(&String, usize)> = self
+            .name_counts
+            .iter()
+            .filter(|(n, _)| *n != "learning_rate" && self.series_shown(n))
+            .map(|(n, c)| (n, *c))
+            .collect();
         let rank = |n: &str| usize::from(n != "loss") + usize::from(n != "val_loss");
         names.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
-        names.into_iter().take(self.value_columns).map(|(n, _)| n.clone()).collect()
+        names.into_iter().map(|(n, _)| n.clone()).collect()
     }
 
     /// Indices of the shown entries in table order: pinned first, then by the sort column.
     pub fn order(&self) -> Vec<usize> {
+        let key = (
+            self.sort,
+            self.run_filter.as_ref().map(|f| f.as_str().to_string()),
+            self.series_filter.as_ref().map(|f| f.as_str().to_string()),
+            self.entries.iter().map(|e| (e.hidden, e.pinned)).collect::<Vec<_>>(),
+            self.rows.len(),
+        );
+        if let Some((cached, order)) = self.order_cache.borrow().as_ref()
+            && *cached == key
+        {
+            return order.clone();
+        }
+        let order = self.work_out_order();
+        self.order_cache.replace(Some((key, order.clone())));
+        order
+    }
+
+    fn work_out_order(&self) -> Vec<usize> {
         let rows = self.rows();
-        let columns = self.columns(&rows);
-        let settings = settings_keys(&rows);
+        let columns = self.columns(rows);
+        let settings = &self.settings;
         let key = |i: usize| -> (Option<f64>, String) {
             let row = &rows[i];
             match self.sort.0 {
@@ -296,7 +412,7 @@ impl Compare {
                 // A setting or hyperparameter that differs: as a number when it is one.
                 c => {
                     let key = settings.get(c - 5 - columns.len());
-                    let value = key.and_then(|k| row.differs.get(*k)).cloned().unwrap_or_default();
+                    let value = key.and_then(|k| row.differs.get(k)).cloned().unwrap_or_default();
                     (value.parse::<f64>().ok(), value)
                 }
             }
@@ -304,9 +420,12 @@ impl Compare {
         let mut order: Vec<usize> = (0..self.entries.len())
             .filter(|&i| !self.entries[i].hidden && self.run_shown(&self.entries[i].run.name))
             .collect();
+        // Each key worked out once (thousands of runs sort within a key's time).
+        let keys: std::collections::HashMap<usize, (Option<f64>, String)> =
+            order.iter().map(|&i| (i, key(i))).collect();
         order.sort_by(|&a, &b| {
             let pinned = self.entries[b].pinned.cmp(&self.entries[a].pinned);
-            let (ka, kb) = (key(a), key(b));
+            let (ka, kb) = (&keys[&a], &keys[&b]);
             let mut by = match (ka.0, kb.0) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (Some(_), None) => std::cmp::Ordering::Less,
@@ -369,6 +488,16 @@ impl Compare {
         }
     }
 
+    /// Moves the table's columns by one (the run's name stays).
+    fn scroll_columns(&mut self, right: bool) {
+        let count = FIXED.len() - 1 + self.columns(self.rows()).len() + 1 + self.settings.len();
+        self.column_offset = if right {
+            (self.column_offset + 1).min(count.saturating_sub(1))
+        } else {
+            self.column_offset.saturating_sub(1)
+        };
+    }
+
     /// Carries out a key and says what the loop does next.
     pub fn apply(&mut self, action: CompareAction) -> Next {
         let order = self.order();
@@ -400,7 +529,7 @@ impl Compare {
             CompareAction::Unhide => self.entries.iter_mut().for_each(|e| e.hidden = false),
             CompareAction::NextSort => {
                 let rows = self.rows();
-                let columns = FIXED.len() + self.columns(&rows).len() + 1 + settings_keys(&rows).len();
+                let columns = FIXED.len() + self.columns(rows).len() + 1 + self.settings.len();
                 self.sort = ((self.sort.0 + 1) % columns, self.sort.1);
             }
             CompareAction::ReverseSort => self.sort.1 = !self.sort.1,
@@ -408,7 +537,7 @@ impl Compare {
             CompareAction::NextLoss => self.chart_choice.0 += 1,
             CompareAction::NextHistogram => {
                 self.histogram_choice += 1;
-                if self.histograms().is_none() {
+                if self.histograms(&order).is_none() {
                     self.note = Some("no histograms in the run under the cursor".into());
                 }
             }
@@ -449,21 +578,46 @@ impl Compare {
             }
             CompareAction::ToggleHelp => {
                 self.note = Some(
-                    "up/down pgup/pgdn g/G move  space draw  p pin  h hide  u unhide  s/S sort  m/M next metric/loss on the charts  t next histogram  w step/relative/wall time  / filter runs  f filter series  enter open  q quit"
+                    "up/down pgup/pgdn g/G move  </> columns  space draw  p pin  h hide  u unhide  s/S sort  m/M metric/loss  o smooth  z zoom  l log  c cursor (left/right)  w step/time  t histogram  / runs  f series  enter open  q quit"
                         .into(),
                 );
             }
+            CompareAction::CycleSmoothing => {
+                self.smoothing = (self.smoothing + 1) % super::app::SMOOTHING.len();
+            }
+            CompareAction::CycleZoom => self.zoom = (self.zoom + 1) % ZOOM.len(),
+            CompareAction::ToggleLogScale => self.log_scale = !self.log_scale,
+            CompareAction::ToggleCursor => {
+                self.chart_cursor = match self.chart_cursor {
+                    Some(_) => None,
+                    None => self.drawn_xs.borrow().last().copied(),
+                };
+                if self.chart_cursor.is_some() {
+                    self.note =
+                        Some("left/right move the cursor; its column shows each run's value there".into());
+                }
+            }
+            CompareAction::Left | CompareAction::Right => {
+                let right = action == CompareAction::Right;
+                match self.chart_cursor {
+                    Some(x) => {
+                        let xs = self.drawn_xs.borrow();
+                        let next = if right {
+                            xs.iter().copied().find(|&v| v > x)
+                        } else {
+                            xs.iter().rev().copied().find(|&v| v < x)
+                        };
+                        self.chart_cursor = next.or(Some(x));
+                    }
+                    None => self.scroll_columns(right),
+                }
+            }
+            CompareAction::ColumnsLeft => self.scroll_columns(false),
+            CompareAction::ColumnsRight => self.scroll_columns(true),
             CompareAction::Quit => return Next::Quit,
         }
         Next::Stay
     }
-}
-
-/// The settings and hyperparameters that differ between the runs, sorted: the sort
-/// columns after the values (`s` reaches them; the `differs` column shows them).
-fn settings_keys(rows: &[Row]) -> Vec<&String> {
-    let keys: std::collections::BTreeSet<&String> = rows.iter().flat_map(|r| r.differs.keys()).collect();
-    keys.into_iter().collect()
 }
 
 /// When a run's first value was written (seconds since 1970), if its source says.
@@ -522,6 +676,8 @@ impl Widget for &Compare {
         ])
         .areas(area);
         let selected: Vec<usize> = order.iter().copied().filter(|&i| self.entries[i].selected).collect();
+        // Curves for the first selected runs in table order; a study's dots for every trial.
+        let curves: Vec<usize> = selected.iter().copied().take(MOST_DRAWN).collect();
         let left_out = self.entries.len() - order.len();
         let mut filters = String::new();
         if let Some(filter) = &self.run_filter {
@@ -530,21 +686,25 @@ impl Widget for &Compare {
         if let Some(filter) = &self.series_filter {
             filters.push_str(&format!("  series /{}/", filter.as_str()));
         }
+        let drawn = if curves.len() < selected.len() {
+            format!("{} selected, the first {} drawn", selected.len(), curves.len())
+        } else {
+            format!("{} drawn", selected.len())
+        };
         let heading = format!(
-            " {}  {} run{}{}, {} drawn  sorted by {}{}{filters}",
+            " {}  {} run{}{}, {drawn}  sorted by {}{}{filters}",
             self.heading.as_deref().unwrap_or("nntui view"),
             order.len(),
             if order.len() == 1 { "" } else { "s" },
             if left_out > 0 { format!(" ({left_out} hidden or filtered out)") } else { String::new() },
-            selected.len(),
-            self.sort_name(&rows),
+            self.sort_name(rows),
             if self.sort.1 { " (descending)" } else { "" }
         );
         Paragraph::new(Line::from(Span::styled(heading, theme.quiet()))).render(title, buf);
 
         // The names on each chart: loss-like ones left, the rest right (training names;
         // `val_` twins follow their training name).
-        let mut names: Vec<String> = selected
+        let mut names: Vec<String> = curves
             .iter()
             .flat_map(|&i| self.entries[i].run.names())
             .filter(|n| self.series_shown(n))
@@ -584,23 +744,32 @@ impl Widget for &Compare {
                 pick(&others, self.chart_choice.1).or_else(|| losses.get(1).map(|n| (*n).clone())),
             )
         };
-        let histograms = self.histograms();
+        let histograms = self.histograms(&order);
         let split = if histograms.is_some() { [35, 35, 30] } else { [50, 50, 0] };
         let [left_area, right_area, histogram_area] =
             Layout::horizontal(split.map(Constraint::Percentage)).areas(charts);
         if let Some((run, tag, snapshots)) = histograms {
             self.histogram_panel(run, tag, snapshots, histogram_area, buf);
         }
+        // The cursor's steps are the left chart's (the first one with curves).
+        self.drawn_xs.borrow_mut().clear();
+        let mut at = None;
         for (base, chart_area) in [(left, left_area), (right, right_area)] {
             match base {
                 Some(base) if base.starts_with(SCATTER) => {
                     self.scatter(&base[SCATTER.len()..], &selected, chart_area, buf);
                 }
-                Some(base) => self.chart(&base, &names, &selected, chart_area, buf),
+                Some(base) => {
+                    let first = self.drawn_xs.borrow().is_empty();
+                    let solid = self.chart(&base, &names, &curves, first, chart_area, buf);
+                    if first && let (Some(x), Some(name)) = (self.chart_cursor, solid) {
+                        at = Some((name, x));
+                    }
+                }
                 None => panel(" - ", theme).render(chart_area, buf),
             }
         }
-        self.table(&rows, &order, table_area, buf);
+        self.table(rows, &order, at.as_ref().map(|(n, x)| (n.as_str(), *x)), table_area, buf);
         let text = match &self.editing {
             Some((kind, text)) => {
                 let what = if *kind == FilterKind::Runs { "runs" } else { "series" };
@@ -710,8 +879,7 @@ impl Compare {
     }
 
     /// The run under the cursor, its chosen histogram tag and its snapshots, if it has any.
-    fn histograms(&self) -> Option<(&str, &str, &[Snapshot])> {
-        let order = self.order();
+    fn histograms(&self, order: &[usize]) -> Option<(&str, &str, &[Snapshot])> {
         let entry = &self.entries[*order.get(self.cursor.min(order.len().saturating_sub(1)))?];
         let histograms = &entry.run.tensorboard.as_ref()?.histograms;
         let (tag, snapshots) = histograms.iter().nth(self.histogram_choice % histograms.len().max(1))?;
@@ -729,15 +897,26 @@ impl Compare {
             c if c < FIXED.len() => FIXED[c].to_string(),
             c if c - FIXED.len() < columns.len() => columns[c - FIXED.len()].clone(),
             c if c - FIXED.len() == columns.len() => "best val_loss".to_string(),
-            c => settings_keys(rows)
-                .get(c - FIXED.len() - columns.len() - 1)
-                .map_or_else(String::new, |k| (*k).clone()),
+            c => self.settings.get(c - FIXED.len() - columns.len() - 1).cloned().unwrap_or_default(),
         }
     }
 
-    fn chart(&self, base: &str, names: &[String], selected: &[usize], area: Rect, buf: &mut Buffer) {
+    /// A chart of `base`'s names, a line per drawn run, smoothed, zoomed and on a log
+    /// scale as chosen; `first`: the chart whose steps the cursor walks. Answers the
+    /// first solid name drawn (the cursor's column shows its values).
+    fn chart(
+        &self,
+        base: &str,
+        names: &[String],
+        selected: &[usize],
+        first_chart: bool,
+        area: Rect,
+        buf: &mut Buffer,
+    ) -> Option<String> {
         let theme = self.theme;
         let drawn = subject_names(base, names);
+        let weight = super::app::SMOOTHING[self.smoothing % super::app::SMOOTHING.len()];
+        let fraction = ZOOM[self.zoom % ZOOM.len()];
         let lines: Vec<Drawn> = selected
             .iter()
             .flat_map(|&i| {
@@ -746,8 +925,9 @@ impl Compare {
                 drawn
                     .iter()
                     .map(move |(name, dotted)| {
+                        let line = curve(run, name, self.x_axis);
                         (
-                            curve(run, name, self.x_axis),
+                            if weight > 0.0 { crate::series::smooth(&line, weight) } else { line },
                             style,
                             if *dotted { Marker::Dot } else { Marker::Braille },
                         )
@@ -756,6 +936,32 @@ impl Compare {
             })
             .filter(|(points, _, _)| !points.is_empty())
             .collect();
+        let mut lines = lines;
+        // Zoom: the last part of the x range the curves span.
+        let (x_low, x_high) = lines
+            .iter()
+            .flat_map(|(points, _, _)| points.iter().map(|p| p.0))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(x), h.max(x)));
+        if fraction < 1.0 && x_low.is_finite() {
+            let from = x_high - (x_high - x_low) * fraction;
+            for (points, _, _) in &mut lines {
+                points.retain(|p| p.0 >= from);
+            }
+        }
+        // Log scale where every value is positive (a loss); said where it cannot be.
+        let log = self.log_scale && lines.iter().all(|(points, _, _)| points.iter().all(|p| p.1 > 0.0));
+        if log {
+            for (points, _, _) in &mut lines {
+                points.iter_mut().for_each(|p| p.1 = p.1.log10());
+            }
+        }
+        if first_chart {
+            let mut xs: Vec<f64> =
+                lines.iter().flat_map(|(points, _, _)| points.iter().map(|p| p.0)).collect();
+            xs.sort_by(f64::total_cmp);
+            xs.dedup();
+            *self.drawn_xs.borrow_mut() = xs;
+        }
         let (mut low, mut high, mut first, mut last) =
             (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, 1.0f64);
         for (points, _, _) in &lines {
@@ -766,10 +972,11 @@ impl Compare {
                 last = last.max(x);
             }
         }
-        // Epochs count from 1; TensorBoard steps may start at 0; times start where they do.
+        // Epochs count from 1; TensorBoard steps may start at 0; times start where they do
+        // (and a zoomed axis where its part does).
         let first = match (first.is_finite(), self.x_axis) {
             (false, _) => 1.0,
-            (true, XAxis::Step) => first.min(1.0),
+            (true, XAxis::Step) if fraction >= 1.0 => first.min(1.0),
             (true, _) => first,
         };
         let last = if self.x_axis == XAxis::Step || !last.is_finite() { last } else { last.max(first) };
@@ -778,16 +985,28 @@ impl Compare {
         }
         let pad = ((high - low) * 0.05).max(1e-3);
         // Values that cannot go below 0 (or above 1, for accuracies) keep their axis there.
-        let ceiling = if base.contains("acc") && high <= 1.0 { 1.0 } else { f64::INFINITY };
-        let (low, high) =
-            ((low - pad).max(if low >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), (high + pad).min(ceiling));
-        let datasets: Vec<Dataset> = lines
+        let ceiling = if base.contains("acc") && high <= 1.0 && !log { 1.0 } else { f64::INFINITY };
+        let floor = if low >= 0.0 && !log { 0.0 } else { f64::NEG_INFINITY };
+        let (low, high) = ((low - pad).max(floor), (high + pad).min(ceiling));
+        // The cursor: a vertical line at its step.
+        let cursor_line: Option<Vec<(f64, f64)>> =
+            self.chart_cursor.filter(|_| first_chart).map(|x| vec![(x, low), (x, high)]);
+        let mut datasets: Vec<Dataset> = lines
             .iter()
             .map(|(points, style, marker)| {
                 Dataset::default().data(points).graph_type(GraphType::Line).marker(*marker).style(*style)
             })
             .collect();
-        let label = |v: f64| super::app::short(v);
+        if let Some(line) = &cursor_line {
+            datasets.push(
+                Dataset::default()
+                    .data(line)
+                    .graph_type(GraphType::Line)
+                    .marker(Marker::Dot)
+                    .style(theme.quiet()),
+            );
+        }
+        let label = |v: f64| if log { super::app::short(10f64.powf(v)) } else { super::app::short(v) };
         let solid: Vec<&str> = drawn.iter().filter(|(_, d)| !d).map(|(n, _)| n.as_str()).collect();
         let dotted: Vec<&str> = drawn.iter().filter(|(_, d)| *d).map(|(n, _)| n.as_str()).collect();
         let mut title = vec![Span::raw(format!(" {} ", solid.join(", ")))];
@@ -796,6 +1015,21 @@ impl Compare {
         }
         if self.x_axis != XAxis::Step {
             title.push(Span::styled(format!("by {} ", self.x_axis.name()), theme.quiet()));
+        }
+        let mut tools = Vec::new();
+        if weight > 0.0 {
+            tools.push(format!("smoothed {weight}"));
+        }
+        if fraction < 1.0 {
+            tools.push(format!("last {}%", (fraction * 100.0).round()));
+        }
+        if log {
+            tools.push("log".to_string());
+        } else if self.log_scale {
+            tools.push("not log: values <= 0".to_string());
+        }
+        if !tools.is_empty() {
+            title.push(Span::styled(format!("{} ", tools.join(", ")), theme.quiet()));
         }
         let title = Line::from(title);
         Chart::new(datasets)
@@ -814,25 +1048,105 @@ impl Compare {
             )
             .legend_position(None)
             .render(area, buf);
+        solid.first().map(|n| (*n).to_string())
     }
 
-    fn table(&self, rows: &[Row], order: &[usize], area: Rect, buf: &mut Buffer) {
+    /// The table: the run's name, then the columns from [`Compare::column_offset`] that
+    /// fit (state, folds, epochs, each series' last value, the best validation loss, each
+    /// setting or hyperparameter that differs), and with the chart cursor on, each run's
+    /// value at the cursor's step.
+    fn table(&self, rows: &[Row], order: &[usize], at: Option<(&str, f64)>, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
         let columns = self.columns(rows);
-        let mut header: Vec<String> = FIXED.iter().map(|s| (*s).to_string()).collect();
-        header.extend(columns.iter().cloned());
-        header.push("best val_loss".into());
-        header.push("differs".into());
         let cursor = self.cursor.min(order.len().saturating_sub(1));
         // Names that tell the runs apart: the timestamp and the common prefix left out on
         // screen; the run under the cursor's full name in the title.
         let shown_names = distinct_names(&order.iter().map(|&i| rows[i].name.as_str()).collect::<Vec<_>>());
-        let body: Vec<TableRow> = order
+        // Only the rows on screen are made (thousands of runs cost a page's worth): the
+        // page moves when the cursor leaves it.
+        let visible = usize::from(area.height.saturating_sub(3)).max(1);
+        let mut offset = self.offset.get();
+        if cursor < offset {
+            offset = cursor;
+        } else if cursor >= offset + visible {
+            offset = cursor + 1 - visible;
+        }
+        offset = offset.min(order.len().saturating_sub(visible));
+        self.offset.set(offset);
+        let window = &order[offset.min(order.len())..(offset + visible).min(order.len())];
+        // Every column after the name, as (header, cell per row, least width).
+        type CellOf<'a> = Box<dyn Fn(&Row) -> String + 'a>;
+        let mut all: Vec<(String, CellOf, usize)> = vec![
+            ("state".into(), Box::new(|r: &Row| r.state.to_string()), 10),
+            ("folds".into(), Box::new(|r: &Row| r.folds.to_string()), 5),
+            ("epochs".into(), Box::new(|r: &Row| r.epochs.to_string()), 6),
+        ];
+        for name in &columns {
+            all.push((name.clone(), Box::new(move |r: &Row| r.value_text(name)), 8));
+        }
+        all.push((
+            "best val_loss".into(),
+            Box::new(|r: &Row| r.best_val_loss.map_or("-".into(), |(v, e)| format!("{v:.4} @{e}"))),
+            13,
+        ));
+        for key in &self.settings {
+            all.push((
+                key.clone(),
+                Box::new(move |r: &Row| r.differs.get(key).cloned().unwrap_or("-".into())),
+                3,
+            ));
+        }
+        let first = self.column_offset.min(all.len().saturating_sub(1));
+        let name_width = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).clamp(4, 32);
+        let mut header: Vec<String> = vec!["run".into()];
+        let mut widths = vec![Constraint::Length(u16::try_from(name_width).unwrap_or(32))];
+        let mut cells: Vec<Vec<String>> = window.iter().map(|_| Vec::new()).collect();
+        let mut room = usize::from(area.width.saturating_sub(2)).saturating_sub(name_width + 1);
+        // The chart cursor's column comes first, beside the name.
+        if let Some((name, x)) = at {
+            let title = format!("{name} @{}", self.x_axis.label(x));
+            let values: Vec<String> = window
+                .iter()
+                .map(|&i| {
+                    let line = curve(&self.entries[i].run, name, self.x_axis);
+                    line.iter().rev().find(|p| p.0 <= x).map_or("-".into(), |p| format!("{:.4}", p.1))
+                })
+                .collect();
+            let width = values.iter().map(String::len).chain([title.chars().count()]).max().unwrap_or(8);
+            room = room.saturating_sub(width + 1);
+            header.push(title);
+            widths.push(Constraint::Length(u16::try_from(width).unwrap_or(20)));
+            for (row, value) in cells.iter_mut().zip(values) {
+                row.push(value);
+            }
+        }
+        let mut shown = 0;
+        for (title, cell, least) in all.iter().skip(first) {
+            let values: Vec<String> = window.iter().map(|&i| cell(&rows[i])).collect();
+            let width = values
+                .iter()
+                .map(|v| v.chars().count())
+                .chain([title.chars().count(), *least])
+                .max()
+                .unwrap_or(8);
+            // At least one column shows, cut if it must.
+            if width > room && shown > 0 {
+                break;
+            }
+            room = room.saturating_sub(width + 1);
+            header.push(title.clone());
+            widths.push(Constraint::Length(u16::try_from(width).unwrap_or(40)));
+            for (row, value) in cells.iter_mut().zip(values) {
+                row.push(value);
+            }
+            shown += 1;
+        }
+        let body: Vec<TableRow> = window
             .iter()
+            .zip(cells)
             .enumerate()
-            .map(|(position, &i)| {
+            .map(|(position, (&i, cells))| {
                 let entry = &self.entries[i];
-                let row = &rows[i];
                 let mark = match (entry.selected, entry.pinned) {
                     (true, true) => "*+",
                     (true, false) => "* ",
@@ -840,41 +1154,26 @@ impl Compare {
                     (false, false) => "  ",
                 };
                 let colour = if theme.color { Style::new().fg(Compare::colour(i)) } else { Style::new() };
-                let mut cells = vec![
-                    Cell::from(format!("{mark}{}", shown_names[position])).style(colour),
-                    Cell::from(row.state),
-                    Cell::from(row.folds.to_string()),
-                    Cell::from(row.epochs.to_string()),
-                ];
-                cells.extend(columns.iter().map(|c| Cell::from(row.value_text(c))));
-                cells.push(Cell::from(row.best_val_loss.map_or("-".into(), |(v, e)| format!("{v:.4} @{e}"))));
-                cells.push(Cell::from(
-                    row.differs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
-                ));
-                TableRow::new(cells)
+                let mut row =
+                    vec![Cell::from(format!("{mark}{}", shown_names[offset + position])).style(colour)];
+                row.extend(cells.into_iter().map(Cell::from));
+                TableRow::new(row)
             })
             .collect();
-        let name_width = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).clamp(4, 32);
-        let mut widths = vec![
-            Constraint::Length(u16::try_from(name_width).unwrap_or(40)),
-            Constraint::Length(10),
-            Constraint::Length(5),
-            Constraint::Length(6),
-        ];
-        widths.extend(columns.iter().map(|c| {
-            let cells = order.iter().map(|&i| rows[i].value_text(c).len()).max().unwrap_or(0);
-            Constraint::Length(u16::try_from(c.len().max(8).max(cells)).unwrap_or(12))
-        }));
-        widths.push(Constraint::Length(14));
-        widths.push(Constraint::Fill(1));
-        // Rendered with the cursor as the selection: the table scrolls to keep it in view.
-        let mut state = ratatui::widgets::TableState::default().with_selected(Some(cursor));
+        // Rendered with the cursor as the selection, within the page made.
+        let mut state = ratatui::widgets::TableState::default().with_selected(Some(cursor - offset));
         let hidden = self.entries.iter().filter(|e| e.hidden).count();
         let full = order.get(cursor).map_or("", |&i| rows[i].name.as_str());
+        let more = match (first, all.len() - first - shown) {
+            (0, 0) => String::new(),
+            (0, right) => format!(" [{right} more columns: >]"),
+            (left, 0) => format!(" [{left} columns left: <]"),
+            (left, right) => format!(" [<: {left} columns, >: {right}]"),
+        };
         let title = match (order.len(), hidden) {
-            (shown, 0) => format!(" Runs {}/{shown}: {full} ", cursor + 1),
+            (shown, 0) => format!(" Runs {}/{shown}{more}: {full} ", cursor + 1),
             (shown, hidden) => {
-                format!(" Runs {}/{shown}, {hidden} hidden (u shows them): {full} ", cursor + 1)
+                format!(" Runs {}/{shown}, {hidden} hidden (u shows them){more}: {full} ", cursor + 1)
             }
         };
         ratatui::widgets::StatefulWidget::render(
@@ -953,7 +1252,7 @@ mod tests {
         for _ in 0..4 {
             compare.apply(CompareAction::NextSort);
         }
-        assert_eq!(compare.sort_name(&compare.rows()), "loss");
+        assert_eq!(compare.sort_name(compare.rows()), "loss");
         assert_eq!(compare.order(), [2, 0, 1]);
         compare.apply(CompareAction::ReverseSort);
         assert_eq!(compare.order(), [1, 0, 2]);
@@ -1013,7 +1312,7 @@ mod tests {
         assert_eq!(compare.order().len(), 2);
         // Series: only val_ names in the value columns.
         type_in(&mut compare, CompareAction::FilterSeries, "^val_");
-        assert_eq!(compare.columns(&compare.rows()), ["val_loss"]);
+        assert_eq!(compare.columns(compare.rows()), ["val_loss"]);
         // An empty expression shows everything again.
         type_in(&mut compare, CompareAction::FilterRuns, "");
         assert_eq!(compare.order().len(), 3);
@@ -1061,7 +1360,7 @@ mod tests {
             entry.run.params.insert("lr".into(), lr.into());
         }
         let mut compare = Compare::new(entries, Theme { color: false });
-        while compare.sort_name(&compare.rows()) != "lr" {
+        while compare.sort_name(compare.rows()) != "lr" {
             compare.apply(CompareAction::NextSort);
             assert!(compare.sort.0 < 20, "s reaches the hyperparameter");
         }
@@ -1160,13 +1459,58 @@ mod tests {
                 .join("\n")
         };
         let screen = draw(&compare);
-        // Sorted by the objective, best first; the searched values in "differs".
+        // Sorted by the objective, best first.
         let first = screen.lines().position(|l| l.contains("trial 001")).unwrap();
         assert!(screen.lines().position(|l| l.contains("trial 002")).unwrap() > first, "{screen}");
-        assert!(screen.contains("layers=16:relu lr=0.01"), "{screen}");
+        // Each searched option is a column of its own.
+        let header = screen.lines().find(|l| l.contains("run ") && l.contains("state")).unwrap();
+        assert!(header.contains(" layers ") && header.contains(" lr "), "{screen}");
+        let best = screen.lines().find(|l| l.contains("* trial 001")).unwrap();
+        assert!(best.contains(" 16:relu ") && best.contains(" 0.01 "), "{screen}");
         assert!(screen.contains(" objective vs layers: 0=16:relu 1=8:relu "), "{screen}");
         compare.apply(CompareAction::NextMetric);
         assert!(draw(&compare).contains(" objective vs lr (log10) "), "{}", draw(&compare));
+    }
+
+    #[test]
+    fn the_charts_smooth_zoom_take_a_log_scale_and_a_cursor_shows_every_runs_value() {
+        let mut compare = Compare::new(
+            vec![entry("a", &[0.9, 0.5, 0.4, 0.3]), entry("b", &[0.8, 0.7, 0.6, 0.2])],
+            Theme { color: false },
+        );
+        let screen = |compare: &Compare| {
+            let mut buffer = Buffer::empty(Rect::new(0, 0, 160, 24));
+            compare.render(buffer.area, &mut buffer);
+            (0..24)
+                .map(|y| (0..160).map(|x| buffer[(x, y)].symbol()).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        screen(&compare);
+        compare.apply(CompareAction::CycleSmoothing);
+        compare.apply(CompareAction::CycleZoom);
+        compare.apply(CompareAction::ToggleLogScale);
+        let text = screen(&compare);
+        assert!(text.contains("smoothed 0.6, last 50%, log"), "{text}");
+        // The cursor starts at the last step drawn and walks the drawn steps.
+        compare.apply(CompareAction::ToggleCursor);
+        assert_eq!(compare.chart_cursor, Some(4.0));
+        compare.apply(CompareAction::Left);
+        assert_eq!(compare.chart_cursor, Some(3.0));
+        let text = screen(&compare);
+        let row = |name: &str| text.lines().find(|l| l.contains(&format!("* {name} "))).unwrap().to_string();
+        assert!(text.contains("loss @3"), "{text}");
+        assert!(
+            row("a").contains("0.4000") && row("b").contains("0.6000"),
+            "each run's raw value at step 3: {text}"
+        );
+        // Without the cursor, left and right scroll the columns; the name stays.
+        compare.apply(CompareAction::ToggleCursor);
+        compare.apply(CompareAction::Right);
+        compare.apply(CompareAction::Right);
+        let text = screen(&compare);
+        assert!(text.contains("2 columns left: <") && row("a").contains("* a"), "{text}");
+        assert!(!text.lines().any(|l| l.contains(" state ")), "{text}");
     }
 
     #[test]
