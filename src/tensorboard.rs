@@ -137,6 +137,11 @@ impl Follower {
         &self.run
     }
 
+    /// What has been read so far, handed over (a reader that reads once keeps nothing).
+    pub fn take_run(&mut self) -> Run {
+        std::mem::take(&mut self.run)
+    }
+
     /// Reads what was appended since the last call, and files that appeared. A file that
     /// shrank or was replaced is read again from the start (its values are added again,
     /// as TensorBoard does with a rewritten file).
@@ -241,43 +246,46 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
         _ => return,
     };
     for value in summary.value {
-        let plugin = match value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()) {
+        // The tag's plugin, from this value or the tag's first (looked up, not copied).
+        let plugin: &str = match value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref()) {
             Some(data) if !data.plugin_name.is_empty() => {
-                plugins.insert(value.tag.clone(), data.plugin_name.clone());
-                data.plugin_name.clone()
+                if plugins.get(&value.tag) != Some(&data.plugin_name) {
+                    plugins.insert(value.tag.clone(), data.plugin_name.clone());
+                }
+                &data.plugin_name
             }
-            _ => plugins.get(&value.tag).cloned().unwrap_or_default(),
+            _ => plugins.get(&value.tag).map_or("", String::as_str),
         };
         let scalar_class = value.metadata.as_ref().is_some_and(|m| m.data_class == proto::DATA_CLASS_SCALAR);
         if plugin == "hparams" {
             take_hparams(run, &value);
             continue;
         }
-        let tag = format!("{prefix}{}", value.tag);
-        match value.value {
+        let tag: std::borrow::Cow<str> =
+            if prefix.is_empty() { (&value.tag).into() } else { format!("{prefix}{}", value.tag).into() };
+        let tag = tag.as_ref();
+        match &value.value {
             Some(proto::value::Kind::SimpleValue(v)) => {
-                push_scalar(run, tag, (event.step, event.wall_time), f64::from(v))
+                push_scalar(run, tag, (event.step, event.wall_time), f64::from(*v));
             }
-            Some(proto::value::Kind::Histo(histogram)) => match from_buckets(&histogram) {
-                Some(h) => push_histogram(run, tag, event.step, h),
+            Some(proto::value::Kind::Histo(histogram)) => match from_buckets(histogram) {
+                Some(h) => push_histogram(run, tag.to_string(), event.step, h),
                 None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
             },
             Some(proto::value::Kind::Tensor(tensor)) if plugin == "scalars" || scalar_class => {
-                match tensor_values(&tensor).as_deref() {
+                match tensor_values(tensor).as_deref() {
                     Some([v]) => push_scalar(run, tag, (event.step, event.wall_time), *v),
                     _ => *run.skipped.entry("scalars not of one value".into()).or_default() += 1,
                 }
             }
-            Some(proto::value::Kind::Tensor(tensor)) if plugin == "histograms" => {
-                match from_tensor(&tensor) {
-                    Some(h) => push_histogram(run, tag, event.step, h),
-                    None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
-                }
-            }
+            Some(proto::value::Kind::Tensor(tensor)) if plugin == "histograms" => match from_tensor(tensor) {
+                Some(h) => push_histogram(run, tag.to_string(), event.step, h),
+                None => *run.skipped.entry("empty histograms".into()).or_default() += 1,
+            },
             Some(proto::value::Kind::Image(_)) => *run.skipped.entry("images".into()).or_default() += 1,
             Some(proto::value::Kind::Audio(_)) => *run.skipped.entry("audio".into()).or_default() += 1,
             _ => {
-                let kind = if plugin.is_empty() { "other".to_string() } else { plugin };
+                let kind = if plugin.is_empty() { "other".to_string() } else { plugin.to_string() };
                 *run.skipped.entry(kind).or_default() += 1;
             }
         }
@@ -285,8 +293,11 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
 }
 
 #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
-fn push_scalar(run: &mut Run, tag: String, (step, wall): (i64, f64), value: f64) {
-    run.scalars.entry(tag).or_default().push(step as f64, value, wall);
+fn push_scalar(run: &mut Run, tag: &str, (step, wall): (i64, f64), value: f64) {
+    match run.scalars.get_mut(tag) {
+        Some(series) => series.push(step as f64, value, wall),
+        None => run.scalars.entry(tag.to_string()).or_default().push(step as f64, value, wall),
+    }
 }
 
 /// The HParams plugin's session start (PyTorch's and tensorboardX's `add_hparams`,
@@ -546,7 +557,7 @@ mod tests {
         let expected: Vec<(&str, &str)> = vec![("bn", "true"), ("lr", "0.01"), ("optimizer", "adam")];
         assert_eq!(run.hparams.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), expected);
         assert!(run.skipped.is_empty(), "{:?}", run.skipped);
-        let stored = crate::runs::read::from_tensorboard("hp".into(), &run);
+        let stored = crate::runs::read::from_tensorboard("hp".into(), run.clone());
         assert_eq!(stored.params.get("lr").map(String::as_str), Some("0.01"));
         assert_eq!(crate::runs::table::settings(&stored).get("optimizer").map(String::as_str), Some("adam"));
     }

@@ -694,7 +694,8 @@ impl Shard {
                 if !follower.update() && self.changed_only && !first {
                     return Ok(Vec::new());
                 }
-                let mut run = from_tensorboard(crate::tensorboard::run_name(root, folder), follower.run());
+                let tensorboard = if self.once { follower.take_run() } else { follower.run().clone() };
+                let mut run = from_tensorboard(crate::tensorboard::run_name(root, folder), tensorboard);
                 run.modified = std::fs::read_dir(folder)
                     .ok()
                     .into_iter()
@@ -712,36 +713,35 @@ impl Shard {
 /// callback's epoch tags (`epoch_loss` at step = epoch from 0) numbered from 1 as Keras's
 /// messages and its JSON lines number them, its per-batch and per-iteration tags by
 /// their own steps (they do not count as epochs).
-pub fn from_tensorboard(name: String, tensorboard: &crate::tensorboard::Run) -> Run {
+pub fn from_tensorboard(name: String, mut tensorboard: crate::tensorboard::Run) -> Run {
     let keras = keras_epochs(tensorboard.scalars.keys());
+    let diverged = tensorboard
+        .scalars
+        .iter()
+        .filter(|(tag, _)| is_training_loss(tag))
+        .any(|(_, s)| s.last.is_some_and(|p| !p.value.is_finite()));
     let (mut part, mut steps) = (Part::default(), Part::default());
-    for (tag, scalars) in &tensorboard.scalars {
-        let mut series = scalars.clone();
+    for (tag, mut series) in std::mem::take(&mut tensorboard.scalars) {
         if !keras {
-            part.series.insert(tag.clone(), series);
-        } else if is_epoch_tag(tag) {
+            part.series.insert(tag, series);
+        } else if is_epoch_tag(&tag) {
             series.shift(1.0);
-            part.series.insert(tag.clone(), series);
+            part.series.insert(tag, series);
         } else {
-            steps.series.insert(tag.clone(), series);
+            steps.series.insert(tag, series);
         }
     }
     let mut folds = BTreeMap::new();
     if !part.is_empty() {
         folds.insert(0, part);
     }
-    let diverged = tensorboard
-        .scalars
-        .iter()
-        .filter(|(tag, _)| is_training_loss(tag))
-        .any(|(_, s)| s.last.is_some_and(|p| !p.value.is_finite()));
     Run {
         name,
         folds,
         skipped: tensorboard.bad_records + tensorboard.undecoded,
         partial: tensorboard.pending > 0,
         params: tensorboard.hparams.clone(),
-        tensorboard: Some(tensorboard.without_scalars()),
+        tensorboard: Some(tensorboard),
         keras_epochs: keras,
         steps,
         diverged,

@@ -107,6 +107,9 @@ impl Series {
             index % 2 == 1
         });
         self.stride *= 2;
+        // The room a full series grew to is given back: it fills up to one more than the
+        // capacity again, never more (half the memory of a long series).
+        self.points.shrink_to(CAPACITY + 1);
     }
 
     /// Thins the series to at most `limit` kept points (a finished fold drawn dimmed).

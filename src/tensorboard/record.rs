@@ -73,6 +73,9 @@ impl Reader {
             at = end;
         }
         self.pending.drain(..at);
+        // What is held back is at most a record's start: the room the whole read took is
+        // given back (a hundred followed files would otherwise keep their sizes).
+        self.pending.shrink_to(self.pending.len().max(64 << 10));
     }
 
     /// Bytes held back: the start of a record still being written (or a damaged tail).

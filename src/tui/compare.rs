@@ -1392,7 +1392,7 @@ mod tests {
 
         // A TensorBoard run: a tag group on one chart, and its histogram strip.
         let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tensorboard/tbx");
-        let run = crate::runs::read::from_tensorboard("tbx".into(), &crate::tensorboard::read(&folder));
+        let run = crate::runs::read::from_tensorboard("tbx".into(), crate::tensorboard::read(&folder));
         let entry = Entry { path: folder, run, selected: true, pinned: false, hidden: false };
         let mut compare = Compare::new(vec![entry], Theme { color: false });
         let screen = draw(&compare);
