@@ -777,7 +777,9 @@ fn view(args: &ViewArgs) -> Result<u8, Failure> {
             .try_for_each(|line| writeln!(out, "{}", line.map_err(io::Error::other)?))
     } else {
         let mut text = String::new();
-        if runs.iter().any(|r| r.tensorboard.is_none()) {
+        // Runs by run: nntui's and other programs' logs, and TensorBoard runs with
+        // hyperparameters (their HParams values are the `differs` column).
+        if runs.iter().any(|r| r.tensorboard.is_none() || !r.params.is_empty()) {
             text.push_str(&table::text(&rows));
         }
         if !tags.is_empty() || runs.iter().any(|r| r.tensorboard.is_some()) {

@@ -33,9 +33,13 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
     walk(root, &mut found, 0);
     let mut runs: Vec<PathBuf> = found
         .into_iter()
-        .map(|folder| match folder.file_name().and_then(|n| n.to_str()) {
-            Some(name) if KERAS_FOLDERS.iter().any(|(k, _)| *k == name) => {
-                folder.parent().map_or(folder.clone(), Path::to_path_buf)
+        .map(|folder| match (folder.file_name().and_then(|n| n.to_str()), folder.parent()) {
+            (Some(name), Some(parent))
+                if folder != root
+                    && ((KERAS_FOLDERS.iter().any(|(k, _)| *k == name) && keras_layout(parent))
+                        || is_session_folder(name)) =>
+            {
+                parent.to_path_buf()
             }
             _ => folder,
         })
@@ -43,6 +47,26 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
     runs.sort();
     runs.dedup();
     runs
+}
+
+/// Whether `parent`'s `train/` and `validation/` folders are a Keras callback's: TF2's
+/// event files (named `*.v2`) there, and none of the parent's own. tensorboardX's
+/// `add_scalars` folders (`exp1/Loss/train`) and a writer beside them (`exp/` and
+/// `exp/train/`) are runs of their own.
+pub fn keras_layout(parent: &Path) -> bool {
+    event_files(parent).is_empty()
+        && KERAS_FOLDERS.iter().any(|(name, _)| {
+            event_files(&parent.join(name)).iter().any(|f| f.to_string_lossy().ends_with(".v2"))
+        })
+}
+
+/// Whether a folder is where PyTorch's and tensorboardX's `add_hparams` wrote a session
+/// (named by default after the time it was called, `1796549437.5924587`): it belongs to
+/// the run it was written from, its parent.
+pub fn is_session_folder(name: &str) -> bool {
+    name.contains('.')
+        && name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && name.parse::<f64>().is_ok_and(|t| t > 1e8)
 }
 
 /// Folders under `folder` (itself included) that hold event files.
@@ -151,8 +175,20 @@ impl Follower {
         let mut changed = false;
         let mut files: Vec<(PathBuf, &'static str)> =
             event_files(&self.folder).into_iter().map(|f| (f, "")).collect();
-        for (name, prefix) in KERAS_FOLDERS {
-            files.extend(event_files(&self.folder.join(name)).into_iter().map(|f| (f, prefix)));
+        if keras_layout(&self.folder) {
+            for (name, prefix) in KERAS_FOLDERS {
+                files.extend(event_files(&self.folder.join(name)).into_iter().map(|f| (f, prefix)));
+            }
+        }
+        // `add_hparams` sessions: their hyperparameters and `hparam/*` values are this run's.
+        if let Ok(entries) = std::fs::read_dir(&self.folder) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir())
+                    && is_session_folder(&entry.file_name().to_string_lossy())
+                {
+                    files.extend(event_files(&entry.path()).into_iter().map(|f| (f, "")));
+                }
+            }
         }
         self.run.files = files.len();
         let mut buffer = Vec::new();
@@ -563,6 +599,48 @@ mod tests {
     }
 
     #[test]
+    fn runs_are_named_as_their_writers_laid_them_out() {
+        use proto::proto_value::Kind;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |folder: &str, file: &str, bytes: Vec<u8>| {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            std::fs::write(root.join(folder).join(file), bytes).unwrap();
+        };
+        // PyTorch / tensorboardX: a run, its add_hparams session (a time-named folder),
+        // and add_scalars folders named train and test.
+        write("exp", "events.out.tfevents.1.vm", scalar_event(0, "Loss/train", 0.5));
+        let mut session = hparams_event(&[("lr", Kind::NumberValue(0.1))]);
+        session.extend(scalar_event(0, "hparam/accuracy", 0.9));
+        write("exp/1796549437.5924587", "events.out.tfevents.2.vm", session);
+        write("exp/exp1/Loss/train", "events.out.tfevents.3.vm", scalar_event(0, "exp1/Loss", 0.4));
+        write("exp/exp1/Loss/test", "events.out.tfevents.3.vm", scalar_event(0, "exp1/Loss", 0.6));
+        // A writer at other/ and another at other/train/: never one series.
+        write("other", "events.out.tfevents.4.vm", scalar_event(0, "loss", 1.0));
+        write("other/train", "events.out.tfevents.5.vm", scalar_event(0, "loss", 2.0));
+        // Keras: train/ and validation/ with TF2's files, nothing in the parent.
+        write("keras/train", "events.out.tfevents.6.vm.1.0.v2", scalar_event(0, "epoch_loss", 0.7));
+        write("keras/validation", "events.out.tfevents.7.vm.1.1.v2", scalar_event(0, "epoch_loss", 0.8));
+        let names: Vec<String> = discover(root).iter().map(|r| run_name(root, r)).collect();
+        assert_eq!(
+            names,
+            ["exp", "exp/exp1/Loss/test", "exp/exp1/Loss/train", "keras", "other", "other/train"]
+        );
+        let exp = read(&root.join("exp"));
+        assert_eq!(
+            exp.hparams.get("lr").map(String::as_str),
+            Some("0.1"),
+            "the session's values are the run's"
+        );
+        assert!(exp.scalars.contains_key("hparam/accuracy") && exp.scalars.contains_key("Loss/train"));
+        assert!(!exp.scalars.contains_key("exp1/Loss"), "add_scalars folders are not read into the run");
+        let other = read(&root.join("other"));
+        assert_eq!(other.scalars["loss"].count, 1, "exp/ and exp/train/ are not mixed");
+        let keras = read(&root.join("keras"));
+        assert!(keras.scalars.contains_key("epoch_loss") && keras.scalars.contains_key("val_epoch_loss"));
+    }
+
+    #[test]
     fn buckets_are_rebinned_keeping_their_counts() {
         let h = rebin(&[(0.0, 1.0, 10.0), (1.0, 2.0, 30.0), (3.0, 4.0, 0.0)]).unwrap();
         assert_eq!((h.min, h.max), (0.0, 2.0));
@@ -626,8 +704,13 @@ mod tests {
         let root = dir.path();
         for folder in ["fit/train", "fit/validation", "torch/run1", "torch/run2/deeper"] {
             std::fs::create_dir_all(root.join(folder)).unwrap();
-            std::fs::write(root.join(folder).join("events.out.tfevents.1.x"), scalar_event(0, "loss", 1.0))
-                .unwrap();
+            // Keras's files are TF2's (`.v2`); PyTorch's are not.
+            let file = if folder.starts_with("fit") {
+                "events.out.tfevents.1.x.1.0.v2"
+            } else {
+                "events.out.tfevents.1.x"
+            };
+            std::fs::write(root.join(folder).join(file), scalar_event(0, "loss", 1.0)).unwrap();
         }
         std::fs::write(root.join("torch/notes.txt"), b"not events").unwrap();
         let runs = discover(root);

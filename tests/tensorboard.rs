@@ -135,6 +135,11 @@ fn the_headless_table_has_every_tag_with_its_last_and_best_values() {
     assert_eq!(tags.len(), 3);
     assert_eq!(tags[0]["tag"], "Accuracy/test");
     assert_eq!(tags[0]["points"], 10);
+    // --json says what the text says: histogram tags and skipped kinds with counts.
+    let row: Value = serde_json::from_str(json.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(row["type"], "run");
+    assert_eq!(row["histogram_tags"], serde_json::json!(["weights/layer1"]));
+    assert_eq!(row["skipped_summaries"], serde_json::json!({"text": 1}));
 }
 
 #[test]
@@ -155,6 +160,11 @@ fn damaged_truncated_and_empty_files_are_read_around() {
     assert!(out.stdout.contains("1 damaged record skipped"), "{}", out.stdout);
     assert!(out.stdout.contains("bytes of a record still being written"), "{}", out.stdout);
     assert!(out.stdout.contains("damaged  Loss/train"), "{}", out.stdout);
+    // In JSON, damaged records apart from records that were not events.
+    let json = run(&["view", "--json", dir.path().to_str().unwrap()]);
+    let row: Value = serde_json::from_str(json.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!((row["damaged_records"].as_u64(), row["skipped"].as_u64()), (Some(1), Some(0)), "{row}");
+    assert!(row["pending_bytes"].as_u64().is_some_and(|n| n > 0), "{row}");
     // A folder with no event files at all.
     let empty = tempfile::tempdir().unwrap();
     let none = run(&["view", "--no-tui", empty.path().to_str().unwrap()]);

@@ -738,7 +738,8 @@ pub fn from_tensorboard(name: String, mut tensorboard: crate::tensorboard::Run) 
     Run {
         name,
         folds,
-        skipped: tensorboard.bad_records + tensorboard.undecoded,
+        // Records that were not events; damaged ones are counted apart (`damaged_records`).
+        skipped: tensorboard.undecoded,
         partial: tensorboard.pending > 0,
         params: tensorboard.hparams.clone(),
         tensorboard: Some(tensorboard),

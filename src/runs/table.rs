@@ -44,6 +44,24 @@ pub struct Row {
     /// What reading left out or noticed (a CSV log's per-step columns).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A TensorBoard run's histogram tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub histogram_tags: Vec<String>,
+    /// A TensorBoard run's summaries of kinds not read (images, text, graphs, ...), by kind.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped_summaries: BTreeMap<String, usize>,
+    /// A TensorBoard run's records whose checksums failed (apart from `skipped`'s
+    /// records that were not events).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub damaged_records: usize,
+    /// Bytes at the end of a TensorBoard run's files waiting for the rest of a record.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pending_bytes: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Settings flattened to `key = value`, with short names for the common ones; the ones
@@ -217,6 +235,14 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 hparams: run.params.clone(),
                 skipped: run.skipped,
                 notes: run.notes.clone(),
+                histogram_tags: run
+                    .tensorboard
+                    .as_ref()
+                    .map(|t| t.histograms.keys().cloned().collect())
+                    .unwrap_or_default(),
+                skipped_summaries: run.tensorboard.as_ref().map(|t| t.skipped.clone()).unwrap_or_default(),
+                damaged_records: run.tensorboard.as_ref().map_or(0, |t| t.bad_records),
+                pending_bytes: run.tensorboard.as_ref().map_or(0, |t| t.pending),
             }
         })
         .collect()
