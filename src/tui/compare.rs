@@ -350,6 +350,13 @@ impl Compare {
         true
     }
 
+    /// Without colour: the marker of the `index`-th run found's solid lines, and the
+    /// symbol that stands for it in the table (dotted lines stay `val_` twins').
+    pub fn marker(index: usize) -> (Marker, &'static str) {
+        [(Marker::Braille, "⣿"), (Marker::Block, "█"), (Marker::Bar, "▄"), (Marker::HalfBlock, "▀")]
+            [index % 4]
+    }
+
     /// The colour of the `index`-th run found.
     pub fn colour(index: usize) -> Color {
         PALETTE[index % PALETTE.len()]
@@ -929,7 +936,12 @@ impl Compare {
                         (
                             if weight > 0.0 { crate::series::smooth(&line, weight) } else { line },
                             style,
-                            if *dotted { Marker::Dot } else { Marker::Braille },
+                            match (*dotted, theme.color) {
+                                (true, _) => Marker::Dot,
+                                (false, true) => Marker::Braille,
+                                // Without colour, runs are told apart by their markers.
+                                (false, false) => Compare::marker(i).0,
+                            },
                         )
                     })
                     .collect::<Vec<_>>()
@@ -1097,7 +1109,8 @@ impl Compare {
             ));
         }
         let first = self.column_offset.min(all.len().saturating_sub(1));
-        let name_width = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).clamp(4, 32);
+        let name_width = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).clamp(4, 32)
+            + usize::from(!theme.color);
         let mut header: Vec<String> = vec!["run".into()];
         let mut widths = vec![Constraint::Length(u16::try_from(name_width).unwrap_or(32))];
         let mut cells: Vec<Vec<String>> = window.iter().map(|_| Vec::new()).collect();
@@ -1141,6 +1154,7 @@ impl Compare {
             }
             shown += 1;
         }
+        let no_colour_key = |i: usize| if theme.color { "" } else { Compare::marker(i).1 };
         let body: Vec<TableRow> = window
             .iter()
             .zip(cells)
@@ -1154,8 +1168,10 @@ impl Compare {
                     (false, false) => "  ",
                 };
                 let colour = if theme.color { Style::new().fg(Compare::colour(i)) } else { Style::new() };
-                let mut row =
-                    vec![Cell::from(format!("{mark}{}", shown_names[offset + position])).style(colour)];
+                let mut row = vec![
+                    Cell::from(format!("{mark}{}{}", no_colour_key(i), shown_names[offset + position]))
+                        .style(colour),
+                ];
                 row.extend(cells.into_iter().map(Cell::from));
                 TableRow::new(row)
             })
@@ -1465,7 +1481,7 @@ mod tests {
         // Each searched option is a column of its own.
         let header = screen.lines().find(|l| l.contains("run ") && l.contains("state")).unwrap();
         assert!(header.contains(" layers ") && header.contains(" lr "), "{screen}");
-        let best = screen.lines().find(|l| l.contains("* trial 001")).unwrap();
+        let best = screen.lines().find(|l| l.contains("* ") && l.contains("trial 001 ")).unwrap();
         assert!(best.contains(" 16:relu ") && best.contains(" 0.01 "), "{screen}");
         assert!(screen.contains(" objective vs layers: 0=16:relu 1=8:relu "), "{screen}");
         compare.apply(CompareAction::NextMetric);
@@ -1498,7 +1514,10 @@ mod tests {
         compare.apply(CompareAction::Left);
         assert_eq!(compare.chart_cursor, Some(3.0));
         let text = screen(&compare);
-        let row = |name: &str| text.lines().find(|l| l.contains(&format!("* {name} "))).unwrap().to_string();
+        // Without colour each name follows its run's marker.
+        let row = |name: &str| {
+            text.lines().find(|l| l.contains("* ") && l.contains(&format!("{name} "))).unwrap().to_string()
+        };
         assert!(text.contains("loss @3"), "{text}");
         assert!(
             row("a").contains("0.4000") && row("b").contains("0.6000"),
@@ -1509,8 +1528,26 @@ mod tests {
         compare.apply(CompareAction::Right);
         compare.apply(CompareAction::Right);
         let text = screen(&compare);
-        assert!(text.contains("2 columns left: <") && row("a").contains("* a"), "{text}");
+        assert!(text.contains("2 columns left: <") && row("a").contains("⣿a"), "{text}");
         assert!(!text.lines().any(|l| l.contains(" state ")), "{text}");
+    }
+
+    #[test]
+    fn without_colour_each_run_has_its_own_marker_in_the_chart_and_the_table() {
+        let compare = Compare::new(
+            vec![entry("a", &[0.9, 0.5, 0.4]), entry("b", &[0.8, 0.7, 0.6])],
+            Theme { color: false },
+        );
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 100, 24));
+        compare.render(buffer.area, &mut buffer);
+        let text: String =
+            (0..24).map(|y| (0..100).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n").collect();
+        assert!(text.contains("* ⣿a") && text.contains("* █b"), "{text}");
+        let chart: String = text.lines().skip(2).take(8).collect();
+        assert!(
+            chart.contains('█') && chart.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+            "{text}"
+        );
     }
 
     #[test]
