@@ -28,10 +28,11 @@ pub fn is_event_file(path: &Path) -> bool {
 /// The runs below `root`, as TensorBoard sees them: every folder holding event files,
 /// except that Keras's `train/` and `validation/` folders make one run, their parent.
 /// Sorted; `root` itself may be one.
-pub fn discover(root: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    walk(root, &mut found, 0);
-    let mut runs: Vec<PathBuf> = found
+///
+/// `folders`: those below `root` that hold event files (`runs::read::walk` finds them
+/// in the one walk that finds every kind of run).
+pub fn runs_of(root: &Path, folders: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut runs: Vec<PathBuf> = folders
         .into_iter()
         .map(|folder| match (folder.file_name().and_then(|n| n.to_str()), folder.parent()) {
             (Some(name), Some(parent))
@@ -67,35 +68,6 @@ pub fn is_session_folder(name: &str) -> bool {
     name.contains('.')
         && name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && name.parse::<f64>().is_ok_and(|t| t > 1e8)
-}
-
-/// Folders under `folder` (itself included) that hold event files.
-fn walk(folder: &Path, found: &mut Vec<PathBuf>, depth: usize) {
-    // Deep enough for any log folder; a loop of links stops here.
-    if depth > 16 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return;
-    };
-    let mut has_events = false;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        // The entry's own type (no second look at the file), links followed.
-        let is_dir = match entry.file_type() {
-            Ok(kind) if kind.is_symlink() => path.is_dir(),
-            Ok(kind) => kind.is_dir(),
-            Err(_) => false,
-        };
-        if is_dir {
-            walk(&path, found, depth + 1);
-        } else if is_event_file(&path) {
-            has_events = true;
-        }
-    }
-    if has_events {
-        found.push(folder.to_path_buf());
-    }
 }
 
 /// A run's name: its path under the folder given on the command line (the folder's own
@@ -245,14 +217,6 @@ pub(crate) fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 pub(crate) fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
-}
-
-impl Run {
-    /// The run without its scalars (they are the run's named series): what tag tables
-    /// and histogram panels need.
-    pub fn without_scalars(&self) -> Run {
-        Run { scalars: BTreeMap::new(), ..self.clone() }
-    }
 }
 
 /// Reads a run in one go.
@@ -528,6 +492,23 @@ fn whole_counts(shares: &[f64]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runs below `root` (the folders holding event files found as the viewer's
+    /// walk finds them, which lives a layer up).
+    fn discover(root: &Path) -> Vec<PathBuf> {
+        fn walk(folder: &Path, found: &mut Vec<PathBuf>) {
+            let entries: Vec<PathBuf> =
+                std::fs::read_dir(folder).unwrap().map(|e| e.unwrap().path()).collect();
+            if entries.iter().any(|p| is_event_file(p)) {
+                found.push(folder.to_path_buf());
+            }
+            entries.iter().filter(|p| p.is_dir()).for_each(|p| walk(p, found));
+        }
+        let mut found = Vec::new();
+        walk(root, &mut found);
+        found.sort();
+        runs_of(root, found)
+    }
 
     fn scalar_event(step: i64, tag: &str, value: f32) -> Vec<u8> {
         let event = proto::Event {

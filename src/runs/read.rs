@@ -106,6 +106,8 @@ pub fn parse(text: &str, name: &str) -> Run {
 struct Lines {
     run: Run,
     metric: String,
+    /// `val_` and the metric's name.
+    val_metric: String,
     /// Foreign epochs count from 0 or from 1: the first one seen decides.
     foreign_offset: Option<usize>,
 }
@@ -115,6 +117,7 @@ impl Lines {
         Lines {
             run: Run { name: name.to_string(), ..Run::default() },
             metric: "accuracy".into(),
+            val_metric: "val_accuracy".into(),
             foreign_offset: None,
         }
     }
@@ -130,6 +133,12 @@ impl Lines {
                 && PASSED_OVER.iter().any(|kind| rest.starts_with(kind))
             {
                 self.run.own = true;
+                continue;
+            }
+            if line.starts_with(b"{\"type\":\"epoch_ended\"")
+                && let Some(epoch) = EpochValues::scan(line.trim_ascii_end())
+            {
+                self.epoch(&epoch);
                 continue;
             }
             let line = match std::str::from_utf8(line) {
@@ -152,19 +161,7 @@ impl Lines {
             if kind == "epoch_ended"
                 && let Ok(epoch) = serde_json::from_str::<EpochValues>(line)
             {
-                let part = self.run.folds.entry(epoch.fold).or_default();
-                #[allow(clippy::cast_precision_loss, reason = "epochs are far below 2^52")]
-                let step = epoch.epoch as f64;
-                part.push("loss", step, epoch.loss.unwrap_or(f64::NAN), f64::NAN);
-                part.push(&self.metric, step, epoch.metric.unwrap_or(f64::NAN), f64::NAN);
-                if let Some(v) = epoch.val_loss {
-                    part.push("val_loss", step, v, f64::NAN);
-                }
-                if let Some(v) = epoch.val_metric {
-                    part.push(&format!("val_{}", self.metric), step, v, f64::NAN);
-                }
-                part.push("learning_rate", step, epoch.learning_rate.unwrap_or(f64::NAN), f64::NAN);
-                self.run.own = true;
+                self.epoch(&epoch);
                 return;
             }
             let event = match kind {
@@ -219,12 +216,30 @@ impl Lines {
 }
 
 impl Lines {
+    /// An epoch of nntui's own, into the store.
+    fn epoch(&mut self, epoch: &EpochValues) {
+        let part = self.run.folds.entry(epoch.fold).or_default();
+        #[allow(clippy::cast_precision_loss, reason = "epochs are far below 2^52")]
+        let step = epoch.epoch as f64;
+        part.push("loss", step, epoch.loss.unwrap_or(f64::NAN), f64::NAN);
+        part.push(&self.metric, step, epoch.metric.unwrap_or(f64::NAN), f64::NAN);
+        if let Some(v) = epoch.val_loss {
+            part.push("val_loss", step, v, f64::NAN);
+        }
+        if let Some(v) = epoch.val_metric {
+            part.push(&self.val_metric, step, v, f64::NAN);
+        }
+        part.push("learning_rate", step, epoch.learning_rate.unwrap_or(f64::NAN), f64::NAN);
+        self.run.own = true;
+    }
+
     /// One of nntui's events, into the store.
     fn own(&mut self, event: Event) {
         let run = &mut self.run;
         match event {
             Event::RunStarted(info) => {
                 self.metric = info.metric.name().to_string();
+                self.val_metric = format!("val_{}", self.metric);
                 run.settings = super::table::settings_of(&info.config);
                 run.config = Some(info.config);
             }
@@ -252,6 +267,7 @@ const PASSED_OVER: [&[u8]; 6] =
 ///
 /// [`EpochReport::values`]: crate::train::EpochReport::values
 #[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct EpochValues {
     fold: usize,
     epoch: usize,
@@ -261,6 +277,74 @@ struct EpochValues {
     val_loss: Option<f64>,
     val_metric: Option<f64>,
     learning_rate: Option<f64>,
+}
+
+impl EpochValues {
+    /// Reads the line as nntui writes it (a flat object of numbers, `null`s and plain
+    /// strings) without a general JSON decoder: a third of the time a folder of 10,000
+    /// runs took. Anything else (escapes, nesting, a value that is not a number where one
+    /// is kept, a missing fold or epoch) gives `None`, and serde decodes the line.
+    fn scan(line: &[u8]) -> Option<EpochValues> {
+        let (mut fold, mut epoch) = (None, None);
+        let mut values = EpochValues {
+            fold: 0,
+            epoch: 0,
+            loss: None,
+            metric: None,
+            val_loss: None,
+            val_metric: None,
+            learning_rate: None,
+        };
+        if memchr::memchr(b'\\', line).is_some() {
+            return None;
+        }
+        let mut rest = line.strip_prefix(b"{")?;
+        loop {
+            rest = rest.strip_prefix(b"\"")?;
+            let end = memchr::memchr(b'"', rest)?;
+            let key = &rest[..end];
+            rest = rest[end + 1..].strip_prefix(b":")?;
+            let (raw, after, quoted) = if let Some(text) = rest.strip_prefix(b"\"") {
+                let end = memchr::memchr(b'"', text)?;
+                (&text[..end], &text[end + 1..], true)
+            } else {
+                let end = memchr::memchr2(b',', b'}', rest)?;
+                (&rest[..end], &rest[end..], false)
+            };
+            let number = || -> Option<Option<f64>> {
+                match raw {
+                    _ if quoted => None,
+                    b"null" => Some(None),
+                    [b'-' | b'0'..=b'9', ..] => std::str::from_utf8(raw).ok()?.parse().ok().map(Some),
+                    _ => None,
+                }
+            };
+            let whole = || -> Option<usize> {
+                if quoted || !raw.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                std::str::from_utf8(raw).ok()?.parse().ok()
+            };
+            match key {
+                b"fold" => fold = Some(whole()?),
+                b"epoch" => epoch = Some(whole()?),
+                b"loss" => values.loss = number()?,
+                b"metric" => values.metric = number()?,
+                b"val_loss" => values.val_loss = number()?,
+                b"val_metric" => values.val_metric = number()?,
+                b"learning_rate" => values.learning_rate = number()?,
+                _ => {}
+            }
+            match after {
+                [b',', next @ ..] => rest = next,
+                [b'}'] => break,
+                _ => return None,
+            }
+        }
+        values.fold = fold?;
+        values.epoch = epoch?;
+        Some(values)
+    }
 }
 
 /// The type of one of nntui's event lines (`{"type":"epoch_ended",...`: serde writes it
@@ -308,21 +392,31 @@ impl LinesFollower {
         self.identity = identity;
         self.seen = Some(seen);
         file.seek(SeekFrom::Start(self.offset)).map_err(fail)?;
-        let mut buffer =
-            Vec::with_capacity(CHUNK.min(usize::try_from(metadata.len() - self.offset).unwrap_or(CHUNK)) + 1);
-        loop {
-            let n = (&mut file).take(CHUNK as u64).read_to_end(&mut buffer).map_err(fail)?;
-            if n == 0 {
-                break;
-            }
-            // Complete lines go in; a partial one waits for the next chunk or read.
-            if let Some(end) = buffer.iter().rposition(|&b| b == b'\n') {
-                self.lines.feed(&buffer[..=end]);
-                self.offset += end as u64 + 1;
-                buffer.drain(..=end);
-            }
+        thread_local! {
+            /// The room reads go through, kept by each reading thread: a fresh one per
+            /// file cost a tenth of reading 10,000 runs (allocated and faulted in anew).
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        self.lines.run.partial = !buffer.is_empty();
+        BUFFER.with_borrow_mut(|buffer| -> Result<(), String> {
+            buffer.clear();
+            loop {
+                let n = (&mut file).take(CHUNK as u64).read_to_end(buffer).map_err(fail)?;
+                if n == 0 {
+                    break;
+                }
+                // Complete lines go in; a partial one waits for the next chunk or read.
+                if let Some(end) = memchr::memrchr(b'\n', buffer) {
+                    self.lines.feed(&buffer[..=end]);
+                    self.offset += end as u64 + 1;
+                    buffer.drain(..=end);
+                }
+            }
+            self.lines.run.partial = !buffer.is_empty();
+            // A partial line is read again with the next read; a large buffer is not kept.
+            buffer.clear();
+            buffer.shrink_to(2 * CHUNK);
+            Ok(())
+        })?;
         self.lines.run.modified = seen.1;
         Ok(true)
     }
@@ -369,32 +463,69 @@ fn foreign(value: &Value, offset: &mut Option<usize>) -> Option<(usize, usize, V
 /// The `events.jsonl` files a path names: the file itself, a run folder's, or every run
 /// folder's below a folder of runs, sorted.
 pub fn discover(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() {
-        return vec![path.to_path_buf()];
-    }
-    let own = path.join(EVENTS);
-    if own.is_file() {
-        return vec![own];
-    }
-    let mut found = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(path) {
+    if path.is_file() { vec![path.to_path_buf()] } else { walk(path).files }
+}
+
+/// What one walk of a folder finds.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Run files: nntui's `events.jsonl` (nothing below it is looked for) and CSV logs.
+    pub files: Vec<PathBuf>,
+    /// Folders holding TensorBoard event files (each one's own; see
+    /// [`crate::tensorboard::runs_of`] for the runs they make).
+    pub event_folders: Vec<PathBuf>,
+}
+
+/// Walks `folder` once for every kind of run below it (sorted).
+pub fn walk(folder: &Path) -> Found {
+    fn visit(folder: &Path, below_own: bool, depth: usize, found: &mut Found) {
+        // Deep enough for any log folder; a loop of links stops here.
+        if depth > 16 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(folder) else { return };
+        let mut dirs = Vec::new();
+        let (mut own, mut csvs, mut has_events) = (false, Vec::new(), false);
         for entry in entries.flatten() {
             let child = entry.path();
-            let is_dir = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => child.is_dir(),
-                Ok(kind) => kind.is_dir(),
-                Err(_) => false,
+            // The entry's own type (no second look at the file), links followed.
+            let (is_dir, is_file) = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => (child.is_dir(), child.is_file()),
+                Ok(kind) => (kind.is_dir(), kind.is_file()),
+                Err(_) => (false, false),
             };
+            let name = entry.file_name();
             if is_dir {
-                found.extend(discover(&child));
-            } else if is_csv(&child) && super::csvlog::is_log_header(&first_line(&child)) {
-                // A CSV log in a folder of runs (Lightning's `version_0/metrics.csv`,
-                // Keras's CSVLogger file); data files beside them are not runs.
-                found.push(child);
+                dirs.push(child);
+            } else if !is_file {
+            } else if name == EVENTS {
+                own = true;
+            } else if name.to_string_lossy().contains("tfevents") {
+                has_events = true;
+            } else if is_csv(&child) {
+                csvs.push(child);
             }
         }
+        if has_events {
+            found.event_folders.push(folder.to_path_buf());
+        }
+        if !below_own {
+            if own {
+                found.files.push(folder.join(EVENTS));
+            } else {
+                // A CSV log in a folder of runs (Lightning's `version_0/metrics.csv`,
+                // Keras's CSVLogger file); data files beside them are not runs.
+                found.files.extend(csvs.into_iter().filter(|c| super::csvlog::is_log_header(&first_line(c))));
+            }
+        }
+        for dir in dirs {
+            visit(&dir, below_own || own, depth + 1, found);
+        }
     }
-    found.sort();
+    let mut found = Found::default();
+    visit(folder, false, 0, &mut found);
+    found.files.sort();
+    found.event_folders.sort();
     found
 }
 
@@ -443,26 +574,28 @@ pub fn sources(path: &Path) -> Vec<Source> {
         let folder = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         return vec![Source::TensorBoard { root: folder.clone(), folder }];
     }
-    let mut found: Vec<Source> = discover(path)
-        .into_iter()
-        .map(|file| {
-            if is_csv(&file) {
-                Source::Csv(file)
-            } else if is_study(&file) {
-                Source::Study(file)
-            } else {
-                Source::Lines(file)
-            }
-        })
-        .collect();
-    if path.is_dir() {
-        found.extend(
-            crate::tensorboard::discover(path)
-                .into_iter()
-                .map(|folder| Source::TensorBoard { root: path.to_path_buf(), folder }),
-        );
+    if path.is_file() {
+        return vec![source_of(path.to_path_buf())];
     }
+    let walked = walk(path);
+    let mut found: Vec<Source> = walked.files.into_iter().map(source_of).collect();
+    found.extend(
+        crate::tensorboard::runs_of(path, walked.event_folders)
+            .into_iter()
+            .map(|folder| Source::TensorBoard { root: path.to_path_buf(), folder }),
+    );
     found
+}
+
+/// A run file as the kind of source it is.
+fn source_of(file: PathBuf) -> Source {
+    if is_csv(&file) {
+        Source::Csv(file)
+    } else if is_study(&file) {
+        Source::Study(file)
+    } else {
+        Source::Lines(file)
+    }
 }
 
 /// Whether a file is a CSV (by its name): read as a CSV training log.
@@ -889,6 +1022,50 @@ mod tests {
         assert_eq!(fold.get("val_loss").unwrap().points(), [(1.0, 0.6)]);
         assert!(fold.get("val_accuracy").is_none());
         assert_eq!(fold.last("learning_rate"), Some(0.001));
+    }
+
+    #[test]
+    fn the_epoch_scanner_agrees_with_serde_or_leaves_the_line_to_it() {
+        let mut report = crate::train::EpochReport {
+            fold: 3,
+            epoch: 17,
+            loss: 0.680_718_570_016_324_5,
+            metric: 1e-7,
+            val_loss: Some(-2.5e300),
+            val_metric: None,
+            learning_rate: 0.001,
+            steps: 77,
+            iterations: 1309,
+            epoch_seconds: 0.000_148,
+            elapsed_seconds: 0.002,
+            policies: None,
+            forecast: None,
+        };
+        let written = serde_json::to_string(&Event::EpochEnded(report.clone())).unwrap();
+        let scanned = EpochValues::scan(written.as_bytes()).expect("nntui's own line is scanned");
+        assert_eq!(Some(&scanned), serde_json::from_str::<EpochValues>(&written).ok().as_ref());
+        assert_eq!(
+            (scanned.fold, scanned.epoch, scanned.loss, scanned.val_metric),
+            (3, 17, Some(report.loss), None)
+        );
+        report.loss = f64::NAN;
+        let written = serde_json::to_string(&Event::EpochEnded(report)).unwrap();
+        assert_eq!(EpochValues::scan(written.as_bytes()).unwrap().loss, None, "a null loss");
+        // What nntui does not write is left to serde, which reads it or not.
+        for line in [
+            r#"{"type":"epoch_ended","fold":0,"epoch":1,"loss":0.5,"metric":0.5,"learning_rate":0.1,"note":"a \"quoted\" word"}"#,
+            r#"{"type":"epoch_ended","fold":0,"epoch":1,"loss":0.5,"x":{"a":1},"metric":0.5}"#,
+            r#"{"type":"epoch_ended","fold":0, "epoch":1,"loss":0.5}"#,
+            r#"{"type":"epoch_ended","fold":0,"epoch":1,"loss":"0.5"}"#,
+            r#"{"type":"epoch_ended","fold":0,"loss":0.5}"#,
+            r#"{"type":"epoch_ended","fold":0,"epoch":1,"loss":0.5}}"#,
+            r#"{"type":"epoch_ended","fold":0,"epoch":1,"loss":0.5"#,
+        ] {
+            assert_eq!(EpochValues::scan(line.as_bytes()), None, "{line}");
+        }
+        // Unknown plain fields are passed over, as serde passes them over.
+        let line = r#"{"type":"epoch_ended","fold":0,"epoch":2,"future":"yes","loss":0.25,"metric":0.5,"val_loss":null,"val_metric":null,"learning_rate":0.1}"#;
+        assert_eq!(EpochValues::scan(line.as_bytes()), serde_json::from_str(line).ok());
     }
 
     #[test]

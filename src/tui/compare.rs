@@ -341,7 +341,7 @@ impl Compare {
         }
         self.take_rows();
         if let Some((name, descending)) = self.preferred_sort.clone() {
-            let columns = self.columns(self.rows());
+            let columns = self.columns();
             if let Some(index) = columns.iter().position(|c| *c == name) {
                 self.sort = (FIXED.len() + index, descending);
                 self.preferred_sort = None;
@@ -372,7 +372,7 @@ impl Compare {
     }
 
     /// The value columns: `loss` and `val_loss` first, then by how many runs have them.
-    fn columns(&self, _rows: &[Row]) -> Vec<String> {
+    fn columns(&self) -> Vec<String> {
         let mut names: Vec<(&String, usize)> = self
             .name_counts
             .iter()
@@ -405,7 +405,7 @@ impl Compare {
 
     fn work_out_order(&self) -> Vec<usize> {
         let rows = self.rows();
-        let columns = self.columns(rows);
+        let columns = self.columns();
         let settings = &self.settings;
         let key = |i: usize| -> (Option<f64>, String) {
             let row = &rows[i];
@@ -497,7 +497,7 @@ impl Compare {
 
     /// Moves the table's columns by one (the run's name stays).
     fn scroll_columns(&mut self, right: bool) {
-        let count = FIXED.len() - 1 + self.columns(self.rows()).len() + 1 + self.settings.len();
+        let count = FIXED.len() - 1 + self.columns().len() + 1 + self.settings.len();
         self.column_offset = if right {
             (self.column_offset + 1).min(count.saturating_sub(1))
         } else {
@@ -535,8 +535,7 @@ impl Compare {
             }
             CompareAction::Unhide => self.entries.iter_mut().for_each(|e| e.hidden = false),
             CompareAction::NextSort => {
-                let rows = self.rows();
-                let columns = FIXED.len() + self.columns(rows).len() + 1 + self.settings.len();
+                let columns = FIXED.len() + self.columns().len() + 1 + self.settings.len();
                 self.sort = ((self.sort.0 + 1) % columns, self.sort.1);
             }
             CompareAction::ReverseSort => self.sort.1 = !self.sort.1,
@@ -704,7 +703,7 @@ impl Widget for &Compare {
             order.len(),
             if order.len() == 1 { "" } else { "s" },
             if left_out > 0 { format!(" ({left_out} hidden or filtered out)") } else { String::new() },
-            self.sort_name(rows),
+            self.sort_name(),
             if self.sort.1 { " (descending)" } else { "" }
         );
         Paragraph::new(Line::from(Span::styled(heading, theme.quiet()))).render(title, buf);
@@ -898,13 +897,27 @@ impl Compare {
         super::weights::render_histogram_tag(&format!(" {tag} ({run}) "), snapshots, area, buf, self.theme);
     }
 
-    fn sort_name(&self, rows: &[Row]) -> String {
-        let columns = self.columns(rows);
+    fn sort_name(&self) -> String {
+        let columns = self.columns();
         match self.sort.0 {
             c if c < FIXED.len() => FIXED[c].to_string(),
             c if c - FIXED.len() < columns.len() => columns[c - FIXED.len()].clone(),
             c if c - FIXED.len() == columns.len() => "best val_loss".to_string(),
-            c => self.settings.get(c - FIXED.len() - columns.len() - 1).cloned().unwrap_or_default(),
+            c => self
+                .settings
+                .get(c - FIXED.len() - columns.len() - 1)
+                .map(|key| self.setting_header(key, &columns))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A setting's column heading: its name, said to be the setting where a column of
+    /// values has the same name (the `epochs` asked for beside the `epochs` run).
+    fn setting_header(&self, key: &str, columns: &[String]) -> String {
+        if FIXED.contains(&key) || key == "best val_loss" || columns.iter().any(|c| c == key) {
+            format!("{key} (setting)")
+        } else {
+            key.to_string()
         }
     }
 
@@ -1069,7 +1082,7 @@ impl Compare {
     /// value at the cursor's step.
     fn table(&self, rows: &[Row], order: &[usize], at: Option<(&str, f64)>, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let columns = self.columns(rows);
+        let columns = self.columns();
         let cursor = self.cursor.min(order.len().saturating_sub(1));
         // Names that tell the runs apart: the timestamp and the common prefix left out on
         // screen; the run under the cursor's full name in the title.
@@ -1103,7 +1116,7 @@ impl Compare {
         ));
         for key in &self.settings {
             all.push((
-                key.clone(),
+                self.setting_header(key, &columns),
                 Box::new(move |r: &Row| r.differs.get(key).cloned().unwrap_or("-".into())),
                 3,
             ));
@@ -1268,7 +1281,7 @@ mod tests {
         for _ in 0..4 {
             compare.apply(CompareAction::NextSort);
         }
-        assert_eq!(compare.sort_name(compare.rows()), "loss");
+        assert_eq!(compare.sort_name(), "loss");
         assert_eq!(compare.order(), [2, 0, 1]);
         compare.apply(CompareAction::ReverseSort);
         assert_eq!(compare.order(), [1, 0, 2]);
@@ -1328,7 +1341,7 @@ mod tests {
         assert_eq!(compare.order().len(), 2);
         // Series: only val_ names in the value columns.
         type_in(&mut compare, CompareAction::FilterSeries, "^val_");
-        assert_eq!(compare.columns(compare.rows()), ["val_loss"]);
+        assert_eq!(compare.columns(), ["val_loss"]);
         // An empty expression shows everything again.
         type_in(&mut compare, CompareAction::FilterRuns, "");
         assert_eq!(compare.order().len(), 3);
@@ -1376,7 +1389,7 @@ mod tests {
             entry.run.params.insert("lr".into(), lr.into());
         }
         let mut compare = Compare::new(entries, Theme { color: false });
-        while compare.sort_name(compare.rows()) != "lr" {
+        while compare.sort_name() != "lr" {
             compare.apply(CompareAction::NextSort);
             assert!(compare.sort.0 < 20, "s reaches the hyperparameter");
         }
@@ -1385,6 +1398,24 @@ mod tests {
         assert_eq!(names, ["b", "c", "a"], "0.003 < 0.02 < 0.1, as numbers");
         compare.apply(CompareAction::NextSort);
         assert_eq!(compare.sort.0, 0, "and s comes back to the name");
+    }
+
+    #[test]
+    fn a_setting_named_as_a_column_of_values_says_it_is_the_setting() {
+        let mut entries = vec![entry("a", &[0.5]), entry("b", &[0.6])];
+        for (entry, epochs) in entries.iter_mut().zip(["50", "150"]) {
+            entry.run.params.insert("epochs".into(), epochs.into());
+            entry.run.params.insert("units".into(), epochs.into());
+        }
+        let mut compare = Compare::new(entries, Theme { color: false });
+        let mut names = Vec::new();
+        while names.last().is_none_or(|n| n != "run") {
+            compare.apply(CompareAction::NextSort);
+            names.push(compare.sort_name());
+        }
+        assert!(names.contains(&"epochs (setting)".to_string()), "{names:?}");
+        assert!(names.contains(&"units".to_string()), "{names:?}");
+        assert_eq!(names.iter().filter(|n| *n == "epochs").count(), 1, "{names:?}");
     }
 
     #[test]
