@@ -102,6 +102,7 @@ fn epoch(c: &mut Criterion) {
                     metric: Metric::Accuracy,
                     regularizer,
                     learning_rate: 0.001,
+                    weights: None,
                 };
                 black_box(model.train_step(&mut optimizer, &mut workspace, batch, arch));
             }

@@ -112,6 +112,10 @@ pub struct PredictArgs {
     /// Every class's probability, one column per class (named in the header row).
     #[arg(long)]
     pub proba: bool,
+    /// For a model of two classes: predict the second class when its probability is
+    /// above T (0.5 by default).
+    #[arg(long, value_name = "T", value_parser = parse_threshold)]
+    pub threshold: Option<f64>,
     /// A column to pass through to each output row (a name or a number from 1), e.g. an ID.
     #[arg(long, value_name = "COL")]
     pub id_col: Option<String>,
@@ -156,6 +160,17 @@ pub struct ViewArgs {
 pub struct EvaluateArgs {
     #[command(flatten)]
     pub input: ModelInput,
+    /// For a model of two classes: the second class when its probability is above T
+    /// (0.5 by default), for the confusion matrix and the report.
+    #[arg(long, value_name = "T", value_parser = parse_threshold)]
+    pub threshold: Option<f64>,
+}
+
+fn parse_threshold(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(t) if t > 0.0 && t < 1.0 => Ok(t),
+        _ => Err("a probability between 0 and 1 (exclusive), e.g. 0.3".into()),
+    }
 }
 
 /// An argument as a POSIX shell reads it back: as is when plain, else in single quotes.
@@ -324,6 +339,17 @@ pub struct TrainArgs {
     /// binary_crossentropy, categorical_crossentropy or mse [default: from the task].
     #[arg(long, value_parser = parse_loss, help_heading = "Model")]
     pub loss: Option<Loss>,
+    /// Metrics to report beside the loss, in Keras's names, comma-separated: accuracy
+    /// (the default), auc, pr_auc, precision, recall, f1_score, top_k_categorical_accuracy;
+    /// for regression mae (the default), mse, rmse, mape, r2_score. Each is printed, logged
+    /// and monitorable with its val_ twin (monitor=val_auc).
+    #[arg(long, value_name = "LIST", value_parser = parse_metrics, help_heading = "Model")]
+    pub metrics: Option<Metrics>,
+    /// Weights of the classes in the training loss and metrics, as Keras's class_weight:
+    /// balanced (rows / (classes x the class's rows), as scikit-learn's) or CLASS=W,...
+    /// by the label's class names (a class not named counts 1).
+    #[arg(long, value_name = "balanced|CLASS=W,...", value_parser = parse_class_weight, help_heading = "Training")]
+    pub class_weight: Option<crate::train::plan::ClassWeight>,
 
     /// adam, sgd or rmsprop.
     #[arg(long, default_value = "adam", value_parser = parse_optimizer, help_heading = "Optimizer")]
@@ -528,6 +554,8 @@ impl TrainArgs {
             initializer: self.init.unwrap_or(Initializer::RandomUniform),
             layer_initializer: self.init.unwrap_or(Initializer::GlorotUniform),
             loss: self.loss,
+            metrics: self.metrics.clone().map(|m| m.0).unwrap_or_default(),
+            class_weight: self.class_weight.clone(),
             optimizer,
             regularizer: Regularizer { l1: self.l1, l2: self.l2 },
             decay: self.lr_decay.zip(self.lr_decay_steps).map(|(rate, steps)| ExponentialDecay {
@@ -623,6 +651,46 @@ fn parse_plot_format(text: &str) -> Result<crate::plot::Format, String> {
         "png" => Ok(crate::plot::Format::Png),
         other => Err(format!("unknown plot format '{other}' (expected one of: svg, png)")),
     }
+}
+
+/// `--metrics`' list, in the order given, each once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metrics(pub Vec<crate::nn::Measure>);
+
+fn parse_metrics(text: &str) -> Result<Metrics, String> {
+    let mut measures = Vec::new();
+    for name in text.split(',').filter(|n| !n.trim().is_empty()) {
+        let measure: crate::nn::Measure = name.parse()?;
+        if !measures.contains(&measure) {
+            measures.push(measure);
+        }
+    }
+    if measures.is_empty() {
+        return Err("name at least one metric (e.g. accuracy,auc)".into());
+    }
+    Ok(Metrics(measures))
+}
+
+fn parse_class_weight(text: &str) -> Result<crate::train::plan::ClassWeight, String> {
+    use crate::train::plan::ClassWeight;
+    if text.trim().eq_ignore_ascii_case("balanced") {
+        return Ok(ClassWeight::Balanced);
+    }
+    let mut given = Vec::new();
+    for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (class, weight) =
+            pair.split_once('=').ok_or_else(|| format!("{pair:?}: expected CLASS=WEIGHT (or balanced)"))?;
+        let weight: f64 =
+            weight.trim().parse().map_err(|_| format!("{pair:?}: the weight is not a number"))?;
+        if !weight.is_finite() || weight < 0.0 {
+            return Err(format!("{pair:?}: a weight is a number >= 0"));
+        }
+        given.push((class.trim().to_string(), weight));
+    }
+    if given.is_empty() {
+        return Err("expected balanced or CLASS=WEIGHT,...".into());
+    }
+    Ok(ClassWeight::Given(given))
 }
 
 fn parse_early_stopping(text: &str) -> Result<EarlyStoppingSpec, String> {

@@ -16,6 +16,12 @@ pub enum Evaluation {
         matrix: Vec<Vec<usize>>,
         /// Mean cross-entropy (from the logits, as training reports it).
         loss: f64,
+        /// For two classes: ROC AUC and average precision of the second class's
+        /// probability, exactly (scikit-learn's `roc_auc_score` and
+        /// `average_precision_score`); `None` where a class is missing from the labels.
+        ranking: Option<Option<(f64, f64)>>,
+        /// The decision threshold on the second class's probability (`--threshold`).
+        threshold: Option<f64>,
     },
     /// A regressor's scores, in the target's units.
     Values {
@@ -41,7 +47,55 @@ pub fn confusion_matrix(truth: &[usize], predicted: &[usize], classes: usize) ->
     matrix
 }
 
-/// Scores `model` on rows whose labels are `labels`.
+/// The area under the ROC curve of `scores` for `positive` rows, exactly: the chance that
+/// a positive row scores above a negative one, ties counting one half (scikit-learn's
+/// `roc_auc_score`). `None` without both kinds of rows.
+pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    // Average ranks (from 1) over ties, summed over the positive rows.
+    let (mut rank_sum, mut start) = (0.0, 0);
+    while start < order.len() {
+        let mut end = start;
+        while end + 1 < order.len() && scores[order[end + 1]] == scores[order[start]] {
+            end += 1;
+        }
+        let rank = (start + end) as f64 / 2.0 + 1.0;
+        rank_sum += rank * order[start..=end].iter().filter(|&&i| positive[i]).count() as f64;
+        start = end + 1;
+    }
+    let positives = positive.iter().filter(|&&p| p).count() as f64;
+    let negatives = positive.len() as f64 - positives;
+    (positives > 0.0 && negatives > 0.0)
+        .then(|| (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives))
+}
+
+/// Average precision of `scores` for `positive` rows: the precision at each distinct
+/// score (highest first) weighted by the recall it adds (scikit-learn's
+/// `average_precision_score`). `None` without a positive row.
+pub fn average_precision(scores: &[f64], positive: &[bool]) -> Option<f64> {
+    let positives = positive.iter().filter(|&&p| p).count() as f64;
+    if positives == 0.0 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let (mut tp, mut seen, mut recall, mut ap) = (0.0, 0.0, 0.0, 0.0);
+    for (k, &i) in order.iter().enumerate() {
+        tp += f64::from(u8::from(positive[i]));
+        seen += 1.0;
+        // The end of a run of equal scores is one threshold.
+        if order.get(k + 1).is_none_or(|&next| scores[next] != scores[i]) {
+            let now = tp / positives;
+            ap += (now - recall) * (tp / seen);
+            recall = now;
+        }
+    }
+    Some(ap)
+}
+
+/// Scores `model` on rows whose labels are `labels`; for two classes, `threshold` on the
+/// second class's probability decides (0.5 without it: above it is the second class).
 ///
 /// # Errors
 /// A label the model cannot score (an unknown class, a non-numeric regression target).
@@ -49,6 +103,7 @@ pub fn evaluate(
     model: &ModelFile,
     features: &ndarray::Array2<f32>,
     labels: &[String],
+    threshold: Option<f64>,
 ) -> Result<Evaluation, String> {
     let trained = model.trained();
     let predictions = trained.predict(features, model.task);
@@ -75,17 +130,34 @@ pub fn evaluate(
         return Ok(Evaluation::Values { mse: squares / n, mae: absolute / n, rows: truth.len() });
     }
     let truth = class_indices(labels, &model.class_names)?;
+    let binary = model.class_names.len() == 2;
     let predicted: Vec<usize> = predictions
         .iter()
         .filter_map(|p| match p {
+            Prediction::Class { probabilities, .. } if binary && threshold.is_some() => {
+                Some(usize::from(f64::from(probabilities[1]) > threshold.unwrap_or(0.5)))
+            }
             Prediction::Class { class, .. } => Some(*class),
             Prediction::Value(_) => None,
         })
         .collect();
+    let ranking = binary.then(|| {
+        let scores: Vec<f64> = predictions
+            .iter()
+            .map(|p| match p {
+                Prediction::Class { probabilities, .. } => f64::from(probabilities[1]),
+                Prediction::Value(v) => f64::from(*v),
+            })
+            .collect();
+        let positive: Vec<bool> = truth.iter().map(|&t| t == 1).collect();
+        roc_auc(&scores, &positive).zip(average_precision(&scores, &positive))
+    });
     Ok(Evaluation::Classes {
         names: model.class_names.clone(),
         matrix: confusion_matrix(&truth, &predicted, model.class_names.len()),
         loss: trained.class_loss(features, &truth),
+        ranking,
+        threshold,
     })
 }
 
@@ -99,12 +171,25 @@ pub fn report(evaluation: &Evaluation) -> String {
             let _ = writeln!(out, "mse: {mse:.4}");
             let _ = writeln!(out, "mae: {mae:.4}");
         }
-        Evaluation::Classes { names, matrix, loss } => {
+        Evaluation::Classes { names, matrix, loss, ranking, threshold } => {
             let total: usize = matrix.iter().flatten().sum();
             let correct: usize = (0..names.len()).map(|i| matrix[i][i]).sum();
             let accuracy = correct as f64 / total.max(1) as f64;
+            if let Some(threshold) = threshold {
+                let _ = writeln!(out, "threshold: {threshold} ({} above it)", names[1]);
+            }
             let _ = writeln!(out, "accuracy: {:.2}% ({correct} of {total} rows)", 100.0 * accuracy);
             let _ = writeln!(out, "loss: {loss:.4}");
+            match ranking {
+                Some(Some((auc, ap))) => {
+                    let _ = writeln!(out, "roc auc: {auc:.4}");
+                    let _ = writeln!(out, "average precision: {ap:.4}");
+                }
+                Some(None) => {
+                    let _ = writeln!(out, "roc auc: undefined (the labels hold one class only)");
+                }
+                None => {}
+            }
             out.push('\n');
             out.push_str(&matrix_text(names, matrix));
             out.push('\n');
@@ -204,6 +289,19 @@ pub fn classification_report(names: &[String], matrix: &[Vec<usize>]) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Recorded from scikit-learn 1.9.1: `roc_auc_score(y, s)` and
+    /// `average_precision_score(y, s)` with ties across classes.
+    #[test]
+    fn ranking_scores_agree_with_scikit_learn() {
+        let y = [1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0].map(|v| v == 1);
+        let s = [0.9, 0.8, 0.8, 0.7, 0.55, 0.5, 0.5, 0.5, 0.3, 0.2, 0.1, 0.1];
+        assert!((roc_auc(&s, &y).unwrap() - 0.728_571_428_571_428_5).abs() < 1e-15);
+        assert!((average_precision(&s, &y).unwrap() - 0.683_333_333_333_333_3).abs() < 1e-15);
+        assert_eq!(roc_auc(&s, &[true; 12]), None, "one class: undefined, as scikit-learn refuses");
+        assert_eq!(average_precision(&s, &[false; 12]), None);
+        assert_eq!(roc_auc(&[0.1, 0.9], &[false, true]), Some(1.0));
+    }
 
     #[test]
     fn the_report_is_laid_out_as_scikit_learns() {

@@ -509,6 +509,9 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     if args.proba && file.task == data::Task::Regression {
         return Err(Failure::new(2, "--proba: the model predicts values (regression), not classes"));
     }
+    if args.threshold.is_some() && file.class_names.len() != 2 {
+        return Err(Failure::new(2, two_classes_only(&file)));
+    }
     match (args.window, file.window) {
         (Some(_), None) => {
             return Err(Failure::new(
@@ -557,6 +560,11 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
             }
             match prediction {
                 Prediction::Class { class, probabilities } => {
+                    // --threshold on the second class's probability decides between two.
+                    let class = match args.threshold {
+                        Some(t) => &usize::from(f64::from(probabilities[1]) > t),
+                        None => class,
+                    };
                     record.push(file.class_names[*class].clone());
                     if args.proba {
                         record.extend(probabilities.iter().map(|&p| nntui::headless::full_precision(p)));
@@ -578,6 +586,15 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
             csv::ErrorKind::Io(error) => closed_or_failed(error),
             other => Err(Failure::new(1, format!("cannot write output: {other:?}"))),
         },
+    }
+}
+
+/// `--threshold` on a model that does not decide between two classes.
+fn two_classes_only(file: &ModelFile) -> String {
+    if file.task == data::Task::Regression {
+        "--threshold: the model predicts values (regression), not classes".into()
+    } else {
+        format!("--threshold: decides between two classes; this model has {}", file.class_names.len())
     }
 }
 
@@ -650,7 +667,10 @@ fn evaluate(args: &EvaluateArgs) -> Result<u8, Failure> {
     }
     let features = rows.features.select(ndarray::Axis(0), &labelled);
     let labels: Vec<String> = labelled.iter().map(|&r| labels[r].clone()).collect();
-    let evaluation = nntui::evaluate::evaluate(&file, &features, &labels)
+    if args.threshold.is_some() && file.class_names.len() != 2 {
+        return Err(Failure::new(2, two_classes_only(&file)));
+    }
+    let evaluation = nntui::evaluate::evaluate(&file, &features, &labels, args.threshold)
         .map_err(|message| Failure::new(1, format!("{}: {message}", input.file.display())))?;
     match write!(io::stdout().lock(), "{}", nntui::evaluate::report(&evaluation)) {
         Ok(()) => Ok(0),

@@ -21,7 +21,7 @@ pub use activation::Activation;
 pub use init::Initializer;
 pub use layer::{Layer, Padding};
 pub use loss::Loss;
-pub use metric::Metric;
+pub use metric::{Measure, Metric, Tally};
 pub use model::{LayerSpec, Sequential, Workspace};
 pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec, check_learning_rate};
 pub use regularizer::{Regularizer, check_penalty};

@@ -392,6 +392,37 @@ impl<T: Real> Sequential<T> {
         }
     }
 
+    /// [`Sequential::reported_loss`] with each row's loss times its weight (Keras's
+    /// `sample_weight`; the caller divides by the row count, as Keras's
+    /// `sum_over_batch_size` does); no weights: the same as `reported_loss`.
+    #[inline(always)]
+    pub fn weighted_loss(
+        &self,
+        loss: Loss,
+        targets: &[T],
+        rows: usize,
+        weights: Option<&[T]>,
+        workspace: &Workspace<T>,
+    ) -> f64 {
+        let Some(weights) = weights else {
+            return self.reported_loss(loss, targets, rows, workspace);
+        };
+        let units = self.output_units();
+        let from_logits = loss.pairs_with(self.output_activation());
+        let values =
+            if from_logits { &workspace.logits[..rows * units] } else { workspace.outputs(self, rows) };
+        values
+            .chunks_exact(units)
+            .zip(targets[..rows * units].chunks_exact(units))
+            .zip(weights)
+            .map(|((v, y), w)| {
+                let row =
+                    if from_logits { loss.total_from_logits(v, y, units) } else { loss.total(v, y, units) };
+                w.as_f64() * row
+            })
+            .sum()
+    }
+
     /// The output layer's activation.
     pub fn output_activation(&self) -> Activation {
         self.layers.last().and_then(Placed::activation).unwrap_or(Activation::Linear)
@@ -438,6 +469,24 @@ impl<T: Real> Sequential<T> {
         regularizer: &Regularizer,
         workspace: &mut Workspace<T>,
     ) {
+        self.backward_weighted(inputs, targets, rows, scale, None, loss, regularizer, workspace);
+    }
+
+    /// [`Sequential::backward_scaled`] of the loss with each row's term times its weight
+    /// (`weights`: one per row; Keras's `sample_weight`, which `class_weight` becomes).
+    #[allow(clippy::too_many_arguments, reason = "the backward pass's inputs, a scale and weights more")]
+    #[inline(always)]
+    pub fn backward_weighted(
+        &self,
+        inputs: &[T],
+        targets: &[T],
+        rows: usize,
+        scale: T,
+        weights: Option<&[T]>,
+        loss: Loss,
+        regularizer: &Regularizer,
+        workspace: &mut Workspace<T>,
+    ) {
         let last = self.layers.len() - 1;
         let units = self.output_units();
         loss.output_gradient(
@@ -448,6 +497,11 @@ impl<T: Real> Sequential<T> {
             units,
             scale,
         );
+        if let Some(weights) = weights {
+            for (row, &w) in workspace.deltas[last][..rows * units].chunks_exact_mut(units).zip(weights) {
+                row.iter_mut().for_each(|d| *d *= w);
+            }
+        }
         for (index, layer) in self.layers.iter().enumerate().rev() {
             let input = if index == 0 {
                 &inputs[..rows * layer.input_size()]
@@ -862,6 +916,54 @@ mod tests {
             loss.total(&out, targets, probe.output_units()) / rows as f64 + probe.penalty(&regularizer)
         });
         assert_gradient(&analytic, &numeric, 1e-6);
+    }
+
+    /// Row weights (`--class-weight`): the gradient of the weighted mean loss
+    /// `sum(w_i l_i) / rows`, and the weighted loss itself row by row.
+    #[test]
+    fn weighted_gradients_match_central_differences() {
+        let specs = [LayerSpec::new(4, Activation::Tanh), LayerSpec::new(3, Activation::Softmax)];
+        let inputs = [0.5, -1.2, 0.3, 0.9, 0.1, -0.4, -0.7, 0.8, 1.5];
+        let targets = [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+        let weights = [0.5, 2.0, 1.25];
+        let (rows, loss) = (3, Loss::CategoricalCrossentropy);
+        let mut model = Sequential::<f64>::new(3, &specs);
+        model.initialize(Initializer::GlorotUniform, &mut Xoshiro256PlusPlus::seed_from_u64(3));
+        let mut ws = model.workspace(rows);
+        model.forward(&inputs, rows, &mut ws);
+        let scale = 1.0 / rows as f64;
+        let none = Regularizer::default();
+        model.backward_weighted(&inputs, &targets, rows, scale, Some(&weights), loss, &none, &mut ws);
+        let analytic = ws.gradients().to_vec();
+        let weighted = |probe: &Sequential<f64>, ws: &Workspace<f64>| {
+            probe.weighted_loss(loss, &targets, rows, Some(&weights), ws) / rows as f64
+        };
+        let numeric = numeric_gradient(model.parameters(), 1e-6, |p| {
+            let probe = Sequential::with_parameters(3, &specs, p.to_vec()).unwrap();
+            let mut ws = probe.workspace(rows);
+            probe.forward(&inputs, rows, &mut ws);
+            weighted(&probe, &ws)
+        });
+        assert_gradient(&analytic, &numeric, 1e-6);
+        // The weighted loss is each row's loss times its weight.
+        let by_row: f64 = (0..rows)
+            .map(|r| {
+                let mut one = model.workspace(1);
+                model.forward(&inputs[3 * r..3 * r + 3], 1, &mut one);
+                weights[r] * model.reported_loss(loss, &targets[3 * r..3 * r + 3], 1, &one)
+            })
+            .sum();
+        assert_close(
+            &[model.weighted_loss(loss, &targets, rows, Some(&weights), &ws)],
+            &[by_row],
+            1e-12,
+            1e-14,
+        );
+        // No weights: exactly the reported loss.
+        assert_eq!(
+            model.weighted_loss(loss, &targets, rows, None, &ws),
+            model.reported_loss(loss, &targets, rows, &ws)
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Batch<'a, T> {
     pub regularizer: Regularizer,
     /// The step's learning rate.
     pub learning_rate: f64,
+    /// Each row's weight in the loss (`--class-weight`; Keras weights the loss, not the
+    /// metrics, by `class_weight`); `None`: all 1.
+    pub weights: Option<&'a [T]>,
 }
 
 /// What a step measured before it updated the weights.
@@ -78,6 +81,19 @@ impl<T: Real> StepBuffers<T> {
         StepBuffers { parts, gradients }
     }
 
+    /// The outputs of the last step's forward pass on its `rows` rows (the predictions
+    /// its metrics measured, before the update), part by part: `f(first row, outputs)`.
+    pub fn outputs(&self, model: &Sequential<T>, rows: usize, mut f: impl FnMut(usize, &[T])) {
+        let part_rows = rows.div_ceil(self.parts.len());
+        for (k, part) in self.parts.iter().enumerate() {
+            let start = (k * part_rows).min(rows);
+            let n = part_rows.min(rows - start);
+            if n > 0 {
+                f(start, part.outputs(model, n));
+            }
+        }
+    }
+
     /// The gradients of the last step, laid out like the parameters.
     pub fn gradients(&self) -> &[T] {
         if self.parts.len() > 1 { &self.gradients } else { self.parts[0].gradients() }
@@ -116,6 +132,7 @@ impl<T: Real> Sequential<T> {
             let part = Batch {
                 inputs: &batch.inputs[start * inputs_per_row..(start + n) * inputs_per_row],
                 targets: &batch.targets[start * units..(start + n) * units],
+                weights: batch.weights.map(|w| &w[start..start + n]),
                 ..batch
             };
             arch.dispatch(Part { model, workspace, batch: part, scale })
@@ -166,10 +183,11 @@ impl<T: Real> WithSimd for Part<'_, T> {
         let rows = batch.targets.len() / units;
         let out = model.forward_training(batch.inputs, rows, workspace);
         let metric = batch.metric.total(out, batch.targets, units);
-        let loss = model.reported_loss(batch.loss, batch.targets, rows, workspace);
+        let loss = model.weighted_loss(batch.loss, batch.targets, rows, batch.weights, workspace);
         if loss.is_finite() {
             let none = Regularizer::default();
-            model.backward_scaled(batch.inputs, batch.targets, rows, scale, batch.loss, &none, workspace);
+            let (inputs, targets, weights) = (batch.inputs, batch.targets, batch.weights);
+            model.backward_weighted(inputs, targets, rows, scale, weights, batch.loss, &none, workspace);
         }
         (loss, metric)
     }
@@ -194,11 +212,29 @@ impl<T: Real> WithSimd for Step<'_, T> {
         let rows = batch.targets.len() / units;
         let out = model.forward_training(batch.inputs, rows, workspace);
         let metric = batch.metric.total(out, batch.targets, units);
-        let loss = model.reported_loss(batch.loss, batch.targets, rows, workspace);
+        let loss = model.weighted_loss(batch.loss, batch.targets, rows, batch.weights, workspace);
         if !loss.is_finite() {
             return StepTotals { loss, metric, stepped: false };
         }
-        model.backward(batch.inputs, batch.targets, rows, batch.loss, &batch.regularizer, workspace);
+        match batch.weights {
+            None => {
+                model.backward(batch.inputs, batch.targets, rows, batch.loss, &batch.regularizer, workspace)
+            }
+            Some(weights) => {
+                let scale = T::one() / T::of(rows as f64);
+                let (inputs, targets, regularizer) = (batch.inputs, batch.targets, &batch.regularizer);
+                model.backward_weighted(
+                    inputs,
+                    targets,
+                    rows,
+                    scale,
+                    Some(weights),
+                    batch.loss,
+                    regularizer,
+                    workspace,
+                );
+            }
+        }
         optimizer.step(model.parameters_mut(), workspace.gradients(), batch.learning_rate);
         StepTotals { loss, metric, stepped: true }
     }
@@ -235,6 +271,7 @@ mod tests {
                 metric: Metric::Accuracy,
                 regularizer,
                 learning_rate: 0.01,
+                weights: None,
             };
             let totals = a.train_step(&mut oa, &mut wa, batch, Arch::new());
             assert!(totals.stepped);

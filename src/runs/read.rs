@@ -229,6 +229,9 @@ impl Lines {
         if let Some(v) = epoch.val_metric {
             part.push(&self.val_metric, step, v, f64::NAN);
         }
+        for (name, value) in &epoch.metrics {
+            part.push(name, step, value.unwrap_or(f64::NAN), f64::NAN);
+        }
         part.push("learning_rate", step, epoch.learning_rate.unwrap_or(f64::NAN), f64::NAN);
         self.run.own = true;
     }
@@ -277,6 +280,10 @@ struct EpochValues {
     val_loss: Option<f64>,
     val_metric: Option<f64>,
     learning_rate: Option<f64>,
+    /// `--metrics`' values (`auc`, `val_auc`; `null` where not a number). Lines that
+    /// carry them are read by serde.
+    #[serde(default)]
+    metrics: std::collections::BTreeMap<String, Option<f64>>,
 }
 
 impl EpochValues {
@@ -294,6 +301,7 @@ impl EpochValues {
             val_loss: None,
             val_metric: None,
             learning_rate: None,
+            metrics: std::collections::BTreeMap::new(),
         };
         if memchr::memchr(b'\\', line).is_some() {
             return None;
@@ -1034,6 +1042,7 @@ mod tests {
             val_loss: Some(-2.5e300),
             val_metric: None,
             learning_rate: 0.001,
+            metrics: std::collections::BTreeMap::new(),
             steps: 77,
             iterations: 1309,
             epoch_seconds: 0.000_148,

@@ -6,6 +6,7 @@ use crate::data::DatasetSummary;
 use crate::nn::model::ModelSummary;
 use crate::nn::{Loss, Metric};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The version of the event schema this build writes (`events.jsonl`, `--json`).
@@ -105,6 +106,12 @@ pub struct FoldStart {
     pub steps_per_epoch: usize,
 }
 
+/// A map of values read back with JSON's `null` (how a NaN is written) as NaN.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    let values = BTreeMap::<String, Option<f64>>::deserialize(deserializer)?;
+    Ok(values.into_iter().map(|(name, v)| (name, v.unwrap_or(f64::NAN))).collect())
+}
+
 /// One finished epoch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochReport {
@@ -122,6 +129,10 @@ pub struct EpochReport {
     pub val_metric: Option<f64>,
     /// Learning rate at the epoch's last batch.
     pub learning_rate: f64,
+    /// The further metrics (`--metrics`) by Keras's names, their `val_` twins included:
+    /// training's over the epoch's batches, the held-out rows' after the epoch.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_nan")]
+    pub metrics: BTreeMap<String, f64>,
     /// Batches in the epoch.
     pub steps: usize,
     /// Optimizer updates in this fold so far.
@@ -150,6 +161,7 @@ impl EpochReport {
         if let Some(v) = self.val_metric {
             values.push((format!("val_{metric}"), v));
         }
+        values.extend(self.metrics.iter().map(|(name, &v)| (name.clone(), v)));
         values.push(("learning_rate".into(), self.learning_rate));
         values
     }
@@ -384,6 +396,10 @@ pub struct FoldReport {
     /// The final model scored on `--test`'s rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<Score>,
+    /// The further metrics (`--metrics`) of the model the fold ends with: on its
+    /// training rows (`auc`) and held-out rows (`val_auc`), as `train` and `validation`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_as_nan")]
+    pub metrics: BTreeMap<String, f64>,
     /// Seconds spent training (pauses excluded).
     pub elapsed_seconds: f64,
 }

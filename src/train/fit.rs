@@ -12,9 +12,10 @@ use super::plan::Plan;
 use crate::data::{Dataset, Scaling, Task};
 use crate::nn::layer::Op;
 use crate::nn::metric::predicted_class;
-use crate::nn::{Batch, Optimizer, Sequential, StepBuffers, Workspace};
+use crate::nn::{Batch, Measure, Optimizer, Sequential, StepBuffers, Tally, Workspace};
 use crate::random::{self, Stream};
 use rand::seq::SliceRandom;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// A trained network with the scaling it expects.
@@ -86,11 +87,62 @@ struct Evaluator {
     /// For a forecast (`--window`, regression): the last evaluation's held-out targets
     /// and predictions, in the target's units.
     forecast: Option<Forecast>,
+    /// `--metrics` over the last evaluation's rows.
+    tallies: Tallies,
+}
+
+/// `--metrics`' state over an epoch's batches or an evaluation's chunks, with room to
+/// put a regression's values back in the label's units.
+struct Tallies {
+    tallies: Vec<Tally>,
+    predictions: Vec<f32>,
+    targets: Vec<f32>,
+}
+
+impl Tallies {
+    fn new(measures: &[Measure], units: usize) -> Tallies {
+        Tallies {
+            tallies: measures.iter().map(|&m| Tally::new(m, units)).collect(),
+            predictions: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.tallies.iter_mut().for_each(Tally::reset);
+    }
+
+    /// Takes in `rows x units` outputs and their targets (scaled as trained on).
+    fn add(&mut self, scaling: &Scaling, predictions: &[f32], targets: &[f32], units: usize) {
+        if self.tallies.is_empty() {
+            return;
+        }
+        let (predictions, targets) = match &scaling.target {
+            Some(target) => {
+                let unscale = |v: &f32| v * target.std + target.mean;
+                self.predictions.clear();
+                self.predictions.extend(predictions.iter().map(unscale));
+                self.targets.clear();
+                self.targets.extend(targets.iter().map(unscale));
+                (&self.predictions[..], &self.targets[..])
+            }
+            None => (predictions, targets),
+        };
+        for tally in &mut self.tallies {
+            tally.add(predictions, targets, units);
+        }
+    }
+
+    /// Each measure's value, by its name after `prefix` (`val_`).
+    fn results(&self, prefix: &str) -> BTreeMap<String, f64> {
+        self.tallies.iter().map(|t| (format!("{prefix}{}", t.measure().name()), t.result())).collect()
+    }
 }
 
 impl Evaluator {
-    fn new(model: &Sequential<f32>, classes: usize) -> Self {
+    fn new(model: &Sequential<f32>, classes: usize, measures: &[Measure]) -> Self {
         Evaluator {
+            tallies: Tallies::new(measures, model.output_units()),
             workspace: model.workspace(EVALUATION_ROWS),
             x: vec![0.0; EVALUATION_ROWS * model.input_dim()],
             y: vec![0.0; EVALUATION_ROWS * model.output_units()],
@@ -113,6 +165,7 @@ impl Evaluator {
         let units = model.output_units();
         let (mut loss, mut metric) = (0.0, 0.0);
         self.predicted.fill(0);
+        self.tallies.reset();
         // A series' forecast: the last held-out windows, targets and predictions.
         let forecast_from = rows.len().saturating_sub(Forecast::MAX);
         let mut forecast = (fit.plan.config.window.is_some()
@@ -136,6 +189,7 @@ impl Evaluator {
             loss += model.reported_loss(fit.plan.loss, targets, n, &self.workspace) * fit.loss_factor;
             let out = self.workspace.outputs(model, n);
             metric += fit.plan.metric.total(out, targets, units) * fit.metric_factor;
+            self.tallies.add(&fit.scaling, out, targets, units);
             if let Some(forecast) = &mut forecast {
                 for (k, (&y, &p)) in targets.iter().zip(out).enumerate() {
                     if seen + k >= forecast_from {
@@ -238,7 +292,24 @@ pub(crate) fn train_fold(
         StepBuffers::new(&model, batch, |part| random::rng(config.seed, Stream::Dropout { fold, part }));
     let mut x = vec![0.0f32; batch * dataset.feature_count()];
     let mut y = vec![0.0f32; batch * units];
-    let mut evaluator = Evaluator::new(&model, dataset.class_count());
+    // --class-weight: each class's weight (on this fold's training rows for balanced),
+    // and a batch's rows' weights.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "class labels are small whole numbers"
+    )]
+    let class_weights = config.class_weight.as_ref().map(|weights| {
+        weights
+            .per_class(&dataset.class_names, train_rows.iter().map(|&r| dataset.labels[r as usize] as usize))
+    });
+    let mut row_weights = vec![0.0f32; if class_weights.is_some() { batch } else { 0 }];
+    let mut evaluator = Evaluator::new(&model, dataset.class_count(), &plan.measures);
+    let mut train_tallies = Tallies::new(&plan.measures, units);
+    // The held-out rows' `--metrics` after the last reported epoch (the fold's result).
+    let mut held_out_metrics = BTreeMap::new();
+    // And the training rows' (over the last epoch's batches; after training, over a pass).
+    let mut train_metrics = BTreeMap::new();
     let mut order = train_rows.clone();
     let steps = train_rows.len().div_ceil(batch);
     let weights_every = WEIGHTS_COST_ROWS.div_ceil(train_rows.len()).max(1);
@@ -280,6 +351,7 @@ pub(crate) fn train_fold(
             order.shuffle(&mut rng);
         }
         let (mut loss_sum, mut metric_sum) = (0.0, 0.0);
+        train_tallies.reset();
         let mut learning_rate = view.settings.learning_rate;
         for rows in order.chunks(batch) {
             let (flow, paused) = live.checkpoint(view, position(&optimizer), &mut acknowledge);
@@ -295,14 +367,32 @@ pub(crate) fn train_fold(
             gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
             let inputs = &x[..n * model.input_dim()];
             let targets = &y[..n * units];
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "class labels are small whole numbers"
+            )]
+            let weights = class_weights.as_ref().map(|per_class| {
+                for (w, &row) in row_weights.iter_mut().zip(rows) {
+                    *w = per_class[dataset.labels[row as usize] as usize];
+                }
+                &row_weights[..n]
+            });
             let regularizer = view.settings.regularizer;
             learning_rate = view.settings.learning_rate
                 * policies.lr_factor
                 * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
             // Keras adds the penalty in the forward pass: of the weights before the update.
             let penalty = model.penalty(&regularizer);
-            let batch =
-                Batch { inputs, targets, loss: plan.loss, metric: plan.metric, regularizer, learning_rate };
+            let batch = Batch {
+                inputs,
+                targets,
+                loss: plan.loss,
+                metric: plan.metric,
+                regularizer,
+                learning_rate,
+                weights,
+            };
             let totals = model.train_step_split(&mut optimizer, &mut buffers, batch, arch, split_threads);
             let batch_loss = totals.loss * fit.loss_factor / n as f64 + penalty;
             if !totals.stepped || !batch_loss.is_finite() {
@@ -315,6 +405,13 @@ pub(crate) fn train_fold(
             }
             loss_sum += batch_loss * n as f64;
             metric_sum += totals.metric * fit.metric_factor;
+            // Keras's metrics see the batch's predictions before the update.
+            if !plan.measures.is_empty() {
+                buffers.outputs(&model, n, |start, out| {
+                    let targets = &targets[start * units..start * units + out.len()];
+                    train_tallies.add(&fit.scaling, out, targets, units);
+                });
+            }
         }
         live.end_epoch(view);
         waited += epoch_waited;
@@ -344,6 +441,12 @@ pub(crate) fn train_fold(
             break;
         }
         epochs_run = epoch;
+        train_metrics = train_tallies.results("");
+        let mut metrics = train_metrics.clone();
+        if validation.is_some() {
+            held_out_metrics = evaluator.tallies.results("val_");
+            metrics.extend(held_out_metrics.clone());
+        }
         let n = train_rows.len() as f64;
         let report = EpochReport {
             fold,
@@ -353,6 +456,7 @@ pub(crate) fn train_fold(
             val_loss: validation.map(|s| s.loss),
             val_metric: validation.map(|s| s.metric),
             learning_rate,
+            metrics,
             steps,
             iterations: optimizer.iterations(),
             epoch_seconds,
@@ -405,12 +509,14 @@ pub(crate) fn train_fold(
             restored_epoch = Some(best_epoch).filter(|&b| b != epochs_run);
             if !held_out.is_empty() {
                 last_validation = evaluator.evaluate(validation_fit, &model, penalty, held_out, live);
+                held_out_metrics = evaluator.tallies.results("val_");
             }
         }
         let held_out_collapse = last_validation.and_then(|_| collapse(&evaluator.predicted, dataset));
         match evaluator.evaluate(&fit, &model, penalty, &train_rows, live) {
             Some(score) if score.loss.is_finite() => {
                 train = Some(score);
+                train_metrics = evaluator.tallies.results("");
                 validation = last_validation;
                 collapsed_to = if plan.is_cross_validation() {
                     held_out_collapse
@@ -450,6 +556,10 @@ pub(crate) fn train_fold(
         stopped_early: policies.stopped_early,
         restored_epoch,
         test,
+        metrics: if train.is_some() { train_metrics } else { BTreeMap::new() }
+            .into_iter()
+            .chain(if validation.is_some() { held_out_metrics } else { BTreeMap::new() })
+            .collect(),
         elapsed_seconds,
     };
     emitter.send(Event::FoldEnded(report.clone()));
@@ -486,6 +596,7 @@ fn epoch_logs(plan: &Plan, report: &EpochReport) -> Logs {
         logs.insert("val_loss".into(), loss);
         logs.insert(format!("val_{name}"), metric);
     }
+    logs.extend(report.metrics.iter().map(|(name, &v)| (name.clone(), v)));
     logs
 }
 

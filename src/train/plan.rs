@@ -3,8 +3,8 @@
 
 use crate::data::{Dataset, Task, kfold};
 use crate::nn::{
-    Activation, ExponentialDecay, Initializer, Layer, LayerSpec, Loss, Metric, OptimizerKind, OptimizerSpec,
-    Regularizer, check_learning_rate, check_penalty,
+    Activation, ExponentialDecay, Initializer, Layer, LayerSpec, Loss, Measure, Metric, OptimizerKind,
+    OptimizerSpec, Regularizer, check_learning_rate, check_penalty,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -30,6 +30,13 @@ pub struct RunConfig {
     pub layer_initializer: Initializer,
     /// The loss, if not the task's default.
     pub loss: Option<Loss>,
+    /// The metrics `--metrics` asked for, in its order (empty: the task's one, accuracy
+    /// or mae).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<Measure>,
+    /// Each class's weight in the training loss (`--class-weight`, Keras's `class_weight`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weight: Option<ClassWeight>,
     /// Optimizer and its initial learning rate.
     pub optimizer: OptimizerSpec,
     /// L1/L2 kernel penalties.
@@ -67,6 +74,56 @@ pub struct RunConfig {
     /// Early stopping, learning-rate reduction, checkpoints, the CSV log.
     #[serde(default)]
     pub policies: super::callbacks::Policies,
+}
+
+/// `--class-weight`: how much each class's rows count in the training loss and metrics
+/// (Keras's `class_weight`, which becomes each row's `sample_weight`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassWeight {
+    /// scikit-learn's `compute_class_weight("balanced")` on each fold's training rows:
+    /// rows / (classes x the class's rows).
+    Balanced,
+    /// Weights by class name; a class not named counts 1.
+    Given(Vec<(String, f64)>),
+}
+
+impl ClassWeight {
+    /// Each class's weight (in class-index order) for the training rows with `labels`
+    /// (class indices) of a dataset with `class_names`.
+    pub fn per_class(&self, class_names: &[String], labels: impl Iterator<Item = usize>) -> Vec<f32> {
+        let classes = class_names.len();
+        match self {
+            ClassWeight::Balanced => {
+                let mut counts = vec![0usize; classes];
+                let mut rows = 0usize;
+                for label in labels {
+                    counts[label] += 1;
+                    rows += 1;
+                }
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "a weight in float32, as Keras's sample weights are"
+                )]
+                counts
+                    .iter()
+                    .map(
+                        |&count| {
+                            if count == 0 { 1.0 } else { (rows as f64 / (classes * count) as f64) as f32 }
+                        },
+                    )
+                    .collect()
+            }
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "a weight in float32, as Keras's sample weights are"
+            )]
+            ClassWeight::Given(given) => class_names
+                .iter()
+                .map(|name| given.iter().find(|(n, _)| n == name).map_or(1.0, |(_, w)| *w as f32))
+                .collect(),
+        }
+    }
 }
 
 /// Which rows `--validation-split` holds out.
@@ -131,6 +188,8 @@ impl Default for RunConfig {
             initializer: Initializer::RandomUniform,
             layer_initializer: Initializer::GlorotUniform,
             loss: None,
+            metrics: Vec::new(),
+            class_weight: None,
             optimizer: OptimizerSpec::new(OptimizerKind::Adam),
             regularizer: Regularizer::default(),
             decay: None,
@@ -185,6 +244,8 @@ pub struct Plan {
     pub loss: Loss,
     /// The metric reported beside it.
     pub metric: Metric,
+    /// The further metrics reported after it (`--metrics` but the task's own), in order.
+    pub measures: Vec<Measure>,
     /// Rows per batch (at most the training rows).
     pub batch_size: usize,
     /// Each fold's held-out rows; for a single fit, the validation rows (maybe none).
@@ -226,6 +287,8 @@ impl Plan {
         let output = output_layer(&config, dataset)?;
         let loss = loss_for(&config, dataset.task, output)?;
         let metric = if dataset.task.is_classification() { Metric::Accuracy } else { Metric::Mae };
+        let measures = measures_for(&config, dataset, output)?;
+        check_class_weight(&config, dataset)?;
         let rows = dataset.rows();
         let mut warnings = Vec::new();
 
@@ -317,6 +380,7 @@ impl Plan {
         check_policies(
             &config,
             metric,
+            &measures,
             held_out.iter().any(|h| !h.is_empty()) || dataset.validation.is_some(),
         )?;
         let mut layers = config.hidden.clone();
@@ -358,6 +422,7 @@ impl Plan {
             input_shape,
             loss,
             metric,
+            measures,
             batch_size,
             held_out,
             train_rows,
@@ -556,24 +621,93 @@ fn largest_feature(dataset: &Dataset) -> Option<(usize, f64)> {
 }
 
 /// The values an epoch reports, by Keras's names, which policies may monitor.
-pub fn epoch_values(metric: Metric, validation: bool) -> Vec<String> {
-    let mut names = vec!["loss".to_string(), metric.name().to_string()];
-    if validation {
-        names.extend(["val_loss".to_string(), format!("val_{}", metric.name())]);
+pub fn epoch_values(metric: Metric, measures: &[Measure], validation: bool) -> Vec<String> {
+    let names: Vec<String> = std::iter::once("loss")
+        .chain(std::iter::once(metric.name()))
+        .chain(measures.iter().map(|m| m.name()))
+        .map(String::from)
+        .collect();
+    let val: Vec<String> =
+        if validation { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
+    names.into_iter().chain(val).collect()
+}
+
+/// `--class-weight` names classes the labels have, with weights that are numbers >= 0,
+/// on a classification.
+fn check_class_weight(config: &RunConfig, dataset: &Dataset) -> Result<(), PlanError> {
+    let Some(weights) = &config.class_weight else { return Ok(()) };
+    if !dataset.task.is_classification() {
+        return Err(error("--class-weight", "weights classes; this task is a regression (no classes)"));
     }
-    names
+    if let ClassWeight::Given(given) = weights {
+        for (name, weight) in given {
+            if !dataset.class_names.contains(name) {
+                return Err(error(
+                    "--class-weight",
+                    format!(
+                        "no class {name:?} in the labels (the classes are {})",
+                        dataset.class_names.join(", ")
+                    ),
+                ));
+            }
+            if !weight.is_finite() || *weight < 0.0 {
+                return Err(error("--class-weight", format!("{name}={weight}: a weight is a number >= 0")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--metrics` for the task: the ones that measure it, the task's own left out (it is
+/// always reported first).
+fn measures_for(config: &RunConfig, dataset: &Dataset, output: LayerSpec) -> Result<Vec<Measure>, PlanError> {
+    let classification = dataset.task.is_classification();
+    let mut measures = Vec::new();
+    for &measure in &config.metrics {
+        if measure.for_classification() != classification {
+            let kind = if classification { "a classification" } else { "a regression" };
+            let fitting: Vec<&str> = Measure::ALL
+                .iter()
+                .filter(|m| m.for_classification() == classification)
+                .map(|m| m.name())
+                .collect();
+            return Err(error(
+                "--metrics",
+                format!("{measure} does not measure {kind}; this task's metrics are {}", fitting.join(", ")),
+            ));
+        }
+        if measure == Measure::TopKCategoricalAccuracy && output.units < 2 {
+            return Err(error(
+                "--metrics",
+                "top_k_categorical_accuracy needs an output of several classes (a softmax layer); this one has one unit",
+            ));
+        }
+        if measure.primary().is_none() {
+            measures.push(measure);
+        }
+    }
+    Ok(measures)
 }
 
 /// Policies monitor values that exist and write one file per fold.
-fn check_policies(config: &RunConfig, metric: Metric, validation: bool) -> Result<(), PlanError> {
+fn check_policies(
+    config: &RunConfig,
+    metric: Metric,
+    measures: &[Measure],
+    validation: bool,
+) -> Result<(), PlanError> {
     let policies = &config.policies;
-    let available = epoch_values(metric, validation);
+    let available = epoch_values(metric, measures, validation);
     for (flag, monitor) in policies.monitored() {
         if !available.iter().any(|name| name == monitor) {
+            let base = monitor.strip_prefix("val_").unwrap_or(monitor);
             let why = if monitor.starts_with("val_") && !validation {
                 " (there is no validation data: add --validation-split, or cross-validate with --folds)"
+                    .to_string()
+            } else if Measure::ALL.iter().any(|m| m.name() == base) {
+                format!(" (add --metrics {base} to measure it)")
             } else {
-                ""
+                String::new()
             };
             return Err(error(
                 flag,

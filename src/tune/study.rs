@@ -58,6 +58,8 @@ impl Objective {
         match self.name.as_str() {
             "val_loss" => report.val_loss,
             "loss" => Some(report.loss),
+            // A further metric (--metrics) by its name.
+            name if report.metrics.contains_key(name) => report.metrics.get(name).copied(),
             name if name.starts_with("val_") => report.val_metric,
             _ => Some(report.metric),
         }
@@ -65,6 +67,9 @@ impl Objective {
 
     fn of_fold(&self, fold: &FoldReport) -> Option<f64> {
         let score = if self.name.starts_with("val_") { fold.validation } else { fold.train }?;
+        if let Some(&value) = fold.metrics.get(&self.name) {
+            return Some(value);
+        }
         Some(if self.name.ends_with("loss") { score.loss } else { score.metric })
     }
 }
@@ -254,11 +259,22 @@ impl Settings {
             _ => "accuracy",
         };
         let name = self.objective.clone().unwrap_or_else(|| format!("val_{metric}"));
-        let known = ["loss", metric];
+        // The task's metric and the loss, and what --metrics adds.
+        let mut known = vec!["loss", metric];
+        known.extend(config.metrics.iter().filter(|m| m.primary().is_none()).map(|m| m.name()));
         let base = name.strip_prefix("val_").unwrap_or(&name);
         if !known.contains(&base) {
+            let expected: Vec<String> =
+                known.iter().map(|k| format!("val_{k}")).chain(known.iter().map(|k| k.to_string())).collect();
+            let hint =
+                if config.metrics.is_empty() && crate::nn::Measure::ALL.iter().any(|m| m.name() == base) {
+                    format!(" (add --metrics {base} to measure it)")
+                } else {
+                    String::new()
+                };
             return Err(format!(
-                "--objective: {name:?} is not measured (expected one of: val_loss, val_{metric}, loss, {metric})"
+                "--objective: {name:?} is not measured (expected one of: {}){hint}",
+                expected.join(", ")
             ));
         }
         if name.starts_with("val_") && !held_out {
