@@ -48,6 +48,19 @@ pub enum Command {
     /// Search hyperparameters: train trials with sampled options, prune the hopeless,
     /// rank them, print the best as a command line.
     Tune(TuneArgs),
+    /// Print a shell's completion script (e.g. `nntui completions bash >
+    /// ~/.local/share/bash-completion/completions/nntui`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `nntui man > ~/.local/share/man/man1/nntui.1`.
+    Man,
+}
+
+/// `nntui completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `nntui tune`: its own options and training's, in any order.

@@ -34,6 +34,8 @@ fn main() -> ExitCode {
         Some(Command::View(args)) => view(&args),
         Some(Command::Generate(args)) => generate(&args),
         Some(Command::Tune(args)) => tune(&args),
+        Some(Command::Completions(args)) => completions(args.shell),
+        Some(Command::Man) => man(),
         None => train(&cli.train),
     };
     match result {
@@ -586,6 +588,30 @@ fn predict(args: &PredictArgs) -> Result<u8, Failure> {
             csv::ErrorKind::Io(error) => closed_or_failed(error),
             other => Err(Failure::new(1, format!("cannot write output: {other:?}"))),
         },
+    }
+}
+
+/// `nntui completions SHELL`: the shell's completion script, from the parser itself.
+fn completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
+    let mut command = <nntui::cli::Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "nntui", &mut script);
+    match io::stdout().lock().write_all(&script) {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
+    }
+}
+
+/// `nntui man`: the manual page in roff, from the parser itself.
+fn man() -> Result<u8, Failure> {
+    let command = <nntui::cli::Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| Failure::new(1, format!("cannot write the manual page: {e}")))?;
+    match io::stdout().lock().write_all(&page) {
+        Ok(()) => Ok(0),
+        Err(error) => closed_or_failed(error),
     }
 }
 

@@ -38,7 +38,7 @@ pub fn runs_of(root: &Path, folders: Vec<PathBuf>) -> Vec<PathBuf> {
             (Some(name), Some(parent))
                 if folder != root
                     && ((KERAS_FOLDERS.iter().any(|(k, _)| *k == name) && keras_layout(parent))
-                        || is_session_folder(name)) =>
+                        || is_session(&folder, name)) =>
             {
                 parent.to_path_buf()
             }
@@ -68,6 +68,24 @@ pub fn is_session_folder(name: &str) -> bool {
     name.contains('.')
         && name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && name.parse::<f64>().is_ok_and(|t| t > 1e8)
+}
+
+/// Whether `folder` (named `name`) is an `add_hparams` session of the run its parent is:
+/// time-named, or (`add_hparams(..., run_name=...)`) a parent with event files of its
+/// own and here only small files with the HParams plugin's data.
+pub fn is_session(folder: &Path, name: &str) -> bool {
+    if is_session_folder(name) {
+        return true;
+    }
+    /// A session's file: the hyperparameters and a few `hparam/*` values.
+    const SESSION_BYTES: u64 = 64 << 10;
+    let files = event_files(folder);
+    !files.is_empty()
+        && folder.parent().is_some_and(|parent| !event_files(parent).is_empty())
+        && files.iter().all(|file| {
+            std::fs::metadata(file).is_ok_and(|m| m.len() <= SESSION_BYTES)
+                && std::fs::read(file).is_ok_and(|bytes| memchr::memmem::find(&bytes, b"hparams").is_some())
+        })
 }
 
 /// A run's name: its path under the folder given on the command line (the folder's own
@@ -107,6 +125,8 @@ pub struct Follower {
     pub folder: PathBuf,
     files: BTreeMap<PathBuf, FileState>,
     run: Run,
+    /// Subfolders found to be `add_hparams` sessions (not looked into again).
+    sessions: std::collections::BTreeSet<PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -155,9 +175,12 @@ impl Follower {
         // `add_hparams` sessions: their hyperparameters and `hparam/*` values are this run's.
         if let Ok(entries) = std::fs::read_dir(&self.folder) {
             for entry in entries.flatten() {
+                let path = entry.path();
                 if entry.file_type().is_ok_and(|t| t.is_dir())
-                    && is_session_folder(&entry.file_name().to_string_lossy())
+                    && (self.sessions.contains(&path)
+                        || is_session(&path, &entry.file_name().to_string_lossy()))
                 {
+                    self.sessions.insert(path);
                     files.extend(event_files(&entry.path()).into_iter().map(|f| (f, "")));
                 }
             }
@@ -594,6 +617,12 @@ mod tests {
         let mut session = hparams_event(&[("lr", Kind::NumberValue(0.1))]);
         session.extend(scalar_event(0, "hparam/accuracy", 0.9));
         write("exp/1796549437.5924587", "events.out.tfevents.2.vm", session);
+        // add_hparams(..., run_name="trial_3"): a session under a name of its own.
+        let mut named = hparams_event(&[("batch", Kind::NumberValue(32.0))]);
+        named.extend(scalar_event(0, "hparam/loss", 0.3));
+        write("exp/trial_3", "events.out.tfevents.8.vm", named.clone());
+        // The same bytes where the parent is no run of its own: a run.
+        write("alone/trial_4", "events.out.tfevents.9.vm", named);
         write("exp/exp1/Loss/train", "events.out.tfevents.3.vm", scalar_event(0, "exp1/Loss", 0.4));
         write("exp/exp1/Loss/test", "events.out.tfevents.3.vm", scalar_event(0, "exp1/Loss", 0.6));
         // A writer at other/ and another at other/train/: never one series.
@@ -605,7 +634,15 @@ mod tests {
         let names: Vec<String> = discover(root).iter().map(|r| run_name(root, r)).collect();
         assert_eq!(
             names,
-            ["exp", "exp/exp1/Loss/test", "exp/exp1/Loss/train", "keras", "other", "other/train"]
+            [
+                "alone/trial_4",
+                "exp",
+                "exp/exp1/Loss/test",
+                "exp/exp1/Loss/train",
+                "keras",
+                "other",
+                "other/train"
+            ]
         );
         let exp = read(&root.join("exp"));
         assert_eq!(
@@ -614,6 +651,12 @@ mod tests {
             "the session's values are the run's"
         );
         assert!(exp.scalars.contains_key("hparam/accuracy") && exp.scalars.contains_key("Loss/train"));
+        assert_eq!(
+            exp.hparams.get("batch").map(String::as_str),
+            Some("32"),
+            "a named session is the run's too"
+        );
+        assert!(exp.scalars.contains_key("hparam/loss"));
         assert!(!exp.scalars.contains_key("exp1/Loss"), "add_scalars folders are not read into the run");
         let other = read(&root.join("other"));
         assert_eq!(other.scalars["loss"].count, 1, "exp/ and exp/train/ are not mixed");

@@ -505,3 +505,27 @@ fn a_demo_that_falls_short_of_what_it_can_reach_gets_a_hint() {
     let out = run(&["--no-tui", "-q", "--folds", "3", "--init", "he_uniform", spiral.to_str().unwrap()]);
     assert!(!out.stderr.contains("demo"), "{}", out.stderr);
 }
+
+/// The parser is consistent (clap's own checks: no clashing names, valid defaults), and
+/// it makes every shell's completions and the manual page.
+#[test]
+fn the_parser_checks_out_and_makes_completions_and_a_manual() {
+    <nntui::cli::Cli as clap::CommandFactory>::command().debug_assert();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        // Subcommands and options reach every script.
+        assert!(out.stdout.contains("nntui") && out.stdout.contains("class-weight"), "{shell}");
+        assert!(out.stdout.contains("evaluate") && out.stdout.contains("threshold"), "{shell}");
+    }
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.code, 2, "an unknown shell is a usage error");
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(
+        man.stdout.starts_with(".ie \\n(.g .ds Aq") || man.stdout.contains(".TH nntui"),
+        "{}",
+        &man.stdout[..200]
+    );
+    assert!(man.stdout.contains("\\-\\-metrics"), "the options are in the page");
+}
