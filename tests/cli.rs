@@ -529,3 +529,30 @@ fn the_parser_checks_out_and_makes_completions_and_a_manual() {
     );
     assert!(man.stdout.contains("\\-\\-metrics"), "the options are in the page");
 }
+
+/// clap's usage errors in nntui's style: `nntui: ...` on one line (the hints folded in),
+/// the usage line after it, exit code 2.
+#[test]
+fn usage_errors_are_one_nntui_line() {
+    for (args, expected) in [
+        (vec!["completions", "tcsh"], "nntui: invalid value 'tcsh' for '<SHELL>' (possible values: bash,"),
+        (
+            vec!["--metrics", "aucc", "x.csv"],
+            "nntui: invalid value 'aucc' for '--metrics <LIST>': unknown metric 'aucc'",
+        ),
+        (vec!["--no-such-flag", "x.csv"], "nntui: unexpected argument '--no-such-flag' found"),
+        (
+            vec!["predict"],
+            "nntui: the following required arguments were not provided: --model <PATH>, <FILE>",
+        ),
+    ] {
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let lines: Vec<&str> = out.stderr.lines().collect();
+        assert!(lines[0].starts_with(expected), "{args:?}: {}", out.stderr);
+        assert!(lines.len() <= 2 && lines.get(1).is_none_or(|l| l.starts_with("Usage: ")), "{}", out.stderr);
+    }
+    let help = run(&["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Usage:"));
+}
