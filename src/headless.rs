@@ -326,6 +326,14 @@ pub struct TextPrinter<O: Write, E: Write> {
     show_learning_rate: bool,
     pending: BTreeMap<usize, FoldReport>,
     next_fold: usize,
+    /// Folds trained at once: each fold's epoch and policy lines, held until the fold
+    /// ends and the folds before it are written, so that the lines come out the same on
+    /// every run (each fold's together, in fold order).
+    held: BTreeMap<usize, String>,
+    /// Folds that ended, whose held lines wait for an earlier fold.
+    ended: std::collections::BTreeSet<usize>,
+    /// The next fold whose held lines are written.
+    next_held: usize,
 }
 
 impl<O: Write, E: Write> TextPrinter<O, E> {
@@ -339,6 +347,42 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
             show_learning_rate: false,
             pending: BTreeMap::new(),
             next_fold: 0,
+            held: BTreeMap::new(),
+            ended: std::collections::BTreeSet::new(),
+            next_held: 0,
+        }
+    }
+
+    /// Whether folds run at once, so that their lines are held (see `held`).
+    fn holds(&self) -> bool {
+        self.info.as_ref().is_some_and(|i| i.folds > 1 && i.threads > 1)
+    }
+
+    /// A fold's stderr text: held while folds run at once, written at once otherwise.
+    fn fold_text(&mut self, fold: usize, text: &str) {
+        // A fold whose lines were written already (nothing should come after its end)
+        // writes at once.
+        if self.holds() && fold >= self.next_held {
+            self.held.entry(fold).or_default().push_str(text);
+        } else {
+            let _ = self.err.write_all(text.as_bytes());
+        }
+    }
+
+    /// Writes the held lines of the ended folds that are next in order (all of them at
+    /// the run's end, when a stop may have left folds unended).
+    fn write_held(&mut self, all: bool) {
+        while self.ended.contains(&self.next_held) {
+            if let Some(text) = self.held.remove(&self.next_held) {
+                let _ = self.err.write_all(text.as_bytes());
+            }
+            self.next_held += 1;
+        }
+        if all {
+            for (fold, text) in std::mem::take(&mut self.held) {
+                let _ = self.err.write_all(text.as_bytes());
+                self.next_held = self.next_held.max(fold + 1);
+            }
         }
     }
 
@@ -383,7 +427,8 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
             }
             Event::EpochEnded(epoch) => {
                 if let Some(info) = self.info.as_ref().filter(|_| !self.quiet) {
-                    let _ = self.err.write_all(epoch_lines(info, epoch, self.show_learning_rate).as_bytes());
+                    let text = epoch_lines(info, epoch, self.show_learning_rate);
+                    self.fold_text(epoch.fold, &text);
                 }
             }
             Event::Ack(ack) => {
@@ -399,12 +444,15 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                 let _ = writeln!(self.err, "{}", warning_line(warning));
             }
             Event::FoldEnded(fold) => {
+                self.ended.insert(fold.fold);
+                self.write_held(false);
                 if self.info.as_ref().is_some_and(|i| i.folds > 1) {
                     self.pending.insert(fold.fold, fold.clone());
                     self.print_ready_folds()?;
                 }
             }
             Event::RunEnded(summary) => {
+                self.write_held(true);
                 let Some(info) = self.info.clone() else {
                     return Ok(());
                 };
@@ -445,11 +493,8 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                         }
                         _ if self.quiet => {}
                         action => {
-                            let _ = writeln!(
-                                self.err,
-                                "{}",
-                                policy_line(info, policy.fold, policy.epoch, action)
-                            );
+                            let line = format!("{}\n", policy_line(info, policy.fold, policy.epoch, action));
+                            self.fold_text(policy.fold, &line);
                         }
                     }
                 }

@@ -556,3 +556,37 @@ fn usage_errors_are_one_nntui_line() {
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("Usage:"));
 }
+
+/// Folds trained at once write their epoch lines each fold's together, in fold order,
+/// so that the headless output comes out the same on every run.
+#[test]
+fn parallel_folds_write_their_lines_in_fold_order() {
+    let moons = data("moons.csv").display().to_string();
+    let args = ["--no-tui", "--folds", "4", "--threads", "2", "--epochs", "25", moons.as_str()];
+    let headings = |stderr: &str| -> Vec<usize> {
+        stderr
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("Fold ").and_then(|r| r.split('/').next()).and_then(|f| f.parse().ok())
+            })
+            .collect()
+    };
+    let first = run(&args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let folds = headings(&first.stderr);
+    assert_eq!(folds.len(), 100, "{}", first.stderr);
+    assert!(folds.windows(2).all(|w| w[0] <= w[1]), "in fold order: {folds:?}");
+    // Timings aside, the same text again.
+    let strip = |text: &str| -> String {
+        text.lines()
+            .map(|l| {
+                l.split(" - ")
+                    .filter(|p| !p.contains("s/step") && !p.ends_with('s'))
+                    .collect::<Vec<_>>()
+                    .join(" - ")
+                    + "\n"
+            })
+            .collect()
+    };
+    assert_eq!(strip(&run(&args).stderr), strip(&first.stderr));
+}
