@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly where its set-up does
 
+mod common;
+
 use assert_cmd::Command;
 use nntui::nn::{Measure, Tally};
 use serde::Deserialize;
@@ -117,13 +119,10 @@ fn pima() -> String {
     })
 }
 
+/// stdout, stderr and whether it succeeded.
 fn nntui(args: &[&str]) -> (String, String, bool) {
-    let output = Command::cargo_bin("nntui").unwrap().args(args).output().unwrap();
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        output.status.success(),
-    )
+    let out = common::run(args);
+    (out.stdout, out.stderr, out.code == 0)
 }
 
 #[test]
