@@ -264,7 +264,7 @@ impl Row {
 }
 
 /// The value columns: `loss` and `val_loss` first, then the rest by how many runs have
-/// them, at most `limit` in all.
+/// them, each beside its `val_` twin (`auc`, `val_auc`), at most `limit` in all.
 fn columns(rows: &[Row], limit: usize) -> Vec<String> {
     let mut counts: BTreeMap<&String, usize> = BTreeMap::new();
     for row in rows {
@@ -272,19 +272,29 @@ fn columns(rows: &[Row], limit: usize) -> Vec<String> {
             *counts.entry(name).or_default() += 1;
         }
     }
-    let mut names: Vec<(&String, usize)> = counts.into_iter().collect();
     let rank = |name: &str| match name {
         "loss" => 0,
         "val_loss" => 1,
         _ => 2,
     };
-    names.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
-    names.into_iter().take(limit).map(|(n, _)| n.clone()).collect()
+    // A twin is ranked by its training name's count, and follows it.
+    let base = |name: &str| -> String { name.strip_prefix("val_").unwrap_or(name).to_string() };
+    let count_of =
+        |name: &str| counts.get(&base(name)).or_else(|| counts.get(&name.to_string())).copied().unwrap_or(0);
+    let mut names: Vec<&String> = counts.keys().copied().collect();
+    names.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then(count_of(b).cmp(&count_of(a)))
+            .then(base(a).cmp(&base(b)))
+            .then(a.starts_with("val_").cmp(&b.starts_with("val_")))
+    });
+    names.into_iter().take(limit).cloned().collect()
 }
 
 /// The table as text, one run a line under a header.
 pub fn text(rows: &[Row]) -> String {
-    let columns = columns(rows, 6);
+    let columns = columns(rows, 8);
     let mut header: Vec<String> = ["run", "state", "folds", "epochs"].map(String::from).to_vec();
     header.extend(columns.iter().cloned());
     header.push("best val_loss".into());
