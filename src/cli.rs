@@ -363,6 +363,11 @@ pub struct TrainArgs {
     /// by the label's class names (a class not named counts 1).
     #[arg(long, value_name = "balanced|CLASS=W,...", value_parser = parse_class_weight, help_heading = "Training")]
     pub class_weight: Option<crate::train::plan::ClassWeight>,
+    /// The features the dashboard's and --plot's decision map spans, the others held at
+    /// their training median: two for classes (A,B), one for a regression's curve (A).
+    /// Data with just that many number columns gets the map without it.
+    #[arg(long, value_name = "A,B", value_delimiter = ',', help_heading = "Output")]
+    pub map_features: Vec<String>,
 
     /// adam, sgd or rmsprop.
     #[arg(long, default_value = "adam", value_parser = parse_optimizer, help_heading = "Optimizer")]
@@ -453,7 +458,8 @@ pub struct TrainArgs {
     /// No epoch lines.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
-    /// Write the charts into DIR when the run ends (loss and accuracy or mae).
+    /// Write the charts into DIR when the run ends: loss and accuracy (or mae); for
+    /// classes the confusion matrix and (two classes) the ROC curve; the decision map.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub plot: Option<PathBuf>,
     /// The charts' format.
@@ -595,6 +601,7 @@ impl TrainArgs {
                 checkpoint: self.checkpoint.clone(),
                 csv_log: self.csv_log.clone(),
             },
+            map_features: self.map_features.clone(),
         })
     }
 }

@@ -36,63 +36,7 @@ pub enum Evaluation {
 
 pub use crate::data::class_indices;
 
-/// `matrix[true][predicted]`.
-pub fn confusion_matrix(truth: &[usize], predicted: &[usize], classes: usize) -> Vec<Vec<usize>> {
-    let mut matrix = vec![vec![0; classes]; classes];
-    for (&t, &p) in truth.iter().zip(predicted) {
-        if t < classes && p < classes {
-            matrix[t][p] += 1;
-        }
-    }
-    matrix
-}
-
-/// The area under the ROC curve of `scores` for `positive` rows, exactly: the chance that
-/// a positive row scores above a negative one, ties counting one half (scikit-learn's
-/// `roc_auc_score`). `None` without both kinds of rows.
-pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    // Average ranks (from 1) over ties, summed over the positive rows.
-    let (mut rank_sum, mut start) = (0.0, 0);
-    while start < order.len() {
-        let mut end = start;
-        while end + 1 < order.len() && scores[order[end + 1]] == scores[order[start]] {
-            end += 1;
-        }
-        let rank = (start + end) as f64 / 2.0 + 1.0;
-        rank_sum += rank * order[start..=end].iter().filter(|&&i| positive[i]).count() as f64;
-        start = end + 1;
-    }
-    let positives = positive.iter().filter(|&&p| p).count() as f64;
-    let negatives = positive.len() as f64 - positives;
-    (positives > 0.0 && negatives > 0.0)
-        .then(|| (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives))
-}
-
-/// Average precision of `scores` for `positive` rows: the precision at each distinct
-/// score (highest first) weighted by the recall it adds (scikit-learn's
-/// `average_precision_score`). `None` without a positive row.
-pub fn average_precision(scores: &[f64], positive: &[bool]) -> Option<f64> {
-    let positives = positive.iter().filter(|&&p| p).count() as f64;
-    if positives == 0.0 {
-        return None;
-    }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let (mut tp, mut seen, mut recall, mut ap) = (0.0, 0.0, 0.0, 0.0);
-    for (k, &i) in order.iter().enumerate() {
-        tp += f64::from(u8::from(positive[i]));
-        seen += 1.0;
-        // The end of a run of equal scores is one threshold.
-        if order.get(k + 1).is_none_or(|&next| scores[next] != scores[i]) {
-            let now = tp / positives;
-            ap += (now - recall) * (tp / seen);
-            recall = now;
-        }
-    }
-    Some(ap)
-}
+pub use crate::stats::{average_precision, confusion_matrix, roc_auc};
 
 /// Scores `model` on rows whose labels are `labels`; for two classes, `threshold` on the
 /// second class's probability decides (0.5 without it: above it is the second class).

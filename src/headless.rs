@@ -499,7 +499,7 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                     }
                 }
             }
-            Event::FoldStarted(_) | Event::Weights(_) => {}
+            Event::FoldStarted(_) | Event::Weights(_) | Event::Learned(_) => {}
         }
         Ok(())
     }

@@ -87,9 +87,12 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
     }
     let dataset = Arc::new(prepared.dataset);
     let config = prepare::config(args, dashboard, &dataset, prepared.initial.as_ref())?;
-    let plan = Plan::new(config.clone(), &dataset)
+    let mut plan = Plan::new(config.clone(), &dataset)
         .map_err(|e| Failure::usage(e.to_string()))?
         .with_saver(ModelFile::saver());
+    if args.plot.is_some() {
+        plan = plan.with_pictures();
+    }
     let recording = recording(args, path, &config);
     if dashboard {
         return dashboard_run(args, plan, dataset, log, recording);

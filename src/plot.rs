@@ -5,14 +5,25 @@
 //! mean curves with a +/- one standard deviation band; a legend, labelled axes and a
 //! title with the data file and the settings.
 
-use crate::train::{Event, RunInfo};
+use crate::train::{Event, LearnedReport, RunInfo};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+mod learned;
 mod png;
+
+/// Draws with `$draw(root, args...)` into `$path` as an SVG or a PNG.
+macro_rules! draw_file {
+    ($path:expr, $format:expr, $draw:path, $($arg:expr),*) => {
+        match $format {
+            Format::Svg => $draw(SVGBackend::new($path, SIZE).into_drawing_area(), $($arg),*),
+            Format::Png => $draw(png::Png(BitMapBackend::new($path, SIZE)).into_drawing_area(), $($arg),*),
+        }
+    };
+}
 
 /// The file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +51,8 @@ struct FoldCurves {
 pub struct Collector {
     info: Option<RunInfo>,
     folds: BTreeMap<usize, FoldCurves>,
+    /// Each fold's latest pictures.
+    learned: BTreeMap<usize, LearnedReport>,
 }
 
 impl Collector {
@@ -49,6 +62,17 @@ impl Collector {
             Event::RunStarted(info) => {
                 self.info = Some(info.as_ref().clone());
                 self.folds.clear();
+                self.learned.clear();
+            }
+            Event::Learned(learned) => {
+                // A report without a matrix (a regression's, or between the training
+                // rows' scorings) keeps the matrix before it.
+                let entry = self.learned.entry(learned.fold).or_insert_with(|| learned.as_ref().clone());
+                if learned.confusion.is_empty() {
+                    entry.map.clone_from(&learned.map);
+                } else {
+                    *entry = learned.as_ref().clone();
+                }
             }
             Event::EpochEnded(r) => self.folds.entry(r.fold).or_default().epochs.push((
                 r.epoch,
@@ -86,6 +110,28 @@ impl Collector {
             result.map_err(|e| format!("{}: {e}", path.display()))?;
             finish_file(&path, format)?;
             written.push(path);
+        }
+        let classes: BTreeMap<usize, LearnedReport> = self
+            .learned
+            .iter()
+            .filter(|(_, l)| !l.confusion.is_empty())
+            .map(|(&k, l)| (k, l.clone()))
+            .collect();
+        let mut picture = |name: &str, draw: &dyn Fn(&Path) -> Result<(), String>| -> Result<(), String> {
+            let path = dir.join(format!("{name}.{extension}"));
+            draw(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            finish_file(&path, format)?;
+            written.push(path);
+            Ok(())
+        };
+        if !classes.is_empty() {
+            picture("confusion", &|path| draw_file!(path, format, learned::draw_confusion, info, &classes))?;
+        }
+        if classes.values().any(|l| !l.roc.is_empty()) {
+            picture("roc", &|path| draw_file!(path, format, learned::draw_roc, info, &classes))?;
+        }
+        if let Some((epoch, map)) = self.learned.values().find_map(|l| l.map.as_ref().map(|m| (l.epoch, m))) {
+            picture("map", &|path| draw_file!(path, format, learned::draw_map, info, map, epoch))?;
         }
         Ok(written)
     }

@@ -6,13 +6,15 @@ mod engine;
 pub mod event;
 mod fit;
 mod fold_policies;
+mod learned;
 mod live;
 pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
-    Ack, Control, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Forecast,
-    GateWeights, Histogram, LayerWeights, PolicyEvent, RunInfo, RunSummary, Score, Warning, WeightsReport,
+    Ack, Control, DecisionMap, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart,
+    Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, RunInfo, RunSummary, Score,
+    Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
-pub use plan::{InitialModel, ModelSaver, Plan, PlanError, RunConfig, SaveModel, Split};
+pub use plan::{InitialModel, MapFeatures, ModelSaver, Plan, PlanError, RunConfig, SaveModel, Split};

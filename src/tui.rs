@@ -9,6 +9,7 @@ pub mod compare;
 mod folds;
 mod header;
 pub mod keymap;
+mod learned;
 mod log;
 pub mod terminal;
 pub mod theme;
@@ -121,7 +122,8 @@ impl Engine {
         #[allow(clippy::expect_used, reason = "the same configuration planned before, on the same data")]
         let plan = Plan::new(config.clone(), dataset)
             .expect("a checked configuration plans again")
-            .with_saver(crate::model_file::ModelFile::saver());
+            .with_saver(crate::model_file::ModelFile::saver())
+            .with_pictures();
         let handle = train::spawn(plan, Arc::clone(dataset));
         let events = handle.events.clone();
         Engine { handle: Some(handle), events, ended: false, result: None }

@@ -729,3 +729,66 @@ fn a_tensorboard_run_gets_the_full_dashboard() {
     assert!(app.apply(Action::TogglePause).is_none());
     assert!(screen(&app, 80, 24).contains("recorded run"));
 }
+
+/// `v` turns the right-hand panel from the weights to what the model learned (the
+/// held-out confusion matrix with row shares and the ROC curve with its AUC) and to the
+/// decision map (a colour field with the training rows as class markers), and back; a
+/// run with nothing more to show says what `v` is for.
+#[test]
+fn v_shows_the_confusion_matrix_the_roc_curve_and_the_decision_map() {
+    let config = RunConfig {
+        folds: 1,
+        epochs: 30,
+        threads: 1,
+        validation_split: Some(0.25),
+        pace: Some(20.0),
+        hidden: nntui::cli::parse_layers("16:relu").unwrap().0,
+        ..RunConfig::default()
+    };
+    let dataset = dataset("moons.csv");
+    let plan = Plan::new(RunConfig { pace: None, ..config.clone() }, &dataset).unwrap().with_pictures();
+    let handle = train::spawn(plan, dataset);
+    let events: Vec<Event> = handle.events.iter().collect();
+    handle.join().unwrap();
+    let (mut app, _) = replay(&events, &config);
+    assert!(screen(&app, 120, 40).contains("Weights"));
+    app.apply(Action::NextSidePanel);
+    let learned = screen(&app, 120, 40);
+    assert!(learned.contains("Learned epoch 30 held-out 100 rows AUC 0."), "{learned}");
+    assert!(learned.contains("false positive rate"), "{learned}");
+    insta::assert_snapshot!("learned_120x40", learned);
+    insta::assert_snapshot!("learned_80x24", screen(&app, 80, 24));
+    app.apply(Action::NextSidePanel);
+    let map = screen(&app, 120, 40);
+    assert!(map.contains("Map x x y") && map.contains("o lower  x upper  shade: P(upper)"), "{map}");
+    insta::assert_snapshot!("map_120x40", map);
+    insta::assert_snapshot!("map_80x24", screen(&app, 80, 24));
+    // The field is coloured: blue where the model says lower, orange where upper.
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| frame.render_widget(&app, frame.area())).unwrap();
+    let backgrounds: std::collections::HashSet<Color> =
+        terminal.backend().buffer().content().iter().map(|c| c.bg).collect();
+    let blue = backgrounds.iter().any(|c| matches!(c, Color::Rgb(r, _, b) if b > r));
+    let orange = backgrounds.iter().any(|c| matches!(c, Color::Rgb(r, _, b) if r > b));
+    assert!(blue && orange, "{backgrounds:?}");
+    app.apply(Action::NextSidePanel);
+    assert!(screen(&app, 120, 40).contains("Weights"));
+    // A regression on many features has nothing more to show: v says why.
+    let mut text = String::from("a,b,c,target\n");
+    for i in 0..40 {
+        let x = f64::from(i);
+        text.push_str(&format!("{x},{},{},{}\n", x * 0.5, 40.0 - x, x * 2.0 + 1.0));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.csv");
+    std::fs::write(&path, text).unwrap();
+    let many = Arc::new(data::load(&path, &CsvOptions::default()).unwrap());
+    let short = RunConfig { folds: 1, epochs: 2, threads: 1, ..RunConfig::default() };
+    let handle = train::spawn(Plan::new(short.clone(), &many).unwrap().with_pictures(), many);
+    let events: Vec<Event> = handle.events.iter().collect();
+    handle.join().unwrap();
+    let (mut regression, _) = replay(&events, &short);
+    regression.apply(Action::NextSidePanel);
+    let said = screen(&regression, 120, 40);
+    assert!(said.contains("Weights") && said.contains("v shows the confusion matrix"), "{said}");
+}

@@ -61,11 +61,15 @@ impl Recorder {
         Ok(Recorder { folder, events })
     }
 
-    /// Appends one event and flushes it.
+    /// Appends one event and flushes it; the pictures ([`Event::Learned`]) are left
+    /// out: they are drawn live from the model, and would be most of the file.
     ///
     /// # Errors
     /// The file cannot be written.
     pub fn write(&mut self, event: &Event) -> io::Result<()> {
+        if matches!(event, Event::Learned(_)) {
+            return Ok(());
+        }
         serde_json::to_writer(&mut self.events, event).map_err(io::Error::other)?;
         self.events.write_all(b"\n")?;
         self.events.flush()

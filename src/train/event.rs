@@ -33,6 +33,9 @@ pub enum Event {
     Ack(Ack),
     /// A training policy acted (early stopping, learning-rate reduction, checkpoint).
     Policy(PolicyEvent),
+    /// What the model predicts after an epoch: the pictures of the dashboard and
+    /// `--plot` (sent only when one is shown, [`super::Plan::pictures`]).
+    Learned(Box<LearnedReport>),
 }
 
 /// A policy's action in a fold, after an epoch.
@@ -62,6 +65,7 @@ impl Event {
             Event::Warning(e) => e.fold,
             Event::Ack(e) => e.fold,
             Event::Policy(e) => Some(e.fold),
+            Event::Learned(e) => Some(e.fold),
             Event::RunStarted(_) | Event::RunEnded(_) => None,
         }
     }
@@ -165,6 +169,112 @@ impl EpochReport {
         values.push(("learning_rate".into(), self.learning_rate));
         values
     }
+}
+
+/// What the model predicts after an epoch: for classes, the confusion matrix and (two
+/// classes) the ROC curve of the held-out rows (of the training rows when none are held
+/// out); for two features (one for a regression), its predictions over their plane.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnedReport {
+    /// Fold index, from zero.
+    pub fold: usize,
+    /// Epoch, from one.
+    pub epoch: usize,
+    /// Whether the matrix and the curve are of held-out rows (else of the training rows).
+    pub held_out: bool,
+    /// `confusion[true][predicted]` row counts (the predicted class as accuracy decides
+    /// it: above 0.5 for two classes); empty for a regression.
+    pub confusion: Vec<Vec<u64>>,
+    /// Two classes: the ROC curve of the second class's probability, (false positive
+    /// rate, true positive rate) from (0, 0) to (1, 1), thinned for drawing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roc: Vec<(f32, f32)>,
+    /// The exact area under that curve (scikit-learn's `roc_auc_score`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roc_auc: Option<f64>,
+    /// The predictions over the features' plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<DecisionMap>,
+}
+
+/// A model's predictions over a grid of two features (the others held at their training
+/// median), or along one feature for a regression, with training rows to draw on it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecisionMap {
+    /// The features on the axes, in the file's units: x, then y (a regression: x only).
+    pub features: Vec<String>,
+    /// The x axis's range.
+    pub x: (f32, f32),
+    /// The y axis's range (a regression: the targets' and predictions' range).
+    pub y: (f32, f32),
+    /// Cells across (x).
+    pub columns: usize,
+    /// Cells down (y); 1 for a regression's curve.
+    pub rows: usize,
+    /// Per cell, row by row from the top (the largest y): the predicted class (0 for a
+    /// regression).
+    pub class: Vec<u16>,
+    /// Per cell: the predicted class's probability; a regression: the predicted value
+    /// (in the target's units) at each x.
+    pub value: Vec<f32>,
+    /// Training rows to draw: x, y (a regression: the target) and class.
+    pub points: Vec<(f32, f32, u16)>,
+}
+
+impl DecisionMap {
+    /// Cells across a map of two features.
+    pub const COLUMNS: usize = 64;
+    /// Cells down a map of two features.
+    pub const ROWS: usize = 48;
+    /// Points along a regression's curve.
+    pub const CURVE: usize = 160;
+    /// The most training rows drawn.
+    pub const POINTS: usize = 400;
+
+    /// The probability of the second class at a cell (two classes), from its predicted
+    /// class and that class's probability.
+    pub fn second_class_probability(&self, cell: usize) -> f32 {
+        if self.class[cell] == 1 { self.value[cell] } else { 1.0 - self.value[cell] }
+    }
+
+    /// The colour a cell is drawn in (the dashboard's and `--plot`'s), as RGB: for two
+    /// classes blue to orange by the second class's probability, light grey where the
+    /// model is unsure; for more, the predicted class's colour, paler where it is less
+    /// sure. Light colours, so that black markers stand out on them.
+    pub fn colour(&self, cell: usize, classes: usize) -> (u8, u8, u8) {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "colour channels in 0..=255"
+        )]
+        let mix = |x: u8, y: u8, t: f32| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
+        let blend =
+            |a: (u8, u8, u8), b: (u8, u8, u8), t: f32| (mix(a.0, b.0, t), mix(a.1, b.1, t), mix(a.2, b.2, t));
+        if classes <= 2 {
+            let (low, middle, high) = ((103, 169, 207), (240, 240, 240), (239, 138, 98));
+            let p = self.second_class_probability(cell).clamp(0.0, 1.0);
+            return if p < 0.5 { blend(low, middle, p * 2.0) } else { blend(middle, high, (p - 0.5) * 2.0) };
+        }
+        let colour = Self::CLASS_COLOURS[usize::from(self.class[cell]) % Self::CLASS_COLOURS.len()];
+        #[allow(clippy::cast_precision_loss, reason = "a small class count")]
+        let floor = 1.0 / classes as f32;
+        let sure = ((self.value[cell] - floor) / (1.0 - floor)).clamp(0.0, 1.0);
+        blend((255, 255, 255), colour, 0.25 + 0.75 * sure)
+    }
+
+    /// ColorBrewer's Set3, a class's colour on a map of more than two classes.
+    pub const CLASS_COLOURS: [(u8, u8, u8); 10] = [
+        (141, 211, 199),
+        (255, 255, 179),
+        (190, 186, 218),
+        (251, 128, 114),
+        (128, 177, 211),
+        (253, 180, 98),
+        (179, 222, 105),
+        (252, 205, 229),
+        (217, 217, 217),
+        (188, 128, 189),
+    ];
 }
 
 /// Held-out targets against predictions, in the target's units.

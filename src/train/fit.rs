@@ -4,9 +4,10 @@ use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
     Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Forecast,
-    GateWeights, Histogram, LayerWeights, PolicyEvent, Score, Warning, WeightsReport,
+    GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, Score, Warning, WeightsReport,
 };
 use super::fold_policies::FoldPolicies;
+use super::learned::{MapGrid, Outcomes};
 use super::live::{Flow, Live, Position, View};
 use super::plan::Plan;
 use crate::data::{Dataset, Scaling, Task};
@@ -34,6 +35,9 @@ const EVALUATION_ROWS: usize = 256;
 /// every `ceil(WEIGHTS_COST_ROWS / training rows)` epochs so that they stay a few
 /// percent of training time even on tiny datasets.
 const WEIGHTS_COST_ROWS: usize = 256;
+/// With no rows held out, the training rows are scored for the pictures every
+/// `ceil(training rows / PICTURE_ROWS)` epochs (an extra pass over them).
+const PICTURE_ROWS: usize = 20_000;
 
 /// Copies `rows` into a batch: features (standardized if asked) and targets shaped for
 /// the output layer (the class index for one sigmoid unit, one-hot for softmax, the
@@ -89,6 +93,8 @@ struct Evaluator {
     forecast: Option<Forecast>,
     /// `--metrics` over the last evaluation's rows.
     tallies: Tallies,
+    /// The last evaluation's predicted classes, for the pictures.
+    outcomes: Outcomes,
 }
 
 /// `--metrics`' state over an epoch's batches or an evaluation's chunks, with room to
@@ -140,8 +146,9 @@ impl Tallies {
 }
 
 impl Evaluator {
-    fn new(model: &Sequential<f32>, classes: usize, measures: &[Measure]) -> Self {
+    fn new(model: &Sequential<f32>, classes: usize, measures: &[Measure], pictures: bool) -> Self {
         Evaluator {
+            outcomes: Outcomes::new(pictures && classes > 0),
             tallies: Tallies::new(measures, model.output_units()),
             workspace: model.workspace(EVALUATION_ROWS),
             x: vec![0.0; EVALUATION_ROWS * model.input_dim()],
@@ -166,6 +173,7 @@ impl Evaluator {
         let (mut loss, mut metric) = (0.0, 0.0);
         self.predicted.fill(0);
         self.tallies.reset();
+        self.outcomes.clear();
         // A series' forecast: the last held-out windows, targets and predictions.
         let forecast_from = rows.len().saturating_sub(Forecast::MAX);
         let mut forecast = (fit.plan.config.window.is_some()
@@ -190,6 +198,7 @@ impl Evaluator {
             let out = self.workspace.outputs(model, n);
             metric += fit.plan.metric.total(out, targets, units) * fit.metric_factor;
             self.tallies.add(&fit.scaling, out, targets, units);
+            self.outcomes.add(out, units, chunk.iter().map(|&row| fit.dataset.labels[row as usize]));
             if let Some(forecast) = &mut forecast {
                 for (k, (&y, &p)) in targets.iter().zip(out).enumerate() {
                     if seen + k >= forecast_from {
@@ -304,7 +313,15 @@ pub(crate) fn train_fold(
             .per_class(&dataset.class_names, train_rows.iter().map(|&r| dataset.labels[r as usize] as usize))
     });
     let mut row_weights = vec![0.0f32; if class_weights.is_some() { batch } else { 0 }];
-    let mut evaluator = Evaluator::new(&model, dataset.class_count(), &plan.measures);
+    let mut evaluator = Evaluator::new(&model, dataset.class_count(), &plan.measures, plan.pictures);
+    // The pictures: the decision map's grid, and how often the training rows are scored
+    // for the confusion matrix when no rows are held out.
+    let map_grid = plan
+        .map
+        .as_ref()
+        .filter(|_| plan.pictures)
+        .map(|map| MapGrid::new(map, dataset, &fit.scaling, &train_rows));
+    let pictures_every = train_rows.len().div_ceil(PICTURE_ROWS).max(1);
     let mut train_tallies = Tallies::new(&plan.measures, units);
     // The held-out rows' `--metrics` after the last reported epoch (the fold's result).
     let mut held_out_metrics = BTreeMap::new();
@@ -490,6 +507,19 @@ pub(crate) fn train_fold(
         for action in actions {
             emitter.send(policy_event(epoch, action));
         }
+        if plan.pictures
+            && let Some(learned) = pictures(
+                &fit,
+                &model,
+                &mut evaluator,
+                (fold, epoch),
+                &train_rows,
+                map_grid.as_ref(),
+                (epoch % pictures_every == 0 || epoch == config.epochs || policy_stop, live),
+            )
+        {
+            emitter.send(Event::Learned(Box::new(learned)));
+        }
         if policy_stop {
             break;
         }
@@ -598,6 +628,42 @@ fn epoch_logs(plan: &Plan, report: &EpochReport) -> Logs {
     }
     logs.extend(report.metrics.iter().map(|(name, &v)| (name.clone(), v)));
     logs
+}
+
+/// The pictures after an epoch: the confusion matrix and ROC curve of the held-out rows
+/// the epoch's evaluation saw (with none held out, of the training rows, scored when
+/// `due`), and the decision map; `None` when there is nothing to draw.
+fn pictures(
+    fit: &Fit<'_>,
+    model: &Sequential<f32>,
+    evaluator: &mut Evaluator,
+    (fold, epoch): (usize, usize),
+    train_rows: &[u32],
+    map: Option<&MapGrid>,
+    (due, live): (bool, &Live),
+) -> Option<LearnedReport> {
+    let classes = fit.dataset.class_count();
+    let held_out = !fit.plan.held_out[fold].is_empty();
+    let scored =
+        classes > 0 && (held_out || (due && evaluator.evaluate(fit, model, 0.0, train_rows, live).is_some()));
+    if !scored && map.is_none() {
+        return None;
+    }
+    let mut learned = if scored {
+        evaluator.outcomes.report(fold, epoch, held_out, classes)
+    } else {
+        LearnedReport {
+            fold,
+            epoch,
+            held_out,
+            confusion: Vec::new(),
+            roc: Vec::new(),
+            roc_auc: None,
+            map: None,
+        }
+    };
+    learned.map = map.map(|grid| grid.draw(model, &mut evaluator.workspace, EVALUATION_ROWS));
+    Some(learned)
 }
 
 /// The largest weight magnitude; infinite if any weight is not a finite number.

@@ -74,6 +74,10 @@ pub struct RunConfig {
     /// Early stopping, learning-rate reduction, checkpoints, the CSV log.
     #[serde(default)]
     pub policies: super::callbacks::Policies,
+    /// The features of the decision map (`--map-features`; empty: the data's own when
+    /// it has two, one for a regression).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub map_features: Vec<String>,
 }
 
 /// `--class-weight`: how much each class's rows count in the training loss and metrics
@@ -206,6 +210,7 @@ impl Default for RunConfig {
             initial_model: None,
             demo: None,
             policies: super::callbacks::Policies::default(),
+            map_features: Vec::new(),
         }
     }
 }
@@ -258,6 +263,20 @@ pub struct Plan {
     /// Writes checkpoints (`--checkpoint`); given by the caller, so that the engine does
     /// not depend on the model file's format.
     pub saver: Option<ModelSaver>,
+    /// Whether to send [`super::Event::Learned`] after each epoch (set by a caller that
+    /// shows pictures: the dashboard, `--plot`).
+    pub pictures: bool,
+    /// The decision map's features, when there is one.
+    pub map: Option<MapFeatures>,
+}
+
+/// The features a decision map spans (two; one for a regression's curve).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapFeatures {
+    /// Their names.
+    pub names: Vec<String>,
+    /// Their places among the model's inputs.
+    pub inputs: Vec<usize>,
 }
 
 /// Writes a trained model to a path.
@@ -289,6 +308,7 @@ impl Plan {
         let metric = if dataset.task.is_classification() { Metric::Accuracy } else { Metric::Mae };
         let measures = measures_for(&config, dataset, output)?;
         check_class_weight(&config, dataset)?;
+        let map = map_features(&config, dataset)?;
         let rows = dataset.rows();
         let mut warnings = Vec::new();
 
@@ -428,7 +448,16 @@ impl Plan {
             train_rows,
             warnings,
             saver: None,
+            pictures: false,
+            map,
         })
+    }
+
+    /// The plan with [`super::Event::Learned`] sent after each epoch.
+    #[must_use]
+    pub fn with_pictures(mut self) -> Self {
+        self.pictures = true;
+        self
     }
 
     /// The plan with checkpoints written by `saver`.
@@ -630,6 +659,64 @@ pub fn epoch_values(metric: Metric, measures: &[Measure], validation: bool) -> V
     let val: Vec<String> =
         if validation { names.iter().map(|n| format!("val_{n}")).collect() } else { Vec::new() };
     names.into_iter().chain(val).collect()
+}
+
+/// The decision map's features: `--map-features` checked against the columns, or the
+/// data's own when a classification has two number columns (a regression one).
+fn map_features(config: &RunConfig, dataset: &Dataset) -> Result<Option<MapFeatures>, PlanError> {
+    let wanted = if dataset.task.is_classification() { 2 } else { 1 };
+    let flat = config.input_shape.is_none() && config.window.is_none();
+    let given = &config.map_features;
+    if given.is_empty() {
+        let numbers = dataset.columns.iter().all(|c| !c.is_categorical());
+        return Ok((flat && numbers && dataset.columns.len() == wanted).then(|| MapFeatures {
+            names: dataset.columns.iter().map(|c| c.name.clone()).collect(),
+            inputs: (0..wanted).collect(),
+        }));
+    }
+    if !flat {
+        return Err(error(
+            "--map-features",
+            "a map spans features of flat rows, not --input-shape or --window samples",
+        ));
+    }
+    if given.len() != wanted {
+        let what = if wanted == 2 {
+            "a classification's map spans two features (--map-features A,B)"
+        } else {
+            "a regression's curve runs along one feature (--map-features A)"
+        };
+        return Err(error("--map-features", format!("{what}; {} given", given.len())));
+    }
+    let mut inputs = Vec::new();
+    for name in given {
+        let mut offset = 0;
+        let mut found = None;
+        for column in &dataset.columns {
+            if &column.name == name {
+                found = Some((offset, column));
+            }
+            offset += column.width();
+        }
+        let Some((input, column)) = found else {
+            let names: Vec<&str> = dataset.columns.iter().map(|c| c.name.as_str()).collect();
+            return Err(error(
+                "--map-features",
+                format!("no feature {name:?} (the features are {})", names.join(", ")),
+            ));
+        };
+        if column.is_categorical() {
+            return Err(error(
+                "--map-features",
+                format!("{name} holds categories; a map's axes are numbers"),
+            ));
+        }
+        if inputs.contains(&input) {
+            return Err(error("--map-features", format!("{name} is named twice")));
+        }
+        inputs.push(input);
+    }
+    Ok(Some(MapFeatures { names: given.clone(), inputs }))
 }
 
 /// `--class-weight` names classes the labels have, with weights that are numbers >= 0,

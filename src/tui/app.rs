@@ -5,8 +5,8 @@ use super::theme::Theme;
 use crate::series::Part;
 use crate::train::callbacks::PolicyAction;
 use crate::train::{
-    Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, PolicyEvent, RunInfo, RunSummary, Warning,
-    WeightsReport,
+    Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, LearnedReport, PolicyEvent, RunInfo,
+    RunSummary, Warning, WeightsReport,
 };
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -68,6 +68,17 @@ pub const LOG_CAPACITY: usize = 200;
 /// Points a finished fold keeps for its dimmed lines.
 const FINISHED_FOLD_POINTS: usize = 256;
 
+/// What the right-hand panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SidePanel {
+    /// Weight and gradient distributions.
+    Weights,
+    /// The confusion matrix and the ROC curve.
+    Learned,
+    /// The decision map (or a regression's curve).
+    Map,
+}
+
 /// Everything shown about one fold.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FoldView {
@@ -78,6 +89,8 @@ pub struct FoldView {
     pub series: Part,
     /// The last epoch report.
     pub last: Option<EpochReport>,
+    /// What the model learned after the last epoch that reported it (the pictures).
+    pub learned: Option<Box<LearnedReport>>,
     /// Batches per epoch (to place mid-epoch markers).
     pub steps_per_epoch: usize,
     /// Its final report.
@@ -97,6 +110,7 @@ impl Default for FoldView {
             state: FoldState::Pending,
             series: Part::default(),
             last: None,
+            learned: None,
             steps_per_epoch: 1,
             report: None,
             markers: Vec::new(),
@@ -241,6 +255,9 @@ pub enum Action {
     /// For a series forecast: the held-out targets against the predictions in place of
     /// the metric chart, or back.
     ToggleForecast,
+    /// The right-hand panel's next view: weights, what the model learned (confusion
+    /// matrix and ROC curve), the decision map.
+    NextSidePanel,
     /// The next smoothing weight (0, 0.6, 0.9, 0.99).
     CycleSmoothing,
     /// The next x range (all epochs, the last 100, the last 20).
@@ -328,6 +345,8 @@ pub struct App {
     pub hide_other_folds: bool,
     /// Whether the forecast chart replaces the metric chart (`F`; series only).
     pub forecast_view: bool,
+    /// What the right-hand panel shows (`v`).
+    pub side_panel: SidePanel,
     /// A recorded run (`nntui view`): nothing can be steered.
     pub recorded: bool,
     /// Index into [`SMOOTHING`].
@@ -387,6 +406,7 @@ impl App {
             log_scale: false,
             hide_other_folds: false,
             forecast_view: false,
+            side_panel: SidePanel::Weights,
             recorded: false,
             smoothing: 0,
             zoom: 0,
@@ -644,7 +664,29 @@ impl App {
             Event::Warning(warning) => self.on_warning(warning),
             Event::Ack(ack) => self.on_ack(ack),
             Event::Policy(policy) => self.on_policy(policy),
+            Event::Learned(learned) => {
+                if let Some(fold) = self.folds.get_mut(learned.fold) {
+                    fold.learned = Some(learned.clone());
+                }
+            }
         }
+    }
+
+    /// The views the right-hand panel cycles through for this run: the weights, and
+    /// for classes what the model learned, and the map where the data has one.
+    pub fn side_panels(&self) -> Vec<SidePanel> {
+        let mut panels = vec![SidePanel::Weights];
+        let Some(info) = &self.info else { return panels };
+        if info.dataset.task.is_classification() {
+            panels.push(SidePanel::Learned);
+        }
+        let map_sent = self.folds.iter().any(|f| f.learned.as_ref().is_some_and(|l| l.map.is_some()));
+        let wanted = if info.dataset.task.is_classification() { 2 } else { 1 };
+        let flat = info.config.input_shape.is_none() && info.config.window.is_none();
+        if map_sent || (flat && (!info.config.map_features.is_empty() || info.dataset.features == wanted)) {
+            panels.push(SidePanel::Map);
+        }
+        panels
     }
 
     fn on_epoch(&mut self, report: &EpochReport, now: Instant) {
@@ -963,6 +1005,7 @@ impl App {
                 | Action::ToggleLogScale
                 | Action::ToggleOtherFolds
                 | Action::ToggleForecast
+                | Action::NextSidePanel
                 | Action::ToggleHelp
                 | Action::ToggleLog
                 | Action::NextMetricChart
@@ -1108,6 +1151,17 @@ impl App {
             }
             Action::ToggleOtherFolds => {
                 self.hide_other_folds = !self.hide_other_folds;
+                None
+            }
+            Action::NextSidePanel => {
+                let panels = self.side_panels();
+                if panels.len() == 1 {
+                    return self.explain(
+                        "v shows the confusion matrix and ROC curve (classes) and the decision map (two features, or --map-features)",
+                    );
+                }
+                let at = panels.iter().position(|&p| p == self.side_panel).unwrap_or(0);
+                self.side_panel = panels[(at + 1) % panels.len()];
                 None
             }
             Action::ToggleForecast => {

@@ -38,6 +38,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('M') => Action::NextLossChart,
         KeyCode::Char('o') => Action::ToggleOtherFolds,
         KeyCode::Char('F') => Action::ToggleForecast,
+        KeyCode::Char('v') => Action::NextSidePanel,
         KeyCode::Char('e') => Action::ToggleEarlyStopping,
         KeyCode::Char('x') => Action::ExtendPatience,
         KeyCode::Char('b') => Action::RestoreBestWeights,
@@ -126,7 +127,7 @@ pub struct KeyHelp {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 /// Every key with what it does, for the help overlay.
-pub const HELP: [KeyHelp; 23] = [
+pub const HELP: [KeyHelp; 24] = [
     KeyHelp {
         keys: "space, p",
         codes: &[(KeyCode::Char(' '), NONE), (KeyCode::Char('p'), NONE)],
@@ -191,6 +192,11 @@ pub const HELP: [KeyHelp; 23] = [
         meaning: "forecast: held-out targets vs predictions",
     },
     KeyHelp {
+        keys: "v",
+        codes: &[(KeyCode::Char('v'), NONE)],
+        meaning: "panel: weights / confusion & ROC / map",
+    },
+    KeyHelp {
         keys: "e",
         codes: &[(KeyCode::Char('e'), NONE)],
         meaning: "early stopping acts / only watches",
@@ -231,7 +237,7 @@ pub const HELP: [KeyHelp; 23] = [
 
 /// The short form for the bottom bar, most important first: a narrow terminal drops
 /// entries from the end, so quitting and help are always shown.
-pub const BAR: [(&str, &str); 17] = [
+pub const BAR: [(&str, &str); 18] = [
     ("q", "quit"),
     ("?", "help"),
     ("space", "pause"),
@@ -246,6 +252,7 @@ pub const BAR: [(&str, &str); 17] = [
     ("c", "cursor"),
     ("up/down", "fold"),
     ("o", "other folds"),
+    ("v", "panel"),
     ("tab", "layer"),
     ("l", "log"),
     ("e/x/b", "early stopping"),

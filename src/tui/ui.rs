@@ -1,7 +1,7 @@
 //! Drawing: `impl Widget for &App`, the layout, and what every panel shares.
 
-use super::app::{App, Mode};
-use super::{charts, folds, header, log, weights};
+use super::app::{App, Mode, SidePanel};
+use super::{charts, folds, header, learned, log, weights};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -65,7 +65,11 @@ impl Widget for &App {
         let folds_height = fold_rows.max(6).min(right.height / 2);
         let [weights_area, folds_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(folds_height)]).areas(right);
-        weights::render(self, weights_area, buf);
+        match self.side_panel {
+            SidePanel::Weights => weights::render(self, weights_area, buf),
+            SidePanel::Learned => learned::render_learned(self, weights_area, buf),
+            SidePanel::Map => learned::render_map(self, weights_area, buf),
+        }
         folds::render(self, folds_area, buf);
         log::render(self, news, buf);
         log::render_key_bar(self, keys, buf);
