@@ -294,6 +294,11 @@ pub struct TrainArgs {
     /// Leave these columns out: names or numbers (as --label-col counts), comma separated.
     #[arg(long, value_name = "COLS", help_heading = "Data")]
     pub ignore_col: Option<String>,
+    /// Each row's weight in the training loss from this column (a name or a number, as
+    /// --label-col counts), as Keras's sample_weight: numbers >= 0, not a feature. The
+    /// held-out rows' loss is weighted too; the metrics are not (as in Keras).
+    #[arg(long, value_name = "COL", help_heading = "Data")]
+    pub sample_weight_col: Option<String>,
     /// Read these columns as categories even where they hold numbers (codes).
     #[arg(long, value_name = "COLS", help_heading = "Data")]
     pub categorical: Option<String>,
@@ -499,6 +504,7 @@ impl TrainArgs {
             delimiter: self.csv.delimiter,
             task: self.task,
             ignore: list(&self.ignore_col),
+            sample_weight: self.sample_weight_col.as_deref().map(column),
             categorical: list(&self.categorical),
             na_values: self.na_values.as_deref().map(NaValues::parse).unwrap_or_default(),
             na_values_col: self.na_values_col.clone(),
@@ -557,6 +563,11 @@ impl TrainArgs {
                     "--dropout sets the rate of the dropout layers in --layers, and it has none (add one, e.g. --layers 64:relu,dropout:0.2)".into(),
                 ));
             }
+        }
+        if self.window.is_some() && self.sample_weight_col.is_some() {
+            return Err(UsageError(
+                "--sample-weight-col weights the rows of a table; a series' samples (--window) are its windows".into(),
+            ));
         }
         if self.window.is_some() && self.input_shape.is_some() {
             return Err(UsageError(

@@ -13,7 +13,7 @@ pub use columns::{DataReport, FeatureColumn, Impute, NaValues, Schema};
 pub use labels::class_indices;
 pub use load::{
     CsvOptions, HeaderMode, LabelColumn, MAX_CATEGORIES_LIMIT, ModelRows, load, load_model_rows,
-    load_with_progress, parse, parse_delimiter, parse_model_rows,
+    load_with_progress, parse, parse_delimiter, parse_model_rows, sample_weight,
 };
 pub use standardize::{Scaling, Standardizer, TargetScale};
 
@@ -91,6 +91,18 @@ pub struct Dataset {
     pub test: Option<Box<Dataset>>,
     /// How a series was cut into these samples (`--window`), if it was.
     pub window: Option<windows::Window>,
+    /// Each row's weight in the loss (`--sample-weight-col`).
+    pub sample_weights: Option<SampleWeights>,
+}
+
+/// Each row's weight in the training loss, from a column of the file (Keras's
+/// `sample_weight`): numbers >= 0, not a feature.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleWeights {
+    /// The column's name.
+    pub column: String,
+    /// One per row, in row order.
+    pub values: Vec<f32>,
 }
 
 impl Dataset {
@@ -212,6 +224,7 @@ impl Dataset {
             validation: None,
             test: None,
             window: self.window,
+            sample_weights: None,
         }
     }
 

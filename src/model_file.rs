@@ -417,6 +417,7 @@ impl ModelFile {
             validation: None,
             test: None,
             window: self.window,
+            sample_weights: None,
         }
     }
 

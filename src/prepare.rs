@@ -80,16 +80,37 @@ pub fn data(args: &TrainArgs, progress: &mut dyn FnMut(u64, u64)) -> Result<Prep
     let schema_model = initial.as_ref().filter(|m| m.window.is_none() && m.data.is_some());
     let mut dataset = match schema_model {
         Some(model) => {
+            // The sample weights' column is read beside the model's own columns.
             let rows = model
-                .read_rows(path, &options, None)
+                .read_rows(path, &options, options.sample_weight.as_ref())
                 .map_err(|e| model_error(e, args.initial_model.as_deref()))?;
             warnings.extend(unseen_warning(&rows.unseen).map(|w| format!("{}: {w}", path.display())));
-            model.dataset_shell(&path.display().to_string()).rows_like(&path.display().to_string(), rows)?
+            let weights = rows.ids.clone().zip(rows.labels.clone());
+            let mut read = model
+                .dataset_shell(&path.display().to_string())
+                .rows_like(&path.display().to_string(), rows)?;
+            if let Some(((column, texts), labels)) = weights.filter(|_| options.sample_weight.is_some()) {
+                // As rows_like keeps them: the rows with a label.
+                let kept = texts.iter().zip(&labels).filter(|(_, label)| !label.is_empty());
+                let values = kept
+                    .enumerate()
+                    .map(|(row, (text, _))| {
+                        data::sample_weight(text.as_bytes()).map_err(|why| {
+                            Failure::new(1, format!("{}: data row {}: {why}", path.display(), row + 1))
+                        })
+                    })
+                    .collect::<Result<Vec<f32>, Failure>>()?;
+                read.sample_weights = Some(data::SampleWeights { column, values });
+            }
+            read
         }
         None => data::load_with_progress(path, &options, progress)?,
     };
     if dataset.needs_report() {
         notes.extend(dataset.report_lines());
+    }
+    if let Some(weights) = &dataset.sample_weights {
+        notes.push(sample_weight_note(weights));
     }
     let mut other_file = |other: &Path| -> Result<Box<Dataset>, Failure> {
         let drop = dataset.impute == data::Impute::Drop;
@@ -274,6 +295,21 @@ fn start_from(
 }
 
 /// What reading a `--validation-data` or `--test` file did, when worth saying.
+/// What `--sample-weight-col` read: the column, the weights' range and mean, and how
+/// many rows weigh nothing.
+fn sample_weight_note(weights: &data::SampleWeights) -> String {
+    let values = weights.values.iter().map(|&w| f64::from(w));
+    let (low, high) =
+        values.clone().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), w| (l.min(w), h.max(w)));
+    let mean = crate::stats::mean_and_std(values).map_or(0.0, |(mean, _)| mean);
+    let zeros = weights.values.iter().filter(|&&w| w == 0.0).count();
+    let zeros = if zeros > 0 { format!(", {zeros} rows weigh 0") } else { String::new() };
+    format!(
+        "sample weights from column {:?} (not a feature): {low} to {high}, mean {mean:.4}{zeros}",
+        weights.column
+    )
+}
+
 fn other_file_notes(other: &Dataset) -> Vec<String> {
     let mut notes = Vec::new();
     if other.report.missing_label > 0 {

@@ -74,11 +74,23 @@ struct Weighted {
 /// weight), the held-out ones unweighted (tests/keras_reference/make_weighted_reference.py).
 #[test]
 fn class_weights_and_metrics_follow_keras_epoch_by_epoch() {
+    follows_keras("tests/keras_reference/weighted.json");
+}
+
+/// Keras's `sample_weight` from a column (`--sample-weight-col`), some weights 0, with a
+/// held-out share: the training loss weighted as with class weights, the held-out loss
+/// weighted by the held-out rows' own weights, the metrics unweighted
+/// (tests/keras_reference/make_sample_weight_reference.py).
+#[test]
+fn sample_weights_from_a_column_follow_keras_epoch_by_epoch() {
+    follows_keras("tests/keras_reference/sample_weighted.json");
+}
+
+/// Runs nntui with a reference file's arguments and compares every epoch's values.
+fn follows_keras(reference: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let reference: Weighted = serde_json::from_str(
-        &std::fs::read_to_string(root.join("tests/keras_reference/weighted.json")).unwrap(),
-    )
-    .unwrap();
+    let reference: Weighted =
+        serde_json::from_str(&std::fs::read_to_string(root.join(reference)).unwrap()).unwrap();
     let output = Command::cargo_bin("nntui")
         .unwrap()
         .current_dir(root)
@@ -255,4 +267,79 @@ fn tune_optimizes_val_auc() {
     without.extend([other.as_str(), "--objective", "val_auc", "--lr", "1e-3..1e-2:log"]);
     let (_, err, ok) = nntui(&without);
     assert!(!ok && err.contains("add --metrics auc"), "{err}");
+}
+
+/// `--sample-weight-col`: the column is not a feature (a saved model's columns are the
+/// others, and predict reads a file that has it); every cell must be a number >= 0
+/// (file:line:col otherwise); Keras's refusals are kept (with class weights); a model
+/// continued from a saved one (`--initial-model`, whose schema reads the file) still
+/// reads the weights.
+#[test]
+fn sample_weights_are_read_checked_and_kept_out_of_the_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("a,b,w,label\n");
+    for i in 0..60 {
+        let x = f64::from(i) / 60.0;
+        text.push_str(&format!("{x:.3},{:.3},2,{}\n", 1.0 - x, if i % 3 == 0 { "yes" } else { "no" }));
+    }
+    let file = dir.path().join("w.csv");
+    std::fs::write(&file, &text).unwrap();
+    let file = file.display().to_string();
+    let model = dir.path().join("m.json").display().to_string();
+    let (_, err, ok) = nntui(&[
+        &file,
+        "--sample-weight-col",
+        "w",
+        "--folds",
+        "1",
+        "--epochs",
+        "2",
+        "--no-tui",
+        "--save-model",
+        &model,
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("sample weights from column \"w\" (not a feature): 2 to 2, mean 2.0000"), "{err}");
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(saved["feature_names"], serde_json::json!(["a", "b"]));
+    let (out, err, ok) = nntui(&["predict", "--model", &model, &file]);
+    assert!(ok && out.lines().count() == 61, "{err}");
+
+    // Weights of 2 on every row double the reported loss (an update too small to matter).
+    let loss = |extra: &[&str]| -> f64 {
+        let mut args =
+            vec![file.as_str(), "--folds", "1", "--epochs", "1", "--json", "--initial-model", &model];
+        args.extend_from_slice(&["--optimizer", "sgd", "--lr", "1e-9", "--no-shuffle"]);
+        args.extend_from_slice(extra);
+        let (out, err, ok) = nntui(&args);
+        assert!(ok, "{err}");
+        out.lines()
+            .find_map(|l| match serde_json::from_str(l).unwrap() {
+                nntui::train::Event::EpochEnded(e) => Some(e.loss),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (plain, weighted) = (loss(&[]), loss(&["--sample-weight-col", "w"]));
+    assert!((weighted / plain - 2.0).abs() < 1e-4, "{weighted} vs {plain}");
+
+    let (_, err, ok) = nntui(&[&file, "--sample-weight-col", "w", "--class-weight", "balanced", "--no-tui"]);
+    assert!(!ok && err.contains("--class-weight: cannot be used with --sample-weight-col"), "{err}");
+    let (_, err, ok) = nntui(&[&file, "--sample-weight-col", "label", "--no-tui"]);
+    assert!(!ok && err.contains("--sample-weight-col") && err.contains("label column"), "{err}");
+    for (cell, why) in [
+        ("-1", "sample weight \"-1\" is not a number >= 0"),
+        ("", "a sample weight is missing"),
+        ("x", "sample weight \"x\" is not a number >= 0"),
+    ] {
+        let bad = text.replacen("0.017,0.983,2,no", &format!("0.017,0.983,{cell},no"), 1);
+        let path = dir.path().join("bad.csv");
+        std::fs::write(&path, bad).unwrap();
+        let (_, err, ok) = nntui(&[path.to_str().unwrap(), "--sample-weight-col", "w", "--no-tui"]);
+        assert!(!ok && err.contains("bad.csv:3:3") && err.contains(why), "{cell:?}: {err}");
+    }
+    let zero = dir.path().join("zero.csv");
+    std::fs::write(&zero, text.replace(",2,", ",0,")).unwrap();
+    let (_, err, ok) = nntui(&[zero.to_str().unwrap(), "--sample-weight-col", "w", "--no-tui"]);
+    assert!(!ok && err.contains("every row's weight in column \"w\" is 0"), "{err}");
 }

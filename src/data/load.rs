@@ -6,7 +6,7 @@ use super::columns::{
     sort_categories,
 };
 use super::labels::LabelCollector;
-use super::{DataError, Dataset, Task};
+use super::{DataError, Dataset, SampleWeights, Task};
 use ndarray::Array2;
 use std::collections::HashMap;
 use std::fs::File;
@@ -67,6 +67,8 @@ pub struct CsvOptions {
     pub task: Option<Task>,
     /// Columns left out (`--ignore-col`).
     pub ignore: Vec<LabelColumn>,
+    /// The column of each row's weight in the loss (`--sample-weight-col`), not a feature.
+    pub sample_weight: Option<LabelColumn>,
     /// Columns read as categories even when they hold numbers (`--categorical`).
     pub categorical: Vec<LabelColumn>,
     /// Cells that mean "missing" in feature columns (`--na-values`); never the label's.
@@ -90,6 +92,7 @@ impl Default for CsvOptions {
             delimiter: b',',
             task: None,
             ignore: Vec::new(),
+            sample_weight: None,
             categorical: Vec::new(),
             na_values: NaValues::default(),
             na_values_col: Vec::new(),
@@ -233,6 +236,8 @@ enum Role {
     Skip,
     /// Passed through as text (`--id-col`).
     Id,
+    /// Each row's weight in the loss (`--sample-weight-col`).
+    Weight,
     /// The label.
     Label,
     /// A feature: its index among the feature columns.
@@ -333,6 +338,8 @@ struct Table {
     /// The identifier column, and its text row by row.
     id: Option<usize>,
     ids: Option<Vec<String>>,
+    /// The sample weights' column, and each row's weight.
+    weights: Option<(usize, Vec<f32>)>,
     width: usize,
     report: DataReport,
     unseen: Vec<(String, usize)>,
@@ -380,6 +387,21 @@ fn quoted(bytes: &[u8]) -> String {
             let more = if bytes.len() > LONGEST { "..." } else { "" };
             format!("\"{}\"{more}", bytes[..bytes.len().min(LONGEST)].escape_ascii())
         }
+    }
+}
+
+/// A sample weight's cell: a number >= 0 (Keras's `sample_weight`), or why it is not.
+///
+/// # Errors
+/// The cell is empty, not a number, negative or not finite.
+pub fn sample_weight(field: &[u8]) -> Result<f32, String> {
+    let text = std::str::from_utf8(field.trim_ascii()).unwrap_or("");
+    match text.parse::<f32>() {
+        Ok(weight) if weight.is_finite() && weight >= 0.0 => Ok(weight),
+        _ if text.is_empty() => {
+            Err("a sample weight is missing (--sample-weight-col needs one on every row)".into())
+        }
+        _ => Err(format!("sample weight {} is not a number >= 0", quoted(field))),
     }
 }
 
@@ -543,6 +565,7 @@ impl Loader<'_> {
         let mut labels = label.is_some().then(LabelCollector::new).filter(|_| collects);
         let mut label_texts = label.filter(|_| !collects).map(|_| Vec::new());
         let mut ids = id.map(|_| Vec::new());
+        let mut weights = roles.iter().position(|&r| r == Role::Weight).map(|column| (column, Vec::new()));
         // `--na-values` and `--na-values-col` are for features: a label is missing only
         // when empty or one of the usual markers (Pima's `--na-values 0` keeps its 0 labels).
         let label_na = NaValues::default();
@@ -617,6 +640,13 @@ impl Loader<'_> {
                 }
                 match roles[column] {
                     Role::Skip | Role::Id => {}
+                    Role::Weight => {
+                        if let Some((_, weights)) = weights.as_mut() {
+                            let weight =
+                                sample_weight(field).map_err(|message| self.at(line, column + 1, message))?;
+                            weights.push(weight);
+                        }
+                    }
                     Role::Label => {
                         if let Some(texts) = label_texts.as_mut() {
                             let missing = label_na.is_missing(field);
@@ -736,6 +766,7 @@ impl Loader<'_> {
             label_texts,
             id,
             ids,
+            weights,
             width,
             report,
             unseen,
@@ -963,6 +994,20 @@ impl Loader<'_> {
                 message: format!("column {} is also left out by --ignore-col", both + 1),
             });
         }
+        let weight = find(self.options.sample_weight.as_slice(), "--sample-weight-col")?.first().copied();
+        if let Some(weight) = weight
+            && (ignored.contains(&weight) || categorical.contains(&weight))
+        {
+            let other = if ignored.contains(&weight) {
+                "left out by --ignore-col"
+            } else {
+                "read as categories by --categorical"
+            };
+            return Err(DataError::Option {
+                flag: "--sample-weight-col",
+                message: format!("column {} is also {other}", weight + 1),
+            });
+        }
         let mut roles = Vec::with_capacity(width);
         let mut features = 0;
         for column in 0..width {
@@ -970,6 +1015,8 @@ impl Loader<'_> {
                 Role::Label
             } else if ignored.contains(&column) {
                 Role::Skip
+            } else if Some(column) == weight {
+                Role::Weight
             } else {
                 features += 1;
                 Role::Feature(features - 1)
@@ -986,6 +1033,7 @@ impl Loader<'_> {
         // column_index has already refused with names).
         let any_named = named(std::slice::from_ref(&self.options.label))
             || named(&self.options.ignore)
+            || named(self.options.sample_weight.as_slice())
             || named(&self.options.categorical);
         let header =
             (any_named && self.options.header != HeaderMode::Absent) || self.is_header(first, &roles, second);
@@ -1152,6 +1200,9 @@ impl Loader<'_> {
             validation: None,
             test: None,
             window: None,
+            sample_weights: table
+                .weights
+                .map(|(column, values)| SampleWeights { column: table.names[column].clone(), values }),
         })
     }
 

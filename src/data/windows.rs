@@ -97,6 +97,7 @@ pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
         validation: None,
         test: None,
         window: Some(window),
+        sample_weights: None,
         ..series.clone()
     })
 }

@@ -95,6 +95,8 @@ struct Evaluator {
     tallies: Tallies,
     /// The last evaluation's predicted classes, for the pictures.
     outcomes: Outcomes,
+    /// A chunk's sample weights.
+    weights: Vec<f32>,
 }
 
 /// `--metrics`' state over an epoch's batches or an evaluation's chunks, with room to
@@ -149,6 +151,7 @@ impl Evaluator {
     fn new(model: &Sequential<f32>, classes: usize, measures: &[Measure], pictures: bool) -> Self {
         Evaluator {
             outcomes: Outcomes::new(pictures && classes > 0),
+            weights: Vec::new(),
             tallies: Tallies::new(measures, model.output_units()),
             workspace: model.workspace(EVALUATION_ROWS),
             x: vec![0.0; EVALUATION_ROWS * model.input_dim()],
@@ -194,7 +197,15 @@ impl Evaluator {
             gather(fit.features, fit.dataset, &fit.scaling, chunk, units, &mut self.x, &mut self.y);
             model.forward(&self.x[..n * model.input_dim()], n, &mut self.workspace);
             let targets = &self.y[..n * units];
-            loss += model.reported_loss(fit.plan.loss, targets, n, &self.workspace) * fit.loss_factor;
+            // A file's sample weights weigh its rows' loss here too (Keras weighs the
+            // held-out rows' loss by theirs); the metrics are not weighted.
+            let weights = fit.dataset.sample_weights.as_ref().map(|own| {
+                self.weights.clear();
+                self.weights.extend(chunk.iter().map(|&row| own.values[row as usize]));
+                &self.weights[..]
+            });
+            loss +=
+                model.weighted_loss(fit.plan.loss, targets, n, weights, &self.workspace) * fit.loss_factor;
             let out = self.workspace.outputs(model, n);
             metric += fit.plan.metric.total(out, targets, units) * fit.metric_factor;
             self.tallies.add(&fit.scaling, out, targets, units);
@@ -312,7 +323,10 @@ pub(crate) fn train_fold(
         weights
             .per_class(&dataset.class_names, train_rows.iter().map(|&r| dataset.labels[r as usize] as usize))
     });
-    let mut row_weights = vec![0.0f32; if class_weights.is_some() { batch } else { 0 }];
+    // --sample-weight-col: each row's own weight (the two are never given together).
+    let sample_weights = dataset.sample_weights.as_ref().map(|w| &w.values[..]);
+    let weighted = class_weights.is_some() || sample_weights.is_some();
+    let mut row_weights = vec![0.0f32; if weighted { batch } else { 0 }];
     let mut evaluator = Evaluator::new(&model, dataset.class_count(), &plan.measures, plan.pictures);
     // The pictures: the decision map's grid, and how often the training rows are scored
     // for the confusion matrix when no rows are held out.
@@ -389,12 +403,19 @@ pub(crate) fn train_fold(
                 clippy::cast_sign_loss,
                 reason = "class labels are small whole numbers"
             )]
-            let weights = class_weights.as_ref().map(|per_class| {
+            let weights = if let Some(per_class) = &class_weights {
                 for (w, &row) in row_weights.iter_mut().zip(rows) {
                     *w = per_class[dataset.labels[row as usize] as usize];
                 }
-                &row_weights[..n]
-            });
+                Some(&row_weights[..n])
+            } else if let Some(own) = sample_weights {
+                for (w, &row) in row_weights.iter_mut().zip(rows) {
+                    *w = own[row as usize];
+                }
+                Some(&row_weights[..n])
+            } else {
+                None
+            };
             let regularizer = view.settings.regularizer;
             learning_rate = view.settings.learning_rate
                 * policies.lr_factor

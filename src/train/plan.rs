@@ -722,6 +722,20 @@ fn map_features(config: &RunConfig, dataset: &Dataset) -> Result<Option<MapFeatu
 /// `--class-weight` names classes the labels have, with weights that are numbers >= 0,
 /// on a classification.
 fn check_class_weight(config: &RunConfig, dataset: &Dataset) -> Result<(), PlanError> {
+    if let Some(weights) = &dataset.sample_weights {
+        if config.class_weight.is_some() {
+            return Err(error(
+                "--class-weight",
+                "cannot be used with --sample-weight-col (nor can Keras's class_weight with sample_weight): multiply each class's weight into the column",
+            ));
+        }
+        if weights.values.iter().all(|&w| w == 0.0) {
+            return Err(error(
+                "--sample-weight-col",
+                format!("every row's weight in column {:?} is 0: nothing to learn from", weights.column),
+            ));
+        }
+    }
     let Some(weights) = &config.class_weight else { return Ok(()) };
     if !dataset.task.is_classification() {
         return Err(error("--class-weight", "weights classes; this task is a regression (no classes)"));
@@ -968,6 +982,7 @@ mod tests {
             validation: None,
             test: None,
             window: None,
+            sample_weights: None,
         }
     }
 
