@@ -792,3 +792,27 @@ fn v_shows_the_confusion_matrix_the_roc_curve_and_the_decision_map() {
     let said = screen(&regression, 120, 40);
     assert!(said.contains("Weights") && said.contains("v shows the confusion matrix"), "{said}");
 }
+
+/// The fold table follows the metric chart: with `--metrics auc` and the chart on `auc`
+/// (`m`), each fold's value and bar are its held-out AUC and the footer their mean.
+#[test]
+fn the_fold_table_shows_the_metric_the_chart_shows() {
+    let config = RunConfig { metrics: vec![nntui::nn::Measure::Auc], ..cv_config() };
+    let events = recorded("moons.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    let before = screen(&app, 120, 40);
+    assert!(before.contains("fold acc") && before.contains("0-100%"), "{before}");
+    app.apply(Action::NextMetricChart);
+    let after = screen(&app, 120, 40);
+    assert!(after.contains("fold auc") && after.contains("0-1 "), "{after}");
+    let finals: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FoldEnded(r) => Some(r.metrics["val_auc"]),
+            _ => None,
+        })
+        .collect();
+    assert!(after.contains(&format!("   1 {:.4}", finals[0])), "{after}");
+    let (mean, std) = nntui::stats::mean_and_std(finals.iter().copied()).unwrap();
+    assert!(after.contains(&format!("val_auc mean {mean:.4} +/- {std:.4} over 3 folds")), "{after}");
+}

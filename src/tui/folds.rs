@@ -50,6 +50,89 @@ fn render_series(app: &App, area: Rect, buf: &mut Buffer) {
     Table::new(rows, widths).header(header).column_spacing(1).render(inner, buf);
 }
 
+/// What the panel's value column and bars show: the task's metric, or the `--metrics`
+/// name the metric chart shows (`m`), its `val_` twin for held-out rows.
+#[derive(Clone, Debug)]
+struct Shown {
+    metric: Metric,
+    /// The `--metrics` name, when the metric chart shows one.
+    measure: Option<String>,
+}
+
+impl Shown {
+    fn of(app: &App, metric: Metric) -> Shown {
+        let measure = app
+            .chart_lines(false)
+            .map(|(subject, _)| subject)
+            .filter(|subject| subject != metric.name())
+            .filter(|subject| {
+                app.info.as_ref().is_some_and(|i| i.config.metrics.iter().any(|m| m.name() == subject))
+            });
+        Shown { metric, measure }
+    }
+
+    /// The column's heading (seven cells).
+    fn heading(&self) -> String {
+        match &self.measure {
+            Some(name) => name.chars().take(7).collect(),
+            None if self.metric == Metric::Accuracy => "acc".into(),
+            None => "mae".into(),
+        }
+    }
+
+    fn text(&self, value: f64) -> String {
+        match &self.measure {
+            Some(_) if (-1.0..=1.0).contains(&value) => format!("{value:.4}"),
+            Some(_) => super::app::short(value),
+            None => metric_text(self.metric, value),
+        }
+    }
+
+    /// A share of 0..1 (accuracy and the ranking scores) or an error (up to the worst).
+    fn bounded(&self) -> bool {
+        match &self.measure {
+            Some(name) => !matches!(name.as_str(), "mse" | "rmse" | "mape" | "mae"),
+            None => self.metric == Metric::Accuracy,
+        }
+    }
+
+    /// A fold's held-out value: its result when it has one, else the last epoch's.
+    fn held_out(&self, fold: &FoldView) -> Option<f64> {
+        match &self.measure {
+            Some(name) => {
+                let key = format!("val_{name}");
+                fold.report
+                    .as_ref()
+                    .and_then(|r| r.metrics.get(&key).copied())
+                    .or_else(|| fold.last.as_ref().and_then(|r| r.metrics.get(&key).copied()))
+            }
+            None => fold
+                .report
+                .as_ref()
+                .and_then(|r| r.validation)
+                .map(|s| s.metric)
+                .or_else(|| fold.last.as_ref().and_then(|r| r.val_metric)),
+        }
+    }
+
+    /// A fold's training value, likewise.
+    fn training(&self, fold: &FoldView) -> Option<f64> {
+        match &self.measure {
+            Some(name) => fold
+                .report
+                .as_ref()
+                .and_then(|r| r.metrics.get(name).copied())
+                .or_else(|| fold.last.as_ref().and_then(|r| r.metrics.get(name).copied())),
+            None => fold
+                .report
+                .as_ref()
+                .and_then(|r| r.train)
+                .map(|s| s.metric)
+                .or_else(|| fold.last.as_ref().map(|r| r.metric)),
+        }
+    }
+}
+
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
@@ -73,7 +156,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height < 2 {
         return;
     }
-    let metric = info.metric;
+    let shown = Shown::of(app, info.metric);
     let table_height = inner.height - 1;
     // Narrow panels drop the best epoch first, then the loss; the bar takes what is left
     // (it is left out when that is too little to read) and states its scale.
@@ -82,23 +165,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let first = if cross_validation { 4 } else { 5 };
     let fixed = first + 7 + if show_loss { 6 } else { 0 } + 5 + if show_best { 4 } else { 0 } + 9 + 6;
     let bar_width = usize::from(inner.width.saturating_sub(fixed));
-    let scale = bar_scale(app, metric);
-    let scale_text = match metric {
-        Metric::Accuracy => "0-100%".to_string(),
-        Metric::Mae => format!("0-{}", super::app::short(scale)),
+    let scale = bar_scale(app, &shown);
+    let scale_text = match (&shown.measure, shown.bounded()) {
+        (None, true) => "0-100%".to_string(),
+        (Some(_), true) => "0-1".to_string(),
+        (_, false) => format!("0-{}", super::app::short(scale)),
     };
     let bar_width = if bar_width >= scale_text.chars().count().max(6) { bar_width } else { 0 };
     let bars = Bars { width: bar_width, scale };
     let rows: Vec<Row> = if cross_validation {
-        fold_rows(app, metric, usize::from(table_height.saturating_sub(1)), bars)
+        fold_rows(app, &shown, usize::from(table_height.saturating_sub(1)), bars)
     } else {
-        fit_rows(app, metric, bars)
+        fit_rows(app, &shown, bars)
     };
-    let name = if metric == Metric::Accuracy { "acc" } else { "mae" };
+    let name = shown.heading();
     let scale_header = if bar_width > 0 { scale_text } else { String::new() };
     let header = Row::new([
         "fold".to_string(),
-        name.into(),
+        name,
         "loss".into(),
         "epoch".into(),
         "best".into(),
@@ -118,11 +202,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let table_area = Rect { height: table_height, ..inner };
     Table::new(rows, widths).header(header).column_spacing(1).render(table_area, buf);
     let footer = Rect { y: inner.bottom() - 1, height: 1, ..inner };
-    Paragraph::new(footer_line(app, metric, theme, inner.width >= 40)).render(footer, buf);
+    Paragraph::new(footer_line(app, &shown, theme, inner.width >= 40)).render(footer, buf);
 }
 
 /// The folds around the shown one, as many as fit.
-fn fold_rows(app: &App, metric: Metric, room: usize, bars: Bars) -> Vec<Row<'static>> {
+fn fold_rows(app: &App, column: &Shown, room: usize, bars: Bars) -> Vec<Row<'static>> {
     let theme = app.theme;
     let shown = app.shown_fold().unwrap_or(0);
     let count = app.folds.len();
@@ -133,17 +217,16 @@ fn fold_rows(app: &App, metric: Metric, room: usize, bars: Bars) -> Vec<Row<'sta
         .skip(first)
         .take(room.max(1))
         .map(|(index, fold)| {
-            let score = fold
+            let loss = fold
                 .report
                 .as_ref()
                 .and_then(|r| r.validation)
-                .map(|s| (s.metric, s.loss))
-                .or_else(|| fold.last.as_ref().and_then(|r| r.val_metric.zip(r.val_loss)));
+                .map(|s| s.loss)
+                .or_else(|| fold.last.as_ref().and_then(|r| r.val_loss));
+            let held_out = column.held_out(fold);
             let live = fold.report.is_none();
-            let (value, loss) = match score {
-                Some((value, loss)) => (metric_text(metric, value), format!("{loss:.4}")),
-                None => ("-".into(), "-".into()),
-            };
+            let value = held_out.map_or_else(|| "-".into(), |v| column.text(v));
+            let loss = loss.map_or_else(|| "-".into(), |l| format!("{l:.4}"));
             let mut row = Row::new([
                 Cell::from(format!("{:>4}", index + 1)),
                 Cell::from(value),
@@ -153,11 +236,7 @@ fn fold_rows(app: &App, metric: Metric, room: usize, bars: Bars) -> Vec<Row<'sta
                     fold.report.as_ref().and_then(|r| r.best_epoch).map_or("-".into(), |b| count_text(b, 4)),
                 ),
                 state_cell(fold, theme),
-                Cell::from(bars.draw(score.map(|s| s.0))).style(if live {
-                    theme.dimmed()
-                } else {
-                    theme.train()
-                }),
+                Cell::from(bars.draw(held_out)).style(if live { theme.dimmed() } else { theme.train() }),
             ]);
             if index == shown {
                 row = row.style(Style::new().add_modifier(Modifier::BOLD));
@@ -168,22 +247,21 @@ fn fold_rows(app: &App, metric: Metric, room: usize, bars: Bars) -> Vec<Row<'sta
 }
 
 /// A single fit: its training and validation rows.
-fn fit_rows(app: &App, metric: Metric, bars: Bars) -> Vec<Row<'static>> {
+fn fit_rows(app: &App, column: &Shown, bars: Bars) -> Vec<Row<'static>> {
     let theme = app.theme;
     let Some(fold) = app.folds.first() else {
         return Vec::new();
     };
     let report = fold.report.as_ref();
     let last = fold.last.as_ref();
-    let train =
-        report.and_then(|r| r.train).map(|s| (s.metric, s.loss)).or_else(|| last.map(|r| (r.metric, r.loss)));
-    let validation = report
-        .and_then(|r| r.validation)
-        .map(|s| (s.metric, s.loss))
-        .or_else(|| last.and_then(|r| r.val_metric.zip(r.val_loss)));
-    let row = |name: &str, score: Option<(f64, f64)>, style: Style| {
+    let train_loss = report.and_then(|r| r.train).map(|s| s.loss).or_else(|| last.map(|r| r.loss));
+    let validation_loss =
+        report.and_then(|r| r.validation).map(|s| s.loss).or_else(|| last.and_then(|r| r.val_loss));
+    let train = train_loss.map(|loss| (column.training(fold), loss));
+    let validation = validation_loss.map(|loss| (column.held_out(fold), loss));
+    let row = |name: &str, score: Option<(Option<f64>, f64)>, style: Style| {
         let (value, loss) = match score {
-            Some((v, l)) => (metric_text(metric, v), format!("{l:.4}")),
+            Some((v, l)) => (v.map_or_else(|| "-".into(), |v| column.text(v)), format!("{l:.4}")),
             None => ("-".into(), "-".into()),
         };
         Row::new([
@@ -193,7 +271,7 @@ fn fit_rows(app: &App, metric: Metric, bars: Bars) -> Vec<Row<'static>> {
             Cell::from(count_text(fold.epochs_done(), 5)),
             Cell::from(report.and_then(|r| r.best_epoch).map_or("-".into(), |b| count_text(b, 4))),
             state_cell(fold, theme),
-            Cell::from(bars.draw(score.map(|s| s.0))).style(style),
+            Cell::from(bars.draw(score.and_then(|s| s.0))).style(style),
         ])
     };
     let mut rows = vec![row("train", train, theme.train())];
@@ -217,16 +295,12 @@ fn state_cell(fold: &FoldView, theme: Theme) -> Cell<'static> {
     }
 }
 
-/// The largest value a bar can show: 100% for accuracy, the worst error for mae.
-fn bar_scale(app: &App, metric: Metric) -> f64 {
-    match metric {
-        Metric::Accuracy => 1.0,
-        Metric::Mae => app
-            .folds
-            .iter()
-            .filter_map(|f| f.last.as_ref().and_then(|r| r.val_metric.or(Some(r.metric))))
-            .fold(0.0, f64::max),
+/// The largest value a bar can show: 1 (100%) for shares, the worst error for errors.
+fn bar_scale(app: &App, column: &Shown) -> f64 {
+    if column.bounded() {
+        return 1.0;
     }
+    app.folds.iter().filter_map(|f| column.held_out(f).or_else(|| column.training(f))).fold(0.0, f64::max)
 }
 
 /// Bars of a given width over `0..=scale`.
@@ -256,14 +330,16 @@ impl Bars {
 }
 
 /// `mean 76.05% +/- 4.68% over 7 folds`, and how many failed.
-fn footer_line(app: &App, metric: Metric, theme: Theme, roomy: bool) -> Line<'static> {
+fn footer_line(app: &App, column: &Shown, theme: Theme, roomy: bool) -> Line<'static> {
     let cross_validation = app.folds.len() > 1;
     let scores: Vec<f64> = app
         .folds
         .iter()
-        .filter_map(|f| f.report.as_ref())
-        .filter(|r| r.outcome == FoldOutcome::Completed)
-        .filter_map(|r| r.score(cross_validation).map(|s| s.metric))
+        .filter(|f| f.report.as_ref().is_some_and(|r| r.outcome == FoldOutcome::Completed))
+        .filter_map(|f| match &column.measure {
+            Some(_) => column.held_out(f),
+            None => f.report.as_ref().and_then(|r| r.score(cross_validation).map(|s| s.metric)),
+        })
         .collect();
     let diverged = app.folds.iter().filter(|f| f.state == FoldState::Diverged).count();
     let collapsed =
@@ -272,16 +348,17 @@ fn footer_line(app: &App, metric: Metric, theme: Theme, roomy: bool) -> Line<'st
     if cross_validation {
         match mean_and_std(scores.iter().copied()) {
             Some((mean, std)) if roomy => spans.push(Span::raw(format!(
-                "mean {} +/- {} over {} fold{}",
-                metric_text(metric, mean),
-                metric_text(metric, std),
+                "{}mean {} +/- {} over {} fold{}",
+                column.measure.as_ref().map_or_else(String::new, |m| format!("val_{m} ")),
+                column.text(mean),
+                column.text(std),
                 scores.len(),
                 if scores.len() == 1 { "" } else { "s" }
             ))),
             Some((mean, std)) => spans.push(Span::raw(format!(
                 "{} +/- {} ({})",
-                metric_text(metric, mean),
-                metric_text(metric, std),
+                column.text(mean),
+                column.text(std),
                 scores.len()
             ))),
             None if app.mode == Mode::Done => spans.push(Span::styled("no fold finished", theme.quiet())),
