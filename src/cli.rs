@@ -463,6 +463,11 @@ pub struct TrainArgs {
     /// No epoch lines.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// As Keras's verbose: 1 draws a progress bar within each epoch (the default when
+    /// stderr is a terminal), 2 one line per epoch (the default otherwise), 0 nothing
+    /// (as --quiet).
+    #[arg(long, value_name = "0|1|2", value_parser = clap::value_parser!(u8).range(0..=2), help_heading = "Output")]
+    pub verbose: Option<u8>,
     /// Write the charts into DIR when the run ends: loss and accuracy (or mae); for
     /// classes the confusion matrix and (two classes) the ROC curve; the decision map.
     #[arg(long, value_name = "DIR", help_heading = "Output")]

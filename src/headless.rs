@@ -31,22 +31,32 @@ fn per_step(seconds: f64) -> String {
     }
 }
 
+/// The line above an epoch's values: `Epoch 3/150`, or `Fold 2/10 - Epoch 3/150`.
+fn epoch_heading(info: &RunInfo, fold: usize, epoch: usize) -> String {
+    if info.folds > 1 {
+        format!("Fold {}/{} - Epoch {}/{}", fold + 1, info.folds, epoch, info.config.epochs)
+    } else {
+        format!("Epoch {}/{}", epoch, info.config.epochs)
+    }
+}
+
 /// The two lines Keras prints per epoch with `verbose=2`.
 pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool) -> String {
-    let heading = if info.folds > 1 {
-        format!("Fold {}/{} - Epoch {}/{}", epoch.fold + 1, info.folds, epoch.epoch, info.config.epochs)
-    } else {
-        format!("Epoch {}/{}", epoch.epoch, info.config.epochs)
-    };
-    let name = info.metric.name();
-    let mut line = format!(
-        "{steps}/{steps} - {seconds:.0}s - {per_step} - loss: {loss} - {name}: {metric}",
+    let heading = epoch_heading(info, epoch.fold, epoch.epoch);
+    let line = format!(
+        "{steps}/{steps} - {seconds:.0}s - {per_step}{values}",
         steps = epoch.steps,
         seconds = epoch.epoch_seconds,
         per_step = per_step(epoch.epoch_seconds / epoch.steps.max(1) as f64),
-        loss = keras_number(epoch.loss),
-        metric = keras_number(epoch.metric),
+        values = epoch_values(info, epoch, show_learning_rate),
     );
+    format!("{heading}\n{line}\n")
+}
+
+/// An epoch's values as its line ends: ` - loss: 0.5 - accuracy: 0.7 - val_loss: ...`.
+fn epoch_values(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool) -> String {
+    let name = info.metric.name();
+    let mut line = format!(" - loss: {} - {name}: {}", keras_number(epoch.loss), keras_number(epoch.metric));
     // `--metrics`' further ones after the task's own, in the order asked for.
     let further = |line: &mut String, prefix: &str| {
         for measure in info.config.metrics.iter().filter(|m| m.primary().is_none()) {
@@ -63,7 +73,52 @@ pub fn epoch_lines(info: &RunInfo, epoch: &EpochReport, show_learning_rate: bool
     if show_learning_rate {
         line.push_str(&format!(" - learning_rate: {}", keras_number(epoch.learning_rate)));
     }
-    format!("{heading}\n{line}\n")
+    line
+}
+
+/// Keras's progress bar (`verbose=1`): `12/23 ━━━━━━━━━━━━━━━━━━━━ 1s 40ms/step -
+/// loss: 0.6 - accuracy: 0.7`, the count bold and the done part green in colour; the
+/// text and its width on screen (without the colour codes).
+fn bar_line(step: usize, steps: usize, timing: &str, values: &str, colour: bool) -> (String, usize) {
+    const WIDTH: usize = 20;
+    let digits = steps.max(1).to_string().len();
+    let count = format!("{step:>digits$}/{steps}");
+    let done = (WIDTH * step).checked_div(steps).unwrap_or(0).min(WIDTH);
+    let (filled, rest) = ("━".repeat(done), "━".repeat(WIDTH - done));
+    let text = if colour {
+        format!("\x1b[1m{count}\x1b[0m \x1b[32m{filled}\x1b[0m\x1b[37m{rest}\x1b[0m {timing}{values}")
+    } else {
+        format!("{count} {filled}{rest} {timing}{values}")
+    };
+    let shown = count.chars().count() + 1 + WIDTH + 1 + timing.chars().count() + values.chars().count();
+    (text, shown)
+}
+
+/// Keras's time left: `7s`, `2:05`, `1:02:05`.
+fn eta_text(seconds: f64) -> String {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive number of seconds"
+    )]
+    let whole = seconds.max(0.0) as u64;
+    match whole {
+        3600.. => format!("{}:{:02}:{:02}", whole / 3600, (whole % 3600) / 60, whole % 60),
+        60.. => format!("{}:{:02}", whole / 60, whole % 60),
+        _ => format!("{whole}s"),
+    }
+}
+
+/// A progress bar being drawn on a terminal: the epoch whose heading is out, and the
+/// width of the last bar (a shorter one pads over it).
+#[derive(Clone, Copy, Debug, Default)]
+struct Progressing {
+    colour: bool,
+    /// The terminal's width: a moving bar is cut to it, as a wrapped line could not be
+    /// drawn over.
+    columns: Option<usize>,
+    current: Option<(usize, usize)>,
+    width: usize,
 }
 
 /// A policy's message as Keras prints it (`Epoch 23: early stopping`), after the fold's
@@ -334,6 +389,9 @@ pub struct TextPrinter<O: Write, E: Write> {
     ended: std::collections::BTreeSet<usize>,
     /// The next fold whose held lines are written.
     next_held: usize,
+    /// Keras's progress bar (`--verbose 1`) instead of a line per epoch, where folds
+    /// train one at a time.
+    progress: Option<Progressing>,
 }
 
 impl<O: Write, E: Write> TextPrinter<O, E> {
@@ -350,7 +408,41 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
             held: BTreeMap::new(),
             ended: std::collections::BTreeSet::new(),
             next_held: 0,
+            progress: None,
         }
+    }
+
+    /// The printer drawing Keras's progress bar within epochs (`--verbose 1`, on a
+    /// terminal), with colour or without (`NO_COLOR`).
+    #[must_use]
+    pub fn with_progress_bar(mut self, colour: bool, columns: Option<usize>) -> Self {
+        self.progress = Some(Progressing { colour, columns, ..Progressing::default() });
+        self
+    }
+
+    /// Writes the bar (or an epoch's last one, `end`) over the one before, after the
+    /// epoch's heading when it is the first of its epoch.
+    fn draw_bar(&mut self, (fold, epoch): (usize, usize), (text, width): (String, usize), end: bool) {
+        let (Some(info), Some(progress)) = (self.info.as_ref(), self.progress.as_mut()) else { return };
+        let mut out = String::new();
+        if progress.current != Some((fold, epoch)) {
+            out.push_str(&epoch_heading(info, fold, epoch));
+            out.push('\n');
+            progress.width = 0;
+        }
+        out.push('\r');
+        out.push_str(&text);
+        out.push_str(&" ".repeat(progress.width.saturating_sub(width)));
+        if end {
+            out.push('\n');
+            progress.current = None;
+            progress.width = 0;
+        } else {
+            progress.current = Some((fold, epoch));
+            progress.width = width;
+        }
+        let _ = self.err.write_all(out.as_bytes());
+        let _ = self.err.flush();
     }
 
     /// Whether folds run at once, so that their lines are held (see `held`).
@@ -425,10 +517,39 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                 }
                 self.info = Some(info.as_ref().clone());
             }
+            Event::Progress(p) => {
+                if let (Some(info), Some(progress)) = (self.info.as_ref(), self.progress)
+                    && !self.quiet
+                    && !self.holds()
+                {
+                    let per = p.seconds / p.step.max(1) as f64;
+                    let timing = format!("{} {}", eta_text(per * (p.steps - p.step) as f64), per_step(per));
+                    let name = info.metric.name();
+                    let mut values =
+                        format!(" - loss: {} - {name}: {}", keras_number(p.loss), keras_number(p.metric));
+                    if let Some(columns) = progress.columns {
+                        let (_, without) = bar_line(p.step, p.steps, &timing, "", false);
+                        values.truncate(columns.saturating_sub(without + 1));
+                    }
+                    let bar = bar_line(p.step, p.steps, &timing, &values, progress.colour);
+                    self.draw_bar((p.fold, p.epoch), bar, false);
+                }
+            }
             Event::EpochEnded(epoch) => {
                 if let Some(info) = self.info.as_ref().filter(|_| !self.quiet) {
-                    let text = epoch_lines(info, epoch, self.show_learning_rate);
-                    self.fold_text(epoch.fold, &text);
+                    if let Some(progress) = self.progress.filter(|_| !self.holds()) {
+                        let timing = format!(
+                            "{:.0}s {}",
+                            epoch.epoch_seconds,
+                            per_step(epoch.epoch_seconds / epoch.steps.max(1) as f64)
+                        );
+                        let values = epoch_values(info, epoch, self.show_learning_rate);
+                        let bar = bar_line(epoch.steps, epoch.steps, &timing, &values, progress.colour);
+                        self.draw_bar((epoch.fold, epoch.epoch), bar, true);
+                    } else {
+                        let text = epoch_lines(info, epoch, self.show_learning_rate);
+                        self.fold_text(epoch.fold, &text);
+                    }
                 }
             }
             Event::Ack(ack) => {

@@ -41,6 +41,11 @@ fn main() -> ExitCode {
             return code;
         }
     };
+    let mut cli = cli;
+    // Keras's verbose=0 is --quiet.
+    if cli.train.verbose == Some(0) {
+        cli.train.quiet = true;
+    }
     let result = match cli.command {
         Some(Command::Predict(args)) => predict(&args),
         Some(Command::Evaluate(args)) => evaluate(&args),
@@ -92,6 +97,14 @@ fn train(args: &TrainArgs) -> Result<u8, Failure> {
         .with_saver(ModelFile::saver());
     if args.plot.is_some() {
         plan = plan.with_pictures();
+    }
+    // The bar moves within epochs on a terminal, where folds train one at a time.
+    if progress_bar(args)
+        && io::stderr().is_terminal()
+        && !args.json
+        && (plan.config.folds == 1 || plan.config.threads == 1)
+    {
+        plan = plan.with_progress();
     }
     let recording = recording(args, path, &config);
     if dashboard {
@@ -299,6 +312,12 @@ fn command_line(arguments: &[String], learning_rate: f64, l1: f64, l2: f64) -> S
     kept.join(" ")
 }
 
+/// Whether epochs end in Keras's progress bar (`--verbose 1`, the default when stderr
+/// is a terminal) rather than in a line.
+fn progress_bar(args: &TrainArgs) -> bool {
+    !args.quiet && args.verbose.unwrap_or(if io::stderr().is_terminal() { 1 } else { 2 }) == 1
+}
+
 /// An argument as a shell reads it back.
 fn quoted(argument: &str) -> String {
     nntui::cli::shell_quoted(argument)
@@ -316,7 +335,16 @@ fn run_headless(
 ) -> Result<(Result<RunResult, String>, Option<Interruption>), Failure> {
     let mut json = args.json.then(|| JsonLines::new(BufWriter::new(io::stdout().lock())));
     let mut printer = (!args.json).then(|| {
-        TextPrinter::new(BufWriter::new(io::stdout().lock()), BufWriter::new(io::stderr()), args.quiet)
+        let printer =
+            TextPrinter::new(BufWriter::new(io::stdout().lock()), BufWriter::new(io::stderr()), args.quiet);
+        if progress_bar(args) {
+            let colour =
+                io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let columns = crossterm::terminal::size().ok().map(|(width, _)| usize::from(width));
+            printer.with_progress_bar(colour, columns.filter(|_| io::stderr().is_terminal()))
+        } else {
+            printer
+        }
     });
     let mut interruption = None;
     loop {

@@ -12,9 +12,9 @@ pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
-    Ack, Control, DecisionMap, Divergence, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart,
-    Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, RunInfo, RunSummary, Score,
-    Warning, WeightsReport,
+    Ack, BatchProgress, Control, DecisionMap, Divergence, EpochReport, Event, Filters, FoldOutcome,
+    FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent,
+    RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
 pub use plan::{InitialModel, MapFeatures, ModelSaver, Plan, PlanError, RunConfig, SaveModel, Split};

@@ -590,3 +590,30 @@ fn parallel_folds_write_their_lines_in_fold_order() {
     };
     assert_eq!(strip(&run(&args).stderr), strip(&first.stderr));
 }
+
+/// `--verbose` as Keras's: 2 (the default off a terminal) a line per epoch, 1 the
+/// progress bar's form (without colour or a moving bar off a terminal), 0 nothing.
+#[test]
+fn verbose_picks_keras_lines_bars_or_nothing() {
+    let moons = common::data("moons.csv").display().to_string();
+    let run = |verbose: &str| {
+        common::run(&[&moons, "--folds", "1", "--epochs", "2", "--no-tui", "--verbose", verbose])
+    };
+    let two = run("2");
+    assert_eq!(two.code, 0);
+    assert!(two.stderr.contains("Epoch 2/2\n40/40 - 0s - "), "{}", two.stderr);
+    let default = common::run(&[&moons, "--folds", "1", "--epochs", "2", "--no-tui"]);
+    assert!(
+        default.stderr.contains("Epoch 2/2\n40/40 - 0s - ") && !default.stderr.contains('━'),
+        "{}",
+        default.stderr
+    );
+    let one = run("1");
+    assert!(one.stderr.contains("Epoch 2/2\n\r40/40 ━━━━━━━━━━━━━━━━━━━━ 0s "), "{}", one.stderr);
+    assert!(!one.stderr.contains('\x1b'), "no colour off a terminal");
+    let zero = run("0");
+    assert!(!zero.stderr.contains("Epoch") && zero.stdout.contains("accuracy"), "{}", zero.stderr);
+    let bad = run("3");
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.starts_with("nntui: ") && bad.stderr.contains("--verbose"), "{}", bad.stderr);
+}

@@ -360,3 +360,64 @@ fn early_stopping_can_be_turned_off_extended_and_asked_to_restore_live() {
     handle.control.send(Control::Stop).unwrap();
     handle.join().unwrap();
 }
+
+/// `--verbose 1`: Keras's progress bar. Each epoch's heading once, the bar drawn over
+/// itself (`\r`, padded over a longer one before it, cut to the terminal's width) while
+/// the epoch runs, and the epoch's own line in the bar's form at its end; values as the
+/// epoch line's. The engine sends progress only when asked (`Plan::with_progress`).
+#[test]
+fn the_progress_bar_draws_over_itself_and_ends_each_epoch_with_its_line() {
+    let config =
+        RunConfig { folds: 1, epochs: 2, threads: 1, validation_split: Some(0.25), ..RunConfig::default() };
+    let mut events: Vec<Event> = start(config).events.iter().collect();
+    assert!(!events.iter().any(|e| matches!(e, Event::Progress(_))), "no progress unless asked for");
+    // Two updates before each epoch's end, the second shorter than the first.
+    let mut script = Vec::new();
+    for event in events.drain(..) {
+        if let Event::EpochEnded(e) = &event {
+            for (step, loss) in [(3, 0.123_456_78), (15, 0.5)] {
+                script.push(Event::Progress(train::BatchProgress {
+                    fold: 0,
+                    epoch: e.epoch,
+                    step,
+                    steps: e.steps,
+                    loss,
+                    metric: 0.75,
+                    seconds: 0.03 * step as f64,
+                }));
+            }
+        }
+        script.push(event);
+    }
+    let mut err = Vec::new();
+    let mut printer =
+        nntui::headless::TextPrinter::new(Vec::new(), &mut err, false).with_progress_bar(false, Some(80));
+    for event in &script {
+        printer.handle(event).unwrap();
+    }
+    printer.flush().unwrap();
+    drop(printer);
+    let text = String::from_utf8(err).unwrap();
+    let epoch = text.split("Epoch 1/2\n").nth(1).unwrap().split("Epoch 2/2").next().unwrap();
+    let steps = 30; // 300 training rows in batches of 10
+    let draws: Vec<&str> = epoch.split('\r').skip(1).collect();
+    assert_eq!(draws.len(), 3, "{epoch:?}");
+    assert_eq!(draws[0], " 3/30 ━━━━━━━━━━━━━━━━━━━━ 0s 30ms/step - loss: 0.1235 - accuracy: 0.7500");
+    assert_eq!(draws[1], "15/30 ━━━━━━━━━━━━━━━━━━━━ 0s 30ms/step - loss: 0.5000 - accuracy: 0.7500");
+    assert!(draws[2].starts_with(&format!("{steps}/{steps} ━━━━━━━━━━━━━━━━━━━━ 0s ")), "{:?}", draws[2]);
+    assert!(draws[2].contains(" - val_loss: ") && draws[2].ends_with('\n'), "{:?}", draws[2]);
+    assert_eq!(text.matches("Epoch 1/2").count(), 1);
+    // The bar's share: 3 of 30 steps fill 2 of its 20 cells (drawn plain here; in colour
+    // the done part is green).
+    let colour = {
+        let mut err = Vec::new();
+        let mut printer =
+            nntui::headless::TextPrinter::new(Vec::new(), &mut err, false).with_progress_bar(true, Some(60));
+        for event in &script {
+            printer.handle(event).unwrap();
+        }
+        drop(printer);
+        String::from_utf8(err).unwrap()
+    };
+    assert!(colour.contains("\x1b[1m 3/30\x1b[0m \x1b[32m━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━━━━\x1b[0m 0s 30ms/step - loss: 0.1235 - ac\r"), "{colour:?}");
+}

@@ -61,13 +61,14 @@ impl Recorder {
         Ok(Recorder { folder, events })
     }
 
-    /// Appends one event and flushes it; the pictures ([`Event::Learned`]) are left
-    /// out: they are drawn live from the model, and would be most of the file.
+    /// Appends one event and flushes it; the pictures ([`Event::Learned`]) and the
+    /// progress within epochs are left out: they are for the screen, and the pictures
+    /// would be most of the file.
     ///
     /// # Errors
     /// The file cannot be written.
     pub fn write(&mut self, event: &Event) -> io::Result<()> {
-        if matches!(event, Event::Learned(_)) {
+        if matches!(event, Event::Learned(_) | Event::Progress(_)) {
             return Ok(());
         }
         serde_json::to_writer(&mut self.events, event).map_err(io::Error::other)?;

@@ -36,6 +36,28 @@ pub enum Event {
     /// What the model predicts after an epoch: the pictures of the dashboard and
     /// `--plot` (sent only when one is shown, [`super::Plan::pictures`]).
     Learned(Box<LearnedReport>),
+    /// Where an epoch is, between its batches (Keras's progress bar, `--verbose 1`; sent
+    /// only when asked for, [`super::Plan::progress`], at most every 50 ms).
+    Progress(BatchProgress),
+}
+
+/// An epoch under way: its batches done so far and the running values of its line.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchProgress {
+    /// Fold index, from zero.
+    pub fold: usize,
+    /// Epoch, from one.
+    pub epoch: usize,
+    /// Batches done.
+    pub step: usize,
+    /// Batches in the epoch.
+    pub steps: usize,
+    /// Mean loss over the rows so far (as the epoch's line will report it).
+    pub loss: f64,
+    /// The metric over the rows so far.
+    pub metric: f64,
+    /// Seconds the epoch has run (pauses excluded).
+    pub seconds: f64,
 }
 
 /// A policy's action in a fold, after an epoch.
@@ -66,6 +88,7 @@ impl Event {
             Event::Ack(e) => e.fold,
             Event::Policy(e) => Some(e.fold),
             Event::Learned(e) => Some(e.fold),
+            Event::Progress(e) => Some(e.fold),
             Event::RunStarted(_) | Event::RunEnded(_) => None,
         }
     }

@@ -3,8 +3,9 @@
 use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
-    Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport, FoldStart, Forecast,
-    GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, Score, Warning, WeightsReport,
+    BatchProgress, Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport,
+    FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, Score, Warning,
+    WeightsReport,
 };
 use super::fold_policies::FoldPolicies;
 use super::learned::{MapGrid, Outcomes};
@@ -38,6 +39,8 @@ const WEIGHTS_COST_ROWS: usize = 256;
 /// With no rows held out, the training rows are scored for the pictures every
 /// `ceil(training rows / PICTURE_ROWS)` epochs (an extra pass over them).
 const PICTURE_ROWS: usize = 20_000;
+/// The least time between two progress events (Keras's progress bar's interval).
+const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
 /// Copies `rows` into a batch: features (standardized if asked) and targets shaped for
 /// the output layer (the class index for one sigmoid unit, one-hot for softmax, the
@@ -382,6 +385,7 @@ pub(crate) fn train_fold(
             order.shuffle(&mut rng);
         }
         let (mut loss_sum, mut metric_sum) = (0.0, 0.0);
+        let (mut step, mut rows_done, mut last_progress) = (0, 0, Instant::now());
         train_tallies.reset();
         let mut learning_rate = view.settings.learning_rate;
         for rows in order.chunks(batch) {
@@ -443,6 +447,20 @@ pub(crate) fn train_fold(
             }
             loss_sum += batch_loss * n as f64;
             metric_sum += totals.metric * fit.metric_factor;
+            (step, rows_done) = (step + 1, rows_done + n);
+            if plan.progress && step < steps && last_progress.elapsed() >= PROGRESS_EVERY {
+                last_progress = Instant::now();
+                let done = rows_done as f64;
+                emitter.send(Event::Progress(BatchProgress {
+                    fold,
+                    epoch,
+                    step,
+                    steps,
+                    loss: loss_sum / done,
+                    metric: metric_sum / done,
+                    seconds: epoch_started.elapsed().saturating_sub(epoch_waited).as_secs_f64(),
+                }));
+            }
             // Keras's metrics see the batch's predictions before the update.
             if !plan.measures.is_empty() {
                 buffers.outputs(&model, n, |start, out| {

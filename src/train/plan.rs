@@ -268,6 +268,8 @@ pub struct Plan {
     pub pictures: bool,
     /// The decision map's features, when there is one.
     pub map: Option<MapFeatures>,
+    /// Whether to send [`super::Event::Progress`] within epochs (a progress bar).
+    pub progress: bool,
 }
 
 /// The features a decision map spans (two; one for a regression's curve).
@@ -450,7 +452,15 @@ impl Plan {
             saver: None,
             pictures: false,
             map,
+            progress: false,
         })
+    }
+
+    /// The plan with [`super::Event::Progress`] sent within epochs.
+    #[must_use]
+    pub fn with_progress(mut self) -> Self {
+        self.progress = true;
+        self
     }
 
     /// The plan with [`super::Event::Learned`] sent after each epoch.

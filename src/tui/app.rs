@@ -664,6 +664,7 @@ impl App {
             Event::Warning(warning) => self.on_warning(warning),
             Event::Ack(ack) => self.on_ack(ack),
             Event::Policy(policy) => self.on_policy(policy),
+            Event::Progress(_) => {}
             Event::Learned(learned) => {
                 if let Some(fold) = self.folds.get_mut(learned.fold) {
                     fold.learned = Some(learned.clone());
