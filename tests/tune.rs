@@ -246,3 +246,49 @@ fn pruning_decisions_match_optunas() {
     }
     assert!(pruned > 200, "the tables exercise pruning ({pruned} pruned trials)");
 }
+
+/// A study file names its journal format; one from a later format is refused rather
+/// than misread, and one from before formats (none written) reads as format 1.
+#[test]
+fn a_study_in_a_later_journal_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("study.jsonl");
+    let storage_text = storage.to_str().unwrap().to_string();
+    let moons = moons();
+    let tune = || {
+        run(&[
+            "tune",
+            &moons,
+            "--epochs",
+            "2",
+            "--folds",
+            "2",
+            "--lr",
+            "0.001|0.01",
+            "--trials",
+            "1",
+            "--storage",
+            &storage_text,
+        ])
+    };
+    let first = tune();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let text = std::fs::read_to_string(&storage).unwrap();
+    assert!(text.lines().next().unwrap().contains("\"format\":1"), "{text}");
+    // Written before formats: the same study, continued.
+    std::fs::write(&storage, text.replacen("\"format\":1,", "", 1)).unwrap();
+    let again = tune();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let text = std::fs::read_to_string(&storage).unwrap();
+    std::fs::write(&storage, text.replacen("\"op\":\"study\",", "\"op\":\"study\",\"format\":2,", 1))
+        .unwrap();
+    let later = tune();
+    assert_ne!(later.code, 0);
+    assert!(
+        later
+            .stderr
+            .contains("a study in journal format 2 (written by a later nntui); this one reads format 1"),
+        "{}",
+        later.stderr
+    );
+}

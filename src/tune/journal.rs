@@ -12,6 +12,14 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The journal's format this build writes and reads; a study written in a later one is
+/// refused rather than misread.
+pub const JOURNAL_FORMAT: u32 = 1;
+
+fn first_format() -> u32 {
+    1
+}
+
 /// A lock file older than this is left over from a process that died holding it.
 const STALE_LOCK: Duration = Duration::from_secs(30);
 /// The longest wait for the lock before giving up.
@@ -95,6 +103,10 @@ pub enum Entry {
 /// What every process of a study must agree on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StudyHeader {
+    /// The journal's format ([`JOURNAL_FORMAT`] when written; files from before it had
+    /// none, which reads as 1).
+    #[serde(default = "first_format")]
+    pub format: u32,
     /// The data file and the options every trial shares (searched options left out).
     pub base: Vec<String>,
     /// The searched options as given: `(flag, text)`.

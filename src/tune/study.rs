@@ -287,6 +287,7 @@ impl Settings {
 
     fn header(&self, objective: &Objective, seed: u64) -> StudyHeader {
         StudyHeader {
+            format: super::journal::JOURNAL_FORMAT,
             base: self.base.clone(),
             space: self.space.params.iter().map(|p| (p.flag.clone(), p.text.clone())).collect(),
             search: match self.search {
@@ -370,6 +371,14 @@ impl Study {
                 )
             })?;
         if let Some(existing) = existing {
+            if existing.format > super::journal::JOURNAL_FORMAT {
+                return Err(format!(
+                    "{}: a study in journal format {} (written by a later nntui); this one reads format {}",
+                    settings.storage.as_deref().map_or_else(String::new, |p| p.display().to_string()),
+                    existing.format,
+                    super::journal::JOURNAL_FORMAT
+                ));
+            }
             let same = StudyHeader { trials: header.trials, ..existing.clone() } == header;
             if !same {
                 return Err(format!(
