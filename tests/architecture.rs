@@ -50,7 +50,7 @@ const LAYERS: [(&str, &[&str]); 7] = [
         &["runs/read", "runs/follow", "runs/table", "runs/csvlog", "tune", "cli", "prepare"],
     ),
     ("views", &["tui"]),
-    ("main", &["main"]),
+    ("main", &["main", "commands"]),
 ];
 
 /// The layer of a file under `src/` (`tune/study.rs` -> its module path `tune/study`).
