@@ -291,3 +291,39 @@ fn dropout_sets_every_dropout_rate_and_tune_searches_it() {
     assert_eq!(tuned.code, 0, "{}", tuned.stderr);
     assert!(tuned.stdout.contains("--dropout"), "{}", tuned.stdout);
 }
+
+/// Every activation against Keras 3's own (tests/keras_reference/make_activation_table.py):
+/// values in float32 and the backward pass (from the activations alone) against JAX's
+/// autodiff through Keras's function, on both sides of each kink and far out.
+#[test]
+fn activations_agree_with_keras_forward_and_backward() {
+    use nntui::nn::Activation;
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference/activations.json");
+    let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let numbers = |v: &serde_json::Value| -> Vec<f32> {
+        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+    };
+    let z = numbers(&table["z"]);
+    let upstream = numbers(&table["upstream"]);
+    let names = table["activations"].as_object().unwrap();
+    assert_eq!(names.len(), 10);
+    for (name, reference) in names {
+        let activation: Activation = name.parse().unwrap();
+        let mut values = z.clone();
+        activation.forward(&mut values, 1);
+        let mut gradient = upstream.clone();
+        activation.backward(&values, &mut gradient, 1);
+        for (what, ours, keras) in [
+            ("value", &values, numbers(&reference["values"])),
+            ("gradient", &gradient, numbers(&reference["gradient"])),
+        ] {
+            for ((o, k), z) in ours.iter().zip(&keras).zip(&z) {
+                assert!(
+                    (o - k).abs() <= 2e-6 * k.abs().max(1.0),
+                    "{name} {what} at {z}: nntui {o}, Keras {k}"
+                );
+            }
+        }
+    }
+}

@@ -17,12 +17,41 @@ pub enum Activation {
     Linear,
     /// `e^z_i / sum_j e^z_j` over each row
     Softmax,
+    /// `z` if `z > 0`, else `0.2 z` (Keras 3's `negative_slope`)
+    LeakyRelu,
+    /// `z` if `z >= 0`, else `e^z - 1` (alpha 1)
+    Elu,
+    /// `1.0507 elu(z)` with alpha 1.6733 (Klambauer et al., as Keras)
+    Selu,
+    /// `ln(1 + e^z)`
+    Softplus,
+    /// `z / (1 + |z|)`
+    Softsign,
+    /// `clip(z / 6 + 0.5, 0, 1)` (Keras 3's: `relu6(z + 3) / 6`)
+    HardSigmoid,
 }
+
+/// SELU's constants, as Keras writes them.
+const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
+/// Leaky ReLU's slope below zero (Keras 3's default).
+const LEAKY_SLOPE: f64 = 0.2;
 
 impl Activation {
     /// Every activation, in the order the help text lists them.
-    pub const ALL: [Activation; 5] =
-        [Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Linear, Activation::Softmax];
+    pub const ALL: [Activation; 11] = [
+        Activation::Relu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Linear,
+        Activation::Softmax,
+        Activation::LeakyRelu,
+        Activation::Elu,
+        Activation::Selu,
+        Activation::Softplus,
+        Activation::Softsign,
+        Activation::HardSigmoid,
+    ];
 
     /// Keras's name for the activation.
     pub fn name(self) -> &'static str {
@@ -32,6 +61,12 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Linear => "linear",
             Activation::Softmax => "softmax",
+            Activation::LeakyRelu => "leaky_relu",
+            Activation::Elu => "elu",
+            Activation::Selu => "selu",
+            Activation::Softplus => "softplus",
+            Activation::Softsign => "softsign",
+            Activation::HardSigmoid => "hard_sigmoid",
         }
     }
 
@@ -52,6 +87,28 @@ impl Activation {
             Activation::Sigmoid => values.iter_mut().for_each(|v| *v = sigmoid(*v)),
             Activation::Tanh => values.iter_mut().for_each(|v| *v = v.tanh()),
             Activation::Linear => {}
+            Activation::LeakyRelu => {
+                let slope = T::of(LEAKY_SLOPE);
+                values.iter_mut().for_each(|v| *v = if *v > T::zero() { *v } else { *v * slope });
+            }
+            Activation::Elu => {
+                values.iter_mut().for_each(|v| *v = if *v >= T::zero() { *v } else { v.exp_m1() })
+            }
+            Activation::Selu => {
+                let (alpha, scale) = (T::of(SELU_ALPHA), T::of(SELU_SCALE));
+                values
+                    .iter_mut()
+                    .for_each(|v| *v = scale * if *v >= T::zero() { *v } else { alpha * v.exp_m1() });
+            }
+            // Written so that neither side overflows: max(z, 0) + ln(1 + e^-|z|).
+            Activation::Softplus => {
+                values.iter_mut().for_each(|v| *v = v.max(T::zero()) + (-v.abs()).exp().ln_1p())
+            }
+            Activation::Softsign => values.iter_mut().for_each(|v| *v = *v / (T::one() + v.abs())),
+            Activation::HardSigmoid => {
+                let (sixth, half) = (T::of(1.0 / 6.0), T::of(0.5));
+                values.iter_mut().for_each(|v| *v = (*v * sixth + half).max(T::zero()).min(T::one()));
+            }
             Activation::Softmax => {
                 for row in values.chunks_exact_mut(units) {
                     let max = row.iter().fold(T::neg_infinity(), |m, &v| m.max(v));
@@ -70,7 +127,11 @@ impl Activation {
     /// Turns `dL/da` into `dL/dz` in place, given the activations `a` from `forward`.
     ///
     /// relu: `a > 0`; sigmoid: `a (1 - a)`; tanh: `1 - a^2`; linear: 1;
-    /// softmax: `dz_i = a_i (g_i - sum_j g_j a_j)` (the Jacobian-vector product).
+    /// softmax: `dz_i = a_i (g_i - sum_j g_j a_j)` (the Jacobian-vector product);
+    /// leaky relu: 1 or 0.2 by the sign of `a`; elu: 1 for `a > 0`, else `a + 1` (`e^z`);
+    /// selu: the scale for `a > 0`, else `a + scale alpha`; softplus: `1 - e^-a` (the
+    /// sigmoid of `z`); softsign: `(1 - |a|)^2`; hard sigmoid: 1/6 inside (0, 1), else 0.
+    /// Each is a function of `a` alone, so no pre-activation is kept.
     ///
     /// # Shapes
     /// `activations`, `gradient`: `rows x units`, row-major.
@@ -83,6 +144,26 @@ impl Activation {
             Activation::Sigmoid => pairs.for_each(|(&a, g)| *g *= a * (T::one() - a)),
             Activation::Tanh => pairs.for_each(|(&a, g)| *g *= T::one() - a * a),
             Activation::Linear => {}
+            Activation::LeakyRelu => {
+                let slope = T::of(LEAKY_SLOPE);
+                pairs.for_each(|(&a, g)| *g *= if a > T::zero() { T::one() } else { slope });
+            }
+            Activation::Elu => {
+                pairs.for_each(|(&a, g)| *g *= if a > T::zero() { T::one() } else { a + T::one() })
+            }
+            Activation::Selu => {
+                let (scale, floor) = (T::of(SELU_SCALE), T::of(SELU_SCALE * SELU_ALPHA));
+                pairs.for_each(|(&a, g)| *g *= if a > T::zero() { scale } else { a + floor });
+            }
+            Activation::Softplus => pairs.for_each(|(&a, g)| *g *= -(-a).exp_m1()),
+            Activation::Softsign => pairs.for_each(|(&a, g)| {
+                let d = T::one() - a.abs();
+                *g *= d * d;
+            }),
+            Activation::HardSigmoid => {
+                let sixth = T::of(1.0 / 6.0);
+                pairs.for_each(|(&a, g)| *g *= if a > T::zero() && a < T::one() { sixth } else { T::zero() });
+            }
             Activation::Softmax => {
                 for (a_row, g_row) in activations.chunks_exact(units).zip(gradient.chunks_exact_mut(units)) {
                     let dot = a_row.iter().zip(g_row.iter()).fold(T::zero(), |s, (&a, &g)| s + a * g);
@@ -190,6 +271,8 @@ mod tests {
         assert_eq!("Softmax".parse::<Activation>(), Ok(Activation::Softmax));
         let error = "swish".parse::<Activation>().unwrap_err();
         assert!(error.contains("unknown activation 'swish'"), "{error}");
-        assert!(error.contains("relu, sigmoid, tanh, linear, softmax"));
+        assert!(error.contains("relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, selu"));
+        assert_eq!("leaky_relu".parse::<Activation>(), Ok(Activation::LeakyRelu));
+        assert_eq!("hard_sigmoid".parse::<Activation>(), Ok(Activation::HardSigmoid));
     }
 }
