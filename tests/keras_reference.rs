@@ -57,9 +57,21 @@ fn epochs(case: &Case) -> Vec<(f64, f64)> {
 
 #[test]
 fn every_epoch_matches_keras() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference/trajectories.json");
+    matches_keras("trajectories.json", 4);
+}
+
+/// The activations added after the first cases (elu, selu, leaky_relu; softplus,
+/// softsign, hard_sigmoid), eight epochs each against Keras 3 on JAX
+/// (`make_activation_trajectories.py`).
+#[test]
+fn every_epoch_with_the_further_activations_matches_keras() {
+    matches_keras("activation_trajectories.json", 2);
+}
+
+fn matches_keras(file: &str, cases: usize) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference").join(file);
     let reference: Reference = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert_eq!(reference.cases.len(), 4);
+    assert_eq!(reference.cases.len(), cases);
     for case in &reference.cases {
         let ours = epochs(case);
         assert_eq!(ours.len(), case.loss.len(), "{}: epochs", case.name);

@@ -301,6 +301,8 @@ fn activations_agree_with_keras_forward_and_backward() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference/activations.json");
     let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // The table holds float32 values written as JSON's doubles: back to float32 exactly.
+    #[allow(clippy::cast_possible_truncation, reason = "the values were float32")]
     let numbers = |v: &serde_json::Value| -> Vec<f32> {
         v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
     };
