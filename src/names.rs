@@ -59,7 +59,7 @@ mod tests {
         assert_eq!("mean_squared_error".parse(), Ok(Loss::MeanSquaredError));
         assert_eq!(
             "swish".parse::<Activation>().unwrap_err(),
-            "unknown activation 'swish' (expected one of: relu, sigmoid, tanh, linear, softmax)"
+            "unknown activation 'swish' (expected one of: relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, selu, softplus, softsign, hard_sigmoid)"
         );
         assert_eq!(
             "iris".parse::<Generator>().unwrap_err(),
