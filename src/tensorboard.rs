@@ -127,6 +127,10 @@ pub struct Follower {
     run: Run,
     /// Subfolders found to be `add_hparams` sessions (not looked into again).
     sessions: std::collections::BTreeSet<PathBuf>,
+    /// Subfolders found not to be, with their event files' count and bytes then and
+    /// whether the run had event files of its own: looked into again only when those
+    /// change (their files are not read on every refresh of a folder of many runs).
+    not_sessions: BTreeMap<PathBuf, (usize, u64, bool)>,
 }
 
 #[derive(Debug, Default)]
@@ -173,15 +177,30 @@ impl Follower {
             }
         }
         // `add_hparams` sessions: their hyperparameters and `hparam/*` values are this run's.
+        let own_files = files.iter().any(|(_, prefix)| prefix.is_empty());
         if let Ok(entries) = std::fs::read_dir(&self.folder) {
             for entry in entries.flatten() {
                 let path = entry.path();
-                if entry.file_type().is_ok_and(|t| t.is_dir())
-                    && (self.sessions.contains(&path)
-                        || is_session(&path, &entry.file_name().to_string_lossy()))
-                {
-                    self.sessions.insert(path);
-                    files.extend(event_files(&entry.path()).into_iter().map(|f| (f, "")));
+                if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                let session = self.sessions.contains(&path) || {
+                    let found = event_files(&path);
+                    let bytes = found.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+                    let seen = (found.len(), bytes, own_files);
+                    if self.not_sessions.get(&path) == Some(&seen) {
+                        false
+                    } else if is_session(&path, &entry.file_name().to_string_lossy()) {
+                        self.not_sessions.remove(&path);
+                        true
+                    } else {
+                        self.not_sessions.insert(path.clone(), seen);
+                        false
+                    }
+                };
+                if session {
+                    self.sessions.insert(path.clone());
+                    files.extend(event_files(&path).into_iter().map(|f| (f, "")));
                 }
             }
         }
