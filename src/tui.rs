@@ -19,7 +19,7 @@ mod weights;
 use crate::data::Dataset;
 use crate::headless::JsonLines;
 use crate::train::{self, Control, Event, Handle, Plan, RunConfig, RunInfo, RunResult, RunSummary};
-use app::{App, Command, Live, Mode};
+use app::{App, Command, LiveSettings, Mode};
 use crossbeam_channel::{Receiver, never, select_biased};
 use crossterm::event::Event as TerminalEvent;
 use ratatui::Terminal;
@@ -59,7 +59,7 @@ pub struct Ending {
     /// Learning-rate and penalty changes made live in the last run, in order.
     pub changes: Vec<app::LogEntry>,
     /// The settings in force when the dashboard closed.
-    pub live: Live,
+    pub live: LiveSettings,
 }
 
 /// A run being shown: its engine, and where its events are also logged.
@@ -603,8 +603,8 @@ where
 }
 
 /// The settings the dashboard starts from.
-pub fn initial_live(config: &RunConfig) -> Live {
-    Live {
+pub fn initial_live(config: &RunConfig) -> LiveSettings {
+    LiveSettings {
         learning_rate: config.optimizer.learning_rate,
         l1: config.regularizer.l1,
         l2: config.regularizer.l2,

@@ -208,7 +208,7 @@ pub enum LogKind {
 
 /// The settings the user can change live, as the dashboard last heard of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Live {
+pub struct LiveSettings {
     /// Initial learning rate (a schedule multiplies it).
     pub learning_rate: f64,
     /// L1 penalty.
@@ -365,8 +365,8 @@ pub struct App {
     pub log_scroll: usize,
     /// Colours or none.
     pub theme: Theme,
-    /// Live settings.
-    pub live: Live,
+    /// The settings changed live, as last acknowledged.
+    pub live: LiveSettings,
     /// News, oldest first.
     pub log: VecDeque<LogEntry>,
     /// The final summary.
@@ -389,13 +389,13 @@ pub struct App {
     last_pace: f64,
     /// What keys asked for and the engine may not have confirmed yet: repeated presses
     /// build on it rather than on the last acknowledged value.
-    wanted: Live,
+    wanted: LiveSettings,
     logged_changes: usize,
 }
 
 impl App {
     /// A dashboard waiting for the run on `source`, with the settings it will start with.
-    pub fn new(source: impl Into<String>, live: Live, now: Instant) -> App {
+    pub fn new(source: impl Into<String>, live: LiveSettings, now: Instant) -> App {
         App {
             mode: Mode::Starting,
             source: source.into(),
@@ -435,14 +435,14 @@ impl App {
     }
 
     /// The settings the user asked for last: what a restart runs with.
-    pub fn wanted(&self) -> Live {
+    pub fn wanted(&self) -> LiveSettings {
         self.wanted
     }
 
     /// A fresh dashboard for a restarted run that keeps the user's view choices and
     /// the settings they asked for.
     pub fn restarted(&self, now: Instant) -> App {
-        let mut app = App::new(self.source.clone(), Live { paused: false, ..self.wanted }, now);
+        let mut app = App::new(self.source.clone(), LiveSettings { paused: false, ..self.wanted }, now);
         app.layer = self.layer;
         app.log_scale = self.log_scale;
         app.hide_other_folds = self.hide_other_folds;
@@ -744,14 +744,14 @@ impl App {
 
     fn on_ack(&mut self, ack: &Ack) {
         let before = self.live;
-        self.live = Live {
+        self.live = LiveSettings {
             learning_rate: ack.learning_rate,
             l1: ack.l1,
             l2: ack.l2,
             pace: ack.pace,
             paused: ack.paused,
         };
-        self.wanted = Live { paused: self.wanted.paused, ..self.live };
+        self.wanted = LiveSettings { paused: self.wanted.paused, ..self.live };
         if let Some(pace) = ack.pace {
             self.last_pace = pace;
         }
@@ -1292,7 +1292,7 @@ mod tests {
     use super::*;
 
     fn app() -> App {
-        let live = Live { learning_rate: 0.001, l1: 0.0, l2: 0.0, pace: Some(20.0), paused: false };
+        let live = LiveSettings { learning_rate: 0.001, l1: 0.0, l2: 0.0, pace: Some(20.0), paused: false };
         let mut app = App::new("t.csv", live, Instant::now());
         app.mode = Mode::Running;
         app
