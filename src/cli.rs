@@ -40,6 +40,9 @@ pub enum Command {
     /// Score a saved model on a labelled file: accuracy, loss, confusion matrix and a
     /// per-class report (or mse and mae).
     Evaluate(EvaluateArgs),
+    /// Write a saved model as one ONNX file: the whole predictor, from raw columns (missing
+    /// values, categories, standardization) to class names, for onnxruntime and friends.
+    Export(ExportArgs),
     /// Recorded runs (--log-dir folders, events.jsonl files, Keras-callback lines): one run's
     /// dashboard, followed live, or several compared; headless, a table or a replay.
     View(ViewArgs),
@@ -53,6 +56,31 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `nntui man > ~/.local/share/man/man1/nntui.1`.
     Man,
+}
+
+/// The formats `nntui export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// ONNX (opset 17, with ai.onnx.ml's CategoryMapper for categories).
+    Onnx,
+}
+
+/// `nntui export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The model written by --save-model.
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+    /// The file format.
+    #[arg(long, value_enum, default_value = "onnx")]
+    pub format: ExportFormat,
+    /// One float input [N, F] in the model's column order instead of one input per
+    /// column (numeric models only).
+    #[arg(long)]
+    pub single_input: bool,
+    /// The file to write.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
 }
 
 /// `nntui completions`.
@@ -485,6 +513,10 @@ pub struct TrainArgs {
     /// Save the trained model as JSON (after cross-validation: refitted on every row).
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub save_model: Option<PathBuf>,
+    /// Also write the trained model as one ONNX file (as `nntui export` does; after
+    /// cross-validation: refitted on every row).
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub export_onnx: Option<PathBuf>,
 }
 
 /// The hidden layers, parsed from one `--layers` value.
@@ -521,8 +553,10 @@ impl TrainArgs {
 
     /// The engine's settings. `dashboard` picks the default pace.
     pub fn run_config(&self, dashboard: bool) -> Result<RunConfig, UsageError> {
-        let single =
-            self.save_model.is_some() || self.validation_data.is_some() || self.validation_split.is_some();
+        let single = self.save_model.is_some()
+            || self.export_onnx.is_some()
+            || self.validation_data.is_some()
+            || self.validation_split.is_some();
         let folds = match self.folds {
             Some(k) if k > 1 && self.validation_data.is_some() => {
                 return Err(UsageError(

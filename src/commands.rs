@@ -1,6 +1,7 @@
 //! The commands, one file each; `main` parses and dispatches to them.
 
 pub(crate) mod evaluate;
+pub(crate) mod export;
 pub(crate) mod generate;
 pub(crate) mod predict;
 pub(crate) mod shell;

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod data;
 pub mod debug;
 pub mod evaluate;
+pub mod export;
 pub mod headless;
 pub mod model_file;
 pub mod names;

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Predict(args)) => commands::predict::predict(&args),
         Some(Command::Evaluate(args)) => commands::evaluate::evaluate(&args),
+        Some(Command::Export(args)) => commands::export::export(&args),
         Some(Command::View(args)) => commands::view::view(&args),
         Some(Command::Generate(args)) => commands::generate::generate(&args),
         Some(Command::Tune(args)) => commands::tune::tune(&args),

@@ -58,6 +58,10 @@ pub struct ModelFile {
     /// missing values: every feature a number column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<SavedData>,
+    /// The command that trained it, as typed (absent in files written before it was
+    /// kept, and for models saved by a checkpoint or a tune trial).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 /// The training file's columns and the preprocessing fitted on its rows.
@@ -227,6 +231,7 @@ impl ModelFile {
                 impute: dataset.impute,
                 imputation: trained.scaling.imputer.clone(),
             }),
+            command: None,
         }
     }
 

@@ -356,6 +356,9 @@ pub fn check_outputs(args: &TrainArgs) -> Result<(), Failure> {
     if let Some(path) = &args.save_model {
         outputs.push(("--save-model", path.clone(), Output::File));
     }
+    if let Some(path) = &args.export_onnx {
+        outputs.push(("--export-onnx", path.clone(), Output::File));
+    }
     if let Some(checkpoint) = &args.checkpoint {
         outputs.push(("--checkpoint", PathBuf::from(untemplated(&checkpoint.path)), Output::File));
     }

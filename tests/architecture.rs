@@ -43,7 +43,7 @@ const LAYERS: [(&str, &[&str]); 7] = [
     ("engine", &["train"]),
     (
         "files and printers",
-        &["model_file", "evaluate", "headless", "plot", "tensorboard", "runs", "runs/record"],
+        &["model_file", "export", "evaluate", "headless", "plot", "tensorboard", "runs", "runs/record"],
     ),
     (
         "sources and commands",

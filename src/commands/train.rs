@@ -238,6 +238,15 @@ pub(crate) fn live_changes(ending: &tui::Ending) -> Vec<String> {
     lines
 }
 
+/// The command line as typed, for the model file (`nntui` for the program's path).
+pub(crate) fn typed_command() -> String {
+    let mut words: Vec<String> = std::env::args().map(|a| quoted(&a)).collect();
+    if let Some(program) = words.first_mut() {
+        *program = "nntui".into();
+    }
+    words.join(" ")
+}
+
 /// `arguments` with `--lr`, `--l1` and `--l2` (in either `--flag value` or `--flag=value`
 /// form) replaced by the given values; zero penalties are left out.
 pub(crate) fn command_line(arguments: &[String], learning_rate: f64, l1: f64, l2: f64) -> String {
@@ -384,37 +393,56 @@ pub(crate) fn finish(
         let path = folder.join(nntui::runs::record::MODEL);
         ModelFile::new(trained, dataset).save(&path).map_err(|e| Failure::new(1, e.to_string()))?;
     }
-    if ending == Ending::Stopped && interruption == Some(Interruption::Quit) && args.save_model.is_none() {
+    let keeps_model = args.save_model.is_some() || args.export_onnx.is_some();
+    if ending == Ending::Stopped && interruption == Some(Interruption::Quit) && !keeps_model {
         return Ok(0);
     }
-    if let Some(path) = &args.save_model {
-        match (&result.model, ending) {
-            (Some(trained), Ending::Finished) => {
-                ModelFile::new(trained, dataset).save(path).map_err(|e| Failure::new(1, e.to_string()))?
-            }
+    if keeps_model {
+        let trained = match (result.model, ending) {
+            (Some(trained), Ending::Finished) => trained,
             // Cross-validation estimated how well the settings do; the model to keep is
             // trained on every row, as scikit-learn's refit does.
-            (None, Ending::Finished) if config.folds > 1 => {
-                let trained = match refit(config, dataset, args.quiet, signals)? {
-                    Ok(trained) => trained,
-                    Err(signal) => return Ok(signals::exit_status(signal)),
-                };
-                ModelFile::new(&trained, dataset).save(path).map_err(|e| Failure::new(1, e.to_string()))?;
-                if !args.quiet {
-                    let _ = writeln!(
-                        io::stderr(),
-                        "nntui: saved {} (trained on all {} rows)",
-                        path.display(),
-                        dataset.rows()
-                    );
-                }
-            }
+            (None, Ending::Finished) if config.folds > 1 => match refit(
+                config,
+                dataset,
+                if args.save_model.is_some() { "--save-model" } else { "--export-onnx" },
+                args.quiet,
+                signals,
+            )? {
+                Ok(trained) => trained,
+                Err(signal) => return Ok(signals::exit_status(signal)),
+            },
             _ => {
+                let paths: Vec<String> = args
+                    .save_model
+                    .iter()
+                    .chain(&args.export_onnx)
+                    .map(|p| p.display().to_string())
+                    .collect();
                 return Err(Failure::new(
                     1,
-                    format!("{}: not saved, training did not finish", path.display()),
+                    format!("{}: not saved, training did not finish", paths.join(", ")),
                 ));
             }
+        };
+        let mut file = ModelFile::new(&trained, dataset);
+        file.command = Some(typed_command());
+        if let Some(path) = &args.save_model {
+            file.save(path).map_err(|e| Failure::new(1, e.to_string()))?;
+        }
+        if let Some(path) = &args.export_onnx {
+            nntui::export::write_onnx(&file, &nntui::export::OnnxOptions::default(), path)
+                .map_err(|why| Failure::new(1, format!("--export-onnx: {why}")))?;
+        }
+        if config.folds > 1 && !args.quiet {
+            let paths: Vec<String> =
+                args.save_model.iter().chain(&args.export_onnx).map(|p| p.display().to_string()).collect();
+            let _ = writeln!(
+                io::stderr(),
+                "nntui: saved {} (trained on all {} rows)",
+                paths.join(" and "),
+                dataset.rows()
+            );
         }
     }
     Ok(match ending {
@@ -428,14 +456,16 @@ pub(crate) fn finish(
 pub(crate) fn refit(
     config: &train::RunConfig,
     dataset: &Arc<data::Dataset>,
+    output: &str,
     quiet: bool,
     signals: &Receiver<i32>,
 ) -> Result<Result<train::TrainedModel, i32>, Failure> {
     if !quiet {
         let _ = writeln!(
             io::stderr(),
-            "nntui: refitting on all {} rows for --save-model (the cross-validation above estimates how it does)",
-            dataset.rows()
+            "nntui: refitting on all {} rows for {} (the cross-validation above estimates how it does)",
+            dataset.rows(),
+            output
         );
     }
     let single = train::RunConfig { folds: 1, validation_split: None, pace: None, ..config.clone() };
