@@ -104,8 +104,10 @@ pub struct TuneArgs {
 
 /// `nntui tune --help`'s list of its own options.
 const TUNE_HELP: &str = "Tune options (among the training options):
-  --trials N                 trials in all [default: 20 for random search, the whole grid]
-  --search random|grid       independent draws, or every combination of the choice lists
+  --trials N                 trials in all [default: 20, or the whole grid]
+  --sampler tpe|random|grid  Optuna's TPE (random for the first 10 finished trials, then
+                             the options the best trials had, each on its own), independent
+                             random draws, or every combination of the choice lists [default: tpe]
   --objective NAME           val_loss, val_accuracy (val_mae), loss, accuracy [default: the held-out metric]
   --pruner none|median|asha  stop hopeless trials early, by Optuna's rules [default: none]
   --startup-trials N         median: completed trials before any pruning [default: 5]

@@ -292,3 +292,150 @@ fn a_study_in_a_later_journal_format_is_refused() {
         later.stderr
     );
 }
+
+/// Optuna's own TPE numbers (tests/tune/tpe_tables.json, from make_tpe_tables.py beside
+/// it), replayed: the ramp weights and gamma, the below/above split of complete and
+/// pruned trials, the Parzen estimators' log densities, and the candidate chosen.
+#[test]
+fn tpe_matches_optunas_estimator() {
+    use nntui::tune::tpe::{Dist, Outcome, Parzen, choose, gamma, split, weights};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tune/tpe_tables.json");
+    let tables: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (n, expected) in tables["weights"].as_object().unwrap() {
+        let got = weights(n.parse().unwrap());
+        let expected: Vec<f64> = expected.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(got.len(), expected.len());
+        assert!(got.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-15), "weights({n})");
+    }
+    for (n, expected) in tables["gamma"].as_object().unwrap() {
+        assert_eq!(gamma(n.parse().unwrap()) as u64, expected.as_u64().unwrap(), "gamma({n})");
+    }
+    let dist = |d: &serde_json::Value| match d["kind"].as_str().unwrap() {
+        "choice" => Dist::Choice(d["choices"].as_u64().unwrap() as usize),
+        kind => {
+            let (low, high, log) =
+                (d["low"].as_f64().unwrap(), d["high"].as_f64().unwrap(), d["log"].as_bool().unwrap());
+            if kind == "int" { Dist::Int { low, high, log } } else { Dist::Float { low, high, log } }
+        }
+    };
+    let numbers = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    };
+    let estimators = tables["estimators"].as_array().unwrap();
+    assert_eq!(estimators.len(), 80);
+    for (index, case) in estimators.iter().enumerate() {
+        let parzen = Parzen::new(dist(&case["distribution"]), &numbers(&case["observations"]));
+        for (x, want) in numbers(&case["points"]).iter().zip(numbers(&case["log_pdf"])) {
+            let got = parzen.log_pdf(*x);
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "estimator {index} at {x}: {got} vs Optuna's {want}"
+            );
+        }
+    }
+    let choices = tables["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 40);
+    let mut exact = 0;
+    for (index, case) in choices.iter().enumerate() {
+        let d = dist(&case["distribution"]);
+        let (l, g) = (Parzen::new(d, &numbers(&case["below"])), Parzen::new(d, &numbers(&case["above"])));
+        let candidates = numbers(&case["candidates"]);
+        let scores = numbers(&case["score"]);
+        for (x, want) in candidates.iter().zip(&scores) {
+            let got = l.log_pdf(*x) - g.log_pdf(*x);
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "choice case {index} at {x}: {got} vs {want}"
+            );
+        }
+        // Optuna's pick; where candidates' scores agree to the last bits (two choices
+        // neither estimator tells apart), which one wins is rounding, so any of them.
+        let best = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let tied: Vec<usize> =
+            (0..scores.len()).filter(|&i| scores[i] >= best - 1e-12 * best.abs().max(1.0)).collect();
+        let chosen = choose(&l, &g, &candidates);
+        assert!(tied.contains(&chosen), "choice case {index}: {chosen}, Optuna {}", case["chosen"]);
+        exact += usize::from(chosen as u64 == case["chosen"].as_u64().unwrap());
+    }
+    assert!(exact >= 35, "{exact} of 40 picks are Optuna's own");
+    let splits = tables["splits"].as_array().unwrap();
+    assert_eq!(splits.len(), 40);
+    let mut pruned_below = 0;
+    for (index, case) in splits.iter().enumerate() {
+        let outcomes: Vec<Outcome> = case["trials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| match t["state"].as_str().unwrap() {
+                "complete" => Outcome::Complete(t["value"].as_f64().unwrap()),
+                _ => {
+                    let values = t["intermediate"].as_array().unwrap();
+                    Outcome::Pruned(values.last().map(|v| (values.len(), v.as_f64().unwrap_or(f64::NAN))))
+                }
+            })
+            .collect();
+        let n_below = case["gamma"].as_u64().unwrap() as usize;
+        assert_eq!(gamma(outcomes.len()), n_below);
+        let (below, above) = split(&outcomes, n_below, case["maximize"].as_bool().unwrap());
+        let expected: Vec<usize> =
+            case["below"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        assert_eq!(below, expected, "split case {index}");
+        assert_eq!(below.len() + above.len(), outcomes.len());
+        pruned_below += below.iter().filter(|&&i| matches!(outcomes[i], Outcome::Pruned(_))).count();
+    }
+    assert!(pruned_below > 0, "the tables rank pruned trials too");
+}
+
+/// TPE is the default sampler and says so in the study file; a study continued without
+/// `--sampler` keeps its own (a random search stays random), one continued with another
+/// sampler is refused with the difference named, and `--trials N` on a finished study
+/// runs the trials missing up to N.
+#[test]
+fn the_sampler_is_tpe_by_default_and_a_continued_study_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let moons = moons();
+    let study = |name: &str, extra: &[&str]| {
+        let storage = dir.path().join(name);
+        let mut all = vec!["tune", moons.as_str(), "--no-tui", "-q", "--epochs", "2", "--folds", "2"];
+        all.extend(["--lr", "1e-3..1e-1:log", "--storage", storage.to_str().unwrap()]);
+        all.extend(extra);
+        let out = run(&all);
+        let journal = Journal::open(&storage).unwrap();
+        (out, journal)
+    };
+    let (out, journal) = study("default.jsonl", &["--trials", "2"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(journal.header.unwrap().search, "tpe");
+    let (out, journal) = study("random.jsonl", &["--sampler", "random", "--trials", "2"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(journal.trials.len(), 2);
+    let (out, journal) = study("random.jsonl", &["--trials", "3"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(journal.header.unwrap().search, "random");
+    assert_eq!(journal.trials.len(), 3, "the missing trial ran");
+    assert!(journal.trials.values().all(|t| t.state == TrialState::Complete));
+    let (out, journal) = study("random.jsonl", &["--sampler", "tpe", "--trials", "4"]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("its sampler is random, not tpe"), "{}", out.stderr);
+    assert_eq!(journal.trials.len(), 3);
+    let out = run(&[
+        "tune",
+        moons.as_str(),
+        "--no-tui",
+        "--sampler",
+        "tpe",
+        "--search",
+        "random",
+        "--lr",
+        "0.01|0.1",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--sampler and --search are one option"), "{}", out.stderr);
+    let out = run(&["tune", moons.as_str(), "--no-tui", "--sampler", "cmaes", "--lr", "0.01|0.1"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown sampler 'cmaes' (expected one of: tpe, random, grid)"),
+        "{}",
+        out.stderr
+    );
+}

@@ -14,13 +14,31 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How the search picks trials.
+/// How the search picks trials (`--sampler`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Search {
+    /// Optuna's TPE: random draws for the first 10 finished trials, then each option
+    /// from the Parzen estimators of the best trials against the rest.
+    Tpe,
     /// Independent draws.
     Random,
     /// Every combination of the choice lists.
     Grid,
+}
+
+impl Search {
+    /// The name on the command line and in the study file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Search::Tpe => "tpe",
+            Search::Random => "random",
+            Search::Grid => "grid",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Search> {
+        [Search::Tpe, Search::Random, Search::Grid].into_iter().find(|s| s.name() == text)
+    }
 }
 
 /// `nntui tune`'s own options, and the training options every trial shares.
@@ -32,8 +50,10 @@ pub struct Settings {
     pub space: Space,
     /// Trials in all (`None`: 20 for random search, the whole grid for a grid).
     pub trials: Option<usize>,
-    /// Random or grid.
+    /// TPE, random or grid.
     pub search: Search,
+    /// Whether `--sampler` was given (a study continued without it keeps its own).
+    pub search_given: bool,
     /// The pruner.
     pub pruner: Pruner,
     /// The objective's name, if given.
@@ -75,8 +95,9 @@ impl Objective {
 }
 
 /// Options only `nntui tune` takes (each with a value).
-const TUNE_FLAGS: [&str; 10] = [
+const TUNE_FLAGS: [&str; 11] = [
     "--trials",
+    "--sampler",
     "--search",
     "--pruner",
     "--objective",
@@ -134,12 +155,17 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
             .map(|v| v.trim().parse::<usize>().map_err(|_| format!("{name} {v:?} is not a whole number")))
             .transpose()
     };
-    let search = match tune.get("--search").map(String::as_str) {
-        None | Some("random") => Search::Random,
-        Some("grid") => Search::Grid,
-        Some(other) => {
-            return Err(format!("--search: unknown search '{other}' (expected one of: random, grid)"));
+    // `--search` is the name before `--sampler` (Optuna's word); both are read.
+    let (search, search_given) = match (tune.get("--sampler"), tune.get("--search")) {
+        (Some(_), Some(_)) => return Err("--sampler and --search are one option: give one".into()),
+        (Some(text), None) | (None, Some(text)) => {
+            let flag = if tune.contains_key("--sampler") { "--sampler" } else { "--search" };
+            let search = Search::parse(text.trim()).ok_or_else(|| {
+                format!("{flag}: unknown sampler '{text}' (expected one of: tpe, random, grid)")
+            })?;
+            (search, true)
         }
+        (None, None) => (Search::Tpe, false),
     };
     let pruner = match tune.get("--pruner").map(String::as_str) {
         None | Some("none") => Pruner::None,
@@ -163,7 +189,8 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
             .filter(|p| !matches!(p.domain, space::Domain::Choice(_)))
             .map(|p| p.flag.as_str())
             .collect();
-        return Err(format!("--search grid walks choice lists a|b|c; {} is a range", ranges.join(", ")));
+        let flag = if tune.contains_key("--search") { "--search" } else { "--sampler" };
+        return Err(format!("{flag} grid walks choice lists a|b|c; {} is a range", ranges.join(", ")));
     }
     let trials = number("--trials")?;
     if trials == Some(0) {
@@ -181,6 +208,7 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
         space,
         trials,
         search,
+        search_given,
         pruner,
         objective: tune.get("--objective").cloned(),
         storage: tune.get("--storage").map(PathBuf::from),
@@ -193,7 +221,7 @@ impl Settings {
     pub fn trial_count(&self) -> usize {
         match self.search {
             Search::Grid => self.trials.unwrap_or(usize::MAX).min(self.space.grid_size()),
-            Search::Random => self.trials.unwrap_or(20),
+            Search::Random | Search::Tpe => self.trials.unwrap_or(20),
         }
     }
 
@@ -290,10 +318,7 @@ impl Settings {
             format: super::journal::JOURNAL_FORMAT,
             base: self.base.clone(),
             space: self.space.params.iter().map(|p| (p.flag.clone(), p.text.clone())).collect(),
-            search: match self.search {
-                Search::Random => "random".into(),
-                Search::Grid => "grid".into(),
-            },
+            search: self.search.name().into(),
             trials: self.trial_count(),
             seed,
             objective: objective.name.clone(),
@@ -301,6 +326,45 @@ impl Settings {
             pruner: self.pruner.name().into(),
         }
     }
+}
+
+/// How the study in a file differs from the one asked for, in words.
+fn differences(existing: &StudyHeader, asked: &StudyHeader) -> Vec<String> {
+    let mut out = Vec::new();
+    if existing.base != asked.base {
+        let theirs: Vec<&String> = existing.base.iter().filter(|a| !asked.base.contains(a)).collect();
+        let ours: Vec<&String> = asked.base.iter().filter(|a| !existing.base.contains(a)).collect();
+        let list = |items: &[&String]| {
+            if items.is_empty() {
+                "nothing".to_string()
+            } else {
+                items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+            }
+        };
+        out.push(format!("its options have {} where these have {}", list(&theirs), list(&ours)));
+    }
+    if existing.space != asked.space {
+        let text = |space: &[(String, String)]| {
+            space.iter().map(|(f, t)| format!("{f} {t}")).collect::<Vec<_>>().join(" ")
+        };
+        out.push(format!("it searches {}, not {}", text(&existing.space), text(&asked.space)));
+    }
+    if existing.search != asked.search {
+        out.push(format!("its sampler is {}, not {}", existing.search, asked.search));
+    }
+    if existing.seed != asked.seed {
+        out.push(format!("its --seed is {}, not {}", existing.seed, asked.seed));
+    }
+    if existing.objective != asked.objective || existing.maximize != asked.maximize {
+        out.push(format!("its objective is {}, not {}", existing.objective, asked.objective));
+    }
+    if existing.pruner != asked.pruner {
+        out.push(format!("its pruner is {}, not {}", existing.pruner, asked.pruner));
+    }
+    if out.is_empty() {
+        out.push(format!("journal format {}", existing.format));
+    }
+    out
 }
 
 /// What a process should do next.
@@ -353,12 +417,12 @@ impl Study {
     ///
     /// # Errors
     /// The journal cannot be used, or holds another study.
-    pub fn open(settings: Settings, objective: Objective, seed: u64) -> Result<Study, String> {
+    pub fn open(mut settings: Settings, objective: Objective, seed: u64) -> Result<Study, String> {
         let mut journal = match &settings.storage {
             Some(path) => Journal::open(path).map_err(|e| format!("{}: {e}", path.display()))?,
             None => Journal::in_memory(),
         };
-        let header = settings.header(&objective, seed);
+        let mut header = settings.header(&objective, seed);
         let existing = journal
             .transaction(|j| match &j.header {
                 Some(existing) => (Vec::new(), Some(existing.clone())),
@@ -379,22 +443,34 @@ impl Study {
                     super::journal::JOURNAL_FORMAT
                 ));
             }
+            // Continued without --sampler, a study keeps the sampler it was begun with
+            // (studies from before TPE were random searches).
+            if !settings.search_given
+                && let Some(search) = Search::parse(&existing.search)
+            {
+                settings.search = search;
+                header.search = existing.search.clone();
+            }
             let same = StudyHeader { trials: header.trials, ..existing.clone() } == header;
             if !same {
                 return Err(format!(
-                    "{}: holds another study (its options: {}; searched: {}); use another --storage",
+                    "{}: holds another study ({}); use another --storage",
                     settings.storage.as_deref().map_or_else(String::new, |p| p.display().to_string()),
-                    existing.base.join(" "),
-                    existing.space.iter().map(|(f, t)| format!("{f} {t}")).collect::<Vec<_>>().join(" ")
+                    differences(&existing, &header).join("; ")
                 ));
             }
         }
         Ok(Study { settings, objective, journal, seed, initial: None })
     }
 
-    /// The trials counted by the study (its header's, when another process began it).
+    /// The trials counted by the study: `--trials` when given (a study continued with a
+    /// larger count runs the missing ones), else its header's, when another process
+    /// began it.
     fn total(&self) -> usize {
-        self.journal.header.as_ref().map_or_else(|| self.settings.trial_count(), |h| h.trials)
+        match (&self.journal.header, self.settings.trials) {
+            (Some(header), None) => header.trials,
+            _ => self.settings.trial_count(),
+        }
     }
 
     /// Claims the next trial under the journal's lock: first marks other processes'
@@ -408,6 +484,7 @@ impl Study {
         let timeout = self.settings.heartbeat_timeout;
         let settings = &self.settings;
         let seed = self.seed;
+        let maximize = self.objective.maximize;
         let (claim, notes) = self
             .journal
             .transaction(|j| {
@@ -453,6 +530,14 @@ impl Study {
                         let params = match settings.search {
                             Search::Random => settings.space.sample(seed, fresh),
                             Search::Grid => settings.space.grid_point(fresh),
+                            // The same history and sample number give the same draw in
+                            // every process sharing the study.
+                            Search::Tpe => {
+                                let history: Vec<&Trial> = j.trials.values().collect();
+                                let mut rng = crate::random::rng(seed, crate::random::Stream::Trial(fresh));
+                                super::tpe::suggest(&settings.space, &history, maximize, &mut rng)
+                                    .unwrap_or_else(|| settings.space.sample(seed, fresh))
+                            }
                         };
                         (fresh, None, params)
                     }
