@@ -2,6 +2,7 @@
 //! default, random draws or a grid), every trial an ordinary training run (cross-validated or with a validation split), pruned early by Optuna's
 //! rules, recorded in a study journal that several processes can share.
 
+pub mod importance;
 pub mod journal;
 pub mod pruner;
 pub mod report;

@@ -414,6 +414,24 @@ fn the_sampler_is_tpe_by_default_and_a_continued_study_keeps_its_own() {
     assert_eq!(journal.header.unwrap().search, "random");
     assert_eq!(journal.trials.len(), 3, "the missing trial ran");
     assert!(journal.trials.values().all(|t| t.state == TrialState::Complete));
+    assert!(
+        out.stdout
+            .contains("importance of each searched option to reaching the best 10% of 3 completed trials"),
+        "{}",
+        out.stdout
+    );
+    // The study file's importances, in the viewer's text and JSON.
+    let storage = dir.path().join("random.jsonl");
+    let view = run(&["view", storage.to_str().unwrap(), "--no-tui"]);
+    assert!(view.stdout.contains("random.jsonl: importance of each searched option"), "{}", view.stdout);
+    assert!(view.stdout.contains("  lr  \u{2588}"), "{}", view.stdout);
+    let view = run(&["view", storage.to_str().unwrap(), "--json"]);
+    let line = view.stdout.lines().last().unwrap();
+    let value: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(value["type"], "importance");
+    assert_eq!(value["completed"], 3);
+    assert_eq!(value["importances"][0]["option"], "lr");
+    assert!((value["importances"][0]["share"].as_f64().unwrap() - 1.0).abs() < 1e-12);
     let (out, journal) = study("random.jsonl", &["--sampler", "tpe", "--trials", "4"]);
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("its sampler is random, not tpe"), "{}", out.stderr);
@@ -438,4 +456,65 @@ fn the_sampler_is_tpe_by_default_and_a_continued_study_keeps_its_own() {
         "{}",
         out.stderr
     );
+}
+
+/// Optuna's own parameter importances (PED-ANOVA, tests/tune/importance_tables.json from
+/// make_importance_tables.py beside it), replayed on the same trials: 24 studies of 5 to
+/// 150 trials, both directions, ties at the top-10% cutoff.
+#[test]
+fn importances_match_optunas_ped_anova() {
+    use nntui::tune::importance::importances;
+    use nntui::tune::space::{Param, Space, kind_of, parse};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tune/importance_tables.json");
+    let tables: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = tables["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 24);
+    for (index, case) in cases.iter().enumerate() {
+        let space = Space {
+            params: case["space"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let (flag, text) = (p[0].as_str().unwrap(), p[1].as_str().unwrap());
+                    Param {
+                        flag: flag.into(),
+                        text: text.into(),
+                        domain: parse(flag, kind_of(flag).unwrap(), text).unwrap().unwrap(),
+                    }
+                })
+                .collect(),
+        };
+        let trials: Vec<(Vec<(String, String)>, f64)> = case["trials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let params = t["params"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+                    .collect();
+                (params, t["value"].as_f64().unwrap())
+            })
+            .collect();
+        let borrowed: Vec<(&[(String, String)], f64)> =
+            trials.iter().map(|(p, v)| (p.as_slice(), *v)).collect();
+        let got = importances(&space, &borrowed, case["maximize"].as_bool().unwrap()).unwrap();
+        let want: Vec<(String, f64)> = case["importances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_f64().unwrap()))
+            .collect();
+        assert_eq!(got.len(), want.len());
+        for ((flag, value), (want_flag, want_value)) in got.iter().zip(&want) {
+            assert_eq!(flag, want_flag, "case {index}: {got:?} vs Optuna's {want:?}");
+            assert!(
+                (value - want_value).abs() < 1e-9,
+                "case {index} {flag}: {value} vs Optuna's {want_value}"
+            );
+        }
+    }
 }

@@ -156,7 +156,8 @@ pub(crate) fn tune_dashboard(
     // Leaving the dashboard early is a stop the user asked for, not a failure; a study
     // in a --storage file can be finished by running the same command again.
     let ranked = study.leaderboard();
-    match write!(io::stdout().lock(), "{}", report::summary(&objective, &ranked)) {
+    let importances = report::importance_text(&study.settings.space, &objective, &ranked);
+    match write!(io::stdout().lock(), "{}", report::summary(&objective, &ranked, &importances)) {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
     }
@@ -254,7 +255,8 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     let _ = study.journal.refresh();
     let ranked = study.leaderboard();
     let completed = ranked.iter().any(|t| t.state == nntui::tune::journal::TrialState::Complete);
-    match write!(io::stdout().lock(), "\n{}", report::summary(&objective, &ranked)) {
+    let importances = report::importance_text(&study.settings.space, &objective, &ranked);
+    match write!(io::stdout().lock(), "\n{}", report::summary(&objective, &ranked, &importances)) {
         // A study whose every trial failed found nothing: not a success.
         Ok(()) => Ok(if completed { 0 } else { 1 }),
         Err(error) => closed_or_failed(error),

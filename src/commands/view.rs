@@ -127,6 +127,25 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
             .map(serde_json::to_string)
             .chain(tags.iter().map(serde_json::to_string))
             .try_for_each(|line| writeln!(out, "{}", line.map_err(io::Error::other)?))
+            .and_then(|()| {
+                for (path, (completed, shares)) in study_importances(&sources) {
+                    let line = ImportanceLine {
+                        kind: "importance",
+                        study: &path,
+                        method: "ped-anova",
+                        completed,
+                        importances: shares
+                            .iter()
+                            .map(|(flag, share)| Share {
+                                option: flag.trim_start_matches('-'),
+                                share: *share,
+                            })
+                            .collect(),
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&line).map_err(io::Error::other)?)?;
+                }
+                Ok(())
+            })
     } else {
         let mut text = String::new();
         // Runs by run: nntui's and other programs' logs, and TensorBoard runs with
@@ -143,6 +162,9 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
                 text.push_str(&format!("{note}\n"));
             }
         }
+        for (path, (completed, shares)) in study_importances(&sources) {
+            text.push_str(&format!("\n{path}: {}", nntui::tune::report::bars(completed, &shares)));
+        }
         out.write_all(text.as_bytes())
     };
     // The process ends after this: thousands of runs are not freed one allocation at a
@@ -152,6 +174,41 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
     }
+}
+
+/// A study's importances as a `--json` line (`"type"` first, as every line).
+#[derive(serde::Serialize)]
+struct ImportanceLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    study: &'a str,
+    method: &'static str,
+    completed: usize,
+    importances: Vec<Share<'a>>,
+}
+
+/// One option's share of the importance.
+#[derive(serde::Serialize)]
+struct Share<'a> {
+    option: &'a str,
+    share: f64,
+}
+
+/// Each study file's searched options' importances (its path, completed trials, shares).
+fn study_importances(
+    sources: &[nntui::runs::read::Source],
+) -> Vec<(String, nntui::tune::report::Importances)> {
+    sources
+        .iter()
+        .filter_map(|source| match source {
+            nntui::runs::read::Source::Study(path) => {
+                let journal = nntui::tune::journal::Journal::open(path).ok()?;
+                let (completed, shares) = nntui::tune::report::journal_importances(&journal)?;
+                Some((path.display().to_string(), (completed, shares)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// A run's series for the charts: per name, a line per fold.

@@ -460,7 +460,7 @@ fn log_add(log_p: f64, log_q: f64) -> f64 {
 }
 
 /// `ln(Phi(b) - Phi(a))`, working in the left tail, as Optuna's `_log_gauss_mass`.
-fn log_gauss_mass(a: f64, b: f64) -> f64 {
+pub(crate) fn log_gauss_mass(a: f64, b: f64) -> f64 {
     if b <= 0.0 {
         log_diff(log_ndtr(b), log_ndtr(a))
     } else if a > 0.0 {
