@@ -424,6 +424,9 @@ fn the_sampler_is_tpe_by_default_and_a_continued_study_keeps_its_own() {
     let storage = dir.path().join("random.jsonl");
     let view = run(&["view", storage.to_str().unwrap(), "--no-tui"]);
     assert!(view.stdout.contains("random.jsonl: importance of each searched option"), "{}", view.stdout);
+    // Each trial's real fold count (its curve is the mean over its folds).
+    let trial = view.stdout.lines().find(|l| l.starts_with("trial 000")).unwrap();
+    assert_eq!(trial.split_whitespace().nth(3), Some("2"), "{}", view.stdout);
     assert!(view.stdout.contains("  lr  \u{2588}"), "{}", view.stdout);
     let view = run(&["view", storage.to_str().unwrap(), "--json"]);
     let line = view.stdout.lines().last().unwrap();
@@ -517,4 +520,78 @@ fn importances_match_optunas_ped_anova() {
             );
         }
     }
+}
+
+/// A study is its options that change results: another process may show it otherwise
+/// (quiet or not, other threads, its own log folder); options that do differ are named.
+#[test]
+fn a_study_is_its_results_options_not_how_a_process_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("study.jsonl");
+    let moons = moons();
+    let tune = |extra: &[&str]| {
+        let mut all = vec!["tune", moons.as_str(), "--no-tui", "--folds", "2", "--lr", "0.01|0.1"];
+        all.extend(["--storage", storage.to_str().unwrap()]);
+        all.extend(extra);
+        run(&all)
+    };
+    let out = tune(&["-q", "--epochs", "2", "--threads", "1", "--trials", "1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("nothing is searched"), "{}", out.stderr);
+    let out =
+        run(&["tune", moons.as_str(), "--no-tui", "-q", "--folds", "2", "--epochs", "1", "--trials", "2"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("nothing is searched").count(), 1, "said once: {}", out.stderr);
+    // A searched option that needs another (--lr-decay with --lr-decay-steps) is searchable.
+    let out = run(&[
+        "tune",
+        moons.as_str(),
+        "--no-tui",
+        "-q",
+        "--folds",
+        "2",
+        "--epochs",
+        "1",
+        "--trials",
+        "2",
+        "--lr-decay",
+        "0.5..0.99",
+        "--lr-decay-steps",
+        "100",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(&["tune", moons.as_str(), "--no-tui", "-q", "--folds", "2", "--lr-decay", "0.5..0.99"]);
+    assert!(out.stderr.contains("not provided: --lr-decay-steps <STEPS>"), "{}", out.stderr);
+    let logs = dir.path().join("logs");
+    let out = tune(&["--epochs", "2", "--threads=2", "--log-dir", logs.to_str().unwrap(), "--trials", "2"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(Journal::open(&storage).unwrap().trials.len(), 2);
+    let out = tune(&["-q", "--epochs", "3", "--trials", "3"]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("its options have --epochs 2 where these have --epochs 3"), "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
+/// A trial busy for longer than the heartbeat timeout, its epochs never pausing, is alive
+/// to another process sharing the study: that one waits for it rather than marking it
+/// failed and throwing its result away.
+#[test]
+fn a_busy_trial_longer_than_the_timeout_is_not_taken_for_dead() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = dir.path().join("study.jsonl");
+    let storage_text = storage.to_str().unwrap();
+    let started = Instant::now();
+    let first = tune_process(storage_text, "1", "3000", "0.3");
+    std::thread::sleep(Duration::from_millis(200));
+    let second = tune_process(storage_text, "1", "3000", "0.3");
+    let (first, second) = (first.wait_with_output().unwrap(), second.wait_with_output().unwrap());
+    assert!(first.status.success() && second.status.success());
+    let journal = Journal::open(&storage).unwrap();
+    let elapsed = started.elapsed();
+    assert!(elapsed > Duration::from_millis(600), "the trial outlasts the timeout ({elapsed:?})");
+    assert_eq!(journal.trials.len(), 1, "{:?}", journal.trials);
+    assert_eq!(journal.trials[&0].state, TrialState::Complete);
+    let text = std::fs::read_to_string(&storage).unwrap();
+    assert!(!text.contains("no heartbeat"), "a live trial was marked dead");
+    assert!(text.matches("\"op\":\"beat\"").count() >= 2, "it beat while busy");
 }

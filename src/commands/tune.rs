@@ -168,7 +168,11 @@ pub(crate) fn tune_dashboard(
 pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     use nntui::tune::{report, study};
     let settings = study::parse(&args.arguments).map_err(|e| Failure::new(2, format!("tune: {e}")))?;
-    let train = settings.train_args(&[]).map_err(|e| Failure::new(2, format!("tune: {e}")))?;
+    // The shared options with a sample of the searched ones (an option may need another:
+    // a searched --lr-decay goes with --lr-decay-steps).
+    let train = settings
+        .train_args(&settings.space.sample(0, 0))
+        .map_err(|e| Failure::new(2, format!("tune: {e}")))?;
     let Some(_) = train.file.as_ref() else {
         return Err(Failure::new(2, "tune: a CSV file to train on is required"));
     };
@@ -189,6 +193,12 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
         for warning in &plan.warnings {
             let _ = writeln!(io::stderr(), "nntui: warning: {warning}");
         }
+    }
+    if settings.space.params.is_empty() {
+        let _ = writeln!(
+            io::stderr(),
+            "nntui: warning: nothing is searched (no option given as choices a|b|c or a range LO..HI): every trial trains the same settings"
+        );
     }
     let initial = prepared.initial;
     let dataset = Arc::new(prepared.dataset);

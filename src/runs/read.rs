@@ -40,6 +40,9 @@ pub struct Run {
     pub tensorboard: Option<crate::tensorboard::Run>,
     /// For a trial of a study: its state (`complete`, `pruned`, `running`, `failed`).
     pub trial_state: Option<&'static str>,
+    /// For a trial of a study, whose curve is the mean over its folds: the folds it
+    /// trained (its command's `--folds`).
+    pub trial_folds: Option<usize>,
     /// Settings given by name rather than by an nntui config (a trial's searched values).
     pub params: BTreeMap<String, String>,
     /// The spread over folds of a final value, by name (a trial's objective +/- std).
@@ -667,6 +670,23 @@ type CsvSeen = (u64, Option<std::time::SystemTime>);
 
 /// A study's trials as runs: the objective per epoch (fold 0), the searched values as
 /// settings, the trial's state.
+/// The folds a trial's command line trains: its `--folds`, else 1 with a validation split
+/// or file, else training's default of 10.
+fn trial_folds(command: &[String]) -> usize {
+    let value = |flag: &str| {
+        command.iter().enumerate().find_map(|(i, a)| match a.strip_prefix(flag) {
+            Some("") => command.get(i + 1).cloned(),
+            Some(rest) => rest.strip_prefix('=').map(String::from),
+            None => None,
+        })
+    };
+    match value("--folds").and_then(|v| v.parse().ok()) {
+        Some(folds) => folds,
+        None if value("--validation-split").is_some() || value("--validation-data").is_some() => 1,
+        None => 10,
+    }
+}
+
 fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(PathBuf, Run)> {
     let objective = journal.header.as_ref().map_or_else(|| "objective".to_string(), |h| h.objective.clone());
     journal
@@ -688,6 +708,7 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
                 name: format!("trial {:03}", trial.number),
                 folds,
                 trial_state: Some(trial.state.name()),
+                trial_folds: Some(trial_folds(&trial.command)),
                 params: trial
                     .params
                     .iter()

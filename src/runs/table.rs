@@ -222,7 +222,9 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 kind: "run",
                 name: run.name.clone(),
                 state: state(run),
-                folds: run.folds.values().filter(|f| !f.is_empty()).count(),
+                folds: run
+                    .trial_folds
+                    .unwrap_or_else(|| run.folds.values().filter(|f| !f.is_empty()).count()),
                 epochs: run.epochs(),
                 last,
                 last_finite,

@@ -814,6 +814,7 @@ impl Compare {
         let mut choices: Vec<String> = points.iter().map(|(_, v, _)| v.clone()).collect();
         choices.sort();
         choices.dedup();
+        let mut log_x = false;
         let (xs, label): (Vec<f64>, String) = match &numbers {
             Some(numbers) => {
                 let positive = numbers.iter().all(|&x| x > 0.0);
@@ -821,7 +822,9 @@ impl Compare {
                     .iter()
                     .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| (l.min(x), h.max(x)));
                 if positive && high / low > 20.0 {
-                    (numbers.iter().map(|x| x.log10()).collect(), format!("{param} (log10)"))
+                    // Placed by the logarithm, labelled with the values (1e-3, not -3).
+                    log_x = true;
+                    (numbers.iter().map(|x| x.log10()).collect(), format!("{param} (log scale)"))
                 } else {
                     (numbers.clone(), param.to_string())
                 }
@@ -866,14 +869,19 @@ impl Compare {
         let objective =
             points.first().and_then(|(run, _, _)| run.names().into_iter().next()).unwrap_or_default();
         let label_value = |v: f64| super::app::short(v);
+        let x_label = |v: f64| if log_x { super::app::short(10f64.powf(v)) } else { super::app::short(v) };
+        let x_labels = if log_x {
+            vec![
+                Span::raw(x_label(x_low)),
+                Span::raw(x_label(f64::midpoint(x_low, x_high))),
+                Span::raw(x_label(x_high)),
+            ]
+        } else {
+            vec![Span::raw(x_label(x_low)), Span::raw(x_label(x_high))]
+        };
         Chart::new(datasets)
             .block(panel(format!(" {objective} vs {label} "), theme))
-            .x_axis(
-                Axis::default()
-                    .bounds([x_low, x_high])
-                    .style(theme.quiet())
-                    .labels([Span::raw(label_value(x_low)), Span::raw(label_value(x_high))]),
-            )
+            .x_axis(Axis::default().bounds([x_low, x_high]).style(theme.quiet()).labels(x_labels))
             .y_axis(
                 Axis::default()
                     .bounds([y_low, y_high])
@@ -1516,7 +1524,11 @@ mod tests {
         assert!(best.contains(" 16:relu ") && best.contains(" 0.01 "), "{screen}");
         assert!(screen.contains(" objective vs layers: 0=16:relu 1=8:relu "), "{screen}");
         compare.apply(CompareAction::NextMetric);
-        assert!(draw(&compare).contains(" objective vs lr (log10) "), "{}", draw(&compare));
+        let screen = draw(&compare);
+        assert!(screen.contains(" objective vs lr (log scale) "), "{screen}");
+        // The axis is in learning rates (0.001 to 0.1, padded), not their logarithms.
+        let axis = screen.lines().find(|l| l.contains("7.9e-4")).unwrap_or_default();
+        assert!(axis.contains(" 0.01 ") && axis.contains("0.1259"), "{screen}");
     }
 
     #[test]

@@ -247,8 +247,16 @@ impl Settings {
     /// clap's message for arguments training does not take.
     pub fn train_args(&self, params: &[(String, String)]) -> Result<TrainArgs, String> {
         let cli = Cli::try_parse_from(self.command(params)).map_err(|e| {
+            // clap's first line, with the list it announces ("... not provided:\n  --x").
             let text = e.to_string();
-            text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string()
+            let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+            let first = lines.next().unwrap_or_default().trim_start_matches("error: ").to_string();
+            if first.ends_with(':') {
+                let listed: Vec<&str> = lines.take_while(|l| l.starts_with("  ")).map(str::trim).collect();
+                format!("{first} {}", listed.join(", "))
+            } else {
+                first
+            }
         })?;
         if cli.command.is_some() {
             return Err("the options after tune are training options (and a CSV file)".into());
@@ -275,9 +283,20 @@ impl Settings {
                 values.into_iter().map(|v| vec![(p.flag.clone(), v)]).collect::<Vec<_>>()
             })
             .collect();
-        let first = self.train_args(&[])?;
+        // Each corner with the other options at a sample of theirs (an option may need
+        // another: a searched --lr-decay goes with --lr-decay-steps).
+        let point = self.space.sample(0, 0);
+        let first = self.train_args(&point)?;
         for corner in &corners {
-            self.train_args(corner).map_err(|e| format!("{} {}: {e}", corner[0].0, corner[0].1))?;
+            let at: Vec<(String, String)> = point
+                .iter()
+                .map(
+                    |(flag, value)| {
+                        if *flag == corner[0].0 { corner[0].clone() } else { (flag.clone(), value.clone()) }
+                    },
+                )
+                .collect();
+            self.train_args(&at).map_err(|e| format!("{} {}: {e}", corner[0].0, corner[0].1))?;
         }
         let config = first.run_config(false).map_err(|e| e.0)?;
         let held_out =
@@ -328,12 +347,66 @@ impl Settings {
     }
 }
 
+/// Options of a process, not of the study: how it shows, paces and records its trials
+/// (`-q`, `--no-tui`, `--threads`, `--pace`, `--log-dir`, `--plot`, ...); with values.
+const NOT_IDENTITY: [(&str, bool); 12] = [
+    ("-q", false),
+    ("--quiet", false),
+    ("--no-tui", false),
+    ("--json", false),
+    ("--verbose", true),
+    ("--threads", true),
+    ("--pace", true),
+    ("--log-dir", true),
+    ("--plot", true),
+    ("--log", true),
+    ("--name", true),
+    ("--csv-log", true),
+];
+
+/// The shared options that make a study what it is: `base` without [`NOT_IDENTITY`]'s.
+pub fn identity(base: &[String]) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut skip_value = false;
+    for argument in base {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        let flag = argument.split_once('=').map_or(argument.as_str(), |(f, _)| f);
+        match NOT_IDENTITY.iter().find(|(f, _)| *f == flag) {
+            Some(&(_, takes_value)) => skip_value = takes_value && !argument.contains('='),
+            None => kept.push(argument.clone()),
+        }
+    }
+    kept
+}
+
+/// Arguments as options with their values (`--epochs 5`), for saying what differs.
+fn options(arguments: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut iter = arguments.iter().peekable();
+    while let Some(argument) = iter.next() {
+        match iter.peek() {
+            Some(value)
+                if argument.starts_with('-') && !argument.contains('=') && !value.starts_with("--") =>
+            {
+                out.push(format!("{argument} {value}"));
+                iter.next();
+            }
+            _ => out.push(argument.clone()),
+        }
+    }
+    out
+}
+
 /// How the study in a file differs from the one asked for, in words.
 fn differences(existing: &StudyHeader, asked: &StudyHeader) -> Vec<String> {
     let mut out = Vec::new();
-    if existing.base != asked.base {
-        let theirs: Vec<&String> = existing.base.iter().filter(|a| !asked.base.contains(a)).collect();
-        let ours: Vec<&String> = asked.base.iter().filter(|a| !existing.base.contains(a)).collect();
+    let (existing_base, asked_base) = (identity(&existing.base), identity(&asked.base));
+    if existing_base != asked_base {
+        let (existing_base, asked_base) = (options(&existing_base), options(&asked_base));
+        let theirs: Vec<&String> = existing_base.iter().filter(|a| !asked_base.contains(a)).collect();
+        let ours: Vec<&String> = asked_base.iter().filter(|a| !existing_base.contains(a)).collect();
         let list = |items: &[&String]| {
             if items.is_empty() {
                 "nothing".to_string()
@@ -451,7 +524,12 @@ impl Study {
                 settings.search = search;
                 header.search = existing.search.clone();
             }
-            let same = StudyHeader { trials: header.trials, ..existing.clone() } == header;
+            // Options that only change how a process shows or records its trials are not
+            // part of the study: another terminal may run it quietly, headless, with other
+            // threads or its own log folder.
+            let same =
+                StudyHeader { trials: header.trials, base: identity(&existing.base), ..existing.clone() }
+                    == StudyHeader { base: identity(&header.base), ..header.clone() };
             if !same {
                 return Err(format!(
                     "{}: holds another study ({}); use another --storage",
@@ -641,18 +719,20 @@ impl Study {
         let mut stopped_by_hand = false;
         let mut beat = Instant::now();
         let mut reports: Vec<FoldReport> = Vec::new();
+        // A sign of life every sixth of the timeout, on a clock of its own: a busy trial
+        // whose events never pause (fast epochs) beats as one that waits does.
+        let beat_every = (self.settings.heartbeat_timeout / 6).min(Duration::from_secs(10));
         loop {
-            let event = match handle.events.recv_timeout(Duration::from_millis(500)) {
+            let received = handle.events.recv_timeout(beat_every.min(Duration::from_millis(500)));
+            if beat.elapsed() >= beat_every {
+                beat = Instant::now();
+                self.journal
+                    .append(&[Entry::Beat { trial: trial.number, time: now() }])
+                    .map_err(|e| e.to_string())?;
+            }
+            let event = match received {
                 Ok(event) => event,
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                    if beat.elapsed() > self.settings.heartbeat_timeout / 6 {
-                        beat = Instant::now();
-                        self.journal
-                            .append(&[Entry::Beat { trial: trial.number, time: now() }])
-                            .map_err(|e| e.to_string())?;
-                    }
-                    continue;
-                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
                 Err(_) => break,
             };
             if let Some(recorder) = recorder.as_mut() {
@@ -691,7 +771,6 @@ impl Study {
                         value: Some(mean).filter(|v| v.is_finite()),
                     }])
                     .map_err(|e| e.to_string())?;
-                beat = Instant::now();
                 progress.epoch(trial.number, epoch, mean);
                 let others: Vec<&Trial> =
                     self.journal.trials.values().filter(|t| t.number != trial.number).collect();
