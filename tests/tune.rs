@@ -542,6 +542,21 @@ fn a_study_is_its_results_options_not_how_a_process_shows_it() {
         run(&["tune", moons.as_str(), "--no-tui", "-q", "--folds", "2", "--epochs", "1", "--trials", "2"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stderr.matches("nothing is searched").count(), 1, "said once: {}", out.stderr);
+    // Pruning that may act from the first epoch is said once, with the option to change it.
+    let pruned = |extra: &[&str]| {
+        let mut all =
+            vec!["tune", moons.as_str(), "--no-tui", "-q", "--folds", "2", "--epochs", "2", "--trials", "2"];
+        all.extend(["--lr", "0.01|0.1"]);
+        all.extend(extra);
+        run(&all)
+    };
+    let out = pruned(&["--pruner", "median"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("--warmup-epochs N lets every trial train").count(), 1, "{}", out.stderr);
+    let out = pruned(&["--pruner", "median", "--warmup-epochs", "1"]);
+    assert!(!out.stderr.contains("first epoch"), "{}", out.stderr);
+    let out = pruned(&["--pruner", "asha"]);
+    assert!(out.stderr.contains("--min-epochs N sets it"), "{}", out.stderr);
     // A searched option that needs another (--lr-decay with --lr-decay-steps) is searchable.
     let out = run(&[
         "tune",

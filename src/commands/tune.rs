@@ -153,6 +153,10 @@ pub(crate) fn tune_dashboard(
         let _ = std::fs::remove_file(path);
     }
     shown.map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
+    let (done, total) = study.counts();
+    if done < total {
+        let _ = writeln!(io::stderr(), "nntui: {}", unfinished(done, total, temporary.is_none()));
+    }
     // Leaving the dashboard early is a stop the user asked for, not a failure; a study
     // in a --storage file can be finished by running the same command again.
     let ranked = study.leaderboard();
@@ -160,6 +164,35 @@ pub(crate) fn tune_dashboard(
     match write!(io::stdout().lock(), "{}", report::summary(&objective, &ranked, &importances)) {
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
+    }
+}
+
+/// How far a stopped study got, and how to go on.
+fn unfinished(done: usize, total: usize, kept: bool) -> String {
+    if kept {
+        format!("{done} of {total} trials ran; the same command continues the study")
+    } else {
+        format!(
+            "{done} of {total} trials ran; give --storage FILE to keep a study that the same command continues"
+        )
+    }
+}
+
+/// A pruner that would stop trials from their first epoch, said once with the option that
+/// changes it.
+fn early_pruning_note(pruner: &nntui::tune::pruner::Pruner, epochs: usize) -> Option<String> {
+    use nntui::tune::pruner::Pruner;
+    match *pruner {
+        Pruner::Median { startup, warmup: 0 } => Some(format!(
+            "--pruner median may stop a trial from its first epoch once {startup} trials have completed; --warmup-epochs N lets every trial train N epochs first"
+        )),
+        Pruner::Asha { min_epochs: Some(1), .. } => Some(
+            "--pruner asha's first rung is epoch 1: a trial may stop after its first epoch; a larger --min-epochs waits longer".into(),
+        ),
+        Pruner::Asha { min_epochs: None, .. } if epochs < 200 => Some(format!(
+            "--pruner asha's first rung is a hundredth of the longest completed trial, epoch 1 for {epochs}-epoch trials: a trial may stop after its first epoch; --min-epochs N sets it"
+        )),
+        _ => None,
     }
 }
 
@@ -205,6 +238,9 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     let objective = settings
         .check(Some(dataset.task.is_classification()))
         .map_err(|e| Failure::new(2, format!("tune: {e}")))?;
+    if let Some(note) = early_pruning_note(&settings.pruner, train.epochs) {
+        let _ = writeln!(io::stderr(), "nntui: note: {note}");
+    }
     let dashboard = !(train.no_tui || train.json) && io::stdout().is_terminal();
     let mut settings = settings;
     // The dashboard reads the study from its journal: a file, if only a temporary one.
@@ -258,8 +294,13 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
         }
     }
     if stop.load(std::sync::atomic::Ordering::SeqCst) {
-        let _ =
-            writeln!(io::stderr(), "nntui: tune interrupted; the trial in progress is marked to run again");
+        let _ = study.journal.refresh();
+        let (done, total) = study.counts();
+        let _ = writeln!(
+            io::stderr(),
+            "nntui: tune interrupted; the trial in progress is marked to run again; {}",
+            unfinished(done, total, study.settings.storage.is_some())
+        );
         return Ok(130);
     }
     let _ = study.journal.refresh();

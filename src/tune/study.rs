@@ -541,6 +541,22 @@ impl Study {
         Ok(Study { settings, objective, journal, seed, initial: None })
     }
 
+    /// Trials finished (complete, pruned, or failed for good) and the trials the study
+    /// counts.
+    pub fn counts(&self) -> (usize, usize) {
+        let finished = self
+            .journal
+            .trials
+            .values()
+            .filter(|t| match t.state {
+                TrialState::Complete | TrialState::Pruned => true,
+                TrialState::Failed => !t.retry,
+                TrialState::Running => false,
+            })
+            .count();
+        (finished, self.total())
+    }
+
     /// The trials counted by the study: `--trials` when given (a study continued with a
     /// larger count runs the missing ones), else its header's, when another process
     /// began it.
