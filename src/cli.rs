@@ -966,7 +966,7 @@ mod tests {
         assert!(parse_input_shape("8x0").is_err());
         assert!(parse_input_shape("2x2x2x2").unwrap_err().contains("at most three"));
         assert!(parse_input_shape("eight").is_err());
-        assert!(parse_layers("12:swish").unwrap_err().contains("unknown activation 'swish'"));
+        assert!(parse_layers("12:swishy").unwrap_err().contains("unknown activation 'swishy'"));
         assert!(parse_layers("0:relu").is_err());
         assert!(parse_layers("12:relu,,8:relu").is_err());
     }

@@ -421,15 +421,14 @@ fn network_layer(
     let kernel: Vec<f32> = layer.kernel.iter().flatten().copied().collect();
     let rows = layer.kernel.len();
     match spec {
+        // MatMul works on the last axis, broadcasting over the others: Dense on a
+        // sequence (either axis order) or an image keeps its layout.
         Layer::Dense { units, activation } => {
-            if layout != Layout::Flat {
-                return Err("Dense on a sequence or an image cannot be exported".into());
-            }
             let w = graph.floats("kernel", &[dim(rows), dim(units)], &kernel);
             let b = graph.floats("bias", &[dim(units)], &layer.bias);
             let product = graph.op("MatMul", &[&x, &w], vec![]);
             let z = graph.op("Add", &[&product, &b], vec![]);
-            Ok((activate(graph, z, activation), Layout::Flat))
+            Ok((activate(graph, z, activation), layout))
         }
         Layer::Dropout { .. } => Ok((x, layout)),
         Layer::Flatten => {
@@ -450,15 +449,18 @@ fn network_layer(
         Layer::Conv2d { filters, kernel: k, activation, padding } => {
             conv(graph, x, layout, (&kernel, rows, &layer.bias), (&k, filters), activation, padding)
         }
-        Layer::MaxPool1d { pool } => max_pool(graph, x, layout, &[pool]),
-        Layer::MaxPool2d { pool } => max_pool(graph, x, layout, &pool),
-        Layer::GlobalAvgPool => {
+        Layer::MaxPool1d { pool } => pooling(graph, x, layout, "MaxPool", &[pool]),
+        Layer::MaxPool2d { pool } => pooling(graph, x, layout, "MaxPool", &pool),
+        Layer::AvgPool1d { pool } => pooling(graph, x, layout, "AveragePool", &[pool]),
+        Layer::AvgPool2d { pool } => pooling(graph, x, layout, "AveragePool", &pool),
+        Layer::GlobalAvgPool | Layer::GlobalMaxPool => {
             let (x, layout) = channels_last(graph, x, layout);
             let Layout::ChannelsLast(rank) = layout else {
                 return Err("global pooling needs steps or an image".into());
             };
             let axes: Vec<i64> = (1..dim(rank) - 1).collect();
-            Ok((graph.op("ReduceMean", &[&x], vec![ints("axes", &axes), int("keepdims", 0)]), Layout::Flat))
+            let op = if spec == Layer::GlobalAvgPool { "ReduceMean" } else { "ReduceMax" };
+            Ok((graph.op(op, &[&x], vec![ints("axes", &axes), int("keepdims", 0)]), Layout::Flat))
         }
         Layer::SimpleRnn { units, sequences } => recurrent(graph, x, layout, layer, "RNN", units, sequences),
         Layer::Lstm { units, sequences } => recurrent(graph, x, layout, layer, "LSTM", units, sequences),
@@ -481,6 +483,26 @@ fn activate(graph: &mut Graph, z: String, activation: Activation) -> String {
         Activation::Softsign => graph.op("Softsign", &[&z], vec![]),
         Activation::HardSigmoid => {
             graph.op("HardSigmoid", &[&z], vec![float("alpha", 1.0 / 6.0), float("beta", 0.5)])
+        }
+        // Opset 17 has no Gelu (it came in 20): z (1 + erf(z / √2)) / 2, as nntui computes it.
+        Activation::Gelu => {
+            #[allow(clippy::cast_possible_truncation, reason = "the constant nntui rounds to f32")]
+            let root_half = graph.floats("root_half", &[1], &[std::f64::consts::FRAC_1_SQRT_2 as f32]);
+            let (one, half) = (graph.floats("one", &[1], &[1.0]), graph.floats("half", &[1], &[0.5]));
+            let scaled = graph.op("Mul", &[&z, &root_half], vec![]);
+            let erf = graph.op("Erf", &[&scaled], vec![]);
+            let shifted = graph.op("Add", &[&erf, &one], vec![]);
+            let product = graph.op("Mul", &[&z, &shifted], vec![]);
+            graph.op("Mul", &[&product, &half], vec![])
+        }
+        Activation::Silu => {
+            let s = graph.op("Sigmoid", &[&z], vec![]);
+            graph.op("Mul", &[&z, &s], vec![])
+        }
+        Activation::Mish => {
+            let softplus = graph.op("Softplus", &[&z], vec![]);
+            let t = graph.op("Tanh", &[&softplus], vec![]);
+            graph.op("Mul", &[&z, &t], vec![])
         }
     }
 }
@@ -535,10 +557,13 @@ fn conv(
     Ok((activate(graph, y, activation), layout))
 }
 
-fn max_pool(
+/// Max or average pooling (`op`), stride = window, no padding, between transposes to
+/// channels first and back.
+fn pooling(
     graph: &mut Graph,
     x: String,
     layout: Layout,
+    op: &str,
     pool: &[usize],
 ) -> Result<(String, Layout), String> {
     let (x, layout) = channels_last(graph, x, layout);
@@ -549,7 +574,7 @@ fn max_pool(
     let (first, last) = perms(rank);
     let shape: Vec<i64> = pool.iter().map(|&p| dim(p)).collect();
     let x = graph.op("Transpose", &[&x], vec![ints("perm", &first)]);
-    let y = graph.op("MaxPool", &[&x], vec![ints("kernel_shape", &shape), ints("strides", &shape)]);
+    let y = graph.op(op, &[&x], vec![ints("kernel_shape", &shape), ints("strides", &shape)]);
     Ok((graph.op("Transpose", &[&y], vec![ints("perm", &last)]), layout))
 }
 

@@ -58,8 +58,8 @@ mod tests {
         assert_eq!("Moons".parse(), Ok(Generator::Moons));
         assert_eq!("mean_squared_error".parse(), Ok(Loss::MeanSquaredError));
         assert_eq!(
-            "swish".parse::<Activation>().unwrap_err(),
-            "unknown activation 'swish' (expected one of: relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, selu, softplus, softsign, hard_sigmoid)"
+            "swishy".parse::<Activation>().unwrap_err(),
+            "unknown activation 'swishy' (expected one of: relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, selu, softplus, softsign, hard_sigmoid, gelu, silu, mish)"
         );
         assert_eq!(
             "iris".parse::<Generator>().unwrap_err(),

@@ -46,6 +46,8 @@ pub trait Real:
     fn of(value: f64) -> Self;
     /// Widens to `f64`.
     fn as_f64(self) -> f64;
+    /// The error function (`libm`'s, in this precision).
+    fn erf(self) -> Self;
 }
 
 impl Real for f32 {
@@ -56,6 +58,9 @@ impl Real for f32 {
     fn as_f64(self) -> f64 {
         f64::from(self)
     }
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
 }
 
 impl Real for f64 {
@@ -64,6 +69,9 @@ impl Real for f64 {
     }
     fn as_f64(self) -> f64 {
         self
+    }
+    fn erf(self) -> Self {
+        libm::erf(self)
     }
 }
 

@@ -61,11 +61,51 @@ fn every_epoch_matches_keras() {
 }
 
 /// The activations added after the first cases (elu, selu, leaky_relu; softplus,
-/// softsign, hard_sigmoid), eight epochs each against Keras 3 on JAX
+/// softsign, hard_sigmoid; gelu, silu, mish), eight epochs each against Keras 3 on JAX
 /// (`make_activation_trajectories.py`).
 #[test]
 fn every_epoch_with_the_further_activations_matches_keras() {
-    matches_keras("activation_trajectories.json", 2);
+    matches_keras("activation_trajectories.json", 3);
+}
+
+/// The layers of issue 30 (average and global max pooling, Dense on the last axis of an
+/// image and of every step of a sequence, around an LSTM) with gelu, silu and mish:
+/// Keras's predictions from its own initial weights, then four epochs of Adam
+/// (`make_layer_reference.py`).
+#[test]
+fn the_further_layers_match_keras_forward_and_over_four_epochs() {
+    matches_keras("layer_trajectories.json", 2);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference/layer_trajectories.json");
+    let reference: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for case in reference["cases"].as_array().unwrap() {
+        let args: Vec<&str> = case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let model = args[args.iter().position(|&a| a == "--initial-model").unwrap() + 1];
+        let output = Command::cargo_bin("nntui")
+            .unwrap()
+            .current_dir(root)
+            .args(["predict", "--model", model, "--proba", "--no-output-header", "data/strokes.csv"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let ours: Vec<Vec<f64>> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| line.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+            .collect();
+        let keras = case["probabilities"].as_array().unwrap();
+        assert_eq!(keras.len(), 40);
+        for (row, (ours, keras)) in ours.iter().zip(keras).enumerate() {
+            for (o, k) in ours.iter().zip(keras.as_array().unwrap()) {
+                let k = k.as_f64().unwrap();
+                assert!(
+                    (o - k).abs() <= 1e-6 * k.max(1e-3),
+                    "{} row {row}: nntui {o}, Keras {k}",
+                    case["name"]
+                );
+            }
+        }
+    }
 }
 
 fn matches_keras(file: &str, cases: usize) {

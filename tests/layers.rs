@@ -104,7 +104,7 @@ fn shape_mistakes_are_usage_errors_naming_both_shapes() {
         ),
         (
             &["--input-shape", "8x8x1", "--layers", "conv2d:4:3x3:relu"],
-            "nntui: --layers: the output layer (4:softmax) cannot follow shape (None, 6, 6, 4): dense needs a flat input; put flatten or globalavgpool before it",
+            "nntui: --layers: the output layer (4:softmax) gives (None, 6, 6, 4) per row, where a prediction is one flat row: put flatten, globalavgpool or a recurrent layer without :seq before it",
         ),
         (&["--layers", "conv2d:4:3x3:relu,flatten"], "cannot follow shape (None, 64): conv2d needs an image"),
         (
@@ -293,7 +293,8 @@ fn dropout_sets_every_dropout_rate_and_tune_searches_it() {
 }
 
 /// Every activation against Keras 3's own (tests/keras_reference/make_activation_table.py):
-/// values in float32 and the backward pass (from the activations alone) against JAX's
+/// values in float32 and the backward pass (from the activations, and the pre-activations
+/// where gelu, silu and mish need them) against JAX's
 /// autodiff through Keras's function, on both sides of each kink and far out.
 #[test]
 fn activations_agree_with_keras_forward_and_backward() {
@@ -309,13 +310,13 @@ fn activations_agree_with_keras_forward_and_backward() {
     let z = numbers(&table["z"]);
     let upstream = numbers(&table["upstream"]);
     let names = table["activations"].as_object().unwrap();
-    assert_eq!(names.len(), 10);
+    assert_eq!(names.len(), 13);
     for (name, reference) in names {
         let activation: Activation = name.parse().unwrap();
         let mut values = z.clone();
         activation.forward(&mut values, 1);
         let mut gradient = upstream.clone();
-        activation.backward(&values, &mut gradient, 1);
+        activation.backward(&z, &values, &mut gradient, 1);
         for (what, ours, keras) in [
             ("value", &values, numbers(&reference["values"])),
             ("gradient", &gradient, numbers(&reference["gradient"])),

@@ -182,6 +182,7 @@ fn a_one_unit_sigmoid_gives_both_probabilities_and_single_input_takes_one_matrix
     for (name, layers) in [
         ("moons_a", "16:leaky_relu,8:elu,8:selu"),
         ("moons_b", "16:softplus,8:softsign,8:hard_sigmoid,4:linear"),
+        ("moons_c", "16:gelu,8:silu,8:mish"),
     ] {
         let (model, graph) = train_and_export(
             dir.path(),
@@ -211,22 +212,28 @@ fn a_one_unit_sigmoid_gives_both_probabilities_and_single_input_takes_one_matrix
 fn convolutions_pooling_and_rescaling_on_images() {
     let dir = tempfile::tempdir().unwrap();
     let strokes = data("strokes.csv");
-    let (model, graph) = train_and_export(
-        dir.path(),
-        "strokes",
-        &[
-            strokes.to_str().unwrap(),
-            "--input-shape",
-            "8x8x1",
-            "--layers",
-            "rescaling:0.0039:-0.5,conv2d:4:3x3:relu:same,maxpool2d:2x2,conv2d:3:2x3:tanh,dropout:0.2,flatten,dense:6:sigmoid",
-        ],
-        &["--single-input"],
-    );
     let (_, rows) = read_csv(&strokes);
     let cells: Vec<f32> = rows.iter().flat_map(|r| r[..64].iter().map(|c| number(c))).collect();
-    let outputs = run(&graph, vec![Input::Floats(vec![rows.len(), 64], cells)]);
-    assert_classes_agree(&outputs, &predict(&model, &strokes, true));
+    for (name, layers) in [
+        (
+            "strokes",
+            "rescaling:0.0039:-0.5,conv2d:4:3x3:relu:same,maxpool2d:2x2,conv2d:3:2x3:tanh,dropout:0.2,flatten,dense:6:sigmoid",
+        ),
+        // Average and global max pooling, and Dense on the image's last axis.
+        (
+            "strokes_avg",
+            "rescaling:0.0039,conv2d:4:3x3:gelu:same,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish",
+        ),
+    ] {
+        let (model, graph) = train_and_export(
+            dir.path(),
+            name,
+            &[strokes.to_str().unwrap(), "--input-shape", "8x8x1", "--layers", layers],
+            &["--single-input"],
+        );
+        let outputs = run(&graph, vec![Input::Floats(vec![rows.len(), 64], cells.clone())]);
+        assert_classes_agree(&outputs, &predict(&model, &strokes, true));
+    }
 }
 
 #[test]
@@ -274,6 +281,10 @@ fn recurrent_layers_on_windows_of_a_series() {
         ("gru", "gru:6"),
         ("lstm_flat", "lstm:4:seq,flatten,dense:4:relu"),
         ("conv", "conv1d:4:3:relu:same,maxpool1d:2,conv1d:3:2,globalavgpool"),
+        // Dense on every step, between recurrent layers (time-major there) and after
+        // average pooling; global max pooling.
+        ("dense_steps", "lstm:5:seq,dense:3:tanh,gru:4"),
+        ("avg", "conv1d:4:2:gelu,avgpool1d:2,dense:3:silu,globalmaxpool"),
     ] {
         let (model, graph) = train_and_export(
             dir.path(),

@@ -29,6 +29,12 @@ pub enum Activation {
     Softsign,
     /// `clip(z / 6 + 0.5, 0, 1)` (Keras 3's: `relu6(z + 3) / 6`)
     HardSigmoid,
+    /// `z Φ(z) = z (1 + erf(z / √2)) / 2`, the exact form (Keras's `approximate=False`)
+    Gelu,
+    /// `z sigmoid(z)` (Keras 3's `silu`, also called `swish`)
+    Silu,
+    /// `z tanh(softplus(z))`
+    Mish,
 }
 
 /// SELU's constants, as Keras writes them.
@@ -39,7 +45,7 @@ const LEAKY_SLOPE: f64 = 0.2;
 
 impl Activation {
     /// Every activation, in the order the help text lists them.
-    pub const ALL: [Activation; 11] = [
+    pub const ALL: [Activation; 14] = [
         Activation::Relu,
         Activation::Sigmoid,
         Activation::Tanh,
@@ -51,6 +57,9 @@ impl Activation {
         Activation::Softplus,
         Activation::Softsign,
         Activation::HardSigmoid,
+        Activation::Gelu,
+        Activation::Silu,
+        Activation::Mish,
     ];
 
     /// Keras's name for the activation.
@@ -67,7 +76,18 @@ impl Activation {
             Activation::Softplus => "softplus",
             Activation::Softsign => "softsign",
             Activation::HardSigmoid => "hard_sigmoid",
+            Activation::Gelu => "gelu",
+            Activation::Silu => "silu",
+            Activation::Mish => "mish",
         }
+    }
+
+    /// Whether the backward pass needs the pre-activations `z` as well as the
+    /// activations: gelu, silu and mish are not functions of their outputs alone (silu
+    /// and mish are not even monotonic), so their layers keep `z`.
+    #[inline(always)]
+    pub fn needs_inputs(self) -> bool {
+        matches!(self, Activation::Gelu | Activation::Silu | Activation::Mish)
     }
 
     /// Whether this activation turns logits into probabilities (sigmoid, softmax), so
@@ -100,15 +120,18 @@ impl Activation {
                     .iter_mut()
                     .for_each(|v| *v = scale * if *v >= T::zero() { *v } else { alpha * v.exp_m1() });
             }
-            // Written so that neither side overflows: max(z, 0) + ln(1 + e^-|z|).
-            Activation::Softplus => {
-                values.iter_mut().for_each(|v| *v = v.max(T::zero()) + (-v.abs()).exp().ln_1p())
-            }
+            Activation::Softplus => values.iter_mut().for_each(|v| *v = softplus(*v)),
             Activation::Softsign => values.iter_mut().for_each(|v| *v = *v / (T::one() + v.abs())),
             Activation::HardSigmoid => {
                 let (sixth, half) = (T::of(1.0 / 6.0), T::of(0.5));
                 values.iter_mut().for_each(|v| *v = (*v * sixth + half).max(T::zero()).min(T::one()));
             }
+            Activation::Gelu => {
+                let (half, root_half) = (T::of(0.5), T::of(std::f64::consts::FRAC_1_SQRT_2));
+                values.iter_mut().for_each(|v| *v = *v * (T::one() + (*v * root_half).erf()) * half);
+            }
+            Activation::Silu => values.iter_mut().for_each(|v| *v = *v * sigmoid(*v)),
+            Activation::Mish => values.iter_mut().for_each(|v| *v = *v * softplus(*v).tanh()),
             Activation::Softmax => {
                 for row in values.chunks_exact_mut(units) {
                     let max = row.iter().fold(T::neg_infinity(), |m, &v| m.max(v));
@@ -124,19 +147,44 @@ impl Activation {
         }
     }
 
-    /// Turns `dL/da` into `dL/dz` in place, given the activations `a` from `forward`.
+    /// Turns `dL/da` into `dL/dz` in place, given the activations `a` from `forward`
+    /// and, for the kinds that [`Activation::needs_inputs`], the pre-activations `z`
+    /// (`inputs`; read by those kinds only, so others may pass an empty slice).
     ///
     /// relu: `a > 0`; sigmoid: `a (1 - a)`; tanh: `1 - a^2`; linear: 1;
     /// softmax: `dz_i = a_i (g_i - sum_j g_j a_j)` (the Jacobian-vector product);
     /// leaky relu: 1 or 0.2 by the sign of `a`; elu: 1 for `a > 0`, else `a + 1` (`e^z`);
     /// selu: the scale for `a > 0`, else `a + scale alpha`; softplus: `1 - e^-a` (the
     /// sigmoid of `z`); softsign: `(1 - |a|)^2`; hard sigmoid: 1/6 inside (0, 1), else 0.
-    /// Each is a function of `a` alone, so no pre-activation is kept.
+    /// Each of those is a function of `a` alone, so no pre-activation is kept for them.
+    /// gelu: `Φ(z) + z φ(z)`; silu: `s (1 + z (1 - s))` with `s = sigmoid(z)`; mish:
+    /// `t + z (1 - t^2) sigmoid(z)` with `t = tanh(softplus(z))`.
     ///
     /// # Shapes
-    /// `activations`, `gradient`: `rows x units`, row-major.
+    /// `activations`, `gradient` and (when needed) `inputs`: `rows x units`, row-major.
     #[inline(always)]
-    pub fn backward<T: Real>(self, activations: &[T], gradient: &mut [T], units: usize) {
+    pub fn backward<T: Real>(self, inputs: &[T], activations: &[T], gradient: &mut [T], units: usize) {
+        if self.needs_inputs() {
+            let inputs = &inputs[..gradient.len()];
+            let derivative: fn(T) -> T = match self {
+                Activation::Gelu => |z| {
+                    let (half, root_half) = (T::of(0.5), T::of(std::f64::consts::FRAC_1_SQRT_2));
+                    let density =
+                        T::of(0.5 * std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2);
+                    (T::one() + (z * root_half).erf()) * half + z * density * (-(z * z) * half).exp()
+                },
+                Activation::Silu => |z| {
+                    let s = sigmoid(z);
+                    s * (T::one() + z * (T::one() - s))
+                },
+                _ => |z| {
+                    let t = softplus(z).tanh();
+                    t + z * (T::one() - t * t) * sigmoid(z)
+                },
+            };
+            inputs.iter().zip(gradient.iter_mut()).for_each(|(&z, g)| *g *= derivative(z));
+            return;
+        }
         let pairs = activations.iter().zip(gradient.iter_mut());
         match self {
             // A select rather than a branch, so that it vectorizes.
@@ -164,6 +212,8 @@ impl Activation {
                 let sixth = T::of(1.0 / 6.0);
                 pairs.for_each(|(&a, g)| *g *= if a > T::zero() && a < T::one() { sixth } else { T::zero() });
             }
+            // Handled above, from the pre-activations.
+            Activation::Gelu | Activation::Silu | Activation::Mish => {}
             Activation::Softmax => {
                 for (a_row, g_row) in activations.chunks_exact(units).zip(gradient.chunks_exact_mut(units)) {
                     let dot = a_row.iter().zip(g_row.iter()).fold(T::zero(), |s, (&a, &g)| s + a * g);
@@ -186,7 +236,12 @@ pub fn sigmoid<T: Real>(z: T) -> T {
     }
 }
 
-crate::names::named!(Activation, "activation");
+/// `ln(1 + e^z)`, written so that neither side overflows: `max(z, 0) + ln(1 + e^-|z|)`.
+pub fn softplus<T: Real>(z: T) -> T {
+    z.max(T::zero()) + (-z.abs()).exp().ln_1p()
+}
+
+crate::names::named!(Activation, "activation", "swish" => Activation::Silu);
 
 #[cfg(test)]
 mod tests {
@@ -251,7 +306,7 @@ mod tests {
         let mut a = z.to_vec();
         activation.forward(&mut a, units);
         let mut analytic = upstream.clone();
-        activation.backward(&a, &mut analytic, units);
+        activation.backward(z, &a, &mut analytic, units);
         let numeric = numeric_gradient(z, 1e-6, objective);
         assert_gradient(&analytic, &numeric, 1e-6);
     }
@@ -269,8 +324,10 @@ mod tests {
     fn parses_keras_names() {
         assert_eq!("relu".parse::<Activation>(), Ok(Activation::Relu));
         assert_eq!("Softmax".parse::<Activation>(), Ok(Activation::Softmax));
-        let error = "swish".parse::<Activation>().unwrap_err();
-        assert!(error.contains("unknown activation 'swish'"), "{error}");
+        let error = "swishy".parse::<Activation>().unwrap_err();
+        assert!(error.contains("unknown activation 'swishy'"), "{error}");
+        assert_eq!("swish".parse::<Activation>(), Ok(Activation::Silu));
+        assert_eq!("silu".parse::<Activation>(), Ok(Activation::Silu));
         assert!(error.contains("relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, selu"));
         assert_eq!("leaky_relu".parse::<Activation>(), Ok(Activation::LeakyRelu));
         assert_eq!("hard_sigmoid".parse::<Activation>(), Ok(Activation::HardSigmoid));

@@ -8,7 +8,7 @@
 //! forms on a `[steps, 1, features]` grid, so there is one implementation of each.
 //!
 //! The per-kind arithmetic lives in `layer/`: [`conv`] (im2col and its adjoint, the
-//! products going through [`super::gemm`]), [`pool`] (max and global average) and
+//! products going through [`super::gemm`]), [`pool`] (max, average and global) and
 //! [`dropout`]; flatten and rescaling are one line each here.
 
 pub mod conv;
@@ -89,8 +89,20 @@ pub enum Layer {
         /// Window height and width.
         pool: [usize; 2],
     },
+    /// The mean of each window of `pool` steps (stride `pool`, valid).
+    AvgPool1d {
+        /// Window length.
+        pool: usize,
+    },
+    /// The mean of each `pool` window (stride `pool`, valid).
+    AvgPool2d {
+        /// Window height and width.
+        pool: [usize; 2],
+    },
     /// The mean over every position, per channel (1-D or 2-D by the input's rank).
     GlobalAvgPool,
+    /// The maximum over every position, per channel (1-D or 2-D by the input's rank).
+    GlobalMaxPool,
     /// Keras's `SimpleRNN(units, return_sequences=sequences)` over `[steps, features]`.
     SimpleRnn {
         /// Units.
@@ -131,8 +143,12 @@ impl Layer {
             Layer::Conv2d { .. } => "Conv2D",
             Layer::MaxPool1d { .. } => "MaxPooling1D",
             Layer::MaxPool2d { .. } => "MaxPooling2D",
+            Layer::AvgPool1d { .. } => "AveragePooling1D",
+            Layer::AvgPool2d { .. } => "AveragePooling2D",
             Layer::GlobalAvgPool if input_rank == 2 => "GlobalAveragePooling1D",
             Layer::GlobalAvgPool => "GlobalAveragePooling2D",
+            Layer::GlobalMaxPool if input_rank == 2 => "GlobalMaxPooling1D",
+            Layer::GlobalMaxPool => "GlobalMaxPooling2D",
             Layer::SimpleRnn { .. } => "SimpleRNN",
             Layer::Lstm { .. } => "LSTM",
             Layer::Gru { .. } => "GRU",
@@ -150,7 +166,10 @@ impl Layer {
             Layer::Conv2d { .. } => "conv2d",
             Layer::MaxPool1d { .. } => "maxpool1d",
             Layer::MaxPool2d { .. } => "maxpool2d",
+            Layer::AvgPool1d { .. } => "avgpool1d",
+            Layer::AvgPool2d { .. } => "avgpool2d",
             Layer::GlobalAvgPool => "globalavgpool",
+            Layer::GlobalMaxPool => "globalmaxpool",
             Layer::SimpleRnn { .. } => "simplernn",
             Layer::Lstm { .. } => "lstm",
             Layer::Gru { .. } => "gru",
@@ -272,9 +291,9 @@ impl Layer {
                 arity(1, 1, "flatten with nothing after it")?;
                 Ok(Layer::Flatten)
             }
-            "globalavgpool" => {
-                arity(1, 1, "globalavgpool with nothing after it")?;
-                Ok(Layer::GlobalAvgPool)
+            "globalavgpool" | "globalmaxpool" => {
+                arity(1, 1, &format!("{name} with nothing after it"))?;
+                Ok(if name == "globalavgpool" { Layer::GlobalAvgPool } else { Layer::GlobalMaxPool })
             }
             "rescaling" => {
                 arity(2, 3, "rescaling:SCALE[:OFFSET] (e.g. rescaling:0.00392)")?;
@@ -307,6 +326,14 @@ impl Layer {
                 arity(2, 2, "maxpool1d:P (e.g. maxpool1d:2)")?;
                 Ok(Layer::MaxPool1d { pool: window(parts[1], "pool size", 1)?[0] })
             }
+            "avgpool2d" => {
+                arity(2, 2, "avgpool2d:PxP (e.g. avgpool2d:2x2)")?;
+                Ok(Layer::AvgPool2d { pool: window(parts[1], "pool size", 2)? })
+            }
+            "avgpool1d" => {
+                arity(2, 2, "avgpool1d:P (e.g. avgpool1d:2)")?;
+                Ok(Layer::AvgPool1d { pool: window(parts[1], "pool size", 1)?[0] })
+            }
             "simplernn" | "lstm" | "gru" => {
                 let usage =
                     format!("{name}:UNITS[:seq] (e.g. {name}:32 or {name}:32:seq to return every step)");
@@ -324,7 +351,7 @@ impl Layer {
                 })
             }
             _ => Err(fail(
-                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, globalavgpool, simplernn, lstm, gru",
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, simplernn, lstm, gru",
             )),
         }
     }
@@ -348,7 +375,10 @@ impl fmt::Display for Layer {
             }
             Layer::MaxPool1d { pool } => write!(f, "maxpool1d:{pool}"),
             Layer::MaxPool2d { pool } => write!(f, "maxpool2d:{}x{}", pool[0], pool[1]),
+            Layer::AvgPool1d { pool } => write!(f, "avgpool1d:{pool}"),
+            Layer::AvgPool2d { pool } => write!(f, "avgpool2d:{}x{}", pool[0], pool[1]),
             Layer::GlobalAvgPool => write!(f, "globalavgpool"),
+            Layer::GlobalMaxPool => write!(f, "globalmaxpool"),
             Layer::SimpleRnn { units, sequences }
             | Layer::Lstm { units, sequences }
             | Layer::Gru { units, sequences } => {
@@ -448,8 +478,10 @@ pub enum Op {
     },
     /// A convolution as a product over im2col rows.
     Conv(conv::Conv),
-    /// Max pooling.
-    MaxPool(pool::MaxPool),
+    /// Max pooling (global max pooling: one window over the whole input).
+    MaxPool(pool::Pool),
+    /// Average pooling.
+    AvgPool(pool::Pool),
     /// The mean over positions, per channel.
     GlobalAvgPool(Grid),
     /// Inverted dropout.
@@ -508,11 +540,13 @@ impl Placed {
         };
         let mut recurrent_len = 0;
         let (op, output, kernel_len, bias_len) = match layer {
+            // As Keras, Dense works on the last axis: on a sequence it is applied to every
+            // step with the same kernel (one product over `rows x steps` rows).
             Layer::Dense { units, .. } => {
-                if input.len() != 1 {
-                    return Err(fail("dense needs a flat input; put flatten or globalavgpool before it"));
-                }
-                (Op::Dense { inputs: size, units }, vec![units], size * units, units)
+                let (&last, leading) = input.split_last().unwrap_or((&size, &[]));
+                let mut output = leading.to_vec();
+                output.push(units);
+                (Op::Dense { inputs: last, units }, output, last * units, units)
             }
             Layer::Dropout { rate } => (Op::Dropout(rate), input.to_vec(), 0, 0),
             Layer::Flatten => (Op::Copy, vec![size], 0, 0),
@@ -533,21 +567,38 @@ impl Placed {
                 let out = conv.output;
                 (Op::Conv(conv), vec![out.height, out.channels], conv.patch() * filters, filters)
             }
-            Layer::MaxPool2d { pool } => {
+            Layer::MaxPool2d { pool } | Layer::AvgPool2d { pool } => {
                 let Some(grid) = grid(true) else {
-                    return Err(fail("maxpool2d needs an image (HxWxC or HxW)"));
+                    return Err(fail(&format!("{} needs an image (HxWxC or HxW)", layer.kind())));
                 };
-                let pool = pool::MaxPool::new(grid, pool).map_err(|why| fail(&why))?;
+                let pool = pool::Pool::new(grid, pool).map_err(|why| fail(&why))?;
                 let out = pool.output;
-                (Op::MaxPool(pool), vec![out.height, out.width, out.channels], 0, 0)
+                let op = if matches!(layer, Layer::MaxPool2d { .. }) {
+                    Op::MaxPool(pool)
+                } else {
+                    Op::AvgPool(pool)
+                };
+                (op, vec![out.height, out.width, out.channels], 0, 0)
             }
-            Layer::MaxPool1d { pool } => {
+            Layer::MaxPool1d { pool } | Layer::AvgPool1d { pool } => {
                 let Some(grid) = grid(false).filter(|_| input.len() == 2) else {
-                    return Err(fail("maxpool1d needs a sequence (steps x features)"));
+                    return Err(fail(&format!("{} needs a sequence (steps x features)", layer.kind())));
                 };
-                let pool = pool::MaxPool::new(grid, [pool, 1]).map_err(|why| fail(&why))?;
+                let pool = pool::Pool::new(grid, [pool, 1]).map_err(|why| fail(&why))?;
                 let out = pool.output;
-                (Op::MaxPool(pool), vec![out.height, out.channels], 0, 0)
+                let op = if matches!(layer, Layer::MaxPool1d { .. }) {
+                    Op::MaxPool(pool)
+                } else {
+                    Op::AvgPool(pool)
+                };
+                (op, vec![out.height, out.channels], 0, 0)
+            }
+            Layer::GlobalMaxPool => {
+                let Some(grid) = grid(false).filter(|_| input.len() >= 2) else {
+                    return Err(fail("globalmaxpool needs a sequence or an image"));
+                };
+                let pool = pool::Pool::new(grid, [grid.height, grid.width]).map_err(|why| fail(&why))?;
+                (Op::MaxPool(pool), vec![grid.channels], 0, 0)
             }
             Layer::GlobalAvgPool => {
                 let Some(grid) = grid(false).filter(|_| input.len() >= 2) else {
@@ -701,6 +752,14 @@ mod tests {
             Layer::Conv1d { filters: 4, kernel: 5, activation: Activation::Tanh, padding: Padding::Same }
         );
         assert_eq!(Layer::parse("MaxPool1d:3", 1).unwrap(), Layer::MaxPool1d { pool: 3 });
+        for (text, layer) in [
+            ("avgpool1d:3", Layer::AvgPool1d { pool: 3 }),
+            ("avgpool2d:2x3", Layer::AvgPool2d { pool: [2, 3] }),
+            ("globalmaxpool", Layer::GlobalMaxPool),
+        ] {
+            assert_eq!(Layer::parse(text, 1).unwrap(), layer);
+            assert_eq!(layer.to_string(), text);
+        }
         assert_eq!(Layer::parse("rescaling:2:-1", 1).unwrap(), Layer::Rescaling { scale: 2.0, offset: -1.0 });
     }
 
@@ -715,7 +774,7 @@ mod tests {
             ("conv2d:0:3x3", "filters must be at least 1"),
             ("conv2d:8:3x3:relu:same:tanh", "expected conv2d:FILTERS:KxK[:ACTIVATION][:same|valid]"),
             ("conv2d:8:3x3:relu:tanh", "expected at most an activation and same|valid"),
-            ("12:swish", "layer 2 ('12:swish'): "),
+            ("12:swishy", "layer 2 ('12:swishy'): "),
         ];
         for (text, expected) in cases {
             let error = Layer::parse(text, 2).unwrap_err();
@@ -735,6 +794,14 @@ mod tests {
         assert_eq!(place("globalavgpool", &[6, 6, 16]).unwrap().output, vec![16]);
         assert_eq!(place("globalavgpool", &[10, 3]).unwrap().output, vec![3]);
         assert_eq!(place("flatten", &[3, 3, 16]).unwrap().output, vec![144]);
+        assert_eq!(place("avgpool2d:2x2", &[7, 7, 3]).unwrap().output, vec![3, 3, 3]);
+        assert_eq!(place("avgpool1d:3", &[10, 2]).unwrap().output, vec![3, 2]);
+        assert_eq!(place("globalmaxpool", &[6, 6, 16]).unwrap().output, vec![16]);
+        assert_eq!(place("globalmaxpool", &[10, 3]).unwrap().output, vec![3]);
+        // Dense on the last axis, as Keras: (None, 10, 3) -> (None, 10, 8), 3*8 + 8 weights.
+        let dense = place("dense:8:relu", &[10, 3]).unwrap();
+        assert_eq!((dense.output.clone(), dense.parameter_count()), (vec![10, 8], 32));
+        assert_eq!(place("12:relu", &[6, 6, 16]).unwrap().output, vec![6, 6, 12]);
         let conv = place("conv2d:16:3x3:relu", &[8, 8, 1]).unwrap();
         assert_eq!(conv.parameter_count(), 160);
         assert_eq!(conv.fans(), (9, 144));
@@ -749,9 +816,11 @@ mod tests {
                 vec![8, 8, 1],
                 "cannot follow shape (None, 8, 8, 1): the 9x9 kernel is larger than the 8x8 input",
             ),
-            ("12:relu", vec![6, 6, 16], "dense needs a flat input; put flatten or globalavgpool before it"),
             ("maxpool2d:3x3", vec![2, 2, 1], "the 3x3 pool is larger than the 2x2 input"),
             ("conv1d:2:3", vec![8, 8, 1], "conv1d needs a sequence"),
+            ("avgpool1d:2", vec![8, 8, 1], "avgpool1d needs a sequence"),
+            ("avgpool2d:3x3", vec![2, 2, 1], "the 3x3 pool is larger than the 2x2 input"),
+            ("globalmaxpool", vec![8], "globalmaxpool needs a sequence or an image"),
         ];
         for (layer, input, expected) in errors {
             let error = place(layer, &input).unwrap_err();

@@ -164,12 +164,18 @@ impl Loss {
     /// the closed forms `(a - y) / units` and `a - y` (one-hot targets), which stay exact
     /// where `a` saturates; every other pairing chains `gradient` through the activation.
     ///
+    /// `inputs` are the pre-activations, read only by activations that need them
+    /// ([`Activation::needs_inputs`]).
+    ///
     /// # Shapes
-    /// `activations`, `targets`, `gradient`: `rows x units`, row-major.
+    /// `activations`, `targets`, `gradient` (and `inputs` when read): `rows x units`,
+    /// row-major.
+    #[allow(clippy::too_many_arguments, reason = "the output's values, targets, gradient and shape")]
     #[inline(always)]
     pub fn output_gradient<T: Real>(
         self,
         activation: Activation,
+        inputs: &[T],
         activations: &[T],
         targets: &[T],
         gradient: &mut [T],
@@ -189,7 +195,7 @@ impl Loss {
             }
             None => {
                 self.gradient(activations, targets, gradient, units, scale);
-                activation.backward(activations, gradient, units);
+                activation.backward(inputs, activations, gradient, units);
             }
         }
     }
@@ -262,7 +268,7 @@ mod tests {
                 let mut a = z.to_vec();
                 activation.forward(&mut a, 3);
                 let mut analytic = vec![0.0; 6];
-                loss.output_gradient(activation, &a, &targets, &mut analytic, 3, scale);
+                loss.output_gradient(activation, &z, &a, &targets, &mut analytic, 3, scale);
                 let numeric = numeric_gradient(&z, 1e-6, |z| {
                     let mut a = z.to_vec();
                     activation.forward(&mut a, 3);
@@ -278,7 +284,15 @@ mod tests {
         // a = 1 - 1e-9 is clipped, so the chained form would give 0; the closed form
         // still pushes a wrong, confident prediction back.
         let mut g = [0.0_f64];
-        Loss::BinaryCrossentropy.output_gradient(Activation::Sigmoid, &[1.0 - 1e-9], &[0.0], &mut g, 1, 1.0);
+        Loss::BinaryCrossentropy.output_gradient(
+            Activation::Sigmoid,
+            &[],
+            &[1.0 - 1e-9],
+            &[0.0],
+            &mut g,
+            1,
+            1.0,
+        );
         assert!((g[0] - 1.0).abs() < 1e-8);
     }
 
@@ -318,7 +332,7 @@ mod tests {
             let mut a = z.to_vec();
             activation.forward(&mut a, 3);
             let mut analytic = vec![0.0; 6];
-            loss.output_gradient(activation, &a, &targets, &mut analytic, 3, 1.0);
+            loss.output_gradient(activation, &z, &a, &targets, &mut analytic, 3, 1.0);
             let numeric = numeric_gradient(&z, 1e-6, |z| loss.total_from_logits(z, &targets, 3));
             assert_gradient(&analytic, &numeric, 1e-6);
         }

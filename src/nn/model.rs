@@ -78,6 +78,9 @@ struct Scratch<T> {
 pub struct Workspace<T> {
     capacity: usize,
     activations: Vec<Vec<T>>,
+    /// Each layer's pre-activations, kept (sized) only where its activation's backward
+    /// pass needs them ([`Activation::needs_inputs`]).
+    pre_activations: Vec<Vec<T>>,
     deltas: Vec<Vec<T>>,
     pub(super) gradients: Vec<T>,
     /// A transposed kernel, for the input gradient.
@@ -148,6 +151,16 @@ impl<T: Real> Sequential<T> {
         }
         if placed.last().is_some_and(|l| !matches!(l.op, Op::Dense { .. })) {
             return Err("the last layer must be Dense".into());
+        }
+        // Dense works on the last axis (as Keras's), so it can end on a sequence or an
+        // image; a prediction is one flat row.
+        if let Some(last) = placed.last().filter(|l| l.output.len() > 1) {
+            return Err(format!(
+                "layer {} ({}) gives {} per row, where a prediction is one flat row: put flatten, globalavgpool or a recurrent layer without :seq before it",
+                placed.len(),
+                last.layer,
+                shape_text(&last.output)
+            ));
         }
         let input_gradients =
             (0..placed.len()).map(|i| placed[..i].iter().any(Placed::has_weights)).collect();
@@ -275,6 +288,14 @@ impl<T: Real> Sequential<T> {
         Workspace {
             capacity,
             activations: per_layer(),
+            pre_activations: self
+                .layers
+                .iter()
+                .map(|l| match l.activation() {
+                    Some(a) if a.needs_inputs() => vec![T::zero(); capacity * l.output_size()],
+                    _ => Vec::new(),
+                })
+                .collect(),
             deltas: per_layer(),
             gradients: vec![T::zero(); self.parameters.len()],
             transposed: vec![
@@ -341,6 +362,7 @@ impl<T: Real> Sequential<T> {
                     gemm::forward(patches, kernel, bias, output, c.patch(), c.output.channels);
                 }
                 Op::MaxPool(p) => p.forward(input, rows, output, &mut scratch.argmax),
+                Op::AvgPool(p) => p.average(input, rows, output),
                 Op::GlobalAvgPool(grid) => pool::global_average(*grid, input, rows, output),
                 Op::Dropout(rate) if training && *rate > 0.0 => {
                     dropout::forward(
@@ -366,6 +388,9 @@ impl<T: Real> Sequential<T> {
             if let Some(activation) = layer.activation() {
                 if index == last && activation.has_logits() {
                     workspace.logits[..output.len()].copy_from_slice(output);
+                }
+                if activation.needs_inputs() {
+                    workspace.pre_activations[index][..output.len()].copy_from_slice(output);
                 }
                 activation.forward(output, layer.channels());
             }
@@ -491,6 +516,7 @@ impl<T: Real> Sequential<T> {
         let units = self.output_units();
         loss.output_gradient(
             self.output_activation(),
+            &workspace.pre_activations[last],
             &workspace.activations[last][..rows * units],
             &targets[..rows * units],
             &mut workspace.deltas[last][..rows * units],
@@ -536,7 +562,8 @@ impl<T: Real> Sequential<T> {
                     && let Some(activation) = self.layers[index - 1].activation()
                 {
                     let previous = &mut below[index - 1][..rows * layer.input_size()];
-                    activation.backward(input, previous, self.layers[index - 1].channels());
+                    let pre = &workspace.pre_activations[index - 1];
+                    activation.backward(pre, input, previous, self.layers[index - 1].channels());
                 }
                 continue;
             }
@@ -585,6 +612,7 @@ impl<T: Real> Sequential<T> {
                     c.col2im(patch_gradient, rows, previous);
                 }
                 Op::MaxPool(p) => p.backward(delta, rows, &scratch.argmax, previous),
+                Op::AvgPool(p) => p.average_backward(delta, rows, previous),
                 Op::GlobalAvgPool(grid) => pool::global_average_backward(*grid, delta, rows, previous),
                 Op::Dropout(rate) if *rate > 0.0 => dropout::backward(delta, &scratch.mask, previous),
                 Op::Dropout(_) | Op::Copy => previous.copy_from_slice(delta),
@@ -599,7 +627,8 @@ impl<T: Real> Sequential<T> {
             }
             let below_layer = &self.layers[index - 1];
             if let Some(activation) = below_layer.activation() {
-                activation.backward(input, previous, below_layer.channels());
+                let pre = &workspace.pre_activations[index - 1];
+                activation.backward(pre, input, previous, below_layer.channels());
             }
         }
     }
@@ -1066,6 +1095,22 @@ mod tests {
             none,
         );
         check_stack(&[5, 4, 3], "globalavgpool,4:tanh", softmax, categorical, none);
+        // Average and global max pooling, Dense on the last axis of an image and of a
+        // sequence, and the activations that keep their pre-activations.
+        check_stack(
+            &[5, 6, 2],
+            "conv2d:3:2x2:gelu,avgpool2d:2x2,3:silu,globalmaxpool,4:mish",
+            softmax,
+            categorical,
+            none,
+        );
+        check_stack(
+            &[7, 3],
+            "conv1d:4:2:silu,avgpool1d:3,dense:3:gelu,flatten",
+            LayerSpec::new(2, Activation::Gelu),
+            Loss::MeanSquaredError,
+            Regularizer { l1: 0.0, l2: 0.01 },
+        );
         check_stack(&[12], "dropout:0.5,6:tanh,dropout:0.2", softmax, categorical, none);
         // A layer without weights first: no input gradient is computed below it.
         check_stack(
@@ -1104,6 +1149,8 @@ mod tests {
             none,
         );
         check_stack(&[3, 2], "simplernn:2:seq,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
+        // Dense on every step between recurrent layers (Keras: (None, 4, 3) -> (None, 4, 2)).
+        check_stack(&[4, 3], "lstm:3:seq,dense:2:tanh,gru:2", linear, Loss::MeanSquaredError, none);
     }
 
     /// One step of each cell written from Keras's equations, on plain vectors.

@@ -19,7 +19,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NAMES = ["relu", "sigmoid", "tanh", "linear", "leaky_relu", "elu", "selu", "softplus", "softsign", "hard_sigmoid"]
+NAMES = ["relu", "sigmoid", "tanh", "linear", "leaky_relu", "elu", "selu", "softplus", "softsign", "hard_sigmoid",
+         "gelu", "silu", "mish"]
 # Away from kinks (0, and hard_sigmoid's +-3), both sides of each, large and small.
 Z = [-7.5, -3.2, -2.9, -1.3, -0.7, -0.2, -0.013, 0.011, 0.4, 1.7, 2.5, 2.95, 3.3, 9.0, 25.0, -25.0]
 

@@ -7,7 +7,7 @@ reports them. Run from the repository root:
     python3 -m venv venv && venv/bin/pip install keras jax
     KERAS_BACKEND=jax venv/bin/python tests/keras_reference/make_activation_trajectories.py
 
-It writes tests/keras_reference/moons_{elu,softplus}.init.json and
+It writes tests/keras_reference/moons_{elu,softplus,gelu}.init.json and
 activation_trajectories.json.
 """
 import json
@@ -25,6 +25,7 @@ BATCH = 10
 CASES = [
     ("moons_elu", [(8, "elu"), (8, "selu"), (6, "leaky_relu")]),
     ("moons_softplus", [(8, "softplus"), (8, "softsign"), (6, "hard_sigmoid")]),
+    ("moons_gelu", [(8, "gelu"), (8, "silu"), (6, "mish")]),
 ]
 
 

@@ -1,12 +1,13 @@
-//! Pooling: the maximum of each window (stride = window, `valid`, as Keras's defaults)
-//! and the mean over every position.
+//! Pooling: the maximum or the mean of each window (stride = window, `valid`, as
+//! Keras's defaults), and the mean over every position. Global max pooling is max
+//! pooling with one window the size of the input.
 
 use super::Grid;
 use crate::nn::Real;
 
-/// Max pooling's geometry.
+/// A pooling window's geometry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MaxPool {
+pub struct Pool {
     /// The input grid.
     pub input: Grid,
     /// Window height and width (and stride).
@@ -15,9 +16,9 @@ pub struct MaxPool {
     pub output: Grid,
 }
 
-impl MaxPool {
+impl Pool {
     /// The geometry, or why the window does not fit.
-    pub fn new(input: Grid, pool: [usize; 2]) -> Result<MaxPool, String> {
+    pub fn new(input: Grid, pool: [usize; 2]) -> Result<Pool, String> {
         if pool[0] > input.height || pool[1] > input.width {
             let size = |p: [usize; 2]| {
                 if input.width == 1 && p[1] == 1 { format!("{}", p[0]) } else { format!("{}x{}", p[0], p[1]) }
@@ -30,7 +31,7 @@ impl MaxPool {
         }
         let output =
             Grid { height: input.height / pool[0], width: input.width / pool[1], channels: input.channels };
-        Ok(MaxPool { input, pool, output })
+        Ok(Pool { input, pool, output })
     }
 
     /// The maximum of each window; `argmax` records which input it came from (the
@@ -92,6 +93,60 @@ impl MaxPool {
     }
 }
 
+impl Pool {
+    /// The mean of each window (Keras's `AveragePooling`, `valid`: every window is
+    /// whole, so each divides by its size). Summed window row by window row, as the
+    /// channels are contiguous.
+    #[inline(always)]
+    pub fn average<T: Real>(&self, input: &[T], rows: usize, output: &mut [T]) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        let [ph, pw] = self.pool;
+        let scale = T::one() / T::of((ph * pw) as f64);
+        for (x, out_row) in
+            input.chunks_exact(grid.size()).zip(output.chunks_exact_mut(out.size())).take(rows)
+        {
+            for (p, mean) in out_row.chunks_exact_mut(c).enumerate() {
+                let (oy, ox) = (p / out.width, p % out.width);
+                mean.fill(T::zero());
+                for dy in 0..ph {
+                    for dx in 0..pw {
+                        let start = ((oy * ph + dy) * grid.width + ox * pw + dx) * c;
+                        for (m, &v) in mean.iter_mut().zip(&x[start..start + c]) {
+                            *m += v;
+                        }
+                    }
+                }
+                mean.iter_mut().for_each(|m| *m *= scale);
+            }
+        }
+    }
+
+    /// Spreads each window's gradient evenly over it; inputs outside every window
+    /// (the remainder `valid` drops) get zero.
+    #[inline(always)]
+    pub fn average_backward<T: Real>(&self, delta: &[T], rows: usize, input_gradient: &mut [T]) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        let [ph, pw] = self.pool;
+        let scale = T::one() / T::of((ph * pw) as f64);
+        input_gradient[..rows * grid.size()].fill(T::zero());
+        for (d, g) in
+            delta.chunks_exact(out.size()).zip(input_gradient.chunks_exact_mut(grid.size())).take(rows)
+        {
+            for (p, dp) in d.chunks_exact(c).enumerate() {
+                let (oy, ox) = (p / out.width, p % out.width);
+                for dy in 0..ph {
+                    for dx in 0..pw {
+                        let start = ((oy * ph + dy) * grid.width + ox * pw + dx) * c;
+                        for (gv, &dv) in g[start..start + c].iter_mut().zip(dp) {
+                            *gv = dv * scale;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The mean over positions, per channel.
 #[inline(always)]
 pub fn global_average<T: Real>(grid: Grid, input: &[T], rows: usize, output: &mut [T]) {
@@ -136,7 +191,7 @@ mod tests {
             -1.0, -2.0, 7.0, 1.0,
             -3.0, -0.5, 2.0, 8.0,
         ];
-        let pool = MaxPool::new(Grid { height: 4, width: 4, channels: 1 }, [2, 2]).unwrap();
+        let pool = Pool::new(Grid { height: 4, width: 4, channels: 1 }, [2, 2]).unwrap();
         let (mut out, mut argmax) = (vec![0.0; 4], vec![0; 4]);
         pool.forward(&x, 1, &mut out, &mut argmax);
         assert_eq!(out, vec![3.0, 5.0, -0.5, 8.0]);
@@ -147,7 +202,7 @@ mod tests {
         (expected[4], expected[2], expected[13], expected[15]) = (1.0, 2.0, 3.0, 4.0);
         assert_eq!(g, expected);
         // An odd size drops the last row and column, as Keras's valid pooling.
-        let pool = MaxPool::new(Grid { height: 5, width: 5, channels: 2 }, [2, 2]).unwrap();
+        let pool = Pool::new(Grid { height: 5, width: 5, channels: 2 }, [2, 2]).unwrap();
         assert_eq!((pool.output.height, pool.output.width), (2, 2));
     }
 

@@ -1,0 +1,149 @@
+"""Reference values from Keras 3 (on JAX) for the layers added with issue 30, for
+tests/keras_reference.rs: stacks of the new kinds with Keras's own initial weights
+(written as nntui model files, read by `--initial-model` and `predict`), Keras's
+predictions with those weights (the forward pass), and every epoch's loss and accuracy
+over a few epochs of Adam on the same batches (`shuffle=False`, `--no-shuffle`).
+Run from the repository root:
+
+    python3 -m venv venv && venv/bin/pip install keras jax
+    KERAS_BACKEND=jax venv/bin/python tests/keras_reference/make_layer_reference.py
+
+It writes tests/keras_reference/strokes_*.init.json and layer_trajectories.json.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EPOCHS = 4
+BATCH = 20
+PREDICTED_ROWS = 40
+LR = 0.01
+
+
+def image_case():
+    """Average pooling, Dense on an image's last axis, global max pooling, gelu/silu/mish."""
+    spec = "rescaling:0.00392,conv2d:4:3x3:gelu:same,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish"
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 1)),
+        L.Rescaling(0.00392),
+        L.Conv2D(4, 3, padding="same", activation="gelu"),
+        L.AveragePooling2D(2),
+        L.Dense(6, activation="silu"),
+        L.GlobalMaxPooling2D(),
+        L.Dense(8, activation="mish"),
+        L.Dense(4, activation="softmax"),
+    ])
+    return "strokes_image", "8x8x1", spec, model
+
+
+def sequence_case():
+    """The same on a sequence, with Dense on every step before and after an LSTM."""
+    spec = "rescaling:0.00392,conv1d:4:3:gelu,avgpool1d:2,dense:5:silu,lstm:4:seq,dense:3:mish,globalmaxpool"
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8)),
+        L.Rescaling(0.00392),
+        L.Conv1D(4, 3, activation="gelu"),
+        L.AveragePooling1D(2),
+        L.Dense(5, activation="silu"),
+        L.LSTM(4, return_sequences=True),
+        L.Dense(3, activation="mish"),
+        L.GlobalMaxPooling1D(),
+        L.Dense(4, activation="softmax"),
+    ])
+    return "strokes_sequence", "8x8", spec, model
+
+
+def parse(text):
+    """One `--layers` item as nntui's model file spells the layer (its `spec`)."""
+    parts = text.split(":")
+    size = lambda p: [int(v) for v in p.split("x")]  # noqa: E731
+    name = parts[0]
+    if name[0].isdigit() or name == "dense":
+        units, activation = (parts[0], parts[1]) if name[0].isdigit() else (parts[1], parts[2])
+        return {"kind": "dense", "units": int(units), "activation": activation}
+    if name == "rescaling":
+        return {"kind": "rescaling", "scale": float(parts[1]), "offset": 0.0}
+    if name in ("conv1d", "conv2d"):
+        kernel = size(parts[2]) if name == "conv2d" else int(parts[2])
+        padding = "same" if "same" in parts[3:] else "valid"
+        return {"kind": name, "filters": int(parts[1]), "kernel": kernel, "activation": parts[3],
+                "padding": padding}
+    if name == "avgpool2d":
+        return {"kind": "avg_pool2d", "pool": size(parts[1])}
+    if name == "avgpool1d":
+        return {"kind": "avg_pool1d", "pool": int(parts[1])}
+    if name == "globalmaxpool":
+        return {"kind": "global_max_pool"}
+    if name == "lstm":
+        return {"kind": "lstm", "units": int(parts[1]), "sequences": parts[2:] == ["seq"]}
+    raise ValueError(text)
+
+
+def saved_layers(model, spec):
+    """The model's layers as nntui's model file keeps them (kernels as matrices)."""
+    specs = [parse(text) for text in spec.split(",") + ["4:softmax"]]
+    saved = []
+    for layer, kind in zip(model.layers, specs):
+        weights = layer.get_weights()
+        units = layer.output.shape[-1]
+        entry = {"units": int(units), "activation": kind.get("activation", "linear"), "spec": kind,
+                 "kernel": [], "bias": []}
+        if weights:
+            kernel = weights[0].reshape(-1, weights[0].shape[-1])
+            entry["kernel"] = kernel.tolist()
+            if isinstance(layer, L.LSTM):
+                entry["recurrent_kernel"] = weights[1].tolist()
+            entry["bias"] = weights[-1].tolist()
+        saved.append(entry)
+    return saved
+
+
+def main():
+    with open("data/strokes.csv") as f:
+        header = f.readline().strip().split(",")
+        rows = [line.strip().split(",") for line in f if line.strip()]
+    x = np.array([[float(v) for v in row[:-1]] for row in rows], dtype=np.float32)
+    labels = [row[-1] for row in rows]
+    classes = sorted(set(labels))
+    y = keras.utils.to_categorical([classes.index(label) for label in labels], len(classes))
+    out = {"keras": keras.__version__, "backend": keras.backend.backend(), "epochs": EPOCHS, "cases": []}
+    for number, make in enumerate([image_case, sequence_case]):
+        keras.utils.set_random_seed(31 + number)
+        name, shape, spec, model = make()
+        dims = [int(d) for d in shape.split("x")]
+        inputs = x.reshape([-1] + dims)
+        layers = saved_layers(model, spec)
+        init_path = os.path.join("tests", "keras_reference", f"{name}.init.json")
+        with open(init_path, "w") as f:
+            json.dump({"format": "nntui-model", "version": 2, "task": "multiclass", "class_names": classes,
+                       "feature_names": header[:-1], "label_name": header[-1], "label_column": len(header) - 1,
+                       "standardization": None, "target_standardization": None, "input_shape": dims,
+                       "layers": layers}, f, indent=1)
+            f.write("\n")
+        probabilities = model.predict(inputs[:PREDICTED_ROWS], verbose=0)
+        model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(LR), metrics=["accuracy"])
+        history = model.fit(inputs, y, epochs=EPOCHS, batch_size=BATCH, shuffle=False, verbose=0)
+        out["cases"].append({
+            "name": name,
+            "args": ["data/strokes.csv", "--input-shape", shape, "--layers", spec, "--folds", "1",
+                     "--epochs", str(EPOCHS), "--batch-size", str(BATCH), "--no-shuffle",
+                     "--initial-model", init_path, "--optimizer", "adam", "--lr", str(LR)],
+            "loss": [float(v) for v in history.history["loss"]],
+            "accuracy": [float(v) for v in history.history["accuracy"]],
+            "probabilities": probabilities.astype(float).tolist(),
+        })
+        print(name, history.history["loss"], file=sys.stderr)
+    with open(os.path.join(HERE, "layer_trajectories.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
