@@ -431,6 +431,28 @@ fn network_layer(
             Ok((activate(graph, z, activation), layout))
         }
         Layer::Dropout { .. } => Ok((x, layout)),
+        // Over the last axis, in every layout: y = x r gamma + (beta - mean r gamma) with
+        // r = 1 / sqrt(var + 1e-3), the order nntui (and Keras) compute it in.
+        Layer::LayerNorm => {
+            let channels = layer.bias.len();
+            let gamma = graph.floats("gamma", &[dim(channels)], &kernel);
+            let beta = graph.floats("beta", &[dim(channels)], &layer.bias);
+            #[allow(clippy::cast_possible_truncation, reason = "the epsilon nntui adds in f32")]
+            let epsilon = graph.floats("epsilon", &[1], &[crate::nn::layer::norm::EPSILON as f32]);
+            let last = || vec![ints("axes", &[-1]), int("keepdims", 1)];
+            let mean = graph.op("ReduceMean", &[&x], last());
+            let centred = graph.op("Sub", &[&x, &mean], vec![]);
+            let squares = graph.op("Mul", &[&centred, &centred], vec![]);
+            let variance = graph.op("ReduceMean", &[&squares], last());
+            let shifted = graph.op("Add", &[&variance, &epsilon], vec![]);
+            let root = graph.op("Sqrt", &[&shifted], vec![]);
+            let inverse = graph.op("Reciprocal", &[&root], vec![]);
+            let scale = graph.op("Mul", &[&inverse, &gamma], vec![]);
+            let scaled = graph.op("Mul", &[&x, &scale], vec![]);
+            let moved = graph.op("Mul", &[&mean, &scale], vec![]);
+            let offset = graph.op("Sub", &[&beta, &moved], vec![]);
+            Ok((graph.op("Add", &[&scaled, &offset], vec![]), layout))
+        }
         Layer::Flatten => {
             let (x, _) = channels_last(graph, x, layout);
             Ok((graph.op("Flatten", &[&x], vec![int("axis", 1)]), Layout::Flat))

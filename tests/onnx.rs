@@ -222,7 +222,7 @@ fn convolutions_pooling_and_rescaling_on_images() {
         // Average and global max pooling, and Dense on the image's last axis.
         (
             "strokes_avg",
-            "rescaling:0.0039,conv2d:4:3x3:gelu:same,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish",
+            "rescaling:0.0039,conv2d:4:3x3:gelu:same,layernorm,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish",
         ),
     ] {
         let (model, graph) = train_and_export(
@@ -283,8 +283,8 @@ fn recurrent_layers_on_windows_of_a_series() {
         ("conv", "conv1d:4:3:relu:same,maxpool1d:2,conv1d:3:2,globalavgpool"),
         // Dense on every step, between recurrent layers (time-major there) and after
         // average pooling; global max pooling.
-        ("dense_steps", "lstm:5:seq,dense:3:tanh,gru:4"),
-        ("avg", "conv1d:4:2:gelu,avgpool1d:2,dense:3:silu,globalmaxpool"),
+        ("dense_steps", "lstm:5:seq,layernorm,dense:3:tanh,gru:4"),
+        ("avg", "conv1d:4:2:gelu,avgpool1d:2,dense:3:silu,globalmaxpool,layernorm"),
     ] {
         let (model, graph) = train_and_export(
             dir.path(),

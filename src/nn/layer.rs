@@ -9,10 +9,12 @@
 //!
 //! The per-kind arithmetic lives in `layer/`: [`conv`] (im2col and its adjoint, the
 //! products going through [`super::gemm`]), [`pool`] (max, average and global) and
-//! [`dropout`]; flatten and rescaling are one line each here.
+//! [`dropout`] and [`norm`] (layer normalization); flatten and rescaling are one line
+//! each here.
 
 pub mod conv;
 pub mod dropout;
+pub mod norm;
 pub mod pool;
 pub mod recurrent;
 
@@ -99,6 +101,9 @@ pub enum Layer {
         /// Window height and width.
         pool: [usize; 2],
     },
+    /// Keras's `LayerNormalization()`: each position standardized over the last axis
+    /// (epsilon 1e-3), then scaled and shifted per channel (`gamma`, `beta`).
+    LayerNorm,
     /// The mean over every position, per channel (1-D or 2-D by the input's rank).
     GlobalAvgPool,
     /// The maximum over every position, per channel (1-D or 2-D by the input's rank).
@@ -143,6 +148,7 @@ impl Layer {
             Layer::Conv2d { .. } => "Conv2D",
             Layer::MaxPool1d { .. } => "MaxPooling1D",
             Layer::MaxPool2d { .. } => "MaxPooling2D",
+            Layer::LayerNorm => "LayerNormalization",
             Layer::AvgPool1d { .. } => "AveragePooling1D",
             Layer::AvgPool2d { .. } => "AveragePooling2D",
             Layer::GlobalAvgPool if input_rank == 2 => "GlobalAveragePooling1D",
@@ -166,6 +172,7 @@ impl Layer {
             Layer::Conv2d { .. } => "conv2d",
             Layer::MaxPool1d { .. } => "maxpool1d",
             Layer::MaxPool2d { .. } => "maxpool2d",
+            Layer::LayerNorm => "layernorm",
             Layer::AvgPool1d { .. } => "avgpool1d",
             Layer::AvgPool2d { .. } => "avgpool2d",
             Layer::GlobalAvgPool => "globalavgpool",
@@ -291,6 +298,10 @@ impl Layer {
                 arity(1, 1, "flatten with nothing after it")?;
                 Ok(Layer::Flatten)
             }
+            "layernorm" => {
+                arity(1, 1, "layernorm with nothing after it")?;
+                Ok(Layer::LayerNorm)
+            }
             "globalavgpool" | "globalmaxpool" => {
                 arity(1, 1, &format!("{name} with nothing after it"))?;
                 Ok(if name == "globalavgpool" { Layer::GlobalAvgPool } else { Layer::GlobalMaxPool })
@@ -351,7 +362,7 @@ impl Layer {
                 })
             }
             _ => Err(fail(
-                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, simplernn, lstm, gru",
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, simplernn, lstm, gru",
             )),
         }
     }
@@ -379,6 +390,7 @@ impl fmt::Display for Layer {
             Layer::AvgPool2d { pool } => write!(f, "avgpool2d:{}x{}", pool[0], pool[1]),
             Layer::GlobalAvgPool => write!(f, "globalavgpool"),
             Layer::GlobalMaxPool => write!(f, "globalmaxpool"),
+            Layer::LayerNorm => write!(f, "layernorm"),
             Layer::SimpleRnn { units, sequences }
             | Layer::Lstm { units, sequences }
             | Layer::Gru { units, sequences } => {
@@ -484,6 +496,8 @@ pub enum Op {
     AvgPool(pool::Pool),
     /// The mean over positions, per channel.
     GlobalAvgPool(Grid),
+    /// Layer normalization over the last axis of this many channels.
+    LayerNorm(usize),
     /// Inverted dropout.
     Dropout(f64),
     /// A copy (flatten).
@@ -549,6 +563,11 @@ impl Placed {
                 (Op::Dense { inputs: last, units }, output, last * units, units)
             }
             Layer::Dropout { rate } => (Op::Dropout(rate), input.to_vec(), 0, 0),
+            // gamma as the kernel (a 1 x channels matrix), beta as the bias.
+            Layer::LayerNorm => {
+                let channels = input.last().copied().unwrap_or(size);
+                (Op::LayerNorm(channels), input.to_vec(), channels, channels)
+            }
             Layer::Flatten => (Op::Copy, vec![size], 0, 0),
             Layer::Rescaling { scale, offset } => (Op::Rescale { scale, offset }, input.to_vec(), 0, 0),
             Layer::Conv2d { filters, kernel, padding, .. } => {
@@ -672,9 +691,16 @@ impl Placed {
         self.kernel_len + self.recurrent_len + self.bias_len
     }
 
-    /// Whether the layer has weights (Dense and convolutions).
+    /// Whether the layer has trainable weights (Dense, convolutions, recurrent layers,
+    /// layer normalization).
     pub fn has_weights(&self) -> bool {
         self.kernel_len > 0
+    }
+
+    /// Whether `--l1`/`--l2` apply to its kernel (Keras's `kernel_regularizer`):
+    /// normalization's scale is not a kernel.
+    pub fn is_regularized(&self) -> bool {
+        self.has_weights() && !matches!(self.op, Op::LayerNorm(_))
     }
 
     /// Where the kernel sits in the parameter vector (empty for layers without one).
@@ -702,6 +728,7 @@ impl Placed {
             Op::Dense { inputs, units } => (*inputs, *units),
             Op::Conv(conv) => (conv.patch(), conv.output.channels),
             Op::Recurrent(rnn) => (rnn.features, rnn.cell.gates() * rnn.units),
+            Op::LayerNorm(channels) => (1, *channels),
             _ => (0, 0),
         }
     }

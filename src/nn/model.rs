@@ -10,7 +10,7 @@
 //! tutorial's bits do not move); larger products go through [`super::gemm`].
 
 use super::layer::recurrent::{Cell, RecurrentScratch};
-use super::layer::{Layer, Op, Placed, dropout, pool, shape_dims, shape_text};
+use super::layer::{Layer, Op, Placed, dropout, norm, pool, shape_dims, shape_text};
 use super::{Activation, Initializer, Loss, Real, Regularizer, gemm};
 use ndarray::ArrayView2;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -71,6 +71,10 @@ struct Scratch<T> {
     mask: Vec<T>,
     /// A recurrent layer's states and gates through time.
     recurrent: RecurrentScratch<T>,
+    /// Layer normalization's standardized inputs, per value.
+    normalized: Vec<T>,
+    /// Layer normalization's `1 / sqrt(var + epsilon)`, per position.
+    inverse: Vec<T>,
 }
 
 /// Buffers for a forward and backward pass over up to `capacity` rows.
@@ -195,6 +199,12 @@ impl<T: Real> Sequential<T> {
     /// layer; biases are set to zero.
     pub fn initialize_with<R: Rng + ?Sized>(&mut self, pick: impl Fn(&Layer) -> Initializer, rng: &mut R) {
         for layer in self.layers.iter().filter(|l| l.has_weights()) {
+            if let Op::LayerNorm(_) = layer.op {
+                // Keras's gamma_initializer="ones", beta_initializer="zeros".
+                self.parameters[layer.kernel_range()].fill(T::one());
+                self.parameters[layer.bias_range()].fill(T::zero());
+                continue;
+            }
             let (fan_in, fan_out) = layer.fans();
             pick(&layer.layer).fill(&mut self.parameters[layer.kernel_range()], fan_in, fan_out, rng);
             self.parameters[layer.bias_range()].fill(T::zero());
@@ -282,6 +292,11 @@ impl<T: Real> Sequential<T> {
                     Scratch { mask: vec![T::zero(); capacity * l.output_size()], ..Scratch::default() }
                 }
                 Op::Recurrent(rnn) => Scratch { recurrent: rnn.scratch(capacity), ..Scratch::default() },
+                Op::LayerNorm(channels) => Scratch {
+                    normalized: vec![T::zero(); capacity * l.output_size()],
+                    inverse: vec![T::zero(); capacity * l.output_size() / channels],
+                    ..Scratch::default()
+                },
                 _ => Scratch::default(),
             })
             .collect();
@@ -383,6 +398,17 @@ impl<T: Real> Sequential<T> {
                 Op::Recurrent(rnn) => {
                     let recurrent = &self.parameters[layer.recurrent_range()];
                     rnn.forward(input, rows, kernel, recurrent, bias, output, &mut scratch.recurrent);
+                }
+                Op::LayerNorm(channels) => {
+                    let positions = output.len() / channels;
+                    norm::forward(
+                        input,
+                        kernel,
+                        bias,
+                        output,
+                        &mut scratch.normalized[..output.len()],
+                        &mut scratch.inverse[..positions],
+                    );
                 }
             }
             if let Some(activation) = layer.activation() {
@@ -567,6 +593,34 @@ impl<T: Real> Sequential<T> {
                 }
                 continue;
             }
+            if let Op::LayerNorm(channels) = &layer.op {
+                let (gamma_gradient, beta_gradient) = workspace.gradients
+                    [layer.kernel_range().start..layer.bias_range().end]
+                    .split_at_mut(layer.kernel_range().len());
+                let values = rows * layer.output_size();
+                let previous =
+                    if self.input_gradients[index] { Some(&mut below[index - 1][..values]) } else { None };
+                norm::backward(
+                    delta,
+                    kernel,
+                    &scratch.normalized[..values],
+                    &scratch.inverse[..values / channels],
+                    (gamma_gradient, beta_gradient),
+                    previous,
+                );
+                if self.input_gradients[index]
+                    && let Some(activation) = self.layers[index - 1].activation()
+                {
+                    let pre = &workspace.pre_activations[index - 1];
+                    activation.backward(
+                        pre,
+                        input,
+                        &mut below[index - 1][..values],
+                        self.layers[index - 1].channels(),
+                    );
+                }
+                continue;
+            }
             if layer.has_weights() {
                 let (kernel_gradient, bias_gradient) = workspace.gradients
                     [layer.kernel_range().start..layer.bias_range().end]
@@ -622,8 +676,8 @@ impl<T: Real> Sequential<T> {
                         *p = d * scale;
                     }
                 }
-                // Its whole backward pass ran above.
-                Op::Recurrent(_) => {}
+                // Their whole backward pass ran above.
+                Op::Recurrent(_) | Op::LayerNorm(_) => {}
             }
             let below_layer = &self.layers[index - 1];
             if let Some(activation) = below_layer.activation() {
@@ -649,7 +703,7 @@ impl<T: Real> Sequential<T> {
     /// Adds every kernel's regularization gradient to `gradients` (laid out like the
     /// parameters).
     pub fn add_regularization(&self, regularizer: &Regularizer, gradients: &mut [T]) {
-        for layer in self.layers.iter().filter(|l| l.has_weights()) {
+        for layer in self.layers.iter().filter(|l| l.is_regularized()) {
             regularizer
                 .add_gradient(&self.parameters[layer.kernel_range()], &mut gradients[layer.kernel_range()]);
         }
@@ -662,7 +716,7 @@ impl<T: Real> Sequential<T> {
         }
         self.layers
             .iter()
-            .filter(|l| l.has_weights())
+            .filter(|l| l.is_regularized())
             .map(|l| regularizer.penalty(&self.parameters[l.kernel_range()]))
             .sum()
     }
@@ -1112,6 +1166,15 @@ mod tests {
             Regularizer { l1: 0.0, l2: 0.01 },
         );
         check_stack(&[12], "dropout:0.5,6:tanh,dropout:0.2", softmax, categorical, none);
+        // Layer normalization on flat rows and on an image's channels, with a penalty
+        // (which leaves its scale alone).
+        check_stack(
+            &[4, 4, 2],
+            "conv2d:3:2x2:tanh,layernorm,flatten,5:tanh,layernorm",
+            softmax,
+            categorical,
+            Regularizer { l1: 0.01, l2: 0.02 },
+        );
         // A layer without weights first: no input gradient is computed below it.
         check_stack(
             &[3, 3, 1],
@@ -1120,6 +1183,30 @@ mod tests {
             Loss::BinaryCrossentropy,
             none,
         );
+    }
+
+    #[test]
+    fn layer_normalization_starts_as_keras_and_is_not_penalized() {
+        let specs: Vec<Layer> = ["3:tanh", "layernorm"].iter().map(|t| Layer::parse(t, 1).unwrap()).collect();
+        let mut specs = specs;
+        specs.push(Layer::dense(1, Activation::Sigmoid));
+        let mut model = Sequential::<f64>::build(&[2], &specs).unwrap();
+        model.initialize(Initializer::GlorotUniform, &mut Xoshiro256PlusPlus::seed_from_u64(3));
+        let norm = &model.layers()[1];
+        assert_eq!((norm.parameter_count(), norm.output.clone()), (6, vec![3]));
+        assert!(model.parameters()[norm.kernel_range()].iter().all(|&g| g == 1.0));
+        assert!(model.parameters()[norm.bias_range()].iter().all(|&b| b == 0.0));
+        let l2 = Regularizer { l1: 0.0, l2: 0.5 };
+        let kernels: f64 = [0, 2]
+            .iter()
+            .map(|&i| {
+                model.parameters()[model.layers()[i].kernel_range()].iter().map(|w| 0.5 * w * w).sum::<f64>()
+            })
+            .sum();
+        assert!((model.penalty(&l2) - kernels).abs() < 1e-15);
+        let mut gradients = vec![0.0; model.parameters().len()];
+        model.add_regularization(&l2, &mut gradients);
+        assert!(gradients[norm.kernel_range()].iter().all(|&g| g == 0.0));
     }
 
     #[test]
@@ -1151,6 +1238,8 @@ mod tests {
         check_stack(&[3, 2], "simplernn:2:seq,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
         // Dense on every step between recurrent layers (Keras: (None, 4, 3) -> (None, 4, 2)).
         check_stack(&[4, 3], "lstm:3:seq,dense:2:tanh,gru:2", linear, Loss::MeanSquaredError, none);
+        // Layer normalization per step, after a recurrent layer and before one.
+        check_stack(&[4, 3], "layernorm,gru:3:seq,layernorm,lstm:2", linear, Loss::MeanSquaredError, none);
     }
 
     /// One step of each cell written from Keras's equations, on plain vectors.

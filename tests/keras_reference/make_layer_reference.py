@@ -28,12 +28,14 @@ LR = 0.01
 
 
 def image_case():
-    """Average pooling, Dense on an image's last axis, global max pooling, gelu/silu/mish."""
-    spec = "rescaling:0.00392,conv2d:4:3x3:gelu:same,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish"
+    """Layer normalization, average pooling, Dense on an image's last axis, global max
+    pooling, gelu/silu/mish."""
+    spec = "rescaling:0.00392,conv2d:4:3x3:gelu:same,layernorm,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish"
     model = keras.Sequential([
         keras.Input(shape=(8, 8, 1)),
         L.Rescaling(0.00392),
         L.Conv2D(4, 3, padding="same", activation="gelu"),
+        L.LayerNormalization(),
         L.AveragePooling2D(2),
         L.Dense(6, activation="silu"),
         L.GlobalMaxPooling2D(),
@@ -44,14 +46,16 @@ def image_case():
 
 
 def sequence_case():
-    """The same on a sequence, with Dense on every step before and after an LSTM."""
-    spec = "rescaling:0.00392,conv1d:4:3:gelu,avgpool1d:2,dense:5:silu,lstm:4:seq,dense:3:mish,globalmaxpool"
+    """The same on a sequence, with Dense and layer normalization on every step before an
+    LSTM and Dense after it."""
+    spec = "rescaling:0.00392,conv1d:4:3:gelu,avgpool1d:2,dense:5:silu,layernorm,lstm:4:seq,dense:3:mish,globalmaxpool"
     model = keras.Sequential([
         keras.Input(shape=(8, 8)),
         L.Rescaling(0.00392),
         L.Conv1D(4, 3, activation="gelu"),
         L.AveragePooling1D(2),
         L.Dense(5, activation="silu"),
+        L.LayerNormalization(),
         L.LSTM(4, return_sequences=True),
         L.Dense(3, activation="mish"),
         L.GlobalMaxPooling1D(),
@@ -79,6 +83,8 @@ def parse(text):
         return {"kind": "avg_pool2d", "pool": size(parts[1])}
     if name == "avgpool1d":
         return {"kind": "avg_pool1d", "pool": int(parts[1])}
+    if name == "layernorm":
+        return {"kind": "layer_norm"}
     if name == "globalmaxpool":
         return {"kind": "global_max_pool"}
     if name == "lstm":
