@@ -431,6 +431,21 @@ fn network_layer(
             Ok((activate(graph, z, activation), layout))
         }
         Layer::Dropout { .. } => Ok((x, layout)),
+        // The codes as indices into the table: [N, ...] -> [N, ..., dim]. A runtime
+        // refuses an index outside the table; a fraction is cut to its whole part (nntui
+        // refuses both before it predicts).
+        Layer::Embedding { vocab, dim: width } => {
+            let table = graph.floats("embeddings", &[dim(vocab), dim(width)], &kernel);
+            let codes = graph.op("Cast", &[&x], vec![int("to", i64::from(data_type::INT64))]);
+            let rank = match layout {
+                Layout::Flat => 2,
+                Layout::ChannelsLast(rank) => rank,
+                Layout::TimeMajor => {
+                    return Err("an embedding reads the input's codes: it must come first".into());
+                }
+            };
+            Ok((graph.op("Gather", &[&table, &codes], vec![int("axis", 0)]), Layout::ChannelsLast(rank + 1)))
+        }
         // Over the last axis, in every layout: y = x r gamma + (beta - mean r gamma) with
         // r = 1 / sqrt(var + 1e-3), the order nntui (and Keras) compute it in.
         Layer::LayerNorm => {

@@ -330,3 +330,85 @@ fn activations_agree_with_keras_forward_and_backward() {
         }
     }
 }
+
+/// Embeddings read integer codes: anything else is refused with the feature and row,
+/// before training and before predicting, and so are `--standardize` and an embedding
+/// that is not first; an embedding learns a rule of codes that Dense layers cannot.
+#[test]
+fn embeddings_read_codes_and_refuse_anything_else() {
+    let codes = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference/codes.csv");
+    let codes = codes.to_str().unwrap();
+    let refusals: [(&[&str], &str); 4] = [
+        (
+            &["--layers", "embedding:10:3,flatten", "--standardize"],
+            "nntui: --standardize: would turn the integer codes embedding:10:3 reads into other numbers; leave it out",
+        ),
+        (
+            &["--layers", "embedding:5:3,flatten"],
+            "nntui: --layers: feature \"c1\" holds 6 in row 1, and embedding:5:3 reads whole codes from 0 to 4",
+        ),
+        (&["--layers", "4:relu,embedding:10:3"], "must be the first layer"),
+        (&["--layers", "embedding:10"], "expected embedding:VOCAB:DIM"),
+    ];
+    for (args, expected) in refusals {
+        let mut all = vec!["--no-tui", "-q", codes];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{args:?}:\n{}\nexpected {expected}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("codes.json");
+    let out = run(&[
+        "--no-tui",
+        "-q",
+        codes,
+        "--layers",
+        "embedding:10:4,flatten,8:tanh",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.01",
+        "--epochs",
+        "30",
+        "--folds",
+        "1",
+        "--save-model",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The label depends on which codes a row holds: an embedding learns it, a Dense
+    // network reading the codes as magnitudes does not (4-fold CV).
+    let cv = |layers: &str| {
+        let out = run(&[
+            "--no-tui",
+            "-q",
+            codes,
+            "--layers",
+            layers,
+            "--optimizer",
+            "adam",
+            "--lr",
+            "0.01",
+            "--epochs",
+            "30",
+            "--folds",
+            "4",
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        cv_accuracy(&out.stdout)
+    };
+    let (embedded, dense) = (cv("embedding:10:4,flatten,8:tanh"), cv("16:tanh,8:tanh"));
+    assert!(embedded > 95.0 && dense < 75.0, "embedding {embedded}%, Dense {dense}%");
+    let (_dir, bad) = file_with("bad.csv", b"c1,c2,c3,c4,c5,c6,label\n1,2,3,4,5,6,no\n1,2,3,10,5,6,no\n");
+    let predicted = run(&["predict", "--model", model.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(predicted.code, 1, "{}", predicted.stderr);
+    assert!(
+        predicted
+            .stderr
+            .contains("feature \"c4\" holds 10 in row 2, and embedding:10:4 reads whole codes from 0 to 9"),
+        "{}",
+        predicted.stderr
+    );
+}

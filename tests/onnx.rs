@@ -237,6 +237,26 @@ fn convolutions_pooling_and_rescaling_on_images() {
 }
 
 #[test]
+fn embeddings_gather_the_codes_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let codes = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/keras_reference/codes.csv");
+    let (_, rows) = read_csv(&codes);
+    let cells: Vec<f32> = rows.iter().flat_map(|r| r[..6].iter().map(|c| number(c))).collect();
+    for (name, layers) in
+        [("codes_lstm", "embedding:10:3,lstm:4"), ("codes_flat", "embedding:10:2,flatten,4:tanh")]
+    {
+        let (model, graph) = train_and_export(
+            dir.path(),
+            name,
+            &[codes.to_str().unwrap(), "--layers", layers, "--optimizer", "adam", "--lr", "0.01"],
+            &["--single-input"],
+        );
+        let outputs = run(&graph, vec![Input::Floats(vec![rows.len(), 6], cells.clone())]);
+        assert_classes_agree(&outputs, &predict(&model, &codes, true));
+    }
+}
+
+#[test]
 fn a_regression_gives_values_in_the_label_units() {
     let dir = tempfile::tempdir().unwrap();
     let sine = data("sine.csv");

@@ -23,6 +23,14 @@ pub(crate) fn model_rows(
     if let Some(warning) = prepare::unseen_warning(&rows.unseen) {
         let _ = writeln!(io::stderr(), "nntui: {}: {warning}", path.display());
     }
+    let specs: Vec<nntui::nn::Layer> = file.layers.first().and_then(|l| l.spec).into_iter().collect();
+    let values = rows.features.as_standard_layout();
+    nntui::nn::layer::embedding::check_codes(
+        &specs,
+        values.as_slice().unwrap_or_default(),
+        &file.feature_names,
+    )
+    .map_err(|why| Failure::new(1, format!("{}: {why}", path.display())))?;
     Ok(rows)
 }
 

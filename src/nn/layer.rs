@@ -9,11 +9,12 @@
 //!
 //! The per-kind arithmetic lives in `layer/`: [`conv`] (im2col and its adjoint, the
 //! products going through [`super::gemm`]), [`pool`] (max, average and global) and
-//! [`dropout`] and [`norm`] (layer normalization); flatten and rescaling are one line
-//! each here.
+//! [`dropout`], [`norm`] (layer normalization) and [`embedding`]; flatten and
+//! rescaling are one line each here.
 
 pub mod conv;
 pub mod dropout;
+pub mod embedding;
 pub mod norm;
 pub mod pool;
 pub mod recurrent;
@@ -101,6 +102,14 @@ pub enum Layer {
         /// Window height and width.
         pool: [usize; 2],
     },
+    /// Keras's `Embedding(vocab, dim)`: each input value, an integer code in
+    /// `0..vocab`, becomes its row of a `vocab x dim` table (the first layer only).
+    Embedding {
+        /// How many codes.
+        vocab: usize,
+        /// The length of each code's vector.
+        dim: usize,
+    },
     /// Keras's `LayerNormalization()`: each position standardized over the last axis
     /// (epsilon 1e-3), then scaled and shifted per channel (`gamma`, `beta`).
     LayerNorm,
@@ -149,6 +158,7 @@ impl Layer {
             Layer::MaxPool1d { .. } => "MaxPooling1D",
             Layer::MaxPool2d { .. } => "MaxPooling2D",
             Layer::LayerNorm => "LayerNormalization",
+            Layer::Embedding { .. } => "Embedding",
             Layer::AvgPool1d { .. } => "AveragePooling1D",
             Layer::AvgPool2d { .. } => "AveragePooling2D",
             Layer::GlobalAvgPool if input_rank == 2 => "GlobalAveragePooling1D",
@@ -173,6 +183,7 @@ impl Layer {
             Layer::MaxPool1d { .. } => "maxpool1d",
             Layer::MaxPool2d { .. } => "maxpool2d",
             Layer::LayerNorm => "layernorm",
+            Layer::Embedding { .. } => "embedding",
             Layer::AvgPool1d { .. } => "avgpool1d",
             Layer::AvgPool2d { .. } => "avgpool2d",
             Layer::GlobalAvgPool => "globalavgpool",
@@ -298,6 +309,10 @@ impl Layer {
                 arity(1, 1, "flatten with nothing after it")?;
                 Ok(Layer::Flatten)
             }
+            "embedding" => {
+                arity(3, 3, "embedding:VOCAB:DIM (e.g. embedding:1000:16: codes 0..999, 16 values each)")?;
+                Ok(Layer::Embedding { vocab: count(parts[1], "codes")?, dim: count(parts[2], "values")? })
+            }
             "layernorm" => {
                 arity(1, 1, "layernorm with nothing after it")?;
                 Ok(Layer::LayerNorm)
@@ -362,7 +377,7 @@ impl Layer {
                 })
             }
             _ => Err(fail(
-                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, simplernn, lstm, gru",
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, embedding, simplernn, lstm, gru",
             )),
         }
     }
@@ -391,6 +406,7 @@ impl fmt::Display for Layer {
             Layer::GlobalAvgPool => write!(f, "globalavgpool"),
             Layer::GlobalMaxPool => write!(f, "globalmaxpool"),
             Layer::LayerNorm => write!(f, "layernorm"),
+            Layer::Embedding { vocab, dim } => write!(f, "embedding:{vocab}:{dim}"),
             Layer::SimpleRnn { units, sequences }
             | Layer::Lstm { units, sequences }
             | Layer::Gru { units, sequences } => {
@@ -498,6 +514,8 @@ pub enum Op {
     GlobalAvgPool(Grid),
     /// Layer normalization over the last axis of this many channels.
     LayerNorm(usize),
+    /// An embedding table's lookup, rows of this many values.
+    Embedding(usize),
     /// Inverted dropout.
     Dropout(f64),
     /// A copy (flatten).
@@ -563,6 +581,17 @@ impl Placed {
                 (Op::Dense { inputs: last, units }, output, last * units, units)
             }
             Layer::Dropout { rate } => (Op::Dropout(rate), input.to_vec(), 0, 0),
+            // Keras: (None, ...) -> (None, ..., dim); the table is the kernel, no bias.
+            Layer::Embedding { vocab, dim } => {
+                if position != 1 {
+                    return Err(fail(
+                        "embedding reads the input's integer codes, so it must be the first layer",
+                    ));
+                }
+                let mut output = input.to_vec();
+                output.push(dim);
+                (Op::Embedding(dim), output, vocab * dim, 0)
+            }
             // gamma as the kernel (a 1 x channels matrix), beta as the bias.
             Layer::LayerNorm => {
                 let channels = input.last().copied().unwrap_or(size);
@@ -698,9 +727,9 @@ impl Placed {
     }
 
     /// Whether `--l1`/`--l2` apply to its kernel (Keras's `kernel_regularizer`):
-    /// normalization's scale is not a kernel.
+    /// normalization's scale and an embedding table are not kernels.
     pub fn is_regularized(&self) -> bool {
-        self.has_weights() && !matches!(self.op, Op::LayerNorm(_))
+        self.has_weights() && !matches!(self.op, Op::LayerNorm(_) | Op::Embedding(_))
     }
 
     /// Where the kernel sits in the parameter vector (empty for layers without one).
@@ -729,6 +758,7 @@ impl Placed {
             Op::Conv(conv) => (conv.patch(), conv.output.channels),
             Op::Recurrent(rnn) => (rnn.features, rnn.cell.gates() * rnn.units),
             Op::LayerNorm(channels) => (1, *channels),
+            Op::Embedding(dim) => (self.kernel_len / dim, *dim),
             _ => (0, 0),
         }
     }

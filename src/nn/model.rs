@@ -10,7 +10,7 @@
 //! tutorial's bits do not move); larger products go through [`super::gemm`].
 
 use super::layer::recurrent::{Cell, RecurrentScratch};
-use super::layer::{Layer, Op, Placed, dropout, norm, pool, shape_dims, shape_text};
+use super::layer::{Layer, Op, Placed, dropout, embedding, norm, pool, shape_dims, shape_text};
 use super::{Activation, Initializer, Loss, Real, Regularizer, gemm};
 use ndarray::ArrayView2;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -203,6 +203,17 @@ impl<T: Real> Sequential<T> {
                 // Keras's gamma_initializer="ones", beta_initializer="zeros".
                 self.parameters[layer.kernel_range()].fill(T::one());
                 self.parameters[layer.bias_range()].fill(T::zero());
+                continue;
+            }
+            if let Op::Embedding(_) = layer.op {
+                // Keras's embeddings_initializer="uniform" (-0.05..0.05), whatever --init says.
+                let (fan_in, fan_out) = layer.fans();
+                Initializer::RandomUniform.fill(
+                    &mut self.parameters[layer.kernel_range()],
+                    fan_in,
+                    fan_out,
+                    rng,
+                );
                 continue;
             }
             let (fan_in, fan_out) = layer.fans();
@@ -399,6 +410,7 @@ impl<T: Real> Sequential<T> {
                     let recurrent = &self.parameters[layer.recurrent_range()];
                     rnn.forward(input, rows, kernel, recurrent, bias, output, &mut scratch.recurrent);
                 }
+                Op::Embedding(dim) => embedding::forward(input, kernel, *dim, output),
                 Op::LayerNorm(channels) => {
                     let positions = output.len() / channels;
                     norm::forward(
@@ -593,6 +605,11 @@ impl<T: Real> Sequential<T> {
                 }
                 continue;
             }
+            // The first layer: the table's gradient only.
+            if let Op::Embedding(dim) = &layer.op {
+                embedding::backward(input, delta, *dim, &mut workspace.gradients[layer.kernel_range()]);
+                continue;
+            }
             if let Op::LayerNorm(channels) = &layer.op {
                 let (gamma_gradient, beta_gradient) = workspace.gradients
                     [layer.kernel_range().start..layer.bias_range().end]
@@ -677,7 +694,7 @@ impl<T: Real> Sequential<T> {
                     }
                 }
                 // Their whole backward pass ran above.
-                Op::Recurrent(_) | Op::LayerNorm(_) => {}
+                Op::Recurrent(_) | Op::LayerNorm(_) | Op::Embedding(_) => {}
             }
             let below_layer = &self.layers[index - 1];
             if let Some(activation) = below_layer.activation() {
@@ -1094,8 +1111,13 @@ mod tests {
                 *b = 0.05 * (i as f64 + 1.0);
             }
         }
-        let inputs: Vec<f64> =
-            (0..rows * model.input_dim()).map(|i| ((i * 37 % 101) as f64 / 50.0 - 1.0) * 1.3).collect();
+        // An embedding reads codes: 0..vocab, some repeated within a row.
+        let inputs: Vec<f64> = match specs[0] {
+            Layer::Embedding { vocab, .. } => {
+                (0..rows * model.input_dim()).map(|i| (i * 7 % vocab) as f64).collect()
+            }
+            _ => (0..rows * model.input_dim()).map(|i| ((i * 37 % 101) as f64 / 50.0 - 1.0) * 1.3).collect(),
+        };
         let units = model.output_units();
         let targets: Vec<f64> = (0..rows * units)
             .map(|i| match loss {
@@ -1238,6 +1260,16 @@ mod tests {
         check_stack(&[3, 2], "simplernn:2:seq,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
         // Dense on every step between recurrent layers (Keras: (None, 4, 3) -> (None, 4, 2)).
         check_stack(&[4, 3], "lstm:3:seq,dense:2:tanh,gru:2", linear, Loss::MeanSquaredError, none);
+        // Embeddings (rows of codes; the table is not penalized) read by a recurrent layer
+        // and by Dense layers.
+        check_stack(
+            &[6],
+            "embedding:5:3,gru:3",
+            linear,
+            Loss::MeanSquaredError,
+            Regularizer { l1: 0.0, l2: 0.1 },
+        );
+        check_stack(&[2, 3], "embedding:4:2,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
         // Layer normalization per step, after a recurrent layer and before one.
         check_stack(&[4, 3], "layernorm,gru:3:seq,layernorm,lstm:2", linear, Loss::MeanSquaredError, none);
     }

@@ -424,6 +424,21 @@ impl Plan {
             let output = format!("layer {} (", layers.len());
             error("--layers", message.replacen(&output, "the output layer (", 1))
         })?;
+        if matches!(layers.first(), Some(crate::nn::Layer::Embedding { .. })) {
+            if config.standardize {
+                return Err(error(
+                    "--standardize",
+                    format!(
+                        "would turn the integer codes {} reads into other numbers; leave it out",
+                        layers[0]
+                    ),
+                ));
+            }
+            let values = dataset.features.as_standard_layout();
+            let values = values.as_slice().unwrap_or_default();
+            crate::nn::layer::embedding::check_codes(&layers, values, &dataset.feature_names)
+                .map_err(|why| error("--layers", why))?;
+        }
         if let Some(initial) = &config.initial_model {
             let expected = model.parameters().len();
             if initial.parameters.len() != expected {

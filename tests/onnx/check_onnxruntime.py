@@ -110,6 +110,8 @@ CASES = [
     ("strokes_avg", ["{strokes}", "--input-shape", "8x8x1", "--layers",
                      "rescaling:0.0039,conv2d:4:3x3:gelu:same,layernorm,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish"],
      ["--single-input"], "{strokes}"),
+    ("codes_lstm", ["{codes}", "--layers", "embedding:10:3,lstm:4", "--optimizer", "adam", "--lr", "0.01"],
+     ["--single-input"], "{codes}"),
     ("sine", ["{sine}", "--layers", "8:tanh,8:relu"], [], "{sine}"),
     ("stacked", ["{series}", "--label-col", "load", "--window", "6", "--layers", "lstm:6:seq,gru:5:seq,simplernn:4"], [], "{series}"),
     ("gru", ["{series}", "--label-col", "load", "--window", "6", "--layers", "gru:6"], [], "{series}"),
@@ -138,7 +140,8 @@ def run_all(nntui):
             for i in range(120):
                 f.write(f"{math.sin(i / 7):.4f},{math.cos(i / 11) * 3 + math.sin(i * 0.37) * 0.2:.4f}\n")
         paths = {name: os.path.join(DATA, f"{name}.csv") for name in ["mixed", "moons", "strokes", "sine"]}
-        paths.update(odd=odd, series=series)
+        paths.update(odd=odd, series=series,
+                     codes=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "keras_reference", "codes.csv"))
         for name, train, export, predict_on in CASES:
             model = os.path.join(folder, f"{name}.json")
             graph = os.path.join(folder, f"{name}.onnx")
