@@ -15,6 +15,7 @@ pub mod proto;
 use crate::data::columns::ColumnKind;
 use crate::data::{FeatureColumn, Standardizer, Task};
 use crate::model_file::{ModelFile, SavedLayer};
+use crate::nn::layer::recurrent::Cell;
 use crate::nn::{Activation, Layer, Padding};
 use prost::Message;
 use proto::{
@@ -240,6 +241,15 @@ fn value_info(name: &str, elem_type: i32, dims: &[Option<usize>]) -> ValueInfoPr
             })),
         }),
         doc_string: None,
+    }
+}
+
+fn string(name: &str, value: &str) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(attribute_type::STRING),
+        s: Some(value.as_bytes().to_vec()),
+        ..Default::default()
     }
 }
 
@@ -499,9 +509,12 @@ fn network_layer(
             let op = if spec == Layer::GlobalAvgPool { "ReduceMean" } else { "ReduceMax" };
             Ok((graph.op(op, &[&x], vec![ints("axes", &axes), int("keepdims", 0)]), Layout::Flat))
         }
-        Layer::SimpleRnn { units, sequences } => recurrent(graph, x, layout, layer, "RNN", units, sequences),
-        Layer::Lstm { units, sequences } => recurrent(graph, x, layout, layer, "LSTM", units, sequences),
-        Layer::Gru { units, sequences } => recurrent(graph, x, layout, layer, "GRU", units, sequences),
+        Layer::SimpleRnn { .. }
+        | Layer::Lstm { .. }
+        | Layer::Gru { .. }
+        | Layer::BiSimpleRnn { .. }
+        | Layer::BiLstm { .. }
+        | Layer::BiGru { .. } => recurrent(graph, x, layout, layer, spec),
     }
 }
 
@@ -618,25 +631,28 @@ fn pooling(
 /// ONNX's RNN, LSTM or GRU from Keras's weights: kernels transposed, gates reordered
 /// (Keras's LSTM i f c o is ONNX's i o f c; GRU z r h is the same), Keras's one bias
 /// as ONNX's input bias (the GRU's second as the recurrent one, `linear_before_reset`
-/// being Keras's `reset_after`).
+/// being Keras's `reset_after`). A bidirectional layer is ONNX's `bidirectional`
+/// direction, its two outputs per step concatenated, forward first, as Keras's.
 fn recurrent(
     graph: &mut Graph,
     x: String,
     layout: Layout,
     layer: &SavedLayer,
-    op: &str,
-    units: usize,
-    sequences: bool,
+    spec: Layer,
 ) -> Result<(String, Layout), String> {
+    let Some((cell, units, sequences)) = spec.cell() else {
+        return Err("not a recurrent layer".into());
+    };
+    let directions = if spec.is_bidirectional() { 2 } else { 1 };
     let x = match layout {
         Layout::TimeMajor => x,
         Layout::ChannelsLast(3) => graph.op("Transpose", &[&x], vec![ints("perm", &[1, 0, 2])]),
         _ => return Err("a recurrent layer needs [steps, features] samples".into()),
     };
-    let order: &[usize] = match op {
-        "LSTM" => &[0, 3, 1, 2],
-        "GRU" => &[0, 1, 2],
-        _ => &[0],
+    let (op, order): (&str, &[usize]) = match cell {
+        Cell::Lstm => ("LSTM", &[0, 3, 1, 2]),
+        Cell::Gru => ("GRU", &[0, 1, 2]),
+        Cell::Simple => ("RNN", &[0]),
     };
     let gates = order.len();
     // `matrix` is `inputs x gates*units` (Keras); ONNX wants `gates*units x inputs`,
@@ -650,38 +666,61 @@ fn recurrent(
         }
         out
     };
-    let features = layer.kernel.len();
-    let w = onnx_weights(&layer.kernel);
-    let r = onnx_weights(&layer.recurrent_kernel);
+    let features = layer.kernel.len() / directions;
     let width = gates * units;
     let reorder = |bias: &[f32]| -> Vec<f32> {
         order.iter().flat_map(|&g| bias[g * units..(g + 1) * units].iter().copied()).collect()
     };
-    let mut b = reorder(&layer.bias[..width]);
-    if op == "GRU" {
-        b.extend(reorder(&layer.bias[width..2 * width]));
-    } else {
-        b.extend(std::iter::repeat_n(0.0, width));
+    let bias_len = layer.bias.len() / directions;
+    let (mut w, mut r, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    for d in 0..directions {
+        w.extend(onnx_weights(&layer.kernel[d * features..(d + 1) * features]));
+        r.extend(onnx_weights(&layer.recurrent_kernel[d * units..(d + 1) * units]));
+        let bias = &layer.bias[d * bias_len..(d + 1) * bias_len];
+        b.extend(reorder(&bias[..width]));
+        if cell == Cell::Gru {
+            b.extend(reorder(&bias[width..2 * width]));
+        } else {
+            b.extend(std::iter::repeat_n(0.0, width));
+        }
     }
-    let w = graph.floats("kernel", &[1, dim(width), dim(features)], &w);
-    let r = graph.floats("recurrent_kernel", &[1, dim(width), dim(units)], &r);
-    let b = graph.floats("bias", &[1, dim(2 * width)], &b);
+    let d = dim(directions);
+    let w = graph.floats("kernel", &[d, dim(width), dim(features)], &w);
+    let r = graph.floats("recurrent_kernel", &[d, dim(width), dim(units)], &r);
+    let b = graph.floats("bias", &[d, dim(2 * width)], &b);
     let mut attributes = vec![int("hidden_size", dim(units))];
-    if op == "GRU" {
+    if cell == Cell::Gru {
         attributes.push(int("linear_before_reset", 1));
+    }
+    if directions == 2 {
+        attributes.push(string("direction", "bidirectional"));
     }
     let (all, last) = (graph.fresh("sequence"), graph.fresh("state"));
     let mut outputs = vec![all.clone(), last.clone()];
-    if op == "LSTM" {
+    if cell == Cell::Lstm {
         outputs.push(graph.fresh("cell"));
     }
     graph.node(op, "", &[&x, &w, &r, &b], attributes, &outputs);
-    if sequences {
-        let axis = graph.ints("axis", &[1], &[1]);
-        Ok((graph.op("Squeeze", &[&all, &axis], vec![]), Layout::TimeMajor))
-    } else {
-        let axis = graph.ints("axis", &[1], &[0]);
-        Ok((graph.op("Squeeze", &[&last, &axis], vec![]), Layout::Flat))
+    // Y is [steps, directions, N, units], Y_h [directions, N, units].
+    match (sequences, directions) {
+        (true, 1) => {
+            let axis = graph.ints("axis", &[1], &[1]);
+            Ok((graph.op("Squeeze", &[&all, &axis], vec![]), Layout::TimeMajor))
+        }
+        (false, 1) => {
+            let axis = graph.ints("axis", &[1], &[0]);
+            Ok((graph.op("Squeeze", &[&last, &axis], vec![]), Layout::Flat))
+        }
+        (true, _) => {
+            let y = graph.op("Transpose", &[&all], vec![ints("perm", &[0, 2, 1, 3])]);
+            let shape = graph.ints("shape", &[3], &[0, 0, -1]);
+            Ok((graph.op("Reshape", &[&y, &shape], vec![]), Layout::TimeMajor))
+        }
+        (false, _) => {
+            let y = graph.op("Transpose", &[&last], vec![ints("perm", &[1, 0, 2])]);
+            let shape = graph.ints("shape", &[2], &[0, -1]);
+            Ok((graph.op("Reshape", &[&y, &shape], vec![]), Layout::Flat))
+        }
     }
 }
 

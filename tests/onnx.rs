@@ -305,6 +305,9 @@ fn recurrent_layers_on_windows_of_a_series() {
         // average pooling; global max pooling.
         ("dense_steps", "lstm:5:seq,layernorm,dense:3:tanh,gru:4"),
         ("avg", "conv1d:4:2:gelu,avgpool1d:2,dense:3:silu,globalmaxpool,layernorm"),
+        // Bidirectional: every step's two states, then the last ones.
+        ("bidirectional", "bilstm:3:seq,bigru:2"),
+        ("bidirectional_simple", "gru:3:seq,bisimplernn:2:seq,flatten"),
     ] {
         let (model, graph) = train_and_export(
             dir.path(),

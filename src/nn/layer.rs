@@ -12,6 +12,7 @@
 //! [`dropout`], [`norm`] (layer normalization) and [`embedding`]; flatten and
 //! rescaling are one line each here.
 
+pub mod bidirectional;
 pub mod conv;
 pub mod dropout;
 pub mod embedding;
@@ -138,6 +139,27 @@ pub enum Layer {
         /// Every step's state as the output (`:seq`), else the last.
         sequences: bool,
     },
+    /// `Bidirectional(SimpleRNN(units, return_sequences=sequences))`, outputs concatenated.
+    BiSimpleRnn {
+        /// Units of each direction.
+        units: usize,
+        /// Every step's states as the output (`:seq`), else the last.
+        sequences: bool,
+    },
+    /// `Bidirectional(LSTM(units, return_sequences=sequences))`, outputs concatenated.
+    BiLstm {
+        /// Units of each direction.
+        units: usize,
+        /// Every step's states as the output (`:seq`), else the last.
+        sequences: bool,
+    },
+    /// `Bidirectional(GRU(units, return_sequences=sequences))`, outputs concatenated.
+    BiGru {
+        /// Units of each direction.
+        units: usize,
+        /// Every step's states as the output (`:seq`), else the last.
+        sequences: bool,
+    },
 }
 
 impl Layer {
@@ -168,6 +190,7 @@ impl Layer {
             Layer::SimpleRnn { .. } => "SimpleRNN",
             Layer::Lstm { .. } => "LSTM",
             Layer::Gru { .. } => "GRU",
+            Layer::BiSimpleRnn { .. } | Layer::BiLstm { .. } | Layer::BiGru { .. } => "Bidirectional",
         }
     }
 
@@ -191,15 +214,29 @@ impl Layer {
             Layer::SimpleRnn { .. } => "simplernn",
             Layer::Lstm { .. } => "lstm",
             Layer::Gru { .. } => "gru",
+            Layer::BiSimpleRnn { .. } => "bisimplernn",
+            Layer::BiLstm { .. } => "bilstm",
+            Layer::BiGru { .. } => "bigru",
         }
     }
 
-    /// The recurrent cell, for recurrent layers.
+    /// Whether it is a bidirectional recurrent layer.
+    pub fn is_bidirectional(&self) -> bool {
+        matches!(self, Layer::BiSimpleRnn { .. } | Layer::BiLstm { .. } | Layer::BiGru { .. })
+    }
+
+    /// The recurrent cell, for recurrent layers (each direction's, for bidirectional ones).
     pub fn cell(&self) -> Option<(recurrent::Cell, usize, bool)> {
         match *self {
-            Layer::SimpleRnn { units, sequences } => Some((recurrent::Cell::Simple, units, sequences)),
-            Layer::Lstm { units, sequences } => Some((recurrent::Cell::Lstm, units, sequences)),
-            Layer::Gru { units, sequences } => Some((recurrent::Cell::Gru, units, sequences)),
+            Layer::SimpleRnn { units, sequences } | Layer::BiSimpleRnn { units, sequences } => {
+                Some((recurrent::Cell::Simple, units, sequences))
+            }
+            Layer::Lstm { units, sequences } | Layer::BiLstm { units, sequences } => {
+                Some((recurrent::Cell::Lstm, units, sequences))
+            }
+            Layer::Gru { units, sequences } | Layer::BiGru { units, sequences } => {
+                Some((recurrent::Cell::Gru, units, sequences))
+            }
             _ => None,
         }
     }
@@ -360,7 +397,7 @@ impl Layer {
                 arity(2, 2, "avgpool1d:P (e.g. avgpool1d:2)")?;
                 Ok(Layer::AvgPool1d { pool: window(parts[1], "pool size", 1)?[0] })
             }
-            "simplernn" | "lstm" | "gru" => {
+            "simplernn" | "lstm" | "gru" | "bisimplernn" | "bilstm" | "bigru" => {
                 let usage =
                     format!("{name}:UNITS[:seq] (e.g. {name}:32 or {name}:32:seq to return every step)");
                 arity(2, 3, &usage)?;
@@ -373,11 +410,14 @@ impl Layer {
                 Ok(match name.as_str() {
                     "simplernn" => Layer::SimpleRnn { units, sequences },
                     "lstm" => Layer::Lstm { units, sequences },
-                    _ => Layer::Gru { units, sequences },
+                    "gru" => Layer::Gru { units, sequences },
+                    "bisimplernn" => Layer::BiSimpleRnn { units, sequences },
+                    "bilstm" => Layer::BiLstm { units, sequences },
+                    _ => Layer::BiGru { units, sequences },
                 })
             }
             _ => Err(fail(
-                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, embedding, simplernn, lstm, gru",
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, embedding, simplernn, lstm, gru, bisimplernn, bilstm, bigru",
             )),
         }
     }
@@ -409,7 +449,10 @@ impl fmt::Display for Layer {
             Layer::Embedding { vocab, dim } => write!(f, "embedding:{vocab}:{dim}"),
             Layer::SimpleRnn { units, sequences }
             | Layer::Lstm { units, sequences }
-            | Layer::Gru { units, sequences } => {
+            | Layer::Gru { units, sequences }
+            | Layer::BiSimpleRnn { units, sequences }
+            | Layer::BiLstm { units, sequences }
+            | Layer::BiGru { units, sequences } => {
                 write!(f, "{}:{units}{}", self.kind(), if *sequences { ":seq" } else { "" })
             }
         }
@@ -529,6 +572,8 @@ pub enum Op {
     },
     /// A recurrent layer.
     Recurrent(recurrent::Recurrent),
+    /// A bidirectional recurrent layer.
+    Bidirectional(bidirectional::Bidirectional),
 }
 
 /// A layer placed in a model: its input and output shapes and where its parameters
@@ -654,7 +699,12 @@ impl Placed {
                 };
                 (Op::GlobalAvgPool(grid), vec![grid.channels], 0, 0)
             }
-            Layer::SimpleRnn { .. } | Layer::Lstm { .. } | Layer::Gru { .. } => {
+            Layer::SimpleRnn { .. }
+            | Layer::Lstm { .. }
+            | Layer::Gru { .. }
+            | Layer::BiSimpleRnn { .. }
+            | Layer::BiLstm { .. }
+            | Layer::BiGru { .. } => {
                 let &[steps, features] = input else {
                     return Err(fail(&format!(
                         "{} needs a sequence (steps x features: give --input-shape TxF or --window N; before it, conv1d, maxpool1d or a recurrent layer with :seq)",
@@ -665,10 +715,17 @@ impl Placed {
                     return Err(fail("not a recurrent layer"));
                 };
                 let width = cell.gates() * units;
-                recurrent_len = units * width;
-                let output = if sequences { vec![steps, units] } else { vec![units] };
                 let rnn = recurrent::Recurrent { cell, steps, features, units, sequences };
-                (Op::Recurrent(rnn), output, features * width, cell.bias_len(units))
+                // Both directions' parameters, forward then backward, for bidirectional.
+                let (op, directions) = if layer.is_bidirectional() {
+                    (Op::Bidirectional(bidirectional::Bidirectional { rnn }), 2)
+                } else {
+                    (Op::Recurrent(rnn), 1)
+                };
+                recurrent_len = directions * units * width;
+                let out = directions * units;
+                let output = if sequences { vec![steps, out] } else { vec![out] };
+                (op, output, directions * features * width, directions * cell.bias_len(units))
             }
         };
         if output.contains(&0) {
@@ -757,6 +814,7 @@ impl Placed {
             Op::Dense { inputs, units } => (*inputs, *units),
             Op::Conv(conv) => (conv.patch(), conv.output.channels),
             Op::Recurrent(rnn) => (rnn.features, rnn.cell.gates() * rnn.units),
+            Op::Bidirectional(bi) => (2 * bi.rnn.features, bi.rnn.cell.gates() * bi.rnn.units),
             Op::LayerNorm(channels) => (1, *channels),
             Op::Embedding(dim) => (self.kernel_len / dim, *dim),
             _ => (0, 0),
@@ -771,6 +829,8 @@ impl Placed {
                 let field = conv.kernel[0] * conv.kernel[1];
                 (field * conv.input.channels, field * conv.output.channels)
             }
+            // Each direction's kernel on its own.
+            Op::Bidirectional(bi) => (bi.rnn.features, bi.rnn.cell.gates() * bi.rnn.units),
             _ => self.kernel_shape(),
         }
     }

@@ -9,6 +9,7 @@
 //! Dense layers run on the hand kernels exactly as before the layer stack existed (the
 //! tutorial's bits do not move); larger products go through [`super::gemm`].
 
+use super::layer::bidirectional::BidirectionalScratch;
 use super::layer::recurrent::{Cell, RecurrentScratch};
 use super::layer::{Layer, Op, Placed, dropout, embedding, norm, pool, shape_dims, shape_text};
 use super::{Activation, Initializer, Loss, Real, Regularizer, gemm};
@@ -71,6 +72,8 @@ struct Scratch<T> {
     mask: Vec<T>,
     /// A recurrent layer's states and gates through time.
     recurrent: RecurrentScratch<T>,
+    /// A bidirectional layer's, both directions.
+    bidirectional: BidirectionalScratch<T>,
     /// Layer normalization's standardized inputs, per value.
     normalized: Vec<T>,
     /// Layer normalization's `1 / sqrt(var + epsilon)`, per position.
@@ -219,14 +222,27 @@ impl<T: Real> Sequential<T> {
             let (fan_in, fan_out) = layer.fans();
             pick(&layer.layer).fill(&mut self.parameters[layer.kernel_range()], fan_in, fan_out, rng);
             self.parameters[layer.bias_range()].fill(T::zero());
-            if let Op::Recurrent(rnn) = &layer.op {
-                // Keras: an orthogonal recurrent kernel, and the LSTM's forget gate bias 1
-                // (unit_forget_bias).
-                let width = rnn.cell.gates() * rnn.units;
-                super::init::orthogonal(&mut self.parameters[layer.recurrent_range()], rnn.units, width, rng);
+            let (rnn, directions) = match &layer.op {
+                Op::Recurrent(rnn) => (rnn, 1),
+                Op::Bidirectional(bi) => (&bi.rnn, 2),
+                _ => continue,
+            };
+            // Keras: an orthogonal recurrent kernel, and the LSTM's forget gate bias 1
+            // (unit_forget_bias); each direction its own.
+            let width = rnn.cell.gates() * rnn.units;
+            let (recurrent, bias) = (layer.recurrent_range(), layer.bias_range());
+            let (recurrent_half, bias_half) = (recurrent.len() / directions, bias.len() / directions);
+            for direction in 0..directions {
+                let start = recurrent.start + direction * recurrent_half;
+                super::init::orthogonal(
+                    &mut self.parameters[start..start + recurrent_half],
+                    rnn.units,
+                    width,
+                    rng,
+                );
                 if rnn.cell == Cell::Lstm {
-                    let bias = &mut self.parameters[layer.bias_range()];
-                    bias[rnn.units..2 * rnn.units].fill(T::one());
+                    let start = bias.start + direction * bias_half;
+                    self.parameters[start + rnn.units..start + 2 * rnn.units].fill(T::one());
                 }
             }
         }
@@ -303,6 +319,9 @@ impl<T: Real> Sequential<T> {
                     Scratch { mask: vec![T::zero(); capacity * l.output_size()], ..Scratch::default() }
                 }
                 Op::Recurrent(rnn) => Scratch { recurrent: rnn.scratch(capacity), ..Scratch::default() },
+                Op::Bidirectional(bi) => {
+                    Scratch { bidirectional: bi.scratch(capacity), ..Scratch::default() }
+                }
                 Op::LayerNorm(channels) => Scratch {
                     normalized: vec![T::zero(); capacity * l.output_size()],
                     inverse: vec![T::zero(); capacity * l.output_size() / channels],
@@ -409,6 +428,10 @@ impl<T: Real> Sequential<T> {
                 Op::Recurrent(rnn) => {
                     let recurrent = &self.parameters[layer.recurrent_range()];
                     rnn.forward(input, rows, kernel, recurrent, bias, output, &mut scratch.recurrent);
+                }
+                Op::Bidirectional(bi) => {
+                    let recurrent = &self.parameters[layer.recurrent_range()];
+                    bi.forward(input, rows, kernel, recurrent, bias, output, &mut scratch.bidirectional);
                 }
                 Op::Embedding(dim) => embedding::forward(input, kernel, *dim, output),
                 Op::LayerNorm(channels) => {
@@ -576,7 +599,7 @@ impl<T: Real> Sequential<T> {
             let delta = &here[0][..rows * layer.output_size()];
             let scratch = &mut workspace.scratch[index];
             let kernel = &self.parameters[layer.kernel_range()];
-            if let Op::Recurrent(rnn) = &layer.op {
+            if matches!(layer.op, Op::Recurrent(_) | Op::Bidirectional(_)) {
                 let gradients = &mut workspace.gradients[layer.kernel_range().start..layer.bias_range().end];
                 let (kernel_gradient, rest) = gradients.split_at_mut(layer.kernel_range().len());
                 let (recurrent_gradient, bias_gradient) = rest.split_at_mut(layer.recurrent_range().len());
@@ -585,16 +608,31 @@ impl<T: Real> Sequential<T> {
                 } else {
                     None
                 };
-                rnn.backward(
-                    input,
-                    delta,
-                    rows,
-                    kernel,
-                    &self.parameters[layer.recurrent_range()],
-                    (&mut *kernel_gradient, recurrent_gradient, bias_gradient),
-                    previous,
-                    &mut scratch.recurrent,
-                );
+                let recurrent = &self.parameters[layer.recurrent_range()];
+                let parameter_gradients = (&mut *kernel_gradient, recurrent_gradient, bias_gradient);
+                match &layer.op {
+                    Op::Bidirectional(bi) => bi.backward(
+                        input,
+                        delta,
+                        rows,
+                        kernel,
+                        recurrent,
+                        parameter_gradients,
+                        previous,
+                        &mut scratch.bidirectional,
+                    ),
+                    Op::Recurrent(rnn) => rnn.backward(
+                        input,
+                        delta,
+                        rows,
+                        kernel,
+                        recurrent,
+                        parameter_gradients,
+                        previous,
+                        &mut scratch.recurrent,
+                    ),
+                    _ => {}
+                }
                 regularizer.add_gradient(kernel, kernel_gradient);
                 if self.input_gradients[index]
                     && let Some(activation) = self.layers[index - 1].activation()
@@ -694,7 +732,7 @@ impl<T: Real> Sequential<T> {
                     }
                 }
                 // Their whole backward pass ran above.
-                Op::Recurrent(_) | Op::LayerNorm(_) | Op::Embedding(_) => {}
+                Op::Recurrent(_) | Op::Bidirectional(_) | Op::LayerNorm(_) | Op::Embedding(_) => {}
             }
             let below_layer = &self.layers[index - 1];
             if let Some(activation) = below_layer.activation() {
@@ -1270,6 +1308,29 @@ mod tests {
             Regularizer { l1: 0.0, l2: 0.1 },
         );
         check_stack(&[2, 3], "embedding:4:2,flatten,3:tanh", linear, Loss::MeanSquaredError, none);
+        // Bidirectional layers: every step (flipped back in time order) and the last
+        // states, stacked, after a regular one, and on an embedding.
+        check_stack(
+            &[4, 3],
+            "bilstm:2:seq,bigru:2",
+            linear,
+            Loss::MeanSquaredError,
+            Regularizer { l1: 0.0, l2: 0.01 },
+        );
+        check_stack(
+            &[5, 2],
+            "simplernn:3:seq,bisimplernn:2:seq,flatten",
+            linear,
+            Loss::MeanSquaredError,
+            none,
+        );
+        check_stack(
+            &[6],
+            "embedding:5:2,bigru:2:seq,dense:2:tanh,flatten",
+            linear,
+            Loss::MeanSquaredError,
+            none,
+        );
         // Layer normalization per step, after a recurrent layer and before one.
         check_stack(&[4, 3], "layernorm,gru:3:seq,layernorm,lstm:2", linear, Loss::MeanSquaredError, none);
     }

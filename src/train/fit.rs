@@ -767,7 +767,9 @@ fn weights_report(model: &Sequential<f32>, gradients: &[f32], fold: usize, epoch
                 kernel: Histogram::of(kernel),
                 gradient: Histogram::of(&gradients[layer.kernel_range()]),
                 gates: match &layer.op {
-                    Op::Recurrent(rnn) => {
+                    // A bidirectional layer's two kernels are stacked rows of one matrix.
+                    Op::Recurrent(rnn)
+                    | Op::Bidirectional(crate::nn::layer::bidirectional::Bidirectional { rnn }) => {
                         let recurrent = &model.parameters()[layer.recurrent_range()];
                         let width = rnn.cell.gates() * rnn.units;
                         // Gate g's columns of a `rows x width` matrix.
