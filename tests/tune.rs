@@ -610,3 +610,84 @@ fn a_busy_trial_longer_than_the_timeout_is_not_taken_for_dead() {
     assert!(!text.contains("no heartbeat"), "a live trial was marked dead");
     assert!(text.matches("\"op\":\"beat\"").count() >= 2, "it beat while busy");
 }
+
+/// The same study from another folder, naming the data file another way and giving the
+/// options in another order, continues it; a rerun of a finished study says so; SIGTERM
+/// exits 143 as training does.
+#[test]
+fn a_study_is_the_same_from_another_folder_and_in_another_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::copy(data("moons.csv"), first.join("moons.csv")).unwrap();
+    let storage = dir.path().join("study.jsonl");
+    let tune = |folder: &std::path::Path, args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_nntui"))
+            .current_dir(folder)
+            .arg("tune")
+            .args(args)
+            .args(["--storage", storage.to_str().unwrap()])
+            .output()
+            .unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stderr) = tune(
+        &first,
+        &[
+            "moons.csv",
+            "--no-tui",
+            "-q",
+            "--folds",
+            "2",
+            "--epochs",
+            "2",
+            "--lr",
+            "0.01|0.1",
+            "--trials",
+            "2",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = tune(
+        &second,
+        &["--lr", "0.01|0.1", "--epochs", "2", "--trials", "3", "--folds", "2", "../a/moons.csv", "--no-tui"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(Journal::open(&storage).unwrap().trials.len(), 3);
+    let (code, stderr) = tune(
+        &second,
+        &["--no-tui", "--lr", "0.01|0.1", "--epochs", "2", "--trials", "3", "--folds", "2", "../a/moons.csv"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("study complete: 3 of 3 trials ran, none is left; --trials N above 3 runs more"),
+        "{stderr}"
+    );
+    assert_eq!(Journal::open(&storage).unwrap().trials.len(), 3);
+    // SIGTERM (scancel) while trials run: the exit status of training's.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nntui"))
+        .current_dir(&first)
+        .args([
+            "tune",
+            "moons.csv",
+            "--no-tui",
+            "-q",
+            "--epochs",
+            "400",
+            "--trials",
+            "50",
+            "--lr",
+            "0.01|0.1",
+        ])
+        .args(["--storage", dir.path().join("long.jsonl").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+}

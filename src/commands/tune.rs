@@ -259,10 +259,14 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     }
     let signals = signals::listen();
     let flag = Arc::clone(&stop);
+    // The first signal's number, for the exit status (143 for SIGTERM, as training's).
+    let received = Arc::new(std::sync::atomic::AtomicI32::new(0));
+    let first_signal = Arc::clone(&received);
     std::thread::spawn(move || {
         // The first signal stops the search after marking the trial in progress to run
         // again; a second one ends the process at once.
         if let Ok(first) = signals.recv() {
+            first_signal.store(first, std::sync::atomic::Ordering::SeqCst);
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
             if signals.recv().is_ok() {
                 std::process::exit(i32::from(signals::exit_status(first)));
@@ -276,12 +280,14 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
         quiet: train.quiet,
         stop: Arc::clone(&stop),
     };
+    let mut ran = 0usize;
     loop {
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
             break;
         }
         match study.claim(&mut printer).map_err(|e| Failure::new(1, e))? {
             study::Claim::Run(trial) => {
+                ran += 1;
                 let finished = study.run(&trial, &dataset, &mut printer).map_err(|e| Failure::new(1, e))?;
                 use nntui::tune::study::Progress as _;
                 printer.finished(&finished);
@@ -301,9 +307,17 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
             "nntui: tune interrupted; the trial in progress is marked to run again; {}",
             unfinished(done, total, study.settings.storage.is_some())
         );
-        return Ok(130);
+        let signal = received.load(std::sync::atomic::Ordering::SeqCst);
+        return Ok(if signal == 0 { 130 } else { signals::exit_status(signal) });
     }
     let _ = study.journal.refresh();
+    if ran == 0 && !train.quiet {
+        let (done, total) = study.counts();
+        let _ = writeln!(
+            io::stderr(),
+            "nntui: study complete: {done} of {total} trials ran, none is left; --trials N above {total} runs more"
+        );
+    }
     let ranked = study.leaderboard();
     let completed = ranked.iter().any(|t| t.state == nntui::tune::journal::TrialState::Complete);
     let importances = report::importance_text(&study.settings.space, &objective, &ranked);

@@ -125,7 +125,7 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
         };
         let takes = TUNE_FLAGS.contains(&flag.as_str()) || space::kind_of(&flag).is_some();
         if !takes {
-            base.push(argument.clone());
+            base.push(absolute(argument));
             continue;
         }
         let value = match inline {
@@ -364,8 +364,35 @@ const NOT_IDENTITY: [(&str, bool); 12] = [
     ("--csv-log", true),
 ];
 
-/// The shared options that make a study what it is: `base` without [`NOT_IDENTITY`]'s.
+/// An argument that names an existing file, as its absolute path (the study is the
+/// same whichever folder a process runs it from); any other as it is.
+fn absolute(argument: &str) -> String {
+    let path = std::path::Path::new(argument);
+    if !argument.starts_with('-')
+        && path.is_file()
+        && let Ok(full) = std::fs::canonicalize(path)
+    {
+        return full.display().to_string();
+    }
+    argument.to_string()
+}
+
+/// The options given a value that is a file: a file after any other flag is the data
+/// file, not that flag's value.
+const FILE_FLAGS: [&str; 3] = ["--validation-data", "--test", "--initial-model"];
+
+/// The shared options that make a study what it is: `base` without [`NOT_IDENTITY`]'s,
+/// as options with their values (`--epochs 5`), files by their absolute path, sorted:
+/// the same options in another order, or the data file named from another folder, are
+/// the same study.
 pub fn identity(base: &[String]) -> Vec<String> {
+    let mut out = options(&kept(base).iter().map(|a| absolute(a)).collect::<Vec<_>>());
+    out.sort();
+    out
+}
+
+/// `base` without [`NOT_IDENTITY`]'s options.
+fn kept(base: &[String]) -> Vec<String> {
     let mut kept = Vec::new();
     let mut skip_value = false;
     for argument in base {
@@ -388,7 +415,11 @@ fn options(arguments: &[String]) -> Vec<String> {
     while let Some(argument) = iter.next() {
         match iter.peek() {
             Some(value)
-                if argument.starts_with('-') && !argument.contains('=') && !value.starts_with("--") =>
+                if argument.starts_with('-')
+                    && !argument.contains('=')
+                    && !value.starts_with("--")
+                    && (!std::path::Path::new(value.as_str()).is_file()
+                        || FILE_FLAGS.contains(&argument.as_str())) =>
             {
                 out.push(format!("{argument} {value}"));
                 iter.next();
@@ -399,12 +430,18 @@ fn options(arguments: &[String]) -> Vec<String> {
     out
 }
 
+/// The searched options in flag order (the order they were given in does not matter).
+fn sorted(space: &[(String, String)]) -> Vec<(String, String)> {
+    let mut space = space.to_vec();
+    space.sort();
+    space
+}
+
 /// How the study in a file differs from the one asked for, in words.
 fn differences(existing: &StudyHeader, asked: &StudyHeader) -> Vec<String> {
     let mut out = Vec::new();
     let (existing_base, asked_base) = (identity(&existing.base), identity(&asked.base));
     if existing_base != asked_base {
-        let (existing_base, asked_base) = (options(&existing_base), options(&asked_base));
         let theirs: Vec<&String> = existing_base.iter().filter(|a| !asked_base.contains(a)).collect();
         let ours: Vec<&String> = asked_base.iter().filter(|a| !existing_base.contains(a)).collect();
         let list = |items: &[&String]| {
@@ -416,7 +453,7 @@ fn differences(existing: &StudyHeader, asked: &StudyHeader) -> Vec<String> {
         };
         out.push(format!("its options have {} where these have {}", list(&theirs), list(&ours)));
     }
-    if existing.space != asked.space {
+    if sorted(&existing.space) != sorted(&asked.space) {
         let text = |space: &[(String, String)]| {
             space.iter().map(|(f, t)| format!("{f} {t}")).collect::<Vec<_>>().join(" ")
         };
@@ -527,9 +564,16 @@ impl Study {
             // Options that only change how a process shows or records its trials are not
             // part of the study: another terminal may run it quietly, headless, with other
             // threads or its own log folder.
-            let same =
-                StudyHeader { trials: header.trials, base: identity(&existing.base), ..existing.clone() }
-                    == StudyHeader { base: identity(&header.base), ..header.clone() };
+            let same = StudyHeader {
+                trials: header.trials,
+                base: identity(&existing.base),
+                space: sorted(&existing.space),
+                ..existing.clone()
+            } == StudyHeader {
+                base: identity(&header.base),
+                space: sorted(&header.space),
+                ..header.clone()
+            };
             if !same {
                 return Err(format!(
                     "{}: holds another study ({}); use another --storage",
