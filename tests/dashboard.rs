@@ -572,6 +572,34 @@ fn a_cnn_shows_its_stack_and_its_filters() {
     assert!(screen(&app, 120, 40).contains("layer 1/3"));
 }
 
+/// Layer normalization's weights are its scale and its shift; an embedding's, its table.
+#[test]
+fn normalization_shows_its_scale_and_shift_and_an_embedding_its_table() {
+    let config = RunConfig {
+        folds: 1,
+        epochs: 3,
+        threads: 1,
+        batch_size: 32,
+        input_shape: Some(vec![8, 8]),
+        hidden: nntui::cli::parse_layers("embedding:256:2,flatten,layernorm,6:tanh").unwrap().0,
+        ..RunConfig::default()
+    };
+    let events = recorded("strokes.csv", config.clone());
+    let (mut app, _) = replay(&events, &config);
+    let table = screen(&app, 120, 40);
+    assert!(table.contains("layer 1/4"), "{table}");
+    assert!(table.contains("embeddings   mean"), "{table}");
+    assert!(table.contains("embeddings over epochs"), "{table}");
+    app.apply(Action::NextLayer);
+    let norm = screen(&app, 120, 40);
+    assert!(norm.contains("layer 2/4"), "{norm}");
+    assert!(norm.contains("scale   mean"), "{norm}");
+    assert!(norm.contains("shift   mean"), "{norm}");
+    assert!(!norm.contains("kernel   mean"), "{norm}");
+    app.apply(Action::NextLayer);
+    assert!(screen(&app, 120, 40).contains("kernel   mean"));
+}
+
 #[test]
 fn an_lstm_shows_its_gates_input_and_recurrent_kernels_apart() {
     let mut text = String::from("a,b,c,d,e,f,target\n");

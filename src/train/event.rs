@@ -365,6 +365,9 @@ pub struct LayerWeights {
     pub kernel: Histogram,
     /// The kernel's gradient at the last batch.
     pub gradient: Histogram,
+    /// A normalization layer's shift (beta; its scale, gamma, is the kernel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<Histogram>,
     /// A convolution's learned filters, as small images.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Filters>,

@@ -78,11 +78,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let layer = app.layer.min(layers.saturating_sub(1));
     let mut title = vec![(0, Span::raw(" Weights "))];
     let mut stack_line = None;
+    // What the layer's kernel is: a normalization's scale, an embedding's table.
+    let mut what = "kernel";
     if let Some(info) = &app.info
         && let Some(&index) = weighted_layers(&info.model).get(layer)
     {
         let model = &info.model;
         let spec = &model.layers[index];
+        what = match spec.kind.as_str() {
+            "layernorm" => "scale",
+            "embedding" => "embeddings",
+            _ => "kernel",
+        };
         let inputs = if spec.input_shape.is_empty() {
             if index == 0 { model.input_dim.to_string() } else { model.layers[index - 1].units.to_string() }
         } else {
@@ -158,11 +165,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             *y += 1;
         }
     };
-    line(stats_line(theme, "kernel", kernel, inner.width), &mut y, buf);
+    line(stats_line(theme, what, kernel, inner.width), &mut y, buf);
     let bar_area = Rect { y, height: bars.min(inner.bottom().saturating_sub(y)), ..inner };
     vertical_bars(&resample(&kernel.counts, inner.width), bar_area, buf, theme.fg(Color::Cyan));
     y += bar_area.height;
     line(range_line(theme, kernel.min, kernel.max, inner.width), &mut y, buf);
+    if let Some(shift) = &weights.layers[layer].shift {
+        line(stats_line(theme, "shift", shift, inner.width), &mut y, buf);
+    }
     line(stats_line(theme, "gradient", gradient, inner.width), &mut y, buf);
     if gradient_bars > 0 {
         let area = Rect { y, height: gradient_bars.min(inner.bottom().saturating_sub(y)), ..inner };
@@ -179,7 +189,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             String::new()
         };
         line(
-            Line::from(Span::styled(format!("kernel over epochs (newest last){range}"), theme.quiet())),
+            Line::from(Span::styled(format!("{what} over epochs (newest last){range}"), theme.quiet())),
             &mut y,
             buf,
         );
