@@ -56,6 +56,20 @@ impl Bidirectional {
         if self.rnn.sequences { self.rnn.steps * self.rnn.units } else { self.rnn.units }
     }
 
+    /// Where each output (a step's, or a row's last) sits: its start in the merged
+    /// output, and the starts of the forward and the backward layer's own outputs that
+    /// fill it (the backward layer's steps are in reverse time order).
+    fn places(&self, rows: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+        let units = self.rnn.units;
+        let steps = if self.rnn.sequences { self.rnn.steps } else { 1 };
+        (0..rows).flat_map(move |row| {
+            (0..steps).map(move |t| {
+                let (here, back) = (row * steps + t, row * steps + steps - 1 - t);
+                (here * 2 * units, here * units, back * units)
+            })
+        })
+    }
+
     /// Buffers for up to `capacity` rows.
     pub fn scratch<T: Real>(&self, capacity: usize) -> BidirectionalScratch<T> {
         let input = capacity * self.rnn.steps * self.rnn.features;
@@ -102,15 +116,9 @@ impl Bidirectional {
             backward_out,
             &mut s.backward,
         );
-        let steps_out = if self.rnn.sequences { steps } else { 1 };
-        for row in 0..rows {
-            for t in 0..steps_out {
-                let back = steps_out - 1 - t;
-                let at = (row * steps_out + t) * 2 * units;
-                let (f, bk) = ((row * steps_out + t) * units, (row * steps_out + back) * units);
-                output[at..at + units].copy_from_slice(&forward_out[f..f + units]);
-                output[at + units..at + 2 * units].copy_from_slice(&backward_out[bk..bk + units]);
-            }
+        for (at, ahead, back) in self.places(rows) {
+            output[at..at + units].copy_from_slice(&forward_out[ahead..ahead + units]);
+            output[at + units..at + 2 * units].copy_from_slice(&backward_out[back..back + units]);
         }
     }
 
@@ -133,16 +141,10 @@ impl Bidirectional {
         let (steps, features, units) = (self.rnn.steps, self.rnn.features, self.rnn.units);
         let (kernel_gradient, recurrent_gradient, bias_gradient) = gradients;
         let out = rows * self.out_len();
-        let steps_out = if self.rnn.sequences { steps } else { 1 };
         let (forward_delta, backward_delta) = (&mut s.forward_out[..out], &mut s.backward_out[..out]);
-        for row in 0..rows {
-            for t in 0..steps_out {
-                let back = steps_out - 1 - t;
-                let at = (row * steps_out + t) * 2 * units;
-                let (f, bk) = ((row * steps_out + t) * units, (row * steps_out + back) * units);
-                forward_delta[f..f + units].copy_from_slice(&delta[at..at + units]);
-                backward_delta[bk..bk + units].copy_from_slice(&delta[at + units..at + 2 * units]);
-            }
+        for (at, ahead, back) in self.places(rows) {
+            forward_delta[ahead..ahead + units].copy_from_slice(&delta[at..at + units]);
+            backward_delta[back..back + units].copy_from_slice(&delta[at + units..at + 2 * units]);
         }
         let (kf, kb) = kernel_gradient.split_at_mut(k);
         let (rf, rb) = recurrent_gradient.split_at_mut(r);
