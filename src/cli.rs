@@ -358,7 +358,7 @@ pub struct TrainArgs {
     /// Hidden layers, comma separated: UNITS:ACTIVATION (Dense) or dense:U[:ACT],
     /// dropout:RATE, flatten, rescaling:SCALE[:OFFSET], conv2d:FILTERS:KxK[:ACT][:same|valid],
     /// conv1d:FILTERS:K[:ACT][:same|valid], maxpool2d:PxP, maxpool1d:P, avgpool2d:PxP,
-    /// avgpool1d:P, globalavgpool, globalmaxpool, layernorm, embedding:VOCAB:DIM (first),
+    /// avgpool1d:P, globalavgpool, globalmaxpool, layernorm, batchnorm, embedding:VOCAB:DIM (first),
     /// simplernn:U[:seq], lstm:U[:seq], gru:U[:seq], bisimplernn:U[:seq], bilstm:U[:seq],
     /// bigru:U[:seq] ("none" for none).
     #[arg(long, default_value = "12:relu,8:relu", value_parser = parse_layers, help_heading = "Model")]

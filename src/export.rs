@@ -478,6 +478,25 @@ fn network_layer(
             let offset = graph.op("Sub", &[&beta, &moved], vec![]);
             Ok((graph.op("Add", &[&scaled, &offset], vec![]), layout))
         }
+        // With the moving statistics, an affine map on the last axis in every layout, in
+        // nntui's order: r = 1 / sqrt(var + 1e-3), s = r gamma, y = x s + (beta - mean s).
+        Layer::BatchNorm => {
+            let channels = layer.bias.len();
+            let gamma = graph.floats("gamma", &[dim(channels)], &kernel);
+            let beta = graph.floats("beta", &[dim(channels)], &layer.bias);
+            let mean = graph.floats("moving_mean", &[dim(channels)], &layer.moving_mean);
+            let variance = graph.floats("moving_variance", &[dim(channels)], &layer.moving_variance);
+            #[allow(clippy::cast_possible_truncation, reason = "the epsilon nntui adds in f32")]
+            let epsilon = graph.floats("epsilon", &[1], &[crate::nn::layer::norm::EPSILON as f32]);
+            let shifted = graph.op("Add", &[&variance, &epsilon], vec![]);
+            let root = graph.op("Sqrt", &[&shifted], vec![]);
+            let inverse = graph.op("Reciprocal", &[&root], vec![]);
+            let scale = graph.op("Mul", &[&inverse, &gamma], vec![]);
+            let scaled = graph.op("Mul", &[&x, &scale], vec![]);
+            let moved = graph.op("Mul", &[&mean, &scale], vec![]);
+            let offset = graph.op("Sub", &[&beta, &moved], vec![]);
+            Ok((graph.op("Add", &[&scaled, &offset], vec![]), layout))
+        }
         Layer::Flatten => {
             let (x, _) = channels_last(graph, x, layout);
             Ok((graph.op("Flatten", &[&x], vec![int("axis", 1)]), Layout::Flat))

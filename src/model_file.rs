@@ -153,6 +153,12 @@ pub struct SavedLayer {
     pub recurrent_kernel: Vec<Vec<f32>>,
     /// One per unit.
     pub bias: Vec<f32>,
+    /// Batch normalization's moving mean, one per channel (absent for other layers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moving_mean: Vec<f32>,
+    /// Batch normalization's moving variance, one per channel (absent for other layers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moving_variance: Vec<f32>,
 }
 
 /// Why a model file cannot be used.
@@ -201,6 +207,14 @@ impl ModelFile {
                     recurrent.chunks(width).map(<[f32]>::to_vec).collect()
                 },
                 bias: model.bias(index).to_vec(),
+                moving_mean: {
+                    let state = &model.parameters()[layer.state_range()];
+                    state[..state.len() / 2].to_vec()
+                },
+                moving_variance: {
+                    let state = &model.parameters()[layer.state_range()];
+                    state[state.len() / 2..].to_vec()
+                },
             })
             .collect();
         ModelFile {
@@ -303,12 +317,28 @@ impl ModelFile {
                     placed.bias_range().len()
                 ));
             }
+            let kept = placed.state_range().len() / 2;
+            if layer.moving_mean.len() != kept || layer.moving_variance.len() != kept {
+                return Err(if kept == 0 {
+                    format!("layer {} ({}) keeps no moving mean or variance", index + 1, placed.layer)
+                } else {
+                    format!(
+                        "layer {} needs a moving mean and a moving variance of {kept} values each",
+                        index + 1
+                    )
+                });
+            }
+            if layer.moving_variance.iter().any(|&v| v < 0.0) {
+                return Err(format!("layer {} has a negative moving variance", index + 1));
+            }
             if layer
                 .kernel
                 .iter()
                 .chain(&layer.recurrent_kernel)
                 .flatten()
                 .chain(&layer.bias)
+                .chain(&layer.moving_mean)
+                .chain(&layer.moving_variance)
                 .any(|w| !w.is_finite())
             {
                 return Err(format!("layer {} has weights that are not finite numbers", index + 1));
@@ -337,7 +367,14 @@ impl ModelFile {
             .layers
             .iter()
             .flat_map(|l| {
-                l.kernel.iter().flatten().chain(l.recurrent_kernel.iter().flatten()).chain(&l.bias).copied()
+                l.kernel
+                    .iter()
+                    .flatten()
+                    .chain(l.recurrent_kernel.iter().flatten())
+                    .chain(&l.bias)
+                    .chain(&l.moving_mean)
+                    .chain(&l.moving_variance)
+                    .copied()
             })
             .collect();
         #[allow(clippy::expect_used, reason = "check() verified every shape when the file was loaded")]

@@ -224,6 +224,11 @@ fn convolutions_pooling_and_rescaling_on_images() {
             "strokes_avg",
             "rescaling:0.0039,conv2d:4:3x3:gelu:same,layernorm,avgpool2d:2x2,dense:6:silu,globalmaxpool,8:mish",
         ),
+        // Batch normalization with its moving statistics, over positions and flat rows.
+        (
+            "strokes_batchnorm",
+            "rescaling:0.0039,conv2d:4:3x3:relu,batchnorm,maxpool2d:2x2,flatten,8:tanh,batchnorm",
+        ),
     ] {
         let (model, graph) = train_and_export(
             dir.path(),
@@ -308,6 +313,8 @@ fn recurrent_layers_on_windows_of_a_series() {
         // Bidirectional: every step's two states, then the last ones.
         ("bidirectional", "bilstm:3:seq,bigru:2"),
         ("bidirectional_simple", "gru:3:seq,bisimplernn:2:seq,flatten"),
+        // Batch normalization of the raw steps and between time-major recurrent layers.
+        ("batchnorm_steps", "batchnorm,lstm:4:seq,batchnorm,gru:3"),
     ] {
         let (model, graph) = train_and_export(
             dir.path(),

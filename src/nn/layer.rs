@@ -114,6 +114,10 @@ pub enum Layer {
     /// Keras's `LayerNormalization()`: each position standardized over the last axis
     /// (epsilon 1e-3), then scaled and shifted per channel (`gamma`, `beta`).
     LayerNorm,
+    /// Keras's `BatchNormalization()`: each channel (the last axis) standardized with
+    /// the batch's mean and variance in training, with their moving averages
+    /// (momentum 0.99) otherwise; epsilon 1e-3; then scaled and shifted per channel.
+    BatchNorm,
     /// The mean over every position, per channel (1-D or 2-D by the input's rank).
     GlobalAvgPool,
     /// The maximum over every position, per channel (1-D or 2-D by the input's rank).
@@ -180,6 +184,7 @@ impl Layer {
             Layer::MaxPool1d { .. } => "MaxPooling1D",
             Layer::MaxPool2d { .. } => "MaxPooling2D",
             Layer::LayerNorm => "LayerNormalization",
+            Layer::BatchNorm => "BatchNormalization",
             Layer::Embedding { .. } => "Embedding",
             Layer::AvgPool1d { .. } => "AveragePooling1D",
             Layer::AvgPool2d { .. } => "AveragePooling2D",
@@ -206,6 +211,7 @@ impl Layer {
             Layer::MaxPool1d { .. } => "maxpool1d",
             Layer::MaxPool2d { .. } => "maxpool2d",
             Layer::LayerNorm => "layernorm",
+            Layer::BatchNorm => "batchnorm",
             Layer::Embedding { .. } => "embedding",
             Layer::AvgPool1d { .. } => "avgpool1d",
             Layer::AvgPool2d { .. } => "avgpool2d",
@@ -350,9 +356,9 @@ impl Layer {
                 arity(3, 3, "embedding:VOCAB:DIM (e.g. embedding:1000:16: codes 0..999, 16 values each)")?;
                 Ok(Layer::Embedding { vocab: count(parts[1], "codes")?, dim: count(parts[2], "values")? })
             }
-            "layernorm" => {
-                arity(1, 1, "layernorm with nothing after it")?;
-                Ok(Layer::LayerNorm)
+            "layernorm" | "batchnorm" => {
+                arity(1, 1, &format!("{name} with nothing after it"))?;
+                Ok(if name == "layernorm" { Layer::LayerNorm } else { Layer::BatchNorm })
             }
             "globalavgpool" | "globalmaxpool" => {
                 arity(1, 1, &format!("{name} with nothing after it"))?;
@@ -417,7 +423,7 @@ impl Layer {
                 })
             }
             _ => Err(fail(
-                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, embedding, simplernn, lstm, gru, bisimplernn, bilstm, bigru",
+                "expected UNITS:ACTIVATION or one of dense, dropout, flatten, rescaling, conv1d, conv2d, maxpool1d, maxpool2d, avgpool1d, avgpool2d, globalavgpool, globalmaxpool, layernorm, batchnorm, embedding, simplernn, lstm, gru, bisimplernn, bilstm, bigru",
             )),
         }
     }
@@ -446,6 +452,7 @@ impl fmt::Display for Layer {
             Layer::GlobalAvgPool => write!(f, "globalavgpool"),
             Layer::GlobalMaxPool => write!(f, "globalmaxpool"),
             Layer::LayerNorm => write!(f, "layernorm"),
+            Layer::BatchNorm => write!(f, "batchnorm"),
             Layer::Embedding { vocab, dim } => write!(f, "embedding:{vocab}:{dim}"),
             Layer::SimpleRnn { units, sequences }
             | Layer::Lstm { units, sequences }
@@ -557,6 +564,8 @@ pub enum Op {
     GlobalAvgPool(Grid),
     /// Layer normalization over the last axis of this many channels.
     LayerNorm(usize),
+    /// Batch normalization of this many channels (the last axis).
+    BatchNorm(usize),
     /// An embedding table's lookup, rows of this many values.
     Embedding(usize),
     /// Inverted dropout.
@@ -578,7 +587,8 @@ pub enum Op {
 
 /// A layer placed in a model: its input and output shapes and where its parameters
 /// sit in the flat parameter vector (kernel first, row-major as Keras stores it, then
-/// the bias).
+/// the bias, then the values it keeps without training them: batch normalization's
+/// moving mean and variance).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placed {
     /// What the user asked for.
@@ -593,6 +603,7 @@ pub struct Placed {
     kernel_len: usize,
     recurrent_len: usize,
     bias_len: usize,
+    state_len: usize,
     // Read in every pass: kept rather than recomputed from the shapes.
     input_size: usize,
     output_size: usize,
@@ -615,7 +626,7 @@ impl Placed {
                 _ => None,
             }
         };
-        let mut recurrent_len = 0;
+        let (mut recurrent_len, mut state_len) = (0, 0);
         let (op, output, kernel_len, bias_len) = match layer {
             // As Keras, Dense works on the last axis: on a sequence it is applied to every
             // step with the same kernel (one product over `rows x steps` rows).
@@ -641,6 +652,13 @@ impl Placed {
             Layer::LayerNorm => {
                 let channels = input.last().copied().unwrap_or(size);
                 (Op::LayerNorm(channels), input.to_vec(), channels, channels)
+            }
+            // As layer normalization, then the moving mean and variance (Keras's order
+            // of weights: gamma, beta, moving_mean, moving_variance).
+            Layer::BatchNorm => {
+                let channels = input.last().copied().unwrap_or(size);
+                state_len = 2 * channels;
+                (Op::BatchNorm(channels), input.to_vec(), channels, channels)
             }
             Layer::Flatten => (Op::Copy, vec![size], 0, 0),
             Layer::Rescaling { scale, offset } => (Op::Rescale { scale, offset }, input.to_vec(), 0, 0),
@@ -742,6 +760,7 @@ impl Placed {
             kernel_len,
             recurrent_len,
             bias_len,
+            state_len,
             input_size: size,
             output_size,
             activation,
@@ -772,9 +791,15 @@ impl Placed {
         self.activation
     }
 
-    /// Kernel, recurrent kernel and bias values.
+    /// Kernel, recurrent kernel, bias and kept values (all of Keras's weights).
     pub fn parameter_count(&self) -> usize {
-        self.kernel_len + self.recurrent_len + self.bias_len
+        self.kernel_len + self.recurrent_len + self.bias_len + self.state_len
+    }
+
+    /// The values training does not move by gradients (Keras's non-trainable weights):
+    /// batch normalization's moving mean and variance.
+    pub fn non_trainable_count(&self) -> usize {
+        self.state_len
     }
 
     /// Whether the layer has trainable weights (Dense, convolutions, recurrent layers,
@@ -786,7 +811,7 @@ impl Placed {
     /// Whether `--l1`/`--l2` apply to its kernel (Keras's `kernel_regularizer`):
     /// normalization's scale and an embedding table are not kernels.
     pub fn is_regularized(&self) -> bool {
-        self.has_weights() && !matches!(self.op, Op::LayerNorm(_) | Op::Embedding(_))
+        self.has_weights() && !matches!(self.op, Op::LayerNorm(_) | Op::BatchNorm(_) | Op::Embedding(_))
     }
 
     /// Where the kernel sits in the parameter vector (empty for layers without one).
@@ -807,6 +832,13 @@ impl Placed {
         start..start + self.bias_len
     }
 
+    /// Where the kept values sit, after the bias: batch normalization's moving mean
+    /// then moving variance (empty for other layers).
+    pub fn state_range(&self) -> Range<usize> {
+        let start = self.bias_range().end;
+        start..start + self.state_len
+    }
+
     /// The kernel as a matrix: `(rows, columns)`, i.e. `inputs x units` for Dense and
     /// `(kh * kw * channels_in) x filters` for a convolution (Keras's layout flattened).
     pub fn kernel_shape(&self) -> (usize, usize) {
@@ -815,7 +847,7 @@ impl Placed {
             Op::Conv(conv) => (conv.patch(), conv.output.channels),
             Op::Recurrent(rnn) => (rnn.features, rnn.cell.gates() * rnn.units),
             Op::Bidirectional(bi) => (2 * bi.rnn.features, bi.rnn.cell.gates() * bi.rnn.units),
-            Op::LayerNorm(channels) => (1, *channels),
+            Op::LayerNorm(channels) | Op::BatchNorm(channels) => (1, *channels),
             Op::Embedding(dim) => (self.kernel_len / dim, *dim),
             _ => (0, 0),
         }

@@ -76,8 +76,16 @@ struct Scratch<T> {
     bidirectional: BidirectionalScratch<T>,
     /// Layer normalization's standardized inputs, per value.
     normalized: Vec<T>,
-    /// Layer normalization's `1 / sqrt(var + epsilon)`, per position.
+    /// Layer normalization's `1 / sqrt(var + epsilon)`, per position; batch
+    /// normalization's, per channel.
     inverse: Vec<T>,
+    /// Batch normalization's batch mean then batch variance, per channel, from the last
+    /// training pass (for the moving averages).
+    statistics: Vec<T>,
+    /// Batch normalization's sums, accumulated in `f64`.
+    sums: Vec<f64>,
+    /// Whether the last pass normalized with the batch's statistics (training).
+    batch: bool,
 }
 
 /// Buffers for a forward and backward pass over up to `capacity` rows.
@@ -202,10 +210,14 @@ impl<T: Real> Sequential<T> {
     /// layer; biases are set to zero.
     pub fn initialize_with<R: Rng + ?Sized>(&mut self, pick: impl Fn(&Layer) -> Initializer, rng: &mut R) {
         for layer in self.layers.iter().filter(|l| l.has_weights()) {
-            if let Op::LayerNorm(_) = layer.op {
-                // Keras's gamma_initializer="ones", beta_initializer="zeros".
+            if let Op::LayerNorm(channels) | Op::BatchNorm(channels) = layer.op {
+                // Keras's gamma_initializer="ones", beta_initializer="zeros", and for batch
+                // normalization moving_mean "zeros", moving_variance "ones".
                 self.parameters[layer.kernel_range()].fill(T::one());
                 self.parameters[layer.bias_range()].fill(T::zero());
+                let state = layer.state_range();
+                self.parameters[state.start..state.start + channels.min(state.len())].fill(T::zero());
+                self.parameters[state.start + channels.min(state.len())..state.end].fill(T::one());
                 continue;
             }
             if let Op::Embedding(_) = layer.op {
@@ -327,6 +339,13 @@ impl<T: Real> Sequential<T> {
                     inverse: vec![T::zero(); capacity * l.output_size() / channels],
                     ..Scratch::default()
                 },
+                Op::BatchNorm(channels) => Scratch {
+                    normalized: vec![T::zero(); capacity * l.output_size()],
+                    inverse: vec![T::zero(); *channels],
+                    statistics: vec![T::zero(); 2 * channels],
+                    sums: vec![0.0; *channels],
+                    ..Scratch::default()
+                },
                 _ => Scratch::default(),
             })
             .collect();
@@ -444,6 +463,22 @@ impl<T: Real> Sequential<T> {
                         &mut scratch.normalized[..output.len()],
                         &mut scratch.inverse[..positions],
                     );
+                }
+                // In training, the batch's statistics (kept for the moving averages);
+                // otherwise the moving ones.
+                Op::BatchNorm(channels) => {
+                    let Scratch { statistics, sums, normalized, inverse, batch, .. } = scratch;
+                    let state = &self.parameters[layer.state_range()];
+                    let (mean, variance) = if training {
+                        let (mean, variance) = statistics.split_at_mut(*channels);
+                        norm::moments(input, mean, variance, sums);
+                        (&*mean, &*variance)
+                    } else {
+                        state.split_at(*channels)
+                    };
+                    *batch = training;
+                    let normalized = &mut normalized[..output.len()];
+                    norm::batch_forward(input, (kernel, bias), (mean, variance), output, normalized, inverse);
                 }
             }
             if let Some(activation) = layer.activation() {
@@ -648,6 +683,34 @@ impl<T: Real> Sequential<T> {
                 embedding::backward(input, delta, *dim, &mut workspace.gradients[layer.kernel_range()]);
                 continue;
             }
+            if let Op::BatchNorm(channels) = &layer.op {
+                let (gamma_gradient, beta_gradient) = workspace.gradients
+                    [layer.kernel_range().start..layer.bias_range().end]
+                    .split_at_mut(*channels);
+                let values = rows * layer.output_size();
+                let previous =
+                    if self.input_gradients[index] { Some(&mut below[index - 1][..values]) } else { None };
+                norm::batch_backward(
+                    delta,
+                    kernel,
+                    (&scratch.normalized[..values], &scratch.inverse),
+                    scratch.batch,
+                    (gamma_gradient, beta_gradient),
+                    previous,
+                );
+                if self.input_gradients[index]
+                    && let Some(activation) = self.layers[index - 1].activation()
+                {
+                    let pre = &workspace.pre_activations[index - 1];
+                    activation.backward(
+                        pre,
+                        input,
+                        &mut below[index - 1][..values],
+                        self.layers[index - 1].channels(),
+                    );
+                }
+                continue;
+            }
             if let Op::LayerNorm(channels) = &layer.op {
                 let (gamma_gradient, beta_gradient) = workspace.gradients
                     [layer.kernel_range().start..layer.bias_range().end]
@@ -732,7 +795,11 @@ impl<T: Real> Sequential<T> {
                     }
                 }
                 // Their whole backward pass ran above.
-                Op::Recurrent(_) | Op::Bidirectional(_) | Op::LayerNorm(_) | Op::Embedding(_) => {}
+                Op::Recurrent(_)
+                | Op::Bidirectional(_)
+                | Op::LayerNorm(_)
+                | Op::BatchNorm(_)
+                | Op::Embedding(_) => {}
             }
             let below_layer = &self.layers[index - 1];
             if let Some(activation) = below_layer.activation() {
@@ -745,14 +812,40 @@ impl<T: Real> Sequential<T> {
     /// Into how many parts a training batch of `batch_size` rows is split, each part's
     /// gradients computed on its own (on its own thread when there is one) and summed
     /// in part order: 2 for batches of 64 rows and more through a layer that goes
-    /// through the GEMM, else 1. It depends on the model and the batch only, so that a
-    /// seed gives the same numbers whatever the thread count.
+    /// through the GEMM, else 1 (and 1 with batch normalization, whose statistics are
+    /// the whole batch's). It depends on the model and the batch only, so that a seed
+    /// gives the same numbers whatever the thread count.
     pub fn batch_parts(&self, batch_size: usize) -> usize {
+        if self.has_batch_statistics() {
+            return 1;
+        }
         let big = self.layers.iter().any(|l| {
             let (rows, columns) = l.kernel_shape();
             gemm::uses_gemm(rows, columns)
         });
         if big && batch_size >= 64 { 2 } else { 1 }
+    }
+
+    /// Whether a layer normalizes with the batch's statistics in training.
+    pub fn has_batch_statistics(&self) -> bool {
+        self.layers.iter().any(|l| matches!(l.op, Op::BatchNorm(_)))
+    }
+
+    /// After a training pass ([`Sequential::forward_training`]) on a whole batch: each
+    /// batch normalization's moving mean and variance take a step toward the batch's
+    /// (Keras's momentum 0.99). Nothing for other layers.
+    pub fn update_moving_statistics(&mut self, workspace: &Workspace<T>) {
+        for (layer, scratch) in self.layers.iter().zip(&workspace.scratch) {
+            if let Op::BatchNorm(channels) = layer.op
+                && scratch.batch
+            {
+                let (moving_mean, moving_variance) =
+                    self.parameters[layer.state_range()].split_at_mut(channels);
+                let (mean, variance) = scratch.statistics.split_at(channels);
+                norm::update_moving(moving_mean, mean);
+                norm::update_moving(moving_variance, variance);
+            }
+        }
     }
 
     /// Adds every kernel's regularization gradient to `gradients` (laid out like the
@@ -794,6 +887,7 @@ impl<T: Real> Sequential<T> {
                         units: l.channels(),
                         activation: l.activation(),
                         parameters: l.parameter_count(),
+                        non_trainable: l.non_trainable_count(),
                         kind: l.layer.kind().to_string(),
                         name,
                         keras_type: keras.to_string(),
@@ -830,8 +924,12 @@ pub struct LayerSummary {
     /// Activation, for the layers that have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activation: Option<Activation>,
-    /// Kernel and bias values.
+    /// Kernel and bias values (and kept values: Keras's count of weights).
     pub parameters: usize,
+    /// Of those, the ones not trained by gradients (batch normalization's moving mean
+    /// and variance).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub non_trainable: usize,
     /// `dense`, `conv2d`, `maxpool2d`, ... (files before the layer stack: dense).
     #[serde(default = "dense_kind")]
     pub kind: String,
@@ -850,6 +948,10 @@ pub struct LayerSummary {
     /// Output shape without the batch (empty in files before the layer stack).
     #[serde(default)]
     pub output_shape: Vec<usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn dense_kind() -> String {
@@ -976,8 +1078,9 @@ impl fmt::Display for ModelSummary {
         }
         writeln!(f, "{double}")?;
         writeln!(f, "Total params: {}", self.total_parameters())?;
-        writeln!(f, "Trainable params: {}", self.total_parameters())?;
-        writeln!(f, "Non-trainable params: 0")?;
+        let fixed: usize = self.layers.iter().map(|l| l.non_trainable).sum();
+        writeln!(f, "Trainable params: {}", self.total_parameters() - fixed)?;
+        writeln!(f, "Non-trainable params: {fixed}")?;
         write!(f, "{rule}")
     }
 }
@@ -1235,6 +1338,29 @@ mod tests {
             categorical,
             Regularizer { l1: 0.01, l2: 0.02 },
         );
+        // Batch normalization through the batch's statistics: over an image's positions,
+        // over flat rows, first in the stack, and over a sequence's steps.
+        check_stack(
+            &[4, 4, 2],
+            "conv2d:3:2x2:tanh,batchnorm,flatten,5:tanh,batchnorm",
+            softmax,
+            categorical,
+            Regularizer { l1: 0.01, l2: 0.02 },
+        );
+        check_stack(
+            &[3],
+            "batchnorm,4:tanh",
+            LayerSpec::new(1, Activation::Sigmoid),
+            Loss::BinaryCrossentropy,
+            none,
+        );
+        check_stack(
+            &[4, 3],
+            "batchnorm,gru:3:seq,batchnorm,lstm:2",
+            LayerSpec::new(2, Activation::Linear),
+            Loss::MeanSquaredError,
+            none,
+        );
         // A layer without weights first: no input gradient is computed below it.
         check_stack(
             &[3, 3, 1],
@@ -1267,6 +1393,50 @@ mod tests {
         let mut gradients = vec![0.0; model.parameters().len()];
         model.add_regularization(&l2, &mut gradients);
         assert!(gradients[norm.kernel_range()].iter().all(|&g| g == 0.0));
+    }
+
+    /// Keras's counts and starting values; the batch's statistics in training, which
+    /// move the moving ones by 1% each batch; the moving ones otherwise; no penalty; a
+    /// batch never split.
+    #[test]
+    fn batch_normalization_keeps_moving_statistics_as_keras() {
+        let specs = [Layer::parse("batchnorm", 1).unwrap(), Layer::dense(1, Activation::Linear)];
+        let mut model = Sequential::<f64>::build(&[2], &specs).unwrap();
+        model.initialize(Initializer::GlorotUniform, &mut Xoshiro256PlusPlus::seed_from_u64(3));
+        let norm = model.layers()[0].clone();
+        assert_eq!((norm.parameter_count(), norm.non_trainable_count()), (8, 4));
+        assert_eq!(model.parameters()[norm.state_range()], [0.0, 0.0, 1.0, 1.0]);
+        assert!(
+            model
+                .summary()
+                .to_string()
+                .contains("Total params: 11\nTrainable params: 7\nNon-trainable params: 4")
+        );
+        assert_eq!(model.penalty(&Regularizer { l1: 1.0, l2: 1.0 }), {
+            let w = &model.parameters()[model.layers()[1].kernel_range()];
+            w.iter().map(|w| w.abs() + w * w).sum::<f64>()
+        });
+        // Channel 0 holds 1, 2, 3, 6 (mean 3, variance 3.5); channel 1 is constant 4.
+        let inputs = [1.0, 4.0, 2.0, 4.0, 3.0, 4.0, 6.0, 4.0];
+        let mut ws = model.workspace(4);
+        let trained = model.forward_training(&inputs, 4, &mut ws).to_vec();
+        model.update_moving_statistics(&ws);
+        assert_close(&model.parameters()[norm.state_range()], &[0.03, 0.04, 0.99 + 0.035, 0.99], 1e-15, 0.0);
+        // The batch's statistics normalized: with them as the moving ones, inference agrees.
+        let kept = norm.state_range();
+        model.parameters_mut()[kept].copy_from_slice(&[3.0, 4.0, 3.5, 0.0]);
+        let inferred = model.forward(&inputs, 4, &mut ws).to_vec();
+        assert_close(&inferred, &trained, 1e-15, 1e-15);
+        // Otherwise inference differs from training.
+        model.parameters_mut()[norm.state_range()].copy_from_slice(&[0.0, 0.0, 1.0, 1.0]);
+        assert!(model.forward(&inputs, 4, &mut ws)[0] != trained[0]);
+        let wide = [
+            Layer::parse("batchnorm", 1).unwrap(),
+            Layer::dense(256, Activation::Relu),
+            Layer::dense(1, Activation::Linear),
+        ];
+        assert_eq!(Sequential::<f32>::build(&[512], &wide).unwrap().batch_parts(128), 1);
+        assert_eq!(Sequential::<f32>::build(&[512], &wide[1..]).unwrap().batch_parts(128), 2);
     }
 
     #[test]

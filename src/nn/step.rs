@@ -213,6 +213,9 @@ impl<T: Real> WithSimd for Step<'_, T> {
         let out = model.forward_training(batch.inputs, rows, workspace);
         let metric = batch.metric.total(out, batch.targets, units);
         let loss = model.weighted_loss(batch.loss, batch.targets, rows, batch.weights, workspace);
+        // As Keras, the moving statistics follow every training batch, even one whose
+        // loss is not finite.
+        model.update_moving_statistics(workspace);
         if !loss.is_finite() {
             return StepTotals { loss, metric, stepped: false };
         }

@@ -766,7 +766,7 @@ fn weights_report(model: &Sequential<f32>, gradients: &[f32], fold: usize, epoch
             LayerWeights {
                 kernel: Histogram::of(kernel),
                 gradient: Histogram::of(&gradients[layer.kernel_range()]),
-                shift: matches!(layer.op, Op::LayerNorm(_))
+                shift: matches!(layer.op, Op::LayerNorm(_) | Op::BatchNorm(_))
                     .then(|| Histogram::of(&model.parameters()[layer.bias_range()])),
                 gates: match &layer.op {
                     // A bidirectional layer's two kernels are stacked rows of one matrix.

@@ -86,7 +86,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let model = &info.model;
         let spec = &model.layers[index];
         what = match spec.kind.as_str() {
-            "layernorm" => "scale",
+            "layernorm" | "batchnorm" => "scale",
             "embedding" => "embeddings",
             _ => "kernel",
         };

@@ -9,7 +9,10 @@ Run from the repository root:
     KERAS_BACKEND=jax venv/bin/python tests/keras_reference/make_layer_reference.py
 
 It writes tests/keras_reference/codes.csv (rows of integer codes for the embeddings),
-{strokes,codes}_*.init.json and layer_trajectories.json.
+{strokes,codes}_*.init.json and layer_trajectories.json. With `--batchnorm` it writes the
+BatchNormalization cases instead ({strokes,moons}_batchnorm*.init.json and
+batchnorm_trajectories.json), with the predictions after training too: those go through
+the moving mean and variance the four epochs left.
 """
 import json
 import os
@@ -119,6 +122,53 @@ def embedding_lstm_case():
     return "codes_lstm", None, spec, model
 
 
+def batchnorm_image_case():
+    """Batch normalization over an image's positions and over flat rows."""
+    spec = "rescaling:0.00392,conv2d:4:3x3:relu,batchnorm,maxpool2d:2x2,flatten,16:tanh,batchnorm"
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 1)),
+        L.Rescaling(0.00392),
+        L.Conv2D(4, 3, activation="relu"),
+        L.BatchNormalization(),
+        L.MaxPooling2D(2),
+        L.Flatten(),
+        L.Dense(16, activation="tanh"),
+        L.BatchNormalization(),
+        L.Dense(4, activation="softmax"),
+    ])
+    return "strokes_batchnorm", "8x8x1", spec, model
+
+
+def batchnorm_sequence_case():
+    """Batch normalization of the raw pixels as steps, and over every step of an LSTM."""
+    spec = "rescaling:0.00392,batchnorm,lstm:4:seq,batchnorm,globalavgpool"
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8)),
+        L.Rescaling(0.00392),
+        L.BatchNormalization(),
+        L.LSTM(4, return_sequences=True),
+        L.BatchNormalization(),
+        L.GlobalAveragePooling1D(),
+        L.Dense(4, activation="softmax"),
+    ])
+    return "strokes_batchnorm_sequence", "8x8", spec, model
+
+
+def batchnorm_flat_case():
+    """Batch normalization as the first layer (no gradient below it) and between Dense
+    layers."""
+    spec = "batchnorm,8:tanh,batchnorm,8:relu"
+    model = keras.Sequential([
+        keras.Input(shape=(2,)),
+        L.BatchNormalization(),
+        L.Dense(8, activation="tanh"),
+        L.BatchNormalization(),
+        L.Dense(8, activation="relu"),
+        L.Dense(1, activation="sigmoid"),
+    ])
+    return "moons_batchnorm", None, spec, model
+
+
 def write_codes(path):
     """Rows of six codes from 0..9; the label says whether two or more are 1, 4 or 8."""
     rng = np.random.default_rng(5)
@@ -164,6 +214,12 @@ def parse(text):
         return {"kind": "embedding", "vocab": int(parts[1]), "dim": int(parts[2])}
     if name == "layernorm":
         return {"kind": "layer_norm"}
+    if name == "batchnorm":
+        return {"kind": "batch_norm"}
+    if name == "maxpool2d":
+        return {"kind": "max_pool2d", "pool": size(parts[1])}
+    if name == "globalavgpool":
+        return {"kind": "global_avg_pool"}
     if name == "globalmaxpool":
         return {"kind": "global_max_pool"}
     if name in ("lstm", "gru", "simplernn", "bilstm", "bigru", "bisimplernn"):
@@ -195,18 +251,30 @@ def saved_layers(model, spec):
             entry["kernel"] = kernel.tolist()
             if isinstance(layer, (L.LSTM, L.GRU, L.SimpleRNN)):
                 entry["recurrent_kernel"] = weights[1].tolist()
-            entry["bias"] = weights[-1].ravel().tolist() if len(weights) > 1 else []
+            if isinstance(layer, L.BatchNormalization):
+                # gamma, beta, moving_mean, moving_variance.
+                entry["kernel"] = [weights[0].tolist()]
+                entry["bias"] = weights[1].tolist()
+                entry["moving_mean"] = weights[2].tolist()
+                entry["moving_variance"] = weights[3].tolist()
+            else:
+                entry["bias"] = weights[-1].ravel().tolist() if len(weights) > 1 else []
         saved.append(entry)
     return saved
 
 
 def main():
+    batchnorm = "--batchnorm" in sys.argv[1:]
     codes = os.path.join("tests", "keras_reference", "codes.csv")
-    write_codes(codes)
+    if not batchnorm:
+        write_codes(codes)
     out = {"keras": keras.__version__, "backend": keras.backend.backend(), "epochs": EPOCHS, "cases": []}
     cases = [("data/strokes.csv", image_case), ("data/strokes.csv", sequence_case),
              (codes, embedding_flat_case), (codes, embedding_lstm_case),
              ("data/strokes.csv", bidirectional_case), (codes, bidirectional_simple_case)]
+    if batchnorm:
+        cases = [("data/strokes.csv", batchnorm_image_case), ("data/strokes.csv", batchnorm_sequence_case),
+                 ("data/moons.csv", batchnorm_flat_case)]
     for number, (data, make) in enumerate(cases):
         header, x, labels = read(data)
         classes = sorted(set(labels))
@@ -232,6 +300,12 @@ def main():
         model.compile(loss=loss, optimizer=keras.optimizers.Adam(LR), metrics=["accuracy"])
         history = model.fit(inputs, y, epochs=EPOCHS, batch_size=BATCH, shuffle=False, verbose=0)
         args = [data] + (["--input-shape", shape] if shape else [])
+        if batchnorm:
+            trained = model.predict(inputs[:PREDICTED_ROWS], verbose=0)
+            if binary:
+                trained = np.hstack([1.0 - trained, trained])
+            moving = [[w.tolist() for w in layer.get_weights()[2:]] for layer in model.layers
+                      if isinstance(layer, L.BatchNormalization)]
         out["cases"].append({
             "name": name,
             "args": args + ["--layers", spec, "--folds", "1", "--epochs", str(EPOCHS), "--batch-size", str(BATCH),
@@ -239,9 +313,11 @@ def main():
             "loss": [float(v) for v in history.history["loss"]],
             "accuracy": [float(v) for v in history.history["accuracy"]],
             "probabilities": probabilities.astype(float).tolist(),
+            **({"trained_probabilities": trained.astype(float).tolist(), "moving": moving} if batchnorm else {}),
         })
         print(name, history.history["loss"], file=sys.stderr)
-    with open(os.path.join(HERE, "layer_trajectories.json"), "w") as f:
+    name = "batchnorm_trajectories.json" if batchnorm else "layer_trajectories.json"
+    with open(os.path.join(HERE, name), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
 
