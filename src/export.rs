@@ -295,7 +295,8 @@ fn preprocess(graph: &mut Graph, file: &ModelFile, options: &OnnxOptions) -> Res
     let schema = file.schema();
     let mut x = if let Some(window) = file.window {
         // A forecaster reads windows of the raw series: per step the feature columns,
-        // then the label's own value, as `predict` cuts them from the file.
+        // then the label's own value (a class as its index of two or one-hot), as
+        // `predict` cuts them from the file.
         let step = inputs / window.size.max(1);
         graph.input("window", data_type::FLOAT, &[None, Some(window.size), Some(step)]);
         let flat = graph.ints("shape", &[2], &[-1, dim(inputs)]);
@@ -785,14 +786,10 @@ fn outputs(graph: &mut Graph, file: &ModelFile, z: &str) {
 fn metadata(file: &ModelFile, options: &OnnxOptions) -> Vec<(String, String)> {
     let schema = file.schema();
     let inputs: Vec<serde_json::Value> = if let Some(window) = file.window {
-        let step: Vec<String> = schema
-            .columns
-            .iter()
-            .filter(|c| c.file_column != file.label_column)
-            .filter_map(|c| c.name.strip_suffix("[t-0]"))
-            .map(String::from)
-            .chain(std::iter::once(file.label_name.clone()))
-            .collect();
+        // The last step's names without `[t-0]`: the features, then the label's values
+        // (a number, a class index of two, or one per class: `label=class`).
+        let step: Vec<String> =
+            schema.columns.iter().filter_map(|c| c.name.strip_suffix("[t-0]")).map(String::from).collect();
         vec![serde_json::json!({
             "name": "window", "type": "float", "shape": ["N", window.size, step.len()], "step": step,
         })]

@@ -514,18 +514,43 @@ impl ModelFile {
                 self.label_name
             )));
         };
-        let values: Vec<f32> = labels.iter().map(|t| t.trim().parse::<f32>().unwrap_or(f32::NAN)).collect();
+        // The label's past values: numbers, or classes as the model knows them (a
+        // missing one is NaN, as a missing number).
+        let classes = self.class_names.len();
+        let mut values = Vec::with_capacity(labels.len());
+        for (row, cell) in labels.iter().enumerate() {
+            let cell = cell.trim();
+            values.push(if self.task == Task::Regression {
+                cell.parse::<f32>().unwrap_or(f32::NAN)
+            } else if cell.is_empty() {
+                f32::NAN
+            } else {
+                match self.class_names.iter().position(|c| c == cell) {
+                    #[allow(clippy::cast_precision_loss, reason = "class indices are small")]
+                    Some(class) => class as f32,
+                    None => {
+                        return Err(data_error(format!(
+                            "data row {}: {:?} in {:?} is not a class the model knows ({}), and the series' past classes are its inputs",
+                            row + 1,
+                            cell,
+                            self.label_name,
+                            self.class_names.join(", ")
+                        )));
+                    }
+                }
+            });
+        }
         let (count, features) = (values.len(), rows.features.ncols());
         if count < window.size {
             return Err(data_error(format!("{count} rows make no window of {} rows", window.size)));
         }
-        let step = features + 1;
+        let step = features + crate::data::windows::label_width(self.task, classes);
         let windows = count - window.size + 1;
         let mut cells = Vec::with_capacity(windows * window.size * step);
         for start in 0..windows {
             for (row, &value) in values.iter().enumerate().skip(start).take(window.size) {
                 cells.extend(rows.features.row(row).iter().copied());
-                cells.push(value);
+                crate::data::windows::label_step(self.task, classes, value, &mut cells);
             }
         }
         #[allow(clippy::expect_used, reason = "windows x (size * step) cells by construction")]

@@ -137,16 +137,23 @@ pub fn data(args: &TrainArgs, progress: &mut dyn FnMut(u64, u64)) -> Result<Prep
         } else {
             format!("its value {} rows on", window.horizon)
         };
+        let classes = dataset.task.is_classification();
         notes.push(format!(
-            "series: {} rows -> {} windows of {} rows ({} a step), each predicting {:?} ({ahead})",
+            "series: {} rows -> {} windows of {} rows ({} a step), each predicting {}{:?} ({ahead}){}",
             dataset.rows(),
             windowed.rows(),
             window.size,
-            match dataset.feature_count() + 1 {
+            match dataset.feature_count() + data::windows::label_width(dataset.task, dataset.class_count()) {
                 1 => "1 value".to_string(),
                 n => format!("{n} values"),
             },
+            if classes { "the class of " } else { "" },
             dataset.label_name,
+            if classes {
+                "; windows are held out in time order, so folds and the validation split are not stratified"
+            } else {
+                ""
+            },
         ));
         // The columns' warnings (a time axis among them) stay with the windows.
         windowed.report.warnings.clone_from(&dataset.report.warnings);

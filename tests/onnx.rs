@@ -327,6 +327,39 @@ fn recurrent_layers_on_windows_of_a_series() {
     }
 }
 
+/// Classes on windows of a series (will next year's sunspot number rise?): each step's
+/// value, then the past class as its index (`no` 0, `yes` 1).
+#[test]
+fn classes_on_windows_of_a_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sunspots.csv");
+    let (model, graph) = train_and_export(
+        dir.path(),
+        "rise",
+        &[
+            file.to_str().unwrap(),
+            "--ignore-col",
+            "year",
+            "--window",
+            "10",
+            "--standardize",
+            "--layers",
+            "gru:4",
+        ],
+        &[],
+    );
+    let (_, rows) = read_csv(&file);
+    let steps: Vec<[f32; 2]> =
+        rows.iter().map(|r| [number(&r[1]), f32::from(u8::from(r[2] == "yes"))]).collect();
+    let count = steps.len() - 10 + 1;
+    let cells: Vec<f32> = (0..count).flat_map(|s| steps[s..s + 10].iter().flatten().copied()).collect();
+    let outputs = run(&graph, vec![Input::Floats(vec![count, 10, 2], cells)]);
+    // predict names each window by the row it predicts: left out here.
+    let predicted: Vec<Vec<String>> =
+        predict(&model, &file, true).into_iter().map(|r| r[1..].to_vec()).collect();
+    assert_classes_agree(&outputs, &predicted);
+}
+
 #[test]
 fn refusals_are_one_line_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();

@@ -169,10 +169,101 @@ fn time_ordered_splits_are_said_and_mistakes_are_one_line() {
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert!(out.stderr.lines().next().unwrap().contains(expected), "{args:?}: {}", out.stderr);
     }
-    let (_d, classes) = file_with("classes.csv", b"v,label\n1,a\n2,b\n3,a\n4,b\n5,a\n6,b\n");
-    let out = run(&["--no-tui", "-q", "--window", "2", classes.to_str().unwrap()]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--window forecasts a number"), "{}", out.stderr);
+}
+
+/// Classification on windows of a real series (statsmodels' yearly sunspots, with
+/// `rise`: did the number go up from the year before; `tests/fixtures/make_sunspots.py`):
+/// will next year's rise? The class cycle of about 11 years is in the windows, so an LSTM
+/// does far better than always saying the commoner class.
+#[test]
+fn classes_on_windows_of_a_real_series() {
+    let sunspots = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sunspots.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("rise.json");
+    let common =
+        ["--no-tui", "--ignore-col", "year", "--window", "10", "--standardize", "--layers", "lstm:16"];
+    let training = ["--optimizer", "adam", "--lr", "0.01", "--epochs", "60", "--seed", "1"];
+    let cv = run(&[&common[..], &training, &["--folds", "4", sunspots]].concat());
+    assert_eq!(cv.code, 0, "{}", cv.stderr);
+    assert!(
+        cv.stderr.contains(
+            "each predicting the class of \"rise\" (the next row's); windows are held out in time order, so folds and the validation split are not stratified"
+        ),
+        "{}",
+        cv.stderr
+    );
+    let accuracy: f64 = cv.stdout.lines().last().unwrap().split('%').next().unwrap().parse().unwrap();
+    // The held-out windows (the last four fifths of the years) rise in 39% of them: always "no"
+    // scores 61%.
+    assert!(accuracy > 80.0, "{}", cv.stdout);
+    let fit =
+        run(&[&common[..], &training, &["-q", "--save-model", model.to_str().unwrap(), sunspots]].concat());
+    assert_eq!(fit.code, 0, "{}", fit.stderr);
+    let model = model.to_str().unwrap();
+    // One line per window: the row it predicts, the class and its probability.
+    let predicted = run(&["predict", "--model", model, sunspots]);
+    assert_eq!(predicted.code, 0, "{}", predicted.stderr);
+    let lines: Vec<&str> = predicted.stdout.lines().collect();
+    assert_eq!(lines[0], "row,predicted,probability");
+    assert_eq!(lines.len(), 1 + 308 - 10 + 1);
+    assert!(lines[1].starts_with("11,") && lines.last().unwrap().starts_with("309,"), "{}", predicted.stdout);
+    assert!(lines[1..].iter().all(|l| l.contains(",yes,") || l.contains(",no,")));
+    let proba = run(&["predict", "--model", model, "--proba", sunspots]);
+    assert!(proba.stdout.starts_with("row,predicted,no,yes\n"), "{}", proba.stdout);
+    // Evaluating the training series scores it as training did.
+    let evaluated = run(&["evaluate", "--model", model, sunspots]);
+    assert_eq!(evaluated.code, 0, "{}", evaluated.stderr);
+    let fit_accuracy = fit.stdout.lines().find(|l| l.starts_with("accuracy")).unwrap();
+    assert!(evaluated.stdout.contains(fit_accuracy), "{}\n{}", fit.stdout, evaluated.stdout);
+    // A past class the model does not know is refused, naming it.
+    let text = std::fs::read_to_string(sunspots).unwrap().replacen(",yes\n", ",maybe\n", 1);
+    let (_d, odd) = file_with("odd.csv", text.as_bytes());
+    let refused = run(&["predict", "--model", model, odd.to_str().unwrap()]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("data row 1: \"maybe\" in \"rise\" is not a class the model knows (no, yes)"),
+        "{}",
+        refused.stderr
+    );
+    let by_id = run(&["predict", "--model", model, "--id-col", "year", sunspots]);
+    assert_eq!(by_id.code, 2);
+    assert!(
+        by_id.stderr.contains("--id-col: a series' predictions are named by the row"),
+        "{}",
+        by_id.stderr
+    );
+}
+
+/// More than two classes enter each step one-hot.
+#[test]
+fn past_classes_of_three_enter_one_hot() {
+    let mut text = String::from("v,label\n");
+    for i in 0..60 {
+        text.push_str(&format!("{},{}\n", i % 7, ["a", "b", "c"][i % 3]));
+    }
+    let (dir, classes) = file_with("classes.csv", text.as_bytes());
+    let model = dir.path().join("m.json");
+    let out = run(&[
+        "--no-tui",
+        "-q",
+        "--window",
+        "3",
+        "--layers",
+        "lstm:4",
+        "--epochs",
+        "2",
+        "--save-model",
+        model.to_str().unwrap(),
+        classes.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let names: Vec<&str> =
+        saved["feature_names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert_eq!(&names[8..], ["v[t-0]", "label=a[t-0]", "label=b[t-0]", "label=c[t-0]"]);
+    let predicted = run(&["predict", "--model", model.to_str().unwrap(), classes.to_str().unwrap()]);
+    assert_eq!(predicted.code, 0, "{}", predicted.stderr);
+    assert_eq!(predicted.stdout.lines().count(), 1 + 58);
 }
 
 #[test]

@@ -34,29 +34,21 @@ pub(crate) fn model_rows(
     Ok(rows)
 }
 
-/// `predict` with a series forecaster: a `row,<label>` line per window, the row being
-/// the one it forecasts (past the file's end for the last windows).
-pub(crate) fn predict_series(args: &PredictArgs, file: &ModelFile) -> Result<u8, Failure> {
+/// A series' windows for a model trained on them, each named by the row it predicts
+/// (1-based among the data rows; past the file's end for the last windows).
+fn series_rows(args: &PredictArgs, file: &ModelFile) -> Result<data::ModelRows, Failure> {
     let input = &args.input;
     let (windows, targets, _) = file.read_series(&input.file, &input.csv_options()).map_err(|e| match e {
         nntui::model_file::ModelError::Data(data) => Failure::from(data),
         other => Failure::new(1, other.to_string()),
     })?;
-    let predictions = file.trained().predict(&windows, file.task);
-    let mut text = if args.no_output_header { String::new() } else { format!("row,{}\n", file.label_name) };
-    for (row, prediction) in targets.iter().zip(&predictions) {
-        if let Prediction::Value(value) = prediction {
-            text.push_str(&format!("{row},{}\n", nntui::headless::full_precision(*value)));
-        }
-    }
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::new(1, format!("{}: cannot write: {e}", path.display()))),
-        None => {
-            return io::stdout().lock().write_all(text.as_bytes()).map_or_else(closed_or_failed, |()| Ok(0));
-        }
-    };
-    written.map(|()| 0)
+    Ok(data::ModelRows {
+        features: windows,
+        labels: None,
+        ids: Some(("row".to_string(), targets.iter().map(ToString::to_string).collect())),
+        report: data::DataReport::default(),
+        unseen: Vec::new(),
+    })
 }
 
 pub(crate) fn predict(args: &PredictArgs) -> Result<u8, Failure> {
@@ -85,11 +77,20 @@ pub(crate) fn predict(args: &PredictArgs) -> Result<u8, Failure> {
                 format!("--window {n}: the model was trained on windows of {}", w.size),
             ));
         }
-        (_, Some(_)) => return predict_series(args, &file),
-        (None, None) => {}
+        (_, Some(_)) if args.id_col.is_some() => {
+            return Err(Failure::new(
+                2,
+                "--id-col: a series' predictions are named by the row each predicts, not by a column",
+            ));
+        }
+        _ => {}
     }
-    let id = args.id_col.as_deref().map(nntui::cli::column);
-    let rows = model_rows(&file, &input.file, &input.csv_options(), id.as_ref())?;
+    let rows = if file.window.is_some() {
+        series_rows(args, &file)?
+    } else {
+        let id = args.id_col.as_deref().map(nntui::cli::column);
+        model_rows(&file, &input.file, &input.csv_options(), id.as_ref())?
+    };
     let predictions = file.trained().predict(&rows.features, file.task);
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
@@ -103,7 +104,12 @@ pub(crate) fn predict(args: &PredictArgs) -> Result<u8, Failure> {
     // then the predicted class's probability or, with --proba, every class's.
     let mut header: Vec<String> = Vec::new();
     header.extend(rows.ids.as_ref().map(|(name, _)| name.clone()));
-    header.push(if file.task == data::Task::Regression { "value".into() } else { "predicted".into() });
+    // A forecast is named by the label it forecasts: `row,<label>`.
+    header.push(match (file.task, file.window) {
+        (data::Task::Regression, Some(_)) => file.label_name.clone(),
+        (data::Task::Regression, None) => "value".into(),
+        _ => "predicted".into(),
+    });
     if args.proba {
         header.extend(file.class_names.iter().cloned());
     } else if file.task != data::Task::Regression {

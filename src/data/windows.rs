@@ -3,6 +3,10 @@
 //! one-column series works), its target the label `H` rows after the window's last;
 //! and the time-ordered splits such samples need (scikit-learn's `TimeSeriesSplit`),
 //! where no window crosses the cut between training and held-out rows.
+//!
+//! The label may be a number (a forecast) or a class ("will the next value rise"): a
+//! past class enters a step as its index for two classes (0 or 1, in class order) and
+//! one-hot for more ([`label_step`]).
 
 use super::{Dataset, FeatureColumn, Task};
 use ndarray::Array2;
@@ -34,16 +38,30 @@ impl Window {
     }
 }
 
-/// The samples of `series`: `size` steps of `features + 1` values (the features, then
-/// the label), step-major, and the label `horizon` rows on as the target. The task must
-/// be regression (a value to forecast).
-pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
-    if series.task != Task::Regression {
-        return Err(format!(
-            "--window forecasts a number: the label column {:?} is read as a {} task (use --task regression if its values are numbers)",
-            series.label_name, series.task
-        ));
+/// How many values a past label takes in a step: 1 for a number or one of two classes,
+/// one per class for more.
+pub fn label_width(task: Task, classes: usize) -> usize {
+    if task == Task::Multiclass { classes } else { 1 }
+}
+
+/// A past label's values in a step: the number itself (regression), the class index
+/// (two classes), or one-hot (more); NaN everywhere for a missing label.
+pub fn label_step(task: Task, classes: usize, label: f32, step: &mut Vec<f32>) {
+    if task != Task::Multiclass {
+        step.push(label);
+        return;
     }
+    #[allow(clippy::cast_possible_truncation, reason = "class indices are small whole numbers")]
+    let class = (label.is_finite() && label >= 0.0).then_some(label as usize);
+    step.extend((0..classes).map(|c| match class {
+        Some(k) => f32::from(u8::from(k == c)),
+        None => f32::NAN,
+    }));
+}
+
+/// The samples of `series`: `size` steps of the features then the label's values
+/// ([`label_step`]), step-major, and the label `horizon` rows on as the target.
+pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
     let samples = window.samples(series.rows());
     if samples == 0 {
         return Err(format!(
@@ -55,23 +73,29 @@ pub fn window(series: &Dataset, window: Window) -> Result<Dataset, String> {
         ));
     }
     let features = series.feature_count();
-    let step = features + 1;
+    let classes = series.class_count();
+    let step = features + label_width(series.task, classes);
     let mut values = Vec::with_capacity(samples * window.size * step);
     for start in 0..samples {
         for row in start..start + window.size {
             values.extend(series.features.row(row).iter().copied());
-            values.push(series.labels[row]);
+            label_step(series.task, classes, series.labels[row], &mut values);
         }
     }
     let labels: Vec<f32> = (0..samples).map(|s| series.labels[window.target_row(s)]).collect();
     let mut names = Vec::with_capacity(window.size * step);
     let mut columns = Vec::with_capacity(window.size * step);
+    let label_names: Vec<String> = if series.task == Task::Multiclass {
+        series.class_names.iter().map(|class| format!("{}={class}", series.label_name)).collect()
+    } else {
+        vec![series.label_name.clone()]
+    };
     let step_names: Vec<(&str, usize)> = series
         .feature_names
         .iter()
         .map(String::as_str)
         .zip(series.columns.iter().map(|c| c.file_column))
-        .chain(std::iter::once((series.label_name.as_str(), series.label_column)))
+        .chain(label_names.iter().map(|name| (name.as_str(), series.label_column)))
         .collect();
     for lag in (0..window.size).rev() {
         for &(name, file_column) in &step_names {
@@ -173,6 +197,20 @@ mod tests {
         assert_eq!(time_series_split(20, 3, w).unwrap()[1].0, (0..6).collect::<Vec<u32>>());
         assert!(time_series_split(12, 3, Window { size: 4, horizon: 1 }).unwrap_err().contains("fold 1"));
         assert!(time_series_split(3, 5, w).is_err());
+    }
+
+    #[test]
+    fn past_classes_are_an_index_for_two_and_one_hot_for_more() {
+        let mut step = Vec::new();
+        label_step(Task::Binary, 2, 1.0, &mut step);
+        label_step(Task::Regression, 0, 2.5, &mut step);
+        label_step(Task::Multiclass, 3, 2.0, &mut step);
+        label_step(Task::Multiclass, 3, 0.0, &mut step);
+        assert_eq!(step, [1.0, 2.5, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+        step.clear();
+        label_step(Task::Multiclass, 2, f32::NAN, &mut step);
+        assert!(step.len() == 2 && step.iter().all(|v| v.is_nan()));
+        assert_eq!((label_width(Task::Binary, 2), label_width(Task::Multiclass, 4)), (1, 4));
     }
 
     proptest! {

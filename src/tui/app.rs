@@ -1166,9 +1166,14 @@ impl App {
                 None
             }
             Action::ToggleForecast => {
-                let series = self.info.as_ref().is_some_and(|i| i.config.window.is_some());
+                let series = self
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| i.config.window.is_some() && !i.dataset.task.is_classification());
                 if !series {
-                    return self.explain("F shows a series forecast: train with --window on a regression");
+                    return self.explain(
+                        "F shows a series forecast: train with --window on a regression (classes on windows have the confusion matrix, v)",
+                    );
                 }
                 self.forecast_view = !self.forecast_view;
                 None

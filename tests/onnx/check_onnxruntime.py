@@ -70,10 +70,18 @@ def feeds(session, model, header, rows, single_input):
         size = model["window"]["size"]
         step_columns = [c for c in columns if c["name"].endswith("[t-0]") and c["file_column"] != model["label_column"]]
         label = header.index(model["label_name"]) if header else model["label_column"]
+        classes = model["class_names"]
         steps = []
         for r in rows:
             values = [number(r[column_index(header, dict(c, name=c["name"][: -len("[t-0]")]))], markers) for c in step_columns]
-            steps.append(values + [number(r[label], markers)])
+            cell = r[label].strip()
+            if model["task"] == "regression":
+                past = [number(cell, markers)]
+            elif model["task"] == "binary":
+                past = [float(classes.index(cell)) if cell else np.nan]
+            else:
+                past = [float(cell == c) if cell else np.nan for c in classes]
+            steps.append(values + past)
         steps = np.array(steps, dtype=np.float32)
         windows = np.stack([steps[i : i + size] for i in range(len(steps) - size + 1)])
         return {"window": windows}
@@ -128,6 +136,8 @@ CASES = [
              "conv1d:4:2:gelu,avgpool1d:2,dense:3:silu,globalmaxpool,layernorm"], [], "{series}"),
     ("batchnorm_steps", ["{series}", "--label-col", "load", "--window", "6", "--layers",
                          "batchnorm,lstm:4:seq,batchnorm,gru:3"], [], "{series}"),
+    ("rise", ["{rise}", "--window", "6", "--layers", "lstm:6,8:relu", "--optimizer", "adam", "--lr", "0.01"],
+     [], "{rise}"),
     ("lstm_flat", ["{series}", "--label-col", "load", "--window", "6", "--layers", "lstm:4:seq,flatten,dense:4:relu"], [], "{series}"),
     ("conv1d", ["{series}", "--label-col", "load", "--window", "6", "--layers",
                 "conv1d:4:3:relu:same,maxpool1d:2,conv1d:3:2,globalavgpool"], [], "{series}"),
@@ -148,8 +158,18 @@ def run_all(nntui):
             f.write("temp,load\n")
             for i in range(120):
                 f.write(f"{math.sin(i / 7):.4f},{math.cos(i / 11) * 3 + math.sin(i * 0.37) * 0.2:.4f}\n")
+        # The same series with a class label: did the load go up, down or stay (about) flat.
+        rise = os.path.join(folder, "rise.csv")
+        with open(rise, "w") as f:
+            f.write("temp,move\n")
+            previous = None
+            for i in range(160):
+                load = math.cos(i / 11) * 3 + math.sin(i * 0.37) * 0.2
+                move = "flat" if previous is None or abs(load - previous) < 0.05 else "up" if load > previous else "down"
+                f.write(f"{math.sin(i / 7):.4f},{move}\n")
+                previous = load
         paths = {name: os.path.join(DATA, f"{name}.csv") for name in ["mixed", "moons", "strokes", "sine"]}
-        paths.update(odd=odd, series=series,
+        paths.update(odd=odd, series=series, rise=rise,
                      codes=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "keras_reference", "codes.csv"))
         for name, train, export, predict_on in CASES:
             model = os.path.join(folder, f"{name}.json")
@@ -193,6 +213,9 @@ def check(nntui, model_path, onnx_path, file, single_input):
     text = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     table = list(csv.reader(io.StringIO(text)))
     header_out, lines = table[0], table[1:]
+    if model.get("window"):
+        # Each line starts with the row it predicts.
+        lines = [line[1:] for line in lines]
     failures = 0
     if regression:
         want = np.array([float(line[-1]) for line in lines], dtype=np.float64)
