@@ -12,7 +12,7 @@ pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
-    Ack, BatchProgress, Control, DecisionMap, Divergence, EpochReport, Event, Filters, FoldOutcome,
+    Ack, BatchProgress, CodeMap, Control, DecisionMap, Divergence, EpochReport, Event, Filters, FoldOutcome,
     FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent,
     RunInfo, RunSummary, Score, Warning, WeightsReport,
 };

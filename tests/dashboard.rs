@@ -589,7 +589,10 @@ fn normalization_shows_its_scale_and_shift_and_an_embedding_its_table() {
     let table = screen(&app, 120, 40);
     assert!(table.contains("layer 1/4"), "{table}");
     assert!(table.contains("embeddings   mean"), "{table}");
-    assert!(table.contains("embeddings over epochs"), "{table}");
+    // The first 64 of the 256 codes placed by their vectors, in place of the values
+    // over epochs.
+    assert!(table.contains("codes 0-63, 2 axes: 100% of spread"), "{table}");
+    assert!(!table.contains("embeddings over epochs"), "{table}");
     app.apply(Action::NextLayer);
     let norm = screen(&app, 120, 40);
     assert!(norm.contains("layer 2/4"), "{norm}");

@@ -375,6 +375,97 @@ pub struct LayerWeights {
     /// GRU: update, reset, candidate), the input kernel apart from the recurrent one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<GateWeights>,
+    /// An embedding's codes placed by their vectors, as TensorBoard's projector does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<CodeMap>,
+}
+
+/// An embedding's first codes as points: each code's vector projected on the two
+/// directions along which the table's vectors spread most (principal components),
+/// so that codes the model treats alike sit together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodeMap {
+    /// Codes `0..points.len()`, each `[first axis, second axis]` (the second 0 for
+    /// vectors of one value).
+    pub points: Vec<[f32; 2]>,
+    /// The share of the vectors' spread (variance) the two axes hold, 0..1.
+    pub share: f32,
+    /// Values per code.
+    pub dim: usize,
+}
+
+impl CodeMap {
+    /// The most codes sent per layer.
+    pub const MAX: usize = 64;
+    /// The most codes the axes are found from.
+    const SAMPLE: usize = 4096;
+
+    /// The map of a `vocab x dim` table, row-major.
+    #[allow(clippy::cast_possible_truncation, reason = "screen coordinates, computed in f64")]
+    pub fn of(table: &[f32], dim: usize) -> CodeMap {
+        let rows: Vec<&[f32]> = table.chunks_exact(dim.max(1)).take(Self::SAMPLE).collect();
+        let n = rows.len().max(1) as f64;
+        let mut mean = vec![0.0f64; dim];
+        for row in &rows {
+            for (m, &v) in mean.iter_mut().zip(*row) {
+                *m += f64::from(v) / n;
+            }
+        }
+        let mut covariance = vec![0.0f64; dim * dim];
+        for row in &rows {
+            for i in 0..dim {
+                let a = f64::from(row[i]) - mean[i];
+                for j in 0..dim {
+                    covariance[i * dim + j] += a * (f64::from(row[j]) - mean[j]) / n;
+                }
+            }
+        }
+        let total: f64 = (0..dim).map(|i| covariance[i * dim + i]).sum();
+        let first = principal_axis(&covariance, dim, 0);
+        let mut rest = covariance.clone();
+        for i in 0..dim {
+            for j in 0..dim {
+                rest[i * dim + j] -= first.1 * first.0[i] * first.0[j];
+            }
+        }
+        let second = if dim > 1 { principal_axis(&rest, dim, 1) } else { (vec![0.0; dim], 0.0) };
+        let project = |row: &[f32], axis: &[f64]| -> f32 {
+            row.iter().zip(&mean).zip(axis).map(|((&v, m), a)| (f64::from(v) - m) * a).sum::<f64>() as f32
+        };
+        let points = rows
+            .iter()
+            .take(Self::MAX)
+            .map(|row| [project(row, &first.0), project(row, &second.0)])
+            .collect();
+        let share = if total > 0.0 { ((first.1 + second.1.max(0.0)) / total).clamp(0.0, 1.0) } else { 1.0 };
+        CodeMap { points, share: share as f32, dim }
+    }
+}
+
+/// The leading eigenvector of a symmetric `dim x dim` matrix and its eigenvalue, by
+/// power iteration from a fixed start (`seed` varies it), the sign chosen so that its
+/// largest component is positive: the same table gives the same picture.
+fn principal_axis(matrix: &[f64], dim: usize, seed: usize) -> (Vec<f64>, f64) {
+    let mut v: Vec<f64> = (0..dim).map(|i| 1.0 + ((i + seed) % 3) as f64 * 0.25).collect();
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for _ in 0..200 {
+        let next: Vec<f64> =
+            (0..dim).map(|i| (0..dim).map(|j| matrix[i * dim + j] * v[j]).sum::<f64>()).collect();
+        let length = norm(&next);
+        if length <= f64::MIN_POSITIVE {
+            break;
+        }
+        v = next.iter().map(|x| x / length).collect();
+    }
+    let length = norm(&v).max(f64::MIN_POSITIVE);
+    v.iter_mut().for_each(|x| *x /= length);
+    if let Some(&largest) = v.iter().max_by(|a, b| a.abs().total_cmp(&b.abs()))
+        && largest < 0.0
+    {
+        v.iter_mut().for_each(|x| *x = -*x);
+    }
+    let value: f64 = (0..dim).map(|i| v[i] * (0..dim).map(|j| matrix[i * dim + j] * v[j]).sum::<f64>()).sum();
+    (v, value)
 }
 
 /// One gate's share of a recurrent layer's kernels.
@@ -636,6 +727,31 @@ pub struct Ack {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Codes the table makes alike sit together on the first axis: here 1, 4 and 8 far
+    /// from the rest along one direction, with a little spread across it.
+    #[test]
+    fn a_code_map_puts_alike_codes_together() {
+        let dim = 4;
+        let table: Vec<f32> = (0..10)
+            .flat_map(|code| {
+                let side = if [1, 4, 8].contains(&code) { 1.0 } else { -1.0 };
+                (0..dim).map(move |d| side * 0.5 + 0.01 * ((code * 7 + d * 3) % 5) as f32)
+            })
+            .collect();
+        let map = CodeMap::of(&table, dim);
+        assert_eq!((map.points.len(), map.dim), (10, 4));
+        assert!(map.share > 0.99, "{}", map.share);
+        let first: Vec<f32> = map.points.iter().map(|p| p[0]).collect();
+        let (alike, rest): (Vec<usize>, Vec<usize>) = (0..10).partition(|c| [1, 4, 8].contains(c));
+        let low = alike.iter().map(|&c| first[c]).fold(f32::INFINITY, f32::min);
+        let high = alike.iter().map(|&c| first[c]).fold(f32::NEG_INFINITY, f32::max);
+        assert!(rest.iter().all(|&c| first[c] < low - 0.5 || first[c] > high + 0.5), "{first:?}");
+        assert!(map.points.iter().all(|p| p[1].abs() < 0.1), "{:?}", map.points);
+        // One value per code: the value itself, centred.
+        let single = CodeMap::of(&[0.5, -0.5, 1.5], 1);
+        assert_eq!(single.points, vec![[0.0, 0.0], [-1.0, 0.0], [1.0, 0.0]]);
+    }
 
     #[test]
     fn histogram_bins_and_statistics() {

@@ -3,9 +3,9 @@
 use super::callbacks::{Logs, PolicyAction};
 use super::engine::Emitter;
 use super::event::{
-    BatchProgress, Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome, FoldReport,
-    FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, Score, Warning,
-    WeightsReport,
+    BatchProgress, CodeMap, Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome,
+    FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, Score,
+    Warning, WeightsReport,
 };
 use super::fold_policies::FoldPolicies;
 use super::learned::{MapGrid, Outcomes};
@@ -802,6 +802,10 @@ fn weights_report(model: &Sequential<f32>, gradients: &[f32], fold: usize, epoch
                         conv.input.channels,
                         conv.output.channels,
                     )),
+                    _ => None,
+                },
+                codes: match &layer.op {
+                    Op::Embedding(dim) => Some(CodeMap::of(kernel, *dim)),
                     _ => None,
                 },
             }

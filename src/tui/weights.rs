@@ -179,7 +179,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         vertical_bars(&resample(&gradient.counts, inner.width), area, buf, theme.fg(Color::LightMagenta));
         y += area.height;
     }
-    if strip >= 2 && y + 2 <= inner.bottom() {
+    // An embedding's codes where its values over epochs would go: the picture says more.
+    if let Some(codes) = &weights.layers[layer].codes
+        && strip >= 2
+        && y + 3 <= inner.bottom()
+    {
+        render_codes(codes, Rect { y, height: inner.bottom() - y, ..inner }, buf, theme);
+    } else if strip >= 2 && y + 2 <= inner.bottom() {
         let kernels = fold.strip.iter().filter_map(|s| s.weights.layers.get(layer).map(|l| &l.kernel));
         let (low, high) =
             kernels.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), h| (lo.min(h.min), hi.max(h.max)));
@@ -310,6 +316,47 @@ fn render_filters(filters: &Filters, area: Rect, buf: &mut Buffer, theme: Theme)
                 buf[(x + dx, y)].set_symbol(SHADES[level]).set_style(theme.fg(color));
             }
         }
+    }
+}
+
+/// An embedding's first codes, each written where its vector falls on the two axes its
+/// table spreads most along (TensorBoard's projector, flat): codes the model has made
+/// alike sit together. Vectors of one value are spread down the rows in code order.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "screen cells from scaled points")]
+fn render_codes(codes: &crate::train::CodeMap, area: Rect, buf: &mut Buffer, theme: Theme) {
+    let count = codes.points.len();
+    if count == 0 {
+        return;
+    }
+    let label = if codes.dim == 1 {
+        format!("codes 0-{} by value", count - 1)
+    } else {
+        format!("codes 0-{}, 2 axes: {:.0}% of spread", count - 1, codes.share * 100.0)
+    };
+    buf.set_stringn(area.x, area.y, &label, usize::from(area.width), theme.quiet());
+    let plot = Rect { y: area.y + 1, height: area.height - 1, ..area };
+    let y_of = |i: usize, p: &[f32; 2]| if codes.dim == 1 { i as f32 } else { p[1] };
+    let range = |values: &mut dyn Iterator<Item = f32>| {
+        values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let (x_low, x_high) = range(&mut codes.points.iter().map(|p| p[0]));
+    let (y_low, y_high) = range(&mut codes.points.iter().enumerate().map(|(i, p)| y_of(i, p)));
+    let digits = (count - 1).to_string().len() as u16;
+    let columns = plot.width.saturating_sub(digits).max(1);
+    let place = |value: f32, low: f32, high: f32, cells: u16| -> u16 {
+        if high > low && value.is_finite() {
+            (((value - low) / (high - low)) * f32::from(cells.saturating_sub(1))).round() as u16
+        } else {
+            cells / 2
+        }
+    };
+    for (code, point) in codes.points.iter().enumerate() {
+        let x = plot.x + place(point[0], x_low, x_high, columns);
+        // Up is larger, as on a chart.
+        let y = plot.bottom() - 1 - place(y_of(code, point), y_low, y_high, plot.height);
+        let text = code.to_string();
+        let room = usize::from(plot.right().saturating_sub(x));
+        buf.set_stringn(x, y, &text, room, theme.fg(Color::Cyan));
     }
 }
 
