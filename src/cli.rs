@@ -9,7 +9,7 @@ use crate::nn::{
     Regularizer,
 };
 use crate::train::RunConfig;
-use crate::train::callbacks::{CheckpointSpec, EarlyStoppingSpec, PlateauSpec, Policies};
+use crate::train::callbacks::{Callbacks, CheckpointSpec, EarlyStoppingSpec, PlateauSpec};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -648,7 +648,7 @@ impl TrainArgs {
             // Filled in by the caller, which reads the file.
             initial_model: None,
             demo: None,
-            policies: Policies {
+            policies: Callbacks {
                 early_stopping: self.early_stopping.clone(),
                 reduce_lr_on_plateau: self.reduce_lr_on_plateau.clone(),
                 checkpoint: self.checkpoint.clone(),

@@ -2,7 +2,7 @@
 //! results on stdout, and JSON Lines for `--json` and `--log`.
 
 use crate::nn::Metric;
-use crate::train::callbacks::PolicyAction;
+use crate::train::callbacks::CallbackAction;
 use crate::train::{EpochReport, Event, FoldOutcome, FoldReport, RunInfo, RunSummary, Warning};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -95,7 +95,7 @@ fn bar_line(step: usize, steps: usize, timing: &str, values: &str, colour: bool)
 }
 
 /// Keras's time left: `7s`, `2:05`, `1:02:05`.
-fn eta_text(seconds: f64) -> String {
+pub fn eta_text(seconds: f64) -> String {
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
@@ -123,11 +123,11 @@ struct Progressing {
 
 /// A policy's message as Keras prints it (`Epoch 23: early stopping`), after the fold's
 /// name under cross-validation.
-pub fn policy_line(info: &RunInfo, fold: usize, epoch: usize, action: &PolicyAction) -> String {
+pub fn policy_line(info: &RunInfo, fold: usize, epoch: usize, action: &CallbackAction) -> String {
     let prefix = if info.folds > 1 { format!("Fold {}/{} - ", fold + 1, info.folds) } else { String::new() };
     match action {
         // Keras prints this one without the epoch.
-        PolicyAction::RestoredBestWeights { .. } => format!("{prefix}{action}"),
+        CallbackAction::RestoredBestWeights { .. } => format!("{prefix}{action}"),
         _ => format!("{prefix}Epoch {epoch}: {action}"),
     }
 }
@@ -606,10 +606,10 @@ impl<O: Write, E: Write> TextPrinter<O, E> {
                     );
                 }
             }
-            Event::Policy(policy) => {
+            Event::Callback(policy) => {
                 if let Some(info) = &self.info {
                     match &policy.action {
-                        PolicyAction::WriteFailed { message } => {
+                        CallbackAction::WriteFailed { message } => {
                             let _ = writeln!(self.err, "nntui: warning: {message}");
                         }
                         _ if self.quiet => {}

@@ -5,16 +5,16 @@ pub mod callbacks;
 mod engine;
 pub mod event;
 mod fit;
-mod fold_policies;
+mod fold_callbacks;
 mod learned;
 mod live;
 pub mod plan;
 
 pub use engine::{Handle, RunResult, spawn};
 pub use event::{
-    Ack, BatchProgress, CodeMap, Control, DecisionMap, Divergence, EpochReport, Event, Filters, FoldOutcome,
-    FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent,
-    RunInfo, RunSummary, Score, Warning, WeightsReport,
+    Ack, BatchProgress, CallbackEvent, CodeMap, Control, DecisionMap, Divergence, EpochReport, Event,
+    Filters, FoldOutcome, FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights,
+    LearnedReport, RunInfo, RunSummary, Score, Warning, WeightsReport,
 };
 pub use fit::TrainedModel;
 pub use plan::{InitialModel, MapFeatures, ModelSaver, Plan, PlanError, RunConfig, SaveModel, Split};

@@ -133,7 +133,7 @@ fn auto_mode_follows_the_metric_name() {
 
 use assert_cmd::Command;
 use nntui::train::Event;
-use nntui::train::callbacks::PolicyAction;
+use nntui::train::callbacks::CallbackAction;
 
 struct Run {
     code: i32,
@@ -232,19 +232,19 @@ fn early_stopping_ends_near_the_validation_minimum_and_keeps_those_weights() {
     assert_eq!(fold.restored_epoch, Some(best_epoch));
     // The kept weights are the best epoch's: scored again, they give its loss exactly.
     assert_eq!(fold.validation.unwrap().loss, best_loss);
-    let actions: Vec<&PolicyAction> = run
+    let actions: Vec<&CallbackAction> = run
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Policy(p) => Some(&p.action),
+            Event::Callback(p) => Some(&p.action),
             _ => None,
         })
         .collect();
     assert_eq!(
         actions,
         [
-            &PolicyAction::EarlyStopping { stopped_epoch: last },
-            &PolicyAction::RestoredBestWeights { best_epoch }
+            &CallbackAction::EarlyStopping { stopped_epoch: last },
+            &CallbackAction::RestoredBestWeights { best_epoch }
         ]
     );
 
@@ -286,8 +286,8 @@ fn plateaus_reduce_the_rate_in_the_epoch_lines_and_events() {
                 report.epoch,
                 report.learning_rate
             ),
-            Event::Policy(policy) => {
-                if let PolicyAction::ReduceLrOnPlateau { learning_rate } = policy.action {
+            Event::Callback(policy) => {
+                if let CallbackAction::ReduceLrOnPlateau { learning_rate } = policy.action {
                     assert_eq!(learning_rate, rate * 0.5);
                     rate = learning_rate;
                     reductions += 1;
@@ -326,8 +326,8 @@ fn checkpoints_reload_as_the_model_of_their_epoch() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Policy(p) => match &p.action {
-                PolicyAction::Checkpoint { to: Some(to), path, .. } => Some((p.epoch, *to, path.clone())),
+            Event::Callback(p) => match &p.action {
+                CallbackAction::Checkpoint { to: Some(to), path, .. } => Some((p.epoch, *to, path.clone())),
                 _ => None,
             },
             _ => None,

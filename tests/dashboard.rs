@@ -454,7 +454,7 @@ fn a_run_whose_folds_all_diverged_ends_failed_and_pauses_stop_the_clock() {
 /// and the policy marks in the charts, Keras's messages in the log.
 #[test]
 fn policies_on_the_dashboard() {
-    use nntui::train::callbacks::{EarlyStoppingSpec, PlateauSpec, Policies};
+    use nntui::train::callbacks::{Callbacks, EarlyStoppingSpec, PlateauSpec};
     let config = RunConfig {
         folds: 1,
         epochs: 300,
@@ -464,14 +464,14 @@ fn policies_on_the_dashboard() {
             nntui::nn::Layer::dense(64, nntui::nn::Activation::Relu),
         ],
         initializer: nntui::nn::Initializer::HeUniform,
-        policies: Policies {
+        policies: Callbacks {
             early_stopping: Some(EarlyStoppingSpec {
                 patience: 15,
                 restore_best_weights: true,
                 ..EarlyStoppingSpec::default()
             }),
             reduce_lr_on_plateau: Some(PlateauSpec { patience: 5, factor: 0.5, ..PlateauSpec::default() }),
-            ..Policies::default()
+            ..Callbacks::default()
         },
         ..cv_config()
     };

@@ -292,10 +292,10 @@ fn a_stopped_fold_reports_what_it_measured_without_evaluating_again() {
 
 #[test]
 fn early_stopping_can_be_turned_off_extended_and_asked_to_restore_live() {
-    use nntui::train::callbacks::{EarlyStoppingSpec, Policies, PolicyAction};
-    let policies = |patience| Policies {
+    use nntui::train::callbacks::{CallbackAction, Callbacks, EarlyStoppingSpec};
+    let policies = |patience| Callbacks {
         early_stopping: Some(EarlyStoppingSpec { patience, ..EarlyStoppingSpec::default() }),
-        ..Policies::default()
+        ..Callbacks::default()
     };
     // Patience 0 stops at the first epoch that does not improve; turned off, it only watches.
     let config = RunConfig {
@@ -314,22 +314,18 @@ fn early_stopping_can_be_turned_off_extended_and_asked_to_restore_live() {
     assert!(
         events.iter().any(|e| matches!(e, Event::Ack(a) if a.control == Control::SetEarlyStopping(false)))
     );
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, Event::Policy(p) if matches!(p.action, PolicyAction::EarlyStopping { .. })))
-    );
+    assert!(!events.iter().any(
+        |e| matches!(e, Event::Callback(p) if matches!(p.action, CallbackAction::EarlyStopping { .. }))
+    ));
     assert_eq!(events.iter().filter(|e| matches!(e, Event::EpochEnded(_))).count(), 60);
     handle.join().unwrap();
 
     // The same run with early stopping on stops early.
     let handle = start(config);
     let events: Vec<Event> = handle.events.iter().collect();
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, Event::Policy(p) if matches!(p.action, PolicyAction::EarlyStopping { .. })))
-    );
+    assert!(events.iter().any(
+        |e| matches!(e, Event::Callback(p) if matches!(p.action, CallbackAction::EarlyStopping { .. }))
+    ));
     handle.join().unwrap();
 
     // Asked live, a running fold puts back its best weights and says which.
@@ -345,8 +341,8 @@ fn early_stopping_can_be_turned_off_extended_and_asked_to_restore_live() {
     handle.control.send(Control::ExtendPatience(5)).unwrap();
     handle.control.send(Control::RestoreBestWeights).unwrap();
     let best = next_matching(&handle.events, WAIT, |e| match e {
-        Event::Policy(p) => match p.action {
-            PolicyAction::RestoredBestWeights { best_epoch } => Some(best_epoch),
+        Event::Callback(p) => match p.action {
+            CallbackAction::RestoredBestWeights { best_epoch } => Some(best_epoch),
             _ => None,
         },
         _ => None,

@@ -15,6 +15,12 @@ use std::sync::Arc;
 #[derive(Default)]
 pub(crate) struct SearchStatus {
     text: String,
+    /// The trial this process runs and since when.
+    running: Option<(usize, std::time::Instant)>,
+    /// How long each trial this process ran took, in seconds (pruned ones too).
+    durations: Vec<f64>,
+    /// Trials not yet finished in the study (running ones included).
+    left: usize,
     /// `P`: claim no new trial until resumed.
     paused: bool,
     /// `x`: stop this trial (pruned by hand).
@@ -85,6 +91,7 @@ pub(crate) fn tune_dashboard(
                     .count();
                 if let Ok(mut status) = status.lock() {
                     status.text = format!("nntui tune  {finished} of {total} trials finished, {what}");
+                    status.left = total.saturating_sub(finished);
                 }
             };
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -96,7 +103,16 @@ pub(crate) fn tune_dashboard(
                 match study.claim(&mut quiet)? {
                     study::Claim::Run(trial) => {
                         say(&study, &format!("trial {} running", trial.number));
-                        study.run(&trial, &dataset, &mut quiet)?;
+                        let started = std::time::Instant::now();
+                        if let Ok(mut status) = status.lock() {
+                            status.running = Some((trial.number, started));
+                        }
+                        let ran = study.run(&trial, &dataset, &mut quiet);
+                        if let Ok(mut status) = status.lock() {
+                            status.running = None;
+                            status.durations.push(started.elapsed().as_secs_f64());
+                        }
+                        ran?;
                     }
                     study::Claim::Wait => {
                         say(&study, "waiting for other processes' trials");
@@ -114,7 +130,7 @@ pub(crate) fn tune_dashboard(
         })
     };
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let heading = || status.lock().ok().map(|s| s.text.clone()).filter(|t| !t.is_empty());
+    let heading = || status.lock().ok().map(|s| heading_text(&s)).filter(|t| !t.is_empty());
     let mut on_key = |letter: char, path: Option<&std::path::Path>| -> Option<String> {
         let mut status = status.lock().ok()?;
         match letter {
@@ -165,6 +181,30 @@ pub(crate) fn tune_dashboard(
         Ok(()) => Ok(0),
         Err(error) => closed_or_failed(error),
     }
+}
+
+/// The dashboard's heading: how far the study is, the running trial's time, and at this
+/// process's pace so far (the mean of the trials it ran), about how long the rest take.
+fn heading_text(status: &SearchStatus) -> String {
+    let mut text = status.text.clone();
+    if text.is_empty() {
+        return text;
+    }
+    let running = status.running.map(|(_, since)| since.elapsed().as_secs_f64());
+    if let Some(seconds) = running {
+        text.push_str(&format!(" {}", duration_text(seconds)));
+    }
+    if !status.durations.is_empty() && status.left > 0 {
+        let mean = status.durations.iter().sum::<f64>() / status.durations.len() as f64;
+        let left = (mean * status.left as f64 - running.unwrap_or(0.0)).max(0.0);
+        text.push_str(&format!("; {}/trial, {} left", duration_text(mean), duration_text(left)));
+    }
+    text
+}
+
+/// `0.4s`, `7.5s`, then Keras's `12s`, `2:05`, `1:02:05`.
+fn duration_text(seconds: f64) -> String {
+    if seconds < 10.0 { format!("{seconds:.1}s") } else { nntui::headless::eta_text(seconds) }
 }
 
 /// How far a stopped study got, and how to go on.
@@ -325,5 +365,26 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
         // A study whose every trial failed found nothing: not a success.
         Ok(()) => Ok(if completed { 0 } else { 1 }),
         Err(error) => closed_or_failed(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_heading_tells_the_running_trials_time_and_the_time_left() {
+        let text = "nntui tune  2 of 10 trials finished, trial 3 running".to_string();
+        let mut status = SearchStatus { text, left: 8, ..SearchStatus::default() };
+        // Nothing measured yet: no estimate.
+        assert_eq!(heading_text(&status), "nntui tune  2 of 10 trials finished, trial 3 running");
+        status.durations = vec![4.0, 6.0];
+        let since = std::time::Instant::now().checked_sub(std::time::Duration::from_millis(1500)).unwrap();
+        status.running = Some((3, since));
+        // 8 trials left at 5 s each, 1.5 s of them done.
+        let heading = heading_text(&status);
+        assert!(heading.starts_with("nntui tune  2 of 10 trials finished, trial 3 running 1."), "{heading}");
+        assert!(heading.ends_with("s; 5.0s/trial, 38s left"), "{heading}");
+        assert_eq!(duration_text(754.0), "12:34");
     }
 }

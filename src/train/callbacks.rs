@@ -1,5 +1,5 @@
-//! Training policies with Keras 3's semantics: early stopping, reducing the learning
-//! rate on a plateau, checkpoints and the CSV log's columns. Each policy is a state
+//! Keras 3's callbacks: early stopping, reducing the learning
+//! rate on a plateau, checkpoints and the CSV log's columns. Each callback is a state
 //! machine fed one epoch's values and returning what to do; the fold loop acts on that
 //! (copies weights, changes its learning rate, writes files). No I/O here.
 //!
@@ -403,9 +403,10 @@ pub fn python_float(value: f64) -> String {
     }
 }
 
-/// The policies of a run, as configured (`RunConfig::policies`).
+/// The callbacks of a run, as configured (`RunConfig::policies`, named so in the event
+/// stream since its first schema).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Policies {
+pub struct Callbacks {
     /// `--early-stopping`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stopping: Option<EarlyStoppingSpec>,
@@ -420,7 +421,7 @@ pub struct Policies {
     pub csv_log: Option<String>,
 }
 
-impl Policies {
+impl Callbacks {
     /// The monitored names, each with the option that monitors it.
     pub fn monitored(&self) -> Vec<(&'static str, &str)> {
         let mut names = Vec::new();
@@ -571,10 +572,10 @@ impl std::str::FromStr for CheckpointSpec {
     }
 }
 
-/// A policy's doing, as an event reports it.
+/// A callback's doing, as an event reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "policy", rename_all = "snake_case")]
-pub enum PolicyAction {
+pub enum CallbackAction {
     /// Early stopping ended the fold after this epoch.
     EarlyStopping {
         /// The epoch it stopped at (from 1).
@@ -608,30 +609,30 @@ pub enum PolicyAction {
     },
 }
 
-impl fmt::Display for PolicyAction {
+impl fmt::Display for CallbackAction {
     /// Keras's own message, without the `Epoch N: ` prefix.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PolicyAction::EarlyStopping { .. } => f.write_str("early stopping"),
-            PolicyAction::RestoredBestWeights { best_epoch } => {
+            CallbackAction::EarlyStopping { .. } => f.write_str("early stopping"),
+            CallbackAction::RestoredBestWeights { best_epoch } => {
                 write!(f, "Restoring model weights from the end of the best epoch: {best_epoch}.")
             }
-            PolicyAction::ReduceLrOnPlateau { learning_rate } => {
+            CallbackAction::ReduceLrOnPlateau { learning_rate } => {
                 write!(f, "ReduceLROnPlateau reducing learning rate to {}.", python_float(*learning_rate))
             }
-            PolicyAction::Checkpoint { monitor, from, to: Some(to), path } => {
+            CallbackAction::Checkpoint { monitor, from, to: Some(to), path } => {
                 let from = from.map_or("None".to_string(), |b| format!("{b:.5}"));
                 write!(f, "{monitor} improved from {from} to {to:.5}, saving model to {path}")
             }
-            PolicyAction::Checkpoint { path, .. } => write!(f, "saving model to {path}"),
-            PolicyAction::WriteFailed { message } => f.write_str(message),
+            CallbackAction::Checkpoint { path, .. } => write!(f, "saving model to {path}"),
+            CallbackAction::WriteFailed { message } => f.write_str(message),
         }
     }
 }
 
-/// The live state of a fold's policies, sent with each epoch for the dashboard.
+/// The live state of a fold's callbacks, sent with each epoch for the dashboard.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PolicyState {
+pub struct CallbackState {
     /// Early stopping: epochs waited, patience, best value and its epoch, whether on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_stopping: Option<EarlyStoppingState>,
@@ -755,7 +756,7 @@ mod tests {
             Some(CheckpointDecision::Improved { from: Some(0.5), to: 0.4 })
         );
         assert_eq!(checkpoint.on_epoch_end(&logs("loss", 0.4)), None, "a missing value decides nothing");
-        let message = PolicyAction::Checkpoint {
+        let message = CallbackAction::Checkpoint {
             monitor: "val_loss".into(),
             from: Some(0.5531),
             to: Some(0.5402),

@@ -31,8 +31,10 @@ pub enum Event {
     Warning(Warning),
     /// A control took effect.
     Ack(Ack),
-    /// A training policy acted (early stopping, learning-rate reduction, checkpoint).
-    Policy(PolicyEvent),
+    /// A callback acted (early stopping, learning-rate reduction, checkpoint); `policy`
+    /// in the event stream, as written since the first schema.
+    #[serde(rename = "policy")]
+    Callback(CallbackEvent),
     /// What the model predicts after an epoch: the pictures of the dashboard and
     /// `--plot` (sent only when one is shown, [`super::Plan::pictures`]).
     Learned(Box<LearnedReport>),
@@ -62,14 +64,14 @@ pub struct BatchProgress {
 
 /// A policy's action in a fold, after an epoch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PolicyEvent {
+pub struct CallbackEvent {
     /// Fold index.
     pub fold: usize,
     /// The epoch after which it acted (from 1).
     pub epoch: usize,
     /// What it did.
     #[serde(flatten)]
-    pub action: super::callbacks::PolicyAction,
+    pub action: super::callbacks::CallbackAction,
 }
 
 fn first_schema() -> u32 {
@@ -86,7 +88,7 @@ impl Event {
             Event::FoldEnded(e) => Some(e.fold),
             Event::Warning(e) => e.fold,
             Event::Ack(e) => e.fold,
-            Event::Policy(e) => Some(e.fold),
+            Event::Callback(e) => Some(e.fold),
             Event::Learned(e) => Some(e.fold),
             Event::Progress(e) => Some(e.fold),
             Event::RunStarted(_) | Event::RunEnded(_) => None,
@@ -170,7 +172,7 @@ pub struct EpochReport {
     pub elapsed_seconds: f64,
     /// The fold's policies after this epoch (early stopping's patience used, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<super::callbacks::PolicyState>,
+    pub policies: Option<super::callbacks::CallbackState>,
     /// For a forecast of a series (`--window`, regression): the held-out windows'
     /// targets and the predictions after this epoch, in time order.
     #[serde(default, skip_serializing_if = "Option::is_none")]

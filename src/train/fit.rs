@@ -1,13 +1,13 @@
 //! Training one fold: the epoch and batch loop, evaluation, and the fold's events.
 
-use super::callbacks::{Logs, PolicyAction};
+use super::callbacks::{CallbackAction, Logs};
 use super::engine::Emitter;
 use super::event::{
-    BatchProgress, CodeMap, Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters, FoldOutcome,
-    FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, PolicyEvent, Score,
+    BatchProgress, CallbackEvent, CodeMap, Divergence, EXPLODED_WEIGHT, EpochReport, Event, Filters,
+    FoldOutcome, FoldReport, FoldStart, Forecast, GateWeights, Histogram, LayerWeights, LearnedReport, Score,
     Warning, WeightsReport,
 };
-use super::fold_policies::FoldPolicies;
+use super::fold_callbacks::FoldCallbacks;
 use super::learned::{MapGrid, Outcomes};
 use super::live::{Flow, Live, Position, View};
 use super::plan::Plan;
@@ -355,8 +355,8 @@ pub(crate) fn train_fold(
         steps_per_epoch: steps,
     }));
 
-    let mut policies = FoldPolicies::new(&config.policies, fold, &view.settings);
-    let policy_event = |epoch, action| Event::Policy(PolicyEvent { fold, epoch, action });
+    let mut policies = FoldCallbacks::new(&config.policies, fold, &view.settings);
+    let policy_event = |epoch, action| Event::Callback(CallbackEvent { fold, epoch, action });
     let fold_started = Instant::now();
     let mut waited = Duration::ZERO;
     let mut outcome = FoldOutcome::Completed;
@@ -396,7 +396,7 @@ pub(crate) fn train_fold(
                 break 'epochs;
             }
             if let Some(best_epoch) = policies.on_batch(&view.settings, model.parameters_mut()) {
-                emitter.send(policy_event(epoch, PolicyAction::RestoredBestWeights { best_epoch }));
+                emitter.send(policy_event(epoch, CallbackAction::RestoredBestWeights { best_epoch }));
             }
             let n = rows.len();
             gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
@@ -574,7 +574,7 @@ pub(crate) fn train_fold(
         let penalty = model.penalty(&view.settings.regularizer);
         // Early stopping's best weights, put back: the held-out rows are scored again.
         if let Some(best_epoch) = policies.finish(model.parameters_mut()) {
-            emitter.send(policy_event(epochs_run, PolicyAction::RestoredBestWeights { best_epoch }));
+            emitter.send(policy_event(epochs_run, CallbackAction::RestoredBestWeights { best_epoch }));
             restored_epoch = Some(best_epoch).filter(|&b| b != epochs_run);
             if !held_out.is_empty() {
                 last_validation = evaluator.evaluate(validation_fit, &model, penalty, held_out, live);

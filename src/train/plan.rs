@@ -73,7 +73,7 @@ pub struct RunConfig {
     pub demo: Option<crate::data::generate::DemoHint>,
     /// Early stopping, learning-rate reduction, checkpoints, the CSV log.
     #[serde(default)]
-    pub policies: super::callbacks::Policies,
+    pub policies: super::callbacks::Callbacks,
     /// The features of the decision map (`--map-features`; empty: the data's own when
     /// it has two, one for a regression).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -209,7 +209,7 @@ impl Default for RunConfig {
             shuffle: true,
             initial_model: None,
             demo: None,
-            policies: super::callbacks::Policies::default(),
+            policies: super::callbacks::Callbacks::default(),
             map_features: Vec::new(),
         }
     }
@@ -815,7 +815,7 @@ fn measures_for(config: &RunConfig, dataset: &Dataset, output: LayerSpec) -> Res
     Ok(measures)
 }
 
-/// Policies monitor values that exist and write one file per fold.
+/// Callbacks monitor values that exist and write one file per fold.
 fn check_policies(
     config: &RunConfig,
     metric: Metric,

@@ -3,9 +3,9 @@
 
 use super::theme::Theme;
 use crate::series::Part;
-use crate::train::callbacks::PolicyAction;
+use crate::train::callbacks::CallbackAction;
 use crate::train::{
-    Ack, Control, EpochReport, Event, FoldOutcome, FoldReport, LearnedReport, PolicyEvent, RunInfo,
+    Ack, CallbackEvent, Control, EpochReport, Event, FoldOutcome, FoldReport, LearnedReport, RunInfo,
     RunSummary, Warning, WeightsReport,
 };
 use std::collections::VecDeque;
@@ -663,7 +663,7 @@ impl App {
             }
             Event::Warning(warning) => self.on_warning(warning),
             Event::Ack(ack) => self.on_ack(ack),
-            Event::Policy(policy) => self.on_policy(policy),
+            Event::Callback(policy) => self.on_policy(policy),
             Event::Progress(_) => {}
             Event::Learned(learned) => {
                 if let Some(fold) = self.folds.get_mut(learned.fold) {
@@ -817,17 +817,17 @@ impl App {
         self.note(ack.fold, epoch, LogKind::Change, text);
     }
 
-    fn on_policy(&mut self, policy: &PolicyEvent) {
+    fn on_policy(&mut self, policy: &CallbackEvent) {
         let kind = match policy.action {
-            PolicyAction::WriteFailed { .. } => LogKind::Warning,
+            CallbackAction::WriteFailed { .. } => LogKind::Warning,
             _ => LogKind::Policy,
         };
         if let Some(fold) = self.folds.get_mut(policy.fold) {
             let mark = match &policy.action {
-                PolicyAction::EarlyStopping { stopped_epoch } => {
+                CallbackAction::EarlyStopping { stopped_epoch } => {
                     Some((*stopped_epoch, "stopped".to_string()))
                 }
-                PolicyAction::ReduceLrOnPlateau { learning_rate } => {
+                CallbackAction::ReduceLrOnPlateau { learning_rate } => {
                     Some((policy.epoch, format!("lr {}", short(*learning_rate))))
                 }
                 _ => None,

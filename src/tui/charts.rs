@@ -284,7 +284,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         vec![(x, low), (x, high)]
     };
     let markers: Vec<Vec<(f64, f64)>> = fold.markers.iter().map(|m| vertical(m.at)).collect();
-    // Policies act often (a reduction every few epochs): a short tick from the top edge
+    // Callbacks act often (a reduction every few epochs): a short tick from the top edge
     // marks each, so that they do not bury the curves under full-height lines.
     let tick = |at: f64| {
         let x = at.clamp(x_bounds[0], x_bounds[1]);

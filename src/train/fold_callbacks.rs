@@ -1,11 +1,11 @@
-//! A fold's training policies at work: the state machines of `callbacks` fed each
+//! A fold's callbacks at work: the state machines of `callbacks` fed each
 //! epoch's values, and what they ask for carried out (best weights kept and put back,
 //! the learning rate reduced, checkpoints and CSV rows written), with the live controls
 //! (early stopping on or off, more patience, the best weights back now) taken up at
 //! batch boundaries.
 
 use super::callbacks::{
-    Checkpoint, CheckpointDecision, EarlyStopping, Logs, Policies, PolicyAction, PolicyState,
+    CallbackAction, CallbackState, Callbacks, Checkpoint, CheckpointDecision, EarlyStopping, Logs,
     ReduceLrOnPlateau, csv_row, fill,
 };
 use super::live::Settings;
@@ -40,7 +40,7 @@ impl CsvLog {
 }
 
 /// One fold's policies and what they keep.
-pub(crate) struct FoldPolicies {
+pub(crate) struct FoldCallbacks {
     early_stopping: Option<EarlyStopping>,
     plateau: Option<ReduceLrOnPlateau>,
     checkpoint: Option<Checkpoint>,
@@ -56,10 +56,10 @@ pub(crate) struct FoldPolicies {
     fold: usize,
 }
 
-impl FoldPolicies {
+impl FoldCallbacks {
     /// Fresh policies for `fold` (from 0), as configured.
-    pub fn new(policies: &Policies, fold: usize, settings: &Settings) -> FoldPolicies {
-        FoldPolicies {
+    pub fn new(policies: &Callbacks, fold: usize, settings: &Settings) -> FoldCallbacks {
+        FoldCallbacks {
             early_stopping: policies.early_stopping.clone().map(EarlyStopping::new),
             plateau: policies.reduce_lr_on_plateau.clone().map(ReduceLrOnPlateau::new),
             checkpoint: policies.checkpoint.clone().map(Checkpoint::new),
@@ -109,26 +109,26 @@ impl FoldPolicies {
         base_rate: f64,
         parameters: &[f32],
         save: &mut dyn FnMut(&str) -> Result<(), String>,
-    ) -> (Vec<PolicyAction>, bool) {
+    ) -> (Vec<CallbackAction>, bool) {
         let mut actions = Vec::new();
         let mut stop = false;
         if let Some(plateau) = self.plateau.as_mut()
             && let Some(reduced) = plateau.on_epoch_end(logs, base_rate * self.lr_factor)
         {
             self.lr_factor = reduced / base_rate;
-            actions.push(PolicyAction::ReduceLrOnPlateau { learning_rate: reduced });
+            actions.push(CallbackAction::ReduceLrOnPlateau { learning_rate: reduced });
         }
         if let Some(checkpoint) = self.checkpoint.as_mut() {
             let decision = checkpoint.on_epoch_end(logs);
             let path = checkpoint.path_for(epoch, self.fold + 1);
             let saved = match decision {
-                Some(CheckpointDecision::Improved { from, to }) => Some(PolicyAction::Checkpoint {
+                Some(CheckpointDecision::Improved { from, to }) => Some(CallbackAction::Checkpoint {
                     monitor: checkpoint.spec.monitor.clone(),
                     from,
                     to: Some(to),
                     path: path.clone(),
                 }),
-                Some(CheckpointDecision::Always) => Some(PolicyAction::Checkpoint {
+                Some(CheckpointDecision::Always) => Some(CallbackAction::Checkpoint {
                     monitor: checkpoint.spec.monitor.clone(),
                     from: None,
                     to: None,
@@ -139,7 +139,7 @@ impl FoldPolicies {
             if let Some(action) = saved {
                 actions.push(match save(&path) {
                     Ok(()) => action,
-                    Err(message) => PolicyAction::WriteFailed { message },
+                    Err(message) => CallbackAction::WriteFailed { message },
                 });
             }
         }
@@ -150,7 +150,7 @@ impl FoldPolicies {
                 logs.insert("learning_rate".into(), base_rate * self.lr_factor);
             }
             if let Err(message) = csv.write(epoch, &logs) {
-                actions.push(PolicyAction::WriteFailed { message });
+                actions.push(CallbackAction::WriteFailed { message });
                 self.csv = None;
             }
         }
@@ -164,7 +164,7 @@ impl FoldPolicies {
             }
             if action.stop {
                 self.stopped_early = Some(epoch);
-                actions.push(PolicyAction::EarlyStopping { stopped_epoch: epoch });
+                actions.push(CallbackAction::EarlyStopping { stopped_epoch: epoch });
                 stop = true;
             }
         }
@@ -180,8 +180,8 @@ impl FoldPolicies {
     }
 
     /// The state the dashboard shows after an epoch.
-    pub fn state(&self) -> Option<PolicyState> {
-        let state = PolicyState {
+    pub fn state(&self) -> Option<CallbackState> {
+        let state = CallbackState {
             early_stopping: self.early_stopping.as_ref().map(EarlyStopping::state),
             plateau: self.plateau.as_ref().map(ReduceLrOnPlateau::state),
         };
