@@ -457,46 +457,21 @@ fn network_layer(
             };
             Ok((graph.op("Gather", &[&table, &codes], vec![int("axis", 0)]), Layout::ChannelsLast(rank + 1)))
         }
-        // Over the last axis, in every layout: y = x r gamma + (beta - mean r gamma) with
-        // r = 1 / sqrt(var + 1e-3), the order nntui (and Keras) compute it in.
+        // Over the last axis, in every layout, with each position's own statistics.
         Layer::LayerNorm => {
-            let channels = layer.bias.len();
-            let gamma = graph.floats("gamma", &[dim(channels)], &kernel);
-            let beta = graph.floats("beta", &[dim(channels)], &layer.bias);
-            #[allow(clippy::cast_possible_truncation, reason = "the epsilon nntui adds in f32")]
-            let epsilon = graph.floats("epsilon", &[1], &[crate::nn::layer::norm::EPSILON as f32]);
             let last = || vec![ints("axes", &[-1]), int("keepdims", 1)];
             let mean = graph.op("ReduceMean", &[&x], last());
             let centred = graph.op("Sub", &[&x, &mean], vec![]);
             let squares = graph.op("Mul", &[&centred, &centred], vec![]);
             let variance = graph.op("ReduceMean", &[&squares], last());
-            let shifted = graph.op("Add", &[&variance, &epsilon], vec![]);
-            let root = graph.op("Sqrt", &[&shifted], vec![]);
-            let inverse = graph.op("Reciprocal", &[&root], vec![]);
-            let scale = graph.op("Mul", &[&inverse, &gamma], vec![]);
-            let scaled = graph.op("Mul", &[&x, &scale], vec![]);
-            let moved = graph.op("Mul", &[&mean, &scale], vec![]);
-            let offset = graph.op("Sub", &[&beta, &moved], vec![]);
-            Ok((graph.op("Add", &[&scaled, &offset], vec![]), layout))
+            Ok((normalize(graph, &x, (&mean, &variance), (&kernel, &layer.bias)), layout))
         }
-        // With the moving statistics, an affine map on the last axis in every layout, in
-        // nntui's order: r = 1 / sqrt(var + 1e-3), s = r gamma, y = x s + (beta - mean s).
+        // With the moving statistics: an affine map on the last axis in every layout.
         Layer::BatchNorm => {
             let channels = layer.bias.len();
-            let gamma = graph.floats("gamma", &[dim(channels)], &kernel);
-            let beta = graph.floats("beta", &[dim(channels)], &layer.bias);
             let mean = graph.floats("moving_mean", &[dim(channels)], &layer.moving_mean);
             let variance = graph.floats("moving_variance", &[dim(channels)], &layer.moving_variance);
-            #[allow(clippy::cast_possible_truncation, reason = "the epsilon nntui adds in f32")]
-            let epsilon = graph.floats("epsilon", &[1], &[crate::nn::layer::norm::EPSILON as f32]);
-            let shifted = graph.op("Add", &[&variance, &epsilon], vec![]);
-            let root = graph.op("Sqrt", &[&shifted], vec![]);
-            let inverse = graph.op("Reciprocal", &[&root], vec![]);
-            let scale = graph.op("Mul", &[&inverse, &gamma], vec![]);
-            let scaled = graph.op("Mul", &[&x, &scale], vec![]);
-            let moved = graph.op("Mul", &[&mean, &scale], vec![]);
-            let offset = graph.op("Sub", &[&beta, &moved], vec![]);
-            Ok((graph.op("Add", &[&scaled, &offset], vec![]), layout))
+            Ok((normalize(graph, &x, (&mean, &variance), (&kernel, &layer.bias)), layout))
         }
         Layer::Flatten => {
             let (x, _) = channels_last(graph, x, layout);
@@ -536,6 +511,28 @@ fn network_layer(
         | Layer::BiLstm { .. }
         | Layer::BiGru { .. } => recurrent(graph, x, layout, layer, spec),
     }
+}
+
+/// `y = x s + (beta - mean s)` with `s = gamma / sqrt(variance + 1e-3)`, over the last
+/// axis, in the order nntui (and Keras) compute normalization in.
+fn normalize(
+    graph: &mut Graph,
+    x: &str,
+    (mean, variance): (&str, &str),
+    (gamma, beta): (&[f32], &[f32]),
+) -> String {
+    let gamma = graph.floats("gamma", &[dim(gamma.len())], gamma);
+    let beta = graph.floats("beta", &[dim(beta.len())], beta);
+    #[allow(clippy::cast_possible_truncation, reason = "the epsilon nntui adds in f32")]
+    let epsilon = graph.floats("epsilon", &[1], &[crate::nn::layer::norm::EPSILON as f32]);
+    let shifted = graph.op("Add", &[variance, &epsilon], vec![]);
+    let root = graph.op("Sqrt", &[&shifted], vec![]);
+    let inverse = graph.op("Reciprocal", &[&root], vec![]);
+    let scale = graph.op("Mul", &[&inverse, &gamma], vec![]);
+    let scaled = graph.op("Mul", &[x, &scale], vec![]);
+    let moved = graph.op("Mul", &[mean, &scale], vec![]);
+    let offset = graph.op("Sub", &[&beta, &moved], vec![]);
+    graph.op("Add", &[&scaled, &offset], vec![])
 }
 
 fn activate(graph: &mut Graph, z: String, activation: Activation) -> String {

@@ -683,49 +683,30 @@ impl<T: Real> Sequential<T> {
                 embedding::backward(input, delta, *dim, &mut workspace.gradients[layer.kernel_range()]);
                 continue;
             }
-            if let Op::BatchNorm(channels) = &layer.op {
+            // Normalization: the scale's and shift's gradients and the input's at once.
+            if let Op::LayerNorm(channels) | Op::BatchNorm(channels) = &layer.op {
                 let (gamma_gradient, beta_gradient) = workspace.gradients
                     [layer.kernel_range().start..layer.bias_range().end]
                     .split_at_mut(*channels);
                 let values = rows * layer.output_size();
                 let previous =
                     if self.input_gradients[index] { Some(&mut below[index - 1][..values]) } else { None };
-                norm::batch_backward(
-                    delta,
-                    kernel,
-                    (&scratch.normalized[..values], &scratch.inverse),
-                    scratch.batch,
-                    (gamma_gradient, beta_gradient),
-                    previous,
-                );
-                if self.input_gradients[index]
-                    && let Some(activation) = self.layers[index - 1].activation()
-                {
-                    let pre = &workspace.pre_activations[index - 1];
-                    activation.backward(
-                        pre,
-                        input,
-                        &mut below[index - 1][..values],
-                        self.layers[index - 1].channels(),
+                let normalized = &scratch.normalized[..values];
+                if let Op::BatchNorm(_) = layer.op {
+                    let (inverse, batch) = (&scratch.inverse, scratch.batch);
+                    let gradients = (gamma_gradient, beta_gradient);
+                    norm::batch_backward(delta, kernel, (normalized, inverse), batch, gradients, previous);
+                } else {
+                    let inverse = &scratch.inverse[..values / channels];
+                    norm::backward(
+                        delta,
+                        kernel,
+                        normalized,
+                        inverse,
+                        (gamma_gradient, beta_gradient),
+                        previous,
                     );
                 }
-                continue;
-            }
-            if let Op::LayerNorm(channels) = &layer.op {
-                let (gamma_gradient, beta_gradient) = workspace.gradients
-                    [layer.kernel_range().start..layer.bias_range().end]
-                    .split_at_mut(layer.kernel_range().len());
-                let values = rows * layer.output_size();
-                let previous =
-                    if self.input_gradients[index] { Some(&mut below[index - 1][..values]) } else { None };
-                norm::backward(
-                    delta,
-                    kernel,
-                    &scratch.normalized[..values],
-                    &scratch.inverse[..values / channels],
-                    (gamma_gradient, beta_gradient),
-                    previous,
-                );
                 if self.input_gradients[index]
                     && let Some(activation) = self.layers[index - 1].activation()
                 {
