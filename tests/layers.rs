@@ -412,3 +412,30 @@ fn embeddings_read_codes_and_refuse_anything_else() {
         predicted.stderr
     );
 }
+
+/// A batch normalization first standardizes raw features of any scale: on values near
+/// 5e6 it trains (its moving variance near 4e12 is the data's, not an exploded weight)
+/// and the warning that such values saturate the network is not given; without it,
+/// the same data is warned about.
+#[test]
+fn batch_normalization_first_takes_raw_features_of_any_scale() {
+    let mut text = String::from("a,b,label\n");
+    for i in 0..300u32 {
+        let a = 5e6 + 2e6 * (f64::from(i) * 0.7).sin();
+        text.push_str(&format!("{a:.1},{:.4},{}\n", (f64::from(i) * 1.3).cos(), u8::from(a > 5e6)));
+    }
+    let (_dir, path) = file_with("big.csv", text.as_bytes());
+    let fit = |layers: &str| {
+        let file = path.to_str().unwrap();
+        let args = ["--no-tui", "--layers", layers, "--epochs", "20", "--optimizer", "adam", "--lr", "0.01"];
+        run(&[&args[..], &["--folds", "1", "--validation-split", "0.2", file]].concat())
+    };
+    let normalized = fit("batchnorm,8:relu");
+    assert_eq!(normalized.code, 0, "{}", normalized.stderr);
+    assert!(!normalized.stderr.contains("saturate"), "{}", normalized.stderr);
+    let accuracy = normalized.stdout.lines().find(|l| l.starts_with("val_accuracy")).unwrap();
+    let accuracy: f64 = accuracy.trim_start_matches("val_accuracy: ").trim_end_matches('%').parse().unwrap();
+    assert!(accuracy > 90.0, "{}", normalized.stdout);
+    let raw = fit("8:relu");
+    assert!(raw.stderr.contains("values this large saturate the network"), "{}", raw.stderr);
+}

@@ -473,7 +473,7 @@ pub(crate) fn train_fold(
         waited += epoch_waited;
         let epoch_seconds = (epoch_started.elapsed().saturating_sub(epoch_waited)).as_secs_f64();
 
-        let largest = largest_weight(model.parameters());
+        let largest = largest_weight(&model);
         if largest > EXPLODED_WEIGHT {
             let cause = Divergence::ExplodedWeights { largest };
             outcome = FoldOutcome::Diverged { epoch, iterations: optimizer.iterations(), cause };
@@ -706,10 +706,26 @@ fn pictures(
 }
 
 /// The largest weight magnitude; infinite if any weight is not a finite number.
-fn largest_weight(parameters: &[f32]) -> f64 {
-    parameters.iter().fold(0.0f64, |largest, &w| {
-        if w.is_finite() { largest.max(f64::from(w.abs())) } else { f64::INFINITY }
-    })
+/// The largest trained weight's magnitude, infinite when any value is not finite. The
+/// values a layer keeps untrained (batch normalization's moving mean and variance)
+/// are only checked to be finite: they follow the data's scale, which may be large.
+fn largest_weight(model: &Sequential<f32>) -> f64 {
+    let parameters = model.parameters();
+    let largest = |values: &[f32], measured: bool| {
+        values.iter().fold(0.0f64, |largest, &w| match (w.is_finite(), measured) {
+            (false, _) => f64::INFINITY,
+            (true, true) => largest.max(f64::from(w.abs())),
+            (true, false) => largest,
+        })
+    };
+    model
+        .layers()
+        .iter()
+        .map(|layer| {
+            let trained = layer.kernel_range().start..layer.bias_range().end;
+            largest(&parameters[trained], true).max(largest(&parameters[layer.state_range()], false))
+        })
+        .fold(0.0, f64::max)
 }
 
 /// The one class predicted for every evaluated row, if the model collapsed to one.

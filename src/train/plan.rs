@@ -376,7 +376,10 @@ impl Plan {
         warnings.extend(dataset.report.warnings.iter().cloned());
         warnings.extend(class_coverage(dataset, &config, &held_out, train_rows.as_deref()));
 
+        // A batch normalization first standardizes each feature itself.
+        let normalized = config.hidden.first().is_some_and(|l| matches!(l, crate::nn::Layer::BatchNorm));
         if !config.standardize
+            && !normalized
             && let Some((column, largest)) = largest_feature(dataset).filter(|&(_, v)| v > LARGE_FEATURE)
         {
             warnings.push(format!(
