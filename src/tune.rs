@@ -4,6 +4,7 @@
 
 pub mod importance;
 pub mod journal;
+pub mod optuna;
 pub mod pruner;
 pub mod report;
 pub mod space;

@@ -12,27 +12,36 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 /// `nntui view`: the table of runs, or one run replayed.
 pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
+    // Optuna's storage URLs name their file: `sqlite:///study.db` is `study.db`.
+    let paths: Vec<std::path::PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| match p.to_str().and_then(|t| t.strip_prefix("sqlite:///")) {
+            Some(file) => std::path::PathBuf::from(file),
+            None => p.clone(),
+        })
+        .collect();
     use nntui::runs::{read, table};
     let interactive =
         !(args.no_tui || args.json || args.replay || args.plot.is_some()) && io::stdout().is_terminal();
     // On a terminal, a folder with no runs yet (or not made yet) is waited on, as
     // TensorBoard waits: the comparison reads it again every second.
-    let found: Vec<Vec<read::Source>> = args.paths.iter().map(|p| read::sources(p)).collect();
+    let found: Vec<Vec<read::Source>> = paths.iter().map(|p| read::sources(p)).collect();
     if interactive && found.iter().all(Vec::is_empty) {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        let paths = args.paths.clone();
+        let waiting = paths.clone();
         let heading = move || -> Option<String> {
-            paths.iter().all(|p| read::sources(p).is_empty()).then(|| {
-                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            waiting.iter().all(|p| read::sources(p).is_empty()).then(|| {
+                let names: Vec<String> = waiting.iter().map(|p| p.display().to_string()).collect();
                 format!(" no runs yet in {}: waiting for them to appear (q quits)", names.join(", "))
             })
         };
-        tui::compare_with(args.paths.clone(), color, None, &heading, &mut |_, _| None, None)
+        tui::compare_with(paths.clone(), color, None, &heading, &mut |_, _| None, None)
             .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
     }
     let mut sources = Vec::new();
-    for (path, found) in args.paths.iter().zip(found) {
+    for (path, found) in paths.iter().zip(found) {
         if !path.exists() {
             return Err(Failure::new(1, format!("{}: no such file or folder", path.display())));
         }
@@ -48,9 +57,12 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
         sources.extend(found);
     }
     // Several runs on a terminal: the comparison reads them itself (once, not twice).
-    if interactive && (sources.len() > 1 || matches!(sources.as_slice(), [read::Source::Study(_)])) {
+    if interactive
+        && (sources.len() > 1
+            || matches!(sources.as_slice(), [read::Source::Study(_) | read::Source::Optuna(_)]))
+    {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        tui::compare(args.paths.clone(), color)
+        tui::compare(paths.clone(), color)
             .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
     }
@@ -100,9 +112,9 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
         let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         // One run, whatever wrote it: its full dashboard (nntui's own followed event by
         // event); several runs, a study, or a folder that may gain runs: the comparison.
-        let single = matches!(sources.as_slice(), [source] if !matches!(source, read::Source::Study(_)))
+        let single = matches!(sources.as_slice(), [source] if !matches!(source, read::Source::Study(_) | read::Source::Optuna(_)))
             && runs.len() == 1
-            && args.paths.iter().all(|p| {
+            && paths.iter().all(|p| {
                 !p.is_dir()
                     || p.join(nntui::runs::record::EVENTS).is_file()
                     || matches!(&sources[0], read::Source::TensorBoard { folder, .. } if folder == p)
@@ -112,7 +124,7 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
                 tui::view(source.path().to_path_buf(), runs[0].name.clone(), color)
             }
             [source] if single => tui::view_stored(source.clone(), color),
-            _ => tui::compare(args.paths.clone(), color),
+            _ => tui::compare(paths.clone(), color),
         };
         shown.map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
@@ -194,19 +206,35 @@ struct Share<'a> {
     share: f64,
 }
 
-/// Each study file's searched options' importances (its path, completed trials, shares).
+/// Each study's searched options' importances (its path, and for an Optuna storage
+/// `#` and the study's name; completed trials, shares). A study of several objectives
+/// has none (Optuna asks which objective).
 fn study_importances(
     sources: &[nntui::runs::read::Source],
 ) -> Vec<(String, nntui::tune::report::Importances)> {
     sources
         .iter()
-        .filter_map(|source| match source {
-            nntui::runs::read::Source::Study(path) => {
-                let journal = nntui::tune::journal::Journal::open(path).ok()?;
-                let (completed, shares) = nntui::tune::report::journal_importances(&journal)?;
-                Some((path.display().to_string(), (completed, shares)))
+        .flat_map(|source| match source {
+            nntui::runs::read::Source::Study(path) => nntui::tune::journal::Journal::open(path)
+                .ok()
+                .and_then(|journal| nntui::tune::report::journal_importances(&journal))
+                .map(|importances| (path.display().to_string(), importances))
+                .into_iter()
+                .collect(),
+            nntui::runs::read::Source::Optuna(path) => {
+                let mut storage = nntui::tune::optuna::Storage::open(path);
+                if storage.refresh().is_err() {
+                    return Vec::new();
+                }
+                storage
+                    .studies()
+                    .into_iter()
+                    .filter_map(|study| {
+                        Some((format!("{}#{}", path.display(), study.name), study.importances()?))
+                    })
+                    .collect()
             }
-            _ => None,
+            _ => Vec::new(),
         })
         .collect()
 }

@@ -53,6 +53,15 @@ pub struct Run {
     pub modified: Option<std::time::SystemTime>,
     /// Its last loss was not finite (the series keep the finite values).
     pub diverged: bool,
+    /// For a trial of a study: its objective's name and whether it is maximized (the
+    /// comparison sorts by it).
+    pub objective: Option<(String, bool)>,
+    /// Epochs (or steps) as the writer counts them, where the steps do not say (an Optuna
+    /// trial's intermediate values, reported from step 0 or any other).
+    pub counted_epochs: Option<usize>,
+    /// Final values that are not their series' last point, by name (an Optuna trial's
+    /// objective values, where its intermediate values are the series).
+    pub finals: BTreeMap<String, f64>,
     /// Series indexed by step that are not epochs (Keras's per-batch TensorBoard tags):
     /// in the tag table, not counted as epochs.
     pub steps: Part,
@@ -73,6 +82,20 @@ impl Run {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole and small")]
     pub fn epochs(&self) -> usize {
         self.folds.values().filter_map(Part::last_step).fold(0.0f64, f64::max).max(0.0) as usize
+    }
+
+    /// Its objective's name and final value (a study trial's), else its first series'
+    /// name and last value.
+    pub fn objective_value(&self) -> Option<(String, f64)> {
+        let name = match &self.objective {
+            Some((name, _)) => name.clone(),
+            None => self.names().into_iter().next()?,
+        };
+        let value = match self.finals.get(&name) {
+            Some(&value) => value,
+            None => self.folds.values().next()?.last(&name)?,
+        };
+        Some((name, value))
     }
 
     /// Points held in memory by its series.
@@ -515,6 +538,8 @@ pub fn walk(folder: &Path) -> Found {
                 has_events = true;
             } else if is_csv(&child) {
                 csvs.push(child);
+            } else if is_storage_name(&child) && crate::tune::optuna::is_storage(&child) {
+                found.files.push(child);
             }
         }
         if has_events {
@@ -547,6 +572,9 @@ pub enum Source {
     Lines(PathBuf),
     /// A study journal of `nntui tune`: one run per trial.
     Study(PathBuf),
+    /// An Optuna storage (a journal file or an SQLite database): one run per trial of
+    /// each of its studies.
+    Optuna(PathBuf),
     /// A CSV training log: Keras's `CSVLogger`, Lightning's `metrics.csv`.
     Csv(PathBuf),
     /// A folder of TensorBoard event files, named by its path under `root`.
@@ -564,6 +592,7 @@ impl Source {
         match self {
             Source::Lines(_) => "Keras-callback lines",
             Source::Study(_) => "study trial",
+            Source::Optuna(_) => "Optuna trial",
             Source::Csv(_) => "CSV log",
             Source::TensorBoard { .. } => "TensorBoard",
         }
@@ -572,7 +601,7 @@ impl Source {
     /// The file or folder it is read from (a run's identity in the comparison).
     pub fn path(&self) -> &Path {
         match self {
-            Source::Lines(path) | Source::Study(path) | Source::Csv(path) => path,
+            Source::Lines(path) | Source::Study(path) | Source::Optuna(path) | Source::Csv(path) => path,
             Source::TensorBoard { folder, .. } => folder,
         }
     }
@@ -604,9 +633,18 @@ fn source_of(file: PathBuf) -> Source {
         Source::Csv(file)
     } else if is_study(&file) {
         Source::Study(file)
+    } else if file.file_name().is_some_and(|n| n != EVENTS) && crate::tune::optuna::is_storage(&file) {
+        Source::Optuna(file)
     } else {
         Source::Lines(file)
     }
+}
+
+/// Whether a file's name may be an Optuna storage's (`study.db`, `journal.log`): such
+/// files in a folder are looked into.
+fn is_storage_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| ["db", "sqlite", "sqlite3", "log"].iter().any(|known| e.eq_ignore_ascii_case(known)))
 }
 
 /// Whether a file is a CSV (by its name): read as a CSV training log.
@@ -657,6 +695,7 @@ struct Shard {
     changed_only: bool,
     followers: std::collections::HashMap<PathBuf, crate::tensorboard::Follower>,
     studies: std::collections::HashMap<PathBuf, crate::tune::journal::Journal>,
+    optunas: std::collections::HashMap<PathBuf, crate::tune::optuna::Storage>,
     lines: std::collections::HashMap<PathBuf, LinesFollower>,
     csvs: std::collections::HashMap<PathBuf, (Option<CsvSeen>, Run)>,
 }
@@ -715,11 +754,61 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
                     .map(|(f, v)| (f.trim_start_matches('-').to_string(), v.clone()))
                     .collect(),
                 spread: trial.std.map(|std| (objective.clone(), std)).into_iter().collect(),
+                objective: Some((objective.clone(), journal.header.as_ref().is_some_and(|h| h.maximize))),
                 ..Run::default()
             };
             (PathBuf::from(identity), run)
         })
         .collect()
+}
+
+/// An Optuna storage's trials as runs, named by study and number: the intermediate
+/// values as the objective's series by step, the objective values as final values, the
+/// parameters as settings, the trial's state.
+fn optuna_runs(path: &Path, storage: &crate::tune::optuna::Storage) -> Vec<(PathBuf, Run)> {
+    let skipped = storage.skipped();
+    let studies = storage.studies();
+    let several = studies.len() > 1;
+    let mut runs = Vec::new();
+    for study in studies {
+        // Several studies in one storage: each one's objectives under its name
+        // (`mlp/value`), as a TensorBoard tag group, so that they are not one column.
+        let names: Vec<String> = study
+            .objective_names()
+            .into_iter()
+            .map(|name| if several { format!("{}/{name}", study.name) } else { name })
+            .collect();
+        for trial in &study.trials {
+            let mut part = Part::default();
+            #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
+            for (&step, &value) in &trial.intermediate {
+                part.push(&names[0], step as f64, value, f64::NAN);
+            }
+            let mut folds = BTreeMap::new();
+            if !part.is_empty() {
+                folds.insert(0, part);
+            }
+            let mut identity = path.as_os_str().to_owned();
+            identity.push(format!("#{}#{}", study.name, trial.number));
+            let run = Run {
+                name: format!("{} trial {:03}", study.name, trial.number),
+                folds,
+                counted_epochs: Some(trial.intermediate.len()),
+                trial_state: Some(trial.state.name()),
+                params: trial.params.iter().map(|(name, (text, _))| (name.clone(), text.clone())).collect(),
+                objective: Some((names[0].clone(), study.maximize.first().copied().unwrap_or(false))),
+                finals: trial
+                    .values
+                    .iter()
+                    .flat_map(|values| names.iter().cloned().zip(values.iter().copied()))
+                    .collect(),
+                skipped,
+                ..Run::default()
+            };
+            runs.push((PathBuf::from(identity), run));
+        }
+    }
+    runs
 }
 
 impl Reader {
@@ -814,6 +903,17 @@ impl Shard {
                     journal.refresh().map_err(|e| format!("{}: {e}", path.display()))?;
                 }
                 Ok(study_runs(path, journal))
+            }
+            Source::Optuna(path) => {
+                let first = !self.optunas.contains_key(path);
+                let storage = self
+                    .optunas
+                    .entry(path.clone())
+                    .or_insert_with(|| crate::tune::optuna::Storage::open(path));
+                if !storage.refresh()? && self.changed_only && !first {
+                    return Ok(Vec::new());
+                }
+                Ok(optuna_runs(path, storage))
             }
             Source::Lines(path) => {
                 let follower = self.lines.entry(path.clone()).or_default();

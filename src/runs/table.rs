@@ -192,7 +192,9 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 }
             }
             let mean = |(sum, n): (f64, usize)| sum / n as f64;
-            let last: BTreeMap<String, f64> = sums.into_iter().map(|(name, s)| (name, mean(s))).collect();
+            let mut last: BTreeMap<String, f64> = sums.into_iter().map(|(name, s)| (name, mean(s))).collect();
+            // An Optuna trial's objective values, which need not be its last intermediate values.
+            last.extend(run.finals.iter().map(|(name, &value)| (name.clone(), value)));
             let last_finite = finite_sums
                 .into_iter()
                 .filter(|(name, _)| last.get(name).is_some_and(|v| !v.is_finite()))
@@ -225,7 +227,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                 folds: run
                     .trial_folds
                     .unwrap_or_else(|| run.folds.values().filter(|f| !f.is_empty()).count()),
-                epochs: run.epochs(),
+                epochs: run.counted_epochs.unwrap_or_else(|| run.epochs()),
                 last,
                 last_finite,
                 spread: run.spread.clone(),

@@ -212,6 +212,8 @@ pub struct Compare {
     /// A value column to sort by once it exists (`nntui tune`'s objective), and whether
     /// descending.
     pub preferred_sort: Option<(String, bool)>,
+    /// Whether the sort by a study's objective was set (once; the user's sort stays).
+    objective_sorted: bool,
     /// A heading before the counts (`nntui tune` says how the search goes).
     pub heading: Option<String>,
     /// The key bar, when the caller has keys of its own (`nntui tune`).
@@ -272,6 +274,7 @@ impl Compare {
             chart_choice: (0, 0),
             histogram_choice: 0,
             preferred_sort: None,
+            objective_sorted: false,
             heading: None,
             keys: None,
             run_filter: None,
@@ -340,6 +343,15 @@ impl Compare {
             }
         }
         self.take_rows();
+        // A study's trials are sorted by their objective, best first, until the user sorts.
+        if !self.objective_sorted {
+            if self.preferred_sort.is_some() {
+                self.objective_sorted = true;
+            } else if let Some(objective) = self.entries.iter().find_map(|e| e.run.objective.clone()) {
+                self.preferred_sort = Some(objective);
+                self.objective_sorted = true;
+            }
+        }
         if let Some((name, descending)) = self.preferred_sort.clone() {
             let columns = self.columns();
             if let Some(index) = columns.iter().position(|c| *c == name) {
@@ -433,15 +445,15 @@ impl Compare {
         order.sort_by(|&a, &b| {
             let pinned = self.entries[b].pinned.cmp(&self.entries[a].pinned);
             let (ka, kb) = (&keys[&a], &keys[&b]);
-            let mut by = match (ka.0, kb.0) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
+            let directed = |by: std::cmp::Ordering| if self.sort.1 { by.reverse() } else { by };
+            // Rows without the value (a failed trial, a run that never wrote it) come
+            // last whichever way the column is sorted.
+            let by = match (ka.0.filter(|v| !v.is_nan()), kb.0.filter(|v| !v.is_nan())) {
+                (Some(x), Some(y)) => directed(x.total_cmp(&y)),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => ka.1.cmp(&kb.1),
+                (None, None) => directed(ka.1.cmp(&kb.1)),
             };
-            if self.sort.1 {
-                by = by.reverse();
-            }
             pinned.then(by)
         });
         order
@@ -790,6 +802,17 @@ impl Widget for &Compare {
     }
 }
 
+/// A setting's value as the table shows it: a long number (an Optuna trial's
+/// `0.0001694044709524275`) to four significant places, anything else as written.
+fn setting_text(value: &str) -> String {
+    match value.parse::<f64>() {
+        Ok(number) if value.len() > 8 && value.contains(['.', 'e']) && number.is_finite() => {
+            super::app::short(number)
+        }
+        _ => value.to_string(),
+    }
+}
+
 /// A chart subject that plots a study's objective against a searched option.
 const SCATTER: &str = "vs ";
 
@@ -805,9 +828,8 @@ impl Compare {
             .filter_map(|&i| {
                 let run = &self.entries[i].run;
                 let value = run.params.get(param)?;
-                let objective = run.names().into_iter().next()?;
-                let y = run.folds.values().next()?.last(&objective)?;
-                Some((run, value.clone(), y))
+                let (_, y) = run.objective_value()?;
+                y.is_finite().then(|| (run, value.clone(), y))
             })
             .collect();
         let numbers: Option<Vec<f64>> = points.iter().map(|(_, v, _)| v.parse::<f64>().ok()).collect();
@@ -866,8 +888,11 @@ impl Compare {
                 Dataset::default().data(data).graph_type(GraphType::Scatter).marker(Marker::Dot).style(*style)
             })
             .collect();
-        let objective =
-            points.first().and_then(|(run, _, _)| run.names().into_iter().next()).unwrap_or_default();
+        let objective = points
+            .first()
+            .and_then(|(run, _, _)| run.objective_value())
+            .map(|(name, _)| name)
+            .unwrap_or_default();
         let label_value = |v: f64| super::app::short(v);
         let x_label = |v: f64| if log_x { super::app::short(10f64.powf(v)) } else { super::app::short(v) };
         let x_labels = if log_x {
@@ -1125,7 +1150,7 @@ impl Compare {
         for key in &self.settings {
             all.push((
                 self.setting_header(key, &columns),
-                Box::new(move |r: &Row| r.differs.get(key).cloned().unwrap_or("-".into())),
+                Box::new(move |r: &Row| r.differs.get(key).map_or_else(|| "-".into(), |v| setting_text(v))),
                 3,
             ));
         }
