@@ -25,6 +25,9 @@ macro_rules! draw_file {
     };
 }
 
+mod study;
+pub use study::write_study;
+
 /// The file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

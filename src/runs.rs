@@ -12,6 +12,7 @@ pub mod follow;
 pub mod read;
 pub mod record;
 pub mod table;
+pub mod trials;
 
 /// The version of the event schema this build writes (defined with the events).
 pub use crate::train::event::SCHEMA;

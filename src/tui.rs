@@ -13,6 +13,7 @@ mod learned;
 mod log;
 pub mod terminal;
 pub mod theme;
+mod trials;
 pub mod ui;
 mod weights;
 

@@ -68,7 +68,8 @@ fn check_storage(path: &Path) {
             // The objective values, exactly; a trial without them (running, failed) its
             // last intermediate value if it reported one.
             let values = trial["values"].as_array();
-            let reported = trial["intermediate"].as_object().unwrap().values().next_back().and_then(Value::as_f64);
+            let reported =
+                trial["intermediate"].as_object().unwrap().values().next_back().and_then(Value::as_f64);
             for (i, objective) in objectives.iter().enumerate() {
                 let want = values.map_or(if i == 0 { reported } else { None }, |v| v[i].as_f64());
                 assert_eq!(row["last"].get(objective).and_then(Value::as_f64), want, "{label} {objective}");
@@ -232,4 +233,59 @@ fn a_folder_of_studies_shows_each_storage() {
     let runs = lines(&out.stdout, "run");
     assert_eq!(runs.len(), 2 * 78, "both storages' trials");
     assert_eq!(lines(&out.stdout, "importance").len(), 4);
+}
+
+#[test]
+fn a_studys_figures_are_drawn_as_files_with_the_options_own_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        run(&["view", fixture("journal.log").to_str().unwrap(), "--plot", dir.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    // Each study of the storage: history, a slice per option, parallel coordinates; and
+    // the chart of the intermediate values the mlp trials reported.
+    for name in [
+        "mlp_history.svg",
+        "mlp_parallel.svg",
+        "mlp_slice_activation.svg",
+        "mlp_slice_lr.svg",
+        "mlp_slice_units.svg",
+        "mlp_slice_unused.svg",
+        "mlp_value.svg",
+        "quadratic_history.svg",
+        "quadratic_slice_x.svg",
+        "two_history.svg",
+    ] {
+        assert!(files.iter().any(|f| f == name), "{name} in {files:?}");
+    }
+    // An SVG's texts, each on a line of its own.
+    let read = |name: &str| -> String {
+        let svg = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split('<').next()?.trim().to_string()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let history = read("mlp_history.svg");
+    assert!(history.contains("mlp/value over trials: 32 complete, 7 pruned"), "pruned trials counted apart");
+    assert!(history.contains("best so far"));
+    // lr spans 1.7e-4 to 0.0735: a log axis labelled in learning rates.
+    let slice = read("mlp_slice_lr.svg");
+    assert!(slice.contains("against lr (log scale)"));
+    let labels: Vec<&str> = slice.lines().collect();
+    assert!(
+        labels.contains(&"1.7e-4") && labels.contains(&"0.0735"),
+        "labels in the option's values: {labels:?}"
+    );
+    assert!(!labels.iter().any(|l| l.starts_with('-')), "no logarithms: {labels:?}");
+    let parallel = read("mlp_parallel.svg");
+    let labels: Vec<&str> = parallel.lines().collect();
+    for label in ["relu", "tanh", "activation", "lr", "units", "unused", "mlp/value", "1.7e-4"] {
+        assert!(labels.contains(&label), "{label} in {labels:?}");
+    }
 }

@@ -90,9 +90,29 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
             write_plots(&plot, dir, args.plot_format)?;
             return Ok(0);
         }
+        // A study's trials: its figures (one set per study in a storage of several),
+        // besides the charts of what its trials reported along the way.
+        let objectives: std::collections::BTreeSet<&String> =
+            runs.iter().filter_map(|r| r.objective.as_ref().map(|(name, _)| name)).collect();
+        let mut files = Vec::new();
+        for objective in &objectives {
+            let trials: Vec<&read::Run> =
+                runs.iter().filter(|r| r.objective.as_ref().is_some_and(|(n, _)| n == *objective)).collect();
+            let Some(figures) = nntui::runs::trials::Figures::of(&trials) else { continue };
+            let prefix =
+                if objectives.len() > 1 { objective.split('/').next().unwrap_or(objective) } else { "" };
+            files.extend(
+                nntui::plot::write_study(&figures, dir, prefix, args.plot_format)
+                    .map_err(|message| Failure::new(1, format!("--plot: {message}")))?,
+            );
+        }
         let series: Vec<nntui::plot::RunSeries> = runs.iter().map(run_series).collect();
-        let files = nntui::plot::write_series(&series, dir, args.plot_format)
-            .map_err(|message| Failure::new(1, format!("--plot: {message}")))?;
+        if files.is_empty() || series.iter().any(|(_, s)| !s.is_empty()) {
+            files.extend(
+                nntui::plot::write_series(&series, dir, args.plot_format)
+                    .map_err(|message| Failure::new(1, format!("--plot: {message}")))?,
+            );
+        }
         let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let _ = writeln!(io::stderr(), "nntui: charts written: {}", names.join(", "));
         return Ok(0);

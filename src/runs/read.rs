@@ -53,6 +53,8 @@ pub struct Run {
     pub modified: Option<std::time::SystemTime>,
     /// Its last loss was not finite (the series keep the finite values).
     pub diverged: bool,
+    /// For a trial of a study: its number.
+    pub trial: Option<usize>,
     /// For a trial of a study: its objective's name and whether it is maximized (the
     /// comparison sorts by it).
     pub objective: Option<(String, bool)>,
@@ -745,6 +747,7 @@ fn study_runs(path: &Path, journal: &crate::tune::journal::Journal) -> Vec<(Path
             identity.push(format!("#{}", trial.number));
             let run = Run {
                 name: format!("trial {:03}", trial.number),
+                trial: Some(trial.number),
                 folds,
                 trial_state: Some(trial.state.name()),
                 trial_folds: Some(trial_folds(&trial.command)),
@@ -792,6 +795,7 @@ fn optuna_runs(path: &Path, storage: &crate::tune::optuna::Storage) -> Vec<(Path
             identity.push(format!("#{}#{}", study.name, trial.number));
             let run = Run {
                 name: format!("{} trial {:03}", study.name, trial.number),
+                trial: Some(trial.number),
                 folds,
                 counted_epochs: Some(trial.intermediate.len()),
                 trial_state: Some(trial.state.name()),

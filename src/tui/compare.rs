@@ -8,6 +8,7 @@
 use super::ui::{Theme, panel};
 use crate::runs::read::Run;
 use crate::runs::table::{self, Row};
+use crate::runs::trials::Figures;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -749,13 +750,25 @@ impl Widget for &Compare {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut others = others;
-        others.extend(searched.iter());
-        let (left, right) = if losses.is_empty() && !searched.is_empty() {
-            // A study maximizing an accuracy: its curves left, the scatters right.
-            let curves: Vec<&String> = others.iter().copied().filter(|n| !n.starts_with(SCATTER)).collect();
-            let scatters: Vec<&String> = searched.iter().collect();
-            (pick(&curves, self.chart_choice.0), pick(&scatters, self.chart_choice.1))
+        // A study: its trials' curves (if they reported any) left; right, the objective
+        // over trials, parallel coordinates, then the objective against each option.
+        let studied: Vec<&Run> = selected.iter().map(|&i| &self.entries[i].run).collect();
+        let figures = if searched.is_empty() { None } else { Figures::of(&studied) };
+        let (history, parallel) = (HISTORY.to_string(), PARALLEL.to_string());
+        let (left, right) = if let Some(figures) = &figures {
+            let curves: Vec<&String> = losses.iter().chain(others.iter()).copied().collect();
+            let mut right: Vec<&String> = Vec::new();
+            let left = if curves.is_empty() {
+                Some(history.clone())
+            } else {
+                right.push(&history);
+                pick(&curves, self.chart_choice.0)
+            };
+            if !figures.scales.is_empty() {
+                right.push(&parallel);
+            }
+            right.extend(searched.iter());
+            (left, pick(&right, self.chart_choice.1))
         } else {
             (
                 pick(&losses, self.chart_choice.0),
@@ -773,18 +786,26 @@ impl Widget for &Compare {
         self.drawn_xs.borrow_mut().clear();
         let mut at = None;
         for (base, chart_area) in [(left, left_area), (right, right_area)] {
-            match base {
-                Some(base) if base.starts_with(SCATTER) => {
+            let short = |v: f64| super::app::short(v);
+            match (base, &figures) {
+                (Some(base), Some(figures)) if base == HISTORY => {
+                    let colour = |run: usize| self.colour_of(studied[run]);
+                    super::trials::history(figures, &colour, theme, &short, chart_area, buf);
+                }
+                (Some(base), Some(figures)) if base == PARALLEL => {
+                    super::trials::parallel(figures, theme, &short, chart_area, buf);
+                }
+                (Some(base), _) if base.starts_with(SCATTER) => {
                     self.scatter(&base[SCATTER.len()..], &selected, chart_area, buf);
                 }
-                Some(base) => {
+                (Some(base), _) => {
                     let first = self.drawn_xs.borrow().is_empty();
                     let solid = self.chart(&base, &names, &curves, first, chart_area, buf);
                     if first && let (Some(x), Some(name)) = (self.chart_cursor, solid) {
                         at = Some((name, x));
                     }
                 }
-                None => panel(" - ", theme).render(chart_area, buf),
+                (None, _) => panel(" - ", theme).render(chart_area, buf),
             }
         }
         self.table(rows, &order, at.as_ref().map(|(n, x)| (n.as_str(), *x)), table_area, buf);
@@ -815,6 +836,11 @@ fn setting_text(value: &str) -> String {
 
 /// A chart subject that plots a study's objective against a searched option.
 const SCATTER: &str = "vs ";
+/// The chart of a study's objective over its trials (not a series name: it has a control
+/// character).
+const HISTORY: &str = "\u{1}history";
+/// The chart of a study's parallel coordinates.
+const PARALLEL: &str = "\u{1}parallel";
 
 impl Compare {
     /// Each trial's last objective value against its value of `param` (a number, on a
@@ -1547,6 +1573,19 @@ mod tests {
         assert!(header.contains(" layers ") && header.contains(" lr "), "{screen}");
         let best = screen.lines().find(|l| l.contains("* ") && l.contains("trial 001 ")).unwrap();
         assert!(best.contains(" 16:relu ") && best.contains(" 0.01 "), "{screen}");
+        // Right: the objective over trials, then parallel coordinates, then a slice per option.
+        assert!(screen.contains(" objective by trial: • 3 complete  ⠂ 0 pruned "), "{screen}");
+        compare.apply(CompareAction::NextMetric);
+        let screen = draw(&compare);
+        assert!(screen.contains(" parallel coordinates of 3 trials "), "{screen}");
+        // Each option's axis is labelled at its ends in its own values (a log axis for lr).
+        let bottom = screen.lines().rev().find(|l| l.contains("layers") && l.contains("lr")).unwrap();
+        assert!(bottom.contains("objective"), "{screen}");
+        // Choices in sorted order (16:relu low, 8:relu high); lr's ends in learning rates.
+        assert!(screen.lines().any(|l| l.contains("16:relu") && l.contains("0.001")), "{screen}");
+        assert!(screen.lines().any(|l| l.contains("8:relu") && l.contains("0.1 ")), "{screen}");
+        compare.apply(CompareAction::NextMetric);
+        let screen = draw(&compare);
         assert!(screen.contains(" objective vs layers: 0=16:relu 1=8:relu "), "{screen}");
         compare.apply(CompareAction::NextMetric);
         let screen = draw(&compare);
