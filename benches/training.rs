@@ -26,8 +26,7 @@ use std::sync::Arc;
 fn dataset() -> Arc<Dataset> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let pima = std::env::var_os("NNTUI_PIMA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/data/pima-indians-diabetes.csv"));
+        .map_or_else(|| root.join("../shared/data/pima-indians-diabetes.csv"), PathBuf::from);
     let path = if pima.is_file() {
         pima
     } else {
@@ -87,7 +86,7 @@ fn epoch(c: &mut Criterion) {
     let mut optimizer = Optimizer::new(OptimizerSpec::new(OptimizerKind::Adam), model.parameters().len());
     let mut workspace = model.workspace(10);
     let x: Vec<f32> = (0..770 * 8).map(|i| ((i * 37) % 100) as f32 / 10.0).collect();
-    let y: Vec<f32> = (0..770).map(|i| (i % 3 == 0) as u8 as f32).collect();
+    let y: Vec<f32> = (0..770).map(|i| f32::from(u8::from(i % 3 == 0))).collect();
     let regularizer = Regularizer::default();
     let mut group = c.benchmark_group("epoch");
     group.throughput(Throughput::Elements(770));

@@ -177,7 +177,6 @@ impl Dataset {
         let keep: Vec<usize> = (0..texts.len()).filter(|&r| !texts[r].is_empty()).collect();
         let kept_texts: Vec<String> = keep.iter().map(|&r| texts[r].clone()).collect();
         let labels: Vec<f32> = if self.task.is_classification() {
-            #[allow(clippy::cast_precision_loss, reason = "class indices are small")]
             class_indices(&kept_texts, &self.class_names)
                 .map_err(content)?
                 .into_iter()

@@ -96,11 +96,7 @@ fn bar_line(step: usize, steps: usize, timing: &str, values: &str, colour: bool)
 
 /// Keras's time left: `7s`, `2:05`, `1:02:05`.
 pub fn eta_text(seconds: f64) -> String {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a positive number of seconds"
-    )]
+    #[allow(clippy::cast_possible_truncation, reason = "a positive number of seconds")]
     let whole = seconds.max(0.0) as u64;
     match whole {
         3600.. => format!("{}:{:02}:{:02}", whole / 3600, (whole % 3600) / 60, whole % 60),

@@ -526,7 +526,6 @@ impl ModelFile {
                 f32::NAN
             } else {
                 match self.class_names.iter().position(|c| c == cell) {
-                    #[allow(clippy::cast_precision_loss, reason = "class indices are small")]
                     Some(class) => class as f32,
                     None => {
                         return Err(data_error(format!(
@@ -637,16 +636,12 @@ impl TrainedModel {
             }
             let out = self.model.forward(&batch[..chunk.len()], rows, &mut workspace);
             for row in out.chunks_exact(units) {
-                predictions.push(match task {
-                    Task::Regression => {
-                        Prediction::Value(self.scaling.target.map_or(row[0], |t| t.restore(row[0])))
-                    }
-                    _ => {
-                        let class = predicted_class(row);
-                        let probabilities =
-                            if units == 1 { vec![1.0 - row[0], row[0]] } else { row.to_vec() };
-                        Prediction::Class { class, probabilities }
-                    }
+                predictions.push(if task == Task::Regression {
+                    Prediction::Value(self.scaling.target.map_or(row[0], |t| t.restore(row[0])))
+                } else {
+                    let class = predicted_class(row);
+                    let probabilities = if units == 1 { vec![1.0 - row[0], row[0]] } else { row.to_vec() };
+                    Prediction::Class { class, probabilities }
                 });
             }
         }

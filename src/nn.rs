@@ -47,6 +47,7 @@ pub trait Real:
     /// Widens to `f64`.
     fn as_f64(self) -> f64;
     /// The error function (`libm`'s, in this precision).
+    #[must_use]
     fn erf(self) -> Self;
 }
 

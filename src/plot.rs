@@ -260,7 +260,7 @@ impl Collector {
 /// How many x labels a range of whole epochs takes: one per epoch when there are few
 /// (more would print the same rounded number twice), ten at most.
 fn whole_ticks(x0: f64, x1: f64) -> usize {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a small positive count")]
+    #[allow(clippy::cast_possible_truncation, reason = "a small positive count")]
     let span = (x1 - x0).round().max(1.0) as usize;
     (span + 1).clamp(2, 10)
 }

@@ -434,12 +434,11 @@ pub fn check_output(path: &Path, kind: Output) -> Result<(), String> {
             // The nearest folder that exists must take the new ones.
             let mut existing = path;
             while !existing.is_dir() {
-                match existing.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    Some(parent) => existing = parent,
-                    None => {
-                        existing = Path::new(".");
-                        break;
-                    }
+                if let Some(parent) = existing.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    existing = parent;
+                } else {
+                    existing = Path::new(".");
+                    break;
                 }
                 if existing.exists() && !existing.is_dir() {
                     return Err(format!("{} is a file, not a folder", shown(existing)));

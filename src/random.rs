@@ -75,8 +75,8 @@ mod tests {
         let mut r = rng(1, Stream::Generator);
         let n = 50_000;
         let draws: Vec<f64> = (0..n).map(|_| standard_normal(&mut r)).collect();
-        let mean = draws.iter().sum::<f64>() / n as f64;
-        let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / n as f64;
+        let mean = draws.iter().sum::<f64>() / f64::from(n);
+        let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / f64::from(n);
         assert!(mean.abs() < 0.02 && (var - 1.0).abs() < 0.03, "{mean} {var}");
     }
 }

@@ -250,6 +250,7 @@ fn event_files(folder: &Path) -> Vec<PathBuf> {
 
 /// A file's identity (device and inode), to tell a replaced file from a grown one.
 #[cfg(unix)]
+#[allow(clippy::unnecessary_wraps, reason = "elsewhere than Unix there is none")]
 pub(crate) fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     Some((metadata.dev(), metadata.ino()))
@@ -334,7 +335,6 @@ fn take_record(run: &mut Run, plugins: &mut HashMap<String, String>, prefix: &st
     }
 }
 
-#[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
 fn push_scalar(run: &mut Run, tag: &str, (step, wall): (i64, f64), value: f64) {
     match run.scalars.get_mut(tag) {
         Some(series) => series.push(step as f64, value, wall),
@@ -390,22 +390,16 @@ fn tensor_values(tensor: &proto::TensorProto) -> Option<Vec<f64>> {
         proto::DT_HALF if !content.is_empty() => {
             content.chunks_exact(2).map(|b| half(u16::from_le_bytes([b[0], b[1]]))).collect()
         }
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "half_val holds 16-bit patterns in int32s"
-        )]
+        #[allow(clippy::cast_possible_truncation, reason = "half_val holds 16-bit patterns in int32s")]
         proto::DT_HALF => tensor.half_val.iter().map(|&v| half(v as u16)).collect(),
         proto::DT_INT32 if !content.is_empty() => {
             content.chunks_exact(4).map(|b| f64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect()
         }
         proto::DT_INT32 => tensor.int_val.iter().map(|&v| f64::from(v)).collect(),
-        #[allow(clippy::cast_precision_loss, reason = "a step count or similar as a plotted value")]
         proto::DT_INT64 if !content.is_empty() => content
             .chunks_exact(8)
             .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f64)
             .collect(),
-        #[allow(clippy::cast_precision_loss, reason = "a step count or similar as a plotted value")]
         proto::DT_INT64 => tensor.int64_val.iter().map(|&v| v as f64).collect(),
         _ => return None,
     };
@@ -456,11 +450,7 @@ fn from_buckets(histogram: &proto::HistogramProto) -> Option<Histogram> {
 
 /// Buckets (left, right, count) spread over nntui's bins spanning their range, each
 /// bucket's count shared by the bins it overlaps; mean and std from the bucket centres.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "counts, rounded to whole numbers"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "counts, rounded to whole numbers")]
 fn rebin(buckets: &[(f64, f64, f64)]) -> Option<Histogram> {
     let buckets: Vec<&(f64, f64, f64)> = buckets
         .iter()
@@ -476,7 +466,7 @@ fn rebin(buckets: &[(f64, f64, f64)]) -> Option<Histogram> {
     let mut counts = vec![0u32; bins];
     let (mut total, mut sum, mut squares) = (0.0, 0.0, 0.0);
     for &&(left, right, count) in &buckets {
-        let centre = (left + right) / 2.0;
+        let centre = f64::midpoint(left, right);
         total += count;
         sum += count * centre;
         squares += count * centre * centre;
@@ -514,11 +504,7 @@ fn rebin(buckets: &[(f64, f64, f64)]) -> Option<Histogram> {
 
 /// Shares rounded to whole counts that keep their (rounded) total: each share's floor,
 /// and the rest one by one to the largest remainders.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "counts, rounded to whole numbers"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "counts, rounded to whole numbers")]
 fn whole_counts(shares: &[f64]) -> Vec<u32> {
     let mut counts: Vec<u32> = shares.iter().map(|c| c.floor().min(f64::from(u32::MAX)) as u32).collect();
     let total = shares.iter().sum::<f64>().round();

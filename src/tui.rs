@@ -170,9 +170,10 @@ where
         if dirty && due.is_zero() {
             app.tick(now);
             let epochs = app.progress().0;
-            if injected_panic.is_some_and(|epoch| epochs >= epoch) {
-                panic!("injected by NNTUI_DEBUG_PANIC in the dashboard after {epochs} epochs");
-            }
+            assert!(
+                injected_panic.is_none_or(|epoch| epochs < epoch),
+                "injected by NNTUI_DEBUG_PANIC in the dashboard after {epochs} epochs"
+            );
             terminal.draw(|frame| frame.render_widget(&*app, frame.area())).map_err(io::Error::other)?;
             last_frame = Some(now);
             dirty = false;

@@ -64,7 +64,7 @@ fn layer_of(module_path: &str) -> usize {
             }
         }
     }
-    best.map(|(layer, _)| layer).unwrap_or_else(|| panic!("{module_path} is in no layer: add it to LAYERS"))
+    best.map_or_else(|| panic!("{module_path} is in no layer: add it to LAYERS"), |(layer, _)| layer)
 }
 
 #[test]

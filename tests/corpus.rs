@@ -196,7 +196,7 @@ fn corpus_files_are_where_the_table_says() {
         .filter(|name| name != "README.md")
         .collect();
     present.sort();
-    let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+    let mut listed: Vec<String> = listed.iter().map(std::string::ToString::to_string).collect();
     listed.sort();
     assert_eq!(present, listed, "every corpus file has an expectation, and every expectation a file");
 }

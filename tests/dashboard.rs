@@ -607,7 +607,7 @@ fn normalization_shows_its_scale_and_shift_and_an_embedding_its_table() {
 fn an_lstm_shows_its_gates_input_and_recurrent_kernels_apart() {
     let mut text = String::from("a,b,c,d,e,f,target\n");
     for i in 0..200 {
-        let v: Vec<f64> = (0..7).map(|k| ((i + k) as f64 * 0.3).sin()).collect();
+        let v: Vec<f64> = (0..7).map(|k| (f64::from(i + k) * 0.3).sin()).collect();
         text.push_str(&v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(","));
         text.push('\n');
     }

@@ -143,7 +143,7 @@ fn a_live_l2_penalty_enters_the_loss_and_shrinks_the_weights() {
         next_matching(events, WAIT, |e| kernel_spread(e).filter(|&(epoch, _)| epoch >= start_epoch + 200));
     assert!(after < before / 2.0, "kernel spread {after} should shrink from {before} under L2");
     handle.control.send(Control::Stop).unwrap();
-    for _ in events.iter() {}
+    for _ in events {}
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn an_invalid_control_value_is_refused_with_a_warning() {
         next_matching(&handle.events, WAIT, |e| if let Event::Warning(w) = e { Some(w) } else { None });
     assert!(warning.message.contains("refused"), "{}", warning.message);
     handle.control.send(Control::Stop).unwrap();
-    for _ in handle.events.iter() {}
+    for _ in &handle.events {}
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn check_dataset(d: &Dataset) {
     assert!(d.features.iter().all(|v| v.is_finite() || v.is_nan()), "an infinite feature got through");
     let missing: usize = d.columns.iter().map(|c| c.missing * c.width()).sum();
     assert_eq!(d.features.iter().filter(|v| v.is_nan()).count(), missing);
-    assert_eq!(d.columns.iter().map(|c| c.width()).sum::<usize>(), d.feature_count());
+    assert_eq!(d.columns.iter().map(nntui::data::FeatureColumn::width).sum::<usize>(), d.feature_count());
     let rows: Vec<u32> = (0..d.rows() as u32).collect();
     // Filled rows are finite; standardized too, unless a value is near f32's limit
     // (its distance from the mean overflows, as it would in any f32 z-score: the plan

@@ -191,7 +191,7 @@ fn a_saved_cnn_predicts_as_the_model_in_memory() {
         ..RunConfig::default()
     };
     let handle = train::spawn(Plan::new(config, &dataset).unwrap(), dataset.clone());
-    for _ in handle.events.iter() {}
+    for _ in &handle.events {}
     let trained = handle.join().unwrap().model.unwrap();
     let in_memory = trained.predict(&dataset.features, dataset.task);
 

@@ -180,7 +180,7 @@ fn saved_model_predicts_like_the_model_in_memory() {
     let dataset = Arc::new(data::load(&path, &CsvOptions::default()).unwrap());
     let config = RunConfig { folds: 1, standardize: true, epochs: 30, ..RunConfig::default() };
     let handle = train::spawn(Plan::new(config, &dataset).unwrap(), Arc::clone(&dataset));
-    for _ in handle.events.iter() {}
+    for _ in &handle.events {}
     let trained = handle.join().unwrap().model.expect("a single fit keeps its model");
 
     let dir = tempfile::tempdir().unwrap();

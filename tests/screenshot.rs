@@ -50,7 +50,7 @@ fn svg(buffer: &Buffer) -> String {
     let mut out = String::new();
     writeln!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14">"##
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14">"#
     )
     .unwrap();
     writeln!(out, r##"<rect width="100%" height="100%" rx="6" fill="#1e1e1e"/>"##).unwrap();

@@ -41,7 +41,7 @@ fn keras_tensorboard_callback_scalars_and_histograms() {
         let read = values(&run, tag);
         // Keras logs each epoch's value at step = epoch (from 0), as float32.
         let steps: Vec<i64> = read.iter().map(|p| p.0).collect();
-        assert_eq!(steps, (0..logged.len() as i64).collect::<Vec<_>>(), "{tag}");
+        assert_eq!(steps, (0..i64::try_from(logged.len()).unwrap()).collect::<Vec<_>>(), "{tag}");
         for ((_, got), want) in read.iter().zip(&logged) {
             assert_eq!(*got, f64::from(*want as f32), "{tag}");
         }

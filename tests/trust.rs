@@ -118,7 +118,7 @@ fn a_word_among_numbers_is_a_typo_in_a_file_of_any_size() {
 fn index_time_and_constant_columns_are_warned_of_even_when_quiet() {
     let mut text = String::from("YEAR,flat,value,label\n");
     for i in 0..30 {
-        let _ = writeln!(text, "{},7,{:.2},{}", 1700 + i, ((i * 37) % 11) as f64 / 3.0, i % 2);
+        let _ = writeln!(text, "{},7,{:.2},{}", 1700 + i, f64::from((i * 37) % 11) / 3.0, i % 2);
     }
     let (_dir, file) = file_with("years.csv", text.as_bytes());
     let out = run(&["--no-tui", "-q", "--folds", "2", "--epochs", "1", path_of(&file)]);

@@ -366,9 +366,10 @@ fn tpe_matches_optunas_estimator() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|t| match t["state"].as_str().unwrap() {
-                "complete" => Outcome::Complete(t["value"].as_f64().unwrap()),
-                _ => {
+            .map(|t| {
+                if t["state"].as_str().unwrap() == "complete" {
+                    Outcome::Complete(t["value"].as_f64().unwrap())
+                } else {
                     let values = t["intermediate"].as_array().unwrap();
                     Outcome::Pruned(values.last().map(|v| (values.len(), v.as_f64().unwrap_or(f64::NAN))))
                 }

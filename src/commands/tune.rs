@@ -363,7 +363,7 @@ pub(crate) fn tune(args: &TuneArgs) -> Result<u8, Failure> {
     let importances = report::importance_text(&study.settings.space, &objective, &ranked);
     match write!(io::stdout().lock(), "\n{}", report::summary(&objective, &ranked, &importances)) {
         // A study whose every trial failed found nothing: not a success.
-        Ok(()) => Ok(if completed { 0 } else { 1 }),
+        Ok(()) => Ok(u8::from(!completed)),
         Err(error) => closed_or_failed(error),
     }
 }

@@ -268,7 +268,7 @@ pub(crate) fn run_series(run: &nntui::runs::read::Run) -> nntui::plot::RunSeries
             .folds
             .values()
             .filter_map(|fold| fold.get(&name))
-            .map(|s| s.points())
+            .map(nntui::series::Series::points)
             .filter(|l| !l.is_empty())
             .collect();
         series.insert(name, lines);

@@ -79,6 +79,7 @@ impl NaValues {
     }
 
     /// These markers and `more`.
+    #[must_use]
     pub fn with(&self, more: &[String]) -> NaValues {
         let mut all = self.0.clone();
         all.extend(more.iter().filter(|m| !self.0.contains(m)).cloned());
@@ -306,7 +307,7 @@ fn number_fill(mut values: Vec<f32>, impute: Impute) -> f32 {
             if n % 2 == 1 {
                 values[n / 2]
             } else {
-                ((f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0) as f32
+                f64::midpoint(f64::from(values[n / 2 - 1]), f64::from(values[n / 2])) as f32
             }
         }
         Impute::MostFrequent => {

@@ -290,6 +290,7 @@ fn write_strokes(spec: &GeneratorSpec, rng: &mut impl Rng, out: &mut impl Write)
         let (name, dy, dx) = STROKES[row % STROKES.len()];
         let mut image = vec![0.0f64; side * side];
         // A start from which all three pixels stay inside.
+        #[allow(clippy::cast_possible_wrap, reason = "an image side of a few pixels")]
         let (y, x) = loop {
             let (y, x) = (rng.random_range(0..side), rng.random_range(0..side));
             let (end_y, end_x) = (y as isize + 2 * dy, x as isize + 2 * dx);

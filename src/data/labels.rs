@@ -77,14 +77,15 @@ impl LabelCollector {
                 self.names.push(format!("{value}"));
                 next
             }),
-            None => match self.texts.get(text) {
-                Some(&id) => id,
-                None => {
+            None => {
+                if let Some(&id) = self.texts.get(text) {
+                    id
+                } else {
                     self.names.push(text.to_string());
                     self.texts.insert(text.to_string(), next);
                     next
                 }
-            },
+            }
         };
         self.ids.push(id);
         if self.names.len() > MAX_CLASSES {
@@ -284,7 +285,7 @@ mod tests {
 
     #[test]
     fn too_many_numeric_values_stop_interning() {
-        let values: Vec<String> = (0..2000).map(|i| format!("{}.5", i)).collect();
+        let values: Vec<String> = (0..2000).map(|i| format!("{i}.5")).collect();
         let values: Vec<&str> = values.iter().map(String::as_str).collect();
         let (task, _, labels) = infer(&values, None).unwrap();
         assert_eq!((task, labels.len()), (Task::Regression, 2000));

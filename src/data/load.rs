@@ -506,7 +506,6 @@ impl Loader<'_> {
         DataError::at(&self.name, line, column, message)
     }
 
-    #[allow(clippy::too_many_lines, reason = "one pass over the records, with its checks in order")]
     fn read(
         &self,
         input: impl Read,
@@ -826,10 +825,6 @@ impl Loader<'_> {
                             else {
                                 return Err(self.too_many_categories(state));
                             };
-                            #[allow(
-                                clippy::cast_precision_loss,
-                                reason = "codes are below MAX_CATEGORIES_LIMIT, exact in f32"
-                            )]
                             {
                                 *cell = code as f32;
                             }
@@ -852,7 +847,6 @@ impl Loader<'_> {
                 position
             }
         };
-        #[allow(clippy::cast_precision_loss, reason = "codes are below MAX_CATEGORIES_LIMIT, exact in f32")]
         code.map(|c| c as f32).ok_or_else(|| self.too_many_categories(state))
     }
 
@@ -1244,6 +1238,7 @@ impl Loader<'_> {
     }
 
     /// A NUL byte in the first block means binary data, not a CSV: say where it is.
+    #[allow(clippy::naive_bytecount, reason = "counted once, for an error's place in the first block")]
     fn binary(&self, start: &[u8]) -> Option<DataError> {
         let offset = start.iter().position(|&b| b == 0)?;
         let before = &start[..offset];
@@ -1423,7 +1418,6 @@ fn expand(raw: Vec<f32>, rows: usize, columns: &[FeatureColumn], ranks: &[Vec<us
                 } else {
                     #[allow(
                         clippy::cast_possible_truncation,
-                        clippy::cast_sign_loss,
                         reason = "a category code, a small whole number"
                     )]
                     let hot = rank[value as usize];

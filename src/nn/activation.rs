@@ -112,7 +112,7 @@ impl Activation {
                 values.iter_mut().for_each(|v| *v = if *v > T::zero() { *v } else { *v * slope });
             }
             Activation::Elu => {
-                values.iter_mut().for_each(|v| *v = if *v >= T::zero() { *v } else { v.exp_m1() })
+                values.iter_mut().for_each(|v| *v = if *v >= T::zero() { *v } else { v.exp_m1() });
             }
             Activation::Selu => {
                 let (alpha, scale) = (T::of(SELU_ALPHA), T::of(SELU_SCALE));
@@ -197,7 +197,7 @@ impl Activation {
                 pairs.for_each(|(&a, g)| *g *= if a > T::zero() { T::one() } else { slope });
             }
             Activation::Elu => {
-                pairs.for_each(|(&a, g)| *g *= if a > T::zero() { T::one() } else { a + T::one() })
+                pairs.for_each(|(&a, g)| *g *= if a > T::zero() { T::one() } else { a + T::one() });
             }
             Activation::Selu => {
                 let (scale, floor) = (T::of(SELU_SCALE), T::of(SELU_SCALE * SELU_ALPHA));

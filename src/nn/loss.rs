@@ -187,16 +187,13 @@ impl Loss {
             (Loss::CategoricalCrossentropy, Activation::Softmax) => Some(scale),
             _ => None,
         };
-        match fused {
-            Some(factor) => {
-                for ((&a, &y), g) in activations.iter().zip(targets).zip(gradient.iter_mut()) {
-                    *g = factor * (a - y);
-                }
+        if let Some(factor) = fused {
+            for ((&a, &y), g) in activations.iter().zip(targets).zip(gradient.iter_mut()) {
+                *g = factor * (a - y);
             }
-            None => {
-                self.gradient(activations, targets, gradient, units, scale);
-                activation.backward(inputs, activations, gradient, units);
-            }
+        } else {
+            self.gradient(activations, targets, gradient, units, scale);
+            activation.backward(inputs, activations, gradient, units);
         }
     }
 }

@@ -254,7 +254,6 @@ impl Tally {
                 // does; it is above every threshold up to its bucket.
                 #[allow(
                     clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
                     reason = "Keras buckets in float32; the bucket is in 0..=198 (NaN: 0)"
                 )]
                 for (p, y) in predictions.iter().zip(targets) {

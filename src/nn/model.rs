@@ -724,22 +724,19 @@ impl<T: Real> Sequential<T> {
                 let (kernel_gradient, bias_gradient) = workspace.gradients
                     [layer.kernel_range().start..layer.bias_range().end]
                     .split_at_mut(layer.kernel_range().len());
-                match &layer.op {
-                    Op::Conv(c) => {
-                        let patches = &scratch.patches[..rows * c.output.positions() * c.patch()];
-                        gemm::parameter_gradients(
-                            patches,
-                            delta,
-                            kernel_gradient,
-                            bias_gradient,
-                            c.patch(),
-                            c.output.channels,
-                        );
-                    }
-                    _ => {
-                        let (n, units) = layer.kernel_shape();
-                        gemm::parameter_gradients(input, delta, kernel_gradient, bias_gradient, n, units);
-                    }
+                if let Op::Conv(c) = &layer.op {
+                    let patches = &scratch.patches[..rows * c.output.positions() * c.patch()];
+                    gemm::parameter_gradients(
+                        patches,
+                        delta,
+                        kernel_gradient,
+                        bias_gradient,
+                        c.patch(),
+                        c.output.channels,
+                    );
+                } else {
+                    let (n, units) = layer.kernel_shape();
+                    gemm::parameter_gradients(input, delta, kernel_gradient, bias_gradient, n, units);
                 }
                 regularizer.add_gradient(kernel, kernel_gradient);
             }
@@ -931,6 +928,7 @@ pub struct LayerSummary {
     pub output_shape: Vec<usize>,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

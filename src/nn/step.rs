@@ -221,7 +221,7 @@ impl<T: Real> WithSimd for Step<'_, T> {
         }
         match batch.weights {
             None => {
-                model.backward(batch.inputs, batch.targets, rows, batch.loss, &batch.regularizer, workspace)
+                model.backward(batch.inputs, batch.targets, rows, batch.loss, &batch.regularizer, workspace);
             }
             Some(weights) => {
                 let scale = T::one() / T::of(rows as f64);

@@ -79,13 +79,8 @@ where
         draw_text(name(t), (left - 10, y + size / 2), 16, BLACK, Pos::new(HPos::Right, VPos::Center))?;
         for (p, &count) in row.iter().enumerate() {
             let x = left + size * i32::try_from(p).unwrap_or(0);
-            #[allow(clippy::cast_precision_loss, reason = "row counts, shown as a share")]
             let share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "colour channels in 0..=255"
-            )]
+            #[allow(clippy::cast_possible_truncation, reason = "colour channels in 0..=255")]
             let shade = |full: u8| (255.0 - (255.0 - f64::from(full)) * share).round() as u8;
             let fill = if t == p {
                 RGBColor(shade(44), shade(160), shade(44))
@@ -219,7 +214,6 @@ where
         .axis_desc_style((FONT, 18))
         .draw()
         .map_err(|e| error(&e))?;
-    #[allow(clippy::cast_precision_loss, reason = "grid positions")]
     let (dx, dy) = ((x1 - x0) / map.columns as f64, (y1 - y0) / map.rows as f64);
     if map.rows == 1 {
         chart
@@ -229,7 +223,6 @@ where
             .map_err(|e| error(&e))?
             .label("training rows")
             .legend(|(x, y)| Circle::new((x + 10, y), 4, super::VALIDATION.filled()));
-        #[allow(clippy::cast_precision_loss, reason = "grid positions")]
         let curve = map.value.iter().enumerate().map(|(i, &v)| (x0 + dx * (i as f64 + 0.5), f64::from(v)));
         chart
             .draw_series(LineSeries::new(curve, super::TRAIN.stroke_width(3)))
@@ -242,7 +235,6 @@ where
         return root.present().map_err(|e| error(&e));
     }
     let classes = info.dataset.class_names.len();
-    #[allow(clippy::cast_precision_loss, reason = "grid positions")]
     let cells = (0..map.columns * map.rows).map(|cell| {
         let (row, column) = ((cell / map.columns) as f64, (cell % map.columns) as f64);
         let (left, top) = (x0 + dx * column, y1 - dy * row);

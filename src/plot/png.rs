@@ -140,7 +140,9 @@ impl DrawingBackend for Png<'_> {
                 let top = (size / 2.0 + bounds.min.y) as i32;
                 let left = (advance + bounds.min.x) as i32;
                 let mut pixels = Vec::new();
+                #[allow(clippy::cast_possible_wrap, reason = "a glyph's pixels, within its few dozen")]
                 outline.draw(|x, y, coverage| pixels.push((x as i32 + left, y as i32 + top, coverage)));
+                #[allow(clippy::cast_possible_wrap, reason = "a picture's width and height, 1200 x 800")]
                 for (x, y, coverage) in pixels {
                     let (x, y) = transform.transform(x + dx - min_x, y + dy - min_y);
                     let (x, y) = (pos.0 + x, pos.1 + y);

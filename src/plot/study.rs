@@ -23,7 +23,7 @@ fn error(e: &dyn std::fmt::Display) -> String {
 
 /// A colour from the worst objective (light blue) to the best (dark blue), as Optuna's
 /// parallel-coordinate plot shades its lines.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "channels in 0..=255")]
+#[allow(clippy::cast_possible_truncation, reason = "channels in 0..=255")]
 fn shade(goodness: f64) -> RGBColor {
     let g = goodness.clamp(0.0, 1.0);
     let mix = |light: f64, dark: f64| (light + (dark - light) * g).round() as u8;
@@ -92,7 +92,6 @@ fn value_bounds(figures: &Figures) -> (f64, f64) {
     (low - pad, high + pad)
 }
 
-#[allow(clippy::cast_precision_loss, reason = "trial numbers")]
 fn draw_history<B: DrawingBackend>(
     root: DrawingArea<B, plotters::coord::Shift>,
     figures: &Figures,
@@ -183,7 +182,6 @@ where
     root.present().map_err(|e| error(&e))
 }
 
-#[allow(clippy::cast_precision_loss, reason = "a choice's place")]
 fn draw_slice<B: DrawingBackend>(
     root: DrawingArea<B, plotters::coord::Shift>,
     figures: &Figures,
@@ -262,7 +260,6 @@ where
     root.present().map_err(|e| error(&e))
 }
 
-#[allow(clippy::cast_precision_loss, reason = "axis positions")]
 fn draw_parallel<B: DrawingBackend>(
     root: DrawingArea<B, plotters::coord::Shift>,
     figures: &Figures,

@@ -72,11 +72,7 @@ pub fn parse(text: &str, name: &str) -> Result<Run, String> {
             run.skipped += 1;
             continue;
         };
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a whole, non-negative index"
-        )]
+        #[allow(clippy::cast_possible_truncation, reason = "a whole, non-negative index")]
         let index = index as usize + from_zero;
         for (column, cell) in record.iter().enumerate().take(header.len()) {
             if Some(column) == epoch_column || Some(column) == step_column {

@@ -81,7 +81,7 @@ impl Run {
     }
 
     /// Its epochs: the highest step of any fold's series.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole and small")]
+    #[allow(clippy::cast_possible_truncation, reason = "steps are whole and small")]
     pub fn epochs(&self) -> usize {
         self.folds.values().filter_map(Part::last_step).fold(0.0f64, f64::max).max(0.0) as usize
     }
@@ -112,7 +112,6 @@ fn add_epoch(part: &mut Part, epoch: usize, values: impl IntoIterator<Item = (St
 }
 
 /// Adds one epoch's values, written at `wall` (seconds since 1970, NaN if unknown).
-#[allow(clippy::cast_precision_loss, reason = "epochs are far below 2^52")]
 fn add_epoch_at(part: &mut Part, epoch: usize, wall: f64, values: impl IntoIterator<Item = (String, f64)>) {
     for (name, value) in values {
         part.push(&name, epoch as f64, value, wall);
@@ -247,7 +246,6 @@ impl Lines {
     /// An epoch of nntui's own, into the store.
     fn epoch(&mut self, epoch: &EpochValues) {
         let part = self.run.folds.entry(epoch.fold).or_default();
-        #[allow(clippy::cast_precision_loss, reason = "epochs are far below 2^52")]
         let step = epoch.epoch as f64;
         part.push("loss", step, epoch.loss.unwrap_or(f64::NAN), f64::NAN);
         part.push(&self.metric, step, epoch.metric.unwrap_or(f64::NAN), f64::NAN);
@@ -783,7 +781,6 @@ fn optuna_runs(path: &Path, storage: &crate::tune::optuna::Storage) -> Vec<(Path
             .collect();
         for trial in &study.trials {
             let mut part = Part::default();
-            #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
             for (&step, &value) in &trial.intermediate {
                 part.push(&names[0], step as f64, value, f64::NAN);
             }

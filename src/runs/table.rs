@@ -106,7 +106,7 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
                 flatten(&name, child, out);
             }
         }
-        Value::Array(items) if items.iter().all(|i| i.is_object()) && !items.is_empty() => {
+        Value::Array(items) if items.iter().all(serde_json::Value::is_object) && !items.is_empty() => {
             // Layers: `12:relu,8:relu`, as --layers spells them.
             let text: Vec<String> = items
                 .iter()
@@ -209,11 +209,7 @@ pub fn rows<'a>(runs: impl IntoIterator<Item = &'a Run>) -> Vec<Row> {
                     .find(|n| n.starts_with("val_") && n.ends_with("loss"))
                     .map_or("val_loss", String::as_str)
             };
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "epochs are whole and small"
-            )]
+            #[allow(clippy::cast_possible_truncation, reason = "epochs are whole and small")]
             let best_val_loss = run
                 .folds
                 .values()

@@ -32,7 +32,6 @@ pub enum Scale {
 
 impl Scale {
     /// Where `text` falls, from 0 (low end) to 1 (high end).
-    #[allow(clippy::cast_precision_loss, reason = "a choice's place")]
     pub fn place(&self, text: &str) -> Option<f64> {
         match self {
             Scale::Number { low, high, log } => {
@@ -50,12 +49,7 @@ impl Scale {
 
     /// A value at `place` (0 to 1) as an axis label: a number as the option takes it
     /// (`0.001`, not `-3`), or the choice there.
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a choice's place"
-    )]
+    #[allow(clippy::cast_possible_truncation, reason = "a choice's place")]
     pub fn label(&self, place: f64, short: impl Fn(f64) -> String) -> String {
         match self {
             Scale::Number { low, high, log: true } => {
@@ -138,7 +132,6 @@ impl Figures {
                 if better {
                     best = Some(p.value);
                 }
-                #[allow(clippy::cast_precision_loss, reason = "trial numbers")]
                 (p.trial as f64, best.unwrap_or(p.value))
             })
             .collect()

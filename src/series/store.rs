@@ -94,7 +94,6 @@ impl Series {
     }
 
     /// Adds an epoch's value (`epoch` from 1).
-    #[allow(clippy::cast_precision_loss, reason = "epochs and steps are far below 2^52")]
     pub fn push_epoch(&mut self, epoch: usize, value: f64) {
         self.push(epoch as f64, value, f64::NAN);
     }
@@ -194,18 +193,16 @@ pub struct Part {
 impl Part {
     /// Adds `value` to the series `name` at `step`.
     pub fn push(&mut self, name: &str, step: f64, value: f64, wall: f64) {
-        match self.series.get_mut(name) {
-            Some(series) => series.push(step, value, wall),
-            None => {
-                let mut series = Series::new();
-                series.push(step, value, wall);
-                self.series.insert(name.to_string(), series);
-            }
+        if let Some(series) = self.series.get_mut(name) {
+            series.push(step, value, wall);
+        } else {
+            let mut series = Series::new();
+            series.push(step, value, wall);
+            self.series.insert(name.to_string(), series);
         }
     }
 
     /// Adds an epoch's value (`epoch` from 1).
-    #[allow(clippy::cast_precision_loss, reason = "epochs and steps are far below 2^52")]
     pub fn push_epoch(&mut self, name: &str, epoch: usize, value: f64) {
         self.push(name, epoch as f64, value, f64::NAN);
     }

@@ -773,7 +773,7 @@ mod tests {
         assert_eq!(python_float(1.0), "1.0");
         assert_eq!(python_float(1e-5), "1e-05");
         assert_eq!(python_float(1.5e-7), "1.5e-07");
-        assert_eq!(python_float(0.6931471824645996), "0.6931471824645996");
+        assert_eq!(python_float(0.693_147_182_464_599_6), "0.6931471824645996");
         assert_eq!(python_float(1e20), "1e+20");
     }
 }

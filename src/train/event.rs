@@ -267,11 +267,7 @@ impl DecisionMap {
     /// model is unsure; for more, the predicted class's colour, paler where it is less
     /// sure. Light colours, so that black markers stand out on them.
     pub fn colour(&self, cell: usize, classes: usize) -> (u8, u8, u8) {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "colour channels in 0..=255"
-        )]
+        #[allow(clippy::cast_possible_truncation, reason = "colour channels in 0..=255")]
         let mix = |x: u8, y: u8, t: f32| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
         let blend =
             |a: (u8, u8, u8), b: (u8, u8, u8), t: f32| (mix(a.0, b.0, t), mix(a.1, b.1, t), mix(a.2, b.2, t));
@@ -281,7 +277,6 @@ impl DecisionMap {
             return if p < 0.5 { blend(low, middle, p * 2.0) } else { blend(middle, high, (p - 0.5) * 2.0) };
         }
         let colour = Self::CLASS_COLOURS[usize::from(self.class[cell]) % Self::CLASS_COLOURS.len()];
-        #[allow(clippy::cast_precision_loss, reason = "a small class count")]
         let floor = 1.0 / classes as f32;
         let sure = ((self.value[cell] - floor) / (1.0 - floor)).clamp(0.0, 1.0);
         blend((255, 255, 255), colour, 0.25 + 0.75 * sure)

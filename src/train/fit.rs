@@ -59,14 +59,14 @@ fn gather(
     match (&scaling.imputer, &scaling.features) {
         (Some(_), _) => {
             pairs.for_each(|(row, x_row)| {
-                scaling.transform_features(&features[row * width..][..width], x_row)
+                scaling.transform_features(&features[row * width..][..width], x_row);
             });
         }
         (None, Some(standardizer)) => {
             pairs.for_each(|(row, x_row)| standardizer.transform(&features[row * width..][..width], x_row));
         }
         (None, None) => {
-            pairs.for_each(|(row, x_row)| x_row.copy_from_slice(&features[row * width..][..width]))
+            pairs.for_each(|(row, x_row)| x_row.copy_from_slice(&features[row * width..][..width]));
         }
     }
     let labels = rows.iter().map(|&row| dataset.labels[row as usize]);
@@ -105,7 +105,8 @@ struct Evaluator {
 /// `--metrics`' state over an epoch's batches or an evaluation's chunks, with room to
 /// put a regression's values back in the label's units.
 struct Tallies {
-    tallies: Vec<Tally>,
+    /// One per metric.
+    each: Vec<Tally>,
     predictions: Vec<f32>,
     targets: Vec<f32>,
 }
@@ -113,19 +114,19 @@ struct Tallies {
 impl Tallies {
     fn new(measures: &[Measure], units: usize) -> Tallies {
         Tallies {
-            tallies: measures.iter().map(|&m| Tally::new(m, units)).collect(),
+            each: measures.iter().map(|&m| Tally::new(m, units)).collect(),
             predictions: Vec::new(),
             targets: Vec::new(),
         }
     }
 
     fn reset(&mut self) {
-        self.tallies.iter_mut().for_each(Tally::reset);
+        self.each.iter_mut().for_each(Tally::reset);
     }
 
     /// Takes in `rows x units` outputs and their targets (scaled as trained on).
     fn add(&mut self, scaling: &Scaling, predictions: &[f32], targets: &[f32], units: usize) {
-        if self.tallies.is_empty() {
+        if self.each.is_empty() {
             return;
         }
         let (predictions, targets) = match &scaling.target {
@@ -139,14 +140,14 @@ impl Tallies {
             }
             None => (predictions, targets),
         };
-        for tally in &mut self.tallies {
+        for tally in &mut self.each {
             tally.add(predictions, targets, units);
         }
     }
 
     /// Each measure's value, by its name after `prefix` (`val_`).
     fn results(&self, prefix: &str) -> BTreeMap<String, f64> {
-        self.tallies.iter().map(|t| (format!("{prefix}{}", t.measure().name()), t.result())).collect()
+        self.each.iter().map(|t| (format!("{prefix}{}", t.measure().name()), t.result())).collect()
     }
 }
 
@@ -317,11 +318,7 @@ pub(crate) fn train_fold(
     let mut y = vec![0.0f32; batch * units];
     // --class-weight: each class's weight (on this fold's training rows for balanced),
     // and a batch's rows' weights.
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "class labels are small whole numbers"
-    )]
+    #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers")]
     let class_weights = config.class_weight.as_ref().map(|weights| {
         weights
             .per_class(&dataset.class_names, train_rows.iter().map(|&r| dataset.labels[r as usize] as usize))
@@ -368,9 +365,11 @@ pub(crate) fn train_fold(
     let mut acknowledge = |ack| emitter.send(Event::Ack(ack));
     let injected_panic = crate::debug::injected_panic("engine");
     'epochs: for epoch in 1..=config.epochs {
-        if injected_panic == Some(epoch) {
-            panic!("injected by NNTUI_DEBUG_PANIC in fold {}, epoch {epoch}", fold + 1);
-        }
+        assert!(
+            injected_panic != Some(epoch),
+            "injected by NNTUI_DEBUG_PANIC in fold {}, epoch {epoch}",
+            fold + 1
+        );
         let position =
             |optimizer: &Optimizer<f32>| Position { fold, epoch, iterations: optimizer.iterations() };
         let (flow, paced) = live.pace(view, position(&optimizer), &mut acknowledge);
@@ -402,11 +401,7 @@ pub(crate) fn train_fold(
             gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
             let inputs = &x[..n * model.input_dim()];
             let targets = &y[..n * units];
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "class labels are small whole numbers"
-            )]
+            #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers")]
             let weights = if let Some(per_class) = &class_weights {
                 for (w, &row) in row_weights.iter_mut().zip(rows) {
                     *w = per_class[dataset.labels[row as usize] as usize];

@@ -36,7 +36,6 @@ impl Outcomes {
     /// Takes in `rows x units` outputs of rows whose classes are `labels`.
     #[allow(
         clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
         reason = "class labels are small whole numbers stored as f32; classes fit u16 (the loader's limit)"
     )]
     pub(crate) fn add(&mut self, outputs: &[f32], units: usize, labels: impl Iterator<Item = f32>) {
@@ -97,7 +96,6 @@ impl MapGrid {
     /// on each side), the other features at their training median.
     #[allow(
         clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
         reason = "class labels are small whole numbers stored as f32; cell positions are small"
     )]
     pub(crate) fn new(map: &MapFeatures, dataset: &Dataset, scaling: &Scaling, train_rows: &[u32]) -> Self {
@@ -114,7 +112,7 @@ impl MapGrid {
                 match values.len() {
                     0 => f32::NAN,
                     n if n % 2 == 1 => values[n / 2],
-                    n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+                    n => f32::midpoint(values[n / 2 - 1], values[n / 2]),
                 }
             })
             .collect();

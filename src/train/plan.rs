@@ -608,13 +608,12 @@ fn class_coverage(
     let mut only_trained = vec![false; classes];
     for (fold, held) in held_out.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
         let in_held = present(&mut held.iter().map(|&r| r as usize));
-        let in_train = match train_rows {
-            Some(train) => present(&mut train[fold].iter().map(|&r| r as usize)),
-            None => {
-                let mut excluded = vec![false; dataset.rows()];
-                held.iter().for_each(|&r| excluded[r as usize] = true);
-                present(&mut (0..dataset.rows()).filter(|&r| !excluded[r]))
-            }
+        let in_train = if let Some(train) = train_rows {
+            present(&mut train[fold].iter().map(|&r| r as usize))
+        } else {
+            let mut excluded = vec![false; dataset.rows()];
+            held.iter().for_each(|&r| excluded[r as usize] = true);
+            present(&mut (0..dataset.rows()).filter(|&r| !excluded[r]))
         };
         for c in 0..classes {
             only_held[c] |= in_held[c] && !in_train[c];

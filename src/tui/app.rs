@@ -123,7 +123,7 @@ impl Default for FoldView {
 
 impl FoldView {
     /// Epochs finished (for a run read from the store, its last step).
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole numbers")]
+    #[allow(clippy::cast_possible_truncation, reason = "steps are whole numbers")]
     pub fn epochs_done(&self) -> usize {
         self.last
             .as_ref()
@@ -441,6 +441,7 @@ impl App {
 
     /// A fresh dashboard for a restarted run that keeps the user's view choices and
     /// the settings they asked for.
+    #[must_use]
     pub fn restarted(&self, now: Instant) -> App {
         let mut app = App::new(self.source.clone(), LiveSettings { paused: false, ..self.wanted }, now);
         app.layer = self.layer;
@@ -900,7 +901,7 @@ impl App {
 
     /// The steps drawn on the loss chart for the shown fold (epochs for nntui's runs),
     /// in order: where the cursor can stop.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole numbers")]
+    #[allow(clippy::cast_possible_truncation, reason = "steps are whole numbers")]
     pub fn steps(&self) -> Vec<usize> {
         let Some(fold) = self.shown_fold().and_then(|f| self.folds.get(f)) else { return Vec::new() };
         let Some((_, lines)) = self.chart_lines(true) else { return Vec::new() };

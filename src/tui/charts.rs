@@ -137,7 +137,6 @@ fn is_fraction(subject: &str, series: &[&Series]) -> bool {
     accuracy && series.iter().filter_map(|s| s.range()).all(|(lo, hi)| lo >= 0.0 && hi <= 1.0)
 }
 
-#[allow(clippy::too_many_lines)]
 fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let theme = app.theme;
     let chart = app.chart_lines(quantity == Quantity::Loss);
@@ -172,7 +171,6 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let mut parts: Vec<(u8, Span)> = vec![(0, Span::raw(format!(" {name} ")))];
     parts.push((3, Span::styled(format!("fold {} ", index + 1), theme.quiet())));
     // With the cursor on, the title reads the values at its epoch instead of the latest.
-    #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
     let at_cursor = |series: &Series| app.cursor.and_then(|step| series.value_at(step as f64));
     if let Some(epoch) = app.cursor {
         parts.push((1, Span::styled(format!("@{epoch} "), theme.key())));
@@ -348,8 +346,8 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         let value = if log { 10f64.powf(v) } else { v };
         if fraction { format!("{:.0}%", 100.0 * value) } else { short(value) }
     };
-    let middle = (low + high) / 2.0;
-    let x_middle = ((x_bounds[0] + x_bounds[1]) / 2.0).round();
+    let middle = f64::midpoint(low, high);
+    let x_middle = f64::midpoint(x_bounds[0], x_bounds[1]).round();
     let chart = Chart::new(datasets)
         .block(panel(title, theme))
         .x_axis(Axis::default().bounds(x_bounds).style(theme.quiet()).labels([
@@ -372,7 +370,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
 /// The best epoch to mark: early stopping's (the one it kept, or its best so far) in
 /// nntui's runs; in a stored run, the best step of the chart's validation line (or its
 /// training line), by the one rule.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "steps are whole numbers")]
+#[allow(clippy::cast_possible_truncation, reason = "steps are whole numbers")]
 fn best_epoch(app: &App, fold: &FoldView, lines: &[(String, bool)]) -> Option<usize> {
     if app.info.is_some() {
         if let Some(restored) = fold.report.as_ref().and_then(|r| r.restored_epoch) {
@@ -404,7 +402,6 @@ fn cursor_box(
         .filter(|(_, f)| f.has_values())
         .filter_map(|(i, f)| {
             let (train, validation) = series(f, chart);
-            #[allow(clippy::cast_precision_loss, reason = "steps are far below 2^52")]
             let at = epoch as f64;
             let train = train.value_at(at)?;
             let validation = validation.value_at(at).map_or_else(|| "-".to_string(), format);

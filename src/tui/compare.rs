@@ -151,7 +151,7 @@ impl XAxis {
     }
 
     /// An axis label for `x`.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "seconds for a label")]
+    #[allow(clippy::cast_possible_truncation, reason = "seconds for a label")]
     pub fn label(self, x: f64) -> String {
         match self {
             XAxis::Step => format!("{x}"),
@@ -335,12 +335,11 @@ impl Compare {
         let mut known: std::collections::HashMap<std::path::PathBuf, usize> =
             self.entries.iter().enumerate().map(|(i, e)| (e.path.clone(), i)).collect();
         for (path, run) in runs {
-            match known.get(&path) {
-                Some(&i) => self.entries[i].run = run,
-                None => {
-                    known.insert(path.clone(), self.entries.len());
-                    self.entries.push(Entry { path, run, selected: true, pinned: false, hidden: false });
-                }
+            if let Some(&i) = known.get(&path) {
+                self.entries[i].run = run;
+            } else {
+                known.insert(path.clone(), self.entries.len());
+                self.entries.push(Entry { path, run, selected: true, pinned: false, hidden: false });
             }
         }
         self.take_rows();
@@ -377,7 +376,7 @@ impl Compare {
 
     /// The colour of one of the entries' runs.
     fn colour_of(&self, run: &Run) -> Color {
-        Self::colour(self.entries.iter().position(|e| std::ptr::eq(&e.run, run)).unwrap_or(0))
+        Self::colour(self.entries.iter().position(|e| std::ptr::eq(&raw const e.run, run)).unwrap_or(0))
     }
 
     fn rows(&self) -> &[Row] {
@@ -659,8 +658,12 @@ fn curve(run: &Run, name: &str, axis: XAxis) -> Vec<(f64, f64)> {
         let Some(series) = run.folds.values().find_map(|f| f.get(name)) else { return Vec::new() };
         return series.kept().filter(|p| p.wall.is_finite()).map(|p| (p.wall - shift, p.value)).collect();
     }
-    let lines: Vec<Vec<(f64, f64)>> =
-        run.folds.values().filter_map(|f| f.get(name)).map(|s| s.points()).collect();
+    let lines: Vec<Vec<(f64, f64)>> = run
+        .folds
+        .values()
+        .filter_map(|f| f.get(name))
+        .map(super::super::series::store::Series::points)
+        .collect();
     if let [line] = lines.as_slice() {
         return line.clone();
     }
@@ -672,9 +675,8 @@ fn curve(run: &Run, name: &str, axis: XAxis) -> Vec<(f64, f64)> {
         entry.1 += value;
         entry.2 += 1;
     }
-    #[allow(clippy::cast_precision_loss, reason = "fold counts are small")]
-    let points = sums.into_values().map(|(step, sum, n)| (step, sum / n as f64)).collect();
-    points
+
+    sums.into_values().map(|(step, sum, n)| (step, sum / n as f64)).collect()
 }
 
 use crate::runs::table::loss_like;
@@ -846,7 +848,6 @@ impl Compare {
     /// Each trial's last objective value against its value of `param` (a number, on a
     /// log axis when the values span more than a factor of 20; or a choice, by its
     /// position in the sorted choices), one dot per trial in the trial's colour.
-    #[allow(clippy::cast_precision_loss, reason = "a choice's position on an axis")]
     fn scatter(&self, param: &str, selected: &[usize], area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
         let points: Vec<(&Run, String, f64)> = selected
@@ -972,6 +973,7 @@ impl Compare {
 
     /// A setting's column heading: its name, said to be the setting where a column of
     /// values has the same name (the `epochs` asked for beside the `epochs` run).
+    #[allow(clippy::unused_self, reason = "a column of the comparison's, as its others")]
     fn setting_header(&self, key: &str, columns: &[String]) -> String {
         if FIXED.contains(&key) || key == "best val_loss" || columns.iter().any(|c| c == key) {
             format!("{key} (setting)")
@@ -1663,7 +1665,7 @@ mod tests {
         assert_eq!(distinct.len(), 12, "no two of the first twelve runs share a colour");
         // Fifty runs: the cursor can reach the last one, which is then on screen.
         let entries: Vec<Entry> =
-            (0..50).map(|i| entry(&format!("run-{i:02}"), &[0.9, 0.5 + i as f64 / 100.0])).collect();
+            (0..50).map(|i| entry(&format!("run-{i:02}"), &[0.9, 0.5 + f64::from(i) / 100.0])).collect();
         let mut compare = Compare::new(entries, Theme { color: false });
         let screen = |compare: &Compare| {
             let mut buffer = Buffer::empty(Rect::new(0, 0, 80, 24));

@@ -82,7 +82,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
 
     let (done, total) = app.progress();
-    let epoch = shown.and_then(|f| app.folds.get(f)).map_or(0, |f| f.epochs_done());
+    let epoch = shown.and_then(|f| app.folds.get(f)).map_or(0, super::app::FoldView::epochs_done);
     let speed = match app.epochs_per_second() {
         Some(rate) => format!("{rate:.1}/s"),
         None => "-".into(),

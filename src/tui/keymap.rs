@@ -13,7 +13,7 @@ pub fn action_for(key: KeyEvent) -> Option<Action> {
         return matches!(key.code, KeyCode::Char('c' | 'C')).then_some(Action::Interrupt);
     }
     Some(match key.code {
-        KeyCode::Char(' ') | KeyCode::Char('p') => Action::TogglePause,
+        KeyCode::Char(' ' | 'p') => Action::TogglePause,
         KeyCode::Char('n') => Action::Step,
         KeyCode::Char('+' | '=') => Action::ScaleLearningRate(2.0),
         KeyCode::Char('-' | '_') => Action::ScaleLearningRate(0.5),

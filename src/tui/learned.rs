@@ -105,7 +105,6 @@ fn matrix_lines(app: &App, matrix: &[Vec<u64>], names: &[String], width: usize) 
             vec![Span::styled(format!("{:<label_width$} ", cut(name(t), label_width)), theme.quiet())];
         for (p, &count) in row.iter().enumerate().take(shown) {
             let text = if share {
-                #[allow(clippy::cast_precision_loss, reason = "row counts, shown as a percentage")]
                 let percent = if total == 0 { 0.0 } else { 100.0 * count as f64 / total as f64 };
                 format!("{count:>count_width$} {percent:>3.0}%")
             } else {
@@ -135,7 +134,6 @@ fn class_lines(app: &App, matrix: &[Vec<u64>], names: &[String]) -> Vec<Line<'st
     for (k, row) in matrix.iter().enumerate() {
         let rows: u64 = row.iter().sum();
         let predicted: u64 = matrix.iter().map(|r| r[k]).sum();
-        #[allow(clippy::cast_precision_loss, reason = "row counts, shown as shares")]
         let share =
             |a: u64, b: u64| if b == 0 { "-".to_string() } else { format!("{:.3}", a as f64 / b as f64) };
         let name: String = names.get(k).cloned().unwrap_or_else(|| k.to_string()).chars().take(12).collect();
@@ -194,11 +192,7 @@ fn cell_shade(map: &DecisionMap, cell: usize, classes: usize) -> char {
     const SHADES: [char; 5] = [' ', '·', '░', '▒', '▓'];
     const CLASS_SHADES: [char; 8] = [' ', '░', '·', '▒', ':', '▓', '-', '='];
     if classes <= 2 {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a probability times 4.99"
-        )]
+        #[allow(clippy::cast_possible_truncation, reason = "a probability times 4.99")]
         let at = (map.second_class_probability(cell).clamp(0.0, 1.0) * 4.99) as usize;
         SHADES[at]
     } else {
@@ -266,11 +260,7 @@ pub fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
         if !(0.0..1.0).contains(&fx) || !(0.0..1.0).contains(&fy) {
             continue;
         }
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a position inside the field"
-        )]
+        #[allow(clippy::cast_possible_truncation, reason = "a position inside the field")]
         let (cx, cy) = ((fx * width as f32) as usize, (fy * height as f32) as usize);
         let position = (field.x + u16::try_from(cx).unwrap_or(0), field.y + u16::try_from(cy).unwrap_or(0));
         let Some(target) = buf.cell_mut(position) else { continue };
@@ -313,7 +303,6 @@ fn render_curve(app: &App, (fold, epoch): (usize, usize), map: &DecisionMap, are
     let feature = map.features.first().cloned().unwrap_or_default();
     let label = app.info.as_ref().map_or_else(String::new, |i| i.dataset.label_name.clone());
     let points: Vec<(f64, f64)> = map.points.iter().map(|&(x, y, _)| (f64::from(x), f64::from(y))).collect();
-    #[allow(clippy::cast_precision_loss, reason = "a grid position")]
     let curve: Vec<(f64, f64)> = map
         .value
         .iter()

@@ -16,14 +16,13 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 const RAMP: [Color; 5] = [Color::Blue, Color::LightBlue, Color::Cyan, Color::LightGreen, Color::Yellow];
 
 /// The ramp's colour for a place from worst (0) to best (1).
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a place in 0..=1")]
+#[allow(clippy::cast_possible_truncation, reason = "a place in 0..=1")]
 pub fn ramp(goodness: f64) -> Color {
     RAMP[((goodness.clamp(0.0, 1.0) * (RAMP.len() - 1) as f64).round() as usize).min(RAMP.len() - 1)]
 }
 
 /// The objective of each finished trial by its number (complete trials as dots in their
 /// run's colour, pruned ones small and dim), and the best complete trial so far as a line.
-#[allow(clippy::cast_precision_loss, reason = "trial numbers")]
 pub fn history(
     figures: &Figures,
     colour: &dyn Fn(usize) -> Color,
@@ -95,7 +94,6 @@ pub fn history(
 /// trial a line through its values, coloured from the worst objective (blue) to the best
 /// (yellow); pruned trials dim, beneath. Numbers on log axes are labelled as the option
 /// takes them (`1e-3`), choices by name.
-#[allow(clippy::cast_precision_loss, reason = "axis positions")]
 pub fn parallel(
     figures: &Figures,
     theme: Theme,

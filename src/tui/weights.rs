@@ -322,7 +322,7 @@ fn render_filters(filters: &Filters, area: Rect, buf: &mut Buffer, theme: Theme)
 /// An embedding's first codes, each written where its vector falls on the two axes its
 /// table spreads most along (TensorBoard's projector, flat): codes the model has made
 /// alike sit together. Vectors of one value are spread down the rows in code order.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "screen cells from scaled points")]
+#[allow(clippy::cast_possible_truncation, reason = "screen cells from scaled points")]
 fn render_codes(codes: &crate::train::CodeMap, area: Rect, buf: &mut Buffer, theme: Theme) {
     let count = codes.points.len();
     if count == 0 {

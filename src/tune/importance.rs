@@ -36,19 +36,13 @@ pub fn importances(
     let sign = if maximize { -1.0 } else { 1.0 };
     let losses: Vec<f64> = trials.iter().map(|(_, v)| sign * v).collect();
     // Optuna's _QuantileFilter: the cutoff is the ceil(q n)-th smallest loss, ties kept.
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "trial counts"
-    )]
+    #[allow(clippy::cast_possible_truncation, reason = "trial counts")]
     let cutoff_index = ((TARGET_QUANTILE * losses.len() as f64).ceil() as usize).max(1) - 1;
     let mut sorted = losses.clone();
     sorted.sort_by(f64::total_cmp);
     let cutoff = sorted[cutoff_index];
     let top: Vec<usize> = (0..losses.len()).filter(|&i| losses[i] <= cutoff).collect();
     let all: Vec<usize> = (0..losses.len()).collect();
-    #[allow(clippy::cast_precision_loss, reason = "trial counts")]
     let share = top.len() as f64 / all.len() as f64;
     let mut out: Vec<(String, f64)> = space
         .params
@@ -58,7 +52,6 @@ pub fn importances(
                 .iter()
                 .map(|(params, _)| {
                     params.iter().find(|(f, _)| *f == param.flag).and_then(|(_, text)| match &param.domain {
-                        #[allow(clippy::cast_precision_loss, reason = "a choice's place")]
                         Domain::Choice(choices) => choices.iter().position(|c| c == text).map(|i| i as f64),
                         _ => text.parse().ok(),
                     })
@@ -76,7 +69,6 @@ pub fn importances(
         })
         .collect();
     let total: f64 = out.iter().map(|(_, v)| v).sum();
-    #[allow(clippy::cast_precision_loss, reason = "option counts")]
     let n = out.len() as f64;
     for (_, v) in &mut out {
         *v = if total > 0.0 { *v / total } else { 1.0 / n };
@@ -116,7 +108,6 @@ enum Kernels {
 }
 
 impl GridEstimator {
-    #[allow(clippy::cast_precision_loss, reason = "grid sizes and trial counts")]
     fn new(domain: &Domain, values: &[f64]) -> GridEstimator {
         let counts = grid_counts(domain, values);
         let size = counts.len();
@@ -180,7 +171,6 @@ impl GridEstimator {
         GridEstimator { size, log_weights, kernels }
     }
 
-    #[allow(clippy::cast_precision_loss, reason = "grid indices")]
     fn pdf(&self, x: usize) -> f64 {
         let terms: Vec<f64> = match &self.kernels {
             Kernels::Choice(rows) => rows.iter().map(|row| row[x].ln()).collect(),
@@ -206,12 +196,7 @@ impl GridEstimator {
 /// How many values fall on each grid point: 50 over a numeric range (nearest point, ties
 /// to the lower), fewer for whole numbers (one per number up to 50, or the powers of two
 /// spanned on a log scale), one per choice.
-#[allow(
-    clippy::cast_precision_loss,
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "grid indices, clipped to the grid"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "grid indices, clipped to the grid")]
 fn grid_counts(domain: &Domain, values: &[f64]) -> Vec<usize> {
     let (size, low, high, log) = match domain {
         Domain::Choice(choices) => {

@@ -506,11 +506,7 @@ fn distribution(value: &Value) -> Option<Domain> {
 }
 
 /// A parameter's internal value (a float; a choice's index) as Optuna gives it back.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "whole numbers and indices Optuna wrote"
-)]
+#[allow(clippy::cast_possible_truncation, reason = "whole numbers and indices Optuna wrote")]
 fn external(domain: &Domain, internal: f64) -> Option<String> {
     match domain {
         Domain::Float { .. } => Some(format!("{internal}")),
@@ -521,7 +517,6 @@ fn external(domain: &Domain, internal: f64) -> Option<String> {
 
 /// An ISO 8601 time (`2026-12-07T00:37:26.171415+00:00` in a journal, `2026-12-07
 /// 00:37:27.487653` in UTC in SQLite) in seconds since the Unix epoch.
-#[allow(clippy::cast_precision_loss, reason = "days since 1970")]
 fn seconds(text: &str) -> Option<f64> {
     let (date, time) = text.split_once(['T', ' '])?;
     let mut parts = date.splitn(3, '-').map(str::parse::<i64>);

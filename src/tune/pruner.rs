@@ -75,22 +75,22 @@ impl Pruner {
                 Decision { prune: if maximize { best < median } else { best > median }, rungs: Vec::new() }
             }
             Pruner::Asha { min_epochs, reduction } => {
-                let min_epochs = match min_epochs {
-                    Some(m) => m,
-                    None => {
-                        let longest = others
-                            .iter()
-                            .filter(|t| t.state == TrialState::Complete)
-                            .filter_map(|t| t.last_epoch())
-                            .max();
-                        match longest {
-                            Some(longest) => (longest / 100).max(1),
-                            None => return keep,
-                        }
+                let min_epochs = if let Some(m) = min_epochs {
+                    m
+                } else {
+                    let longest = others
+                        .iter()
+                        .filter(|t| t.state == TrialState::Complete)
+                        .filter_map(|t| t.last_epoch())
+                        .max();
+                    match longest {
+                        Some(longest) => (longest / 100).max(1),
+                        None => return keep,
                     }
                 };
                 // Optuna's loop: from the trial's current rung (the rungs it has
                 // recorded), record each rung this epoch reaches and compete there.
+                #[allow(clippy::maybe_infinite_iter, reason = "a trial has finitely many rungs")]
                 let mut rung = (0..).take_while(|r| trial.rungs.contains_key(r)).count();
                 let mut rungs = Vec::new();
                 loop {
@@ -141,7 +141,7 @@ fn nan_median(mut values: Vec<f64>) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let n = values.len();
-    Some(if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 { values[n / 2] } else { f64::midpoint(values[n / 2 - 1], values[n / 2]) })
 }
 
 #[cfg(test)]

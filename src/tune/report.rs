@@ -78,11 +78,7 @@ pub fn bars(completed: usize, shares: &[(String, f64)]) -> String {
         "importance of each searched option to reaching the best 10% of {completed} completed trials (PED-ANOVA):\n"
     );
     for (flag, share) in shares {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a share in [0, 1] of the bar"
-        )]
+        #[allow(clippy::cast_possible_truncation, reason = "a share in [0, 1] of the bar")]
         let filled = ((share * BAR as f64).round() as usize).min(BAR);
         let _ = writeln!(
             out,

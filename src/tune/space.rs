@@ -144,10 +144,6 @@ impl Space {
                     Domain::Int { low, high, log } => {
                         let value = if *log {
                             let u: f64 = rng.random();
-                            #[allow(
-                                clippy::cast_precision_loss,
-                                reason = "bounds of a batch size or epoch count"
-                            )]
                             let (l, h) = ((*low as f64).ln(), ((*high + 1) as f64).ln());
                             ((l + u * (h - l)).exp().floor() as i64).clamp(*low, *high)
                         } else {

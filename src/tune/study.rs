@@ -137,17 +137,14 @@ pub fn parse(arguments: &[String]) -> Result<Settings, String> {
             continue;
         }
         let kind = space::kind_of(&flag).ok_or_else(|| format!("{flag} cannot be searched"))?;
-        match space::parse(&flag, kind, &value)? {
-            Some(domain) => {
-                if params.iter().any(|p: &Param| p.flag == flag) {
-                    return Err(format!("{flag} is searched twice"));
-                }
-                params.push(Param { flag, text: value, domain });
+        if let Some(domain) = space::parse(&flag, kind, &value)? {
+            if params.iter().any(|p: &Param| p.flag == flag) {
+                return Err(format!("{flag} is searched twice"));
             }
-            None => {
-                base.push(flag);
-                base.push(value);
-            }
+            params.push(Param { flag, text: value, domain });
+        } else {
+            base.push(flag);
+            base.push(value);
         }
     }
     let number = |name: &str| -> Result<Option<usize>, String> {
@@ -311,8 +308,11 @@ impl Settings {
         known.extend(config.metrics.iter().filter(|m| m.primary().is_none()).map(|m| m.name()));
         let base = name.strip_prefix("val_").unwrap_or(&name);
         if !known.contains(&base) {
-            let expected: Vec<String> =
-                known.iter().map(|k| format!("val_{k}")).chain(known.iter().map(|k| k.to_string())).collect();
+            let expected: Vec<String> = known
+                .iter()
+                .map(|k| format!("val_{k}"))
+                .chain(known.iter().map(std::string::ToString::to_string))
+                .collect();
             let hint =
                 if config.metrics.is_empty() && crate::nn::Measure::ALL.iter().any(|m| m.name() == base) {
                     format!(" (add --metrics {base} to measure it)")
@@ -559,7 +559,7 @@ impl Study {
                 && let Some(search) = Search::parse(&existing.search)
             {
                 settings.search = search;
-                header.search = existing.search.clone();
+                header.search.clone_from(&existing.search);
             }
             // Options that only change how a process shows or records its trials are not
             // part of the study: another terminal may run it quietly, headless, with other
@@ -662,23 +662,22 @@ impl Study {
                     return (entries, (next, notes));
                 }
                 let number = j.trials.keys().next_back().map_or(0, |n| n + 1);
-                let (sample, retry_of, params) = match retry {
-                    Some(t) => (t.sample, Some(t.number), t.params.clone()),
-                    None => {
-                        let params = match settings.search {
-                            Search::Random => settings.space.sample(seed, fresh),
-                            Search::Grid => settings.space.grid_point(fresh),
-                            // The same history and sample number give the same draw in
-                            // every process sharing the study.
-                            Search::Tpe => {
-                                let history: Vec<&Trial> = j.trials.values().collect();
-                                let mut rng = crate::random::rng(seed, crate::random::Stream::Trial(fresh));
-                                super::tpe::suggest(&settings.space, &history, maximize, &mut rng)
-                                    .unwrap_or_else(|| settings.space.sample(seed, fresh))
-                            }
-                        };
-                        (fresh, None, params)
-                    }
+                let (sample, retry_of, params) = if let Some(t) = retry {
+                    (t.sample, Some(t.number), t.params.clone())
+                } else {
+                    let params = match settings.search {
+                        Search::Random => settings.space.sample(seed, fresh),
+                        Search::Grid => settings.space.grid_point(fresh),
+                        // The same history and sample number give the same draw in
+                        // every process sharing the study.
+                        Search::Tpe => {
+                            let history: Vec<&Trial> = j.trials.values().collect();
+                            let mut rng = crate::random::rng(seed, crate::random::Stream::Trial(fresh));
+                            super::tpe::suggest(&settings.space, &history, maximize, &mut rng)
+                                .unwrap_or_else(|| settings.space.sample(seed, fresh))
+                        }
+                    };
+                    (fresh, None, params)
                 };
                 let command = settings.command(&params);
                 let trial = Trial {

@@ -35,7 +35,6 @@ pub fn gamma(n: usize) -> usize {
 
 /// The weights of `n` observations in trial order: 1 each up to 25, then a ramp from
 /// `1/n` to 1 over all but the newest 25 (`default_weights`).
-#[allow(clippy::cast_precision_loss, reason = "trial counts")]
 pub fn weights(n: usize) -> Vec<f64> {
     if n < 25 {
         return vec![1.0; n];
@@ -77,7 +76,6 @@ pub fn split(outcomes: &[Outcome], n_below: usize, maximize: bool) -> (Vec<usize
     let rest = n_below.saturating_sub(below.len());
     // Optuna's key: (-step, value) (value negated when maximizing; NaN as +inf), and
     // (1, 0) for a trial with no values.
-    #[allow(clippy::cast_precision_loss, reason = "epoch counts")]
     let key = |o: &Option<(usize, f64)>| match o {
         Some((step, v)) if v.is_nan() => (-(*step as f64), f64::INFINITY),
         Some((step, v)) => (-(*step as f64), sign * v),
@@ -125,7 +123,6 @@ pub enum Dist {
 
 impl Dist {
     /// The distribution of a search domain.
-    #[allow(clippy::cast_precision_loss, reason = "bounds of batch sizes and epochs")]
     pub fn of(domain: &Domain) -> Dist {
         match domain {
             Domain::Choice(choices) => Dist::Choice(choices.len()),
@@ -165,7 +162,6 @@ enum Kernels {
 
 impl Parzen {
     /// The estimator of `observations` (in trial order) of an option distributed as `dist`.
-    #[allow(clippy::cast_precision_loss, reason = "kernel counts")]
     pub fn new(dist: Dist, observations: &[f64]) -> Parzen {
         let mut weights = weights(observations.len());
         weights.push(PRIOR_WEIGHT);
@@ -183,11 +179,7 @@ impl Parzen {
                     let share = PRIOR_WEIGHT / kernels as f64;
                     let mut rows = vec![vec![share; n]; kernels];
                     for (row, &x) in rows.iter_mut().zip(observations) {
-                        #[allow(
-                            clippy::cast_possible_truncation,
-                            clippy::cast_sign_loss,
-                            reason = "a choice's place"
-                        )]
+                        #[allow(clippy::cast_possible_truncation, reason = "a choice's place")]
                         if let Some(slot) = row.get_mut(x as usize) {
                             *slot += 1.0;
                         }
@@ -220,11 +212,7 @@ impl Parzen {
     pub fn log_pdf(&self, x: f64) -> f64 {
         let terms: Vec<f64> = match &self.kernels {
             Kernels::Choice(rows) => {
-                #[allow(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "a choice's place"
-                )]
+                #[allow(clippy::cast_possible_truncation, reason = "a choice's place")]
                 let at = x as usize;
                 rows.iter().map(|row| row.get(at).map_or(f64::NEG_INFINITY, |p| p.ln())).collect()
             }
@@ -269,7 +257,6 @@ impl Parzen {
                 let q: f64 = rng.random();
                 let mut acc = 0.0;
                 let row = &rows[kernel.min(rows.len() - 1)];
-                #[allow(clippy::cast_precision_loss, reason = "a choice's place")]
                 for (i, p) in row.iter().enumerate() {
                     acc += p;
                     if q < acc || i + 1 == row.len() {
@@ -296,7 +283,6 @@ impl Parzen {
 
 /// Kernel widths: the larger gap to a neighbour (the bounds count as neighbours), the
 /// first and last taking their inner gap, clipped to `[(hi - lo) / min(100, n + 2), hi - lo]`.
-#[allow(clippy::cast_precision_loss, reason = "kernel counts")]
 fn sigmas(mus: &[f64], lo: f64, hi: f64) -> Vec<f64> {
     let n = mus.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -345,7 +331,6 @@ fn outcome(trial: &Trial) -> Option<Outcome> {
 /// A searched option's value in a trial, as a number (a choice by its place).
 fn value_of(domain: &Domain, text: &str) -> Option<f64> {
     match domain {
-        #[allow(clippy::cast_precision_loss, reason = "a choice's place")]
         Domain::Choice(choices) => choices.iter().position(|c| c == text).map(|i| i as f64),
         Domain::Float { .. } | Domain::Int { .. } => text.parse().ok(),
     }
@@ -388,11 +373,7 @@ pub fn suggest(
             let candidates: Vec<f64> = (0..EI_CANDIDATES).map(|_| l.sample(rng)).collect();
             let x = candidates[choose(&l, &g, &candidates)];
             let text = match &param.domain {
-                #[allow(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "a choice's place"
-                )]
+                #[allow(clippy::cast_possible_truncation, reason = "a choice's place")]
                 Domain::Choice(choices) => choices[(x as usize).min(choices.len() - 1)].clone(),
                 Domain::Float { .. } => format!("{x}"),
                 #[allow(clippy::cast_possible_truncation, reason = "a whole number within i64 bounds")]

@@ -9,11 +9,7 @@ use crate::nn::Real;
 #[inline(always)]
 pub fn code<T: Real>(value: T, vocab: usize) -> Option<usize> {
     let v = value.as_f64();
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "checked to be a whole number in 0..vocab first"
-    )]
+    #[allow(clippy::cast_possible_truncation, reason = "checked to be a whole number in 0..vocab first")]
     (v.fract() == 0.0 && v >= 0.0 && v < vocab as f64).then_some(v as usize)
 }
 
