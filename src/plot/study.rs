@@ -6,6 +6,7 @@
 
 use super::{FONT, Format, SIZE, finish_file, png, register_font};
 use crate::runs::trials::{Figures, Scale};
+use crate::series::short;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::{Path, PathBuf};
@@ -28,18 +29,6 @@ fn shade(goodness: f64) -> RGBColor {
     let g = goodness.clamp(0.0, 1.0);
     let mix = |light: f64, dark: f64| (light + (dark - light) * g).round() as u8;
     RGBColor(mix(198.0, 8.0), mix(219.0, 48.0), mix(239.0, 107.0))
-}
-
-/// A number for a label: four significant places, small and large ones in exponent form.
-fn short(value: f64) -> String {
-    if value == 0.0 {
-        "0".into()
-    } else if value.abs() >= 1e-3 && value.abs() < 1e5 {
-        let text = format!("{value:.4}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{value:.1e}")
-    }
 }
 
 /// Writes the study's figures into `dir`, their names after `prefix` and `_` when it is

@@ -1281,17 +1281,7 @@ pub fn three_digits(value: f64) -> String {
     format!("{value:.decimals$}")
 }
 
-/// A compact number: `0.001`, `2.5e-5`, `20`.
-pub fn short(value: f64) -> String {
-    if value == 0.0 {
-        "0".into()
-    } else if value.abs() >= 1e-3 && value.abs() < 1e5 {
-        let text = format!("{value:.4}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{value:.1e}")
-    }
-}
+pub use crate::series::short;
 
 #[cfg(test)]
 mod tests {

@@ -171,16 +171,22 @@ pub fn parallel(
             }
             ctx.layer();
             let quiet = theme.quiet();
+            // Too few rows to hold both the low ends and the names apart: names only.
+            let low_ends = area.height >= 14;
             for (i, name) in names.iter().enumerate() {
                 let scale = &figures.scales[*name];
                 let x = i as f64;
                 ctx.print(x, 1.08, Span::styled(cut(scale.label(1.0, short)), quiet));
-                ctx.print(x, -0.02, Span::styled(cut(scale.label(0.0, short)), quiet));
+                if low_ends {
+                    ctx.print(x, -0.02, Span::styled(cut(scale.label(0.0, short)), quiet));
+                }
                 ctx.print(x, -0.12, Span::raw(cut((*name).clone())));
             }
             let x = (axes - 1) as f64;
             ctx.print(x, 1.08, Span::styled(cut(short(high)), quiet));
-            ctx.print(x, -0.02, Span::styled(cut(short(low)), quiet));
+            if low_ends {
+                ctx.print(x, -0.02, Span::styled(cut(short(low)), quiet));
+            }
             ctx.print(x, -0.12, Span::styled(cut(figures.objective.clone()), theme.best()));
         })
         .render(area, buf);
