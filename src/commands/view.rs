@@ -66,7 +66,9 @@ pub(crate) fn view(args: &ViewArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::new(1, format!("the terminal failed: {e}")))?;
         return Ok(0);
     }
-    let mut reader = read::Reader::once();
+    // A table needs each series' last, best and count, not its points.
+    let mut reader =
+        if args.plot.is_some() || args.replay { read::Reader::once() } else { read::Reader::summaries() };
     let runs = reader
         .read_many(&sources)
         .into_iter()

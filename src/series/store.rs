@@ -27,7 +27,7 @@ pub struct Point {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     points: Vec<Point>,
-    /// Keep one finite value in this many.
+    /// Keep one finite value in this many; 0 keeps none (a summary).
     stride: u64,
     /// Finite values seen (kept or not).
     finite: u64,
@@ -67,6 +67,11 @@ impl Series {
         }
     }
 
+    /// A series that keeps its statistics and no points (a table needs no more).
+    pub fn summary() -> Self {
+        Series { stride: 0, ..Series::new() }
+    }
+
     /// Adds `value` at `step`, written at `wall` (NaN if unknown). Non-finite values
     /// count and show as `last`, but are not drawn.
     pub fn push(&mut self, step: f64, value: f64, wall: f64) {
@@ -85,7 +90,7 @@ impl Series {
             self.max = Some(point);
         }
         self.finite += 1;
-        if (self.finite - 1).is_multiple_of(self.stride) {
+        if self.stride != 0 && (self.finite - 1).is_multiple_of(self.stride) {
             self.points.push(point);
             if self.points.len() > CAPACITY {
                 self.halve();
@@ -188,15 +193,22 @@ impl Series {
 pub struct Part {
     /// The series, by name.
     pub series: BTreeMap<String, Series>,
+    /// Its series keep statistics only, no points to draw (see [`Series::summary`]).
+    pub summary: bool,
 }
 
 impl Part {
+    /// A part whose series keep statistics only (a table's reading of many runs).
+    pub fn summary() -> Self {
+        Part { summary: true, ..Part::default() }
+    }
+
     /// Adds `value` to the series `name` at `step`.
     pub fn push(&mut self, name: &str, step: f64, value: f64, wall: f64) {
         if let Some(series) = self.series.get_mut(name) {
             series.push(step, value, wall);
         } else {
-            let mut series = Series::new();
+            let mut series = if self.summary { Series::summary() } else { Series::new() };
             series.push(step, value, wall);
             self.series.insert(name.to_string(), series);
         }
@@ -294,6 +306,25 @@ mod tests {
         assert!(with_nan[1].1.is_nan());
         // The NaN does not count: 3 is the second value, debiased by 1 - 0.25.
         assert!((with_nan[2].1 - (0.25 + 1.5) / 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_summary_keeps_the_statistics_of_a_full_series_and_no_points() {
+        let (mut full, mut summary) = (Series::new(), Series::summary());
+        for i in 1..=500 {
+            let value = if i == 500 { f64::NAN } else { (f64::from(i) * 0.37).sin() };
+            full.push_epoch(i as usize, value);
+            summary.push_epoch(i as usize, value);
+        }
+        assert_eq!(summary.held(), 0);
+        // Compared as text: the unknown wall times are NaN, never equal to themselves.
+        let ends = |s: &Series| format!("{:?}", (s.count, s.first, s.last, s.last_finite, s.min, s.max));
+        assert_eq!(ends(&summary), ends(&full));
+        let step = |p: Option<Point>| p.map(|p| p.step);
+        assert_eq!((step(full.last), step(full.last_finite)), (Some(500.0), Some(499.0)), "a NaN last");
+        let mut part = Part::summary();
+        part.push_epoch("loss", 1, 0.5);
+        assert_eq!((part.get("loss").unwrap().held(), part.last("loss")), (0, Some(0.5)));
     }
 
     #[test]
