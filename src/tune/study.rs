@@ -769,7 +769,9 @@ impl Study {
             );
         progress.started(trial);
         let handle = train::spawn(plan, Arc::clone(dataset));
-        let mut per_epoch: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+        // Each epoch's values by fold: summed in fold order, whichever fold reported
+        // first (the order of a sum changes its last bits, and TPE reads them).
+        let mut per_epoch: BTreeMap<usize, BTreeMap<usize, f64>> = BTreeMap::new();
         // Each fold's last reported epoch, and whether it has ended: an epoch's mean is
         // complete once every fold has reported it or ended before it.
         let mut last = vec![0usize; folds];
@@ -805,13 +807,15 @@ impl Study {
                     per_epoch
                         .entry(report.epoch)
                         .or_default()
-                        .push(self.objective.of_epoch(report).unwrap_or(f64::NAN));
+                        .insert(report.fold, self.objective.of_epoch(report).unwrap_or(f64::NAN));
                 }
                 Event::FoldEnded(report) => {
                     if let Some(fold_ended) = ended.get_mut(report.fold) {
                         *fold_ended = true;
                     }
-                    reports.push(report.clone());
+                    // In fold order, as they are summed later.
+                    let at = reports.partition_point(|r| r.fold < report.fold);
+                    reports.insert(at, report.clone());
                 }
                 _ => {}
             }
@@ -821,7 +825,7 @@ impl Study {
                 if !complete {
                     break;
                 }
-                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                let mean = values.values().sum::<f64>() / values.len() as f64;
                 per_epoch.remove(&epoch);
                 self.journal
                     .append(&[Entry::Epoch {
