@@ -1,5 +1,9 @@
 //! The dashboard's state: everything it shows, built from engine events alone, and the
 //! small verbs that keys map to. Pure: time comes in as an argument.
+//!
+//! By what it is about: the run as the events (or the store) tell it, here; what the
+//! screen shows of it, in `view`; what keys do and the settings they steer, in
+//! `control`.
 
 use super::theme::Theme;
 use crate::series::Part;
@@ -10,6 +14,13 @@ use crate::train::{
 };
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
+
+mod control;
+mod view;
+
+use control::DEFAULT_PACE;
+pub use control::{Action, Command, LiveSettings, PATIENCE_STEP};
+pub use view::{SMOOTHING, ZOOM};
 
 /// What the run is doing, as the header shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,124 +217,6 @@ pub enum LogKind {
     Warning,
 }
 
-/// The settings the user can change live, as the dashboard last heard of them.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LiveSettings {
-    /// Initial learning rate (a schedule multiplies it).
-    pub learning_rate: f64,
-    /// L1 penalty.
-    pub l1: f64,
-    /// L2 penalty.
-    pub l2: f64,
-    /// Epochs per second at most; `None` is full speed.
-    pub pace: Option<f64>,
-    /// Paused.
-    pub paused: bool,
-}
-
-/// A key's meaning.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Action {
-    /// Pause, or resume.
-    TogglePause,
-    /// One more epoch while paused.
-    Step,
-    /// Multiply the learning rate.
-    ScaleLearningRate(f64),
-    /// L2 x10 (from 0: 1e-4).
-    RaiseL2,
-    /// L2 /10 (below 1e-6: 0).
-    LowerL2,
-    /// Pace x2.
-    Faster,
-    /// Pace /2.
-    Slower,
-    /// Full speed, or back to the last pace.
-    ToggleFullSpeed,
-    /// Next layer in the weights panel.
-    NextLayer,
-    /// Previous layer.
-    PreviousLayer,
-    /// Show the next fold in the charts.
-    NextFold,
-    /// Show the previous fold.
-    PreviousFold,
-    /// Log scale for the loss chart.
-    ToggleLogScale,
-    /// The other folds on the charts: dimmed, or hidden.
-    ToggleOtherFolds,
-    /// For a series forecast: the held-out targets against the predictions in place of
-    /// the metric chart, or back.
-    ToggleForecast,
-    /// The right-hand panel's next view: weights, what the model learned (confusion
-    /// matrix and ROC curve), the decision map.
-    NextSidePanel,
-    /// The next smoothing weight (0, 0.6, 0.9, 0.99).
-    CycleSmoothing,
-    /// The next x range (all epochs, the last 100, the last 20).
-    CycleZoom,
-    /// The value cursor on or off.
-    ToggleCursor,
-    /// The cursor an epoch later, or the next layer.
-    Right,
-    /// The cursor an epoch earlier, or the previous layer.
-    Left,
-    /// Early stopping may stop folds, or only watch.
-    ToggleEarlyStopping,
-    /// Five more epochs of early stopping's patience.
-    ExtendPatience,
-    /// Put back the best epoch's weights now.
-    RestoreBestWeights,
-    /// The next series on the metric chart.
-    NextMetricChart,
-    /// The next series on the loss chart.
-    NextLossChart,
-    /// The help overlay.
-    ToggleHelp,
-    /// Open or close the log full screen.
-    ToggleLog,
-    /// Scroll the log: older (positive) or newer (negative) entries.
-    ScrollLog(i32),
-    /// Close the overlay, or quit.
-    Back,
-    /// Restart the run with the current settings.
-    Restart,
-    /// Quit.
-    Quit,
-    /// Ctrl-C: quit, reported as an interruption.
-    Interrupt,
-}
-
-/// What the event loop must do for an action.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Command {
-    /// Send a control to the engine.
-    Control(Control),
-    /// Stop this run and start again with the current settings.
-    Restart,
-    /// Leave the dashboard; `interrupted` for Ctrl-C.
-    Quit {
-        /// Whether the user pressed Ctrl-C.
-        interrupted: bool,
-    },
-}
-
-/// The smoothing weights `s` cycles through (TensorBoard's slider, in steps).
-pub const SMOOTHING: [f64; 4] = [0.0, 0.6, 0.9, 0.99];
-/// The x ranges `z` cycles through: all epochs, or the last so many.
-pub const ZOOM: [Option<usize>; 3] = [None, Some(100), Some(20)];
-
-/// Epochs of patience one press of `x` adds.
-pub const PATIENCE_STEP: usize = 5;
-/// The largest L2 penalty `w` goes to.
-const MAX_L2: f64 = 10.0;
-/// Fastest pace before `]` switches to full speed.
-const FASTEST_PACE: f64 = 5120.0;
-/// Slowest pace `[` goes to.
-const SLOWEST_PACE: f64 = 0.25;
-/// Pace the full-speed toggle returns to when there was none before.
-const DEFAULT_PACE: f64 = 20.0;
-
 /// The dashboard's state.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -434,11 +327,6 @@ impl App {
         }
     }
 
-    /// The settings the user asked for last: what a restart runs with.
-    pub fn wanted(&self) -> LiveSettings {
-        self.wanted
-    }
-
     /// A fresh dashboard for a restarted run that keeps the user's view choices and
     /// the settings they asked for.
     #[must_use]
@@ -506,54 +394,6 @@ impl App {
             skipped,
             epochs,
         });
-    }
-
-    /// Every chart subject of the run's series (`loss` for `loss` and `val_loss`, `Loss/*`
-    /// for a TensorBoard group), in the loss chart's order (`loss`-like first) or the
-    /// metric chart's (the run's metric, then scores, then the rest).
-    pub fn subjects(&self, loss_chart: bool) -> Vec<String> {
-        let mut subjects: Vec<String> = self
-            .folds
-            .iter()
-            .flat_map(|f| f.series.series.keys())
-            .map(|n| crate::series::subject(n))
-            .collect();
-        subjects.sort();
-        subjects.dedup();
-        let metric = self.info.as_ref().map(|i| i.metric.name());
-        let rank = |name: &String| -> u8 {
-            let direction = crate::series::direction(name);
-            let lower = direction == Some(crate::series::Direction::Lower);
-            if loss_chart {
-                match () {
-                    () if name == "loss" || name == "epoch_loss" => 0,
-                    () if metric == Some(name.as_str()) => 3,
-                    () if lower => 1,
-                    () => 2,
-                }
-            } else {
-                match () {
-                    () if metric == Some(name.as_str()) => 0,
-                    () if direction == Some(crate::series::Direction::Higher) => 1,
-                    () if direction.is_none() => 2,
-                    () if crate::runs::table::loss_like(name) && name.ends_with("loss") => 4,
-                    () => 3,
-                }
-            }
-        };
-        subjects.sort_by_key(|name| rank(name));
-        subjects
-    }
-
-    /// The subject a chart shows (the loss chart's, or the metric chart's), and the
-    /// series it draws with whether each is drawn dotted (a `val_` twin, a group's others).
-    pub fn chart_lines(&self, loss_chart: bool) -> Option<(String, Vec<(String, bool)>)> {
-        let subjects = self.subjects(loss_chart);
-        let choice = if loss_chart { self.charts.0 } else { self.charts.1 };
-        let subject = subjects.get(choice % subjects.len().max(1))?.clone();
-        let names: Vec<String> = self.folds.iter().flat_map(|f| f.series.series.keys().cloned()).collect();
-        let lines = crate::series::subject_names(&subject, &names);
-        Some((subject, lines))
     }
 
     /// Updates the clock (for elapsed time, epochs per second and ETA).
@@ -672,23 +512,6 @@ impl App {
                 }
             }
         }
-    }
-
-    /// The views the right-hand panel cycles through for this run: the weights, and
-    /// for classes what the model learned, and the map where the data has one.
-    pub fn side_panels(&self) -> Vec<SidePanel> {
-        let mut panels = vec![SidePanel::Weights];
-        let Some(info) = &self.info else { return panels };
-        if info.dataset.task.is_classification() {
-            panels.push(SidePanel::Learned);
-        }
-        let map_sent = self.folds.iter().any(|f| f.learned.as_ref().is_some_and(|l| l.map.is_some()));
-        let wanted = if info.dataset.task.is_classification() { 2 } else { 1 };
-        let flat = info.config.input_shape.is_none() && info.config.window.is_none();
-        if map_sent || (flat && (!info.config.map_features.is_empty() || info.dataset.features == wanted)) {
-            panels.push(SidePanel::Map);
-        }
-        panels
     }
 
     fn on_epoch(&mut self, report: &EpochReport, now: Instant) {
@@ -866,60 +689,6 @@ impl App {
         self.note(None, None, LogKind::Warning, "cannot write the log file; logging stopped".into());
     }
 
-    /// The fold the charts show: the user's choice, else the first one training that
-    /// finished an epoch, else the last one that did.
-    pub fn shown_fold(&self) -> Option<usize> {
-        if let Some(focus) = self.focus.filter(|&f| f < self.folds.len()) {
-            return Some(focus);
-        }
-        // A fold that has just started has nothing to draw yet: keep showing one that has.
-        self.folds
-            .iter()
-            .position(|f| f.state == FoldState::Running && f.has_values())
-            .or_else(|| self.folds.iter().rposition(FoldView::has_values))
-            .or_else(|| self.folds.iter().position(|f| f.state == FoldState::Running))
-            .or(if self.folds.is_empty() { None } else { Some(0) })
-    }
-
-    /// The latest epoch any fold finished.
-    pub fn latest_epoch(&self) -> usize {
-        self.folds.iter().map(FoldView::epochs_done).max().unwrap_or(0)
-    }
-
-    /// The x range the charts show: all steps, or the last [`ZOOM`] drawn ones (epochs,
-    /// while every epoch is kept).
-    pub fn x_range(&self) -> Option<(usize, usize)> {
-        let span = ZOOM[self.zoom % ZOOM.len()]?;
-        let steps = self.steps();
-        if steps.is_empty() {
-            let last = self.latest_epoch().max(1);
-            return Some((last.saturating_sub(span - 1).max(1), last));
-        }
-        let last = *steps.last()?;
-        Some((steps[steps.len().saturating_sub(span)], last))
-    }
-
-    /// The steps drawn on the loss chart for the shown fold (epochs for nntui's runs),
-    /// in order: where the cursor can stop.
-    #[allow(clippy::cast_possible_truncation, reason = "steps are whole numbers")]
-    pub fn steps(&self) -> Vec<usize> {
-        let Some(fold) = self.shown_fold().and_then(|f| self.folds.get(f)) else { return Vec::new() };
-        let Some((_, lines)) = self.chart_lines(true) else { return Vec::new() };
-        let mut steps: Vec<usize> = lines
-            .iter()
-            .filter_map(|(name, _)| fold.series.get(name))
-            .flat_map(|s| s.points().into_iter().map(|(x, _)| x.max(0.0) as usize))
-            .collect();
-        steps.sort_unstable();
-        steps.dedup();
-        steps
-    }
-
-    /// The drawn step nearest to `at`.
-    fn nearest_step(&self, at: usize) -> usize {
-        self.steps().into_iter().min_by_key(|&s| s.abs_diff(at)).unwrap_or(at)
-    }
-
     /// Epochs finished over all folds, and the total the run will do.
     pub fn progress(&self) -> (usize, usize) {
         let Some(info) = &self.info else {
@@ -975,296 +744,6 @@ impl App {
         let (done, total) = self.progress();
         Some(Duration::from_secs_f64(total.saturating_sub(done) as f64 / rate))
     }
-
-    /// Carries out what a key means; returns what the event loop must do. Once the run
-    /// is over, setting keys still change the settings a restart (`r`) runs with, and
-    /// say so in the log; a key that would change nothing says why instead.
-    pub fn apply(&mut self, action: Action) -> Option<Command> {
-        if self.help
-            && !matches!(action, Action::ToggleHelp | Action::Back | Action::Quit | Action::Interrupt)
-        {
-            // The overlay is modal: keys other than those closing it do nothing.
-            return None;
-        }
-        // The full-screen log takes the arrows for scrolling, and Esc closes it.
-        let action = match action {
-            Action::NextFold if self.log_open => Action::ScrollLog(-1),
-            Action::PreviousFold if self.log_open => Action::ScrollLog(1),
-            other => other,
-        };
-        let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
-        let steers = !matches!(
-            action,
-            Action::CycleSmoothing
-                | Action::CycleZoom
-                | Action::ToggleCursor
-                | Action::Right
-                | Action::Left
-                | Action::NextLayer
-                | Action::PreviousLayer
-                | Action::NextFold
-                | Action::PreviousFold
-                | Action::ToggleLogScale
-                | Action::ToggleOtherFolds
-                | Action::ToggleForecast
-                | Action::NextSidePanel
-                | Action::ToggleHelp
-                | Action::ToggleLog
-                | Action::NextMetricChart
-                | Action::NextLossChart
-                | Action::ScrollLog(_)
-                | Action::Back
-                | Action::Quit
-                | Action::Interrupt
-        );
-        if self.recorded && steers {
-            return self.explain("a recorded run cannot be steered: its keys only change the view");
-        }
-        match action {
-            Action::TogglePause if !running => self.explain("the run is over: r restarts it"),
-            Action::TogglePause => {
-                self.wanted.paused = !self.wanted.paused;
-                Some(Command::Control(if self.wanted.paused { Control::Pause } else { Control::Resume }))
-            }
-            Action::Step if !running => self.explain("the run is over: r restarts it"),
-            Action::Step if !self.wanted.paused => {
-                self.explain("n runs one epoch while paused (space pauses)")
-            }
-            Action::Step => Some(Command::Control(Control::Step)),
-            Action::ScaleLearningRate(factor) => {
-                let (before, after) = (self.wanted.learning_rate, self.wanted.learning_rate * factor);
-                if crate::nn::check_learning_rate(after).is_err() {
-                    return self.explain(format!(
-                        "the learning rate cannot go from {} to {}",
-                        short(before),
-                        short(after)
-                    ));
-                }
-                if !running {
-                    self.wanted.learning_rate = after;
-                }
-                self.change(
-                    running,
-                    Control::ScaleLearningRate(factor),
-                    format!("learning rate {} -> {}", short(before), short(after)),
-                )
-            }
-            Action::RaiseL2 | Action::LowerL2 => {
-                let before = self.wanted.l2;
-                let after = match action {
-                    Action::RaiseL2 if before == 0.0 => 1e-4,
-                    Action::RaiseL2 => (before * 10.0).min(MAX_L2),
-                    // 1e-5 is the smallest step; below it the penalty is off.
-                    _ if before <= 1.000_1e-5 => 0.0,
-                    _ => before / 10.0,
-                };
-                if after == before {
-                    let why = if before == 0.0 {
-                        "L2 is already 0 (w raises it)"
-                    } else {
-                        "L2 is already at its largest, 10"
-                    };
-                    return self.explain(why);
-                }
-                self.wanted.l2 = after;
-                self.change(
-                    running,
-                    Control::SetL2(after),
-                    format!("L2 {} -> {}", short(before), short(after)),
-                )
-            }
-            Action::Faster => {
-                let Some(pace) = self.wanted.pace else {
-                    return self.explain("already at full speed ([ slows down)");
-                };
-                self.set_pace(Some(pace * 2.0).filter(|&p| p <= FASTEST_PACE), running)
-            }
-            Action::Slower => {
-                let pace = self.wanted.pace.map_or(self.last_pace, |p| (p / 2.0).max(SLOWEST_PACE));
-                if self.wanted.pace == Some(pace) {
-                    return self.explain(format!("already at the slowest pace, {} epochs/s", short(pace)));
-                }
-                self.set_pace(Some(pace), running)
-            }
-            Action::ToggleFullSpeed => {
-                let pace = if self.wanted.pace.is_some() { None } else { Some(self.last_pace) };
-                self.set_pace(pace, running)
-            }
-            Action::CycleSmoothing => {
-                self.smoothing = (self.smoothing + 1) % SMOOTHING.len();
-                None
-            }
-            Action::CycleZoom => {
-                self.zoom = (self.zoom + 1) % ZOOM.len();
-                None
-            }
-            Action::ToggleCursor => {
-                self.cursor = match self.cursor {
-                    Some(_) => None,
-                    None => Some(self.steps().last().copied().unwrap_or_else(|| self.latest_epoch().max(1))),
-                };
-                None
-            }
-            // With the cursor on, left and right move it to the next drawn step (an epoch
-            // while every epoch is kept); otherwise they pick layers.
-            Action::Right | Action::Left if self.cursor.is_some() => {
-                let steps = self.steps();
-                self.cursor = self.cursor.map(|at| {
-                    let next = if action == Action::Right {
-                        steps.iter().find(|&&s| s > at)
-                    } else {
-                        steps.iter().rev().find(|&&s| s < at)
-                    };
-                    next.copied().unwrap_or(at)
-                });
-                None
-            }
-            Action::Right => self.apply(Action::NextLayer),
-            Action::Left => self.apply(Action::PreviousLayer),
-            Action::NextLayer | Action::PreviousLayer => {
-                let layers = match (&self.info, &self.stored) {
-                    (Some(info), _) => super::weights::weighted_layers(&info.model).len(),
-                    (None, Some(stored)) => stored.histograms.len(),
-                    (None, None) => 1,
-                }
-                .max(1);
-                self.layer = if action == Action::NextLayer {
-                    (self.layer + 1) % layers
-                } else {
-                    (self.layer + layers - 1) % layers
-                };
-                None
-            }
-            Action::NextFold | Action::PreviousFold => {
-                let folds = self.folds.len();
-                if folds > 1 {
-                    let current = self.shown_fold().unwrap_or(0);
-                    self.focus = Some(if action == Action::NextFold {
-                        (current + 1) % folds
-                    } else {
-                        (current + folds - 1) % folds
-                    });
-                }
-                None
-            }
-            Action::ToggleLogScale => {
-                self.log_scale = !self.log_scale;
-                None
-            }
-            Action::ToggleOtherFolds => {
-                self.hide_other_folds = !self.hide_other_folds;
-                None
-            }
-            Action::NextSidePanel => {
-                let panels = self.side_panels();
-                if panels.len() == 1 {
-                    return self.explain(
-                        "v shows the confusion matrix and ROC curve (classes) and the decision map (two features, or --map-features)",
-                    );
-                }
-                let at = panels.iter().position(|&p| p == self.side_panel).unwrap_or(0);
-                self.side_panel = panels[(at + 1) % panels.len()];
-                None
-            }
-            Action::ToggleForecast => {
-                let series = self
-                    .info
-                    .as_ref()
-                    .is_some_and(|i| i.config.window.is_some() && !i.dataset.task.is_classification());
-                if !series {
-                    return self.explain(
-                        "F shows a series forecast: train with --window on a regression (classes on windows have the confusion matrix, v)",
-                    );
-                }
-                self.forecast_view = !self.forecast_view;
-                None
-            }
-            Action::ToggleEarlyStopping | Action::ExtendPatience | Action::RestoreBestWeights => {
-                let configured =
-                    self.info.as_ref().is_some_and(|i| i.config.policies.early_stopping.is_some());
-                if !configured {
-                    return self.explain("no early stopping in this run (--early-stopping adds it)");
-                }
-                if !running {
-                    return self.explain("the run is over: early stopping keys act on running folds");
-                }
-                Some(Command::Control(match action {
-                    Action::ToggleEarlyStopping => {
-                        self.early_stopping_on = !self.early_stopping_on;
-                        Control::SetEarlyStopping(self.early_stopping_on)
-                    }
-                    Action::ExtendPatience => Control::ExtendPatience(PATIENCE_STEP),
-                    _ => Control::RestoreBestWeights,
-                }))
-            }
-            Action::ToggleHelp => {
-                self.help = !self.help;
-                None
-            }
-            Action::Back if self.help => {
-                self.help = false;
-                None
-            }
-            Action::Back if self.log_open => {
-                self.log_open = false;
-                None
-            }
-            Action::ToggleLog => {
-                self.log_open = !self.log_open;
-                None
-            }
-            Action::NextMetricChart | Action::NextLossChart => {
-                let loss_chart = action == Action::NextLossChart;
-                let subjects = self.subjects(loss_chart).len();
-                if subjects < 2 {
-                    return self.explain("the run has no other series to draw here");
-                }
-                let choice = if loss_chart { &mut self.charts.0 } else { &mut self.charts.1 };
-                *choice = (*choice + 1) % subjects;
-                self.cursor = self.cursor.map(|at| self.nearest_step(at));
-                None
-            }
-            Action::ScrollLog(by) => {
-                let oldest = self.log.len().saturating_sub(1);
-                self.log_scroll = self.log_scroll.saturating_add_signed(by as isize).min(oldest);
-                None
-            }
-            // Esc closes overlays and never ends a run (q does); a recorded run's view
-            // it leaves (back to the comparison it was opened from).
-            Action::Back if self.recorded => Some(Command::Quit { interrupted: false }),
-            Action::Back => self.explain("q quits (Esc only closes the help and the log)"),
-            Action::Quit => Some(Command::Quit { interrupted: false }),
-            Action::Interrupt => Some(Command::Quit { interrupted: true }),
-            Action::Restart => Some(Command::Restart),
-        }
-    }
-
-    /// A setting change: sent to a running engine (the acknowledgement logs it), or,
-    /// once the run is over, kept for the restart and logged now.
-    fn change(&mut self, running: bool, control: Control, what: String) -> Option<Command> {
-        if running {
-            return Some(Command::Control(control));
-        }
-        self.note(None, None, LogKind::Change, format!("{what}; applies on r (restart)"));
-        None
-    }
-
-    /// A key that changes nothing: say why in the log.
-    fn explain(&mut self, why: impl Into<String>) -> Option<Command> {
-        self.note(None, None, LogKind::Info, why.into());
-        None
-    }
-
-    fn set_pace(&mut self, pace: Option<f64>, running: bool) -> Option<Command> {
-        let before = self.wanted.pace;
-        if let Some(p) = before {
-            self.last_pace = p;
-        }
-        self.wanted.pace = pace;
-        let name =
-            |pace: Option<f64>| pace.map_or("full speed".to_string(), |p| format!("{} epochs/s", short(p)));
-        self.change(running, Control::SetPace(pace), format!("pace {} -> {}", name(before), name(pace)))
-    }
 }
 
 /// Three significant digits: `-0.541`, `0.0253`, `16.9`, `1.2e-5`.
@@ -1286,6 +765,7 @@ pub use crate::series::short;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use control::{FASTEST_PACE, SLOWEST_PACE};
 
     fn app() -> App {
         let live = LiveSettings { learning_rate: 0.001, l1: 0.0, l2: 0.0, pace: Some(20.0), paused: false };
