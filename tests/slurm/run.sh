@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's Slurm job array, run on a single-node Slurm started here: packages from
+# The guide's Slurm job array (docs/tune.md), run on a single-node Slurm started here: packages from
 # Debian (slurm-wlm, munge), daemons started and stopped by this script, all state in a
 # temporary folder. Checks that the array's tasks share one study with no trial lost or
 # run twice, that a cancelled array resumed finishes it, and that a rerun of the finished
@@ -81,15 +81,15 @@ for _ in $(seq 1 60); do
 done
 sinfo -h -o %t 2>/dev/null | grep -qx idle || unavailable "the node did not come up"
 
-# The README's job script, made small: 4 tasks on this machine's cores, 8 trials on the
+# The guide's job script (docs/tune.md), made small: 4 tasks on this machine's cores, 8 trials on the
 # project's moons data; HOME is the temporary folder, so the study lands there.
-awk '/^```bash$/ {getline; if ($0 == "#!/bin/bash") {keep=1}} keep && /^```$/ {exit} keep {print}' README.md \
+awk '/^```bash$/ {getline; if ($0 == "#!/bin/bash") {keep=1}} keep && /^```$/ {exit} keep {print}' docs/tune.md \
     | sed -e 's/--array=0-7/--array=0-3/' -e 's/--cpus-per-task=4/--cpus-per-task=1/' \
           -e 's/--time=02:00:00/--time=00:10:00/' \
           -e "s|nntui tune data.csv|nntui tune $PWD/data/moons.csv|" -e 's/--trials 64/--trials 8/' \
     > "$T/job.sh"
 (echo '#!/bin/bash'; grep -q '^#SBATCH' "$T/job.sh" && sed 1d "$T/job.sh") > "$T/job.tmp" && mv "$T/job.tmp" "$T/job.sh"
-grep -q 'nntui tune' "$T/job.sh" || fail "the README's job script was not found"
+grep -q 'nntui tune' "$T/job.sh" || fail "the job script of docs/tune.md was not found"
 mkdir -p "$T/bin" "$T/out"
 ln -s "$NNTUI" "$T/bin/nntui"
 STUDY="$T/studies/data-study.jsonl"
