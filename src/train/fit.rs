@@ -260,18 +260,7 @@ pub(crate) fn train_fold(
 ) -> (FoldReport, TrainedModel) {
     let config = &plan.config;
     let held_out = &plan.held_out[fold];
-    let mut excluded = vec![false; dataset.rows()];
-    held_out.iter().for_each(|&row| excluded[row as usize] = true);
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
-    )]
-    let train_rows: Vec<u32> = match &plan.train_rows {
-        Some(train) => train[fold].clone(),
-        None => (0..dataset.rows() as u32).filter(|&row| !excluded[row as usize]).collect(),
-    };
-    drop(excluded);
-
+    let train_rows = train_rows(plan, dataset, fold);
     let scaling = match config.initial_model.as_ref().and_then(|m| m.scaling.clone()) {
         Some(saved) => saved,
         None => Scaling::fit(dataset, &train_rows, config.standardize),
@@ -293,19 +282,7 @@ pub(crate) fn train_fold(
     };
     let arch = pulp::Arch::new();
     let mut rng = random::rng(config.seed, Stream::Fold(fold));
-    let mut model = plan.model::<f32>();
-    match &config.initial_model {
-        // The plan checked the count; the initializer's draws are skipped, as Keras
-        // skips them for weights that are set.
-        Some(initial) => model.parameters_mut().copy_from_slice(&initial.parameters),
-        None => model.initialize_with(
-            |layer| match layer {
-                crate::nn::Layer::Dense { .. } => config.initializer,
-                _ => config.layer_initializer,
-            },
-            &mut rng,
-        ),
-    }
+    let mut model = initial_model(plan, &mut rng);
     let mut optimizer = Optimizer::<f32>::new(config.optimizer, model.parameters().len());
 
     let batch = plan.batch_size;
@@ -316,17 +293,7 @@ pub(crate) fn train_fold(
         StepBuffers::new(&model, batch, |part| random::rng(config.seed, Stream::Dropout { fold, part }));
     let mut x = vec![0.0f32; batch * dataset.feature_count()];
     let mut y = vec![0.0f32; batch * units];
-    // --class-weight: each class's weight (on this fold's training rows for balanced),
-    // and a batch's rows' weights.
-    #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers")]
-    let class_weights = config.class_weight.as_ref().map(|weights| {
-        weights
-            .per_class(&dataset.class_names, train_rows.iter().map(|&r| dataset.labels[r as usize] as usize))
-    });
-    // --sample-weight-col: each row's own weight (the two are never given together).
-    let sample_weights = dataset.sample_weights.as_ref().map(|w| &w.values[..]);
-    let weighted = class_weights.is_some() || sample_weights.is_some();
-    let mut row_weights = vec![0.0f32; if weighted { batch } else { 0 }];
+    let mut weights = RowWeights::new(plan, dataset, &train_rows);
     let mut evaluator = Evaluator::new(&model, dataset.class_count(), &plan.measures, plan.pictures);
     // The pictures: the decision map's grid, and how often the training rows are scored
     // for the confusion matrix when no rows are held out.
@@ -401,20 +368,7 @@ pub(crate) fn train_fold(
             gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
             let inputs = &x[..n * model.input_dim()];
             let targets = &y[..n * units];
-            #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers")]
-            let weights = if let Some(per_class) = &class_weights {
-                for (w, &row) in row_weights.iter_mut().zip(rows) {
-                    *w = per_class[dataset.labels[row as usize] as usize];
-                }
-                Some(&row_weights[..n])
-            } else if let Some(own) = sample_weights {
-                for (w, &row) in row_weights.iter_mut().zip(rows) {
-                    *w = own[row as usize];
-                }
-                Some(&row_weights[..n])
-            } else {
-                None
-            };
+            let weights = weights.of(dataset, rows);
             let regularizer = view.settings.regularizer;
             learning_rate = view.settings.learning_rate
                 * policies.lr_factor
@@ -628,6 +582,83 @@ pub(crate) fn train_fold(
     };
     emitter.send(Event::FoldEnded(report.clone()));
     (report, TrainedModel { model, scaling: fit.scaling })
+}
+
+/// The rows fold `fold` trains on: the plan's own split, else every row it does not
+/// hold out.
+fn train_rows(plan: &Plan, dataset: &Dataset, fold: usize) -> Vec<u32> {
+    if let Some(train) = &plan.train_rows {
+        return train[fold].clone();
+    }
+    let mut excluded = vec![false; dataset.rows()];
+    plan.held_out[fold].iter().for_each(|&row| excluded[row as usize] = true);
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "row indices fit u32: the loader refuses more than data::load::MAX_ROWS rows"
+    )]
+    (0..dataset.rows() as u32).filter(|&row| !excluded[row as usize]).collect()
+}
+
+/// The fold's network before its first step: `--initial-model`'s weights, else drawn
+/// by the initializers from the fold's own stream.
+fn initial_model(plan: &Plan, rng: &mut impl rand::Rng) -> Sequential<f32> {
+    let config = &plan.config;
+    let mut model = plan.model::<f32>();
+    match &config.initial_model {
+        // The plan checked the count; the initializer's draws are skipped, as Keras
+        // skips them for weights that are set.
+        Some(initial) => model.parameters_mut().copy_from_slice(&initial.parameters),
+        None => model.initialize_with(
+            |layer| match layer {
+                crate::nn::Layer::Dense { .. } => config.initializer,
+                _ => config.layer_initializer,
+            },
+            rng,
+        ),
+    }
+    model
+}
+
+/// The weights of a batch's rows: `--class-weight` (each class's, on this fold's
+/// training rows for `balanced`) or `--sample-weight-col` (each row's own; the two are
+/// never given together), or none.
+struct RowWeights<'a> {
+    per_class: Option<Vec<f32>>,
+    per_row: Option<&'a [f32]>,
+    /// A batch's weights, written for each batch.
+    batch: Vec<f32>,
+}
+
+impl<'a> RowWeights<'a> {
+    fn new(plan: &Plan, dataset: &'a Dataset, train_rows: &[u32]) -> Self {
+        #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers")]
+        let per_class = plan.config.class_weight.as_ref().map(|weights| {
+            weights.per_class(
+                &dataset.class_names,
+                train_rows.iter().map(|&r| dataset.labels[r as usize] as usize),
+            )
+        });
+        let per_row = dataset.sample_weights.as_ref().map(|w| &w.values[..]);
+        let weighted = per_class.is_some() || per_row.is_some();
+        RowWeights { per_class, per_row, batch: vec![0.0; if weighted { plan.batch_size } else { 0 }] }
+    }
+
+    /// The weights of `rows` (a batch), if any are given.
+    #[allow(clippy::cast_possible_truncation, reason = "class labels are small whole numbers")]
+    fn of(&mut self, dataset: &Dataset, rows: &[u32]) -> Option<&[f32]> {
+        if let Some(per_class) = &self.per_class {
+            for (w, &row) in self.batch.iter_mut().zip(rows) {
+                *w = per_class[dataset.labels[row as usize] as usize];
+            }
+        } else if let Some(own) = self.per_row {
+            for (w, &row) in self.batch.iter_mut().zip(rows) {
+                *w = own[row as usize];
+            }
+        } else {
+            return None;
+        }
+        Some(&self.batch[..rows.len()])
+    }
 }
 
 /// Another file's rows (all of them) scored as the fold's own: same plan and scaling.
