@@ -261,8 +261,8 @@ where
         info: app.info.clone(),
         summary: app.summary.clone(),
         result: engine.result.take(),
-        changes: app.changes.clone(),
-        live: app.live,
+        changes: app.steering.changes.clone(),
+        live: app.steering.live,
     })
 }
 
@@ -337,7 +337,7 @@ where
     let followed = crate::runs::follow::follow(path, STALL);
     let fresh = |now| {
         let mut app = App::new(name.to_string(), initial_live(&RunConfig::default()), now);
-        app.theme = ui::Theme { color };
+        app.screen.theme = ui::Theme { color };
         app.recorded = true;
         app
     };
@@ -375,7 +375,7 @@ where
     B::Error: Send + Sync + 'static,
 {
     let mut app = App::new(String::new(), initial_live(&RunConfig::default()), Instant::now());
-    app.theme = ui::Theme { color };
+    app.screen.theme = ui::Theme { color };
     app.recorded = true;
     let mut load = |app: &mut App| {
         let Some(run) = find() else { return false };
@@ -571,7 +571,7 @@ where
                         Followed::Event(event) => app.on_event(&event, now),
                         Followed::Restarted => {
                             let mut new = fresh(now);
-                            (new.layer, new.log_scale, new.hide_other_folds) = (app.layer, app.log_scale, app.hide_other_folds);
+                            (new.screen.layer, new.screen.log_scale, new.screen.hide_other_folds) = (app.screen.layer, app.screen.log_scale, app.screen.hide_other_folds);
                             *app = new;
                             app.notice("the file was truncated or replaced: reading it again from the start".into());
                         }
@@ -653,7 +653,7 @@ fn open_terminal() -> io::Result<(
 pub fn run<W: Write>(session: &mut Session<W>, color: bool) -> io::Result<Ending> {
     let (guard, mut terminal, inputs, signals) = open_terminal()?;
     let mut app = App::new(session.dataset.source.clone(), initial_live(&session.config), Instant::now());
-    app.theme = ui::Theme { color };
+    app.screen.theme = ui::Theme { color };
     let ending = event_loop(&mut terminal, &mut app, session, &inputs, &signals);
     drop(guard);
     ending

@@ -180,7 +180,7 @@ fn lines_and_markers_have_distinct_colours() {
     }
     // NO_COLOR: the same screen without any colour.
     let mut plain = app.clone();
-    plain.theme.color = false;
+    plain.screen.theme.color = false;
     terminal.draw(|frame| frame.render_widget(&plain, frame.area())).unwrap();
     assert!(terminal.backend().buffer().content().iter().all(|c| c.fg == Color::Reset));
 }
@@ -218,7 +218,7 @@ fn the_event_loop_pauses_changes_the_rate_and_quits_with_a_summary() {
     assert_eq!(ending.exit, Exit::Quit);
     let summary = ending.summary.expect("a stopped run still ends with a summary");
     assert!(summary.stopped);
-    assert_eq!((app.live.learning_rate, app.live.l2), (0.002, 1e-4));
+    assert_eq!((app.steering.live.learning_rate, app.steering.live.l2), (0.002, 1e-4));
     let screen = terminal.backend().to_string();
     assert!(screen.contains("[paused]"), "{screen}");
     assert!(screen.contains("lr 0.002"), "{screen}");
@@ -363,7 +363,7 @@ fn without_colour_validation_is_drawn_in_dots() {
     let config = cv_config();
     let events = recorded("moons.csv", config.clone());
     let (mut app, _) = replay(until_epoch(&events, 0, 30), &config);
-    app.theme.color = false;
+    app.screen.theme.color = false;
     let text = screen(&app, 120, 40);
     assert!(text.contains('•'), "{text}");
     assert!(text.contains("val •"), "the title names the marker: {text}");
@@ -390,7 +390,7 @@ fn settings_change_after_the_run_for_the_restart_and_say_so() {
     );
     assert!(text.contains("the run is over: r restarts it"), "{text}");
     let restarted = app.restarted(Instant::now());
-    assert_eq!(restarted.live.learning_rate, 0.002);
+    assert_eq!(restarted.steering.live.learning_rate, 0.002);
     let text = screen(&restarted, 120, 40);
     assert!(text.contains("restarted at full speed (f: back to 20 epochs/s)"), "{text}");
 }
@@ -515,21 +515,21 @@ fn smoothing_zoom_and_the_value_cursor() {
     assert_eq!(app.x_range(), None);
 
     app.apply(Action::ToggleCursor);
-    assert_eq!(app.cursor, Some(150));
+    assert_eq!(app.screen.cursor, Some(150));
     app.apply(Action::Left);
     app.apply(Action::Left);
-    assert_eq!(app.cursor, Some(148));
-    let layer = app.layer;
+    assert_eq!(app.screen.cursor, Some(148));
+    let layer = app.screen.layer;
     let text = screen(&app, 120, 40);
-    assert_eq!(app.layer, layer, "with the cursor on, left and right move it, not the layer");
+    assert_eq!(app.screen.layer, layer, "with the cursor on, left and right move it, not the layer");
     assert!(text.contains("@148"), "{text}");
     // The box lists every fold's values at the cursor.
     assert!(text.contains("f1 ") && text.contains("f3 "), "{text}");
     insta::assert_snapshot!("cursor_120x40", text);
     app.apply(Action::ToggleCursor);
     app.apply(Action::Right);
-    assert_eq!(app.cursor, None);
-    assert_ne!(app.layer, layer, "without it, right picks the next layer");
+    assert_eq!(app.screen.cursor, None);
+    assert_ne!(app.screen.layer, layer, "without it, right picks the next layer");
 }
 
 #[test]
@@ -681,7 +681,7 @@ fn a_series_forecast_replaces_the_metric_chart_on_f() {
     let moons = recorded("moons.csv", cv_config());
     let (mut other, _) = replay(&moons, &cv_config());
     other.apply(Action::ToggleForecast);
-    assert!(!other.forecast_view);
+    assert!(!other.screen.forecast_view);
 }
 
 #[test]
@@ -710,9 +710,9 @@ fn the_log_scrolls_and_opens_full_screen() {
     assert!(full.contains("learning rate 0.001 -> 0.002") && full.contains("2.048 -> 4.096"), "{full}");
     assert!(full.contains("L or esc closes"), "{full}");
     assert_eq!(app.apply(Action::PreviousFold), None, "up scrolls the open log");
-    assert_eq!(app.log_scroll, 1);
+    assert_eq!(app.screen.log_scroll, 1);
     assert_eq!(app.apply(Action::Back), None);
-    assert!(!app.log_open, "Esc closes the log");
+    assert!(!app.screen.log_open, "Esc closes the log");
     assert!(screen(&app, 80, 24).contains("Log"), "and the dashboard is back");
 }
 
@@ -740,9 +740,9 @@ fn a_tensorboard_run_gets_the_full_dashboard() {
     // and left moves it to the previous drawn step (steps every 5).
     app.apply(Action::CycleSmoothing);
     app.apply(Action::ToggleCursor);
-    assert_eq!(app.cursor, Some(45));
+    assert_eq!(app.screen.cursor, Some(45));
     app.apply(Action::Left);
-    assert_eq!(app.cursor, Some(40));
+    assert_eq!(app.screen.cursor, Some(40));
     let text = screen(&app, 120, 40);
     assert!(text.contains("@40"), "{text}");
     assert!(text.contains("smooth 0.6"), "{text}");
@@ -751,10 +751,10 @@ fn a_tensorboard_run_gets_the_full_dashboard() {
     app.apply(Action::NextMetricChart);
     assert_ne!(app.chart_lines(false).unwrap().0, before, "m shows another series");
     // Reading again (a growing run) keeps the view's choices and logs nothing twice.
-    let charts = app.charts;
+    let charts = app.screen.charts;
     let run = read(&mut reader);
     app.load(run, state, source.kind());
-    assert_eq!(app.charts, charts);
+    assert_eq!(app.screen.charts, charts);
     assert_eq!(app.log.len(), 1);
     // Steering keys say why not.
     assert!(app.apply(Action::TogglePause).is_none());

@@ -258,330 +258,486 @@ pub(crate) fn train_fold(
     view: &mut View,
     emitter: &Emitter,
 ) -> (FoldReport, TrainedModel) {
-    let config = &plan.config;
-    let held_out = &plan.held_out[fold];
-    let train_rows = train_rows(plan, dataset, fold);
-    let scaling = match config.initial_model.as_ref().and_then(|m| m.scaling.clone()) {
-        Some(saved) => saved,
-        None => Scaling::fit(dataset, &train_rows, config.standardize),
-    };
-    let fit = Fit {
-        plan,
-        dataset,
-        features,
-        loss_factor: scaling.squared_error_factor(),
-        metric_factor: scaling.absolute_error_factor(),
-        scaling,
-    };
-    // Rows of another file (--validation-data, --test), scaled as the training rows are.
-    let validation_data = dataset.validation.as_deref().map(|data| external(&fit, data));
-    let test_data = dataset.test.as_deref().map(|data| external(&fit, data));
-    let (validation_fit, held_out) = match &validation_data {
-        Some((data, rows)) => (data, rows),
-        None => (&fit, held_out),
-    };
-    let arch = pulp::Arch::new();
-    let mut rng = random::rng(config.seed, Stream::Fold(fold));
-    let mut model = initial_model(plan, &mut rng);
-    let mut optimizer = Optimizer::<f32>::new(config.optimizer, model.parameters().len());
-
-    let batch = plan.batch_size;
-    let units = model.output_units();
-    // A single fit may split each batch over the threads the folds leave free.
-    let split_threads = if plan.is_cross_validation() { 1 } else { config.threads };
-    let mut buffers =
-        StepBuffers::new(&model, batch, |part| random::rng(config.seed, Stream::Dropout { fold, part }));
-    let mut x = vec![0.0f32; batch * dataset.feature_count()];
-    let mut y = vec![0.0f32; batch * units];
-    let mut weights = RowWeights::new(plan, dataset, &train_rows);
-    let mut evaluator = Evaluator::new(&model, dataset.class_count(), &plan.measures, plan.pictures);
-    // The pictures: the decision map's grid, and how often the training rows are scored
-    // for the confusion matrix when no rows are held out.
-    let map_grid = plan
-        .map
-        .as_ref()
-        .filter(|_| plan.pictures)
-        .map(|map| MapGrid::new(map, dataset, &fit.scaling, &train_rows));
-    let pictures_every = train_rows.len().div_ceil(PICTURE_ROWS).max(1);
-    let mut train_tallies = Tallies::new(&plan.measures, units);
-    // The held-out rows' `--metrics` after the last reported epoch (the fold's result).
-    let mut held_out_metrics = BTreeMap::new();
-    // And the training rows' (over the last epoch's batches; after training, over a pass).
-    let mut train_metrics = BTreeMap::new();
-    let mut order = train_rows.clone();
-    let steps = train_rows.len().div_ceil(batch);
-    let weights_every = WEIGHTS_COST_ROWS.div_ceil(train_rows.len()).max(1);
-
+    let mut run = FoldRun::new(plan, dataset, features, fold, view);
     emitter.send(Event::FoldStarted(FoldStart {
         fold,
-        train_rows: train_rows.len(),
-        validation_rows: held_out.len(),
-        steps_per_epoch: steps,
+        train_rows: run.train_rows.len(),
+        validation_rows: run.held_out().1.len(),
+        steps_per_epoch: run.steps,
     }));
-
-    let mut policies = FoldCallbacks::new(&config.policies, fold, &view.settings);
-    let policy_event = |epoch, action| Event::Callback(CallbackEvent { fold, epoch, action });
-    let fold_started = Instant::now();
-    let mut waited = Duration::ZERO;
     let mut outcome = FoldOutcome::Completed;
-    let mut epochs_run = 0;
-    let mut best: Option<(usize, f64)> = None;
-    // The last reported epoch's training and held-out scores: what a stopped fold reports.
-    let mut measured: Option<(Score, Option<Score>)> = None;
-
-    let mut acknowledge = |ack| emitter.send(Event::Ack(ack));
     let injected_panic = crate::debug::injected_panic("engine");
-    'epochs: for epoch in 1..=config.epochs {
+    for epoch in 1..=plan.config.epochs {
         assert!(
             injected_panic != Some(epoch),
             "injected by NNTUI_DEBUG_PANIC in fold {}, epoch {epoch}",
             fold + 1
         );
-        let position =
-            |optimizer: &Optimizer<f32>| Position { fold, epoch, iterations: optimizer.iterations() };
-        let (flow, paced) = live.pace(view, position(&optimizer), &mut acknowledge);
-        waited += paced;
+        let (flow, paced) = live.pace(view, run.position(epoch), &mut |ack| emitter.send(Event::Ack(ack)));
+        run.waited += paced;
         if flow == Flow::Stop || emitter.consumer_gone() {
-            outcome = FoldOutcome::Stopped { epoch: epochs_run };
+            outcome = FoldOutcome::Stopped { epoch: run.epochs_run };
             break;
         }
-        let epoch_started = Instant::now();
-        let mut epoch_waited = Duration::ZERO;
-        if config.shuffle {
-            order.shuffle(&mut rng);
+        let ended = run.train_epoch(epoch, live, view, emitter).and_then(|trained| {
+            live.end_epoch(view);
+            run.end_epoch(epoch, &trained, live, view, emitter)
+        });
+        match ended {
+            Ok(EpochEnd::Continue) => {}
+            Ok(EpochEnd::StopAsked) => break,
+            Err(ended) => {
+                outcome = ended;
+                break;
+            }
+        }
+    }
+    run.finish(outcome, live, view, emitter)
+}
+
+/// A fold's training between its set-up and its report: the network, the optimizer,
+/// the buffers its steps and evaluations reuse, and what its epochs measured so far.
+struct FoldRun<'a> {
+    plan: &'a Plan,
+    fold: usize,
+    fit: Fit<'a>,
+    /// Rows of another file (`--validation-data`, `--test`), scaled as the training
+    /// rows are.
+    validation_data: Option<(Fit<'a>, Vec<u32>)>,
+    test_data: Option<(Fit<'a>, Vec<u32>)>,
+    train_rows: Vec<u32>,
+    /// The training rows in this epoch's order.
+    order: Vec<u32>,
+    rng: rand::rngs::Xoshiro256PlusPlus,
+    model: Sequential<f32>,
+    optimizer: Optimizer<f32>,
+    buffers: StepBuffers<f32>,
+    /// A batch's features and targets.
+    x: Vec<f32>,
+    y: Vec<f32>,
+    weights: RowWeights<'a>,
+    evaluator: Evaluator,
+    policies: FoldCallbacks,
+    arch: pulp::Arch,
+    /// A single fit may split each batch over the threads the folds leave free.
+    split_threads: usize,
+    steps: usize,
+    /// Epochs between two weight histograms.
+    weights_every: usize,
+    /// The pictures: the decision map's grid, and how often the training rows are
+    /// scored for the confusion matrix when no rows are held out.
+    map_grid: Option<MapGrid>,
+    pictures_every: usize,
+    train_tallies: Tallies,
+    /// The held-out rows' `--metrics` after the last reported epoch (the fold's result).
+    held_out_metrics: BTreeMap<String, f64>,
+    /// And the training rows' (over the last epoch's batches; after training, over a pass).
+    train_metrics: BTreeMap<String, f64>,
+    started: Instant,
+    /// Time spent paused or waiting for the pace, left out of the fold's time.
+    waited: Duration,
+    epochs_run: usize,
+    /// The epoch with the lowest watched loss, and that loss.
+    best: Option<(usize, f64)>,
+    /// The last reported epoch's training and held-out scores: what a stopped fold reports.
+    measured: Option<(Score, Option<Score>)>,
+}
+
+/// What an epoch's batches summed.
+struct EpochTrained {
+    loss_sum: f64,
+    metric_sum: f64,
+    /// The last batch's learning rate.
+    learning_rate: f64,
+    seconds: f64,
+}
+
+/// How an epoch that was reported ends the loop.
+enum EpochEnd {
+    Continue,
+    /// A callback asked the training to stop.
+    StopAsked,
+}
+
+impl<'a> FoldRun<'a> {
+    fn new(plan: &'a Plan, dataset: &'a Dataset, features: &'a [f32], fold: usize, view: &View) -> Self {
+        let config = &plan.config;
+        let train_rows = train_rows(plan, dataset, fold);
+        let scaling = match config.initial_model.as_ref().and_then(|m| m.scaling.clone()) {
+            Some(saved) => saved,
+            None => Scaling::fit(dataset, &train_rows, config.standardize),
+        };
+        let fit = Fit {
+            plan,
+            dataset,
+            features,
+            loss_factor: scaling.squared_error_factor(),
+            metric_factor: scaling.absolute_error_factor(),
+            scaling,
+        };
+        let validation_data = dataset.validation.as_deref().map(|data| external(&fit, data));
+        let test_data = dataset.test.as_deref().map(|data| external(&fit, data));
+        let mut rng = random::rng(config.seed, Stream::Fold(fold));
+        let model = initial_model(plan, &mut rng);
+        let optimizer = Optimizer::<f32>::new(config.optimizer, model.parameters().len());
+        let batch = plan.batch_size;
+        let units = model.output_units();
+        let buffers =
+            StepBuffers::new(&model, batch, |part| random::rng(config.seed, Stream::Dropout { fold, part }));
+        let map_grid = plan
+            .map
+            .as_ref()
+            .filter(|_| plan.pictures)
+            .map(|map| MapGrid::new(map, dataset, &fit.scaling, &train_rows));
+        FoldRun {
+            plan,
+            fold,
+            validation_data,
+            test_data,
+            order: train_rows.clone(),
+            rng,
+            optimizer,
+            buffers,
+            x: vec![0.0; batch * dataset.feature_count()],
+            y: vec![0.0; batch * units],
+            weights: RowWeights::new(plan, dataset, &train_rows),
+            evaluator: Evaluator::new(&model, dataset.class_count(), &plan.measures, plan.pictures),
+            policies: FoldCallbacks::new(&config.policies, fold, &view.settings),
+            arch: pulp::Arch::new(),
+            split_threads: if plan.is_cross_validation() { 1 } else { config.threads },
+            steps: train_rows.len().div_ceil(batch),
+            weights_every: WEIGHTS_COST_ROWS.div_ceil(train_rows.len()).max(1),
+            map_grid,
+            pictures_every: train_rows.len().div_ceil(PICTURE_ROWS).max(1),
+            train_tallies: Tallies::new(&plan.measures, units),
+            held_out_metrics: BTreeMap::new(),
+            train_metrics: BTreeMap::new(),
+            started: Instant::now(),
+            waited: Duration::ZERO,
+            epochs_run: 0,
+            best: None,
+            measured: None,
+            model,
+            fit,
+            train_rows,
+        }
+    }
+
+    /// The rows the fold is scored on between epochs, and the fit that scores them.
+    fn held_out(&self) -> (&Fit<'a>, &[u32]) {
+        held_out(self.validation_data.as_ref(), &self.fit, self.fold)
+    }
+
+    fn position(&self, epoch: usize) -> Position {
+        Position { fold: self.fold, epoch, iterations: self.optimizer.iterations() }
+    }
+
+    fn callback_event(&self, epoch: usize, action: CallbackAction) -> Event {
+        Event::Callback(CallbackEvent { fold: self.fold, epoch, action })
+    }
+
+    fn diverged(&self, epoch: usize, cause: Divergence) -> FoldOutcome {
+        FoldOutcome::Diverged { epoch, iterations: self.optimizer.iterations(), cause }
+    }
+
+    /// One epoch's batches; the outcome that ends the fold instead when it is stopped
+    /// or its loss is not a finite number.
+    fn train_epoch(
+        &mut self,
+        epoch: usize,
+        live: &Live,
+        view: &mut View,
+        emitter: &Emitter,
+    ) -> Result<EpochTrained, FoldOutcome> {
+        let (plan, fit) = (self.plan, &self.fit);
+        let (fold, batch, units) = (self.fold, plan.batch_size, self.model.output_units());
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        if plan.config.shuffle {
+            self.order.shuffle(&mut self.rng);
         }
         let (mut loss_sum, mut metric_sum) = (0.0, 0.0);
         let (mut step, mut rows_done, mut last_progress) = (0, 0, Instant::now());
-        train_tallies.reset();
+        self.train_tallies.reset();
         let mut learning_rate = view.settings.learning_rate;
-        for rows in order.chunks(batch) {
-            let (flow, paused) = live.checkpoint(view, position(&optimizer), &mut acknowledge);
-            epoch_waited += paused;
+        for rows in self.order.chunks(batch) {
+            let at = Position { fold, epoch, iterations: self.optimizer.iterations() };
+            let (flow, paused) = live.checkpoint(view, at, &mut |ack| emitter.send(Event::Ack(ack)));
+            waited += paused;
             if flow == Flow::Stop {
-                outcome = FoldOutcome::Stopped { epoch: epochs_run };
-                break 'epochs;
+                self.waited += waited;
+                return Err(FoldOutcome::Stopped { epoch: self.epochs_run });
             }
-            if let Some(best_epoch) = policies.on_batch(&view.settings, model.parameters_mut()) {
-                emitter.send(policy_event(epoch, CallbackAction::RestoredBestWeights { best_epoch }));
+            if let Some(best_epoch) = self.policies.on_batch(&view.settings, self.model.parameters_mut()) {
+                let action = CallbackAction::RestoredBestWeights { best_epoch };
+                emitter.send(Event::Callback(CallbackEvent { fold, epoch, action }));
             }
             let n = rows.len();
-            gather(features, dataset, &fit.scaling, rows, units, &mut x, &mut y);
-            let inputs = &x[..n * model.input_dim()];
-            let targets = &y[..n * units];
-            let weights = weights.of(dataset, rows);
+            gather(fit.features, fit.dataset, &fit.scaling, rows, units, &mut self.x, &mut self.y);
+            let inputs = &self.x[..n * self.model.input_dim()];
+            let targets = &self.y[..n * units];
             let regularizer = view.settings.regularizer;
             learning_rate = view.settings.learning_rate
-                * policies.lr_factor
-                * config.decay.map_or(1.0, |decay| decay.factor(optimizer.iterations()));
+                * self.policies.lr_factor
+                * plan.config.decay.map_or(1.0, |decay| decay.factor(self.optimizer.iterations()));
             // Keras adds the penalty in the forward pass: of the weights before the update.
-            let penalty = model.penalty(&regularizer);
-            let batch = Batch {
+            let penalty = self.model.penalty(&regularizer);
+            let step_batch = Batch {
                 inputs,
                 targets,
                 loss: plan.loss,
                 metric: plan.metric,
                 regularizer,
                 learning_rate,
-                weights,
+                weights: self.weights.of(fit.dataset, rows),
             };
-            let totals = model.train_step_split(&mut optimizer, &mut buffers, batch, arch, split_threads);
+            let totals = self.model.train_step_split(
+                &mut self.optimizer,
+                &mut self.buffers,
+                step_batch,
+                self.arch,
+                self.split_threads,
+            );
             let batch_loss = totals.loss * fit.loss_factor / n as f64 + penalty;
             if !totals.stepped || !batch_loss.is_finite() {
-                outcome = FoldOutcome::Diverged {
+                self.waited += waited;
+                return Err(FoldOutcome::Diverged {
                     epoch,
-                    iterations: optimizer.iterations(),
+                    iterations: self.optimizer.iterations(),
                     cause: Divergence::NonFiniteLoss,
-                };
-                break 'epochs;
+                });
             }
             loss_sum += batch_loss * n as f64;
             metric_sum += totals.metric * fit.metric_factor;
             (step, rows_done) = (step + 1, rows_done + n);
-            if plan.progress && step < steps && last_progress.elapsed() >= PROGRESS_EVERY {
+            if plan.progress && step < self.steps && last_progress.elapsed() >= PROGRESS_EVERY {
                 last_progress = Instant::now();
                 let done = rows_done as f64;
                 emitter.send(Event::Progress(BatchProgress {
                     fold,
                     epoch,
                     step,
-                    steps,
+                    steps: self.steps,
                     loss: loss_sum / done,
                     metric: metric_sum / done,
-                    seconds: epoch_started.elapsed().saturating_sub(epoch_waited).as_secs_f64(),
+                    seconds: started.elapsed().saturating_sub(waited).as_secs_f64(),
                 }));
             }
             // Keras's metrics see the batch's predictions before the update.
             if !plan.measures.is_empty() {
-                buffers.outputs(&model, n, |start, out| {
+                let tallies = &mut self.train_tallies;
+                self.buffers.outputs(&self.model, n, |start, out| {
                     let targets = &targets[start * units..start * units + out.len()];
-                    train_tallies.add(&fit.scaling, out, targets, units);
+                    tallies.add(&fit.scaling, out, targets, units);
                 });
             }
         }
-        live.end_epoch(view);
-        waited += epoch_waited;
-        let epoch_seconds = (epoch_started.elapsed().saturating_sub(epoch_waited)).as_secs_f64();
+        self.waited += waited;
+        let seconds = started.elapsed().saturating_sub(waited).as_secs_f64();
+        Ok(EpochTrained { loss_sum, metric_sum, learning_rate, seconds })
+    }
 
-        let largest = largest_weight(&model);
+    /// After an epoch's batches: the weights checked, the held-out rows scored, the
+    /// epoch reported, the callbacks run, the weights and pictures sent.
+    fn end_epoch(
+        &mut self,
+        epoch: usize,
+        trained: &EpochTrained,
+        live: &Live,
+        view: &View,
+        emitter: &Emitter,
+    ) -> Result<EpochEnd, FoldOutcome> {
+        let plan = self.plan;
+        let largest = largest_weight(&self.model);
         if largest > EXPLODED_WEIGHT {
-            let cause = Divergence::ExplodedWeights { largest };
-            outcome = FoldOutcome::Diverged { epoch, iterations: optimizer.iterations(), cause };
-            break;
+            return Err(self.diverged(epoch, Divergence::ExplodedWeights { largest }));
         }
-        let penalty = model.penalty(&view.settings.regularizer);
+        let penalty = self.model.penalty(&view.settings.regularizer);
+        let (validation_fit, held_out) = held_out(self.validation_data.as_ref(), &self.fit, self.fold);
         let validation = if held_out.is_empty() {
             None
-        } else if let Some(score) = evaluator.evaluate(validation_fit, &model, penalty, held_out, live) {
+        } else if let Some(score) =
+            self.evaluator.evaluate(validation_fit, &self.model, penalty, held_out, live)
+        {
             Some(score)
         } else {
             // Stopped while evaluating: this epoch is not reported.
-            outcome = FoldOutcome::Stopped { epoch: epochs_run };
-            break;
+            return Err(FoldOutcome::Stopped { epoch: self.epochs_run });
         };
-        if let Some(score) = validation
-            && !score.loss.is_finite()
-        {
-            let cause = Divergence::NonFiniteLoss;
-            outcome = FoldOutcome::Diverged { epoch, iterations: optimizer.iterations(), cause };
-            break;
+        if validation.is_some_and(|score| !score.loss.is_finite()) {
+            return Err(self.diverged(epoch, Divergence::NonFiniteLoss));
         }
-        epochs_run = epoch;
-        train_metrics = train_tallies.results("");
-        let mut metrics = train_metrics.clone();
+        self.epochs_run = epoch;
+        self.train_metrics = self.train_tallies.results("");
+        let mut metrics = self.train_metrics.clone();
         if validation.is_some() {
-            held_out_metrics = evaluator.tallies.results("val_");
-            metrics.extend(held_out_metrics.clone());
+            self.held_out_metrics = self.evaluator.tallies.results("val_");
+            metrics.extend(self.held_out_metrics.clone());
         }
-        let n = train_rows.len() as f64;
+        let n = self.train_rows.len() as f64;
         let report = EpochReport {
-            fold,
+            fold: self.fold,
             epoch,
-            loss: loss_sum / n,
-            metric: metric_sum / n,
+            loss: trained.loss_sum / n,
+            metric: trained.metric_sum / n,
             val_loss: validation.map(|s| s.loss),
             val_metric: validation.map(|s| s.metric),
-            learning_rate,
+            learning_rate: trained.learning_rate,
             metrics,
-            steps,
-            iterations: optimizer.iterations(),
-            epoch_seconds,
-            elapsed_seconds: fold_started.elapsed().saturating_sub(waited).as_secs_f64(),
+            steps: self.steps,
+            iterations: self.optimizer.iterations(),
+            epoch_seconds: trained.seconds,
+            elapsed_seconds: self.started.elapsed().saturating_sub(self.waited).as_secs_f64(),
             policies: None,
-            forecast: evaluator.forecast.take(),
+            forecast: self.evaluator.forecast.take(),
         };
-        measured = Some((Score { loss: report.loss, metric: report.metric }, validation));
+        self.measured = Some((Score { loss: report.loss, metric: report.metric }, validation));
         let watched = validation.map_or(report.loss, |s| s.loss);
-        if best.is_none_or(|(_, loss)| watched < loss) {
-            best = Some((epoch, watched));
+        if self.best.is_none_or(|(_, loss)| watched < loss) {
+            self.best = Some((epoch, watched));
         }
-        let (actions, policy_stop) = if policies.active() {
+        let (actions, policy_stop) = if self.policies.active() {
             let logs = epoch_logs(plan, &report);
+            let (model, fit) = (&self.model, &self.fit);
             let mut save = |path: &str| {
                 let trained = TrainedModel { model: model.clone(), scaling: fit.scaling.clone() };
                 match &plan.saver {
-                    Some(saver) => (saver.0)(&trained, dataset, std::path::Path::new(path)),
+                    Some(saver) => (saver.0)(&trained, fit.dataset, std::path::Path::new(path)),
                     None => Err(format!("{path}: no model writer was given to the engine")),
                 }
             };
-            policies.on_epoch_end(epoch, &logs, view.settings.learning_rate, model.parameters(), &mut save)
+            let learning_rate = view.settings.learning_rate;
+            self.policies.on_epoch_end(epoch, &logs, learning_rate, model.parameters(), &mut save)
         } else {
             (Vec::new(), false)
         };
-        let report = EpochReport { policies: policies.state(), ..report };
+        let report = EpochReport { policies: self.policies.state(), ..report };
         emitter.send(Event::EpochEnded(report));
-        if epoch % weights_every == 0 || epoch == config.epochs || policy_stop {
-            emitter.send(Event::Weights(weights_report(&model, buffers.gradients(), fold, epoch)));
+        if epoch.is_multiple_of(self.weights_every) || epoch == plan.config.epochs || policy_stop {
+            emitter.send(Event::Weights(weights_report(
+                &self.model,
+                self.buffers.gradients(),
+                self.fold,
+                epoch,
+            )));
         }
         for action in actions {
-            emitter.send(policy_event(epoch, action));
+            emitter.send(self.callback_event(epoch, action));
         }
         if plan.pictures
             && let Some(learned) = pictures(
-                &fit,
-                &model,
-                &mut evaluator,
-                (fold, epoch),
-                &train_rows,
-                map_grid.as_ref(),
-                (epoch % pictures_every == 0 || epoch == config.epochs || policy_stop, live),
+                &self.fit,
+                &self.model,
+                &mut self.evaluator,
+                (self.fold, epoch),
+                &self.train_rows,
+                self.map_grid.as_ref(),
+                (
+                    epoch.is_multiple_of(self.pictures_every) || epoch == plan.config.epochs || policy_stop,
+                    live,
+                ),
             )
         {
             emitter.send(Event::Learned(Box::new(learned)));
         }
-        if policy_stop {
-            break;
-        }
+        Ok(if policy_stop { EpochEnd::StopAsked } else { EpochEnd::Continue })
     }
 
-    // A completed fold is scored by the held-out evaluation after its last epoch (the
-    // same model, already measured) and one pass over its training rows; a stopped fold
-    // reports what it measured, so that a stop ends the work within one batch (or one
-    // evaluation chunk) whatever the size of the data.
-    let (mut train, mut validation, mut collapsed_to) = (None, None, None);
-    let mut restored_epoch = None;
-    if let (FoldOutcome::Completed, Some((_, mut last_validation))) = (&outcome, measured) {
-        let penalty = model.penalty(&view.settings.regularizer);
-        // Early stopping's best weights, put back: the held-out rows are scored again.
-        if let Some(best_epoch) = policies.finish(model.parameters_mut()) {
-            emitter.send(policy_event(epochs_run, CallbackAction::RestoredBestWeights { best_epoch }));
-            restored_epoch = Some(best_epoch).filter(|&b| b != epochs_run);
-            if !held_out.is_empty() {
-                last_validation = evaluator.evaluate(validation_fit, &model, penalty, held_out, live);
-                held_out_metrics = evaluator.tallies.results("val_");
+    /// The fold's report, sent, and its model. A completed fold is scored by the
+    /// held-out evaluation after its last epoch (the same model, already measured) and
+    /// one pass over its training rows; a stopped fold reports what it measured, so that
+    /// a stop ends the work within one batch (or one evaluation chunk) whatever the size
+    /// of the data.
+    fn finish(
+        mut self,
+        mut outcome: FoldOutcome,
+        live: &Live,
+        view: &View,
+        emitter: &Emitter,
+    ) -> (FoldReport, TrainedModel) {
+        let (plan, fold, epochs_run) = (self.plan, self.fold, self.epochs_run);
+        let dataset = self.fit.dataset;
+        let (mut train, mut validation, mut collapsed_to) = (None, None, None);
+        let mut restored_epoch = None;
+        if let (FoldOutcome::Completed, Some((_, mut last_validation))) = (&outcome, self.measured) {
+            let penalty = self.model.penalty(&view.settings.regularizer);
+            // Early stopping's best weights, put back: the held-out rows are scored again.
+            if let Some(best_epoch) = self.policies.finish(self.model.parameters_mut()) {
+                let action = CallbackAction::RestoredBestWeights { best_epoch };
+                emitter.send(self.callback_event(epochs_run, action));
+                restored_epoch = Some(best_epoch).filter(|&b| b != epochs_run);
+                let (validation_fit, held_out) = held_out(self.validation_data.as_ref(), &self.fit, fold);
+                if !held_out.is_empty() {
+                    last_validation =
+                        self.evaluator.evaluate(validation_fit, &self.model, penalty, held_out, live);
+                    self.held_out_metrics = self.evaluator.tallies.results("val_");
+                }
+            }
+            let held_out_collapse =
+                last_validation.and_then(|_| collapse(&self.evaluator.predicted, dataset));
+            match self.evaluator.evaluate(&self.fit, &self.model, penalty, &self.train_rows, live) {
+                Some(score) if score.loss.is_finite() => {
+                    train = Some(score);
+                    self.train_metrics = self.evaluator.tallies.results("");
+                    validation = last_validation;
+                    collapsed_to = if plan.is_cross_validation() {
+                        held_out_collapse
+                    } else {
+                        collapse(&self.evaluator.predicted, dataset)
+                    };
+                }
+                Some(_) => outcome = self.diverged(epochs_run, Divergence::NonFiniteLoss),
+                None => outcome = FoldOutcome::Stopped { epoch: epochs_run },
             }
         }
-        let held_out_collapse = last_validation.and_then(|_| collapse(&evaluator.predicted, dataset));
-        match evaluator.evaluate(&fit, &model, penalty, &train_rows, live) {
-            Some(score) if score.loss.is_finite() => {
-                train = Some(score);
-                train_metrics = evaluator.tallies.results("");
-                validation = last_validation;
-                collapsed_to = if plan.is_cross_validation() {
-                    held_out_collapse
-                } else {
-                    collapse(&evaluator.predicted, dataset)
-                };
-            }
-            Some(_) => {
-                let cause = Divergence::NonFiniteLoss;
-                outcome =
-                    FoldOutcome::Diverged { epoch: epochs_run, iterations: optimizer.iterations(), cause };
-            }
-            None => outcome = FoldOutcome::Stopped { epoch: epochs_run },
+        if let (FoldOutcome::Stopped { .. }, Some((last_train, last_validation))) = (&outcome, self.measured)
+        {
+            train = Some(last_train);
+            validation = last_validation;
         }
+        // The test file, scored once by the model the fold ends with (Keras's `evaluate`).
+        let test = match (&outcome, &self.test_data) {
+            (FoldOutcome::Completed, Some((data, rows))) => {
+                let penalty = self.model.penalty(&view.settings.regularizer);
+                self.evaluator.evaluate(data, &self.model, penalty, rows, live)
+            }
+            _ => None,
+        };
+        let elapsed_seconds = self.started.elapsed().saturating_sub(self.waited).as_secs_f64();
+        warn_about(&outcome, collapsed_to.as_deref(), fold, plan, view.settings.learning_rate, emitter);
+        let report = FoldReport {
+            fold,
+            outcome,
+            epochs_run,
+            train,
+            validation,
+            best_epoch: self.best.map(|(epoch, _)| epoch),
+            collapsed_to,
+            stopped_early: self.policies.stopped_early,
+            restored_epoch,
+            test,
+            metrics: if train.is_some() { self.train_metrics } else { BTreeMap::new() }
+                .into_iter()
+                .chain(if validation.is_some() { self.held_out_metrics } else { BTreeMap::new() })
+                .collect(),
+            elapsed_seconds,
+        };
+        emitter.send(Event::FoldEnded(report.clone()));
+        (report, TrainedModel { model: self.model, scaling: self.fit.scaling })
     }
-    if let (FoldOutcome::Stopped { .. }, Some((last_train, last_validation))) = (&outcome, measured) {
-        train = Some(last_train);
-        validation = last_validation;
+}
+
+/// The rows scored between epochs (`--validation-data`'s, else the fold's held-out
+/// rows), and the fit that scores them.
+fn held_out<'s, 'a>(
+    validation_data: Option<&'s (Fit<'a>, Vec<u32>)>,
+    fit: &'s Fit<'a>,
+    fold: usize,
+) -> (&'s Fit<'a>, &'s [u32]) {
+    match validation_data {
+        Some((data, rows)) => (data, rows),
+        None => (fit, &fit.plan.held_out[fold]),
     }
-    // The test file, scored once by the model the fold ends with (Keras's `evaluate`).
-    let test = match (&outcome, &test_data) {
-        (FoldOutcome::Completed, Some((data, rows))) => {
-            evaluator.evaluate(data, &model, model.penalty(&view.settings.regularizer), rows, live)
-        }
-        _ => None,
-    };
-    let elapsed_seconds = fold_started.elapsed().saturating_sub(waited).as_secs_f64();
-    warn_about(&outcome, collapsed_to.as_deref(), fold, plan, view.settings.learning_rate, emitter);
-    let report = FoldReport {
-        fold,
-        outcome,
-        epochs_run,
-        train,
-        validation,
-        best_epoch: best.map(|(epoch, _)| epoch),
-        collapsed_to,
-        stopped_early: policies.stopped_early,
-        restored_epoch,
-        test,
-        metrics: if train.is_some() { train_metrics } else { BTreeMap::new() }
-            .into_iter()
-            .chain(if validation.is_some() { held_out_metrics } else { BTreeMap::new() })
-            .collect(),
-        elapsed_seconds,
-    };
-    emitter.send(Event::FoldEnded(report.clone()));
-    (report, TrainedModel { model, scaling: fit.scaling })
 }
 
 /// The rows fold `fold` trains on: the plan's own split, else every row it does not

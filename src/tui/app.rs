@@ -5,7 +5,6 @@
 //! screen shows of it, in `view`; what keys do and the settings they steer, in
 //! `control`.
 
-use super::theme::Theme;
 use crate::series::Part;
 use crate::train::callbacks::CallbackAction;
 use crate::train::{
@@ -18,9 +17,8 @@ use std::time::{Duration, Instant};
 mod control;
 mod view;
 
-use control::DEFAULT_PACE;
-pub use control::{Action, Command, LiveSettings, PATIENCE_STEP};
-pub use view::{SMOOTHING, ZOOM};
+pub use control::{Action, Command, LiveSettings, PATIENCE_STEP, Steering};
+pub use view::{SMOOTHING, Screen, ZOOM};
 
 /// What the run is doing, as the header shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,62 +226,26 @@ pub struct App {
     pub info: Option<RunInfo>,
     /// One view per fold.
     pub folds: Vec<FoldView>,
-    /// The fold the user chose to look at (`None`: follow training).
-    pub focus: Option<usize>,
-    /// Layer shown in the weights panel.
-    pub layer: usize,
-    /// Log scale for the loss chart.
-    pub log_scale: bool,
-    /// Whether the charts leave out the folds other than the shown one.
-    pub hide_other_folds: bool,
-    /// Whether the forecast chart replaces the metric chart (`F`; series only).
-    pub forecast_view: bool,
-    /// What the right-hand panel shows (`v`).
-    pub side_panel: SidePanel,
     /// A recorded run (`nntui view`): nothing can be steered.
     pub recorded: bool,
-    /// Index into [`SMOOTHING`].
-    pub smoothing: usize,
-    /// Index into [`ZOOM`].
-    pub zoom: usize,
-    /// The value cursor's epoch, when shown.
-    pub cursor: Option<usize>,
-    /// Whether early stopping may stop folds (as last asked).
-    early_stopping_on: bool,
-    /// Help overlay shown.
-    pub help: bool,
-    /// The log shown full screen.
-    pub log_open: bool,
-    /// Log entries scrolled past, counted back from the newest.
-    pub log_scroll: usize,
-    /// Colours or none.
-    pub theme: Theme,
-    /// The settings changed live, as last acknowledged.
-    pub live: LiveSettings,
     /// News, oldest first.
     pub log: VecDeque<LogEntry>,
     /// The final summary.
     pub summary: Option<RunSummary>,
     /// A run read from the store: its kind, state, settings, notes and histograms.
     pub stored: Option<Stored>,
-    /// Which series the loss chart (`M`) and the metric chart (`m`) show: an index into
-    /// each chart's [`App::subjects`].
-    pub charts: (usize, usize),
     /// When the current time was last set.
     pub now: Instant,
-    /// Learning-rate and penalty changes the engine acknowledged, once each, in order.
-    pub changes: Vec<LogEntry>,
     started: Option<Instant>,
     ended: Option<Instant>,
     /// Since when the run is paused, and the paused time before that.
     paused_since: Option<Instant>,
     paused_total: Duration,
     recent_epochs: VecDeque<Instant>,
-    last_pace: f64,
-    /// What keys asked for and the engine may not have confirmed yet: repeated presses
-    /// build on it rather than on the last acknowledged value.
-    wanted: LiveSettings,
-    logged_changes: usize,
+    /// What the screen shows of it.
+    pub screen: Screen,
+    /// The settings asked for and acknowledged.
+    pub steering: Steering,
 }
 
 impl App {
@@ -294,36 +256,18 @@ impl App {
             source: source.into(),
             info: None,
             folds: Vec::new(),
-            focus: None,
-            layer: 0,
-            log_scale: false,
-            hide_other_folds: false,
-            forecast_view: false,
-            side_panel: SidePanel::Weights,
             recorded: false,
-            smoothing: 0,
-            zoom: 0,
-            cursor: None,
-            early_stopping_on: true,
-            help: false,
-            log_open: false,
-            log_scroll: 0,
-            theme: Theme { color: true },
-            live,
             log: VecDeque::new(),
             summary: None,
             stored: None,
-            charts: (0, 0),
             now,
-            changes: Vec::new(),
             started: None,
             ended: None,
             paused_since: None,
             paused_total: Duration::ZERO,
             recent_epochs: VecDeque::new(),
-            last_pace: live.pace.unwrap_or(DEFAULT_PACE),
-            wanted: live,
-            logged_changes: 0,
+            screen: Screen::new(),
+            steering: Steering::new(live),
         }
     }
 
@@ -331,14 +275,16 @@ impl App {
     /// the settings they asked for.
     #[must_use]
     pub fn restarted(&self, now: Instant) -> App {
-        let mut app = App::new(self.source.clone(), LiveSettings { paused: false, ..self.wanted }, now);
-        app.layer = self.layer;
-        app.log_scale = self.log_scale;
-        app.hide_other_folds = self.hide_other_folds;
-        app.theme = self.theme;
-        app.last_pace = self.last_pace;
-        if self.wanted.pace.is_none() {
-            let text = format!("restarted at full speed (f: back to {} epochs/s)", short(self.last_pace));
+        let mut app =
+            App::new(self.source.clone(), LiveSettings { paused: false, ..self.steering.wanted }, now);
+        app.screen.layer = self.screen.layer;
+        app.screen.log_scale = self.screen.log_scale;
+        app.screen.hide_other_folds = self.screen.hide_other_folds;
+        app.screen.theme = self.screen.theme;
+        app.steering.last_pace = self.steering.last_pace;
+        if self.steering.wanted.pace.is_none() {
+            let text =
+                format!("restarted at full speed (f: back to {} epochs/s)", short(self.steering.last_pace));
             app.note(None, None, LogKind::Change, text);
         }
         app
@@ -414,11 +360,11 @@ impl App {
         match event {
             Event::RunStarted(info) => {
                 self.folds = vec![FoldView::default(); info.folds];
-                self.live.learning_rate = info.config.optimizer.learning_rate;
-                self.live.l1 = info.config.regularizer.l1;
-                self.live.l2 = info.config.regularizer.l2;
-                self.live.pace = info.config.pace;
-                self.wanted = self.live;
+                self.steering.live.learning_rate = info.config.optimizer.learning_rate;
+                self.steering.live.l1 = info.config.regularizer.l1;
+                self.steering.live.l2 = info.config.regularizer.l2;
+                self.steering.live.pace = info.config.pace;
+                self.steering.wanted = self.steering.live;
                 self.mode = Mode::Running;
                 self.started = Some(now);
                 let what = if info.folds > 1 {
@@ -567,17 +513,17 @@ impl App {
     }
 
     fn on_ack(&mut self, ack: &Ack) {
-        let before = self.live;
-        self.live = LiveSettings {
+        let before = self.steering.live;
+        self.steering.live = LiveSettings {
             learning_rate: ack.learning_rate,
             l1: ack.l1,
             l2: ack.l2,
             pace: ack.pace,
             paused: ack.paused,
         };
-        self.wanted = LiveSettings { paused: self.wanted.paused, ..self.live };
+        self.steering.wanted = LiveSettings { paused: self.steering.wanted.paused, ..self.steering.live };
         if let Some(pace) = ack.pace {
-            self.last_pace = pace;
+            self.steering.last_pace = pace;
         }
         match self.mode {
             Mode::Running if ack.paused => {
@@ -605,10 +551,10 @@ impl App {
             }
         }
         // Parallel folds acknowledge the same control each; log it once.
-        if ack.sequence < self.logged_changes {
+        if ack.sequence < self.steering.logged_changes {
             return;
         }
-        self.logged_changes = ack.sequence + 1;
+        self.steering.logged_changes = ack.sequence + 1;
         let text = match ack.control {
             Control::Pause => "paused".to_string(),
             Control::Resume => "resumed".to_string(),
@@ -636,7 +582,12 @@ impl App {
                 | Control::ExtendPatience(_)
                 | Control::RestoreBestWeights
         ) {
-            self.changes.push(LogEntry { fold: ack.fold, epoch, text: text.clone(), kind: LogKind::Change });
+            self.steering.changes.push(LogEntry {
+                fold: ack.fold,
+                epoch,
+                text: text.clone(),
+                kind: LogKind::Change,
+            });
         }
         self.note(ack.fold, epoch, LogKind::Change, text);
     }
@@ -819,29 +770,29 @@ mod tests {
     fn view_actions_change_only_the_view() {
         let mut a = app();
         assert_eq!(a.apply(Action::ToggleLogScale), None);
-        assert!(a.log_scale);
+        assert!(a.screen.log_scale);
         assert_eq!(a.apply(Action::ToggleHelp), None);
-        assert!(a.help);
+        assert!(a.screen.help);
         assert_eq!(a.apply(Action::TogglePause), None, "help is modal");
         assert_eq!(a.apply(Action::Back), None);
-        assert!(!a.help, "Esc closes help first");
+        assert!(!a.screen.help, "Esc closes help first");
         assert_eq!(a.apply(Action::Back), None, "Esc never ends a run");
     }
 
     #[test]
     fn pace_limits() {
         let mut a = app();
-        a.wanted.pace = Some(FASTEST_PACE);
+        a.steering.wanted.pace = Some(FASTEST_PACE);
         assert_eq!(
             a.apply(Action::Faster),
             Some(Command::Control(Control::SetPace(None))),
             "past the fastest is full speed"
         );
         assert_eq!(a.apply(Action::Slower), Some(Command::Control(Control::SetPace(Some(FASTEST_PACE)))));
-        a.wanted.pace = Some(SLOWEST_PACE);
+        a.steering.wanted.pace = Some(SLOWEST_PACE);
         assert_eq!(a.apply(Action::Slower), None, "nothing to change at the slowest pace");
         assert!(a.log.back().unwrap().text.contains("already at the slowest pace"));
-        a.wanted.pace = None;
+        a.steering.wanted.pace = None;
         assert_eq!(a.apply(Action::Faster), None, "nothing faster than full speed");
     }
 

@@ -34,7 +34,7 @@ pub fn render_metric(app: &App, area: Rect, buf: &mut Buffer) {
 /// Draws the forecast of a series (`--window`): the shown fold's held-out targets and
 /// the predictions after its latest epoch, against time (the window's place).
 pub fn render_forecast(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let shown = app.shown_fold();
     let fold = shown.and_then(|i| app.folds.get(i));
     let forecast =
@@ -138,7 +138,7 @@ fn is_fraction(subject: &str, series: &[&Series]) -> bool {
 }
 
 fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let chart = app.chart_lines(quantity == Quantity::Loss);
     let default_name = match (quantity, &app.info) {
         (Quantity::Loss, _) => "loss",
@@ -146,7 +146,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         (Quantity::Metric, None) => "metric",
     };
     let name = chart_name(chart.as_ref().map_or(default_name, |(subject, _)| subject.as_str()));
-    let log = quantity == Quantity::Loss && app.log_scale;
+    let log = quantity == Quantity::Loss && app.screen.log_scale;
     let shown = app.shown_fold();
     let lines = chart.as_ref().map(|(_, lines)| lines.clone()).unwrap_or_default();
     let Some((index, fold)) = shown.and_then(|i| app.folds.get(i).map(|f| (i, f))).filter(|(_, f)| {
@@ -171,11 +171,11 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     let mut parts: Vec<(u8, Span)> = vec![(0, Span::raw(format!(" {name} ")))];
     parts.push((3, Span::styled(format!("fold {} ", index + 1), theme.quiet())));
     // With the cursor on, the title reads the values at its epoch instead of the latest.
-    let at_cursor = |series: &Series| app.cursor.and_then(|step| series.value_at(step as f64));
-    if let Some(epoch) = app.cursor {
+    let at_cursor = |series: &Series| app.screen.cursor.and_then(|step| series.value_at(step as f64));
+    if let Some(epoch) = app.screen.cursor {
         parts.push((1, Span::styled(format!("@{epoch} "), theme.key())));
     }
-    let (train_value, validation_value) = match app.cursor {
+    let (train_value, validation_value) = match app.screen.cursor {
         Some(_) => (at_cursor(train), at_cursor(validation)),
         None => (train.latest(), validation.latest()),
     };
@@ -197,7 +197,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     if log {
         parts.push((4, Span::styled("log ", theme.quiet())));
     }
-    let weight = SMOOTHING[app.smoothing % SMOOTHING.len()];
+    let weight = SMOOTHING[app.screen.smoothing % SMOOTHING.len()];
     if weight > 0.0 {
         parts.push((4, Span::styled(format!("smooth {weight} "), theme.quiet())));
     }
@@ -223,7 +223,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         .folds
         .iter()
         .enumerate()
-        .filter(|&(i, f)| i != index && f.has_values() && !app.hide_other_folds)
+        .filter(|&(i, f)| i != index && f.has_values() && !app.screen.hide_other_folds)
         .take(BACKGROUND_FOLDS)
         .flat_map(|(_, f)| {
             let (t, v) = series(f, &lines);
@@ -290,7 +290,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
     };
     let policy_marks: Vec<Vec<(f64, f64)>> = fold.policy_marks.iter().map(|m| tick(m.at)).collect();
     let best_mark: Option<Vec<(f64, f64)>> = best.map(|epoch| vertical(epoch as f64));
-    let cursor_mark: Option<Vec<(f64, f64)>> = app.cursor.map(|epoch| vertical(epoch as f64));
+    let cursor_mark: Option<Vec<(f64, f64)>> = app.screen.cursor.map(|epoch| vertical(epoch as f64));
 
     let mut datasets: Vec<Dataset> = background
         .iter()
@@ -362,7 +362,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer, quantity: Quantity) {
         ]))
         .legend_position(None);
     chart.render(area, buf);
-    if let Some(epoch) = app.cursor {
+    if let Some(epoch) = app.screen.cursor {
         cursor_box(app, &lines, epoch, &format_value, area, buf);
     }
 }
@@ -392,7 +392,7 @@ fn cursor_box(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    if app.hide_other_folds || app.folds.len() < 2 {
+    if app.screen.hide_other_folds || app.folds.len() < 2 {
         return;
     }
     let lines: Vec<String> = app
@@ -417,7 +417,7 @@ fn cursor_box(
     let height = (u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2).min(room);
     let overlay = Rect { x: area.right() - width - 1, y: area.y + 1, width, height };
     ratatui::widgets::Clear.render(overlay, buf);
-    let block = panel(Span::styled(format!(" @{epoch} "), app.theme.key()), app.theme);
+    let block = panel(Span::styled(format!(" @{epoch} "), app.screen.theme.key()), app.screen.theme);
     let inner = block.inner(overlay);
     block.render(overlay, buf);
     let text: Vec<Line> = lines.into_iter().map(Line::from).collect();

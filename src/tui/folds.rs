@@ -18,7 +18,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 /// (by the one rule) and where, and how many values were written, exact however many
 /// points are kept for drawing.
 fn render_series(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let shown = app.shown_fold();
     let title = if app.folds.len() > 1 {
         format!(" Series, fold {}/{} ", shown.map_or(0, |f| f + 1), app.folds.len())
@@ -135,7 +135,7 @@ impl Shown {
 
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     if app.info.is_none() && app.stored.is_some() {
         render_series(app, area, buf);
         return;
@@ -207,7 +207,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// The folds around the shown one, as many as fit.
 fn fold_rows(app: &App, column: &Shown, room: usize, bars: Bars) -> Vec<Row<'static>> {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let shown = app.shown_fold().unwrap_or(0);
     let count = app.folds.len();
     let first = shown.saturating_sub(room / 2).min(count.saturating_sub(room));
@@ -248,7 +248,7 @@ fn fold_rows(app: &App, column: &Shown, room: usize, bars: Bars) -> Vec<Row<'sta
 
 /// A single fit: its training and validation rows.
 fn fit_rows(app: &App, column: &Shown, bars: Bars) -> Vec<Row<'static>> {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let Some(fold) = app.folds.first() else {
         return Vec::new();
     };

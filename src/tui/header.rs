@@ -20,7 +20,7 @@ pub fn state_text(mode: &Mode) -> &'static str {
 
 /// Draws the three header lines into `area`.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(12)]).areas(area);
     let state =
         Span::styled(format!("[{}]", state_text(&app.mode)), super::ui::state_style(theme, &app.mode));
@@ -52,7 +52,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         fitted_pairs(theme, &[("nntui", data.source.clone()), ("", plan), ("", shape), ("", task)], width);
 
     let config = &info.config;
-    let regularization = match (app.live.l1, app.live.l2) {
+    let regularization = match (app.steering.live.l1, app.steering.live.l2) {
         (0.0, 0.0) => "none".to_string(),
         (0.0, l2) => format!("L2 {}", short(l2)),
         (l1, 0.0) => format!("L1 {}", short(l1)),
@@ -61,9 +61,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let shown = app.shown_fold();
     let current_rate =
         shown.and_then(|f| app.folds.get(f)).and_then(|f| f.last.as_ref()).map(|r| r.learning_rate);
-    let mut rate = short(app.live.learning_rate);
+    let mut rate = short(app.steering.live.learning_rate);
     // The rate in force: after a schedule's decay or ReduceLROnPlateau's reductions.
-    let live_rate = app.live.learning_rate;
+    let live_rate = app.steering.live.learning_rate;
     let scheduled = config.decay.is_some() || config.policies.reduce_lr_on_plateau.is_some();
     if let Some(now) = current_rate.filter(|&r| scheduled && (r - live_rate).abs() > 1e-9 * live_rate.abs()) {
         rate = format!("{rate} (now {})", short(now));
@@ -88,7 +88,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         None => "-".into(),
     };
     // Why a run is slower than the machine: the pace is a choice, and `f` undoes it.
-    let pace = match app.live.pace {
+    let pace = match app.steering.live.pace {
         Some(pace) if app.recorded => format!("{} epochs/s", short(pace)),
         Some(pace) => format!("{} epochs/s (f: full speed)", short(pace)),
         None => "full speed".into(),
@@ -121,7 +121,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// A run read from the store: its name and what wrote it; its settings or
 /// hyperparameters; the shown fold, its steps, series and what was skipped.
 fn stored_lines(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let width = usize::from(area.width);
     let series = app
         .folds
@@ -175,7 +175,7 @@ pub fn height(app: &App) -> u16 {
 /// Early stopping's patience used, best value and epoch; ReduceLROnPlateau's wait and
 /// cooldown: the shown fold's, after its last epoch.
 fn policy_line(app: &App, width: usize) -> Line<'static> {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let state = app
         .shown_fold()
         .and_then(|f| app.folds.get(f))

@@ -21,7 +21,7 @@ fn shown(app: &App) -> (usize, Option<&LearnedReport>) {
 
 /// A panel's frame with a title fitted to it; returns the inside.
 fn frame(parts: Vec<(u8, Span<'_>)>, app: &App, area: Rect, buf: &mut Buffer) -> Rect {
-    let block = panel(fitted_title(parts, usize::from(area.width.saturating_sub(2))), app.theme);
+    let block = panel(fitted_title(parts, usize::from(area.width.saturating_sub(2))), app.screen.theme);
     let inner = block.inner(area);
     block.render(area, buf);
     inner
@@ -30,7 +30,7 @@ fn frame(parts: Vec<(u8, Span<'_>)>, app: &App, area: Rect, buf: &mut Buffer) ->
 /// The confusion matrix, and under it the ROC curve (two classes) or the classes'
 /// precision and recall.
 pub fn render_learned(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let (fold, learned) = shown(app);
     let Some(learned) = learned.filter(|l| !l.confusion.is_empty()) else {
         let inner = frame(vec![(0, Span::raw(" Learned "))], app, area, buf);
@@ -73,7 +73,7 @@ pub fn render_learned(app: &App, area: Rect, buf: &mut Buffer) {
 /// `matrix[true][predicted]` as lines: counts and each true class's row percentages,
 /// the diagonal (right) bold; percentages left out, then classes, where they do not fit.
 fn matrix_lines(app: &App, matrix: &[Vec<u64>], names: &[String], width: usize) -> Vec<Line<'static>> {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let classes = matrix.len();
     let name = |k: usize| names.get(k).cloned().unwrap_or_else(|| k.to_string());
     let corner = "true\\pred";
@@ -126,7 +126,7 @@ fn matrix_lines(app: &App, matrix: &[Vec<u64>], names: &[String], width: usize) 
 
 /// Each class's precision and recall (and rows), from the matrix.
 fn class_lines(app: &App, matrix: &[Vec<u64>], names: &[String]) -> Vec<Line<'static>> {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let mut lines = vec![Line::from(Span::styled(
         format!("{:<12} {:>9} {:>9} {:>7}", "class", "precision", "recall", "rows"),
         theme.quiet(),
@@ -147,7 +147,7 @@ fn class_lines(app: &App, matrix: &[Vec<u64>], names: &[String]) -> Vec<Line<'st
 }
 
 fn render_roc(app: &App, roc: &[(f32, f32)], area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let curve: Vec<(f64, f64)> = roc.iter().map(|&(x, y)| (f64::from(x), f64::from(y))).collect();
     let chance = [(0.0, 0.0), (1.0, 1.0)];
     let datasets = vec![
@@ -202,7 +202,7 @@ fn cell_shade(map: &DecisionMap, cell: usize, classes: usize) -> char {
 
 /// The decision map (classes) or the fitted curve (a regression).
 pub fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let (fold, learned) = shown(app);
     let Some((epoch, map)) = learned.and_then(|l| l.map.as_ref().map(|m| (l.epoch, m))) else {
         let inner = frame(vec![(0, Span::raw(" Map "))], app, area, buf);
@@ -299,7 +299,7 @@ pub fn render_map(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// A regression's predictions along its one feature over the training rows.
 fn render_curve(app: &App, (fold, epoch): (usize, usize), map: &DecisionMap, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let feature = map.features.first().cloned().unwrap_or_default();
     let label = app.info.as_ref().map_or_else(String::new, |i| i.dataset.label_name.clone());
     let points: Vec<(f64, f64)> = map.points.iter().map(|&(x, y, _)| (f64::from(x), f64::from(y))).collect();

@@ -16,10 +16,10 @@ const COMPACT_PLACE: usize = 12;
 /// Draws the newest log entries that fit, each wrapped at word boundaries under its
 /// text column, so that no hint loses its end.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     // Scrolled back: the newest entries skipped are counted in the title.
-    let skip = app.log_scroll.min(app.log.len().saturating_sub(1));
-    let title = match (app.log_open, skip) {
+    let skip = app.screen.log_scroll.min(app.log.len().saturating_sub(1));
+    let title = match (app.screen.log_open, skip) {
         (true, 0) => format!(" Log, {} entries (L or esc closes; up/pgup older) ", app.log.len()),
         (true, n) => {
             format!(" Log, {} entries, {n} newer below (down/pgdn; L or esc closes) ", app.log.len())
@@ -118,7 +118,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// The bottom line: the most used keys.
 pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let mut spans = Vec::new();
     let mut used = 0usize;
     let over = matches!(app.mode, super::app::Mode::Done | super::app::Mode::Failed(_));
@@ -154,7 +154,7 @@ pub fn render_key_bar(app: &App, area: Rect, buf: &mut Buffer) {
 /// The help overlay, centred over everything.
 #[allow(clippy::cast_possible_truncation, reason = "the help has a few dozen lines")]
 pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let width = area.width.min(64);
     let height = area.height.min(HELP.len() as u16 + 4);
     let [_, middle, _] =

@@ -54,7 +54,7 @@ impl Widget for &App {
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
         let [loss, metric] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(left);
         charts::render_loss(self, loss, buf);
-        if self.forecast_view {
+        if self.screen.forecast_view {
             charts::render_forecast(self, metric, buf);
         } else {
             charts::render_metric(self, metric, buf);
@@ -65,7 +65,7 @@ impl Widget for &App {
         let folds_height = fold_rows.max(6).min(right.height / 2);
         let [weights_area, folds_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(folds_height)]).areas(right);
-        match self.side_panel {
+        match self.screen.side_panel {
             SidePanel::Weights => weights::render(self, weights_area, buf),
             SidePanel::Learned => learned::render_learned(self, weights_area, buf),
             SidePanel::Map => learned::render_map(self, weights_area, buf),
@@ -73,14 +73,14 @@ impl Widget for &App {
         folds::render(self, folds_area, buf);
         log::render(self, news, buf);
         log::render_key_bar(self, keys, buf);
-        if self.log_open {
+        if self.screen.log_open {
             // Full screen above the key bar: the report, acknowledgements and
             // checkpoint messages can be read back after they pass.
             let [above, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
             Clear.render(above, buf);
             log::render(self, above, buf);
         }
-        if self.help {
+        if self.screen.help {
             log::render_help(self, area, buf);
         }
     }
@@ -102,7 +102,7 @@ fn too_small(area: Rect, buf: &mut Buffer) {
 /// that nothing came once it is over.
 pub fn note_for_missing(app: &App, waiting: &'static str, none: &'static str, area: Rect, buf: &mut Buffer) {
     let text = if matches!(app.mode, Mode::Done | Mode::Failed(_)) { none } else { waiting };
-    Paragraph::new(Span::styled(text, app.theme.quiet())).render(area, buf);
+    Paragraph::new(Span::styled(text, app.screen.theme.quiet())).render(area, buf);
 }
 
 /// `label value` pairs as one line of spans, the labels quiet.

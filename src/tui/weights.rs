@@ -48,9 +48,9 @@ pub fn render_histogram_tag(
 
 /// A stored run's weights panel: its histogram tags, Tab choosing one.
 fn render_stored(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     let count = stored.histograms.len();
-    let Some((tag, snapshots)) = stored.histograms.iter().nth(app.layer % count.max(1)) else {
+    let Some((tag, snapshots)) = stored.histograms.iter().nth(app.screen.layer % count.max(1)) else {
         let block = panel(" Weights ", theme);
         let inner = block.inner(area);
         block.render(area, buf);
@@ -59,7 +59,7 @@ fn render_stored(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut B
         return;
     };
     let title = if count > 1 {
-        format!(" {tag} ({}/{count}, tab: next) ", app.layer % count + 1)
+        format!(" {tag} ({}/{count}, tab: next) ", app.screen.layer % count + 1)
     } else {
         format!(" {tag} ")
     };
@@ -68,14 +68,14 @@ fn render_stored(app: &App, stored: &super::app::Stored, area: Rect, buf: &mut B
 
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
+    let theme = app.screen.theme;
     if let (None, Some(stored)) = (&app.info, &app.stored) {
         render_stored(app, stored, area, buf);
         return;
     }
     let fold = app.shown_fold().and_then(|f| app.folds.get(f));
     let layers = app.info.as_ref().map_or(0, |i| weighted_layers(&i.model).len());
-    let layer = app.layer.min(layers.saturating_sub(1));
+    let layer = app.screen.layer.min(layers.saturating_sub(1));
     let mut title = vec![(0, Span::raw(" Weights "))];
     let mut stack_line = None;
     // What the layer's kernel is: a normalization's scale, an embedding's table.
@@ -110,7 +110,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     // With the value cursor on, the snapshot nearest its epoch; else the latest.
-    let latest = match app.cursor {
+    let latest = match app.screen.cursor {
         Some(epoch) => {
             fold.and_then(|f| f.strip.iter().min_by_key(|s| s.epoch.abs_diff(epoch)).map(|s| &s.weights))
         }

@@ -1,7 +1,7 @@
 //! The dashboard's controls: what a key means ([`Action`]), what the event loop must do
 //! for it ([`Command`]), and the settings the user steers while the run trains.
 
-use super::{App, LogKind, Mode, SMOOTHING, ZOOM, short};
+use super::{App, LogEntry, LogKind, Mode, SMOOTHING, ZOOM, short};
 use crate::train::Control;
 
 /// The settings the user can change live, as the dashboard last heard of them.
@@ -120,14 +120,14 @@ pub(super) const DEFAULT_PACE: f64 = 20.0;
 impl App {
     /// The settings the user asked for last: what a restart runs with.
     pub fn wanted(&self) -> LiveSettings {
-        self.wanted
+        self.steering.wanted
     }
 
     /// Carries out what a key means; returns what the event loop must do. Once the run
     /// is over, setting keys still change the settings a restart (`r`) runs with, and
     /// say so in the log; a key that would change nothing says why instead.
     pub fn apply(&mut self, action: Action) -> Option<Command> {
-        if self.help
+        if self.screen.help
             && !matches!(action, Action::ToggleHelp | Action::Back | Action::Quit | Action::Interrupt)
         {
             // The overlay is modal: keys other than those closing it do nothing.
@@ -135,8 +135,8 @@ impl App {
         }
         // The full-screen log takes the arrows for scrolling, and Esc closes it.
         let action = match action {
-            Action::NextFold if self.log_open => Action::ScrollLog(-1),
-            Action::PreviousFold if self.log_open => Action::ScrollLog(1),
+            Action::NextFold if self.screen.log_open => Action::ScrollLog(-1),
+            Action::PreviousFold if self.screen.log_open => Action::ScrollLog(1),
             other => other,
         };
         let running = matches!(self.mode, Mode::Running | Mode::Paused | Mode::Starting);
@@ -170,16 +170,21 @@ impl App {
         match action {
             Action::TogglePause if !running => self.explain("the run is over: r restarts it"),
             Action::TogglePause => {
-                self.wanted.paused = !self.wanted.paused;
-                Some(Command::Control(if self.wanted.paused { Control::Pause } else { Control::Resume }))
+                self.steering.wanted.paused = !self.steering.wanted.paused;
+                Some(Command::Control(if self.steering.wanted.paused {
+                    Control::Pause
+                } else {
+                    Control::Resume
+                }))
             }
             Action::Step if !running => self.explain("the run is over: r restarts it"),
-            Action::Step if !self.wanted.paused => {
+            Action::Step if !self.steering.wanted.paused => {
                 self.explain("n runs one epoch while paused (space pauses)")
             }
             Action::Step => Some(Command::Control(Control::Step)),
             Action::ScaleLearningRate(factor) => {
-                let (before, after) = (self.wanted.learning_rate, self.wanted.learning_rate * factor);
+                let (before, after) =
+                    (self.steering.wanted.learning_rate, self.steering.wanted.learning_rate * factor);
                 if crate::nn::check_learning_rate(after).is_err() {
                     return self.explain(format!(
                         "the learning rate cannot go from {} to {}",
@@ -188,7 +193,7 @@ impl App {
                     ));
                 }
                 if !running {
-                    self.wanted.learning_rate = after;
+                    self.steering.wanted.learning_rate = after;
                 }
                 self.change(
                     running,
@@ -197,7 +202,7 @@ impl App {
                 )
             }
             Action::RaiseL2 | Action::LowerL2 => {
-                let before = self.wanted.l2;
+                let before = self.steering.wanted.l2;
                 let after = match action {
                     Action::RaiseL2 if before == 0.0 => 1e-4,
                     Action::RaiseL2 => (before * 10.0).min(MAX_L2),
@@ -213,7 +218,7 @@ impl App {
                     };
                     return self.explain(why);
                 }
-                self.wanted.l2 = after;
+                self.steering.wanted.l2 = after;
                 self.change(
                     running,
                     Control::SetL2(after),
@@ -221,32 +226,37 @@ impl App {
                 )
             }
             Action::Faster => {
-                let Some(pace) = self.wanted.pace else {
+                let Some(pace) = self.steering.wanted.pace else {
                     return self.explain("already at full speed ([ slows down)");
                 };
                 self.set_pace(Some(pace * 2.0).filter(|&p| p <= FASTEST_PACE), running)
             }
             Action::Slower => {
-                let pace = self.wanted.pace.map_or(self.last_pace, |p| (p / 2.0).max(SLOWEST_PACE));
-                if self.wanted.pace == Some(pace) {
+                let pace = self
+                    .steering
+                    .wanted
+                    .pace
+                    .map_or(self.steering.last_pace, |p| (p / 2.0).max(SLOWEST_PACE));
+                if self.steering.wanted.pace == Some(pace) {
                     return self.explain(format!("already at the slowest pace, {} epochs/s", short(pace)));
                 }
                 self.set_pace(Some(pace), running)
             }
             Action::ToggleFullSpeed => {
-                let pace = if self.wanted.pace.is_some() { None } else { Some(self.last_pace) };
+                let pace =
+                    if self.steering.wanted.pace.is_some() { None } else { Some(self.steering.last_pace) };
                 self.set_pace(pace, running)
             }
             Action::CycleSmoothing => {
-                self.smoothing = (self.smoothing + 1) % SMOOTHING.len();
+                self.screen.smoothing = (self.screen.smoothing + 1) % SMOOTHING.len();
                 None
             }
             Action::CycleZoom => {
-                self.zoom = (self.zoom + 1) % ZOOM.len();
+                self.screen.zoom = (self.screen.zoom + 1) % ZOOM.len();
                 None
             }
             Action::ToggleCursor => {
-                self.cursor = match self.cursor {
+                self.screen.cursor = match self.screen.cursor {
                     Some(_) => None,
                     None => Some(self.steps().last().copied().unwrap_or_else(|| self.latest_epoch().max(1))),
                 };
@@ -254,9 +264,9 @@ impl App {
             }
             // With the cursor on, left and right move it to the next drawn step (an epoch
             // while every epoch is kept); otherwise they pick layers.
-            Action::Right | Action::Left if self.cursor.is_some() => {
+            Action::Right | Action::Left if self.screen.cursor.is_some() => {
                 let steps = self.steps();
-                self.cursor = self.cursor.map(|at| {
+                self.screen.cursor = self.screen.cursor.map(|at| {
                     let next = if action == Action::Right {
                         steps.iter().find(|&&s| s > at)
                     } else {
@@ -275,10 +285,10 @@ impl App {
                     (None, None) => 1,
                 }
                 .max(1);
-                self.layer = if action == Action::NextLayer {
-                    (self.layer + 1) % layers
+                self.screen.layer = if action == Action::NextLayer {
+                    (self.screen.layer + 1) % layers
                 } else {
-                    (self.layer + layers - 1) % layers
+                    (self.screen.layer + layers - 1) % layers
                 };
                 None
             }
@@ -286,7 +296,7 @@ impl App {
                 let folds = self.folds.len();
                 if folds > 1 {
                     let current = self.shown_fold().unwrap_or(0);
-                    self.focus = Some(if action == Action::NextFold {
+                    self.screen.focus = Some(if action == Action::NextFold {
                         (current + 1) % folds
                     } else {
                         (current + folds - 1) % folds
@@ -295,11 +305,11 @@ impl App {
                 None
             }
             Action::ToggleLogScale => {
-                self.log_scale = !self.log_scale;
+                self.screen.log_scale = !self.screen.log_scale;
                 None
             }
             Action::ToggleOtherFolds => {
-                self.hide_other_folds = !self.hide_other_folds;
+                self.screen.hide_other_folds = !self.screen.hide_other_folds;
                 None
             }
             Action::NextSidePanel => {
@@ -309,8 +319,8 @@ impl App {
                         "v shows the confusion matrix and ROC curve (classes) and the decision map (two features, or --map-features)",
                     );
                 }
-                let at = panels.iter().position(|&p| p == self.side_panel).unwrap_or(0);
-                self.side_panel = panels[(at + 1) % panels.len()];
+                let at = panels.iter().position(|&p| p == self.screen.side_panel).unwrap_or(0);
+                self.screen.side_panel = panels[(at + 1) % panels.len()];
                 None
             }
             Action::ToggleForecast => {
@@ -323,7 +333,7 @@ impl App {
                         "F shows a series forecast: train with --window on a regression (classes on windows have the confusion matrix, v)",
                     );
                 }
-                self.forecast_view = !self.forecast_view;
+                self.screen.forecast_view = !self.screen.forecast_view;
                 None
             }
             Action::ToggleEarlyStopping | Action::ExtendPatience | Action::RestoreBestWeights => {
@@ -337,27 +347,27 @@ impl App {
                 }
                 Some(Command::Control(match action {
                     Action::ToggleEarlyStopping => {
-                        self.early_stopping_on = !self.early_stopping_on;
-                        Control::SetEarlyStopping(self.early_stopping_on)
+                        self.steering.early_stopping_on = !self.steering.early_stopping_on;
+                        Control::SetEarlyStopping(self.steering.early_stopping_on)
                     }
                     Action::ExtendPatience => Control::ExtendPatience(PATIENCE_STEP),
                     _ => Control::RestoreBestWeights,
                 }))
             }
             Action::ToggleHelp => {
-                self.help = !self.help;
+                self.screen.help = !self.screen.help;
                 None
             }
-            Action::Back if self.help => {
-                self.help = false;
+            Action::Back if self.screen.help => {
+                self.screen.help = false;
                 None
             }
-            Action::Back if self.log_open => {
-                self.log_open = false;
+            Action::Back if self.screen.log_open => {
+                self.screen.log_open = false;
                 None
             }
             Action::ToggleLog => {
-                self.log_open = !self.log_open;
+                self.screen.log_open = !self.screen.log_open;
                 None
             }
             Action::NextMetricChart | Action::NextLossChart => {
@@ -366,14 +376,15 @@ impl App {
                 if subjects < 2 {
                     return self.explain("the run has no other series to draw here");
                 }
-                let choice = if loss_chart { &mut self.charts.0 } else { &mut self.charts.1 };
+                let choice = if loss_chart { &mut self.screen.charts.0 } else { &mut self.screen.charts.1 };
                 *choice = (*choice + 1) % subjects;
-                self.cursor = self.cursor.map(|at| self.nearest_step(at));
+                self.screen.cursor = self.screen.cursor.map(|at| self.nearest_step(at));
                 None
             }
             Action::ScrollLog(by) => {
                 let oldest = self.log.len().saturating_sub(1);
-                self.log_scroll = self.log_scroll.saturating_add_signed(by as isize).min(oldest);
+                self.screen.log_scroll =
+                    self.screen.log_scroll.saturating_add_signed(by as isize).min(oldest);
                 None
             }
             // Esc closes overlays and never ends a run (q does); a recorded run's view
@@ -403,13 +414,44 @@ impl App {
     }
 
     pub(super) fn set_pace(&mut self, pace: Option<f64>, running: bool) -> Option<Command> {
-        let before = self.wanted.pace;
+        let before = self.steering.wanted.pace;
         if let Some(p) = before {
-            self.last_pace = p;
+            self.steering.last_pace = p;
         }
-        self.wanted.pace = pace;
+        self.steering.wanted.pace = pace;
         let name =
             |pace: Option<f64>| pace.map_or("full speed".to_string(), |p| format!("{} epochs/s", short(p)));
         self.change(running, Control::SetPace(pace), format!("pace {} -> {}", name(before), name(pace)))
+    }
+}
+
+/// The settings the keys asked for and the engine acknowledged, and the changes told so far.
+#[derive(Clone, Debug)]
+pub struct Steering {
+    /// Whether early stopping may stop folds (as last asked).
+    pub(super) early_stopping_on: bool,
+    /// The settings changed live, as last acknowledged.
+    pub live: LiveSettings,
+    /// Learning-rate and penalty changes the engine acknowledged, once each, in order.
+    pub changes: Vec<LogEntry>,
+    /// The pace `f` goes back to.
+    pub(super) last_pace: f64,
+    /// What keys asked for and the engine may not have confirmed yet: repeated presses
+    /// build on it rather than on the last acknowledged value.
+    pub(super) wanted: LiveSettings,
+    /// Changes already written to the log.
+    pub(super) logged_changes: usize,
+}
+
+impl Steering {
+    pub(super) fn new(live: LiveSettings) -> Steering {
+        Steering {
+            early_stopping_on: true,
+            live,
+            changes: Vec::new(),
+            last_pace: live.pace.unwrap_or(DEFAULT_PACE),
+            wanted: live,
+            logged_changes: 0,
+        }
     }
 }

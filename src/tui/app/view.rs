@@ -2,11 +2,68 @@
 //! screen, the x range, and the steps the cursor stops at.
 
 use super::{App, FoldState, FoldView, SidePanel};
+use crate::tui::theme::Theme;
 
 /// The smoothing weights `s` cycles through (TensorBoard's slider, in steps).
 pub const SMOOTHING: [f64; 4] = [0.0, 0.6, 0.9, 0.99];
 /// The x ranges `z` cycles through: all epochs, or the last so many.
 pub const ZOOM: [Option<usize>; 3] = [None, Some(100), Some(20)];
+
+/// What the screen shows of the run: the user's choices of fold, charts, panel, range
+/// and overlays. None of them changes the run.
+#[derive(Clone, Debug)]
+pub struct Screen {
+    /// The fold the user chose to look at (`None`: follow training).
+    pub focus: Option<usize>,
+    /// Layer shown in the weights panel.
+    pub layer: usize,
+    /// Log scale for the loss chart.
+    pub log_scale: bool,
+    /// Whether the charts leave out the folds other than the shown one.
+    pub hide_other_folds: bool,
+    /// Whether the forecast chart replaces the metric chart (`F`; series only).
+    pub forecast_view: bool,
+    /// What the right-hand panel shows (`v`).
+    pub side_panel: SidePanel,
+    /// Index into [`SMOOTHING`].
+    pub smoothing: usize,
+    /// Index into [`ZOOM`].
+    pub zoom: usize,
+    /// The value cursor's epoch, when shown.
+    pub cursor: Option<usize>,
+    /// Help overlay shown.
+    pub help: bool,
+    /// The log shown full screen.
+    pub log_open: bool,
+    /// Log entries scrolled past, counted back from the newest.
+    pub log_scroll: usize,
+    /// Colours or none.
+    pub theme: Theme,
+    /// Which series the loss chart (`M`) and the metric chart (`m`) show: an index into
+    /// each chart's [`App::subjects`].
+    pub charts: (usize, usize),
+}
+
+impl Screen {
+    pub(super) fn new() -> Screen {
+        Screen {
+            focus: None,
+            layer: 0,
+            log_scale: false,
+            hide_other_folds: false,
+            forecast_view: false,
+            side_panel: SidePanel::Weights,
+            smoothing: 0,
+            zoom: 0,
+            cursor: None,
+            help: false,
+            log_open: false,
+            log_scroll: 0,
+            theme: Theme { color: true },
+            charts: (0, 0),
+        }
+    }
+}
 
 impl App {
     /// Every chart subject of the run's series (`loss` for `loss` and `val_loss`, `Loss/*`
@@ -50,7 +107,7 @@ impl App {
     /// series it draws with whether each is drawn dotted (a `val_` twin, a group's others).
     pub fn chart_lines(&self, loss_chart: bool) -> Option<(String, Vec<(String, bool)>)> {
         let subjects = self.subjects(loss_chart);
-        let choice = if loss_chart { self.charts.0 } else { self.charts.1 };
+        let choice = if loss_chart { self.screen.charts.0 } else { self.screen.charts.1 };
         let subject = subjects.get(choice % subjects.len().max(1))?.clone();
         let names: Vec<String> = self.folds.iter().flat_map(|f| f.series.series.keys().cloned()).collect();
         let lines = crate::series::subject_names(&subject, &names);
@@ -77,7 +134,7 @@ impl App {
     /// The fold the charts show: the user's choice, else the first one training that
     /// finished an epoch, else the last one that did.
     pub fn shown_fold(&self) -> Option<usize> {
-        if let Some(focus) = self.focus.filter(|&f| f < self.folds.len()) {
+        if let Some(focus) = self.screen.focus.filter(|&f| f < self.folds.len()) {
             return Some(focus);
         }
         // A fold that has just started has nothing to draw yet: keep showing one that has.
@@ -97,7 +154,7 @@ impl App {
     /// The x range the charts show: all steps, or the last [`ZOOM`] drawn ones (epochs,
     /// while every epoch is kept).
     pub fn x_range(&self) -> Option<(usize, usize)> {
-        let span = ZOOM[self.zoom % ZOOM.len()]?;
+        let span = ZOOM[self.screen.zoom % ZOOM.len()]?;
         let steps = self.steps();
         if steps.is_empty() {
             let last = self.latest_epoch().max(1);
