@@ -8,7 +8,9 @@ one fit, against PyTorch's CPU build on the same standardized data with the same
 
 Needs numpy and torch (any build; it runs on the CPU). Prints each program's steady
 epoch time (the mean of the epochs after the first), rows per second, and peak memory
-of the whole process (GNU time). `--baseline` runs another nntui binary the same way,
+of the whole process (GNU time). The last row is the bound: the same epoch's matrix
+products alone (forward, weight gradients, the hidden layers' input gradients) through
+numpy's BLAS with as many threads, on random data of the same shapes. `--baseline` runs another nntui binary the same way,
 e.g. one built from the commit before the GEMM path.
 """
 
@@ -81,6 +83,44 @@ print("EPOCH", sum(steady) / len(steady))
 """
 
 
+# The bound: only the epoch's matrix products (forward, weight gradients, and the
+# hidden layers' input gradients), through numpy's BLAS on random data of the same shapes.
+PRODUCTS = r"""
+import sys, time, numpy as np
+epochs, rows, batch = int(sys.argv[1]), int(sys.argv[2]), 128
+rng = np.random.default_rng(0)
+sizes = [784, 256, 128, 10]
+w = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes, sizes[1:])]
+x = rng.standard_normal((batch, 784), dtype=np.float32)
+h = [np.empty((batch, n), np.float32) for n in sizes[1:]]
+d = [rng.standard_normal((batch, n), dtype=np.float32) for n in sizes[1:]]
+g = [np.empty_like(k) for k in w]
+dh = [np.empty((batch, n), np.float32) for n in sizes[1:-1]]
+times = []
+for epoch in range(epochs):
+    start = time.perf_counter()
+    for first in range(0, rows, batch):
+        n = min(batch, rows - first)
+        inputs = [x[:n], h[0][:n], h[1][:n]]
+        for k in range(3):
+            np.matmul(inputs[k], w[k], out=h[k][:n])
+        for k in range(3):
+            np.matmul(inputs[k].T, d[k][:n], out=g[k])
+        for k in (1, 2):
+            np.matmul(d[k][:n], w[k].T, out=dh[k - 1][:n])
+    times.append(time.perf_counter() - start)
+steady = times[1:] or times
+print("EPOCH", sum(steady) / len(steady))
+"""
+
+
+def products(threads, epochs):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    cmd = ["/usr/bin/time", "-f", "PEAK_KB %M", sys.executable, "-c", PRODUCTS, str(epochs), str(ROWS)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
+    return float(re.search(r"EPOCH ([\d.]+)", out.stdout).group(1)), peak_mb(out.stderr)
+
+
 def pytorch(data, threads, epochs):
     cmd = ["/usr/bin/time", "-f", "PEAK_KB %M", sys.executable, "-c", TORCH, str(threads), str(epochs), data]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -102,6 +142,7 @@ def main():
     if args.baseline:
         runs.append(("baseline nntui", lambda t: nntui(args.baseline, data, t, args.epochs)))
     runs.append(("pytorch " + __import__("torch").__version__, lambda t: pytorch(data, t, args.epochs)))
+    runs.append(("numpy products only", lambda t: products(t, max(args.epochs, 3))))
     print(f"{'program':<22}{'threads':>8}{'epoch s':>10}{'rows/s':>10}{'peak MB':>10}")
     for threads in (1, 2):
         for name, measure in runs:

@@ -2,7 +2,8 @@
 run, and measures how nntui's cost grows. Called by benches/compare.sh, which builds
 nntui and prepares the Python environment.
 
-Usage: python compare.py NNTUI_BINARY PIMA_CSV OUT_DIR [--keras]
+Usage: python compare.py NNTUI_BINARY PIMA_CSV OUT_DIR [--keras] [--table-only]
+(`--table-only`: the peers' table alone, without the bound and the growth figures.)
 """
 import json
 import os
@@ -95,6 +96,8 @@ def main():
             "| %s | %.1f ms (%s) | %.1f MiB | %s: %.2f s (%s) | %.0f MiB | %.0fx |"
             % (name, ours * 1e3, our_result, our_peak or 0, peer, theirs, their_result, their_peak or 0, theirs / ours)
         )
+    if "--table-only" in sys.argv:
+        return
 
     rates = criterion()
     if rates:

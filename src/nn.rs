@@ -40,6 +40,7 @@ pub trait Real:
     + Send
     + Sync
     + ndarray::LinalgScalar
+    + faer::traits::ComplexField
     + 'static
 {
     /// Converts from `f64`, rounding to the nearest representable value.

@@ -121,7 +121,7 @@ impl Activation {
                     .for_each(|v| *v = scale * if *v >= T::zero() { *v } else { alpha * v.exp_m1() });
             }
             Activation::Softplus => values.iter_mut().for_each(|v| *v = softplus(*v)),
-            Activation::Softsign => values.iter_mut().for_each(|v| *v = *v / (T::one() + v.abs())),
+            Activation::Softsign => values.iter_mut().for_each(|v| *v /= T::one() + v.abs()),
             Activation::HardSigmoid => {
                 let (sixth, half) = (T::of(1.0 / 6.0), T::of(0.5));
                 values.iter_mut().for_each(|v| *v = (*v * sixth + half).max(T::zero()).min(T::one()));

@@ -1,15 +1,23 @@
-//! The one place that picks how a layer's products run: the hand-blocked kernels of
-//! [`super::kernels`] for small matrices (the tutorial's sizes, where a general matrix
-//! multiply spends more on setup than on arithmetic), and `matrixmultiply` (through
-//! ndarray's safe `general_mat_mul`, single-threaded) above [`GEMM_THRESHOLD`].
+//! The one place that picks how a layer's products run, by size:
+//! - the hand-blocked kernels of [`super::kernels`] below [`GEMM_THRESHOLD`] (the
+//!   tutorial's sizes, where a general matrix multiply spends more on setup than on
+//!   arithmetic);
+//! - `matrixmultiply` (through ndarray's safe `general_mat_mul`) for mid-sized products
+//!   (an LSTM's 32 x 128 step on 32 rows, a small CNN's dense layer);
+//! - `faer`'s `matmul` from [`FAER_WORK`] multiply-adds up (a 784 x 256 layer on 64
+//!   rows), where its kernels (AVX-512 when the CPU has it, else AVX2 with FMA) and
+//!   cache blocking pay for its higher cost per call.
 //!
-//! Below the threshold the bits are the same on every x86-64 CPU (the kernels fuse
-//! nothing); above it `matrixmultiply` picks its FMA kernels at run time, so results
-//! may differ in the last bits between CPUs with and without FMA. On one machine both
-//! are the same whatever the thread count.
+//! Every product runs on one thread. Below the threshold the bits are the same on every
+//! x86-64 CPU (the kernels fuse nothing); above it the GEMMs pick their kernels at run
+//! time, so results may differ in the last bits between CPUs (AVX-512 or not, FMA or
+//! not). On one machine they are the same whatever the thread count: a batch split over
+//! threads is split by the model and the batch size alone.
 
 use super::Real;
 use super::kernels;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -19,9 +27,25 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// above (3-4x at 784 x 256).
 pub const GEMM_THRESHOLD: usize = 64 * 64;
 
+/// Products of at least this many multiply-adds (`rows * inputs * units`) go through
+/// `faer`. Measured on an AVX2 machine with `benches/big_dense.py` and `benches/lstm.py`:
+/// `faer` is 6-10% faster than `matrixmultiply` on a 784 x 256 layer's 64-row halves
+/// (12.8M), and 1.6x slower on an LSTM(32)'s 32-row steps (131k), where its set-up per
+/// call dominates.
+pub const FAER_WORK: usize = 1 << 20;
+
 /// Whether an `inputs x units` kernel goes through the GEMM.
 pub fn uses_gemm(inputs: usize, units: usize) -> bool {
     inputs * units >= GEMM_THRESHOLD
+}
+
+/// `values` as a row-major `rows x columns` matrix.
+fn faer_view<T>(values: &[T], rows: usize, columns: usize) -> MatRef<'_, T> {
+    MatRef::from_row_major_slice(&values[..rows * columns], rows, columns)
+}
+
+fn faer_view_mut<T>(values: &mut [T], rows: usize, columns: usize) -> MatMut<'_, T> {
+    MatMut::from_row_major_slice_mut(&mut values[..rows * columns], rows, columns)
 }
 
 #[allow(clippy::expect_used, reason = "callers pass slices of exactly rows x columns")]
@@ -33,6 +57,33 @@ fn view<T>(values: &[T], rows: usize, columns: usize) -> ArrayView2<'_, T> {
 fn view_mut<T>(values: &mut [T], rows: usize, columns: usize) -> ArrayViewMut2<'_, T> {
     ArrayViewMut2::from_shape((rows, columns), &mut values[..rows * columns])
         .expect("slice matches its shape")
+}
+
+/// `out (+)= lhs . rhs` for row-major `lhs` (`m x k`, or its transpose when
+/// `lhs_transposed`: stored `k x m`) and `rhs` (`k x n`, or stored `n x k` when
+/// `rhs_transposed`), by `faer` or `matrixmultiply` as [`FAER_WORK`] decides.
+#[allow(clippy::too_many_arguments, reason = "the shapes of one product, spelled out")]
+#[allow(clippy::fn_params_excessive_bools, reason = "a transpose flag per operand and the accumulation")]
+fn product<T: Real>(
+    out: &mut [T],
+    add: bool,
+    lhs: &[T],
+    lhs_transposed: bool,
+    rhs: &[T],
+    rhs_transposed: bool,
+    (m, k, n): (usize, usize, usize),
+) {
+    let beta = if add { T::one() } else { T::zero() };
+    if m * k * n >= FAER_WORK {
+        let a = if lhs_transposed { faer_view(lhs, k, m).transpose() } else { faer_view(lhs, m, k) };
+        let b = if rhs_transposed { faer_view(rhs, n, k).transpose() } else { faer_view(rhs, k, n) };
+        let accum = if add { Accum::Add } else { Accum::Replace };
+        matmul(faer_view_mut(out, m, n), accum, a, b, T::one(), Par::Seq);
+    } else {
+        let a = if lhs_transposed { view(lhs, k, m).reversed_axes() } else { view(lhs, m, k) };
+        let b = if rhs_transposed { view(rhs, n, k).reversed_axes() } else { view(rhs, k, n) };
+        general_mat_mul(T::one(), &a, &b, beta, &mut view_mut(out, m, n));
+    }
 }
 
 /// `output[r, :] = bias + input[r, :] . kernel` for every row.
@@ -57,8 +108,7 @@ pub fn forward<T: Real>(
     for row in output.chunks_exact_mut(units) {
         row.copy_from_slice(bias);
     }
-    let mut out = view_mut(output, rows, units);
-    general_mat_mul(T::one(), &view(input, rows, inputs), &view(kernel, inputs, units), T::one(), &mut out);
+    product(output, true, input, false, kernel, false, (rows, inputs, units));
 }
 
 /// `kernel_gradient = input^T . delta`, `bias_gradient = sum over rows of delta`.
@@ -85,8 +135,7 @@ pub fn parameter_gradients<T: Real>(
             *b += v;
         }
     }
-    let mut out = view_mut(kernel_gradient, inputs, units);
-    general_mat_mul(T::one(), &view(input, rows, inputs).t(), &view(delta, rows, units), T::zero(), &mut out);
+    product(kernel_gradient, false, input, true, delta, false, (inputs, rows, units));
 }
 
 /// `input_gradient[r, :] = delta[r, :] . kernel^T`; `scratch` as
@@ -105,14 +154,7 @@ pub fn input_gradient<T: Real>(
         return;
     }
     let rows = delta.len() / units;
-    let mut out = view_mut(input_gradient, rows, inputs);
-    general_mat_mul(
-        T::one(),
-        &view(delta, rows, units),
-        &view(kernel, inputs, units).t(),
-        T::zero(),
-        &mut out,
-    );
+    product(input_gradient, false, delta, false, kernel, true, (rows, units, inputs));
 }
 
 #[cfg(test)]
@@ -120,9 +162,17 @@ mod tests {
     use super::*;
     use crate::nn::testing::assert_close;
 
+    /// Both GEMMs: `matrixmultiply` for the mid sizes, `faer` from `FAER_WORK` up (each
+    /// of the three products, with its transposed operand, crosses it).
     #[test]
     fn gemm_and_hand_kernels_agree_above_the_threshold() {
-        let (rows, inputs, units) = (37, 70, 65);
+        agree(37, 70, 65);
+        const { assert!(37 * 70 * 65 < FAER_WORK) };
+        agree(260, 70, 65);
+        const { assert!(260 * 70 * 65 >= FAER_WORK) };
+    }
+
+    fn agree(rows: usize, inputs: usize, units: usize) {
         assert!(uses_gemm(inputs, units));
         let value = |i: usize, seed: usize| ((i * 2_654_435_761 + seed * 97) % 2000) as f64 / 1000.0 - 1.0;
         let x: Vec<f64> = (0..rows * inputs).map(|i| value(i, 1)).collect();

@@ -137,12 +137,12 @@ impl<T: Real> Sequential<T> {
             };
             arch.dispatch(Part { model, workspace, batch: part, scale })
         };
+        // The parts run on rayon's pool, whose threads live as long as the program: a
+        // thread started for each batch would build the GEMM's per-thread packing
+        // buffers again at every step.
         let totals: Vec<(f64, f64)> = if threads > 1 {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> =
-                    buffers.parts.iter_mut().enumerate().map(|job| scope.spawn(move || pass(job))).collect();
-                handles.into_iter().map(|h| h.join().unwrap_or((f64::NAN, f64::NAN))).collect()
-            })
+            use rayon::prelude::*;
+            buffers.parts.par_iter_mut().enumerate().map(pass).collect()
         } else {
             buffers.parts.iter_mut().enumerate().map(pass).collect()
         };
