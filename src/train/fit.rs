@@ -461,8 +461,8 @@ impl<'a> FoldRun<'a> {
         self.train_tallies.reset();
         let mut learning_rate = view.settings.learning_rate;
         for rows in self.order.chunks(batch) {
-            let at = Position { fold, epoch, iterations: self.optimizer.iterations() };
-            let (flow, paused) = live.checkpoint(view, at, &mut |ack| emitter.send(Event::Ack(ack)));
+            let (flow, paused) =
+                live.checkpoint(view, self.position(epoch), &mut |ack| emitter.send(Event::Ack(ack)));
             waited += paused;
             if flow == Flow::Stop {
                 self.waited += waited;
@@ -470,7 +470,7 @@ impl<'a> FoldRun<'a> {
             }
             if let Some(best_epoch) = self.policies.on_batch(&view.settings, self.model.parameters_mut()) {
                 let action = CallbackAction::RestoredBestWeights { best_epoch };
-                emitter.send(Event::Callback(CallbackEvent { fold, epoch, action }));
+                emitter.send(self.callback_event(epoch, action));
             }
             let n = rows.len();
             gather(fit.features, fit.dataset, &fit.scaling, rows, units, &mut self.x, &mut self.y);
@@ -501,11 +501,7 @@ impl<'a> FoldRun<'a> {
             let batch_loss = totals.loss * fit.loss_factor / n as f64 + penalty;
             if !totals.stepped || !batch_loss.is_finite() {
                 self.waited += waited;
-                return Err(FoldOutcome::Diverged {
-                    epoch,
-                    iterations: self.optimizer.iterations(),
-                    cause: Divergence::NonFiniteLoss,
-                });
+                return Err(self.diverged(epoch, Divergence::NonFiniteLoss));
             }
             loss_sum += batch_loss * n as f64;
             metric_sum += totals.metric * fit.metric_factor;
