@@ -16,6 +16,7 @@ pub mod optimizer;
 pub mod regularizer;
 pub mod schedule;
 pub mod step;
+pub mod vmath;
 
 pub use activation::Activation;
 pub use init::Initializer;
@@ -50,6 +51,14 @@ pub trait Real:
     /// The error function (`libm`'s, in this precision).
     #[must_use]
     fn erf(self) -> Self;
+    /// The recurrent layers' logistic function: in `f32` [`vmath::sigmoid`], branch-free so
+    /// that the gates vectorize; in `f64` [`activation::sigmoid`].
+    #[must_use]
+    fn gate_sigmoid(self) -> Self;
+    /// The recurrent layers' `tanh`: in `f32` [`vmath::tanh`]; in `f64` the exact
+    /// `m / (m + 2)` with `m = e^2x - 1`.
+    #[must_use]
+    fn gate_tanh(self) -> Self;
 }
 
 impl Real for f32 {
@@ -63,6 +72,14 @@ impl Real for f32 {
     fn erf(self) -> Self {
         libm::erff(self)
     }
+    #[inline(always)]
+    fn gate_sigmoid(self) -> Self {
+        vmath::sigmoid(self)
+    }
+    #[inline(always)]
+    fn gate_tanh(self) -> Self {
+        vmath::tanh(self)
+    }
 }
 
 impl Real for f64 {
@@ -74,6 +91,14 @@ impl Real for f64 {
     }
     fn erf(self) -> Self {
         libm::erf(self)
+    }
+    fn gate_sigmoid(self) -> Self {
+        activation::sigmoid(self)
+    }
+    fn gate_tanh(self) -> Self {
+        // One exponential, and no cancellation near 0 as in `1 - 2 / (e^2x + 1)`.
+        let m = (self + self).exp_m1();
+        if m.is_infinite() { 1.0f64.copysign(self) } else { m / (m + 2.0) }
     }
 }
 

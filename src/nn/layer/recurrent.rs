@@ -10,20 +10,12 @@
 //! over all steps. States are kept time-major (`[step][row][unit]`) so that each step's
 //! batch is one contiguous matrix; the layer's input and output are row-major
 //! (`[row][step][feature]`) as the rest of the stack.
+//!
+//! The gates are computed a row at a time in loops over the units with nothing else in
+//! them, so that they vectorize: in `f32` the activations are [`crate::nn::vmath`]'s
+//! branch-free `tanh` and logistic function ([`Real::gate_tanh`], [`Real::gate_sigmoid`]).
 
-use crate::nn::activation::sigmoid;
 use crate::nn::{Real, gemm};
-
-/// `tanh(x)` as `m / (m + 2)` with `m = e^2x - 1` computed by `expm1`: one exponential
-/// (the C library's `expm1f` is far cheaper than its `tanhf`, and the recurrence's cost is
-/// mostly these calls), within a few ulps of `tanh` everywhere: near zero too, where
-/// `1 - 2 / (e^2x + 1)` loses every digit to cancellation (2e-2 relative below 1e-3).
-#[inline(always)]
-fn tanh<T: Real>(x: T) -> T {
-    let two = T::one() + T::one();
-    let m = (x + x).exp_m1();
-    if m.is_infinite() { T::one() } else { m / (m + two) }
-}
 
 /// Which cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,42 +162,19 @@ impl Recurrent {
                 let x = &xw[(r * steps + t) * g..(r * steps + t + 1) * g];
                 let h = &hr[r * g..(r + 1) * g];
                 let a = &mut gates[r * g..(r + 1) * g];
-                let h_prev = &previous[r * units..(r + 1) * units];
-                let h_new = &mut next[r * units..(r + 1) * units];
+                let row = r * units..(r + 1) * units;
+                let h_new = &mut next[row.clone()];
                 match self.cell {
-                    Cell::Simple => {
-                        for j in 0..units {
-                            let v = tanh(x[j] + h[j]);
-                            a[j] = v;
-                            h_new[j] = v;
-                        }
-                    }
+                    Cell::Simple => simple_forward(x, h, a, h_new),
                     Cell::Lstm => {
                         let (c_before, c_after) = s.extra.split_at_mut((t + 1) * state_len);
-                        let c_prev = &c_before[t * state_len + r * units..t * state_len + (r + 1) * units];
-                        let c_new = &mut c_after[r * units..(r + 1) * units];
-                        for j in 0..units {
-                            let i = sigmoid(x[j] + h[j]);
-                            let f = sigmoid(x[units + j] + h[units + j]);
-                            let c = tanh(x[2 * units + j] + h[2 * units + j]);
-                            let o = sigmoid(x[3 * units + j] + h[3 * units + j]);
-                            (a[j], a[units + j], a[2 * units + j], a[3 * units + j]) = (i, f, c, o);
-                            c_new[j] = f * c_prev[j] + i * c;
-                            let tc = tanh(c_new[j]);
-                            s.cell_tanh[t * state_len + r * units + j] = tc;
-                            h_new[j] = o * tc;
-                        }
+                        let c_prev = &c_before[t * state_len..][row.clone()];
+                        let cell_tanh = &mut s.cell_tanh[t * state_len..][row.clone()];
+                        lstm_forward(x, h, a, c_prev, &mut c_after[row], cell_tanh, h_new);
                     }
                     Cell::Gru => {
-                        let rh = &mut s.extra[t * state_len + r * units..t * state_len + (r + 1) * units];
-                        for j in 0..units {
-                            let z = sigmoid(x[j] + h[j]);
-                            let reset = sigmoid(x[units + j] + h[units + j]);
-                            rh[j] = h[2 * units + j];
-                            let hh = tanh(x[2 * units + j] + reset * h[2 * units + j]);
-                            (a[j], a[units + j], a[2 * units + j]) = (z, reset, hh);
-                            h_new[j] = z * h_prev[j] + (T::one() - z) * hh;
-                        }
+                        let rh = &mut s.extra[t * state_len..][row.clone()];
+                        gru_forward(x, h, a, &previous[row], rh, h_new);
                     }
                 }
             }
@@ -252,60 +221,32 @@ impl Recurrent {
         for t in (0..steps).rev() {
             let gates = &s.gates[t * rows * g..(t + 1) * rows * g];
             let recurrent_delta = &mut s.recurrent_delta[t * rows * g..(t + 1) * rows * g];
+            if self.sequences {
+                for r in 0..rows {
+                    let upstream = &delta[(r * steps + t) * units..(r * steps + t + 1) * units];
+                    for (c, &d) in carry[r * units..(r + 1) * units].iter_mut().zip(upstream) {
+                        *c += d;
+                    }
+                }
+            }
             for r in 0..rows {
                 let a = &gates[r * g..(r + 1) * g];
                 let dxw = &mut s.xw[(r * steps + t) * g..(r * steps + t + 1) * g];
                 let dr = &mut recurrent_delta[r * g..(r + 1) * g];
-                let h_prev = &s.states[t * state_len + r * units..t * state_len + (r + 1) * units];
-                for j in 0..units {
-                    let mut d = carry[r * units + j];
-                    if self.sequences {
-                        d += delta[(r * steps + t) * units + j];
+                let row = r * units..(r + 1) * units;
+                // In: the state's gradient; out: its direct part one step back.
+                let d = &mut carry[row.clone()];
+                match self.cell {
+                    Cell::Simple => simple_backward(a, d, dxw, dr),
+                    Cell::Lstm => {
+                        let c_prev = &s.extra[t * state_len..][row.clone()];
+                        let cell_tanh = &s.cell_tanh[t * state_len..][row.clone()];
+                        lstm_backward(a, c_prev, cell_tanh, d, &mut s.carry_cell[row], dxw, dr);
                     }
-                    match self.cell {
-                        Cell::Simple => {
-                            let v = a[j];
-                            let dz = d * (T::one() - v * v);
-                            dxw[j] = dz;
-                            dr[j] = dz;
-                            carry[r * units + j] = T::zero();
-                        }
-                        Cell::Lstm => {
-                            let (i, f, c, o) = (a[j], a[units + j], a[2 * units + j], a[3 * units + j]);
-                            let c_prev = s.extra[t * state_len + r * units + j];
-                            let tc = s.cell_tanh[t * state_len + r * units + j];
-                            let d_o = d * tc;
-                            let dc = s.carry_cell[r * units + j] + d * o * (T::one() - tc * tc);
-                            let (di, df, dcc) = (dc * c, dc * c_prev, dc * i);
-                            s.carry_cell[r * units + j] = dc * f;
-                            let pre = [
-                                di * i * (T::one() - i),
-                                df * f * (T::one() - f),
-                                dcc * (T::one() - c * c),
-                                d_o * o * (T::one() - o),
-                            ];
-                            for (k, &p) in pre.iter().enumerate() {
-                                dxw[k * units + j] = p;
-                                dr[k * units + j] = p;
-                            }
-                            carry[r * units + j] = T::zero();
-                        }
-                        Cell::Gru => {
-                            let (z, reset, hh) = (a[j], a[units + j], a[2 * units + j]);
-                            let rh = s.extra[t * state_len + r * units + j];
-                            let dhh = d * (T::one() - z);
-                            let da = dhh * (T::one() - hh * hh);
-                            let dz = d * (h_prev[j] - hh) * z * (T::one() - z);
-                            let dreset = da * rh * reset * (T::one() - reset);
-                            dxw[j] = dz;
-                            dxw[units + j] = dreset;
-                            dxw[2 * units + j] = da;
-                            dr[j] = dz;
-                            dr[units + j] = dreset;
-                            dr[2 * units + j] = da * reset;
-                            // The direct path h_t = z h_{t-1} + ...
-                            carry[r * units + j] = d * z;
-                        }
+                    Cell::Gru => {
+                        let h_prev = &s.states[t * state_len..][row.clone()];
+                        let rh = &s.extra[t * state_len..][row];
+                        gru_backward(a, h_prev, rh, d, dxw, dr);
                     }
                 }
             }
@@ -337,28 +278,168 @@ impl Recurrent {
     }
 }
 
+/// SimpleRNN's step for one row: `h = tanh(x W + h R + b)`, kept as the gate too.
+#[inline(always)]
+fn simple_forward<T: Real>(x: &[T], h: &[T], a: &mut [T], h_new: &mut [T]) {
+    for (((a, h_new), &x), &h) in a.iter_mut().zip(h_new.iter_mut()).zip(x).zip(h) {
+        let v = (x + h).gate_tanh();
+        *a = v;
+        *h_new = v;
+    }
+}
+
+/// The LSTM's step for one row, `x` and `h` holding the input and recurrent parts of
+/// the four gates' pre-activations (i, f, c, o), each `units` long.
+#[inline(always)]
+fn lstm_forward<T: Real>(
+    x: &[T],
+    h: &[T],
+    a: &mut [T],
+    c_prev: &[T],
+    c_new: &mut [T],
+    cell_tanh: &mut [T],
+    h_new: &mut [T],
+) {
+    let units = h_new.len();
+    for k in [0, 1, 3] {
+        let gate = k * units..(k + 1) * units;
+        for ((a, &x), &h) in a[gate.clone()].iter_mut().zip(&x[gate.clone()]).zip(&h[gate]) {
+            *a = (x + h).gate_sigmoid();
+        }
+    }
+    let gate = 2 * units..3 * units;
+    for ((a, &x), &h) in a[gate.clone()].iter_mut().zip(&x[gate.clone()]).zip(&h[gate]) {
+        *a = (x + h).gate_tanh();
+    }
+    let (i, rest) = a.split_at(units);
+    let (f, rest) = rest.split_at(units);
+    let (c, o) = rest.split_at(units);
+    let (i, f, c, o, c_prev) = (&i[..units], &f[..units], &c[..units], &o[..units], &c_prev[..units]);
+    let (c_new, cell_tanh) = (&mut c_new[..units], &mut cell_tanh[..units]);
+    for j in 0..units {
+        let cell = f[j] * c_prev[j] + i[j] * c[j];
+        c_new[j] = cell;
+        let tc = cell.gate_tanh();
+        cell_tanh[j] = tc;
+        h_new[j] = o[j] * tc;
+    }
+}
+
+/// The GRU's step for one row (`reset_after=True`): z, r, then the candidate from the
+/// reset recurrent part, which is kept in `rh` for the backward pass.
+#[inline(always)]
+fn gru_forward<T: Real>(x: &[T], h: &[T], a: &mut [T], h_prev: &[T], rh: &mut [T], h_new: &mut [T]) {
+    let units = h_new.len();
+    for ((a, &x), &h) in a[..2 * units].iter_mut().zip(&x[..2 * units]).zip(&h[..2 * units]) {
+        *a = (x + h).gate_sigmoid();
+    }
+    rh.copy_from_slice(&h[2 * units..3 * units]);
+    let (z, rest) = a.split_at_mut(units);
+    let (reset, hh) = rest.split_at_mut(units);
+    let (z, reset, hh, h_prev, rh) =
+        (&z[..units], &reset[..units], &mut hh[..units], &h_prev[..units], &rh[..units]);
+    let xh = &x[2 * units..3 * units];
+    for j in 0..units {
+        let candidate = (xh[j] + reset[j] * rh[j]).gate_tanh();
+        hh[j] = candidate;
+        h_new[j] = z[j] * h_prev[j] + (T::one() - z[j]) * candidate;
+    }
+}
+
+/// SimpleRNN's gradients for one row: `d` is the state's gradient in, 0 out (its only
+/// path back is through `R`).
+#[inline(always)]
+fn simple_backward<T: Real>(a: &[T], d: &mut [T], dxw: &mut [T], dr: &mut [T]) {
+    for (((&v, d), dxw), dr) in a.iter().zip(d.iter_mut()).zip(dxw.iter_mut()).zip(dr.iter_mut()) {
+        let dz = *d * (T::one() - v * v);
+        *dxw = dz;
+        *dr = dz;
+        *d = T::zero();
+    }
+}
+
+/// The LSTM's gradients for one row: `d` is the state's gradient in, 0 out; `carry_cell`
+/// the cell's gradient, carried back one step.
+#[inline(always)]
+fn lstm_backward<T: Real>(
+    a: &[T],
+    c_prev: &[T],
+    cell_tanh: &[T],
+    d: &mut [T],
+    carry_cell: &mut [T],
+    dxw: &mut [T],
+    dr: &mut [T],
+) {
+    let units = d.len();
+    let (c_prev, cell_tanh, carry_cell) = (&c_prev[..units], &cell_tanh[..units], &mut carry_cell[..units]);
+    let gate = |k: usize| k * units..(k + 1) * units;
+    let (i, f, c, o) = (&a[gate(0)], &a[gate(1)], &a[gate(2)], &a[gate(3)]);
+    let (dxi, rest) = dxw[..4 * units].split_at_mut(units);
+    let (dxf, rest) = rest.split_at_mut(units);
+    let (dxc, dxo) = rest.split_at_mut(units);
+    for j in 0..units {
+        let (i, f, c, o) = (i[j], f[j], c[j], o[j]);
+        let tc = cell_tanh[j];
+        let d_o = d[j] * tc;
+        let dc = carry_cell[j] + d[j] * o * (T::one() - tc * tc);
+        let (di, df, dcc) = (dc * c, dc * c_prev[j], dc * i);
+        carry_cell[j] = dc * f;
+        dxi[j] = di * i * (T::one() - i);
+        dxf[j] = df * f * (T::one() - f);
+        dxc[j] = dcc * (T::one() - c * c);
+        dxo[j] = d_o * o * (T::one() - o);
+        d[j] = T::zero();
+    }
+    dr[..4 * units].copy_from_slice(&dxw[..4 * units]);
+}
+
+/// The GRU's gradients for one row: `d` is the state's gradient in, its direct part
+/// (through `h_t = z h_{t-1} + ...`) out.
+#[inline(always)]
+fn gru_backward<T: Real>(a: &[T], h_prev: &[T], rh: &[T], d: &mut [T], dxw: &mut [T], dr: &mut [T]) {
+    let units = d.len();
+    let (h_prev, rh) = (&h_prev[..units], &rh[..units]);
+    let (a, dxw, dr) = (&a[..3 * units], &mut dxw[..3 * units], &mut dr[..3 * units]);
+    for j in 0..units {
+        let (z, reset, hh) = (a[j], a[units + j], a[2 * units + j]);
+        let dhh = d[j] * (T::one() - z);
+        let da = dhh * (T::one() - hh * hh);
+        let dz = d[j] * (h_prev[j] - hh) * z * (T::one() - z);
+        let dreset = da * rh[j] * reset * (T::one() - reset);
+        dxw[j] = dz;
+        dxw[units + j] = dreset;
+        dxw[2 * units + j] = da;
+        dr[j] = dz;
+        dr[units + j] = dreset;
+        dr[2 * units + j] = da * reset;
+        d[j] *= z;
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::tanh;
+    use crate::nn::Real;
 
+    /// The `f64` gates (the gradient checks') are the exact formulas; `f32`'s are
+    /// `vmath`'s, tested there.
     #[test]
-    fn tanh_is_accurate_to_a_few_ulps_for_small_inputs_too() {
+    fn f64_gates_are_accurate_for_small_inputs_too() {
         let mut worst = 0.0f64;
-        let mut x = -20.0f32;
+        let mut x = -20.0f64;
         while x <= 20.0 {
             for value in [x, x * 1e-3, x * 1e-6, x * 1e-30] {
-                let exact = f64::from(value).tanh();
-                let got = f64::from(tanh(value));
-                // Relative to the value, in float32 ulps (an ulp is 2^-23 of it).
-                let ulps = (got - exact).abs()
-                    / (exact.abs().max(f64::from(f32::MIN_POSITIVE)) * f64::from(f32::EPSILON));
+                let exact = value.tanh();
+                let ulps =
+                    (value.gate_tanh() - exact).abs() / (exact.abs().max(f64::MIN_POSITIVE) * f64::EPSILON);
                 worst = worst.max(ulps);
+                let logistic = 1.0 / (1.0 + (-value).exp());
+                assert!((value.gate_sigmoid() - logistic).abs() <= 2.0 * f64::EPSILON * logistic);
             }
             x += 0.001;
         }
         assert!(worst <= 4.0, "worst error {worst} ulps");
-        assert_eq!(tanh(0.0f32), 0.0);
-        assert_eq!(tanh(100.0f32), 1.0);
-        assert_eq!(tanh(-100.0f32), -1.0);
+        assert_eq!(0.0f64.gate_tanh(), 0.0);
+        assert_eq!(100.0f64.gate_tanh(), 1.0);
+        assert_eq!((-100.0f64).gate_tanh(), -1.0);
     }
 }
