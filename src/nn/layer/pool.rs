@@ -34,60 +34,76 @@ impl Pool {
         Ok(Pool { input, pool, output })
     }
 
-    /// The maximum of each window; `argmax` records which input it came from (the
-    /// first in row-major order on ties, as TensorFlow's kernel routes the gradient).
-    /// Channels are the inner loop: contiguous, so that it vectorizes.
+    /// The maximum of each window; `argmax` records which input it came from, as its
+    /// offset from the window's first value (the first in row-major order on ties, as
+    /// TensorFlow's kernel routes the gradient; a NaN first stays). Channels are the
+    /// inner loop: contiguous, so that it vectorizes.
     #[allow(
         clippy::cast_possible_truncation,
-        reason = "indices within a row: a row has far fewer than 2^32 values"
+        reason = "offsets within a row: a row has far fewer than 2^32 values"
     )]
     #[inline(always)]
     pub fn forward<T: Real>(&self, input: &[T], rows: usize, output: &mut [T], argmax: &mut [u32]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
-        let [ph, pw] = self.pool;
         for ((x, out_row), arg_row) in input
             .chunks_exact(grid.size())
             .zip(output.chunks_exact_mut(out.size()))
             .zip(argmax.chunks_exact_mut(out.size()))
             .take(rows)
         {
-            for (p, (best, arg)) in out_row.chunks_exact_mut(c).zip(arg_row.chunks_exact_mut(c)).enumerate() {
-                let (oy, ox) = (p / out.width, p % out.width);
-                let first = ((oy * ph) * grid.width + ox * pw) * c;
-                best.copy_from_slice(&x[first..first + c]);
-                for (k, a) in arg.iter_mut().enumerate() {
-                    *a = (first + k) as u32;
-                }
-                for dy in 0..ph {
-                    for dx in 0..pw {
-                        if dy == 0 && dx == 0 {
-                            continue;
-                        }
-                        let start = ((oy * ph + dy) * grid.width + ox * pw + dx) * c;
-                        let candidate = &x[start..start + c];
-                        for (k, ((b, a), &v)) in
-                            best.iter_mut().zip(arg.iter_mut()).zip(candidate).enumerate()
-                        {
-                            if v > *b {
-                                *b = v;
-                                *a = (start + k) as u32;
+            let mut position = 0;
+            for oy in 0..out.height {
+                for ox in 0..out.width {
+                    let first = self.window_start(oy, ox);
+                    let (best, arg) =
+                        (&mut out_row[position..position + c], &mut arg_row[position..position + c]);
+                    best.copy_from_slice(&x[first..first + c]);
+                    arg.fill(0);
+                    for dy in 0..self.pool[0] {
+                        for dx in 0..self.pool[1] {
+                            let offset = (dy * grid.width + dx) * c;
+                            let candidate = &x[first + offset..first + offset + c];
+                            let offset = offset as u32;
+                            for ((b, a), &v) in best.iter_mut().zip(arg.iter_mut()).zip(candidate) {
+                                if v > *b {
+                                    *b = v;
+                                    *a = offset;
+                                }
                             }
                         }
                     }
+                    position += c;
                 }
             }
         }
     }
 
+    /// Where window `(oy, ox)` starts in a row's input.
+    #[inline(always)]
+    fn window_start(&self, oy: usize, ox: usize) -> usize {
+        ((oy * self.pool[0]) * self.input.width + ox * self.pool[1]) * self.input.channels
+    }
+
     /// Routes each output's gradient to the input its maximum came from.
     #[inline(always)]
     pub fn backward<T: Real>(&self, delta: &[T], rows: usize, argmax: &[u32], input_gradient: &mut [T]) {
-        let (size_in, size_out) = (self.input.size(), self.output.size());
-        input_gradient[..rows * size_in].fill(T::zero());
-        for r in 0..rows {
-            let g = &mut input_gradient[r * size_in..(r + 1) * size_in];
-            for o in r * size_out..(r + 1) * size_out {
-                g[argmax[o] as usize] += delta[o];
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        input_gradient[..rows * grid.size()].fill(T::zero());
+        for ((g, d), arg) in input_gradient
+            .chunks_exact_mut(grid.size())
+            .zip(delta.chunks_exact(out.size()))
+            .zip(argmax.chunks_exact(out.size()))
+            .take(rows)
+        {
+            let mut position = 0;
+            for oy in 0..out.height {
+                for ox in 0..out.width {
+                    let first = self.window_start(oy, ox);
+                    for k in 0..c {
+                        g[first + arg[position + k] as usize + k] += d[position + k];
+                    }
+                    position += c;
+                }
             }
         }
     }
@@ -195,7 +211,8 @@ mod tests {
         let (mut out, mut argmax) = (vec![0.0; 4], vec![0; 4]);
         pool.forward(&x, 1, &mut out, &mut argmax);
         assert_eq!(out, vec![3.0, 5.0, -0.5, 8.0]);
-        assert_eq!(argmax, vec![4, 2, 13, 15]);
+        // Offsets from each window's first value (0, 2, 8 and 10).
+        assert_eq!(argmax, vec![4, 0, 5, 5]);
         let mut g = vec![9.0; 16];
         pool.backward(&[1.0, 2.0, 3.0, 4.0], 1, &argmax, &mut g);
         let mut expected = vec![0.0; 16];
@@ -204,6 +221,50 @@ mod tests {
         // An odd size drops the last row and column, as Keras's valid pooling.
         let pool = Pool::new(Grid { height: 5, width: 5, channels: 2 }, [2, 2]).unwrap();
         assert_eq!((pool.output.height, pool.output.width), (2, 2));
+    }
+
+    /// Eleven channels (a block of 8 and three alone) and a 3x2 window, against the
+    /// plain definition: the first maximum in row-major order, its gradient routed there.
+    #[test]
+    fn max_pool_matches_the_definition_over_many_channels() {
+        let grid = Grid { height: 7, width: 5, channels: 11 };
+        let pool = Pool::new(grid, [3, 2]).unwrap();
+        // Few distinct values, so that ties are common.
+        let x: Vec<f64> = (0..2 * grid.size()).map(|i| ((i * 7919) % 13) as f64).collect();
+        let (mut out, mut argmax) = (vec![0.0; 2 * pool.output.size()], vec![0; 2 * pool.output.size()]);
+        pool.forward(&x, 2, &mut out, &mut argmax);
+        let delta: Vec<f64> = (0..out.len()).map(|i| i as f64 + 1.0).collect();
+        let mut g = vec![0.0; x.len()];
+        pool.backward(&delta, 2, &argmax, &mut g);
+        let mut expected_g = vec![0.0; x.len()];
+        for r in 0..2 {
+            for oy in 0..pool.output.height {
+                for ox in 0..pool.output.width {
+                    for k in 0..grid.channels {
+                        let index = |dy: usize, dx: usize| {
+                            r * grid.size() + ((oy * 3 + dy) * grid.width + ox * 2 + dx) * grid.channels + k
+                        };
+                        let mut best = index(0, 0);
+                        for dy in 0..3 {
+                            for dx in 0..2 {
+                                if x[index(dy, dx)] > x[best] {
+                                    best = index(dy, dx);
+                                }
+                            }
+                        }
+                        let o = r * pool.output.size() + (oy * pool.output.width + ox) * grid.channels + k;
+                        assert_eq!(out[o], x[best]);
+                        expected_g[best] += delta[o];
+                    }
+                }
+            }
+        }
+        assert_eq!(g, expected_g);
+        // A NaN first in its window stays: the output is NaN, not the rest's maximum.
+        let mut nan = vec![1.0; grid.size()];
+        nan[0] = f64::NAN;
+        pool.forward(&nan, 1, &mut out, &mut argmax);
+        assert!(out[0].is_nan());
     }
 
     #[test]
