@@ -3,10 +3,12 @@
 //!   tutorial's sizes, where a general matrix multiply spends more on setup than on
 //!   arithmetic);
 //! - `matrixmultiply` (through ndarray's safe `general_mat_mul`) for mid-sized products
-//!   (an LSTM's 32 x 128 step on 32 rows, a small CNN's dense layer);
+//!   (a small CNN's dense layer);
 //! - `faer`'s `matmul` from [`FAER_WORK`] multiply-adds up (a 784 x 256 layer on 64
 //!   rows), where its kernels (AVX-512 when the CPU has it, else AVX2 with FMA) and
 //!   cache blocking pay for its higher cost per call.
+//!
+//! A recurrent layer's steps always take the hand kernels ([`recurrent_step`]).
 //!
 //! Every product runs on one thread. Below the threshold the bits are the same on every
 //! x86-64 CPU (the kernels fuse nothing); above it the GEMMs pick their kernels at run
@@ -155,6 +157,47 @@ pub fn input_gradient<T: Real>(
     }
     let rows = delta.len() / units;
     product(input_gradient, false, delta, false, kernel, true, (rows, units, inputs));
+}
+
+/// A recurrent step's `out = h . recurrent (+ bias)` (`rows x units` by `units x width`),
+/// always by [`kernels::wide_product`]: the same recurrent kernel goes through every
+/// step, and a GEMM would pack it again each time (on an AVX2 machine, an LSTM(32)'s
+/// 16-row steps spent a third of their product time packing). Nothing is fused, so
+/// every CPU gives the same bits.
+#[inline(always)]
+pub fn recurrent_step<T: Real>(
+    h: &[T],
+    recurrent: &[T],
+    bias: Option<&[T]>,
+    out: &mut [T],
+    units: usize,
+    width: usize,
+) {
+    kernels::wide_product(h, recurrent, bias, out, units, width);
+}
+
+/// A recurrent step's state gradient `back = delta . recurrent^T`, from the recurrent
+/// kernel transposed once for all steps by [`transpose`] (`width x units`).
+#[inline(always)]
+pub fn recurrent_step_gradient<T: Real>(
+    delta: &[T],
+    transposed: &[T],
+    back: &mut [T],
+    units: usize,
+    width: usize,
+) {
+    kernels::wide_product(delta, transposed, None, back, width, units);
+}
+
+/// `transposed` (`units x inputs`) = `kernel^T` for an `inputs x units` kernel.
+#[inline(always)]
+pub fn transpose<T: Real>(kernel: &[T], transposed: &mut [T], inputs: usize, units: usize) {
+    let transposed = &mut transposed[..inputs * units];
+    for (k, w_row) in kernel.chunks_exact(units).take(inputs).enumerate() {
+        for (j, &w) in w_row.iter().enumerate() {
+            transposed[j * inputs + k] = w;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -90,10 +90,9 @@ pub struct RecurrentScratch<T> {
     pub carry_cell: Vec<T>,
     /// The LSTM's `tanh(c_t)`, time-major, kept for the backward pass.
     pub cell_tanh: Vec<T>,
-    /// A transposed kernel for the products.
+    /// A transposed kernel for the products (the recurrent one during the backward
+    /// pass's steps, then the input one).
     pub transposed: Vec<T>,
-    /// Zeros, the bias of the recurrent product without one.
-    pub zero_bias: Vec<T>,
     /// Where the unused bias gradient of that product goes.
     pub spare_bias: Vec<T>,
 }
@@ -118,7 +117,6 @@ impl Recurrent {
             carry_cell: zeros(capacity * u),
             cell_tanh: zeros(if self.cell == Cell::Lstm { t * capacity * u } else { 0 }),
             transposed: zeros(u.max(self.features) * g),
-            zero_bias: zeros(g),
             spare_bias: zeros(g),
         }
     }
@@ -154,8 +152,8 @@ impl Recurrent {
             let (before, after) = s.states.split_at_mut((t + 1) * state_len);
             let previous = &before[t * state_len..];
             let hr = &mut s.step[..rows * g];
-            let recurrent_bias = if self.cell == Cell::Gru { &bias[g..2 * g] } else { &s.zero_bias[..] };
-            gemm::forward(previous, recurrent, recurrent_bias, hr, units, g);
+            let recurrent_bias = (self.cell == Cell::Gru).then(|| &bias[g..2 * g]);
+            gemm::recurrent_step(previous, recurrent, recurrent_bias, hr, units, g);
             let gates = &mut s.gates[t * rows * g..(t + 1) * rows * g];
             let next = &mut after[..state_len];
             for r in 0..rows {
@@ -218,6 +216,7 @@ impl Recurrent {
         if !self.sequences {
             carry.copy_from_slice(&delta[..state_len]);
         }
+        gemm::transpose(recurrent, &mut s.transposed, units, g);
         for t in (0..steps).rev() {
             let gates = &s.gates[t * rows * g..(t + 1) * rows * g];
             let recurrent_delta = &mut s.recurrent_delta[t * rows * g..(t + 1) * rows * g];
@@ -252,7 +251,7 @@ impl Recurrent {
             }
             // The state gradient one step back: (direct part) + dR_t R^T.
             let back = &mut s.step[..state_len];
-            gemm::input_gradient(recurrent_delta, recurrent, &mut s.transposed, back, units, g);
+            gemm::recurrent_step_gradient(recurrent_delta, &s.transposed, back, units, g);
             for (c, &b) in carry.iter_mut().zip(back.iter()) {
                 *c += b;
             }
