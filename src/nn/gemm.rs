@@ -177,7 +177,7 @@ pub fn recurrent_step<T: Real>(
 }
 
 /// A recurrent step's state gradient `back = delta . recurrent^T`, from the recurrent
-/// kernel transposed once for all steps by [`transpose`] (`width x units`).
+/// kernel transposed once for all steps by [`kernels::transpose`] (`width x units`).
 #[inline(always)]
 pub fn recurrent_step_gradient<T: Real>(
     delta: &[T],
@@ -187,17 +187,6 @@ pub fn recurrent_step_gradient<T: Real>(
     width: usize,
 ) {
     kernels::wide_product(delta, transposed, None, back, width, units);
-}
-
-/// `transposed` (`units x inputs`) = `kernel^T` for an `inputs x units` kernel.
-#[inline(always)]
-pub fn transpose<T: Real>(kernel: &[T], transposed: &mut [T], inputs: usize, units: usize) {
-    let transposed = &mut transposed[..inputs * units];
-    for (k, w_row) in kernel.chunks_exact(units).take(inputs).enumerate() {
-        for (j, &w) in w_row.iter().enumerate() {
-            transposed[j * inputs + k] = w;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -376,13 +376,19 @@ pub fn dense_input_gradient<T: Real>(
         }
         return;
     }
-    let transposed = &mut scratch[..inputs * units];
+    transpose(kernel, scratch, inputs, units);
+    product(delta, &scratch[..inputs * units], None, input_gradient, units, inputs);
+}
+
+/// `transposed` (`units x inputs`) = `kernel^T` for an `inputs x units` kernel.
+#[inline(always)]
+pub fn transpose<T: Real>(kernel: &[T], transposed: &mut [T], inputs: usize, units: usize) {
+    let transposed = &mut transposed[..inputs * units];
     for (k, w_row) in kernel.chunks_exact(units).take(inputs).enumerate() {
         for (j, &w) in w_row.iter().enumerate() {
             transposed[j * inputs + k] = w;
         }
     }
-    product(delta, transposed, None, input_gradient, units, inputs);
 }
 
 #[cfg(test)]

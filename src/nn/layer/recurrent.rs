@@ -15,7 +15,7 @@
 //! them, so that they vectorize: in `f32` the activations are [`crate::nn::vmath`]'s
 //! branch-free `tanh` and logistic function ([`Real::gate_tanh`], [`Real::gate_sigmoid`]).
 
-use crate::nn::{Real, gemm};
+use crate::nn::{Real, gemm, kernels};
 
 /// Which cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,7 +216,7 @@ impl Recurrent {
         if !self.sequences {
             carry.copy_from_slice(&delta[..state_len]);
         }
-        gemm::transpose(recurrent, &mut s.transposed, units, g);
+        kernels::transpose(recurrent, &mut s.transposed, units, g);
         for t in (0..steps).rev() {
             let gates = &s.gates[t * rows * g..(t + 1) * rows * g];
             let recurrent_delta = &mut s.recurrent_delta[t * rows * g..(t + 1) * rows * g];
