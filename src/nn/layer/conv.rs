@@ -62,18 +62,35 @@ impl Conv {
     /// (`(rows * positions) x patch`), zeros where the field hangs over the padding.
     #[inline(always)]
     pub fn im2col<T: Real>(&self, input: &[T], rows: usize, patches: &mut [T]) {
+        match self.kernel[1] * self.input.channels {
+            1 => self.im2col_rows::<T, 1>(input, rows, patches),
+            2 => self.im2col_rows::<T, 2>(input, rows, patches),
+            3 => self.im2col_rows::<T, 3>(input, rows, patches),
+            4 => self.im2col_rows::<T, 4>(input, rows, patches),
+            5 => self.im2col_rows::<T, 5>(input, rows, patches),
+            6 => self.im2col_rows::<T, 6>(input, rows, patches),
+            7 => self.im2col_rows::<T, 7>(input, rows, patches),
+            8 => self.im2col_rows::<T, 8>(input, rows, patches),
+            _ => self.im2col_rows::<T, 0>(input, rows, patches),
+        }
+    }
+
+    /// [`Conv::im2col`] for kernel rows of `L` values (`kernel width * channels`; 0:
+    /// any length). A small kernel's short rows (3 values for a 3x3 kernel on one
+    /// channel) are then copied by plain moves, with no call and no dispatch on the
+    /// length per row: a `memmove` call for each was 7% of a small CNN's training.
+    #[inline(always)]
+    fn im2col_rows<T: Real, const L: usize>(&self, input: &[T], rows: usize, patches: &mut [T]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
         let patch = self.patch();
-        let row_len = self.kernel[1] * c;
+        let row_len = if L > 0 { L } else { self.kernel[1] * c };
         for (x, row_patches) in
             input.chunks_exact(grid.size()).zip(patches.chunks_exact_mut(out.positions() * patch)).take(rows)
         {
             let mut targets = row_patches.chunks_exact_mut(patch);
             for oy in 0..out.height {
-                for ox in 0..out.width {
-                    let Some(target) = targets.next() else { return };
-                    for dy in 0..self.kernel[0] {
-                        let target = &mut target[dy * row_len..(dy + 1) * row_len];
+                for (ox, target) in (0..out.width).zip(&mut targets) {
+                    for (dy, target) in target.chunks_exact_mut(row_len).enumerate() {
                         let iy = (oy + dy).wrapping_sub(self.pad[0]);
                         if iy >= grid.height {
                             target.fill(T::zero());
@@ -83,15 +100,14 @@ impl Conv {
                         if left < grid.width && left + self.kernel[1] <= grid.width {
                             // The whole kernel row is inside: one contiguous copy.
                             let start = (iy * grid.width + left) * c;
-                            copy(target, &x[start..start + row_len]);
+                            target[..row_len].copy_from_slice(&x[start..start + row_len]);
                             continue;
                         }
-                        for dx in 0..self.kernel[1] {
+                        for (dx, cell) in target.chunks_exact_mut(c).enumerate() {
                             let ix = (ox + dx).wrapping_sub(self.pad[1]);
-                            let cell = &mut target[dx * c..(dx + 1) * c];
                             if ix < grid.width {
                                 let start = (iy * grid.width + ix) * c;
-                                copy(cell, &x[start..start + c]);
+                                cell.copy_from_slice(&x[start..start + c]);
                             } else {
                                 cell.fill(T::zero());
                             }
@@ -114,9 +130,8 @@ impl Conv {
             .zip(patches.chunks_exact(out.positions() * patch))
             .take(rows)
         {
-            let mut sources = row_patches.chunks_exact(patch);
-            for (oy, ox) in (0..out.height).flat_map(|oy| (0..out.width).map(move |ox| (oy, ox))) {
-                let Some(source) = sources.next() else { return };
+            let positions = (0..out.height).flat_map(|oy| (0..out.width).map(move |ox| (oy, ox)));
+            for ((oy, ox), source) in positions.zip(row_patches.chunks_exact(patch)) {
                 for dy in 0..self.kernel[0] {
                     let iy = (oy + dy).wrapping_sub(self.pad[0]);
                     if iy >= grid.height {
@@ -136,28 +151,6 @@ impl Conv {
                 }
             }
         }
-    }
-}
-
-/// `target.copy_from_slice(source)`, with a small kernel's short rows (3 values for a
-/// 3x3 kernel on one channel) copied by plain moves: a `memmove` call for each was 7%
-/// of a small CNN's training.
-#[inline(always)]
-fn copy<T: Copy>(target: &mut [T], source: &[T]) {
-    #[inline(always)]
-    fn fixed<T: Copy, const N: usize>(target: &mut [T], source: &[T]) {
-        target[..N].copy_from_slice(&source[..N]);
-    }
-    match target.len() {
-        1 => fixed::<T, 1>(target, source),
-        2 => fixed::<T, 2>(target, source),
-        3 => fixed::<T, 3>(target, source),
-        4 => fixed::<T, 4>(target, source),
-        5 => fixed::<T, 5>(target, source),
-        6 => fixed::<T, 6>(target, source),
-        7 => fixed::<T, 7>(target, source),
-        8 => fixed::<T, 8>(target, source),
-        _ => target.copy_from_slice(source),
     }
 }
 

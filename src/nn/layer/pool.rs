@@ -38,12 +38,82 @@ impl Pool {
     /// offset from the window's first value (the first in row-major order on ties, as
     /// TensorFlow's kernel routes the gradient; a NaN first stays). Channels are the
     /// inner loop: contiguous, so that it vectorizes.
+    ///
+    /// Windows of 2, 4 or 9 values (2x2, 3x3, 2x1, ...) take [`Pool::max_fixed`], which
+    /// writes each output once; others update a running maximum in place, which LLVM
+    /// compiles to masked stores (`vmaskmovps`), many times slower than plain ones on
+    /// AMD CPUs.
+    #[inline(always)]
+    pub fn forward<T: Real>(&self, input: &[T], rows: usize, output: &mut [T], argmax: &mut [u32]) {
+        match self.pool[0] * self.pool[1] {
+            2 => self.max_fixed::<T, 2>(input, rows, output, argmax),
+            4 => self.max_fixed::<T, 4>(input, rows, output, argmax),
+            9 => self.max_fixed::<T, 9>(input, rows, output, argmax),
+            _ => self.max_running(input, rows, output, argmax),
+        }
+    }
+
+    /// Each window's offsets from its first value, in row-major order (`N` values).
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "offsets within a row: a row has far fewer than 2^32 values"
+    )]
+    fn offsets<const N: usize>(&self) -> [u32; N] {
+        let (width, c) = (self.input.width, self.input.channels);
+        std::array::from_fn(|i| ((i / self.pool[1] * width + i % self.pool[1]) * c) as u32)
+    }
+
+    /// [`Pool::forward`] for windows of `N` values: per channel, the maximum is kept in
+    /// a register over the window (a fixed number of selects) and stored once.
+    #[inline(always)]
+    fn max_fixed<T: Real, const N: usize>(
+        &self,
+        input: &[T],
+        rows: usize,
+        output: &mut [T],
+        argmax: &mut [u32],
+    ) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        let offsets = self.offsets::<N>();
+        let span = offsets[N - 1] as usize + c;
+        for ((x, out_row), arg_row) in input
+            .chunks_exact(grid.size())
+            .zip(output.chunks_exact_mut(out.size()))
+            .zip(argmax.chunks_exact_mut(out.size()))
+            .take(rows)
+        {
+            let windows = out_row.chunks_exact_mut(c).zip(arg_row.chunks_exact_mut(c));
+            for (p, (best, arg)) in windows.enumerate() {
+                let window = &x[self.window_start(p / out.width, p % out.width)..][..span];
+                let candidates: [&[T]; N] = offsets.map(|offset| &window[offset as usize..][..c]);
+                // Every candidate is `c` long: said once, so that the loop over channels
+                // keeps no bounds checks and vectorizes.
+                assert!(
+                    candidates.iter().all(|candidate| candidate.len() == c)
+                        && best.len() == c
+                        && arg.len() == c
+                );
+                for k in 0..c {
+                    let (mut m, mut at) = (candidates[0][k], 0);
+                    for i in 1..N {
+                        let v = candidates[i][k];
+                        if v > m {
+                            (m, at) = (v, offsets[i]);
+                        }
+                    }
+                    (best[k], arg[k]) = (m, at);
+                }
+            }
+        }
+    }
+
+    /// [`Pool::forward`] for any window: a running maximum per channel, updated in place.
     #[allow(
         clippy::cast_possible_truncation,
         reason = "offsets within a row: a row has far fewer than 2^32 values"
     )]
     #[inline(always)]
-    pub fn forward<T: Real>(&self, input: &[T], rows: usize, output: &mut [T], argmax: &mut [u32]) {
+    fn max_running<T: Real>(&self, input: &[T], rows: usize, output: &mut [T], argmax: &mut [u32]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
         for ((x, out_row), arg_row) in input
             .chunks_exact(grid.size())
@@ -87,6 +157,53 @@ impl Pool {
     /// Routes each output's gradient to the input its maximum came from.
     #[inline(always)]
     pub fn backward<T: Real>(&self, delta: &[T], rows: usize, argmax: &[u32], input_gradient: &mut [T]) {
+        match self.pool[0] * self.pool[1] {
+            2 => self.route_fixed::<T, 2>(delta, rows, argmax, input_gradient),
+            4 => self.route_fixed::<T, 4>(delta, rows, argmax, input_gradient),
+            9 => self.route_fixed::<T, 9>(delta, rows, argmax, input_gradient),
+            _ => self.route_any(delta, rows, argmax, input_gradient),
+        }
+    }
+
+    /// [`Pool::backward`] for windows of `N` values: every input of a window is written
+    /// once, the gradient where the maximum was and zero elsewhere (plain stores, in
+    /// place of a zero fill and a scatter). Inputs outside every window are zeroed.
+    #[inline(always)]
+    fn route_fixed<T: Real, const N: usize>(
+        &self,
+        delta: &[T],
+        rows: usize,
+        argmax: &[u32],
+        input_gradient: &mut [T],
+    ) {
+        let (grid, out, c) = (self.input, self.output, self.input.channels);
+        if !grid.height.is_multiple_of(self.pool[0]) || !grid.width.is_multiple_of(self.pool[1]) {
+            input_gradient[..rows * grid.size()].fill(T::zero());
+        }
+        let offsets = self.offsets::<N>();
+        let span = offsets[N - 1] as usize + c;
+        for ((g, d), arg) in input_gradient
+            .chunks_exact_mut(grid.size())
+            .zip(delta.chunks_exact(out.size()))
+            .zip(argmax.chunks_exact(out.size()))
+            .take(rows)
+        {
+            for (p, (d, arg)) in d.chunks_exact(c).zip(arg.chunks_exact(c)).enumerate() {
+                let window = &mut g[self.window_start(p / out.width, p % out.width)..][..span];
+                for &offset in &offsets {
+                    let target = &mut window[offset as usize..][..c];
+                    // `0 + d` as the scatter's sum gave: -0 becomes +0.
+                    for ((t, &dv), &at) in target.iter_mut().zip(d).zip(arg) {
+                        *t = if at == offset { T::zero() + dv } else { T::zero() };
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Pool::backward`] for any window: a zero fill, then a scatter.
+    #[inline(always)]
+    fn route_any<T: Real>(&self, delta: &[T], rows: usize, argmax: &[u32], input_gradient: &mut [T]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
         input_gradient[..rows * grid.size()].fill(T::zero());
         for ((g, d), arg) in input_gradient
@@ -223,48 +340,55 @@ mod tests {
         assert_eq!((pool.output.height, pool.output.width), (2, 2));
     }
 
-    /// Eleven channels (a block of 8 and three alone) and a 3x2 window, against the
-    /// plain definition: the first maximum in row-major order, its gradient routed there.
+    /// Eleven channels and every kind of window (those of 2, 4 and 9 values have their
+    /// own code, a 3x2 one the general), on a grid they do not divide, against the plain
+    /// definition: the first maximum in row-major order, its gradient routed there, zero
+    /// elsewhere (the gradient buffer starts full of another value).
     #[test]
     fn max_pool_matches_the_definition_over_many_channels() {
         let grid = Grid { height: 7, width: 5, channels: 11 };
-        let pool = Pool::new(grid, [3, 2]).unwrap();
-        // Few distinct values, so that ties are common.
-        let x: Vec<f64> = (0..2 * grid.size()).map(|i| ((i * 7919) % 13) as f64).collect();
-        let (mut out, mut argmax) = (vec![0.0; 2 * pool.output.size()], vec![0; 2 * pool.output.size()]);
-        pool.forward(&x, 2, &mut out, &mut argmax);
-        let delta: Vec<f64> = (0..out.len()).map(|i| i as f64 + 1.0).collect();
-        let mut g = vec![0.0; x.len()];
-        pool.backward(&delta, 2, &argmax, &mut g);
-        let mut expected_g = vec![0.0; x.len()];
-        for r in 0..2 {
-            for oy in 0..pool.output.height {
-                for ox in 0..pool.output.width {
-                    for k in 0..grid.channels {
-                        let index = |dy: usize, dx: usize| {
-                            r * grid.size() + ((oy * 3 + dy) * grid.width + ox * 2 + dx) * grid.channels + k
-                        };
-                        let mut best = index(0, 0);
-                        for dy in 0..3 {
-                            for dx in 0..2 {
-                                if x[index(dy, dx)] > x[best] {
-                                    best = index(dy, dx);
+        for (ph, pw) in [(3, 2), (2, 2), (3, 3), (1, 2), (2, 1), (4, 1), (1, 1)] {
+            let pool = Pool::new(grid, [ph, pw]).unwrap();
+            // Few distinct values, so that ties are common.
+            let x: Vec<f64> = (0..2 * grid.size()).map(|i| ((i * 7919) % 13) as f64).collect();
+            let (mut out, mut argmax) = (vec![0.0; 2 * pool.output.size()], vec![0; 2 * pool.output.size()]);
+            pool.forward(&x, 2, &mut out, &mut argmax);
+            let delta: Vec<f64> = (0..out.len()).map(|i| i as f64 + 1.0).collect();
+            let mut g = vec![7.5; x.len()];
+            pool.backward(&delta, 2, &argmax, &mut g);
+            let mut expected_g = vec![0.0; x.len()];
+            for r in 0..2 {
+                for oy in 0..pool.output.height {
+                    for ox in 0..pool.output.width {
+                        for k in 0..grid.channels {
+                            let index = |dy: usize, dx: usize| {
+                                r * grid.size()
+                                    + ((oy * ph + dy) * grid.width + ox * pw + dx) * grid.channels
+                                    + k
+                            };
+                            let mut best = index(0, 0);
+                            for dy in 0..ph {
+                                for dx in 0..pw {
+                                    if x[index(dy, dx)] > x[best] {
+                                        best = index(dy, dx);
+                                    }
                                 }
                             }
+                            let o =
+                                r * pool.output.size() + (oy * pool.output.width + ox) * grid.channels + k;
+                            assert_eq!(out[o], x[best], "{ph}x{pw}");
+                            expected_g[best] += delta[o];
                         }
-                        let o = r * pool.output.size() + (oy * pool.output.width + ox) * grid.channels + k;
-                        assert_eq!(out[o], x[best]);
-                        expected_g[best] += delta[o];
                     }
                 }
             }
+            assert_eq!(g, expected_g, "{ph}x{pw}");
+            // A NaN first in its window stays: the output is NaN, not the rest's maximum.
+            let mut nan = vec![1.0; grid.size()];
+            nan[0] = f64::NAN;
+            pool.forward(&nan, 1, &mut out, &mut argmax);
+            assert!(out[0].is_nan(), "{ph}x{pw}");
         }
-        assert_eq!(g, expected_g);
-        // A NaN first in its window stays: the output is NaN, not the rest's maximum.
-        let mut nan = vec![1.0; grid.size()];
-        nan[0] = f64::NAN;
-        pool.forward(&nan, 1, &mut out, &mut argmax);
-        assert!(out[0].is_nan());
     }
 
     #[test]
