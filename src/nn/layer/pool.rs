@@ -85,15 +85,27 @@ impl Pool {
             let windows = out_row.chunks_exact_mut(c).zip(arg_row.chunks_exact_mut(c));
             for (p, (best, arg)) in windows.enumerate() {
                 let window = &x[self.window_start(p / out.width, p % out.width)..][..span];
-                let candidates: [&[T]; N] = offsets.map(|offset| &window[offset as usize..][..c]);
-                // Every candidate is `c` long: said once, so that the loop over channels
-                // keeps no bounds checks and vectorizes.
-                assert!(
-                    candidates.iter().all(|candidate| candidate.len() == c)
-                        && best.len() == c
-                        && arg.len() == c
-                );
-                for k in 0..c {
+                let candidates: [&[T]; N] = std::array::from_fn(|i| &window[offsets[i] as usize..][..c]);
+                // Blocks of 8 channels in registers (a loop over all `c` would be
+                // vectorized 32 at a time, and a small layer's 16 channels would all
+                // take its scalar remainder), then the rest one by one.
+                let mut k = 0;
+                while k + 8 <= c {
+                    let mut m: [T; 8] = std::array::from_fn(|l| candidates[0][k + l]);
+                    let mut at = [0u32; 8];
+                    for (candidate, &offset) in candidates.iter().zip(&offsets).skip(1) {
+                        let v = &candidate[k..k + 8];
+                        for l in 0..8 {
+                            let take = v[l] > m[l];
+                            m[l] = if take { v[l] } else { m[l] };
+                            at[l] = if take { offset } else { at[l] };
+                        }
+                    }
+                    best[k..k + 8].copy_from_slice(&m);
+                    arg[k..k + 8].copy_from_slice(&at);
+                    k += 8;
+                }
+                for k in k..c {
                     let (mut m, mut at) = (candidates[0][k], 0);
                     for i in 1..N {
                         let v = candidates[i][k];
