@@ -431,8 +431,19 @@ mod tests {
 
     #[test]
     fn blocked_products_match_the_definitions_for_awkward_sizes() {
-        for (rows, inputs, units) in [(1, 1, 1), (10, 8, 12), (3, 5, 13), (7, 17, 4), (2, 3, 9), (10, 12, 8)]
-        {
+        // The last three reach the 16-unit paths: the four-row forward kernel (units a
+        // multiple of 16, rows leaving a remainder) and 16-unit gradient blocks.
+        for (rows, inputs, units) in [
+            (1, 1, 1),
+            (10, 8, 12),
+            (3, 5, 13),
+            (7, 17, 4),
+            (2, 3, 9),
+            (10, 12, 8),
+            (9, 9, 16),
+            (5, 3, 32),
+            (6, 7, 45),
+        ] {
             let x = values(rows * inputs, 1);
             let w = values(inputs * units, 2);
             let b = values(units, 3);
