@@ -60,6 +60,11 @@ pub(crate) fn train(args: &TrainArgs) -> Result<u8, Failure> {
         plan = plan.with_progress();
     }
     let recording = recording(args, path, &config);
+    // The headless printer drops the weights' histograms: they are made only for a
+    // log, a recorded run or `--json`.
+    if !dashboard && !args.json && log.is_none() && recording.is_none() {
+        plan = plan.without_weights();
+    }
     if dashboard {
         return dashboard_run(args, plan, dataset, log, recording);
     }

@@ -609,7 +609,9 @@ impl<'a> FoldRun<'a> {
         };
         let report = EpochReport { policies: self.policies.state(), ..report };
         emitter.send(Event::EpochEnded(report));
-        if epoch.is_multiple_of(self.weights_every) || epoch == plan.config.epochs || policy_stop {
+        if plan.weights
+            && (epoch.is_multiple_of(self.weights_every) || epoch == plan.config.epochs || policy_stop)
+        {
             emitter.send(Event::Weights(weights_report(
                 &self.model,
                 self.buffers.gradients(),

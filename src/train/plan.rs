@@ -270,6 +270,9 @@ pub struct Plan {
     pub map: Option<MapFeatures>,
     /// Whether to send [`super::Event::Progress`] within epochs (a progress bar).
     pub progress: bool,
+    /// Whether to send [`super::Event::Weights`] (on by default; off for a caller that
+    /// neither shows, logs nor records them, which saves the histograms' work).
+    pub weights: bool,
 }
 
 /// The features a decision map spans (two; one for a regression's curve).
@@ -471,6 +474,7 @@ impl Plan {
             pictures: false,
             map,
             progress: false,
+            weights: true,
         })
     }
 
@@ -478,6 +482,13 @@ impl Plan {
     #[must_use]
     pub fn with_progress(mut self) -> Self {
         self.progress = true;
+        self
+    }
+
+    /// The plan without [`super::Event::Weights`]: for a caller that drops them.
+    #[must_use]
+    pub fn without_weights(mut self) -> Self {
+        self.weights = false;
         self
     }
 

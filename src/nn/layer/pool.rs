@@ -119,7 +119,8 @@ impl Pool {
         }
     }
 
-    /// [`Pool::forward`] for any window: a running maximum per channel, updated in place.
+    /// [`Pool::forward`] for any window: as [`Pool::max_fixed`], 8 channels at a time in
+    /// registers, with the window's offsets counted as it goes.
     #[allow(
         clippy::cast_possible_truncation,
         reason = "offsets within a row: a row has far fewer than 2^32 values"
@@ -127,34 +128,44 @@ impl Pool {
     #[inline(always)]
     fn max_running<T: Real>(&self, input: &[T], rows: usize, output: &mut [T], argmax: &mut [u32]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
+        let offsets = || {
+            (0..self.pool[0]).flat_map(move |dy| (0..self.pool[1]).map(move |dx| (dy * grid.width + dx) * c))
+        };
+        let span = ((self.pool[0] - 1) * grid.width + self.pool[1]) * c;
         for ((x, out_row), arg_row) in input
             .chunks_exact(grid.size())
             .zip(output.chunks_exact_mut(out.size()))
             .zip(argmax.chunks_exact_mut(out.size()))
             .take(rows)
         {
-            let mut position = 0;
-            for oy in 0..out.height {
-                for ox in 0..out.width {
-                    let first = self.window_start(oy, ox);
-                    let (best, arg) =
-                        (&mut out_row[position..position + c], &mut arg_row[position..position + c]);
-                    best.copy_from_slice(&x[first..first + c]);
-                    arg.fill(0);
-                    for dy in 0..self.pool[0] {
-                        for dx in 0..self.pool[1] {
-                            let offset = (dy * grid.width + dx) * c;
-                            let candidate = &x[first + offset..first + offset + c];
-                            let offset = offset as u32;
-                            for ((b, a), &v) in best.iter_mut().zip(arg.iter_mut()).zip(candidate) {
-                                if v > *b {
-                                    *b = v;
-                                    *a = offset;
-                                }
-                            }
+            let windows = out_row.chunks_exact_mut(c).zip(arg_row.chunks_exact_mut(c));
+            for (p, (best, arg)) in windows.enumerate() {
+                let window = &x[self.window_start(p / out.width, p % out.width)..][..span];
+                let mut k = 0;
+                while k + 8 <= c {
+                    let mut m: [T; 8] = std::array::from_fn(|l| window[k + l]);
+                    let mut at = [0u32; 8];
+                    for offset in offsets().skip(1) {
+                        let v = &window[offset + k..offset + k + 8];
+                        for l in 0..8 {
+                            let take = v[l] > m[l];
+                            m[l] = if take { v[l] } else { m[l] };
+                            at[l] = if take { offset as u32 } else { at[l] };
                         }
                     }
-                    position += c;
+                    best[k..k + 8].copy_from_slice(&m);
+                    arg[k..k + 8].copy_from_slice(&at);
+                    k += 8;
+                }
+                for k in k..c {
+                    let (mut m, mut at) = (window[k], 0);
+                    for offset in offsets().skip(1) {
+                        let v = window[offset + k];
+                        if v > m {
+                            (m, at) = (v, offset as u32);
+                        }
+                    }
+                    (best[k], arg[k]) = (m, at);
                 }
             }
         }
