@@ -10,6 +10,10 @@ glorot_uniform kernels (Keras's default) in both.
 Needs numpy, scikit-learn, keras and tensorflow. Times are whole processes (the program
 as a user runs it, TensorFlow's import included) and, for Keras, also the training alone
 (the five fits, timed inside the process); accuracy is the mean over folds.
+
+It also times the bound: the matrix products of the same five trainings alone (every
+batch's forward and gradient products, and the held-out rows' forward products after
+each epoch), in numpy on OpenBLAS on one thread, with nntui on one thread beside it.
 """
 
 import argparse
@@ -57,10 +61,48 @@ print("ACCURACY", 100 * np.mean(scores), 100 * np.std(scores))
 """
 
 
+BOUND = r"""
+import sys, time
+import numpy as np
+train_rows, held_rows, epochs, folds, batch = 1437, 360, 20, 5, 32
+rng = np.random.default_rng(0)
+def r(*shape):
+    return rng.random(shape, dtype=np.float32)
+# One epoch: 44 batches of 32 stacked (numpy's matmul runs one sgemm per batch, in C)
+# and the last of 29; the conv as a product over 3x3 patches (36 positions per image).
+batches = [(train_rows // batch, batch), (1, train_rows % batch)]
+stacks = [(r(n, b * 36, 9), r(n, b * 36, 16), r(n, b, 144), r(n, b, 64), r(n, b, 64), r(n, b, 10))
+          for n, b in batches]
+conv, dense, out = r(9, 16), r(144, 64), r(64, 10)
+held = (r(held_rows * 36, 9), r(held_rows, 144), r(held_rows, 64))
+def epoch():
+    for patches, conv_grad, flat, dense_grad, hidden, out_grad in stacks:
+        patches @ conv; patches.transpose(0, 2, 1) @ conv_grad
+        flat @ dense; flat.transpose(0, 2, 1) @ dense_grad; dense_grad @ dense.T
+        hidden @ out; hidden.transpose(0, 2, 1) @ out_grad; out_grad @ out.T
+    held[0] @ conv; held[1] @ dense; held[2] @ out
+best = float("inf")
+for _ in range(int(sys.argv[1])):
+    start = time.perf_counter()
+    for _ in range(epochs * folds):
+        epoch()
+    best = min(best, time.perf_counter() - start)
+print("BOUND", best)
+"""
+
+
 def timed(cmd):
     start = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return time.perf_counter() - start, out.stdout
+
+
+def cpu_seconds(cmd):
+    """User + system CPU time of one run of `cmd` (the process and its threads)."""
+    before = os.times()
+    subprocess.run(cmd, capture_output=True, text=True, check=True)
+    after = os.times()
+    return (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
 def main():
@@ -92,6 +134,15 @@ def main():
     keras_train = min(r[2] for r in rows if r[0] == "keras")
     print(f"best of {args.repeat}: Keras / nntui = {best['keras'] / best['nntui']:.0f}x as processes, "
           f"{keras_train / best['nntui']:.0f}x counting only Keras's training")
+    # The bound: the same products in numpy on one thread, against nntui's whole run on
+    # one thread (user + system CPU time of the process, best of the repeats).
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    bound = float(re.search(r"BOUND ([\d.]+)", subprocess.run(
+        [sys.executable, "-c", BOUND, str(args.repeat)], capture_output=True, text=True, check=True,
+        env=env).stdout).group(1))
+    one_thread = min(cpu_seconds(nntui_cmd + ["--threads", "1"]) for _ in range(args.repeat))
+    print(f"one thread: nntui {one_thread:.3f} s (CPU, whole process); numpy, the same matrix "
+          f"products alone: {bound:.3f} s; nntui / bound = {one_thread / bound:.2f}")
 
 
 if __name__ == "__main__":
