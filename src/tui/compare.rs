@@ -1183,8 +1183,10 @@ impl Compare {
             ));
         }
         let first = self.column_offset.min(all.len().saturating_sub(1));
-        let name_width = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).clamp(4, 32)
+        // Names take up to 32 columns; more only if every column still fits (below).
+        let whole_name = shown_names.iter().map(|n| n.chars().count() + 2).max().unwrap_or(4).max(4)
             + usize::from(!theme.color);
+        let name_width = whole_name.min(32 + usize::from(!theme.color));
         let mut header: Vec<String> = vec!["run".into()];
         let mut widths = vec![Constraint::Length(u16::try_from(name_width).unwrap_or(32))];
         let mut cells: Vec<Vec<String>> = window.iter().map(|_| Vec::new()).collect();
@@ -1227,6 +1229,11 @@ impl Compare {
                 row.push(value);
             }
             shown += 1;
+        }
+        // Every column shown and room to spare: the names get it, up to the longest.
+        if first + shown == all.len() && whole_name > name_width {
+            let wider = name_width + room.min(whole_name - name_width);
+            widths[0] = Constraint::Length(u16::try_from(wider).unwrap_or(u16::MAX));
         }
         let no_colour_key = |i: usize| if theme.color { "" } else { Compare::marker(i).1 };
         let body: Vec<TableRow> = window
@@ -1329,6 +1336,26 @@ mod tests {
             })
             .collect();
         Entry { path: name.into(), run: parse(&text, name), selected: true, pinned: false, hidden: false }
+    }
+
+    #[test]
+    fn long_names_take_the_room_the_columns_leave() {
+        let long = ["run00001-pima-lr0.0005-e100-fit-seed0", "run00002-pima-lr0.0015-e100-fit-seed2"];
+        let compare =
+            Compare::new(long.iter().map(|n| entry(n, &[0.9, 0.5])).collect(), Theme { color: false });
+        let screen = |width: u16| {
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, 40)).unwrap();
+            terminal.draw(|frame| frame.render_widget(&compare, frame.area())).unwrap();
+            terminal.backend().to_string()
+        };
+        // The second row is not the cursor's, whose whole name the title also shows.
+        let row = |text: &str| text.lines().find(|l| l.contains("run00002")).map(str::to_string).unwrap();
+        let wide = screen(120);
+        assert!(row(&wide).contains("run00002-pima-lr0.0015-e100-fit-seed2 "), "{wide}");
+        // Too narrow for every column: the names keep their 32 columns, cut.
+        let narrow = screen(60);
+        assert!(!row(&narrow).contains("seed2"), "{narrow}");
+        assert!(row(&narrow).contains("run00002-pima-lr0.0015-e100"), "{narrow}");
     }
 
     #[test]
