@@ -83,7 +83,7 @@ impl Conv {
     /// One output row at a time, one kernel row at a time: a kernel row that falls in
     /// the padding is zeros in every patch of the output row, and the patches whose
     /// kernel row lies wholly inside the input (all but the `same` padding's edges)
-    /// take their values from one input row with no test per patch.
+    /// take their values from one input row with no padding test per patch.
     #[inline(always)]
     fn im2col_rows<T: Real, const L: usize>(&self, input: &[T], rows: usize, patches: &mut [T]) {
         let (grid, out, c) = (self.input, self.output, self.input.channels);
@@ -178,8 +178,9 @@ mod tests {
     #[test]
     fn patches_follow_their_definition_on_every_path() {
         // patches[(r, oy, ox), (dy, dx, ch)] = x[r, oy + dy - pad, ox + dx - pad, ch], or 0
-        // outside the grid: row lengths of 1 to 8 values and longer, kernels wider and
-        // taller than the image under `same` padding, edges on both sides.
+        // outside the grid: kernel rows of 1, 3, 5, 6, 8, 9 and 12 values (the compiled
+        // lengths and the general one), kernels wider and taller than the image under
+        // `same` padding, edges on both sides.
         let cases = [
             (8, 8, 1, [3, 3], Padding::Valid),
             (6, 5, 1, [3, 3], Padding::Same),
