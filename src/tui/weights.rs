@@ -194,11 +194,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             String::new()
         };
-        line(
-            Line::from(Span::styled(format!("{what} over epochs (newest last){range}"), theme.quiet())),
-            &mut y,
-            buf,
-        );
+        // The longest label that fits uncut (the filters' pictures may take the right).
+        let label = [
+            format!("{what} over epochs (newest last){range}"),
+            format!("{what} over epochs{range}"),
+            format!("{what} over epochs (newest last)"),
+        ]
+        .into_iter()
+        .find(|label| label.chars().count() <= usize::from(inner.width))
+        .unwrap_or_else(|| format!("{what} over epochs"));
+        line(Line::from(Span::styled(label, theme.quiet())), &mut y, buf);
         let rows: Vec<&WeightsReport> = fold.strip.iter().map(|s| &s.weights).collect();
         let area = Rect { y, height: inner.bottom() - y, ..inner };
         let rows: Vec<(usize, &Histogram)> =
