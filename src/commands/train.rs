@@ -474,7 +474,8 @@ pub(crate) fn refit(
         );
     }
     let single = train::RunConfig { folds: 1, validation_split: None, pace: None, ..config.clone() };
-    let plan = Plan::new(single, dataset).map_err(|e| Failure::new(2, e.to_string()))?;
+    // Only the run's end is read here: no weight histograms.
+    let plan = Plan::new(single, dataset).map_err(|e| Failure::new(2, e.to_string()))?.without_weights();
     let handle = train::spawn(plan, Arc::clone(dataset));
     loop {
         select! {
