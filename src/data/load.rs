@@ -852,7 +852,12 @@ impl Loader<'_> {
 
     /// How to name a column in a suggested `--ignore-col`.
     fn column_argument(state: &ColumnState) -> String {
-        let name = if state.name == format!("column {}", state.file_column + 1) {
+        // A name a list could not carry (a comma, a line break, a number that would
+        // read as a position) is given by its position.
+        let unusable = state.name.contains(',')
+            || state.name.chars().any(char::is_control)
+            || state.name.parse::<usize>().is_ok();
+        let name = if unusable || state.name == format!("column {}", state.file_column + 1) {
             (state.file_column + 1).to_string()
         } else {
             state.name.clone()
@@ -867,14 +872,22 @@ impl Loader<'_> {
         if let Some((line, text)) =
             state.first_text.as_ref().filter(|_| state.numbers > state.texts && !state.forced)
         {
+            // --na-values is a comma-separated list of trimmed markers: a value with a
+            // comma or a control character cannot be one.
+            let marker = text.trim();
+            let missing = if marker.is_empty() || marker.contains(',') || marker.chars().any(char::is_control)
+            {
+                "fix the cell".to_string()
+            } else {
+                format!("mark it missing with --na-values {}", shell_word(marker))
+            };
             return self.at(
                 *line,
                 state.file_column + 1,
                 format!(
-                    "non-numeric value {} in column {:?}, whose other values are numbers (a typo?): mark it missing with --na-values {}, or read the column as categories with --categorical {argument}",
+                    "non-numeric value {} in column {:?}, whose other values are numbers (a typo?): {missing}, or read the column as categories with --categorical {argument}",
                     quoted(text.as_bytes()),
                     state.name,
-                    shell_word(text),
                 ),
             );
         }
@@ -1516,6 +1529,18 @@ mod tests {
         assert_eq!(
             error(stray.as_bytes()),
             "t.csv:61:2: non-numeric value \"abc\" in column \"column 2\", whose other values are numbers (a typo?): mark it missing with --na-values abc, or read the column as categories with --categorical 2"
+        );
+        // A value --na-values cannot carry (a comma, a line break) is not offered as a
+        // marker; a header name a list cannot carry is given by its position.
+        let odd = stray.replace("1,abc,1", "1,\"a,b\",1");
+        assert_eq!(
+            error(odd.as_bytes()),
+            "t.csv:61:2: non-numeric value \"a,b\" in column \"column 2\", whose other values are numbers (a typo?): fix the cell, or read the column as categories with --categorical 2"
+        );
+        let odd = format!("x,\"y\ny\",z\n{}", stray.replace("1,abc,1", "1,\"a\nb\",1"));
+        assert_eq!(
+            error(odd.as_bytes()),
+            "t.csv:63:2: non-numeric value \"a\\nb\" in column \"y\\ny\", whose other values are numbers (a typo?): fix the cell, or read the column as categories with --categorical 2"
         );
         let no_na = CsvOptions { na_values: NaValues(Vec::new()), ..Default::default() };
         assert_eq!(

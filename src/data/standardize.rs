@@ -13,9 +13,14 @@ pub struct Standardizer {
 
 impl Standardizer {
     /// A standardizer with the given statistics; a zero (or non-finite) `std` is
-    /// treated as 1 so that constant features pass through centred.
+    /// treated as 1 so that constant features pass through centred, and so is a
+    /// subnormal one whose inverse would overflow to infinity (a column of 0 and
+    /// 3e-39 is constant for any f32 network).
     pub fn new(mean: Vec<f32>, std: Vec<f32>) -> Self {
-        let std: Vec<f32> = std.into_iter().map(|s| if s > 0.0 && s.is_finite() { s } else { 1.0 }).collect();
+        let std: Vec<f32> = std
+            .into_iter()
+            .map(|s| if s > 0.0 && (1.0 / s).is_finite() && s.is_finite() { s } else { 1.0 })
+            .collect();
         let inverse = std.iter().map(|s| 1.0 / s).collect();
         Standardizer { mean, std, inverse }
     }
@@ -125,6 +130,21 @@ mod tests {
         let mut out = [0.0; 2];
         s.transform(&[3.0, 7.0], &mut out);
         assert_eq!(out, [1.0, 2.0]);
+    }
+
+    #[test]
+    fn a_spread_whose_inverse_overflows_counts_as_constant() {
+        // Population std of [0, 3.26e-39] is 1.63e-39, a subnormal whose inverse is
+        // beyond f32::MAX: scaling by it would turn 3.26e-39 into infinity.
+        let x = array![[0.0f32], [3.262_314e-39]];
+        let s = Standardizer::fit(x.view(), &[0, 1]);
+        assert_eq!(s.std(), &[1.0]);
+        let mut out = [0.0; 1];
+        s.transform(&[3.262_314e-39], &mut out);
+        assert!(out[0].is_finite() && out[0] > 0.0, "{out:?}");
+        // The smallest spread that still scales is kept.
+        let t = Standardizer::new(vec![0.0], vec![1e-38]);
+        assert_eq!(t.std(), &[1e-38]);
     }
 }
 
