@@ -875,8 +875,10 @@ impl Loader<'_> {
             // --na-values is a comma-separated list of trimmed markers: a value with a
             // comma or a control character cannot be one.
             let marker = text.trim();
-            let missing = if marker.is_empty() || marker.contains(',') || marker.chars().any(char::is_control)
-            {
+            let decimal = marker.replace(',', ".");
+            let missing = if marker.contains(',') && decimal.parse::<f64>().is_ok_and(f64::is_finite) {
+                format!("fix the cell ({decimal}, with a decimal point?)")
+            } else if marker.is_empty() || marker.contains(',') || marker.chars().any(char::is_control) {
                 "fix the cell".to_string()
             } else {
                 format!("mark it missing with --na-values {}", shell_word(marker))
@@ -1532,6 +1534,11 @@ mod tests {
         );
         // A value --na-values cannot carry (a comma, a line break) is not offered as a
         // marker; a header name a list cannot carry is given by its position.
+        let odd = stray.replace("1,abc,1", "1,\"2,5\",1");
+        assert_eq!(
+            error(odd.as_bytes()),
+            "t.csv:61:2: non-numeric value \"2,5\" in column \"column 2\", whose other values are numbers (a typo?): fix the cell (2.5, with a decimal point?), or read the column as categories with --categorical 2"
+        );
         let odd = stray.replace("1,abc,1", "1,\"a,b\",1");
         assert_eq!(
             error(odd.as_bytes()),

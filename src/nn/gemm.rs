@@ -75,7 +75,6 @@ fn product<T: Real>(
     rhs_transposed: bool,
     (m, k, n): (usize, usize, usize),
 ) {
-    let beta = if add { T::one() } else { T::zero() };
     if m * k * n >= FAER_WORK {
         let a = if lhs_transposed { faer_view(lhs, k, m).transpose() } else { faer_view(lhs, m, k) };
         let b = if rhs_transposed { faer_view(rhs, n, k).transpose() } else { faer_view(rhs, k, n) };
@@ -84,6 +83,7 @@ fn product<T: Real>(
     } else {
         let a = if lhs_transposed { view(lhs, k, m).reversed_axes() } else { view(lhs, m, k) };
         let b = if rhs_transposed { view(rhs, n, k).reversed_axes() } else { view(rhs, k, n) };
+        let beta = if add { T::one() } else { T::zero() };
         general_mat_mul(T::one(), &a, &b, beta, &mut view_mut(out, m, n));
     }
 }
