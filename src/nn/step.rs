@@ -151,16 +151,48 @@ impl<T: Real> Sequential<T> {
         if !loss.is_finite() {
             return StepTotals { loss, metric, stepped: false };
         }
-        let (first, rest) = buffers.parts.split_at(1);
-        buffers.gradients.copy_from_slice(first[0].gradients());
-        for part in rest {
-            for (sum, &g) in buffers.gradients.iter_mut().zip(part.gradients()) {
+        // The parts' gradients summed in part order, and the update: each value reads
+        // only its own position, so chunks on threads give the bits of one loop.
+        let StepBuffers { parts, gradients } = buffers;
+        let sum = |(chunk, out): (usize, &mut [T])| {
+            let start = chunk * SUM_CHUNK;
+            arch.dispatch(SumParts { parts, start, out });
+        };
+        if threads > 1 && gradients.len() >= 2 * SUM_CHUNK {
+            use rayon::prelude::*;
+            gradients.par_chunks_mut(SUM_CHUNK).enumerate().for_each(sum);
+        } else {
+            gradients.chunks_mut(SUM_CHUNK).enumerate().for_each(sum);
+        }
+        self.add_regularization(&batch.regularizer, gradients);
+        optimizer.step_dispatched(self.parameters_mut(), gradients, batch.learning_rate, arch, threads);
+        StepTotals { loss, metric, stepped: true }
+    }
+}
+
+/// Gradient values per chunk of the parts' sum on threads (64 KiB of each).
+const SUM_CHUNK: usize = 1 << 14;
+
+/// `out` = the parts' gradients from position `start`, summed in part order.
+struct SumParts<'a, T> {
+    parts: &'a [Workspace<T>],
+    start: usize,
+    out: &'a mut [T],
+}
+
+impl<T: Real> WithSimd for SumParts<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let SumParts { parts, start, out } = self;
+        let range = start..start + out.len();
+        out.copy_from_slice(&parts[0].gradients()[range.clone()]);
+        for part in &parts[1..] {
+            for (sum, &g) in out.iter_mut().zip(&part.gradients()[range.clone()]) {
                 *sum += g;
             }
         }
-        self.add_regularization(&batch.regularizer, &mut buffers.gradients);
-        optimizer.step(self.parameters_mut(), &buffers.gradients, batch.learning_rate);
-        StepTotals { loss, metric, stepped: true }
     }
 }
 
