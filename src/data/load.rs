@@ -875,9 +875,8 @@ impl Loader<'_> {
             // --na-values is a comma-separated list of trimmed markers: a value with a
             // comma or a control character cannot be one.
             let marker = text.trim();
-            let decimal = marker.replace(',', ".");
-            let missing = if marker.contains(',') && decimal.parse::<f64>().is_ok_and(f64::is_finite) {
-                format!("fix the cell ({decimal}, with a decimal point?)")
+            let missing = if let Some(hint) = comma_hint(marker) {
+                format!("fix the cell ({hint})")
             } else if marker.is_empty() || marker.contains(',') || marker.chars().any(char::is_control) {
                 "fix the cell".to_string()
             } else {
@@ -1398,6 +1397,37 @@ fn column_warnings(states: &[ColumnState], rows: usize) -> Vec<String> {
     warnings
 }
 
+/// What a number written with commas may have meant: a decimal comma (`2,5`),
+/// thousands separators (`1,234,567`, `1,234.5`), or either (`1,500`).
+fn comma_hint(text: &str) -> Option<String> {
+    let groups: Vec<&str> = text.split(',').collect();
+    if groups.len() < 2 {
+        return None;
+    }
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let decimal = (groups.len() == 2)
+        .then(|| text.replace(',', "."))
+        .filter(|d| d.parse::<f64>().is_ok_and(f64::is_finite));
+    let head = groups[0].strip_prefix(['-', '+']).unwrap_or(groups[0]);
+    let last = groups.len() - 1;
+    let thousands = digits(head)
+        && head.len() <= 3
+        && groups[1..].iter().enumerate().all(|(k, &group)| {
+            // The last group may carry a decimal part.
+            let whole = match group.split_once('.') {
+                Some((whole, fraction)) if k + 1 == last && digits(fraction) => whole,
+                _ => group,
+            };
+            whole.len() == 3 && digits(whole)
+        });
+    match (decimal, thousands) {
+        (Some(_), true) => Some("a decimal comma or a thousands separator?".to_string()),
+        (Some(decimal), false) => Some(format!("{decimal}, with a decimal point?")),
+        (None, true) => Some(format!("{}, without thousands separators?", text.replace(',', ""))),
+        (None, false) => None,
+    }
+}
+
 /// An argument as a POSIX shell reads it back: as is when plain, else in single quotes.
 fn shell_word(text: &str) -> String {
     let plain =
@@ -1539,6 +1569,19 @@ mod tests {
             error(odd.as_bytes()),
             "t.csv:61:2: non-numeric value \"2,5\" in column \"column 2\", whose other values are numbers (a typo?): fix the cell (2.5, with a decimal point?), or read the column as categories with --categorical 2"
         );
+        for (cell, hint) in [
+            ("1,500", "a decimal comma or a thousands separator?"),
+            ("-1,234,567", "-1234567, without thousands separators?"),
+            ("1,234.5", "1234.5, without thousands separators?"),
+            ("0,25", "0.25, with a decimal point?"),
+            ("12,5e3", "12.5e3, with a decimal point?"),
+            ("1234,567", "1234.567, with a decimal point?"),
+        ] {
+            assert_eq!(comma_hint(cell).as_deref(), Some(hint), "{cell}");
+        }
+        for cell in ["1,2,3", "1,5,", "1,5.2.1", "1,23,456", "a,b", "1.5"] {
+            assert_eq!(comma_hint(cell), None, "{cell}");
+        }
         let odd = stray.replace("1,abc,1", "1,\"a,b\",1");
         assert_eq!(
             error(odd.as_bytes()),
