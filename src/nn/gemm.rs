@@ -2,11 +2,13 @@
 //! - the hand-blocked kernels of [`super::kernels`] below [`GEMM_THRESHOLD`] (the
 //!   tutorial's sizes, where a general matrix multiply spends more on setup than on
 //!   arithmetic);
-//! - `matrixmultiply` (through ndarray's safe `general_mat_mul`) for mid-sized products
-//!   (a small CNN's dense layer);
-//! - `faer`'s `matmul` from [`FAER_WORK`] multiply-adds up (a 784 x 256 layer on 64
-//!   rows), where its kernels (AVX-512 when the CPU has it, else AVX2 with FMA) and
-//!   cache blocking pay for its higher cost per call.
+//! - on a CPU with AVX-512, `faer`'s `matmul` for every product above it: its kernels
+//!   use AVX-512 and `matrixmultiply`'s do not (measured on an AVX-512 machine, faer was
+//!   faster from 2 x 64 x 64 up: see [`faer_from`]);
+//! - on other CPUs, `matrixmultiply` (through ndarray's safe `general_mat_mul`) for
+//!   mid-sized products (a small CNN's dense layer) and `faer` from [`FAER_WORK`]
+//!   multiply-adds up (a 784 x 256 layer on 64 rows), where its AVX2 kernels and cache
+//!   blocking pay for its higher cost per call.
 //!
 //! A recurrent layer's steps always take the hand kernels ([`recurrent_step`]).
 //!
@@ -29,12 +31,28 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 /// above (3-4x at 784 x 256).
 pub const GEMM_THRESHOLD: usize = 64 * 64;
 
-/// Products of at least this many multiply-adds (`rows * inputs * units`) go through
-/// `faer`. Measured on an AVX2 machine with `benches/big_dense.py` and `benches/lstm.py`:
+/// On a CPU without AVX-512, products of at least this many multiply-adds
+/// (`rows * inputs * units`) go through `faer`. Measured on an AVX2 machine with `benches/big_dense.py` and `benches/lstm.py`:
 /// `faer` is 6-10% faster than `matrixmultiply` on a 784 x 256 layer's 64-row halves
 /// (12.8M), and 1.6x slower on an LSTM(32)'s 32-row steps (131k), where its set-up per
 /// call dominates.
 pub const FAER_WORK: usize = 1 << 20;
+
+/// From how many multiply-adds a GEMM-sized product goes through `faer` on this CPU:
+/// all of them where the CPU has AVX-512F (faer's x86 kernels check the same flag), else
+/// [`FAER_WORK`]. Measured on an AVX-512 machine (AMD EPYC, 2 cores) with the CLI on one
+/// thread, `faer` against `matrixmultiply` for every GEMM-sized product: Pima through
+/// `64:relu,64:relu` took 2.14 s against 2.72 s with batches of 2, 0.88 s against 1.15 s
+/// with batches of 10, 0.53 s against 0.61 s with batches of 32; `128:relu,128:relu` with
+/// batches of 10, 2.94 s against 3.81 s; the digits CNN (its 144 x 64 layer on 32 rows)
+/// 0.30 s against 0.36 s of CPU time.
+pub fn faer_from() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        return 0;
+    }
+    FAER_WORK
+}
 
 /// Whether an `inputs x units` kernel goes through the GEMM.
 pub fn uses_gemm(inputs: usize, units: usize) -> bool {
@@ -63,7 +81,7 @@ fn view_mut<T>(values: &mut [T], rows: usize, columns: usize) -> ArrayViewMut2<'
 
 /// `out (+)= lhs . rhs` for row-major `lhs` (`m x k`, or its transpose when
 /// `lhs_transposed`: stored `k x m`) and `rhs` (`k x n`, or stored `n x k` when
-/// `rhs_transposed`), by `faer` or `matrixmultiply` as [`FAER_WORK`] decides.
+/// `rhs_transposed`), by `faer` or `matrixmultiply` as [`faer_from`] decides.
 #[allow(clippy::too_many_arguments, reason = "the shapes of one product, spelled out")]
 #[allow(clippy::fn_params_excessive_bools, reason = "a transpose flag per operand and the accumulation")]
 fn product<T: Real>(
@@ -75,7 +93,27 @@ fn product<T: Real>(
     rhs_transposed: bool,
     (m, k, n): (usize, usize, usize),
 ) {
-    if m * k * n >= FAER_WORK {
+    let faer = m * k * n >= faer_from();
+    product_by(faer, out, add, lhs, lhs_transposed, rhs, rhs_transposed, (m, k, n));
+}
+
+/// [`product`] by `faer` when `faer`, else by `matrixmultiply`.
+#[allow(clippy::too_many_arguments, reason = "the shapes of one product, spelled out")]
+#[allow(
+    clippy::fn_params_excessive_bools,
+    reason = "a transpose flag per operand, the accumulation, the GEMM"
+)]
+fn product_by<T: Real>(
+    faer: bool,
+    out: &mut [T],
+    add: bool,
+    lhs: &[T],
+    lhs_transposed: bool,
+    rhs: &[T],
+    rhs_transposed: bool,
+    (m, k, n): (usize, usize, usize),
+) {
+    if faer {
         let a = if lhs_transposed { faer_view(lhs, k, m).transpose() } else { faer_view(lhs, m, k) };
         let b = if rhs_transposed { faer_view(rhs, n, k).transpose() } else { faer_view(rhs, k, n) };
         let accum = if add { Accum::Add } else { Accum::Replace };
@@ -194,14 +232,48 @@ mod tests {
     use super::*;
     use crate::nn::testing::assert_close;
 
-    /// Both GEMMs: `matrixmultiply` for the mid sizes, `faer` from `FAER_WORK` up (each
-    /// of the three products, with its transposed operand, crosses it).
+    /// The GEMM this CPU picks, below and above `FAER_WORK` (each of the three
+    /// products, with its transposed operand, crosses it).
     #[test]
     fn gemm_and_hand_kernels_agree_above_the_threshold() {
         agree(37, 70, 65);
         const { assert!(37 * 70 * 65 < FAER_WORK) };
         agree(260, 70, 65);
         const { assert!(260 * 70 * 65 >= FAER_WORK) };
+    }
+
+    /// Both GEMMs, whichever this CPU picks, on every operand layout and both
+    /// accumulations, against a plain triple loop.
+    #[test]
+    fn both_gemms_compute_every_layout() {
+        let value = |i: usize, seed: usize| ((i * 2_654_435_761 + seed * 97) % 2000) as f64 / 1000.0 - 1.0;
+        for (m, k, n) in [(2, 64, 64), (37, 70, 65), (5, 3, 130)] {
+            let a: Vec<f64> = (0..m * k).map(|i| value(i, 1)).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| value(i, 2)).collect();
+            let start: Vec<f64> = (0..m * n).map(|i| value(i, 3)).collect();
+            let transpose = |x: &[f64], rows: usize, columns: usize| -> Vec<f64> {
+                (0..columns).flat_map(|c| (0..rows).map(move |r| x[r * columns + c])).collect()
+            };
+            let (at, bt) = (transpose(&a, m, k), transpose(&b, k, n));
+            for faer in [false, true] {
+                for (lhs_t, rhs_t) in [(false, false), (true, false), (false, true), (true, true)] {
+                    for add in [false, true] {
+                        let lhs = if lhs_t { &at } else { &a };
+                        let rhs = if rhs_t { &bt } else { &b };
+                        let mut out = start.clone();
+                        product_by(faer, &mut out, add, lhs, lhs_t, rhs, rhs_t, (m, k, n));
+                        let expected: Vec<f64> = (0..m * n)
+                            .map(|i| {
+                                let (r, c) = (i / n, i % n);
+                                let sum: f64 = (0..k).map(|j| a[r * k + j] * b[j * n + c]).sum();
+                                if add { start[i] + sum } else { sum }
+                            })
+                            .collect();
+                        assert_close(&out, &expected, 1e-12, 1e-12);
+                    }
+                }
+            }
+        }
     }
 
     fn agree(rows: usize, inputs: usize, units: usize) {

@@ -1,5 +1,5 @@
 //! One training step on a batch, compiled for the widest vector instructions the CPU
-//! has: pulp picks AVX2 (or plain SSE2) at run time, safely. No operation is fused or
+//! has: pulp picks AVX-512, AVX2 or plain SSE2 at run time, safely. No operation is fused or
 //! reordered by this, so every instruction set gives the same bits.
 
 use super::{Loss, Metric, Optimizer, Real, Regularizer, Sequential, Workspace};
