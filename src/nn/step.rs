@@ -2,6 +2,7 @@
 //! has: pulp picks AVX-512, AVX2 or plain SSE2 at run time, safely. No operation is fused or
 //! reordered by this, so every instruction set gives the same bits.
 
+use super::optimizer::AVX2_UPDATE_FROM;
 use super::{Loss, Metric, Optimizer, Real, Regularizer, Sequential, Workspace};
 use pulp::{Arch, Simd, WithSimd};
 use rand::rngs::Xoshiro256PlusPlus;
@@ -270,7 +271,18 @@ impl<T: Real> WithSimd for Step<'_, T> {
                 );
             }
         }
-        optimizer.step(model.parameters_mut(), workspace.gradients(), batch.learning_rate);
+        if model.parameters().len() >= AVX2_UPDATE_FROM {
+            // A large update in its own dispatch (see `AVX2_UPDATE_FROM`).
+            optimizer.step_dispatched(
+                model.parameters_mut(),
+                workspace.gradients(),
+                batch.learning_rate,
+                Arch::new(),
+                1,
+            );
+        } else {
+            optimizer.step(model.parameters_mut(), workspace.gradients(), batch.learning_rate);
+        }
         StepTotals { loss, metric, stepped: true }
     }
 }
