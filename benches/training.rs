@@ -134,8 +134,8 @@ fn product(c: &mut Criterion) {
 }
 
 /// Multiply-adds per second in a tight loop over L1-resident data, 32 independent
-/// accumulators, compiled as nntui is (baseline x86-64) and dispatched to AVX2 as
-/// nntui's batch loop is.
+/// accumulators, compiled as nntui is (baseline x86-64) and dispatched (AVX-512 or AVX2,
+/// whichever the CPU has) as nntui's batch loop is.
 fn arithmetic_bound(c: &mut Criterion) {
     let a: Vec<f32> = (0..2048).map(|i| (i % 7) as f32 * 1e-3).collect();
     let b: Vec<f32> = (0..2048).map(|i| (i % 5) as f32 * 1e-3).collect();
