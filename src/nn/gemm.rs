@@ -81,48 +81,41 @@ fn view_mut<T>(values: &mut [T], rows: usize, columns: usize) -> ArrayViewMut2<'
 
 /// `out (+)= lhs . rhs` for row-major `lhs` (`m x k`, or its transpose when
 /// `lhs_transposed`: stored `k x m`) and `rhs` (`k x n`, or stored `n x k` when
-/// `rhs_transposed`), by `faer` or `matrixmultiply` as [`faer_from`] decides.
-#[allow(clippy::too_many_arguments, reason = "the shapes of one product, spelled out")]
-#[allow(clippy::fn_params_excessive_bools, reason = "a transpose flag per operand and the accumulation")]
-fn product<T: Real>(
-    out: &mut [T],
+/// `rhs_transposed`).
+struct Product<'a, T> {
+    out: &'a mut [T],
+    /// Whether to add to `out` rather than replace it.
     add: bool,
-    lhs: &[T],
+    lhs: &'a [T],
     lhs_transposed: bool,
-    rhs: &[T],
+    rhs: &'a [T],
     rhs_transposed: bool,
-    (m, k, n): (usize, usize, usize),
-) {
-    let faer = m * k * n >= faer_from();
-    product_by(faer, out, add, lhs, lhs_transposed, rhs, rhs_transposed, (m, k, n));
+    /// `(m, k, n)`.
+    shape: (usize, usize, usize),
 }
 
-/// [`product`] by `faer` when `faer`, else by `matrixmultiply`.
-#[allow(clippy::too_many_arguments, reason = "the shapes of one product, spelled out")]
-#[allow(
-    clippy::fn_params_excessive_bools,
-    reason = "a transpose flag per operand, the accumulation, the GEMM"
-)]
-fn product_by<T: Real>(
-    faer: bool,
-    out: &mut [T],
-    add: bool,
-    lhs: &[T],
-    lhs_transposed: bool,
-    rhs: &[T],
-    rhs_transposed: bool,
-    (m, k, n): (usize, usize, usize),
-) {
-    if faer {
-        let a = if lhs_transposed { faer_view(lhs, k, m).transpose() } else { faer_view(lhs, m, k) };
-        let b = if rhs_transposed { faer_view(rhs, n, k).transpose() } else { faer_view(rhs, k, n) };
-        let accum = if add { Accum::Add } else { Accum::Replace };
-        matmul(faer_view_mut(out, m, n), accum, a, b, T::one(), Par::Seq);
-    } else {
-        let a = if lhs_transposed { view(lhs, k, m).reversed_axes() } else { view(lhs, m, k) };
-        let b = if rhs_transposed { view(rhs, n, k).reversed_axes() } else { view(rhs, k, n) };
-        let beta = if add { T::one() } else { T::zero() };
-        general_mat_mul(T::one(), &a, &b, beta, &mut view_mut(out, m, n));
+impl<T: Real> Product<'_, T> {
+    /// By `faer` or `matrixmultiply`, as [`faer_from`] decides.
+    fn run(self) {
+        let (m, k, n) = self.shape;
+        let faer = m * k * n >= faer_from();
+        self.run_by(faer);
+    }
+
+    /// By `faer` when `faer`, else by `matrixmultiply`.
+    fn run_by(self, faer: bool) {
+        let Product { out, add, lhs, lhs_transposed, rhs, rhs_transposed, shape: (m, k, n) } = self;
+        if faer {
+            let a = if lhs_transposed { faer_view(lhs, k, m).transpose() } else { faer_view(lhs, m, k) };
+            let b = if rhs_transposed { faer_view(rhs, n, k).transpose() } else { faer_view(rhs, k, n) };
+            let accum = if add { Accum::Add } else { Accum::Replace };
+            matmul(faer_view_mut(out, m, n), accum, a, b, T::one(), Par::Seq);
+        } else {
+            let a = if lhs_transposed { view(lhs, k, m).reversed_axes() } else { view(lhs, m, k) };
+            let b = if rhs_transposed { view(rhs, n, k).reversed_axes() } else { view(rhs, k, n) };
+            let beta = if add { T::one() } else { T::zero() };
+            general_mat_mul(T::one(), &a, &b, beta, &mut view_mut(out, m, n));
+        }
     }
 }
 
@@ -148,7 +141,16 @@ pub fn forward<T: Real>(
     for row in output.chunks_exact_mut(units) {
         row.copy_from_slice(bias);
     }
-    product(output, true, input, false, kernel, false, (rows, inputs, units));
+    Product {
+        out: output,
+        add: true,
+        lhs: input,
+        lhs_transposed: false,
+        rhs: kernel,
+        rhs_transposed: false,
+        shape: (rows, inputs, units),
+    }
+    .run();
 }
 
 /// `kernel_gradient = input^T . delta`, `bias_gradient = sum over rows of delta`.
@@ -175,7 +177,16 @@ pub fn parameter_gradients<T: Real>(
             *b += v;
         }
     }
-    product(kernel_gradient, false, input, true, delta, false, (inputs, rows, units));
+    Product {
+        out: kernel_gradient,
+        add: false,
+        lhs: input,
+        lhs_transposed: true,
+        rhs: delta,
+        rhs_transposed: false,
+        shape: (inputs, rows, units),
+    }
+    .run();
 }
 
 /// `input_gradient[r, :] = delta[r, :] . kernel^T`; `scratch` as
@@ -194,7 +205,16 @@ pub fn input_gradient<T: Real>(
         return;
     }
     let rows = delta.len() / units;
-    product(input_gradient, false, delta, false, kernel, true, (rows, units, inputs));
+    Product {
+        out: input_gradient,
+        add: false,
+        lhs: delta,
+        lhs_transposed: false,
+        rhs: kernel,
+        rhs_transposed: true,
+        shape: (rows, units, inputs),
+    }
+    .run();
 }
 
 /// A recurrent step's `out = h . recurrent (+ bias)` (`rows x units` by `units x width`),
@@ -256,12 +276,16 @@ mod tests {
             };
             let (at, bt) = (transpose(&a, m, k), transpose(&b, k, n));
             for faer in [false, true] {
-                for (lhs_t, rhs_t) in [(false, false), (true, false), (false, true), (true, true)] {
+                for (lhs_transposed, rhs_transposed) in
+                    [(false, false), (true, false), (false, true), (true, true)]
+                {
                     for add in [false, true] {
-                        let lhs = if lhs_t { &at } else { &a };
-                        let rhs = if rhs_t { &bt } else { &b };
+                        let lhs = if lhs_transposed { &at } else { &a };
+                        let rhs = if rhs_transposed { &bt } else { &b };
                         let mut out = start.clone();
-                        product_by(faer, &mut out, add, lhs, lhs_t, rhs, rhs_t, (m, k, n));
+                        let shape = (m, k, n);
+                        Product { out: &mut out, add, lhs, lhs_transposed, rhs, rhs_transposed, shape }
+                            .run_by(faer);
                         let expected: Vec<f64> = (0..m * n)
                             .map(|i| {
                                 let (r, c) = (i / n, i % n);
