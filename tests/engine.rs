@@ -417,3 +417,67 @@ fn the_progress_bar_draws_over_itself_and_ends_each_epoch_with_its_line() {
     };
     assert!(colour.contains("\x1b[1m 3/30\x1b[0m \x1b[32m━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━━━━\x1b[0m 0s 30ms/step - loss: 0.1235 - ac\r"), "{colour:?}");
 }
+
+/// Every event of a run to its end, and its summary.
+fn run_plan(plan: Plan) -> (Vec<Event>, train::RunSummary) {
+    let handle = train::spawn(plan, moons());
+    let events: Vec<Event> = handle.events.iter().collect();
+    (events, handle.join().unwrap().summary)
+}
+
+/// Each epoch's (fold, epoch, held-out loss) in the order the events came.
+fn held_out_losses(events: &[Event]) -> Vec<(usize, usize, Option<f64>)> {
+    let mut losses: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::EpochEnded(r) => Some((r.fold, r.epoch, r.val_loss)),
+            _ => None,
+        })
+        .collect();
+    losses.sort_by_key(|&(fold, epoch, _)| (fold, epoch));
+    losses
+}
+
+#[test]
+fn a_quiet_cross_validation_scores_its_held_out_rows_after_the_last_epoch_alone() {
+    use nntui::train::callbacks::{Callbacks, EarlyStoppingSpec};
+    let dataset = moons();
+    let config = RunConfig { folds: 3, epochs: 5, threads: 2, ..RunConfig::default() };
+    let (every_events, every) = run_plan(Plan::new(config.clone(), &dataset).unwrap());
+    let (last_events, last) = run_plan(Plan::new(config, &dataset).unwrap().with_final_scores_only());
+    // The folds' results are the same to the bit: the last epoch is scored in both.
+    let results = |summary: &train::RunSummary| {
+        let folds = summary.folds.iter().map(|f| train::FoldReport { elapsed_seconds: 0.0, ..f.clone() });
+        format!("{:?}", folds.collect::<Vec<_>>())
+    };
+    assert_eq!(results(&every), results(&last));
+    assert_eq!((every.mean, every.std), (last.mean, last.std));
+    assert!(every.folds.iter().all(|f| f.validation.is_some() && f.train.is_some()));
+    let (every, last) = (held_out_losses(&every_events), held_out_losses(&last_events));
+    assert_eq!(every.len(), 15);
+    assert_eq!(last.len(), 15);
+    for ((fold, epoch, all), (_, _, only)) in every.iter().zip(&last) {
+        assert!(all.is_some(), "fold {fold} epoch {epoch} scored by default");
+        if *epoch == 5 {
+            assert_eq!(all, only, "fold {fold}'s last epoch scored alike");
+        } else {
+            assert_eq!(*only, None, "fold {fold} epoch {epoch} left unscored");
+        }
+    }
+    // A single fit scores every epoch: a stop reports the last one's held-out scores.
+    let single = RunConfig { folds: 1, epochs: 4, validation_split: Some(0.3), ..RunConfig::default() };
+    let (events, _) = run_plan(Plan::new(single, &dataset).unwrap().with_final_scores_only());
+    assert!(held_out_losses(&events).iter().all(|(_, _, loss)| loss.is_some()));
+    // Callbacks read every epoch's held-out loss, so they keep it.
+    let watched = RunConfig {
+        folds: 2,
+        epochs: 4,
+        policies: Callbacks {
+            early_stopping: Some(EarlyStoppingSpec { patience: 10, ..EarlyStoppingSpec::default() }),
+            ..Callbacks::default()
+        },
+        ..RunConfig::default()
+    };
+    let (events, _) = run_plan(Plan::new(watched, &dataset).unwrap().with_final_scores_only());
+    assert!(held_out_losses(&events).iter().all(|(_, _, loss)| loss.is_some()));
+}

@@ -231,23 +231,12 @@ fn split_batches_give_the_same_numbers_on_one_thread_or_two() {
     let file = data("strokes.csv");
     for layers in ["64:relu,dropout:0.3,64:relu", "256:relu,dropout:0.3,128:relu"] {
         let fit = |threads: &str| {
-            let out = run(&[
-                "--no-tui",
-                "-q",
-                "--folds",
-                "1",
-                "--epochs",
-                "3",
-                "--batch-size",
-                "64",
-                "--validation-split",
-                "0.2",
-                "--layers",
-                layers,
-                "--threads",
-                threads,
-                file.to_str().unwrap(),
-            ]);
+            let flags = format!(
+                "--no-tui -q --folds 1 --epochs 3 --batch-size 64 --validation-split 0.2 --layers {layers} --threads {threads}"
+            );
+            let mut args: Vec<&str> = flags.split_whitespace().collect();
+            args.push(file.to_str().unwrap());
+            let out = run(&args);
             assert_eq!(out.code, 0, "{}", out.stderr);
             out.stdout
         };

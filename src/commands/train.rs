@@ -64,6 +64,10 @@ pub(crate) fn train(args: &TrainArgs) -> Result<u8, Failure> {
     // log, a recorded run or `--json`.
     if !dashboard && !args.json && log.is_none() && recording.is_none() {
         plan = plan.without_weights();
+        // A quiet printer shows the folds' final scores alone.
+        if args.quiet && args.plot.is_none() {
+            plan = plan.with_final_scores_only();
+        }
     }
     if dashboard {
         return dashboard_run(args, plan, dataset, log, recording);

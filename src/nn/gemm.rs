@@ -32,7 +32,8 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 pub const GEMM_THRESHOLD: usize = 64 * 64;
 
 /// On a CPU without AVX-512, products of at least this many multiply-adds
-/// (`rows * inputs * units`) go through `faer`. Measured on an AVX2 machine with `benches/big_dense.py` and `benches/lstm.py`:
+/// (`rows * inputs * units`) go through `faer`. Measured on an AVX2 machine with
+/// `benches/big_dense.py` and `benches/lstm.py`:
 /// `faer` is 6-10% faster than `matrixmultiply` on a 784 x 256 layer's 64-row halves
 /// (12.8M), and 1.6x slower on an LSTM(32)'s 32-row steps (131k), where its set-up per
 /// call dominates.

@@ -206,6 +206,8 @@ fn dispatch_update<T: Real>(arch: Arch, weights: usize, update: Update<'_, T>) {
     {
         return Simd::vectorize(v3, update);
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = weights; // 256-bit vectors are an x86 choice
     arch.dispatch(update);
 }
 

@@ -550,7 +550,7 @@ impl<'a> FoldRun<'a> {
         }
         let penalty = self.model.penalty(&view.settings.regularizer);
         let (validation_fit, held_out) = held_out(self.validation_data.as_ref(), &self.fit, self.fold);
-        let validation = if held_out.is_empty() {
+        let validation = if held_out.is_empty() || !plan.scores_epoch(epoch, self.policies.active()) {
             None
         } else if let Some(score) =
             self.evaluator.evaluate(validation_fit, &self.model, penalty, held_out, live)
@@ -588,8 +588,15 @@ impl<'a> FoldRun<'a> {
             forecast: self.evaluator.forecast.take(),
         };
         self.measured = Some((Score { loss: report.loss, metric: report.metric }, validation));
-        let watched = validation.map_or(report.loss, |s| s.loss);
-        if self.best.is_none_or(|(_, loss)| watched < loss) {
+        // An epoch left unscored (a quiet cross-validation) is not a candidate.
+        let watched = match validation {
+            Some(score) => Some(score.loss),
+            None if held_out.is_empty() => Some(report.loss),
+            None => None,
+        };
+        if let Some(watched) = watched
+            && self.best.is_none_or(|(_, loss)| watched < loss)
+        {
             self.best = Some((epoch, watched));
         }
         let (actions, policy_stop) = if self.policies.active() {

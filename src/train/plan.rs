@@ -273,6 +273,11 @@ pub struct Plan {
     /// Whether to send [`super::Event::Weights`] (on by default; off for a caller that
     /// neither shows, logs nor records them, which saves the histograms' work).
     pub weights: bool,
+    /// Whether a fold's held-out rows are scored after every epoch (on by default).
+    /// Off for a caller that reads only the folds' final scores: cross-validation
+    /// then scores them after the last epoch alone, unless callbacks or pictures
+    /// read them between epochs (see [`Plan::scores_epoch`]).
+    pub epoch_scores: bool,
 }
 
 /// The features a decision map spans (two; one for a regression's curve).
@@ -475,6 +480,7 @@ impl Plan {
             map,
             progress: false,
             weights: true,
+            epoch_scores: true,
         })
     }
 
@@ -490,6 +496,29 @@ impl Plan {
     pub fn without_weights(mut self) -> Self {
         self.weights = false;
         self
+    }
+
+    /// The plan for a caller that reads only the folds' final scores (a quiet
+    /// printer): under cross-validation an epoch before the last is reported
+    /// without held-out scores, which saves one evaluation of the held-out rows
+    /// per epoch. A stopped fold has no score under cross-validation, so nothing
+    /// printed changes; a held-out loss that turns non-finite between epochs is
+    /// found after the last one instead of when it happens.
+    #[must_use]
+    pub fn with_final_scores_only(mut self) -> Self {
+        self.epoch_scores = false;
+        self
+    }
+
+    /// Whether `epoch`'s held-out rows are scored: always in a single fit (a stop
+    /// reports the last epoch's), after the last epoch, and whenever callbacks
+    /// (`callbacks`: any is active) or pictures read them.
+    pub fn scores_epoch(&self, epoch: usize, callbacks: bool) -> bool {
+        self.epoch_scores
+            || !self.is_cross_validation()
+            || epoch == self.config.epochs
+            || callbacks
+            || self.pictures
     }
 
     /// The plan with [`super::Event::Learned`] sent after each epoch.
