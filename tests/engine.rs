@@ -467,7 +467,9 @@ fn a_quiet_cross_validation_scores_its_held_out_rows_after_the_last_epoch_alone(
     // A single fit scores every epoch: a stop reports the last one's held-out scores.
     let single = RunConfig { folds: 1, epochs: 4, validation_split: Some(0.3), ..RunConfig::default() };
     let (events, _) = run_plan(Plan::new(single, &dataset).unwrap().with_final_scores_only());
-    assert!(held_out_losses(&events).iter().all(|(_, _, loss)| loss.is_some()));
+    let losses = held_out_losses(&events);
+    assert_eq!(losses.len(), 4);
+    assert!(losses.iter().all(|(_, _, loss)| loss.is_some()), "{losses:?}");
     // Callbacks read every epoch's held-out loss, so they keep it.
     let watched = RunConfig {
         folds: 2,
@@ -479,5 +481,7 @@ fn a_quiet_cross_validation_scores_its_held_out_rows_after_the_last_epoch_alone(
         ..RunConfig::default()
     };
     let (events, _) = run_plan(Plan::new(watched, &dataset).unwrap().with_final_scores_only());
-    assert!(held_out_losses(&events).iter().all(|(_, _, loss)| loss.is_some()));
+    let losses = held_out_losses(&events);
+    assert_eq!(losses.len(), 8);
+    assert!(losses.iter().all(|(_, _, loss)| loss.is_some()), "{losses:?}");
 }
